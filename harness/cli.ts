@@ -1,0 +1,69 @@
+import { Command, CommanderError, Option } from 'commander';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
+import { describeEnvironment } from './environment.js';
+import { EXIT, UsageError } from './errors.js';
+import * as parse from './options.js';
+import type { RunOverrides } from './plan.js';
+import { installExitGuard } from './process/registry.js';
+
+const program = new Command('bench')
+  .description(
+    'Start the same web app under different concurrency models, drive it with HTTP load, and chart ' +
+      "what each one does against Little's law: K requests in flight, each waiting d seconds, top out at K/d req/s.",
+  )
+  .version(describeEnvironment().benchVersion)
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 done, 1 a deployment failed or the run broke, 2 bad flag or scenario, 130 interrupted.\n' +
+      'Example: bench run blocking-vs-workers --quick',
+  )
+  .showSuggestionAfterError()
+  .exitOverride();
+
+let exitCode: number = EXIT.ok;
+
+program
+  .command('run')
+  .description('measure every deployment of a scenario and write results.json, charts and a summary table')
+  .argument('<scenario>', 'a built-in scenario name (see bench list) or a path to a scenario file')
+  .option('--out <dir>', 'where results go (default: a new folder under results/)')
+  .option('--duration <seconds>', 'length of each measured window', parse.seconds('positive'))
+  .option('--warmup <seconds>', 'unrecorded load before each window', parse.seconds('zero-ok'))
+  .option('--concurrency <list>', 'comma-separated client counts, e.g. 1,4,16,64', parse.intList(10_000))
+  .option('--workers <n>', 'pool size of pre-fork deployments', parse.positiveInt(256))
+  .option('--path <path>', 'request path replacing the scenario\'s, e.g. /io?ms=37', parse.path)
+  .option('--deployments <list>', 'comma-separated deployment kinds replacing the scenario\'s', parse.nameList)
+  .addOption(new Option('--quick', 'a first look: 1 s windows and every other load level'))
+  .addHelpText('after', '\nExample: bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64')
+  .action(async (scenario: string, options: RunOverrides) => {
+    exitCode = await runCommand(scenario, options);
+  });
+
+program
+  .command('list')
+  .description('show the built-in scenarios and the deployment kinds')
+  .action(() => {
+    process.stdout.write(listCommand() + '\n');
+  });
+
+async function main(): Promise<number> {
+  installExitGuard();
+  try {
+    await program.parseAsync(process.argv);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its message (help, version, or a usage error naming the flag).
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`bench: error: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+    return EXIT.runFailed;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,37 @@
+import { writeReports } from '../../reports/index.js';
+import { formatTable } from '../../reports/table.js';
+import { EXIT } from '../errors.js';
+import { buildPlan, type RunOverrides } from '../plan.js';
+import { killAllNow } from '../process/registry.js';
+import { Progress } from '../progress.js';
+import { runPlan } from '../run.js';
+import { loadScenario } from '../scenario/load.js';
+
+/** parse options → build the plan → run → export. Returns the exit code. */
+export async function runCommand(scenarioName: string, overrides: RunOverrides): Promise<number> {
+  const plan = buildPlan(loadScenario(scenarioName), overrides);
+  const progress = new Progress();
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted) {
+      // A second Ctrl-C: no more waiting for graceful shutdown.
+      killAllNow();
+      process.exit(EXIT.interrupted);
+    }
+    progress.say(`\n${signal}: stopping the servers; finished points are kept in ${plan.outDir}`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const run = await runPlan(plan, { progress, signal: abort.signal });
+    const written = await writeReports(run, plan.outDir);
+    process.stdout.write(formatTable(run) + '\n');
+    progress.say(`wrote ${['results.json', ...written.map((f) => f.slice(plan.outDir.length + 1))].join(', ')} in ${plan.outDir}`);
+    if (abort.signal.aborted) return EXIT.interrupted;
+    return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The folder holding package.json, whether this file runs from source or from dist/. */
+function findProjectRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+export const scenariosDir = join(projectRoot, 'scenarios');
+/** Servers run compiled, so the code under test is the same whether bench runs from source or dist. */
+export const nodeServerEntry = join(projectRoot, 'dist', 'servers', 'node', 'server.js');
+export const pythonServersDir = join(projectRoot, 'servers', 'python');

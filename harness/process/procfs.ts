@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcStat {
+  pid: number;
+  state: string;
+  pgrp: number;
+  /** User + system CPU time in clock ticks. */
+  cpuTicks: number;
+  rssPages: number;
+}
+
+/** Parses /proc/PID/stat; the command name may hold spaces and parentheses, so split after the last ')'. */
+function readStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined; // gone between listing and reading
+  }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 of proc(5): state, ppid, pgrp, … utime(14), stime(15) … rss(24)
+  return {
+    pid,
+    state: fields[0] ?? '?',
+    pgrp: Number(fields[2]),
+    cpuTicks: Number(fields[11]) + Number(fields[12]),
+    rssPages: Number(fields[21]),
+  };
+}
+
+export const hasProcfs = (() => {
+  try {
+    readFileSync('/proc/self/stat');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * The living (non-zombie) members of process group `pgid`. Workers whose master died first are
+ * re-parented to PID 1, which in a container may reap them late; as zombies they hold nothing,
+ * so they do not count.
+ */
+export function groupMembers(pgid: number): ProcStat[] {
+  const members: ProcStat[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(stat);
+  }
+  return members;
+}

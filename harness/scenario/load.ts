@@ -1,0 +1,119 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { scenariosDir } from '../paths.js';
+import { closest } from '../suggest.js';
+import { scenarioSchema, type ScenarioFile } from './schema.js';
+
+export interface Scenario extends ScenarioFile {
+  name: string;
+  file: string;
+}
+
+const EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/** Built-in scenarios: name → file. */
+export function builtInScenarios(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const entry of readdirSync(scenariosDir).sort()) {
+    if (EXTENSIONS.includes(extname(entry))) found.set(basename(entry, extname(entry)), join(scenariosDir, entry));
+  }
+  return found;
+}
+
+/** A built-in name ("blocking-vs-workers") or a path to a scenario file. */
+export function resolveScenario(nameOrPath: string): string {
+  const builtIn = builtInScenarios().get(nameOrPath);
+  if (builtIn) return builtIn;
+  const looksLikePath = nameOrPath.includes('/') || EXTENSIONS.includes(extname(nameOrPath));
+  if (looksLikePath || fileExists(nameOrPath)) {
+    const path = resolve(nameOrPath);
+    if (!fileExists(path)) throw new UsageError(`scenario file ${nameOrPath} does not exist`);
+    return path;
+  }
+  const names = [...builtInScenarios().keys()];
+  const guess = closest(nameOrPath, names);
+  throw new UsageError(
+    `unknown scenario "${nameOrPath}"` +
+      (guess ? `; did you mean "${guess}"?` : `; built-in scenarios: ${names.join(', ')}`) +
+      ' (a path to a .yaml or .json file works too)',
+  );
+}
+
+export function loadScenario(nameOrPath: string): Scenario {
+  const file = resolveScenario(nameOrPath);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read scenario file ${file}: ${(err as Error).message}`);
+  }
+  return parseScenario(text, file);
+}
+
+/** Parses and validates scenario text (YAML, of which JSON is a subset). Errors name file, line, column and key. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const at = lineCounter.linePos(syntax.pos[0]);
+    throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML or JSON: ${firstLine(syntax.message)}`);
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || data === undefined) {
+    throw new UsageError(`${file}: the scenario file is empty; copy one from scenarios/ to start from`);
+  }
+  const parsed = scenarioSchema.safeParse(data, { reportInput: true });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`${where(file, doc, lineCounter, issue)}: ${describeIssue(issue)}`);
+  }
+  return { ...parsed.data, name: parsed.data.name ?? basename(file, extname(file)), file };
+}
+
+type Issue = z.core.$ZodIssue;
+
+function describeIssue(issue: Issue): string {
+  const key = issue.path.length ? dotted(issue.path) : 'the scenario';
+  if (issue.code === 'unrecognized_keys') {
+    const known = issue.path.length ? '' : ` (known keys: ${Object.keys(scenarioSchema.shape).join(', ')})`;
+    return `unknown key "${issue.keys.join('", "')}"${known}`;
+  }
+  if (issue.code === 'invalid_type' && !('input' in issue && issue.input !== undefined)) return `missing required key "${key}"`;
+  return `${key}: ${issue.message}`;
+}
+
+/** file:line:col of the offending node, or just file when the parser cannot tell. */
+function where(file: string, doc: Document, lineCounter: LineCounter, issue: Issue): string {
+  const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+  let node = doc.getIn(path, true) as Node | undefined;
+  if (issue.code === 'unrecognized_keys' && isMap(node ?? doc.contents)) {
+    const map = (node ?? doc.contents) as { items: { key: Node }[] };
+    const pair = map.items.find((item) => issue.keys.includes(String((item.key as { value?: unknown }).value)));
+    node = pair?.key;
+  }
+  if (node === undefined && path.length > 1) node = doc.getIn(path.slice(0, -1), true) as Node | undefined;
+  const offset = node?.range?.[0];
+  if (offset === undefined) return file;
+  const at = lineCounter.linePos(offset);
+  return `${file}:${at.line}:${at.col}`;
+}
+
+function dotted(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+function fileExists(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+const positiveSeconds = z.number().positive().max(3600);
+
+/** A request path on the deployment under test: always starts with a slash. */
+export const requestPath = z
+  .string()
+  .regex(/^\/[^\s]*$/, { message: 'a request path starts with "/" and has no spaces, e.g. "/io?ms=50"' });
+
+/** "node-prefork" or "gunicorn-sync+nginx" as a shorthand for { kind, proxy }. */
+const deploymentKind = z.string().regex(/^[a-z][a-z0-9-]*(\+nginx)?$/, {
+  message: 'a deployment kind looks like "node-prefork" or "gunicorn-sync+nginx" (bench list shows them)',
+});
+
+const deploymentObject = z.strictObject({
+  kind: deploymentKind,
+  /** One pool size, or a list to sweep (one deployment per size). */
+  workers: z.union([positiveInt, z.array(positiveInt).nonempty()]).optional(),
+  threads: positiveInt.optional(),
+  proxy: z.enum(['none', 'nginx']).optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  /** Plain-language note on what the charts show, for reports. */
+  notice: z.string().optional(),
+  path: z.union([requestPath, z.array(requestPath).nonempty()]),
+  duration: positiveSeconds,
+  warmup: z.number().nonnegative().max(3600).default(1),
+  /** Seconds before an unanswered request counts as a timeout. */
+  timeout: positiveSeconds.default(30),
+  concurrency: z.array(positiveInt.max(10_000)).nonempty(),
+  xAxis: z.enum(['concurrency', 'workers']).default('concurrency'),
+  deployments: z.array(z.union([deploymentKind, deploymentObject])).nonempty(),
+});
+
+export type ScenarioFile = z.infer<typeof scenarioSchema>;
+export type DeploymentEntry = ScenarioFile['deployments'][number];

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../harness/errors.js';
+import { buildPlan } from '../harness/plan.js';
+import { builtInScenarios, loadScenario, parseScenario, resolveScenario } from '../harness/scenario/load.js';
+
+const valid = `
+path: /io?ms=50
+duration: 2
+concurrency: [1, 4]
+deployments:
+  - node-blocking
+  - kind: node-prefork
+    workers: 3
+`;
+
+function errorOf(text: string): string {
+  try {
+    parseScenario(text, 'my.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+describe('scenario files', () => {
+  it('accepts a valid scenario and fills in defaults', () => {
+    const s = parseScenario(valid, '/x/my.yaml');
+    expect(s.name).toBe('my');
+    expect(s.warmup).toBe(1);
+    expect(s.xAxis).toBe('concurrency');
+    expect(s.deployments).toHaveLength(2);
+  });
+
+  it('accepts JSON as well as YAML', () => {
+    const s = parseScenario(
+      JSON.stringify({ path: '/hello', duration: 1, concurrency: [2], deployments: ['node-async'] }),
+      'my.json',
+    );
+    expect(s.path).toBe('/hello');
+  });
+
+  it('names an unknown key with its line and column', () => {
+    expect(errorOf(valid + 'colour: blue\n')).toMatch(/^my\.yaml:9:1: unknown key "colour"/);
+  });
+
+  it('names an unknown key inside a deployment', () => {
+    const message = errorOf(valid.replace('workers: 3', 'workers: 3\n    wrokers: 2'));
+    expect(message).toMatch(/my\.yaml:9:5: unknown key "wrokers"/);
+  });
+
+  it('names a key of the wrong type and where it is', () => {
+    expect(errorOf(valid.replace('duration: 2', 'duration: soon'))).toMatch(/^my\.yaml:3:11: duration: .*number/);
+  });
+
+  it('rejects a non-positive duration', () => {
+    expect(errorOf(valid.replace('duration: 2', 'duration: 0'))).toMatch(/duration: /);
+  });
+
+  it('rejects zero workers and names the deployment', () => {
+    expect(errorOf(valid.replace('workers: 3', 'workers: 0'))).toMatch(/deployments\[1\]\.workers/);
+  });
+
+  it('rejects an empty concurrency list', () => {
+    expect(errorOf(valid.replace('[1, 4]', '[]'))).toMatch(/concurrency/);
+  });
+
+  it('rejects a request path without a leading slash', () => {
+    expect(errorOf(valid.replace('/io?ms=50', 'io?ms=50'))).toMatch(/path: a request path starts with "\/"/);
+  });
+
+  it('says which key is missing', () => {
+    expect(errorOf(valid.replace('duration: 2\n', ''))).toMatch(/missing required key "duration"/);
+  });
+
+  it('rejects an empty file and says how to start', () => {
+    expect(errorOf('')).toMatch(/empty/);
+  });
+
+  it('rejects malformed YAML with a line number', () => {
+    expect(errorOf('path: [/io\nduration: 2\n')).toMatch(/^my\.yaml:\d+:\d+: not valid YAML or JSON/);
+  });
+
+  it('suggests the closest built-in name for a typo', () => {
+    expect(() => resolveScenario('blocking-vs-worker')).toThrow(/did you mean "blocking-vs-workers"/);
+  });
+
+  it('loads every built-in scenario and builds a plan for it', () => {
+    for (const name of builtInScenarios().keys()) {
+      const plan = buildPlan(loadScenario(name), {});
+      expect(plan.deployments.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('plans', () => {
+  const scenario = parseScenario(valid, '/x/my.yaml');
+
+  it('labels deployments with their pool size', () => {
+    expect(buildPlan(scenario, {}).deployments.map((d) => d.label)).toEqual(['node-blocking', 'node-prefork ×3']);
+  });
+
+  it('lets --workers resize pre-fork pools only', () => {
+    const plan = buildPlan(scenario, { workers: 8 });
+    expect(plan.deployments.map((d) => d.spec.workers)).toEqual([1, 8]);
+  });
+
+  it('lets --deployments replace the scenario deployments', () => {
+    const plan = buildPlan(scenario, { deployments: ['node-async', 'node-prefork'] });
+    expect(plan.deployments.map((d) => d.label)).toEqual(['node-async', 'node-prefork ×4']);
+  });
+
+  it('rejects an unknown deployment kind and suggests the closest', () => {
+    expect(() => buildPlan(scenario, { deployments: ['node-prefrok'] })).toThrow(
+      /--deployments item 1: unknown deployment kind "node-prefrok"; did you mean "node-prefork"/,
+    );
+  });
+
+  it('expands a list of worker counts into one deployment each', () => {
+    const sweep = parseScenario(valid.replace('workers: 3', 'workers: [1, 2, 4]'), 'w.yaml');
+    expect(buildPlan(sweep, {}).deployments.map((d) => d.spec.workers)).toEqual([1, 1, 2, 4]);
+  });
+
+  it('keeps every other level and the highest with --quick', () => {
+    const wide = parseScenario(valid.replace('[1, 4]', '[1, 2, 4, 8, 16, 32, 64]'), 'w.yaml');
+    const plan = buildPlan(wide, { quick: true });
+    expect(plan.concurrency).toEqual([1, 4, 16, 64]);
+    expect(plan.durationS).toBeLessThan(wide.duration);
+  });
+
+  it('puts results in a timestamped folder under results/ by default', () => {
+    const plan = buildPlan(scenario, {}, new Date('2026-01-02T03:04:05Z'));
+    expect(plan.outDir).toMatch(/results\/my-2026-01-02_03-04-05$/);
+  });
+});
