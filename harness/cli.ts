@@ -49,6 +49,10 @@ program
 
 async function main(): Promise<number> {
   installExitGuard();
+  // `bench list | head`: the reader left; stop quietly instead of throwing EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  });
   try {
     await program.parseAsync(process.argv);
     return exitCode;
