@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { describeEnvironment } from './environment.js';
@@ -31,13 +32,22 @@ program
   .option('--duration <seconds>', 'length of each measured window', parse.seconds('positive'))
   .option('--warmup <seconds>', 'unrecorded load before each window', parse.seconds('zero-ok'))
   .option('--concurrency <list>', 'comma-separated client counts, e.g. 1,4,16,64', parse.intList(10_000))
-  .option('--workers <n>', 'pool size of pre-fork deployments', parse.positiveInt(256))
+  .option('--workers <n>', 'pool size of pre-fork deployments (gunicorn, uWSGI, node-prefork, cgi)', parse.positiveInt(256))
+  .option('--threads <n>', 'threads per worker for gunicorn-gthread and uwsgi', parse.positiveInt(256))
   .option('--path <path>', 'request path replacing the scenario\'s, e.g. /io?ms=37', parse.path)
   .option('--deployments <list>', 'comma-separated deployment kinds replacing the scenario\'s', parse.nameList)
-  .addOption(new Option('--quick', 'a first look: 1 s windows and every other load level'))
+  .addOption(new Option('--quick', 'a first look: short windows and three load levels'))
+  .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it')
   .addHelpText('after', '\nExample: bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64')
   .action(async (scenario: string, options: RunOverrides) => {
     exitCode = await runCommand(scenario, options);
+  });
+
+program
+  .command('doctor')
+  .description('check which deployment kinds this machine can run, and how to install what is missing')
+  .action(async () => {
+    process.stdout.write((await doctorCommand()) + '\n');
   });
 
 program

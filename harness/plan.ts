@@ -6,6 +6,7 @@ import { UsageError } from './errors.js';
 import type { XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
 import type { DeploymentEntry } from './scenario/schema.js';
+import { nginx, type Software } from './software.js';
 import { closest } from './suggest.js';
 
 /** What `bench run` flags may override; undefined means "as the scenario says". */
@@ -15,9 +16,12 @@ export interface RunOverrides {
   warmup?: number;
   concurrency?: number[];
   workers?: number;
+  threads?: number;
   path?: string;
   deployments?: string[];
   quick?: boolean;
+  /** A deployment whose software is missing fails the run instead of being skipped. */
+  strict?: boolean;
 }
 
 export interface PlannedDeployment {
@@ -37,10 +41,13 @@ export interface Plan {
   paths: string[];
   concurrency: number[];
   deployments: PlannedDeployment[];
+  strict: boolean;
+  /** Warm each level up until its queue has formed (off with --quick, whose latencies are coarse). */
+  fillQueue: boolean;
 }
 
-/** --quick: short windows and every other load level (keeping the highest), for a first look. */
-const QUICK = { durationS: 1, warmupS: 0.25 };
+/** --quick: short windows at three load levels, for a first look (counts are coarser). */
+const QUICK = { durationS: 0.6, warmupS: 0.2 };
 
 export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new Date()): Plan {
   const entries: DeploymentEntry[] = overrides.deployments ?? scenario.deployments;
@@ -48,7 +55,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides),
   );
   let concurrency = [...(overrides.concurrency ?? scenario.concurrency)];
-  if (overrides.quick && !overrides.concurrency) concurrency = everyOtherKeepingLast(concurrency);
+  if (overrides.quick && !overrides.concurrency) concurrency = threeLevels(concurrency);
   return {
     scenario,
     outDir: resolve(overrides.out ?? defaultOutDir(scenario.name, now)),
@@ -59,6 +66,8 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     paths: overrides.path ? [overrides.path] : typeof scenario.path === 'string' ? [scenario.path] : scenario.path,
     concurrency,
     deployments,
+    strict: overrides.strict ?? false,
+    fillQueue: !overrides.quick,
   };
 }
 
@@ -73,25 +82,36 @@ function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunO
         (guess ? `; did you mean "${guess}"?` : `; known kinds: ${serverKinds.map((k) => k.name).join(', ')}`),
     );
   }
-  const proxy = suffix === 'nginx' ? 'nginx' : (object.proxy ?? 'none');
-  if (proxy === 'nginx') throw new UsageError(`${where}: "${object.kind}": nginx in front is not available yet`);
+  if (suffix !== undefined && suffix !== 'nginx') {
+    throw new UsageError(`${where}: "${object.kind}": the only suffix is +nginx, e.g. gunicorn-sync+nginx`);
+  }
+  const proxy = kind.alwaysBehindNginx || suffix === 'nginx' ? 'nginx' : (object.proxy ?? 'none');
+  if (!kind.takesThreads && object.threads !== undefined) {
+    throw new UsageError(`${where}: ${kind.name} does not take threads (gunicorn-gthread and uwsgi do)`);
+  }
   const sizes = kind.takesWorkers
     ? overrides.workers !== undefined
       ? [overrides.workers]
       : [object.workers ?? kind.defaultWorkers].flat()
     : [1];
+  const threads = kind.takesThreads ? (overrides.threads ?? object.threads ?? kind.defaultThreads) : undefined;
   return sizes.map((workers) => {
-    const spec: DeploymentSpec = { kind: kind.name, workers, proxy };
-    if (kind.takesThreads) spec.threads = object.threads ?? kind.defaultThreads;
+    const spec: DeploymentSpec = { kind: kind.name, workers, proxy, ...(threads !== undefined && { threads }) };
     return { spec, kind, label: deploymentLabel(spec, kind) };
   });
 }
 
-function everyOtherKeepingLast(levels: number[]): number[] {
-  const kept = levels.filter((_, i) => i % 2 === 0);
-  const last = levels[levels.length - 1]!;
-  if (kept[kept.length - 1] !== last) kept.push(last);
-  return kept;
+/** Software a planned deployment needs beyond npm: its kind's, plus nginx when nginx is in front. */
+export function requiredSoftware(planned: PlannedDeployment): Software[] {
+  const needed = [...planned.kind.requires];
+  if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
+  return needed;
+}
+
+/** The lowest, a middle and the highest level: enough to see each curve's shape. */
+function threeLevels(levels: number[]): number[] {
+  if (levels.length <= 3) return levels;
+  return [levels[0]!, levels[Math.ceil((levels.length - 1) / 2)]!, levels[levels.length - 1]!];
 }
 
 function defaultOutDir(scenario: string, now: Date): string {

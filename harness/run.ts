@@ -5,8 +5,9 @@ import { launch, type RunningDeployment } from './deployments/launch.js';
 import { describeEnvironment } from './environment.js';
 import { measurePoint } from './load/measure.js';
 import { prepareOutDir, saveResults } from './output.js';
-import type { Plan, PlannedDeployment } from './plan.js';
+import { requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
+import { INSTALL_SCRIPT, installCommand, missingSoftware } from './software.js';
 import type { ResultRow, RunResults } from './results.js';
 
 export interface RunContext {
@@ -38,18 +39,20 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   };
   saveResults(run, plan.outDir);
 
+  const runnable = await setAsideMissingSoftware(plan, run, ctx.progress);
+  saveResults(run, plan.outDir);
   const pointsPerDeployment = plan.paths.length * plan.concurrency.length;
-  const totalPoints = plan.deployments.length * pointsPerDeployment;
+  const totalPoints = runnable.length * pointsPerDeployment;
   ctx.progress.say(
-    `${plan.scenario.name}: ${plan.deployments.length} deployments × ${pointsPerDeployment} points, ` +
-      `about ${formatSeconds(totalPoints * (plan.durationS + plan.warmupS) + plan.deployments.length)}; results in ${plan.outDir}`,
+    `${plan.scenario.name}: ${runnable.length} deployments × ${pointsPerDeployment} points, ` +
+      `about ${formatSeconds(totalPoints * (plan.durationS + plan.warmupS) + runnable.length)}; results in ${plan.outDir}`,
   );
 
   const tmpDir = mkdtempSync(join(tmpdir(), 'bench-')); // mode 0700: generated configs stay private
   try {
-    for (const [i, planned] of plan.deployments.entries()) {
+    for (const [i, planned] of runnable.entries()) {
       if (ctx.signal.aborted) break;
-      const step = `[${i + 1}/${plan.deployments.length}] ${planned.label}`;
+      const step = `[${i + 1}/${runnable.length}] ${planned.label}`;
       ctx.progress.live(`${step}: starting`);
       let deployment: RunningDeployment;
       try {
@@ -81,6 +84,33 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   return run;
 }
 
+/**
+ * Deployments whose software is not installed are skipped with the command that installs it, or
+ * recorded as failures under --strict. Returns the deployments that can run.
+ */
+async function setAsideMissingSoftware(plan: Plan, run: RunResults, progress: Progress): Promise<PlannedDeployment[]> {
+  const runnable: PlannedDeployment[] = [];
+  for (const planned of plan.deployments) {
+    const missing = await missingSoftware(requiredSoftware(planned));
+    if (missing.length === 0) {
+      runnable.push(planned);
+      continue;
+    }
+    const reason =
+      `${missing.map((s) => s.name).join(' and ')} not installed; install with: ${installCommand(missing)}` +
+      ` (or the whole stack: ${INSTALL_SCRIPT})`;
+    const entry = { deployment: planned.label, server: planned.spec.kind, reason };
+    if (plan.strict) {
+      run.failures.push(entry);
+      progress.say(`${planned.label}: FAILED (--strict): ${reason}`);
+    } else {
+      run.skipped.push(entry);
+      progress.say(`skipping ${planned.label}: ${reason}`);
+    }
+  }
+  return runnable;
+}
+
 async function measureDeployment(
   plan: Plan,
   planned: PlannedDeployment,
@@ -89,14 +119,19 @@ async function measureDeployment(
   ctx: RunContext,
   step: string,
 ): Promise<void> {
-  // Requests still queued from the previous level are served before new ones (a blocking server
-  // serves a request even after its client has gone). At most `concurrency` of them are queued,
-  // served at the rate just measured, so a warm-up at least that long clears the backlog.
-  let backlogS = 0;
+  // Two things make a level's first seconds unlike its steady state. Requests still queued from
+  // the previous level are served before new ones (a blocking server serves a request even after
+  // its client has gone). And a queue of c requests takes c / rate seconds to form, during which
+  // latencies are too low. Both are over within c / rate of the level before (rates only grow with
+  // c), so the warm-up lasts at least that long; --quick waits only for the drain.
+  let lastRate = 0;
+  let lastConcurrency = 0;
   for (const path of plan.paths) {
     for (const concurrency of plan.concurrency) {
       if (ctx.signal.aborted) return;
-      const warmupS = Math.max(plan.warmupS, Math.min(backlogS, plan.timeoutS));
+      const settle = plan.fillQueue ? concurrency : lastConcurrency;
+      const settleS = lastRate > 0 ? settle / lastRate : lastConcurrency > 0 ? plan.timeoutS : 0;
+      const warmupS = Math.max(plan.warmupS, Math.min(settleS, plan.timeoutS));
       const measured = await measurePoint(
         {
           url: deployment.baseUrl + path,
@@ -109,7 +144,8 @@ async function measureDeployment(
         ctx.signal,
       );
       if (ctx.signal.aborted) return;
-      backlogS = measured.throughputRps > 0 ? concurrency / measured.throughputRps : plan.timeoutS;
+      lastRate = measured.throughputRps;
+      lastConcurrency = concurrency;
       const row: ResultRow = {
         deployment: planned.label,
         server: planned.spec.kind,

@@ -1,8 +1,19 @@
 import type { ServerKind } from './kind.js';
 import { nodeAsync, nodeBlocking, nodePrefork } from './node.js';
+import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind } from './python.js';
 
 /** Every server kind bench can start, in the order `bench list` shows them. */
-export const serverKinds: readonly ServerKind[] = [nodeBlocking, nodePrefork, nodeAsync];
+export const serverKinds: readonly ServerKind[] = [
+  nodeBlocking,
+  nodePrefork,
+  nodeAsync,
+  flaskDev,
+  gunicornSync,
+  gunicornGthread,
+  gunicornGevent,
+  uwsgiKind,
+  cgi,
+];
 
 export function findKind(name: string): ServerKind | undefined {
   return serverKinds.find((k) => k.name === name);

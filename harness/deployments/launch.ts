@@ -3,11 +3,12 @@ import { ProcessGroup } from '../process/group.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
 import { waitUntilHealthy } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
+import { nginxPlan } from './nginx.js';
 
 export interface RunningDeployment {
-  /** Base URL on loopback, e.g. http://127.0.0.1:43121 */
+  /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front). */
   baseUrl: string;
-  /** Every process group of the deployment (server, proxy), for teardown and resource sampling. */
+  /** Every process group of the deployment (server, then nginx), for teardown and sampling. */
   processes: ProcessGroup[];
   stop(): Promise<void>;
 }
@@ -18,11 +19,12 @@ export interface LaunchOptions {
 }
 
 const PORT_ATTEMPTS = 3;
+const PORT_TAKEN = /address already in use|EADDRINUSE|connection in use/i;
 
 /**
- * Starts a deployment on a free loopback port and resolves once /health answers. A port taken
- * between choosing it and binding it is retried on another; anything else fails with the
- * server's own last words.
+ * Starts a deployment on free loopback ports (the server, and nginx in front when asked) and
+ * resolves once /health answers through the outermost one. A port taken between choosing and
+ * binding it is retried on another; anything else fails with the processes' own last words.
  */
 export async function launch(
   spec: DeploymentSpec,
@@ -30,25 +32,45 @@ export async function launch(
   label: string,
   options: LaunchOptions,
 ): Promise<RunningDeployment> {
+  const behindNginx = spec.proxy === 'nginx' || kind.alwaysBehindNginx === true;
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const plan = kind.plan(spec, { host: LOOPBACK, port, tmpDir: options.tmpDir });
-    const logPath = join(options.tmpDir, `${kind.name}-${port}.log`);
-    const server = new ProcessGroup(label, plan, logPath);
-    const baseUrl = `http://${LOOPBACK}:${port}`;
-    const deployment: RunningDeployment = {
-      baseUrl,
-      processes: [server],
-      stop: () => server.stop(),
+    const processes: ProcessGroup[] = [];
+    const stop = async () => {
+      await Promise.all(processes.map((p) => p.stop()));
     };
     try {
-      await waitUntilHealthy(`${baseUrl}/health`, [server], options.readyTimeoutMs);
-      return deployment;
+      const serverPort = await freePort();
+      const plan = await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx });
+      processes.push(new ProcessGroup(label, plan, join(options.tmpDir, `${kind.name}-${serverPort}.log`)));
+      let port = serverPort;
+      if (behindNginx) {
+        port = await freePortOtherThan(serverPort);
+        const front = nginxPlan({
+          host: LOOPBACK,
+          port,
+          upstreamPort: serverPort,
+          protocol: kind.upstream,
+          cgiScript: plan.cgiScript,
+          tmpDir: options.tmpDir,
+        });
+        processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
+      }
+      const baseUrl = `http://${LOOPBACK}:${port}`;
+      await waitUntilHealthy(`${baseUrl}/health`, processes, options.readyTimeoutMs);
+      return { baseUrl, processes, stop };
     } catch (err) {
-      await deployment.stop();
+      await stop();
       const message = (err as Error).message;
-      if (attempt < PORT_ATTEMPTS && /address already in use|EADDRINUSE/i.test(message)) continue;
+      if (attempt < PORT_ATTEMPTS && PORT_TAKEN.test(message)) continue;
       throw new Error(`${label} did not start: ${message}`);
     }
+  }
+}
+
+/** The server has not bound its port yet, so the next free port could be the same one. */
+async function freePortOtherThan(taken: number): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port !== taken) return port;
   }
 }

@@ -1,6 +1,9 @@
 import autocannon from 'autocannon';
 import type { LatencyMs } from '../results.js';
+import { installConnectionCloseFix } from './connection-close-fix.js';
 import { LatencyHistogram } from './histogram.js';
+
+installConnectionCloseFix();
 
 export interface PointLoad {
   url: string;

@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/**
+ * Software outside npm that some deployment kinds need, found on this machine or not. Everything
+ * comes from Debian's packages; `apt` names exactly what to install when it is missing.
+ */
+export interface Software {
+  name: string;
+  apt: string[];
+  /** The version found, or undefined when it is missing or unusable. */
+  detect(): Promise<string | undefined>;
+}
+
+export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap';
+export const INSTALL_SCRIPT = 'npm run install-servers';
+
+/** The install command for a set of missing pieces. */
+export function installCommand(missing: readonly Software[]): string {
+  const packages = [...new Set(missing.flatMap((s) => s.apt))];
+  return `sudo apt-get install ${packages.join(' ')}`;
+}
+
+/** System folders hold nginx and fcgiwrap, and a non-root PATH often leaves them out. */
+const EXTRA_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin', '/usr/bin'];
+
+export function findExecutable(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...EXTRA_DIRS].filter(Boolean);
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Runs a probe command; resolves to its combined output, or undefined when it fails. */
+function run(command: string, args: string[]): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(command, args, { timeout: 15_000 }, (err, stdout, stderr) =>
+      resolve(err ? undefined : `${stdout}${stderr}`.trim()),
+    );
+  });
+}
+
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let cached: Promise<T> | undefined;
+  return () => (cached ??= compute());
+}
+
+/**
+ * The Python that has Debian's Flask: /usr/bin/python3 first, because a pyenv or venv python3
+ * earlier on PATH usually lacks the apt-installed modules.
+ */
+export const findPython = once(async (): Promise<string | undefined> => {
+  for (const candidate of ['/usr/bin/python3', findExecutable('python3')]) {
+    if (candidate && (await run(candidate, ['-c', 'import flask']) !== undefined)) return candidate;
+  }
+  return undefined;
+});
+
+function pythonModule(name: string, distribution: string, apt: string): Software {
+  return {
+    name,
+    apt: [apt],
+    detect: once(async () => {
+      const python = await findPython();
+      if (!python) return undefined;
+      return run(python, ['-c', `from importlib.metadata import version; import ${name}; print(version("${distribution}"))`]);
+    }),
+  };
+}
+
+export const flask: Software = {
+  name: 'flask',
+  apt: ['python3-flask'],
+  detect: once(async () => {
+    const python = await findPython();
+    if (!python) return undefined;
+    const version = await run(python, ['-c', 'from importlib.metadata import version; print(version("flask"))']);
+    const pythonVersion = await run(python, ['--version']);
+    return version && `${version} (${pythonVersion?.replace('Python ', 'python ')}, ${python})`;
+  }),
+};
+
+export const gunicorn = pythonModule('gunicorn', 'gunicorn', 'gunicorn');
+export const gevent = pythonModule('gevent', 'gevent', 'python3-gevent');
+
+export const uwsgi: Software = {
+  name: 'uwsgi',
+  apt: ['uwsgi', 'uwsgi-plugin-python3'],
+  // --need-plugin fails unless the python3 plugin loads, so this checks both packages.
+  detect: once(async () => {
+    const bin = findExecutable('uwsgi');
+    return bin && run(bin, ['--need-plugin', 'python3', '--version']);
+  }),
+};
+
+export const nginx: Software = {
+  name: 'nginx',
+  apt: ['nginx'],
+  detect: once(async () => {
+    const bin = findExecutable('nginx');
+    const out = bin && (await run(bin, ['-v']));
+    return out?.replace(/^nginx version: nginx\//, '');
+  }),
+};
+
+export const fcgiwrap: Software = {
+  name: 'fcgiwrap',
+  apt: ['fcgiwrap'],
+  // fcgiwrap has no --version; the package manager knows it when there is one.
+  detect: once(async () => {
+    if (!findExecutable('fcgiwrap')) return undefined;
+    return (await run('dpkg-query', ['-W', '-f=${Version}', 'fcgiwrap'])) || 'found';
+  }),
+};
+
+/** Which of `needed` are missing here. */
+export async function missingSoftware(needed: readonly Software[]): Promise<Software[]> {
+  const versions = await Promise.all(needed.map((s) => s.detect()));
+  return needed.filter((_, i) => !versions[i]);
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs the real servers bench can deploy besides Node, from Debian's (or Ubuntu's) packages:
+# nginx, gunicorn, Flask, gevent, uWSGI with its Python 3 plugin, and fcgiwrap for CGI.
+# Nothing is started or enabled: bench runs each one itself, as the current user, when it needs it.
+set -euo pipefail
+packages=(nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap)
+if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${packages[@]}"
