@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
+import { compareCommand, parseThreshold } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { describeEnvironment } from './environment.js';
 import { EXIT, UsageError } from './errors.js';
@@ -20,6 +22,8 @@ const program = new Command('bench')
       'Example: bench run blocking-vs-workers --quick',
   )
   .showSuggestionAfterError()
+  // One line per error, suggestion included ("unknown option '--worker' (Did you mean --workers?)").
+  .configureOutput({ outputError: (text, write) => write(`bench: ${text.trim().replace(/\n+/g, ' ')}\n`) })
   .exitOverride();
 
 let exitCode: number = EXIT.ok;
@@ -36,11 +40,28 @@ program
   .option('--threads <n>', 'threads per worker for gunicorn-gthread and uwsgi', parse.positiveInt(256))
   .option('--path <path>', 'request path replacing the scenario\'s, e.g. /io?ms=37', parse.path)
   .option('--deployments <list>', 'comma-separated deployment kinds replacing the scenario\'s', parse.nameList)
+  .option('--rate <list>', 'open loop: comma-separated offered loads in req/s, instead of fixed concurrency', parse.numberList(1_000_000))
+  .option('--repeat <n>', 'measure every point N times, interleaved; rows report medians with min–max', parse.positiveInt(100))
+  .option('--timeline <deployment>', 'the deployment (label or kind) whose per-second timeline is charted')
   .addOption(new Option('--quick', 'a first look: short windows and three load levels'))
   .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it')
+  .option('--force', 'write into a non-empty --out folder that holds no earlier bench run')
+  .option('--allow-remote', 'let load go to addresses other than 127.0.0.1/::1 (off: loopback only)')
   .addHelpText('after', '\nExample: bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64')
   .action(async (scenario: string, options: RunOverrides) => {
     exitCode = await runCommand(scenario, options);
+  });
+
+program
+  .command('compare')
+  .description('compare two runs of the same scenario: throughput and p99 per point, with a verdict')
+  .argument('<base>', 'the earlier run: its folder or results.json')
+  .argument('<new>', 'the later run')
+  .option('--threshold <pct>', 'regression threshold in percent (default 10)', parseThreshold)
+  .option('--out <dir>', "where compare.png and compare.md go (default: the new run's folder)")
+  .addHelpText('after', '\nExit codes: 0 no regression, 1 a regression, 2 bad input.\nExample: bench compare results/before results/after --threshold 5')
+  .action(async (base: string, next: string, options: { threshold?: number; out?: string }) => {
+    exitCode = await compareCommand(base, next, options);
   });
 
 program
@@ -48,6 +69,15 @@ program
   .description('check which deployment kinds this machine can run, and how to install what is missing')
   .action(async () => {
     process.stdout.write((await doctorCommand()) + '\n');
+  });
+
+program
+  .command('report')
+  .description('re-render every report (charts, report.html, report.md, results.csv) from a run\'s results.json')
+  .argument('<dir>', 'a run folder holding results.json (a finished or an interrupted run)')
+  .option('--timeline <deployment>', 'the deployment whose per-second timeline is charted')
+  .action(async (dir: string, options: { timeline?: string }) => {
+    exitCode = await reportCommand(dir, options);
   });
 
 program

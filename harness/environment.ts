@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from './paths.js';
-import type { Environment } from './results.js';
+import type { Environment, SoftwareVersions } from './results.js';
+import { flask, pythonVersion, type Software } from './software.js';
 
 export function describeEnvironment(): Environment {
   const cpuList = cpus();
@@ -14,5 +15,20 @@ export function describeEnvironment(): Environment {
     cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
     totalMemoryMb: Math.round(totalmem() / 2 ** 20),
     benchVersion: pkg.version,
+    software: {},
   };
+}
+
+/** Versions of the software a run's deployments use, for the record. */
+export async function softwareVersions(used: readonly Software[]): Promise<SoftwareVersions> {
+  const versions: SoftwareVersions = {};
+  for (const s of new Set(used)) {
+    const version = await s.detect();
+    if (version) versions[s.name as keyof SoftwareVersions] = version;
+  }
+  if (used.includes(flask)) {
+    const python = await pythonVersion();
+    if (python) versions.python = python;
+  }
+  return versions;
 }

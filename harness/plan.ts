@@ -6,6 +6,7 @@ import { UsageError } from './errors.js';
 import type { XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
 import type { DeploymentEntry } from './scenario/schema.js';
+import { checkOutDir } from './output.js';
 import { nginx, type Software } from './software.js';
 import { closest } from './suggest.js';
 
@@ -19,9 +20,16 @@ export interface RunOverrides {
   threads?: number;
   path?: string;
   deployments?: string[];
+  rate?: number[];
+  repeat?: number;
+  timeline?: string;
   quick?: boolean;
   /** A deployment whose software is missing fails the run instead of being skipped. */
   strict?: boolean;
+  /** Write into a non-empty --out that holds no earlier run. */
+  force?: boolean;
+  /** Let load go to addresses other than loopback. */
+  allowRemote?: boolean;
 }
 
 export interface PlannedDeployment {
@@ -40,8 +48,16 @@ export interface Plan {
   xAxis: XAxis;
   paths: string[];
   concurrency: number[];
+  /** Open-loop offered loads (req/s); empty for a closed-loop run. */
+  rates: number[];
+  /** Connections an open-loop point spreads its rate over: the highest concurrency level. */
+  openLoopConnections: number;
+  repeat: number;
+  timelineDeployment?: string;
+  fault?: { kill: 'worker'; at: number };
   deployments: PlannedDeployment[];
   strict: boolean;
+  allowRemote: boolean;
   /** Warm each level up until its queue has formed (off with --quick, whose latencies are coarse). */
   fillQueue: boolean;
 }
@@ -56,17 +72,28 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   );
   let concurrency = [...(overrides.concurrency ?? scenario.concurrency)];
   if (overrides.quick && !overrides.concurrency) concurrency = threeLevels(concurrency);
+  const timelineDeployment = resolveTimeline(overrides.timeline ?? scenario.timeline, deployments, overrides.timeline ? '--timeline' : 'timeline');
+  let rates = [...(overrides.rate ?? scenario.rate ?? [])];
+  if (overrides.quick && !overrides.rate) rates = threeLevels(rates);
+  const outDir = resolve(overrides.out ?? defaultOutDir(scenario.name, now));
+  checkOutDir(outDir, overrides.force ?? false);
   return {
     scenario,
-    outDir: resolve(overrides.out ?? defaultOutDir(scenario.name, now)),
+    outDir,
     durationS: overrides.duration ?? (overrides.quick ? QUICK.durationS : scenario.duration),
     warmupS: overrides.warmup ?? (overrides.quick ? QUICK.warmupS : scenario.warmup),
     timeoutS: scenario.timeout,
     xAxis: scenario.xAxis,
     paths: overrides.path ? [overrides.path] : typeof scenario.path === 'string' ? [scenario.path] : scenario.path,
     concurrency,
+    rates,
+    openLoopConnections: Math.max(...concurrency),
+    repeat: overrides.repeat ?? scenario.repeat,
+    ...(timelineDeployment && { timelineDeployment }),
+    ...(scenario.fault && { fault: scenario.fault }),
     deployments,
     strict: overrides.strict ?? false,
+    allowRemote: overrides.allowRemote ?? false,
     fillQueue: !overrides.quick,
   };
 }
@@ -96,7 +123,13 @@ function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunO
     : [1];
   const threads = kind.takesThreads ? (overrides.threads ?? object.threads ?? kind.defaultThreads) : undefined;
   return sizes.map((workers) => {
-    const spec: DeploymentSpec = { kind: kind.name, workers, proxy, ...(threads !== undefined && { threads }) };
+    const spec: DeploymentSpec = {
+      kind: kind.name,
+      workers,
+      proxy,
+      ...(threads !== undefined && { threads }),
+      ...(object.supervise && { supervise: true }),
+    };
     return { spec, kind, label: deploymentLabel(spec, kind) };
   });
 }
@@ -106,6 +139,16 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
   const needed = [...planned.kind.requires];
   if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
   return needed;
+}
+
+/** A deployment label, or a kind name standing for its first deployment. */
+function resolveTimeline(wanted: string | undefined, deployments: PlannedDeployment[], where: string): string | undefined {
+  if (wanted === undefined) return undefined;
+  const found = deployments.find((d) => d.label === wanted) ?? deployments.find((d) => d.spec.kind === wanted);
+  if (!found) {
+    throw new UsageError(`${where}: no deployment "${wanted}" in this run; the run has: ${deployments.map((d) => d.label).join(', ')}`);
+  }
+  return found.label;
 }
 
 /** The lowest, a middle and the highest level: enough to see each curve's shape. */

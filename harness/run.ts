@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toRow, type Level, type PointSamples, type Sample } from './aggregate.js';
 import { launch, type RunningDeployment } from './deployments/launch.js';
-import { describeEnvironment } from './environment.js';
+import { describeEnvironment, softwareVersions } from './environment.js';
+import { injectWorkerCrash } from './fault.js';
 import { measurePoint } from './load/measure.js';
 import { prepareOutDir, saveResults } from './output.js';
 import { requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
+import type { RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, missingSoftware } from './software.js';
-import type { ResultRow, RunResults } from './results.js';
 
 export interface RunContext {
   progress: Progress;
@@ -17,11 +19,17 @@ export interface RunContext {
   readyTimeoutMs?: number;
 }
 
-/** Runs every deployment × path × load level of the plan, saving results.json after each point. */
+/**
+ * Runs every deployment × path × load level of the plan, `repeat` times in interleaved rounds
+ * (A B A B, so that drift over the run hits every deployment alike), saving results.json after
+ * every point.
+ */
 export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> {
   prepareOutDir(plan.outDir);
   const run: RunResults = {
     scenario: plan.scenario.name,
+    ...(plan.scenario.description && { description: plan.scenario.description }),
+    ...(plan.scenario.notice && { notice: plan.scenario.notice }),
     startedAt: new Date().toISOString(),
     complete: false,
     environment: describeEnvironment(),
@@ -30,8 +38,11 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
       durationS: plan.durationS,
       warmupS: plan.warmupS,
       concurrency: plan.concurrency,
+      rates: plan.rates,
+      repeat: plan.repeat,
       paths: plan.paths,
       deployments: plan.deployments.map((d) => d.label),
+      ...(plan.timelineDeployment && { timelineDeployment: plan.timelineDeployment }),
     },
     results: [],
     failures: [],
@@ -39,40 +50,60 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   };
   saveResults(run, plan.outDir);
 
-  const runnable = await setAsideMissingSoftware(plan, run, ctx.progress);
+  let runnable = await setAsideMissingSoftware(plan, run, ctx.progress);
+  run.environment.software = await softwareVersions(runnable.flatMap(requiredSoftware));
   saveResults(run, plan.outDir);
-  const pointsPerDeployment = plan.paths.length * plan.concurrency.length;
-  const totalPoints = runnable.length * pointsPerDeployment;
+  const levels = loadLevels(plan);
+  const pointsPerDeployment = plan.paths.length * levels.length;
+  const totalPoints = runnable.length * pointsPerDeployment * plan.repeat;
   ctx.progress.say(
-    `${plan.scenario.name}: ${runnable.length} deployments × ${pointsPerDeployment} points, ` +
-      `about ${formatSeconds(totalPoints * (plan.durationS + plan.warmupS) + runnable.length)}; results in ${plan.outDir}`,
+    `${plan.scenario.name}: ${runnable.length} deployments × ${pointsPerDeployment} points` +
+      (plan.repeat > 1 ? ` × ${plan.repeat} repeats` : '') +
+      `, about ${formatSeconds(totalPoints * (plan.durationS + plan.warmupS) + runnable.length * plan.repeat)}; results in ${plan.outDir}`,
   );
+
+  const points = new Map<string, PointSamples>();
+  const record = (point: Omit<PointSamples, 'samples'>, sample: PointSamples['samples'][number]) => {
+    const key = JSON.stringify([point.planned.label, point.path, point.level]);
+    const entry = points.get(key) ?? { ...point, samples: [] };
+    entry.samples.push(sample);
+    points.set(key, entry);
+    run.results = [...points.values()].map(toRow);
+    saveResults(run, plan.outDir);
+  };
 
   const tmpDir = mkdtempSync(join(tmpdir(), 'bench-')); // mode 0700: generated configs stay private
   try {
-    for (const [i, planned] of runnable.entries()) {
-      if (ctx.signal.aborted) break;
-      const step = `[${i + 1}/${runnable.length}] ${planned.label}`;
-      ctx.progress.live(`${step}: starting`);
-      let deployment: RunningDeployment;
-      try {
-        deployment = await launch(planned.spec, planned.kind, planned.label, {
-          tmpDir,
-          readyTimeoutMs: ctx.readyTimeoutMs ?? 15_000,
-        });
-      } catch (err) {
-        const reason = (err as Error).message;
-        run.failures.push({ deployment: planned.label, server: planned.spec.kind, reason });
-        ctx.progress.say(`${step}: FAILED to start: ${reason}`);
-        saveResults(run, plan.outDir);
-        continue;
+    for (let round = 1; round <= plan.repeat && !ctx.signal.aborted; round++) {
+      for (const [i, planned] of runnable.entries()) {
+        if (ctx.signal.aborted) break;
+        const step =
+          `[${i + 1}/${runnable.length}${plan.repeat > 1 ? `, round ${round}/${plan.repeat}` : ''}] ${planned.label}`;
+        ctx.progress.live(`${step}: starting`);
+        let deployment: RunningDeployment;
+        try {
+          deployment = await launch(planned.spec, planned.kind, planned.label, {
+            tmpDir,
+            readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
+            signal: ctx.signal,
+          });
+        } catch (err) {
+          if (ctx.signal.aborted) break;
+          const reason = (err as Error).message;
+          run.failures.push({ deployment: planned.label, server: planned.spec.kind, reason });
+          ctx.progress.say(`${step}: FAILED to start: ${reason}`);
+          saveResults(run, plan.outDir);
+          continue;
+        }
+        try {
+          await measureDeployment(plan, planned, deployment, levels, ctx, step, record);
+        } finally {
+          ctx.progress.live(`${step}: stopping`);
+          await deployment.stop();
+        }
       }
-      try {
-        await measureDeployment(plan, planned, deployment, run, ctx, step);
-      } finally {
-        ctx.progress.live(`${step}: stopping`);
-        await deployment.stop();
-      }
+      // A deployment that could not start is not tried again in later rounds.
+      runnable = runnable.filter((p) => !run.failures.some((f) => f.deployment === p.label));
     }
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
@@ -82,6 +113,12 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   run.finishedAt = new Date().toISOString();
   saveResults(run, plan.outDir);
   return run;
+}
+
+function loadLevels(plan: Plan): Level[] {
+  return plan.rates.length > 0
+    ? plan.rates.map((offeredRps) => ({ offeredRps, connections: plan.openLoopConnections }))
+    : plan.concurrency.map((concurrency) => ({ concurrency }));
 }
 
 /**
@@ -115,53 +152,54 @@ async function measureDeployment(
   plan: Plan,
   planned: PlannedDeployment,
   deployment: RunningDeployment,
-  run: RunResults,
+  levels: Level[],
   ctx: RunContext,
   step: string,
+  record: (point: Omit<PointSamples, 'samples'>, sample: PointSamples['samples'][number]) => void,
 ): Promise<void> {
   // Two things make a level's first seconds unlike its steady state. Requests still queued from
-  // the previous level are served before new ones (a blocking server serves a request even after
-  // its client has gone). And a queue of c requests takes c / rate seconds to form, during which
-  // latencies are too low. Both are over within c / rate of the level before (rates only grow with
-  // c), so the warm-up lasts at least that long; --quick waits only for the drain.
+  // the level before are served first (a blocking server serves a request even after its client
+  // has gone): they drain within that level's mean latency (Little's law: in flight / rate). And
+  // in a closed loop a queue of c requests takes about c / rate to form, during which latencies
+  // are too low. The warm-up lasts at least that long; --quick waits only for the drain.
+  let drainS = 0;
   let lastRate = 0;
-  let lastConcurrency = 0;
   for (const path of plan.paths) {
-    for (const concurrency of plan.concurrency) {
+    for (const level of levels) {
       if (ctx.signal.aborted) return;
-      const settle = plan.fillQueue ? concurrency : lastConcurrency;
-      const settleS = lastRate > 0 ? settle / lastRate : lastConcurrency > 0 ? plan.timeoutS : 0;
-      const warmupS = Math.max(plan.warmupS, Math.min(settleS, plan.timeoutS));
-      const measured = await measurePoint(
+      const fillS = plan.fillQueue && 'concurrency' in level && lastRate > 0 ? level.concurrency / lastRate : 0;
+      const warmupS = Math.max(plan.warmupS, Math.min(Math.max(drainS, fillS), plan.timeoutS));
+      const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
+      const windowOpensAt = performance.now() + warmupS * 1000;
+      const fault = plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000);
+      const measured: Sample = await measurePoint(
         {
+          ...level,
           url: deployment.baseUrl + path,
-          concurrency,
           warmupS,
           durationS: plan.durationS,
           timeoutS: plan.timeoutS,
+          processGroups: () => deployment.processes.map((p) => p.pid),
+          allowRemote: plan.allowRemote,
         },
-        (phase, left) => ctx.progress.live(`${step}: ${path} c=${concurrency} ${phase}, ${left.toFixed(1)} s left`),
+        (phase, left) => ctx.progress.live(`${step}: ${path} ${describe} ${phase}, ${left.toFixed(1)} s left`),
         ctx.signal,
       );
+      const crash = await fault;
+      if (crash) {
+        measured.events = crash.events;
+        measured.fault = crash.outcome;
+      }
       if (ctx.signal.aborted) return;
+      drainS = measured.latencyMs.mean / 1000;
       lastRate = measured.throughputRps;
-      lastConcurrency = concurrency;
-      const row: ResultRow = {
-        deployment: planned.label,
-        server: planned.spec.kind,
-        workers: planned.spec.workers,
-        ...(planned.spec.threads !== undefined && { threads: planned.spec.threads }),
-        proxy: planned.spec.proxy,
-        path,
-        concurrency,
-        ...measured,
-      };
-      run.results.push(row);
-      saveResults(run, plan.outDir);
+      record({ planned, path, level }, measured);
       ctx.progress.say(
-        `${step}: ${path} c=${concurrency}: ${row.throughputRps.toFixed(1)} req/s, ` +
-          `p50 ${row.latencyMs.p50.toFixed(1)} ms, p99 ${row.latencyMs.p99.toFixed(1)} ms` +
-          (row.errors + row.non2xx > 0 ? `, ${row.errors} errors, ${row.non2xx} non-2xx` : ''),
+        `${step}: ${path} ${describe}: ${measured.throughputRps.toFixed(1)} req/s, ` +
+          `p50 ${measured.latencyMs.p50.toFixed(1)} ms, p99 ${measured.latencyMs.p99.toFixed(1)} ms` +
+          (measured.errors + measured.non2xx > 0 ? `, ${measured.errors} errors, ${measured.non2xx} non-2xx` : '') +
+          (measured.unsent ? `, ${measured.unsent} not sent` : '') +
+          (crash ? `; ${crash.events.map((e) => `${e.t} s: ${e.what}`).join('; ')}` : ''),
       );
     }
   }

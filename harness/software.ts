@@ -76,17 +76,14 @@ function pythonModule(name: string, distribution: string, apt: string): Software
   };
 }
 
-export const flask: Software = {
-  name: 'flask',
-  apt: ['python3-flask'],
-  detect: once(async () => {
-    const python = await findPython();
-    if (!python) return undefined;
-    const version = await run(python, ['-c', 'from importlib.metadata import version; print(version("flask"))']);
-    const pythonVersion = await run(python, ['--version']);
-    return version && `${version} (${pythonVersion?.replace('Python ', 'python ')}, ${python})`;
-  }),
-};
+export const flask = pythonModule('flask', 'flask', 'python3-flask');
+
+/** "3.11.2 (/usr/bin/python3)": the interpreter the Python deployments run on. */
+export const pythonVersion = once(async (): Promise<string | undefined> => {
+  const python = await findPython();
+  const version = python && (await run(python, ['--version']));
+  return version && `${version.replace('Python ', '')} (${python})`;
+});
 
 export const gunicorn = pythonModule('gunicorn', 'gunicorn', 'gunicorn');
 export const gevent = pythonModule('gevent', 'gevent', 'python3-gevent');

@@ -1,17 +1,34 @@
-import type { ResultRow, RunResults, XAxis } from '../harness/results.js';
+import type { PointStyle } from 'chart.js';
+import type { ResultRow, RunResults, Spread } from '../harness/results.js';
+import { capacityRps } from './capacity.js';
+
+/** What the charts' x axis measures: the load level, the pool size, or the offered rate (open loop). */
+export type XKind = 'concurrency' | 'workers' | 'offered';
 
 /** One measured point of a series, in the units the charts plot. */
 export interface SeriesPoint {
   x: number;
   throughputRps: number;
+  /** Little's law; null when the path has no known service time. */
+  predictedRps: number | null;
   p50Ms: number;
   p99Ms: number;
+  /** min–max across repetitions; only when the point was repeated. */
+  spread?: { throughputRps: Spread; p50Ms: Spread; p99Ms: Spread };
+  /** Open loop: the deployment fell behind the offered load. */
+  saturated: boolean;
 }
 
 /** One line on a chart: everything measured for one deployment (and path) across the x axis. */
 export interface ChartSeries {
   label: string;
   colour: string;
+  /** Lines that coincide (two blocking servers both at 20 req/s) stay apart by their markers. */
+  pointStyle: PointStyle;
+  /** Deployment labels whose rows make up the series (several on a workers sweep). */
+  deployments: string[];
+  /** The deployment's capacity in req/s (K / d) when every point agrees on it; null otherwise. */
+  capacityRps: number | null;
   /** Sorted by x. */
   points: SeriesPoint[];
 }
@@ -33,21 +50,32 @@ export const PALETTE: readonly string[] = [
   '#bcbd22', // olive
 ];
 
+/** Marker shapes, in an order where neighbours differ most; 'line' and 'dash' are left out as they read as lines. */
+export const POINT_STYLES: readonly PointStyle[] = ['circle', 'rect', 'triangle', 'rectRot', 'star', 'crossRot', 'rectRounded', 'cross'];
+
+export function isOpenLoop(run: RunResults): boolean {
+  return run.settings.rates.length > 0;
+}
+
+export function xKind(run: RunResults): XKind {
+  return isOpenLoop(run) ? 'offered' : run.settings.xAxis;
+}
+
 export function distinctPaths(run: RunResults): string[] {
   return [...new Set(run.results.map((row) => row.path))];
 }
 
 /**
  * Groups rows into chart lines. Series keep the order in which the run measured them, so a
- * deployment gets the same palette colour on every chart of the run.
+ * deployment gets the same colour and marker on every chart of the run.
  */
 export function buildSeries(run: RunResults): ChartSeries[] {
-  const { xAxis } = run.settings;
+  const kind = xKind(run);
   const showPath = distinctPaths(run).length > 1;
   // The label spells out every field that defines a series, so it doubles as the grouping key.
   const rowsByLabel = new Map<string, ResultRow[]>();
   for (const row of run.results) {
-    const label = seriesLabel(row, xAxis, showPath);
+    const label = seriesLabel(row, kind, showPath);
     const rows = rowsByLabel.get(label) ?? [];
     rows.push(row);
     rowsByLabel.set(label, rows);
@@ -55,7 +83,10 @@ export function buildSeries(run: RunResults): ChartSeries[] {
   return [...rowsByLabel].map(([label, rows], index) => ({
     label,
     colour: PALETTE[index % PALETTE.length] ?? '#000000',
-    points: rows.map((row) => toPoint(row, xAxis)).sort((a, b) => a.x - b.x),
+    pointStyle: POINT_STYLES[index % POINT_STYLES.length] ?? 'circle',
+    deployments: [...new Set(rows.map((row) => row.deployment))],
+    capacityRps: sharedCapacityRps(rows),
+    points: rows.map((row) => toPoint(row, kind)).sort((a, b) => a.x - b.x),
   }));
 }
 
@@ -63,31 +94,51 @@ export function buildSeries(run: RunResults): ChartSeries[] {
  * On a workers sweep the deployment label names the pool size, which is the x value itself,
  * so the line is identified by what stays fixed: server, proxy, path and load.
  */
-function seriesLabel(row: ResultRow, xAxis: XAxis, showPath: boolean): string {
+function seriesLabel(row: ResultRow, kind: XKind, showPath: boolean): string {
   const pathSuffix = showPath ? ` ${row.path}` : '';
-  if (xAxis === 'workers') {
+  if (kind === 'workers') {
     const proxy = row.proxy === 'none' ? '' : `+${row.proxy}`;
     return `${row.server}${proxy} c=${row.concurrency}${pathSuffix}`;
   }
   return `${row.deployment}${pathSuffix}`;
 }
 
-function toPoint(row: ResultRow, xAxis: XAxis): SeriesPoint {
+function xValue(row: ResultRow, kind: XKind): number {
+  switch (kind) {
+    case 'workers':
+      return row.workers;
+    case 'offered':
+      return row.offeredRps ?? 0;
+    case 'concurrency':
+      return row.concurrency;
+  }
+}
+
+function toPoint(row: ResultRow, kind: XKind): SeriesPoint {
   return {
-    x: xAxis === 'workers' ? row.workers : row.concurrency,
+    x: xValue(row, kind),
     throughputRps: row.throughputRps,
+    predictedRps: row.predictedThroughputRps,
     p50Ms: row.latencyMs.p50,
     p99Ms: row.latencyMs.p99,
+    ...(row.repeats > 1 && row.spread ? { spread: row.spread } : {}),
+    saturated: row.loop === 'open' && row.saturated === true,
   };
 }
 
+function sharedCapacityRps(rows: ResultRow[]): number | null {
+  const capacities = new Set(rows.map((row) => capacityRps(row.model)));
+  const [only] = capacities;
+  return capacities.size === 1 && only !== undefined ? only : null;
+}
+
 /**
- * The x values to label. Before anything is measured, the planned concurrency levels still give
+ * The x values to label. Before anything is measured, the planned load levels still give
  * the empty chart a meaningful axis.
  */
 export function xTickValues(run: RunResults, series: ChartSeries[]): number[] {
   const measured = series.flatMap((s) => s.points.map((point) => point.x));
-  const planned = run.settings.xAxis === 'concurrency' ? run.settings.concurrency : [];
+  const planned = { concurrency: run.settings.concurrency, offered: run.settings.rates, workers: [] }[xKind(run)];
   const values = measured.length > 0 ? measured : planned;
   return [...new Set(values)].filter((value) => value > 0).sort((a, b) => a - b);
 }

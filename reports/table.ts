@@ -1,5 +1,15 @@
-import type { DeploymentFailure, ResultRow, RunResults } from '../harness/results.js';
-import { distinctPaths } from './series.js';
+import type { ResultRow, RunResults } from '../harness/results.js';
+import {
+  failedCount,
+  formatMs,
+  formatPredicted,
+  formatRatio,
+  isOpenSaturated,
+  loadCell,
+  rpsCell,
+} from './format.js';
+import { distinctPaths, isOpenLoop } from './series.js';
+import { runWarnings } from './warnings.js';
 
 interface Column {
   header: string;
@@ -9,28 +19,25 @@ interface Column {
 
 const COLUMN_GAP = '  ';
 
-function formatRps(rps: number): string {
-  return rps.toFixed(1);
-}
-
-/** Tenths of a millisecond matter for fast responses, not once a request takes 100 ms or more. */
-function formatMs(ms: number): string {
-  return ms < 100 ? ms.toFixed(1) : Math.round(ms).toString();
-}
-
 function columnsFor(run: RunResults): Column[] {
-  const pathColumn: Column[] =
-    distinctPaths(run).length > 1 ? [{ header: 'path', alignRight: false, cell: (row) => row.path }] : [];
+  const optional = (include: boolean, column: Column): Column[] => (include ? [column] : []);
   return [
     { header: 'deployment', alignRight: false, cell: (row) => row.deployment },
-    ...pathColumn,
-    { header: 'c', alignRight: true, cell: (row) => String(row.concurrency) },
+    ...optional(distinctPaths(run).length > 1, { header: 'path', alignRight: false, cell: (row) => row.path }),
+    { header: isOpenLoop(run) ? 'offered' : 'c', alignRight: true, cell: loadCell },
     { header: 'workers', alignRight: true, cell: (row) => String(row.workers) },
-    { header: 'req/s', alignRight: true, cell: (row) => formatRps(row.throughputRps) },
+    { header: 'req/s', alignRight: true, cell: rpsCell },
+    { header: 'predicted', alignRight: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },
+    { header: 'ratio', alignRight: true, cell: (row) => formatRatio(row.throughputRatio) },
     { header: 'p50 ms', alignRight: true, cell: (row) => formatMs(row.latencyMs.p50) },
     { header: 'p99 ms', alignRight: true, cell: (row) => formatMs(row.latencyMs.p99) },
-    { header: 'errors', alignRight: true, cell: (row) => String(row.errors + row.timeouts) },
+    { header: 'errors', alignRight: true, cell: (row) => String(failedCount(row)) },
     { header: 'non-2xx', alignRight: true, cell: (row) => String(row.non2xx) },
+    ...optional(run.results.some(isOpenSaturated), {
+      header: 'status',
+      alignRight: false,
+      cell: (row) => (isOpenSaturated(row) ? 'SATURATED' : ''),
+    }),
   ];
 }
 
@@ -46,17 +53,16 @@ function alignedTable(columns: Column[], rows: ResultRow[]): string[] {
       .join(COLUMN_GAP)
       .trimEnd();
   const header = formatLine(columns.map((column) => column.header));
-  const rule = widths.map((width) => '-'.repeat(width)).join(COLUMN_GAP);
+  const rule = widths.map((width) => '-'.repeat(width)).join(COLUMN_GAP).trimEnd();
   return [header, rule, ...cells.map(formatLine)];
 }
 
-function failureLines(kind: string, failures: DeploymentFailure[]): string[] {
-  return failures.map((failure) => `${kind} ${failure.deployment}: ${failure.reason}`);
-}
-
-/** A plain-text summary for the terminal: one line per measured point, then what was not measured. */
+/**
+ * A plain-text summary for the terminal: one line per measured point, then what the reader must
+ * know before trusting it (generator-bound points, saturation, failed and skipped deployments).
+ */
 export function formatTable(run: RunResults): string {
   const body = run.results.length > 0 ? alignedTable(columnsFor(run), run.results) : ['Nothing measured.'];
-  const notes = [...failureLines('failed:', run.failures), ...failureLines('skipped:', run.skipped)];
-  return [...body, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n');
+  const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
+  return [...body, ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
 }

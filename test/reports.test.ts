@@ -2,54 +2,98 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ResultRow, RunResults } from '../harness/results.js';
-import { CHART_HEIGHT, CHART_WIDTH } from '../reports/charts.js';
+import type { ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
+import { capacityRps } from '../reports/capacity.js';
+import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
+import { wantsLogScale } from '../reports/chart-style.js';
+import { CHARTS, chartWriter } from '../reports/charts.js';
 import { writeReports, writers } from '../reports/index.js';
-import { buildSeries, PALETTE } from '../reports/series.js';
+import { deploymentFootprints } from '../reports/memory-chart.js';
+import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
 import { formatTable } from '../reports/table.js';
+import { timelineRows } from '../reports/timeline-chart.js';
+import { runWarnings } from '../reports/warnings.js';
 
-function row(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concurrency'>): ResultRow {
-  return {
-    server: fields.deployment.split(' ')[0] ?? fields.deployment,
-    workers: 1,
-    proxy: 'none',
-    path: '/hello',
-    durationS: 10,
-    requests: 1000,
-    throughputRps: 100,
-    latencyMs: { p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 1.5 },
-    errors: 0,
-    timeouts: 0,
-    non2xx: 0,
-    ...fields,
-  };
-}
+// ---- fixtures: hand-made results, shaped like a real run of /io?ms=50 ----
+
+const blocking: ModelPrediction = { capacity: 1, bound: '1 blocking worker', serviceMs: 50 };
+const fourWorkers: ModelPrediction = { capacity: 4, bound: '4 workers', serviceMs: 50 };
+const eventLoop: ModelPrediction = { capacity: null, bound: 'event loop: unbounded', serviceMs: 50 };
 
 function latency(p50: number, p99: number): ResultRow['latencyMs'] {
   return { p50, p90: p99 * 0.8, p99, p999: p99 * 1.2, max: p99 * 1.5, mean: p50 * 1.1 };
 }
 
+function row(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concurrency'>): ResultRow {
+  const throughputRps = fields.throughputRps ?? 20;
+  const predictedThroughputRps = fields.predictedThroughputRps === undefined ? 20 : fields.predictedThroughputRps;
+  return {
+    server: fields.deployment.split(' ')[0] ?? fields.deployment,
+    workers: 1,
+    proxy: 'none',
+    path: '/io?ms=50',
+    loop: 'closed',
+    durationS: 3,
+    requests: Math.round(throughputRps * 3),
+    throughputRps,
+    latencyMs: latency(50, 60),
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    predictedThroughputRps,
+    predictedLatencyMs: 50,
+    throughputRatio: predictedThroughputRps === null ? null : throughputRps / predictedThroughputRps,
+    model: blocking,
+    repeats: 1,
+    generator: { cpuPercent: 20, saturated: false },
+    resources: { cpuPercent: 5, peakRssMb: 50, processes: 1 },
+    timeline: [],
+    ...fields,
+  };
+}
+
+/** A repeated closed-loop point: the figures are medians, with a min–max spread. */
+function repeated(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concurrency' | 'throughputRps'>): ResultRow {
+  const rps = fields.throughputRps;
+  const p50 = fields.latencyMs?.p50 ?? 50;
+  const p99 = fields.latencyMs?.p99 ?? 60;
+  return row({
+    repeats: 3,
+    spread: {
+      throughputRps: { min: rps * 0.9, max: rps * 1.1 },
+      p50Ms: { min: p50 * 0.9, max: p50 * 1.1 },
+      p99Ms: { min: p99 * 0.8, max: p99 * 1.3 },
+    },
+    ...fields,
+  });
+}
+
 function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResults {
   return {
     scenario: 'fixture',
+    description: 'One blocking worker vs a pre-fork pool vs an event loop',
+    notice: 'The blocking worker flattens at 20 req/s however many clients wait.',
     startedAt: '2025-01-01T00:00:00.000Z',
     finishedAt: '2025-01-01T00:05:00.000Z',
     complete: true,
     environment: {
       node: 'v20.0.0',
       os: 'linux',
-      cpus: 8,
+      cpus: 2,
       cpuModel: 'test cpu',
       totalMemoryMb: 16384,
       benchVersion: '0.1.0',
+      software: { nginx: '1.22.1', gunicorn: '20.1.0' },
     },
     settings: {
       xAxis: 'concurrency',
-      durationS: 10,
-      warmupS: 2,
+      durationS: 3,
+      warmupS: 0.5,
       concurrency: [1, 8, 64],
-      paths: ['/hello'],
-      deployments: ['node-single', 'node-prefork ×4', 'node-async'],
+      rates: [],
+      repeat: 3,
+      paths: ['/io?ms=50'],
+      deployments: ['node-blocking', 'node-prefork ×4', 'node-async'],
     },
     results,
     failures: [],
@@ -58,60 +102,178 @@ function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResu
   };
 }
 
-// Listed out of x order on purpose: series must come out sorted.
-const concurrencyRun = run([
-  row({ deployment: 'node-single', concurrency: 64, throughputRps: 950.04, latencyMs: latency(60, 1520.4) }),
-  row({ deployment: 'node-single', concurrency: 1, throughputRps: 2400.25, latencyMs: latency(0.38, 0.91) }),
-  row({ deployment: 'node-single', concurrency: 8, throughputRps: 1000, latencyMs: latency(7.9, 31), timeouts: 2 }),
-  row({ deployment: 'node-prefork ×4', server: 'node-prefork', workers: 4, concurrency: 1, throughputRps: 2300, latencyMs: latency(0.4, 1.2) }),
-  row({ deployment: 'node-prefork ×4', server: 'node-prefork', workers: 4, concurrency: 8, throughputRps: 8100.55, latencyMs: latency(0.9, 4.4) }),
-  row({ deployment: 'node-prefork ×4', server: 'node-prefork', workers: 4, concurrency: 64, throughputRps: 9050, latencyMs: latency(6.6, 149.6), errors: 3, timeouts: 1, non2xx: 7 }),
-  row({ deployment: 'node-async', concurrency: 1, throughputRps: 2600, latencyMs: latency(0.35, 0.8) }),
-  row({ deployment: 'node-async', concurrency: 8, throughputRps: 3900, latencyMs: latency(2, 5) }),
-  row({ deployment: 'node-async', concurrency: 64, throughputRps: 4100, latencyMs: latency(15.5, 40) }),
-]);
+const prefork = { server: 'node-prefork', workers: 4, model: fourWorkers, resources: { cpuPercent: 12, peakRssMb: 240, processes: 5 } };
+const async_ = { model: eventLoop, resources: { cpuPercent: 30, peakRssMb: 70, processes: 1 } };
+const second = (t: number, rps: number, errors = 0) => ({ t, rps, p50Ms: 50, p99Ms: 60, errors, non2xx: 0 });
+/** A label with everything that needs quoting or escaping: a comma, quotes, angle brackets. */
+const TRICKY = 'gunicorn-sync ×4, "tuned" <fast>';
 
-const workersRun = run(
-  [1, 2, 4].flatMap((workers) => [
-    row({ deployment: `gunicorn-sync ×${workers}`, server: 'gunicorn-sync', workers, concurrency: 64, path: '/io?ms=50', throughputRps: 20 * workers }),
-    row({ deployment: `gunicorn-sync ×${workers}`, server: 'gunicorn-sync', workers, concurrency: 64, path: '/cpu', throughputRps: 90 * workers }),
-    row({ deployment: `gunicorn-sync ×${workers} + nginx`, server: 'gunicorn-sync', proxy: 'nginx', workers, concurrency: 64, path: '/cpu', throughputRps: 80 * workers }),
-  ]),
+// Listed out of x order on purpose: series must come out sorted.
+const closedRun = run(
+  [
+    repeated({ deployment: 'node-blocking', concurrency: 64, throughputRps: 19.5, latencyMs: latency(3200, 3300) }),
+    repeated({ deployment: 'node-blocking', concurrency: 1, throughputRps: 19.8, latencyMs: latency(50.4, 55) }),
+    repeated({ deployment: 'node-blocking', concurrency: 8, throughputRps: 19.6, latencyMs: latency(405, 420), timeouts: 2 }),
+    repeated({ deployment: 'node-prefork ×4', ...prefork, concurrency: 1, throughputRps: 19.7, timeline: [second(0, 20), second(1, 19), second(2, 20)] }),
+    repeated({
+      deployment: 'node-prefork ×4',
+      ...prefork,
+      concurrency: 8,
+      throughputRps: 70,
+      predictedThroughputRps: 80,
+      latencyMs: latency(101, 180),
+      errors: 3,
+      timeouts: 1,
+      non2xx: 7,
+      timeline: [second(0, 79), second(1, 55, 4), second(2, 78)],
+      events: [{ t: 1.5, what: 'worker killed' }],
+    }),
+    repeated({ deployment: 'node-prefork ×4', ...prefork, concurrency: 64, throughputRps: 79, predictedThroughputRps: 80, latencyMs: latency(800, 900) }),
+    repeated({ deployment: 'node-async', ...async_, concurrency: 1, throughputRps: 19.9 }),
+    repeated({ deployment: 'node-async', ...async_, concurrency: 8, throughputRps: 158, predictedThroughputRps: 160 }),
+    repeated({
+      deployment: 'node-async',
+      ...async_,
+      concurrency: 64,
+      throughputRps: 1100,
+      predictedThroughputRps: 1280,
+      generator: { cpuPercent: 99, saturated: true },
+    }),
+    repeated({ deployment: TRICKY, server: 'gunicorn-sync', workers: 4, model: fourWorkers, concurrency: 1, throughputRps: 19.4 }),
+  ],
   {
-    settings: {
-      xAxis: 'workers',
-      durationS: 10,
-      warmupS: 2,
-      concurrency: [64],
-      paths: ['/io?ms=50', '/cpu'],
-      deployments: ['gunicorn-sync', 'gunicorn-sync + nginx'],
-    },
+    settings: { ...run([]).settings, timelineDeployment: 'node-prefork ×4' },
+    failures: [{ deployment: 'uwsgi ×4', server: 'uwsgi', reason: 'exited with code 1: <no app loaded>' }],
+    skipped: [{ deployment: 'flask-dev', server: 'flask-dev', reason: 'flask is not installed' }],
   },
 );
 
-const emptyRun = run([], { complete: false });
+/** Open loop at 10, 40 and 160 req/s: one blocking worker (capacity 20 req/s) saturates from 40 on. */
+const openRun = run(
+  [10, 40, 160].flatMap((rate) => {
+    const saturated = rate > 20;
+    const open = { loop: 'open' as const, concurrency: 64, offeredRps: rate, repeats: 1 };
+    return [
+      row({
+        deployment: 'node-blocking',
+        ...open,
+        throughputRps: Math.min(rate, 19.8),
+        predictedThroughputRps: Math.min(rate, 20),
+        latencyMs: saturated ? latency(1500 * (rate / 40), 2500 * (rate / 40)) : latency(51, 60),
+        saturated,
+        unsent: saturated ? rate * 2 : 0,
+        errors: rate === 160 ? 5 : 0,
+      }),
+      row({ deployment: 'node-async', ...async_, ...open, throughputRps: rate * 0.99, predictedThroughputRps: rate, saturated: false, unsent: 0 }),
+    ];
+  }),
+  { settings: { ...run([]).settings, rates: [10, 40, 160], repeat: 1 } },
+);
+
+const workersRun = run(
+  [1, 2, 4].flatMap((workers) => {
+    const sync = { server: 'gunicorn-sync', workers, concurrency: 64 };
+    const cpuBound: ModelPrediction = { capacity: Math.min(workers, 2), bound: '2 cores (CPU-bound)', serviceMs: 10 };
+    return [
+      row({
+        deployment: `gunicorn-sync ×${workers}`,
+        ...sync,
+        model: { ...fourWorkers, capacity: workers },
+        throughputRps: 19 * workers,
+        predictedThroughputRps: 20 * workers,
+      }),
+      ...[`gunicorn-sync ×${workers}`, `gunicorn-sync ×${workers} + nginx`].map((deployment) =>
+        row({
+          deployment,
+          ...sync,
+          proxy: deployment.endsWith('nginx') ? 'nginx' : 'none',
+          path: '/cpu?ms=10',
+          model: cpuBound,
+          throughputRps: 90 * Math.min(workers, 2),
+          predictedThroughputRps: 100 * Math.min(workers, 2),
+          resources: { cpuPercent: 100 * Math.min(workers, 2), peakRssMb: 30 + 25 * workers, processes: workers + 1 },
+        }),
+      ),
+    ];
+  }),
+  { settings: { ...run([]).settings, xAxis: 'workers', concurrency: [64], paths: ['/io?ms=50', '/cpu?ms=10'], repeat: 1 } },
+);
+
+const emptyRun = run([], { complete: false, notice: undefined });
+
+// ---- helpers ----
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Width and height from the IHDR chunk, which PNG requires to come first, right after the signature. */
 function pngSize(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
   expect(png.subarray(12, 16).toString('ascii')).toBe('IHDR');
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
+/** RFC 4180 fields of one CSV record, so the tests check quoting by parsing rather than by pattern. */
+function parseCsvRecord(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
+    if (quoted && char === '"' && line[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (char === '"') {
+      quoted = !quoted;
+    } else if (char === ',' && !quoted) {
+      fields.push(field);
+      field = '';
+    } else {
+      field += char;
+    }
+  }
+  return [...fields, field];
+}
+
+async function writeWith(name: string, results: RunResults): Promise<{ outDir: string; written: string[] }> {
+  const writer = writers.find((w) => w.name === name);
+  if (!writer) throw new Error(`no writer named ${name}`);
+  const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+  return { outDir, written: await writer.write(results, outDir) };
+}
+
+async function writtenText(name: string, results: RunResults): Promise<string> {
+  const { written } = await writeWith(name, results);
+  expect(written).toHaveLength(1);
+  return readFile(written[0] ?? '', 'utf8');
+}
+
+// ---- the pure logic ----
+
 describe('buildSeries', () => {
   it('draws one line per deployment on a concurrency sweep, with points sorted by concurrency', () => {
-    const series = buildSeries(concurrencyRun);
-    expect(series.map((s) => s.label)).toEqual(['node-single', 'node-prefork ×4', 'node-async']);
-    expect(series[0]?.points).toEqual([
-      { x: 1, throughputRps: 2400.25, p50Ms: 0.38, p99Ms: 0.91 },
-      { x: 8, throughputRps: 1000, p50Ms: 7.9, p99Ms: 31 },
-      { x: 64, throughputRps: 950.04, p50Ms: 60, p99Ms: 1520.4 },
+    const series = buildSeries(closedRun);
+    expect(series.map((s) => s.label)).toEqual(['node-blocking', 'node-prefork ×4', 'node-async', TRICKY]);
+    expect(series[0]?.points.map((point) => [point.x, point.throughputRps, point.p50Ms])).toEqual([
+      [1, 19.8, 50.4],
+      [8, 19.6, 405],
+      [64, 19.5, 3200],
     ]);
   });
 
-  it('gives every series its own palette colour, in measuring order', () => {
-    expect(buildSeries(concurrencyRun).map((s) => s.colour)).toEqual(PALETTE.slice(0, 3));
+  it('carries the prediction and, for repeated points, the min–max spread', () => {
+    const point = buildSeries(closedRun)[1]?.points[1];
+    expect(point?.predictedRps).toBe(80);
+    expect(point?.spread?.throughputRps).toEqual({ min: 70 * 0.9, max: 70 * 1.1 });
+  });
+
+  it('leaves the spread out of points measured once', () => {
+    expect(buildSeries(openRun).flatMap((s) => s.points).every((point) => point.spread === undefined)).toBe(true);
+  });
+
+  it('gives every series its own colour and marker, in measuring order', () => {
+    const series = buildSeries(closedRun);
+    expect(series.map((s) => s.colour)).toEqual(PALETTE.slice(0, 4));
+    expect(series.map((s) => s.pointStyle)).toEqual(POINT_STYLES.slice(0, 4));
   });
 
   it('adds the path to the label only when the run measured several paths', () => {
@@ -126,14 +288,32 @@ describe('buildSeries', () => {
     const series = buildSeries(workersRun);
     expect(series.map((s) => s.label)).toEqual([
       'gunicorn-sync c=64 /io?ms=50',
-      'gunicorn-sync c=64 /cpu',
-      'gunicorn-sync+nginx c=64 /cpu',
+      'gunicorn-sync c=64 /cpu?ms=10',
+      'gunicorn-sync+nginx c=64 /cpu?ms=10',
     ]);
     expect(series[0]?.points.map((point) => [point.x, point.throughputRps])).toEqual([
-      [1, 20],
-      [2, 40],
-      [4, 80],
+      [1, 19],
+      [2, 38],
+      [4, 76],
     ]);
+    expect(series[0]?.deployments).toEqual(['gunicorn-sync ×1', 'gunicorn-sync ×2', 'gunicorn-sync ×4']);
+  });
+
+  it('plots the offered rate on an open-loop run and flags the saturated points', () => {
+    const [blockingLine] = buildSeries(openRun);
+    expect(blockingLine?.points.map((point) => [point.x, point.saturated])).toEqual([
+      [10, false],
+      [40, true],
+      [160, true],
+    ]);
+  });
+
+  it("knows each deployment's capacity in req/s, or that it has none", () => {
+    expect(buildSeries(openRun).map((s) => s.capacityRps)).toEqual([20, null]);
+  });
+
+  it('has no capacity for a series whose points disagree on it', () => {
+    expect(buildSeries(workersRun)[0]?.capacityRps).toBeNull();
   });
 
   it('returns no series when nothing was measured', () => {
@@ -141,82 +321,342 @@ describe('buildSeries', () => {
   });
 });
 
+describe('capacityRps', () => {
+  it('is K × 1000 / d: four workers on 50 ms requests serve 80 req/s', () => {
+    expect(capacityRps(fourWorkers)).toBe(80);
+  });
+
+  it('is null for an event loop, which has no capacity to reach', () => {
+    expect(capacityRps(eventLoop)).toBeNull();
+  });
+
+  it('is null when the service time is unknown', () => {
+    expect(capacityRps({ capacity: 4, bound: '4 workers', serviceMs: null })).toBeNull();
+  });
+});
+
+describe('wantsLogScale', () => {
+  it('asks for a log axis when 20 req/s and 1280 req/s share a chart', () => {
+    expect(wantsLogScale([20, 80, 1280])).toBe(true);
+  });
+
+  it('keeps a linear axis for values within 30× of each other', () => {
+    expect(wantsLogScale([20, 80, 400])).toBe(false);
+  });
+
+  it('keeps a linear axis when a point served nothing, since zero has no place on a log axis', () => {
+    expect(wantsLogScale([0, 20, 1280])).toBe(false);
+  });
+});
+
+describe('deploymentFootprints', () => {
+  it("takes each deployment's peak memory with its process count, its busiest CPU, and its line colour", () => {
+    const heavy = { cpuPercent: 40, peakRssMb: 300, processes: 5 };
+    const footprints = deploymentFootprints(
+      run([
+        row({ deployment: 'node-prefork ×4', concurrency: 1, resources: { cpuPercent: 60, peakRssMb: 200, processes: 4 } }),
+        row({ deployment: 'node-prefork ×4', concurrency: 8, resources: heavy }),
+        row({ deployment: 'node-async', concurrency: 1 }),
+      ]),
+    );
+    expect(footprints).toEqual([
+      { deployment: 'node-prefork ×4', colour: PALETTE[0], peakRssMb: 300, processes: 5, cpuPercent: 60 },
+      { deployment: 'node-async', colour: PALETTE[1], peakRssMb: 50, processes: 1, cpuPercent: 5 },
+    ]);
+  });
+});
+
+describe('timelineRows', () => {
+  it('takes the points of the deployment the run names for its timeline', () => {
+    expect(timelineRows(closedRun).map((r) => [r.deployment, r.concurrency])).toEqual([
+      ['node-prefork ×4', 1],
+      ['node-prefork ×4', 8],
+    ]);
+  });
+
+  it('defaults to the first deployment measured', () => {
+    const { timelineDeployment, ...settings } = closedRun.settings;
+    const preforkFirst = run(closedRun.results.filter((r) => r.deployment !== 'node-blocking'), { settings });
+    expect(timelineRows(preforkFirst).map((r) => [r.deployment, r.concurrency])).toEqual([
+      ['node-prefork ×4', 1],
+      ['node-prefork ×4', 8],
+    ]);
+  });
+
+  it('is empty when that deployment has no timeline', () => {
+    expect(timelineRows(openRun)).toEqual([]);
+  });
+});
+
+describe('runWarnings', () => {
+  const warnings = runWarnings(closedRun);
+
+  it('says when the load generator, not the server, was the limit', () => {
+    expect(warnings).toContain(
+      'node-async at c=64: the load generator was the limit, not the server (its CPU at 99%); the server may do better than these figures.',
+    );
+  });
+
+  it('lists saturated open-loop points per deployment, with the requests unsent and failed', () => {
+    expect(runWarnings(openRun)).toEqual([
+      'node-blocking saturated at 40, 160 req/s offered: it achieved at most 19.8 req/s; 400 requests unsent and 5 failed.',
+    ]);
+  });
+
+  it('notes the core-count ceiling when a point is CPU-bound', () => {
+    expect(runWarnings(workersRun)).toEqual([
+      'CPU-bound points are bounded by the core count (2 on this machine): past it, more workers or clients only queue.',
+    ]);
+  });
+
+  it('names failed and skipped deployments with their reasons', () => {
+    expect(warnings).toContain('uwsgi ×4 failed: exited with code 1: <no app loaded>');
+    expect(warnings).toContain('flask-dev skipped: flask is not installed');
+  });
+
+  it('says when the run did not finish', () => {
+    expect(runWarnings(emptyRun)).toEqual([expect.stringMatching(/^The run did not finish/)]);
+  });
+});
+
+// ---- the writers ----
+
 describe('chart writers', () => {
-  for (const writer of writers) {
-    it(`${writer.name} writes a ${CHART_WIDTH}×${CHART_HEIGHT} PNG`, async () => {
+  for (const chart of CHARTS) {
+    it(`${chart.name} writes a ${CHART_WIDTH}×${CHART_HEIGHT} PNG`, async () => {
       const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
-      const written = await writer.write(concurrencyRun, outDir);
-      expect(written).toEqual(writer.files.map((file) => join(outDir, file)));
-      for (const path of written) {
-        const png = await readFile(path);
-        expect(png.subarray(0, 8)).toEqual(PNG_SIGNATURE);
-        expect(pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
-      }
+      const written = await chartWriter(chart).write(closedRun, outDir);
+      expect(written).toEqual([join(outDir, chart.file)]);
+      expect(pngSize(await readFile(written[0] ?? ''))).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
     });
   }
 
-  it('writeReports runs every writer into a folder it creates', async () => {
-    const outDir = join(await mkdtemp(join(tmpdir(), 'bench-reports-')), 'nested');
-    const written = await writeReports(workersRun, outDir);
-    expect(written).toEqual([join(outDir, 'throughput.png'), join(outDir, 'latency.png')]);
+  it('draws every chart of an open-loop run and of a workers sweep', async () => {
+    for (const results of [openRun, workersRun]) {
+      for (const chart of CHARTS.filter((c) => c.applies(results))) {
+        const png = await chart.render(results);
+        expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
+      }
+    }
   });
 
-  it('still renders charts when nothing was measured', async () => {
+  it('writes no timeline when the deployment has no per-second figures', async () => {
     const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
-    for (const path of await writeReports(emptyRun, outDir)) {
-      expect((await readFile(path)).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+    const timeline = CHARTS.find((chart) => chart.file === 'timeline.png');
+    expect(timeline).toBeDefined();
+    if (timeline) expect(await chartWriter(timeline).write(openRun, outDir)).toEqual([]);
+  });
+});
+
+describe('report.html', () => {
+  const html = writtenText('HTML report', closedRun);
+
+  it('leads with the scenario, its description and what to notice', async () => {
+    const text = await html;
+    expect(text).toContain('<h1>bench: fixture</h1>');
+    expect(text).toContain('One blocking worker vs a pre-fork pool vs an event loop');
+    expect(text).toContain('The blocking worker flattens at 20 req/s however many clients wait.');
+  });
+
+  it('has the summary table with predictions and spreads, one row per point', async () => {
+    const text = await html;
+    expect(text).toContain('<th class="num">predicted</th>');
+    expect(text.match(/<tr(?: class="flagged")?><td>/g)).toHaveLength(closedRun.results.length);
+    expect(text).toContain('<td class="num">70.0 (63.0–77.0)</td>');
+  });
+
+  it('embeds every chart the run has as a PNG data URI', async () => {
+    expect((await html).match(/<img src="data:image\/png;base64,iVBORw0KGgo/g)).toHaveLength(CHARTS.length);
+  });
+
+  it('loads nothing from the network', async () => {
+    expect(await html).not.toMatch(/https?:\/\//);
+  });
+
+  it('escapes labels and reasons from the results', async () => {
+    const text = await html;
+    expect(text).toContain('gunicorn-sync ×4, &quot;tuned&quot; &lt;fast&gt;');
+    expect(text).toContain('exited with code 1: &lt;no app loaded&gt;');
+    expect(text).not.toContain('<fast>');
+  });
+
+  it('shows the warnings and the environment', async () => {
+    const text = await html;
+    expect(text).toContain('the load generator was the limit, not the server');
+    expect(text).toContain('<dt>gunicorn</dt><dd>20.1.0</dd>');
+  });
+});
+
+describe('report.md', () => {
+  const markdown = writtenText('Markdown report', closedRun);
+
+  it('links every chart relative to itself', async () => {
+    const text = await markdown;
+    for (const file of ['throughput.png', 'latency.png', 'memory.png', 'timeline.png']) {
+      expect(text).toMatch(new RegExp(`!\\[[^\\]]+\\]\\(${file.replace('.', '\\.')}\\)`));
     }
+  });
+
+  it('links no timeline when none was drawn', async () => {
+    expect(await writtenText('Markdown report', openRun)).not.toContain('timeline.png');
+  });
+
+  it('has the notice, the warnings and a table row per point', async () => {
+    const text = await markdown;
+    expect(text).toContain('> **What to notice.** The blocking worker flattens');
+    expect(text).toContain('## Warnings');
+    expect(text.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| ---'))).toHaveLength(
+      closedRun.results.length + 1,
+    );
+  });
+
+  it('escapes Markdown in labels', async () => {
+    expect(await markdown).toContain('gunicorn-sync ×4, "tuned" \\<fast\\>');
+  });
+});
+
+describe('results.csv', () => {
+  const csv = writtenText('CSV results', closedRun).then((text) => text.trimEnd().split('\r\n'));
+
+  it('has a header and one record per point, all of the same width', async () => {
+    const lines = await csv;
+    expect(lines).toHaveLength(closedRun.results.length + 1);
+    const header = parseCsvRecord(lines[0] ?? '');
+    expect(header.slice(0, 3)).toEqual(['deployment', 'server', 'workers']);
+    for (const line of lines) expect(parseCsvRecord(line)).toHaveLength(header.length);
+  });
+
+  it('quotes a label holding a comma and quotes, doubling the quotes', async () => {
+    const lines = await csv;
+    const tricky = lines.find((line) => line.startsWith('"'));
+    expect(tricky?.startsWith('"gunicorn-sync ×4, ""tuned"" <fast>",')).toBe(true);
+    expect(parseCsvRecord(tricky ?? '')[0]).toBe(TRICKY);
+  });
+
+  it('leaves missing values empty and writes the raw figures', async () => {
+    const lines = await csv;
+    const header = parseCsvRecord(lines[0] ?? '');
+    const record = parseCsvRecord(lines[1] ?? '');
+    const field = (name: string) => record[header.indexOf(name)];
+    expect(field('offeredRps')).toBe('');
+    expect(field('throughputRps')).toBe('19.5');
+    expect(field('throughputMinRps')).toBe(String(19.5 * 0.9));
+    expect(field('generatorSaturated')).toBe('false');
+  });
+});
+
+describe('writeReports', () => {
+  it('runs every writer into a folder it creates', async () => {
+    const outDir = join(await mkdtemp(join(tmpdir(), 'bench-reports-')), 'nested');
+    const written = await writeReports(closedRun, outDir);
+    const files = ['throughput.png', 'latency.png', 'memory.png', 'timeline.png', 'report.html', 'report.md', 'results.csv'];
+    expect(written).toEqual(files.map((file) => join(outDir, file)));
+  });
+
+  it('embeds in the HTML the very charts it writes', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+    await writeReports(openRun, outDir);
+    const html = await readFile(join(outDir, 'report.html'), 'utf8');
+    expect(html).toContain((await readFile(join(outDir, 'throughput.png'))).toString('base64'));
+  });
+
+  it('still writes every report when nothing was measured', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+    const written = await writeReports(emptyRun, outDir);
+    expect(written.map((path) => path.slice(outDir.length + 1))).toEqual([
+      'throughput.png',
+      'latency.png',
+      'memory.png',
+      'report.html',
+      'report.md',
+      'results.csv',
+    ]);
+    expect(await readFile(join(outDir, 'report.html'), 'utf8')).toContain('Nothing measured.');
+    expect((await readFile(join(outDir, 'results.csv'), 'utf8')).trimEnd().split('\r\n')).toHaveLength(1);
+  });
+
+  it('writes every report for 6 deployments × 6 points well within 2 s', async () => {
+    const labels = ['node-blocking', 'node-prefork ×4', 'node-async', 'flask-dev', 'gunicorn-sync ×4', 'gunicorn-sync+nginx ×4'];
+    const typical = run(
+      labels.flatMap((deployment) =>
+        [1, 2, 4, 8, 16, 64].map((concurrency) =>
+          repeated({ deployment, concurrency, throughputRps: 20 * Math.min(concurrency, 4), timeline: [second(0, 20), second(1, 20)] }),
+        ),
+      ),
+    );
+    const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+    const started = performance.now();
+    await writeReports(typical, outDir);
+    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
 
 describe('formatTable', () => {
-  const lines = formatTable(concurrencyRun).split('\n');
-  const lineFor = (deployment: string, concurrency: number) =>
-    lines.find((line) => line.startsWith(deployment) && line.split(/\s{2,}/)[1] === String(concurrency));
+  const lines = formatTable(closedRun).split('\n');
+  const cellsOf = (deployment: string, load: number) =>
+    lines.find((line) => line.startsWith(deployment) && line.split(/\s{2,}/)[1] === String(load))?.split(/\s{2,}/);
 
-  it('has a header and one row per measured point', () => {
-    expect(lines[0]?.split(/\s{2,}/)).toEqual(['deployment', 'c', 'workers', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx']);
-    expect(lines).toHaveLength(2 + concurrencyRun.results.length);
+  it('has a header and one row per measured point, then the warnings', () => {
+    expect(lines[0]?.split(/\s{2,}/)).toEqual(['deployment', 'c', 'workers', 'req/s', 'predicted', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'non-2xx']);
+    expect(lines.slice(2, 2 + closedRun.results.length).every((line) => !line.startsWith('warning'))).toBe(true);
+    expect(lines[2 + closedRun.results.length]).toBe('');
   });
 
-  it('names every deployment', () => {
-    for (const deployment of ['node-single', 'node-prefork ×4', 'node-async']) {
-      expect(lines.some((line) => line.startsWith(deployment))).toBe(true);
-    }
+  it('shows the median with the min–max of repeated points, the prediction and the ratio', () => {
+    expect(cellsOf('node-prefork ×4', 8)).toEqual(['node-prefork ×4', '8', '4', '70.0 (63.0–77.0)', '80.0', '0.88', '101', '180', '4', '7']);
   });
 
-  it('rounds req/s to a tenth and ms to a tenth below 100 and whole above', () => {
-    expect(lineFor('node-single', 64)?.split(/\s{2,}/)).toEqual(['node-single', '64', '1', '950.0', '60.0', '1520', '0', '0']);
-    expect(lineFor('node-prefork ×4', 8)?.split(/\s{2,}/)).toEqual(['node-prefork ×4', '8', '4', '8100.6', '0.9', '4.4', '0', '0']);
+  it('rounds ms to a tenth below 100 and whole above', () => {
+    expect(cellsOf('node-blocking', 1)?.slice(6, 8)).toEqual(['50.4', '55.0']);
+    expect(cellsOf('node-blocking', 64)?.slice(6, 8)).toEqual(['3200', '3300']);
   });
 
   it('counts timeouts as errors and shows non-2xx responses separately', () => {
-    expect(lineFor('node-single', 8)?.split(/\s{2,}/).slice(-2)).toEqual(['2', '0']);
-    expect(lineFor('node-prefork ×4', 64)?.split(/\s{2,}/).slice(-3)).toEqual(['150', '4', '7']);
+    expect(cellsOf('node-blocking', 8)?.slice(-2)).toEqual(['2', '0']);
   });
 
   it('right-aligns numbers so the columns line up under their headers', () => {
     const header = lines[0] ?? '';
-    const rpsEnd = header.indexOf('req/s') + 'req/s'.length;
-    for (const line of lines.slice(2)) {
+    const ratioEnd = header.indexOf('ratio') + 'ratio'.length;
+    for (const line of lines.slice(2, 2 + closedRun.results.length)) {
       expect(line).toHaveLength(header.length);
-      expect(line.slice(rpsEnd - 2, rpsEnd + 1)).toMatch(/^\.\d $/);
+      expect(line.slice(ratioEnd - 3, ratioEnd)).toMatch(/^\.\d\d$/);
     }
   });
 
+  it('warns under the table when the load generator was the limit', () => {
+    expect(lines).toContain(
+      'warning: node-async at c=64: the load generator was the limit, not the server (its CPU at 99%); the server may do better than these figures.',
+    );
+  });
+
+  it('shows the offered rate on an open-loop run and marks saturated points', () => {
+    const open = formatTable(openRun).split('\n');
+    expect(open[0]?.split(/\s{2,}/)).toEqual(['deployment', 'offered', 'workers', 'req/s', 'predicted', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'status']);
+    expect(open.filter((line) => line.endsWith('SATURATED')).map((line) => line.split(/\s{2,}/).slice(0, 2))).toEqual([
+      ['node-blocking', '40'],
+      ['node-blocking', '160'],
+    ]);
+  });
+
   it('adds a path column when the run measured several paths', () => {
-    const header = formatTable(workersRun).split('\n')[0];
-    expect(header?.split(/\s{2,}/)).toEqual(['deployment', 'path', 'c', 'workers', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx']);
+    expect(formatTable(workersRun).split('\n')[0]?.split(/\s{2,}/).slice(0, 3)).toEqual(['deployment', 'path', 'c']);
   });
 
   it('says nothing was measured, and lists failed and skipped deployments beneath', () => {
     const text = formatTable({
       ...emptyRun,
+      complete: true,
       failures: [{ deployment: 'node-prefork ×4', server: 'node-prefork', reason: 'port 8080 in use' }],
       skipped: [{ deployment: 'uwsgi ×4', server: 'uwsgi', reason: 'uwsgi is not installed' }],
     });
     expect(text).toBe(
-      ['Nothing measured.', '', 'failed: node-prefork ×4: port 8080 in use', 'skipped: uwsgi ×4: uwsgi is not installed'].join('\n'),
+      [
+        'Nothing measured.',
+        '',
+        'warning: node-prefork ×4 failed: port 8080 in use',
+        'warning: uwsgi ×4 skipped: uwsgi is not installed',
+      ].join('\n'),
     );
   });
 });

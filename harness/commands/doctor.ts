@@ -1,5 +1,5 @@
 import { serverKinds } from '../deployments/kinds.js';
-import { INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, type Software } from '../software.js';
+import { INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, pythonVersion, type Software } from '../software.js';
 
 interface Line {
   name: string;
@@ -23,9 +23,11 @@ export async function doctorCommand(): Promise<string> {
       return `  ${name.padEnd(width)}${status}${note && !missing.length ? ` (${note})` : ''}`;
     }),
   );
+  const python = await pythonVersion();
   return [
     'Deployment kinds on this machine:',
     ...rows,
+    `  ${'python'.padEnd(width)}${python ? `ok       ${python} (the Python deployments run on it)` : 'missing  sudo apt-get install python3-flask'}`,
     '',
     `The whole stack (Debian/Ubuntu): ${INSTALL_ALL}`,
     `or: ${INSTALL_SCRIPT}. bench run skips what is missing (--strict makes that a failure).`,

@@ -7,6 +7,8 @@ export interface DeploymentSpec {
   workers: number;
   threads?: number;
   proxy: 'none' | 'nginx';
+  /** Restart the server process when it dies, as supervisord's autorestart does. */
+  supervise?: boolean;
 }
 
 /** How many requests a deployment can hold at once, in Little's-law terms. */
@@ -58,5 +60,6 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
   if (spec.proxy === 'nginx' && !kind.alwaysBehindNginx) label += '+nginx';
   if (kind.takesWorkers) label += ` ×${spec.workers}`;
   if (kind.takesThreads && spec.threads !== undefined) label += ` (${spec.threads} threads)`;
+  if (spec.supervise) label += ' (supervised)';
   return label;
 }

@@ -8,14 +8,18 @@ import { nginxPlan } from './nginx.js';
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front). */
   baseUrl: string;
-  /** Every process group of the deployment (server, then nginx), for teardown and sampling. */
+  /** Every process group of the deployment: the server first, then nginx. A supervised server's entry is replaced when it is restarted. */
   processes: ProcessGroup[];
+  /** When the supervisor restarted the server (performance.now() times). */
+  restarts: number[];
   stop(): Promise<void>;
 }
 
 export interface LaunchOptions {
   tmpDir: string;
   readyTimeoutMs: number;
+  /** Ctrl-C while a deployment starts stops waiting for it. */
+  signal?: AbortSignal;
 }
 
 const PORT_ATTEMPTS = 3;
@@ -35,13 +39,17 @@ export async function launch(
   const behindNginx = spec.proxy === 'nginx' || kind.alwaysBehindNginx === true;
   for (let attempt = 1; ; attempt++) {
     const processes: ProcessGroup[] = [];
+    const restarts: number[] = [];
+    let stopping = false;
     const stop = async () => {
+      stopping = true;
       await Promise.all(processes.map((p) => p.stop()));
     };
     try {
       const serverPort = await freePort();
       const plan = await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx });
-      processes.push(new ProcessGroup(label, plan, join(options.tmpDir, `${kind.name}-${serverPort}.log`)));
+      const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
+      processes.push(new ProcessGroup(label, plan, logPath));
       let port = serverPort;
       if (behindNginx) {
         port = await freePortOtherThan(serverPort);
@@ -56,8 +64,20 @@ export async function launch(
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
       }
       const baseUrl = `http://${LOOPBACK}:${port}`;
-      await waitUntilHealthy(`${baseUrl}/health`, processes, options.readyTimeoutMs);
-      return { baseUrl, processes, stop };
+      await waitUntilHealthy(`${baseUrl}/health`, processes, options.readyTimeoutMs, options.signal);
+      if (spec.supervise) {
+        // supervisord's autorestart: whenever the server exits unasked, start it again, same port.
+        const watch = (server: ProcessGroup) =>
+          void server.exited.then(() => {
+            if (stopping) return;
+            restarts.push(performance.now());
+            const replacement = new ProcessGroup(label, plan, logPath);
+            processes[0] = replacement;
+            watch(replacement);
+          });
+        watch(processes[0]!);
+      }
+      return { baseUrl, processes, restarts, stop };
     } catch (err) {
       await stop();
       const message = (err as Error).message;

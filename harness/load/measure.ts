@@ -1,20 +1,41 @@
 import autocannon from 'autocannon';
-import type { LatencyMs } from '../results.js';
-import { installConnectionCloseFix } from './connection-close-fix.js';
+import { UsageError } from '../errors.js';
+import { generatorCpu, ResourceSampler, type ResourceUse } from '../process/sampler.js';
+import type { LatencyMs, TimelineSecond } from '../results.js';
+import { installAutocannonPatches, pacing } from './autocannon-patches.js';
 import { LatencyHistogram } from './histogram.js';
 
-installConnectionCloseFix();
+installAutocannonPatches();
 
-export interface PointLoad {
-  url: string;
+/** Closed loop: `concurrency` clients, each sending when its last answer came. */
+export interface ClosedLoad {
   concurrency: number;
+}
+
+/** Open loop: `offeredRps` requests a second on `connections` connections, whatever the answers do. */
+export interface OpenLoad {
+  offeredRps: number;
+  connections: number;
+}
+
+export type PointLoad = (ClosedLoad | OpenLoad) & {
+  url: string;
   /** Load applied before the window opens, not recorded. */
   warmupS: number;
   /** Length of the measured window. */
   durationS: number;
   /** A request unanswered after this long counts as a timeout. */
   timeoutS: number;
-}
+  /** Process groups of the deployment, sampled for CPU and memory during the window. */
+  processGroups?: () => number[];
+  /** Load goes to loopback only unless this is set (--allow-remote). */
+  allowRemote?: boolean;
+};
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
+
+/** Every load run is bounded in time (its duration) and in count: far above any rate seen here. */
+const MAX_REQUESTS_PER_SECOND = 1_000_000;
 
 export interface PointMeasurement {
   durationS: number;
@@ -26,77 +47,88 @@ export interface PointMeasurement {
   errors: number;
   timeouts: number;
   non2xx: number;
+  /** Open loop: sends the schedule called for inside the window that never happened. */
+  unsent?: number;
+  generatorCpuPercent: number;
+  resources: ResourceUse;
+  timeline: TimelineSecond[];
 }
 
 export type Phase = 'warm-up' | 'measuring';
 export type ProgressListener = (phase: Phase, secondsLeft: number) => void;
 
-/**
- * Drives `url` with `concurrency` closed-loop connections for warm-up + window in ONE continuous
- * autocannon run, and keeps only what completes inside the window. Stopping between warm-up and
- * measurement would leave the warm-up's queued requests for the server to finish first (a blocking
- * server still serves a request whose client has gone), which would steal time from the window.
- */
-export function measurePoint(
-  load: PointLoad,
-  onProgress?: ProgressListener,
-  signal?: AbortSignal,
-): Promise<PointMeasurement> {
-  return new Promise((resolve, reject) => {
-    const histogram = new LatencyHistogram();
-    let ok = 0;
-    let non2xx = 0;
-    let errors = 0;
-    let timeouts = 0;
-    let open = false;
+/** A point whose load generator used more of its core than this was limited by the generator. */
+export const GENERATOR_SATURATED_PERCENT = 90;
 
+/**
+ * Drives `url` for warm-up + window in ONE continuous autocannon run, and keeps only what completes
+ * inside the window. Stopping between warm-up and measurement would leave the warm-up's queued
+ * requests for the server to finish first (a blocking server still serves a request whose client
+ * has gone), which would steal time from the window.
+ */
+export function measurePoint(load: PointLoad, onProgress?: ProgressListener, signal?: AbortSignal): Promise<PointMeasurement> {
+  const host = new URL(load.url).hostname;
+  if (!load.allowRemote && !LOOPBACK.test(host)) {
+    return Promise.reject(new UsageError(`refusing to send load to ${host}: bench sends load to loopback only unless --allow-remote`));
+  }
+  return new Promise((resolve, reject) => {
+    const open = 'offeredRps' in load;
+    const connections = open ? Math.max(1, Math.min(load.connections, Math.floor(load.offeredRps))) : load.concurrency;
+    // Each connection sends rate/connections a second; a latency longer than that gap hid sends.
+    const expectedIntervalMs = open ? (1000 * connections) / load.offeredRps : undefined;
+    const window = new WindowRecorder(load.durationS, expectedIntervalMs);
+    let sent = 0;
+    pacing.connections = connections;
+    pacing.nextPhase = 0;
+    pacing.onSent = () => window.isOpen && sent++;
+
+    let cpu: (() => number) | undefined;
+    let sampler: ResourceSampler | undefined;
     const instance = autocannon(
       {
         url: load.url,
-        connections: load.concurrency,
+        connections,
         pipelining: 1,
+        ...(open && { overallRate: Math.round(load.offeredRps) }),
         // Longer than warm-up + window: the run is stopped by the window timer below.
         duration: load.warmupS + load.durationS + 5,
         timeout: load.timeoutS,
+        maxOverallRequests: Math.ceil((load.warmupS + load.durationS + 5) * MAX_REQUESTS_PER_SECOND),
         // autocannon notices a stop only at its next sample; sample often so stopping is prompt.
         sampleInt: 50,
       },
       (err) => {
         clearInterval(ticker);
+        pacing.onSent = () => {};
         if (err) return reject(err);
+        const resources = sampler?.stop() ?? { cpuPercent: 0, peakRssMb: 0, processes: 0 };
         resolve({
-          durationS: load.durationS,
-          requests: ok + non2xx,
-          throughputRps: round(ok / load.durationS),
-          latencyMs: histogram.summary(),
-          errors,
-          timeouts,
-          non2xx,
+          ...window.result(),
+          ...(open && { unsent: Math.max(0, Math.round(load.offeredRps * load.durationS) - sent) }),
+          generatorCpuPercent: cpu?.() ?? 0,
+          resources,
         });
       },
     );
 
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      if (!open) return;
-      if (statusCode >= 200 && statusCode < 300) {
-        ok++;
-        histogram.recordMs(responseTime);
-      } else {
-        non2xx++;
-      }
-    });
-    instance.on('reqError', (err: Error) => {
-      if (!open) return;
-      errors++;
-      if (/timed out/.test(err.message)) timeouts++;
-    });
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) =>
+      window.response(statusCode, responseTime),
+    );
+    instance.on('reqError', (err: Error) => window.error(/timed out/.test(err.message)));
 
     const started = performance.now();
     const windowOpens = started + load.warmupS * 1000;
     const windowCloses = windowOpens + load.durationS * 1000;
-    const opener = setTimeout(() => (open = true), load.warmupS * 1000);
+    const opener = setTimeout(() => {
+      window.openAt(performance.now());
+      cpu = generatorCpu();
+      if (load.processGroups) sampler = new ResourceSampler(load.processGroups);
+    }, load.warmupS * 1000);
     const stop = () => {
-      open = false;
+      if (window.isOpen) {
+        window.close();
+        cpu = freeze(cpu);
+      }
       clearTimeout(opener);
       clearTimeout(closer);
       signal?.removeEventListener('abort', stop);
@@ -113,6 +145,82 @@ export function measurePoint(
   });
 }
 
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
+/** Reads a running measurement once, so later work (autocannon shutting down) does not count. */
+function freeze(read: (() => number) | undefined): (() => number) | undefined {
+  if (!read) return undefined;
+  const value = read();
+  return () => value;
+}
+
+/** Everything that completes while the window is open: totals, a latency histogram, and per-second buckets. */
+class WindowRecorder {
+  isOpen = false;
+  private openedAt = 0;
+  private ok = 0;
+  private non2xx = 0;
+  private errors = 0;
+  private timeouts = 0;
+  private readonly histogram = new LatencyHistogram();
+  private readonly seconds: { rps: number; errors: number; non2xx: number; latency: LatencyHistogram }[] = [];
+
+  constructor(
+    private readonly durationS: number,
+    private readonly expectedIntervalMs: number | undefined,
+  ) {}
+
+  openAt(now: number): void {
+    this.openedAt = now;
+    this.isOpen = true;
+  }
+
+  close(): void {
+    this.isOpen = false;
+  }
+
+  response(statusCode: number, latencyMs: number): void {
+    if (!this.isOpen) return;
+    const second = this.second();
+    if (statusCode >= 200 && statusCode < 300) {
+      this.ok++;
+      this.histogram.recordMs(latencyMs, this.expectedIntervalMs);
+      second.rps++;
+      second.latency.recordMs(latencyMs);
+    } else {
+      this.non2xx++;
+      second.non2xx++;
+    }
+  }
+
+  error(timedOut: boolean): void {
+    if (!this.isOpen) return;
+    this.errors++;
+    if (timedOut) this.timeouts++;
+    this.second().errors++;
+  }
+
+  result() {
+    return {
+      durationS: this.durationS,
+      requests: this.ok + this.non2xx,
+      throughputRps: Math.round((this.ok / this.durationS) * 100) / 100,
+      latencyMs: this.histogram.summary(),
+      errors: this.errors,
+      timeouts: this.timeouts,
+      non2xx: this.non2xx,
+      timeline: this.seconds.map((s, t) => ({
+        t,
+        rps: s.rps,
+        p50Ms: s.latency.percentileMs(50),
+        p99Ms: s.latency.percentileMs(99),
+        errors: s.errors,
+        non2xx: s.non2xx,
+      })),
+    };
+  }
+
+  private second() {
+    const index = Math.min(Math.floor((performance.now() - this.openedAt) / 1000), Math.ceil(this.durationS) - 1);
+    while (this.seconds.length <= index) this.seconds.push({ rps: 0, errors: 0, non2xx: 0, latency: new LatencyHistogram(2) });
+    return this.seconds[index]!;
+  }
 }

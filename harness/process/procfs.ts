@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface ProcStat {
   pid: number;
   state: string;
+  ppid: number;
   pgrp: number;
   /** User + system CPU time in clock ticks. */
   cpuTicks: number;
@@ -22,6 +23,7 @@ function readStat(pid: number): ProcStat | undefined {
   return {
     pid,
     state: fields[0] ?? '?',
+    ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
     cpuTicks: Number(fields[11]) + Number(fields[12]),
     rssPages: Number(fields[21]),
@@ -43,11 +45,16 @@ export const hasProcfs = (() => {
  * so they do not count.
  */
 export function groupMembers(pgid: number): ProcStat[] {
-  const members: ProcStat[] = [];
+  return livingProcesses().filter((p) => p.pgrp === pgid);
+}
+
+/** Every process on the machine that is not a zombie. */
+export function livingProcesses(): ProcStat[] {
+  const living: ProcStat[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(Number(entry));
-    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(stat);
+    if (stat && stat.state !== 'Z' && stat.state !== 'X') living.push(stat);
   }
-  return members;
+  return living;
 }

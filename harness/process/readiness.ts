@@ -23,9 +23,11 @@ export async function waitUntilHealthy(
   url: string,
   processes: ProcessGroup[],
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) throw new Error('interrupted while starting');
     const dead = processes.find((p) => !p.running);
     if (dead) {
       const status = dead.exitStatus;

@@ -19,6 +19,7 @@ const deploymentObject = z.strictObject({
   workers: z.union([positiveInt, z.array(positiveInt).nonempty()]).optional(),
   threads: positiveInt.optional(),
   proxy: z.enum(['none', 'nginx']).optional(),
+  supervise: z.boolean().optional(),
 });
 
 export const scenarioSchema = z.strictObject({
@@ -32,8 +33,16 @@ export const scenarioSchema = z.strictObject({
   /** Seconds before an unanswered request counts as a timeout. */
   timeout: positiveSeconds.default(30),
   concurrency: z.array(positiveInt.max(10_000)).nonempty(),
+  /** Open loop: offered loads in req/s; when given, each deployment is driven at these rates instead. */
+  rate: z.array(z.number().positive().max(1_000_000)).nonempty().optional(),
+  /** Measure every point this many times, in interleaved rounds; rows report medians. */
+  repeat: positiveInt.max(100).default(1),
+  /** The deployment (label or kind) whose per-second timeline gets a chart; default the first. */
+  timeline: z.string().min(1).optional(),
   xAxis: z.enum(['concurrency', 'workers']).default('concurrency'),
   deployments: z.array(z.union([deploymentKind, deploymentObject])).nonempty(),
+  /** worker-crash: SIGKILL one worker (the process itself for single-process kinds) at this fraction of each window. */
+  fault: z.strictObject({ kill: z.literal('worker'), at: z.number().gt(0).lt(1).default(0.5) }).optional(),
 });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;

@@ -19,18 +19,27 @@ function blockFor(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
 
+/**
+ * Spends `ms` of this process's CPU time (not wall-clock time: a worker time-sliced with others
+ * must not finish early just because the clock ran while it waited for a core).
+ */
 function burnCpu(ms: number): void {
-  const end = performance.now() + ms;
+  const start = process.cpuUsage();
   let x = 0;
-  while (performance.now() < end) x = (x + Math.sqrt(x + 1)) % 1e6;
+  for (;;) {
+    for (let i = 0; i < 2000; i++) x = (x + Math.sqrt(x + i)) % 1e6;
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) return;
+  }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, keepAlive: boolean): void {
   const text = JSON.stringify(body) + '\n';
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     'x-worker-pid': String(process.pid),
+    ...(!keepAlive && { connection: 'close' }),
   });
   res.end(text);
 }
@@ -42,32 +51,40 @@ function parseMs(url: URL): number | string {
   return ms;
 }
 
-export function createHandler(mode: WaitMode) {
+/**
+ * `keepAlive: false` closes the connection after each response, as gunicorn's sync workers do.
+ * A pre-fork pool needs that: a kept-alive connection stays with the worker that accepted it, and
+ * Node's cluster deals a burst of new connections mostly to whichever worker answers first, so some
+ * workers would hold more clients than others and the pool would serve fewer than W at a time. A
+ * new connection per request goes to a worker that is free.
+ */
+export function createHandler(mode: WaitMode, keepAlive: boolean) {
+  const reply = (res: ServerResponse, status: number, body: unknown) => send(res, status, body, keepAlive);
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method !== 'GET') return send(res, 405, { error: 'only GET is served' });
+    if (req.method !== 'GET') return reply(res, 405, { error: 'only GET is served' });
     switch (url.pathname) {
       case '/health':
-        return send(res, 200, { status: 'ok' });
+        return reply(res, 200, { status: 'ok' });
       case '/hello':
-        return send(res, 200, { hello: 'world' });
+        return reply(res, 200, { hello: 'world' });
       case '/io':
       case '/cpu': {
         const ms = parseMs(url);
-        if (typeof ms === 'string') return send(res, 400, { error: ms });
+        if (typeof ms === 'string') return reply(res, 400, { error: ms });
         const endpoint = url.pathname.slice(1);
         if (endpoint === 'cpu') {
           burnCpu(ms);
         } else if (mode === 'async') {
-          setTimeout(() => send(res, 200, { endpoint, ms }), ms);
+          setTimeout(() => reply(res, 200, { endpoint, ms }), ms);
           return;
         } else {
           blockFor(ms);
         }
-        return send(res, 200, { endpoint, ms });
+        return reply(res, 200, { endpoint, ms });
       }
       default:
-        return send(res, 404, { error: `no route ${url.pathname}` });
+        return reply(res, 404, { error: `no route ${url.pathname}` });
     }
   };
 }

@@ -26,7 +26,7 @@ const port = Number(values.port);
 const workers = Number(values.workers);
 
 function serve(): void {
-  const server = createServer(createHandler(mode));
+  const server = createServer(createHandler(mode, workers === 0));
   // A keep-alive timeout longer than any queueing delay the harness creates, so that a connection
   // waiting behind a blocked worker is not closed under the client.
   server.keepAliveTimeout = 120_000;

@@ -1,0 +1,81 @@
+import { cpus } from 'node:os';
+import type { DeploymentSpec, ServerKind } from './deployments/kind.js';
+import type { ModelPrediction } from './results.js';
+
+/** The service time a path asks for: /io?ms=N and /cpu?ms=N take N ms; anything else is unknown. */
+export function serviceMs(path: string): number | null {
+  const url = new URL(path, 'http://localhost');
+  if (url.pathname !== '/io' && url.pathname !== '/cpu') return null;
+  const ms = Number(url.searchParams.get('ms') ?? '0');
+  return Number.isFinite(ms) && ms > 0 ? ms : null;
+}
+
+const isCpuBound = (path: string) => new URL(path, 'http://localhost').pathname === '/cpu';
+
+/**
+ * How many requests the deployment holds at once. Waiting (/io) is bounded by the concurrency
+ * model: 1 blocking worker, W processes, W·T threads, or nothing at all for an event loop. Computing
+ * (/cpu) is bounded by the processes that run app code, each on at most one core (one event loop
+ * thread in Node, one GIL in Python, whatever the thread count), and by the cores themselves.
+ */
+export function predictCapacity(
+  kind: ServerKind,
+  spec: DeploymentSpec,
+  path: string,
+  cores = cpus().length,
+): ModelPrediction {
+  const ms = serviceMs(path);
+  const processes = kind.model === 'single' || (kind.model === 'async' && !kind.takesWorkers) ? 1 : spec.workers;
+  if (isCpuBound(path)) {
+    const capacity = Math.min(processes, cores);
+    const bound =
+      capacity === cores
+        ? `${cores} cores (CPU-bound)`
+        : `${capacity} process${capacity > 1 ? 'es' : ''}, one core each (CPU-bound)`;
+    return { capacity, bound, serviceMs: ms };
+  }
+  const threads = spec.threads ?? 1;
+  switch (kind.model) {
+    case 'single':
+      return { capacity: 1, bound: '1 blocking worker', serviceMs: ms };
+    case 'async':
+      return { capacity: null, bound: 'event loop: unbounded', serviceMs: ms };
+    case 'threads':
+    case 'prefork':
+    case 'process-per-request':
+      return threads > 1
+        ? { capacity: spec.workers * threads, bound: `${spec.workers} workers × ${threads} threads`, serviceMs: ms }
+        : { capacity: spec.workers, bound: `${spec.workers} worker${spec.workers > 1 ? 's' : ''}`, serviceMs: ms };
+  }
+}
+
+export interface Prediction {
+  predictedThroughputRps: number | null;
+  predictedLatencyMs: number | null;
+}
+
+/**
+ * Little's law. Closed loop with c clients: min(c, K)/d req/s, each request taking max(d, c·d/K).
+ * Open loop at λ req/s: min(λ, K/d) req/s; latency d below capacity, unbounded above it (the queue
+ * grows for as long as the run lasts), reported as null.
+ */
+export function predict(model: ModelPrediction, load: { concurrency: number } | { offeredRps: number }): Prediction {
+  const d = model.serviceMs;
+  if (d === null) return { predictedThroughputRps: null, predictedLatencyMs: null };
+  const capacityRps = model.capacity === null ? Infinity : (model.capacity * 1000) / d;
+  if ('offeredRps' in load) {
+    return {
+      predictedThroughputRps: round(Math.min(load.offeredRps, capacityRps)),
+      predictedLatencyMs: load.offeredRps < capacityRps ? d : null,
+    };
+  }
+  const k = model.capacity ?? Infinity;
+  return {
+    predictedThroughputRps: round((Math.min(load.concurrency, k) * 1000) / d),
+    predictedLatencyMs: round(Math.max(d, (load.concurrency * d) / k)),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,77 @@
+import { createCanvas } from '@napi-rs/canvas';
+import { Chart, registerables, type ChartConfiguration, type ChartType } from 'chart.js';
+import type { RunResults } from '../harness/results.js';
+import { whiteBackground } from './chart-plugins.js';
+
+Chart.register(...registerables);
+
+export const CHART_WIDTH = 1200;
+export const CHART_HEIGHT = 700;
+
+/** One chart of a run: what file it goes to and how it reads, and how to draw it. */
+export interface ChartSpec {
+  name: string;
+  file: string;
+  /** One sentence saying what the chart shows, for captions and alt text. */
+  caption: string;
+  /** False when the run has nothing this chart could show (then no file is written). */
+  applies(run: RunResults): boolean;
+  /** The PNG, or null when the chart does not apply. */
+  render(run: RunResults): Promise<Buffer | null>;
+}
+
+/** Builds a ChartSpec from a function that configures Chart.js, or returns null when there is nothing to draw. */
+export function defineChart<T extends ChartType, D>(
+  meta: Pick<ChartSpec, 'name' | 'file' | 'caption'>,
+  configure: (run: RunResults) => ChartConfiguration<T, D> | null,
+): ChartSpec {
+  const draw = async (run: RunResults) => {
+    const config = configure(run);
+    return config === null ? null : renderPng(config);
+  };
+  return {
+    ...meta,
+    applies: (run) => configure(run) !== null,
+    render(run) {
+      const shared = sharedRenders.get(run);
+      const png = shared?.get(meta.file) ?? draw(run);
+      shared?.set(meta.file, png);
+      return png;
+    },
+  };
+}
+
+/** Chart renders in progress or done, per run, while its reports are being written. */
+const sharedRenders = new WeakMap<RunResults, Map<string, Promise<Buffer | null>>>();
+
+/**
+ * Runs work (all the report writers) with each chart rendered at most once: the HTML report embeds
+ * the very PNGs the chart writers save instead of drawing them again. Outside it every render is
+ * fresh, so a run that changes between two calls never gets stale charts.
+ */
+export async function sharingChartRenders<T>(run: RunResults, work: () => Promise<T>): Promise<T> {
+  sharedRenders.set(run, new Map());
+  try {
+    return await work();
+  } finally {
+    sharedRenders.delete(run);
+  }
+}
+
+async function renderPng<T extends ChartType, D>(config: ChartConfiguration<T, D>): Promise<Buffer> {
+  const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
+  // Chart.js is typed against the DOM canvas; the Skia context implements the same 2D API.
+  const context = canvas.getContext('2d') as unknown as CanvasRenderingContext2D;
+  // With animation off, the constructor draws the whole chart synchronously. (The cast: Chart.js's
+  // typings cannot follow a generic chart type through an object spread.)
+  const chart = new Chart(context, {
+    ...config,
+    options: { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 },
+    plugins: [whiteBackground, ...(config.plugins ?? [])],
+  } as ChartConfiguration<T, D>);
+  try {
+    return await canvas.encode('png');
+  } finally {
+    chart.destroy();
+  }
+}

@@ -1,0 +1,128 @@
+import type { LegendItem, PointStyle, Scale } from 'chart.js';
+import type { RunResults } from '../harness/results.js';
+import { xKind, xTickValues, type ChartSeries, type XKind } from './series.js';
+
+/** The look the line charts share: axes, titles, legends and markers. */
+
+export const KEY_COLOUR = '#555555';
+export const P99_DASH = [8, 5];
+export const PREDICTED_DASH = [6, 4];
+/** Factor by which log axes extend past the data, so the extreme markers are not cut by the chart edge. */
+const LOG_MARGIN = 1.2;
+
+const X_TITLES: Record<XKind, string> = {
+  concurrency: 'concurrency (concurrent connections, log scale)',
+  workers: 'workers (server processes, log scale)',
+  offered: 'offered load (requests/s, log scale)',
+};
+
+const X_NAMES: Record<XKind, string> = { concurrency: 'concurrency', workers: 'workers', offered: 'offered load' };
+
+export function chartTitle(run: RunResults, what: string) {
+  return { display: true, text: `${what} by ${X_NAMES[xKind(run)]} (scenario: ${run.scenario})`, font: { size: 18 } };
+}
+
+// An empty chart should say why it is empty rather than look like a rendering bug.
+export function chartSubtitle(series: ChartSeries[], text: string) {
+  return { display: true, text: series.length > 0 ? text : 'nothing measured', padding: { bottom: 8 } };
+}
+
+/**
+ * A log axis labelled exactly at the measured values (1, 2, 4 … 64): Chart.js's own log ticks
+ * follow decades, not the doubling steps a sweep uses, and would leave measured points unlabelled.
+ */
+export function logXScale(run: RunResults, series: ChartSeries[]) {
+  const values = xTickValues(run, series);
+  const smallest = values[0];
+  const largest = values[values.length - 1];
+  return {
+    type: 'logarithmic' as const,
+    min: smallest === undefined ? undefined : smallest / LOG_MARGIN,
+    max: largest === undefined ? undefined : largest * LOG_MARGIN,
+    title: { display: true, text: X_TITLES[xKind(run)] },
+    afterBuildTicks: (scale: Scale) => {
+      if (values.length > 0) scale.ticks = values.map((value) => ({ value }));
+    },
+    ticks: { autoSkip: false, callback: (value: number | string) => String(value) },
+  };
+}
+
+/** A log y axis with 1-2-5 ticks, padded so the extreme markers clear the plot's edges. */
+export function logYScale(title: string) {
+  return {
+    type: 'logarithmic' as const,
+    title: { display: true, text: title },
+    afterDataLimits: padLogLimits,
+    afterBuildTicks: oneTwoFiveTicks,
+    ticks: { autoSkip: false, callback: (value: number | string) => String(value) },
+  };
+}
+
+function padLogLimits(scale: Scale): void {
+  if (scale.min > 0) scale.min /= LOG_MARGIN;
+  scale.max *= LOG_MARGIN;
+}
+
+/**
+ * Ticks at 1, 2 and 5 of each decade: Chart.js's own log ticks label some decades densely,
+ * others not at all, and print "2,000.0".
+ */
+function oneTwoFiveTicks(scale: Scale): void {
+  // A log scale's bounds are positive once it has data; anything else would never reach max.
+  if (!(scale.min > 0 && Number.isFinite(scale.max))) return;
+  const ticks: { value: number }[] = [];
+  for (let decade = Math.floor(Math.log10(scale.min)); 10 ** decade <= scale.max; decade++) {
+    for (const mantissa of [1, 2, 5]) {
+      // toPrecision strips float noise such as 0.30000000000000004.
+      const value = Number((mantissa * 10 ** decade).toPrecision(6));
+      if (value >= scale.min && value <= scale.max) ticks.push({ value });
+    }
+  }
+  scale.ticks = ticks;
+}
+
+/**
+ * Flat lines at 20 req/s vanish into the bottom of a linear axis that must also reach 1280:
+ * past this ratio between the largest and smallest value, a log axis shows both.
+ */
+const LOG_WORTHY_SPAN = 30;
+
+/** Whether values span enough to need a log axis. Zeros (a point that served nothing) cannot sit on one. */
+export function wantsLogScale(values: number[]): boolean {
+  if (values.length === 0 || values.some((value) => value <= 0)) return false;
+  return Math.max(...values) / Math.min(...values) > LOG_WORTHY_SPAN;
+}
+
+/**
+ * Point-style legend: each series shows its own marker, keys show a line (solid or dashed).
+ * boxHeight sets the marker size; Chart.js's default (the font size) makes circles look twice as big as squares.
+ */
+export const pointStyleLegend = { usePointStyle: true, boxHeight: 10, font: { size: 13 }, padding: 14 };
+
+/**
+ * Markers are see-through, so where two series coincide (two blocking servers both at 20 req/s)
+ * the outline of the one underneath still shows through the one on top.
+ */
+const markerFill = (colour: string) => `${colour}66`;
+
+export function seriesLegendItem(series: ChartSeries): LegendItem {
+  return { text: series.label, strokeStyle: series.colour, fillStyle: markerFill(series.colour), lineWidth: 2, pointStyle: series.pointStyle };
+}
+
+// A legend swatch is a short line: the charts' longer dashes would show as a single dash.
+const LEGEND_DASH = [4, 3];
+
+/** A grey legend entry explaining a line style shared by every series (p99 dashed, predicted thin dashed). */
+export function keyLine(text: string, { dashed = false, lineWidth = 2 } = {}): LegendItem {
+  return { text, strokeStyle: KEY_COLOUR, fillStyle: KEY_COLOUR, lineWidth, lineDash: dashed ? LEGEND_DASH : [], pointStyle: 'line' };
+}
+
+/** A grey legend entry explaining a marker style, e.g. hollow for saturated points. */
+export function keyMarker(text: string, pointStyle: PointStyle, fillStyle: string): LegendItem {
+  return { text, strokeStyle: KEY_COLOUR, fillStyle, lineWidth: 2, pointStyle };
+}
+
+/** Marker fills: see-through normally, white (hollow) where the point was saturated. */
+export function markerFills(series: ChartSeries): string[] {
+  return series.points.map((point) => (point.saturated ? '#ffffff' : markerFill(series.colour)));
+}

@@ -1,0 +1,70 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ResultRow } from '../harness/results.js';
+import type { ReportWriter } from './writer.js';
+
+const FILE = 'results.csv';
+
+type Cell = string | number | boolean | null | undefined;
+
+/** Flat columns for spreadsheets and dataframes: one row per measured point, raw (unrounded) values. */
+const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
+  ['deployment', (row) => row.deployment],
+  ['server', (row) => row.server],
+  ['workers', (row) => row.workers],
+  ['threads', (row) => row.threads],
+  ['proxy', (row) => row.proxy],
+  ['path', (row) => row.path],
+  ['loop', (row) => row.loop],
+  ['concurrency', (row) => row.concurrency],
+  ['offeredRps', (row) => row.offeredRps],
+  ['durationS', (row) => row.durationS],
+  ['requests', (row) => row.requests],
+  ['throughputRps', (row) => row.throughputRps],
+  ['predictedThroughputRps', (row) => row.predictedThroughputRps],
+  ['throughputRatio', (row) => row.throughputRatio],
+  ['latencyP50Ms', (row) => row.latencyMs.p50],
+  ['latencyP90Ms', (row) => row.latencyMs.p90],
+  ['latencyP99Ms', (row) => row.latencyMs.p99],
+  ['latencyP999Ms', (row) => row.latencyMs.p999],
+  ['latencyMaxMs', (row) => row.latencyMs.max],
+  ['latencyMeanMs', (row) => row.latencyMs.mean],
+  ['errors', (row) => row.errors],
+  ['timeouts', (row) => row.timeouts],
+  ['non2xx', (row) => row.non2xx],
+  ['saturated', (row) => row.saturated],
+  ['unsent', (row) => row.unsent],
+  ['repeats', (row) => row.repeats],
+  ['throughputMinRps', (row) => row.spread?.throughputRps.min],
+  ['throughputMaxRps', (row) => row.spread?.throughputRps.max],
+  ['generatorCpuPercent', (row) => row.generator.cpuPercent],
+  ['generatorSaturated', (row) => row.generator.saturated],
+  ['cpuPercent', (row) => row.resources.cpuPercent],
+  ['peakRssMb', (row) => row.resources.peakRssMb],
+  ['processes', (row) => row.resources.processes],
+];
+
+/** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. Missing values stay empty. */
+function csvField(value: Cell): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvLine(cells: Cell[]): string {
+  return cells.map(csvField).join(',') + '\r\n';
+}
+
+function toCsv(rows: ResultRow[]): string {
+  return csvLine(COLUMNS.map(([header]) => header)) + rows.map((row) => csvLine(COLUMNS.map(([, value]) => value(row)))).join('');
+}
+
+export const csvResults: ReportWriter = {
+  name: 'CSV results',
+  files: [FILE],
+  async write(run, outDir) {
+    const path = join(outDir, FILE);
+    await writeFile(path, toCsv(run.results));
+    return [path];
+  },
+};

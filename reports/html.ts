@@ -1,0 +1,133 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunResults } from '../harness/results.js';
+import { CHARTS } from './charts.js';
+import { environmentFacts, summaryTable } from './summary.js';
+import { runWarnings } from './warnings.js';
+import type { ReportWriter } from './writer.js';
+
+const FILE = 'report.html';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Every string from the results (labels, failure reasons) goes through this: they are data, not markup. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
+}
+
+// System fonts only: the report must open offline, from an attachment or a CI artifact.
+const STYLE = `
+  body { margin: 0; background: #f6f7f9; color: #1d2330; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+  main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 48px; }
+  h1 { margin: 0 0 4px; font-size: 26px; }
+  h2 { margin: 32px 0 12px; font-size: 19px; }
+  .description { margin: 0; color: #4a5263; font-size: 16px; }
+  .meta { margin: 4px 0 0; color: #6b7385; font-size: 13px; }
+  .box { margin: 20px 0 0; padding: 14px 18px; border-radius: 6px; border-left: 5px solid; }
+  .box h2 { margin: 0 0 6px; font-size: 15px; text-transform: uppercase; letter-spacing: 0.04em; }
+  .box p { margin: 0; }
+  .box ul { margin: 0; padding-left: 20px; }
+  .notice { background: #e8f1fb; border-color: #1f77b4; font-size: 16px; }
+  .warnings { background: #fff6e0; border-color: #e0a100; }
+  .table-wrap { overflow-x: auto; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; }
+  table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
+  th, td { padding: 6px 10px; text-align: left; white-space: nowrap; border-bottom: 1px solid #eceff3; }
+  th { background: #eef1f5; font-weight: 600; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  tbody tr:nth-child(even) { background: #fafbfc; }
+  tr.flagged td { background: #fff6e0; }
+  .note { color: #6b7385; font-size: 13px; margin: 6px 0 0; }
+  figure { margin: 0 0 24px; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: 8px; }
+  figure img { display: block; width: 100%; height: auto; }
+  figcaption { color: #4a5263; font-size: 13.5px; padding: 6px 4px 0; }
+  dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 0; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: 12px 16px; }
+  dl.facts dt { color: #6b7385; }
+  dl.facts dd { margin: 0; }
+`;
+
+function header(run: RunResults): string {
+  const status = run.complete ? '' : ' · <strong>incomplete</strong>';
+  return `<header>
+<h1>bench: ${escapeHtml(run.scenario)}</h1>
+${run.description ? `<p class="description">${escapeHtml(run.description)}</p>` : ''}
+<p class="meta">started ${escapeHtml(run.startedAt)}${status}</p>
+</header>`;
+}
+
+function notice(run: RunResults): string {
+  if (!run.notice) return '';
+  return `<section class="box notice"><h2>What to notice</h2><p>${escapeHtml(run.notice)}</p></section>`;
+}
+
+function warnings(run: RunResults): string {
+  const items = runWarnings(run);
+  if (items.length === 0) return '';
+  return `<section class="box warnings"><h2>Warnings</h2><ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul></section>`;
+}
+
+function summary(run: RunResults): string {
+  if (run.results.length === 0) return '<h2>Summary</h2><p>Nothing measured.</p>';
+  const table = summaryTable(run);
+  const cell = (tag: 'th' | 'td', text: string, column: number) =>
+    `<${tag}${table.numeric[column] ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
+  const head = `<tr>${table.headers.map((text, i) => cell('th', text, i)).join('')}</tr>`;
+  const body = table.rows
+    .map((row) => `<tr${row.flagged ? ' class="flagged"' : ''}>${row.cells.map((text, i) => cell('td', text, i)).join('')}</tr>`)
+    .join('\n');
+  const repeats = run.settings.repeat;
+  const note =
+    repeats > 1 ? `<p class="note">Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.</p>` : '';
+  return `<h2>Summary</h2><div class="table-wrap"><table><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>${note}`;
+}
+
+async function charts(run: RunResults): Promise<string> {
+  const rendered = await Promise.all(CHARTS.map(async (chart) => ({ chart, png: await chart.render(run) })));
+  const figures = rendered.flatMap(({ chart, png }) =>
+    png === null
+      ? []
+      : [
+          `<figure><img src="data:image/png;base64,${png.toString('base64')}" alt="${escapeHtml(chart.caption)}">` +
+            `<figcaption>${escapeHtml(chart.caption)}</figcaption></figure>`,
+        ],
+  );
+  return `<h2>Charts</h2>\n${figures.join('\n')}`;
+}
+
+function environment(run: RunResults): string {
+  const rows = environmentFacts(run).map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`);
+  return `<h2>Environment</h2><dl class="facts">${rows.join('')}</dl>`;
+}
+
+/** The whole run as one page that opens anywhere offline: charts inline, styles inline, no scripts. */
+async function renderHtml(run: RunResults): Promise<string> {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>bench: ${escapeHtml(run.scenario)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${header(run)}
+${notice(run)}
+${warnings(run)}
+${summary(run)}
+${await charts(run)}
+${environment(run)}
+</main>
+</body>
+</html>
+`;
+}
+
+export const htmlReport: ReportWriter = {
+  name: 'HTML report',
+  files: [FILE],
+  async write(run, outDir) {
+    const path = join(outDir, FILE);
+    await writeFile(path, await renderHtml(run));
+    return [path];
+  },
+};

@@ -1,0 +1,102 @@
+import type { ChartConfiguration, ChartDataset, LegendItem } from 'chart.js';
+import type { RunResults } from '../harness/results.js';
+import { errorBars, verticalMarkers, type ErrorBar, type VerticalMarker } from './chart-plugins.js';
+import { defineChart } from './chart-spec.js';
+import {
+  chartSubtitle,
+  chartTitle,
+  keyLine,
+  keyMarker,
+  logXScale,
+  logYScale,
+  markerFills,
+  P99_DASH,
+  pointStyleLegend,
+  seriesLegendItem,
+} from './chart-style.js';
+import { formatRate } from './format.js';
+import { buildSeries, isOpenLoop, type ChartSeries, type SeriesPoint } from './series.js';
+
+type XY = { x: number; y: number };
+type Percentile = 'p50Ms' | 'p99Ms';
+
+function percentileLine(series: ChartSeries, percentile: Percentile): ChartDataset<'line', XY[]> {
+  return {
+    label: `${series.label} ${percentile === 'p50Ms' ? 'p50' : 'p99'}`,
+    data: series.points.map((point) => ({ x: point.x, y: point[percentile] })),
+    borderColor: series.colour,
+    backgroundColor: series.colour,
+    borderWidth: 2,
+    ...(percentile === 'p99Ms' ? { borderDash: P99_DASH } : {}),
+    pointStyle: series.pointStyle,
+    pointRadius: 5,
+    pointBorderWidth: 2,
+    pointBackgroundColor: markerFills(series),
+  };
+}
+
+function spreadBars(series: ChartSeries[]): ErrorBar[] {
+  const bar = (s: ChartSeries, point: SeriesPoint, percentile: Percentile): ErrorBar[] => {
+    const spread = point.spread?.[percentile];
+    return spread ? [{ x: point.x, low: spread.min, high: spread.max, colour: s.colour }] : [];
+  };
+  return series.flatMap((s) => s.points.flatMap((point) => [...bar(s, point, 'p50Ms'), ...bar(s, point, 'p99Ms')]));
+}
+
+/**
+ * Open loop: where each deployment's latency should turn up, the knee of the hockey stick. When
+ * deployments share a capacity their lines coincide, so the labels name whose each one is.
+ */
+function capacityMarkers(series: ChartSeries[]): VerticalMarker[] {
+  const bounded = series.flatMap((s) => (s.capacityRps === null ? [] : [{ ...s, capacityRps: s.capacityRps }]));
+  const shared = (rps: number) => bounded.filter((s) => s.capacityRps === rps).length > 1;
+  return bounded.map((s) => ({
+    x: s.capacityRps,
+    label: `capacity ${formatRate(s.capacityRps)} req/s${shared(s.capacityRps) ? ` (${s.label})` : ''}`,
+    colour: s.colour,
+  }));
+}
+
+function latencyChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
+  const series = buildSeries(run);
+  const openLoop = isOpenLoop(run);
+  const datasets = series.flatMap((s) => [percentileLine(s, 'p50Ms'), percentileLine(s, 'p99Ms')]);
+  const bars = spreadBars(series);
+  const markers = openLoop ? capacityMarkers(series) : [];
+  const anySaturated = series.some((s) => s.points.some((point) => point.saturated));
+  // One entry per series plus a solid/dashed key, instead of two entries per series.
+  const legendItems: LegendItem[] = [
+    ...series.map(seriesLegendItem),
+    keyLine('p50'),
+    keyLine('p99', { dashed: true }),
+    ...(anySaturated ? [keyMarker('saturated', 'circle', '#ffffff')] : []),
+  ];
+  const notes = [
+    'p50 solid, p99 dashed; lower is better',
+    markers.length > 0 ? "vertical lines: each deployment's capacity (Little's law)" : '',
+    bars.length > 0 ? `bars: min–max of ${run.settings.repeat} repeats` : '',
+    anySaturated ? 'hollow markers: saturated' : '',
+  ];
+  return {
+    type: 'line',
+    data: { datasets },
+    options: {
+      plugins: {
+        title: chartTitle(run, 'Latency'),
+        subtitle: chartSubtitle(series, notes.filter(Boolean).join('; ')),
+        legend: { labels: { ...pointStyleLegend, generateLabels: () => legendItems } },
+      },
+      scales: { x: logXScale(run, series), y: logYScale('latency (ms, log scale)') },
+    },
+    plugins: [errorBars(bars), verticalMarkers(markers)],
+  };
+}
+
+export const latencyChart = defineChart(
+  {
+    name: 'latency chart',
+    file: 'latency.png',
+    caption: 'Latency: p50 (solid) and p99 (dashed); open-loop runs mark each deployment’s capacity.',
+  },
+  latencyChartConfig,
+);

@@ -1,0 +1,67 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunResults } from '../harness/results.js';
+import { CHARTS } from './charts.js';
+import { environmentFacts, summaryTable } from './summary.js';
+import { runWarnings } from './warnings.js';
+import type { ReportWriter } from './writer.js';
+
+const FILE = 'report.md';
+
+/**
+ * Text from the results is data: a reason mentioning `__init__` must not turn italic, and a `|`
+ * in a label must not split a table cell. Line breaks would end a table row or list item.
+ */
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#]/g, '\\$&').replace(/\s*\n\s*/g, ' ');
+}
+
+function table(headers: string[], numeric: boolean[], rows: string[][]): string[] {
+  const line = (cells: string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
+  const rule = `| ${numeric.map((isNumber) => (isNumber ? '---:' : '---')).join(' | ')} |`;
+  return [line(headers), rule, ...rows.map(line)];
+}
+
+function summary(run: RunResults): string[] {
+  if (run.results.length === 0) return ['## Summary', '', 'Nothing measured.'];
+  const { headers, numeric, rows } = summaryTable(run);
+  const repeats = run.settings.repeat;
+  return [
+    '## Summary',
+    '',
+    ...table(headers, numeric, rows.map((row) => row.cells)),
+    ...(repeats > 1 ? ['', `Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.`] : []),
+  ];
+}
+
+/** For pull requests and issues: the charts are linked relative to this file, so attach them alongside it. */
+function renderMarkdown(run: RunResults): string {
+  const warnings = runWarnings(run);
+  const charts = CHARTS.filter((chart) => chart.applies(run));
+  const lines = [
+    `# bench: ${escapeMarkdown(run.scenario)}`,
+    ...(run.description ? ['', escapeMarkdown(run.description)] : []),
+    ...(run.notice ? ['', `> **What to notice.** ${escapeMarkdown(run.notice)}`] : []),
+    ...(warnings.length > 0 ? ['', '## Warnings', '', ...warnings.map((warning) => `- ${escapeMarkdown(warning)}`)] : []),
+    '',
+    ...summary(run),
+    '',
+    '## Charts',
+    ...charts.flatMap((chart) => ['', `![${chart.name}](${chart.file})`, '', `*${escapeMarkdown(chart.caption)}*`]),
+    '',
+    '## Environment',
+    '',
+    ...environmentFacts(run).map(([label, value]) => `- **${escapeMarkdown(label)}**: ${escapeMarkdown(value)}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export const markdownReport: ReportWriter = {
+  name: 'Markdown report',
+  files: [FILE],
+  async write(run, outDir) {
+    const path = join(outDir, FILE);
+    await writeFile(path, renderMarkdown(run));
+    return [path];
+  },
+};

@@ -1,0 +1,128 @@
+import type { ChartConfiguration, ChartDataset, LegendItem } from 'chart.js';
+import type { RunResults } from '../harness/results.js';
+import { errorBars, type ErrorBar } from './chart-plugins.js';
+import { defineChart } from './chart-spec.js';
+import {
+  chartSubtitle,
+  chartTitle,
+  KEY_COLOUR,
+  keyLine,
+  keyMarker,
+  logXScale,
+  logYScale,
+  markerFills,
+  pointStyleLegend,
+  PREDICTED_DASH,
+  seriesLegendItem,
+  wantsLogScale,
+} from './chart-style.js';
+import { buildSeries, isOpenLoop, type ChartSeries } from './series.js';
+
+type XY = { x: number; y: number };
+
+function measured(series: ChartSeries): ChartDataset<'line', XY[]> {
+  return {
+    label: series.label,
+    data: series.points.map((point) => ({ x: point.x, y: point.throughputRps })),
+    borderColor: series.colour,
+    backgroundColor: series.colour,
+    borderWidth: 2,
+    pointStyle: series.pointStyle,
+    pointRadius: 6,
+    pointBorderWidth: 2,
+    pointBackgroundColor: markerFills(series),
+  };
+}
+
+/** Little's law beside the measurement: same colour, thinner and dashed, no markers. */
+function predicted(series: ChartSeries): ChartDataset<'line', XY[]> | null {
+  const data = series.points.flatMap((point) => (point.predictedRps === null ? [] : [{ x: point.x, y: point.predictedRps }]));
+  if (data.length === 0) return null;
+  return {
+    label: `${series.label} predicted`,
+    data,
+    borderColor: series.colour,
+    backgroundColor: series.colour,
+    borderWidth: 1.25,
+    borderDash: PREDICTED_DASH,
+    pointRadius: 0,
+  };
+}
+
+/** Open loop: achieved = offered wherever the server keeps up, so y = x is the line to hold. */
+function offeredDiagonal(xs: number[]): ChartDataset<'line', XY[]> {
+  return {
+    label: 'offered',
+    data: xs.map((x) => ({ x, y: x })),
+    borderColor: KEY_COLOUR,
+    backgroundColor: KEY_COLOUR,
+    borderWidth: 1,
+    pointRadius: 0,
+  };
+}
+
+function spreadBars(series: ChartSeries[]): ErrorBar[] {
+  return series.flatMap((s) =>
+    s.points.flatMap((point) =>
+      point.spread ? [{ x: point.x, low: point.spread.throughputRps.min, high: point.spread.throughputRps.max, colour: s.colour }] : [],
+    ),
+  );
+}
+
+function throughputChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
+  const series = buildSeries(run);
+  const openLoop = isOpenLoop(run);
+  const predictions = series.map(predicted).filter((dataset) => dataset !== null);
+  const offeredXs = [...new Set(series.flatMap((s) => s.points.map((point) => point.x)))].sort((a, b) => a - b);
+  // Chart.js draws the first dataset on top: measurements over predictions over the diagonal.
+  const datasets = [
+    ...series.map(measured),
+    ...predictions,
+    ...(openLoop && offeredXs.length > 0 ? [offeredDiagonal(offeredXs)] : []),
+  ];
+  const bars = spreadBars(series);
+  const anySaturated = series.some((s) => s.points.some((point) => point.saturated));
+  // One entry per series plus keys for the line styles, instead of an entry per dataset.
+  const legendItems: LegendItem[] = [
+    ...series.map(seriesLegendItem),
+    ...(predictions.length > 0 ? [keyLine("predicted (Little's law)", { dashed: true, lineWidth: 1.25 })] : []),
+    ...(openLoop ? [keyLine('offered (y = x)', { lineWidth: 1 })] : []),
+    ...(anySaturated ? [keyMarker('saturated', 'circle', '#ffffff')] : []),
+  ];
+  const yName = openLoop ? 'achieved throughput' : 'throughput';
+  const allY = datasets.flatMap((dataset) => dataset.data.map((point) => point.y));
+  // Open loop: with offered load on a log axis, a log y axis keeps y = x the straight diagonal it should be.
+  const logY = openLoop ? allY.length > 0 && allY.every((value) => value > 0) : wantsLogScale(allY);
+  const y = logY
+    ? logYScale(`${yName} (requests/s, log scale)`)
+    : // grace keeps the highest markers off the top edge.
+      { type: 'linear' as const, beginAtZero: true, grace: '5%', title: { display: true, text: `${yName} (requests/s)` } };
+  const notes = [
+    openLoop ? 'achieved against offered' : 'higher is better',
+    predictions.length > 0 ? "dashed: Little's law" : '',
+    bars.length > 0 ? `bars: min–max of ${run.settings.repeat} repeats` : '',
+    anySaturated ? 'hollow markers: saturated' : '',
+  ];
+  return {
+    type: 'line',
+    data: { datasets },
+    options: {
+      plugins: {
+        title: chartTitle(run, 'Throughput'),
+        subtitle: chartSubtitle(series, notes.filter(Boolean).join('; ')),
+        legend: { labels: { ...pointStyleLegend, generateLabels: () => legendItems } },
+      },
+      scales: { x: logXScale(run, series), y },
+    },
+    plugins: [errorBars(bars)],
+  };
+}
+
+export const throughputChart = defineChart(
+  {
+    name: 'throughput chart',
+    file: 'throughput.png',
+    caption: "Throughput, measured (solid, with markers) and predicted by Little's law (thin dashed).",
+  },
+  throughputChartConfig,
+);

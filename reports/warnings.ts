@@ -1,0 +1,64 @@
+import type { ResultRow, RunResults } from '../harness/results.js';
+import { describeLoads, failedCount, formatRps, isOpenSaturated } from './format.js';
+import { distinctPaths } from './series.js';
+
+/**
+ * What a reader must know before trusting the figures, as plain sentences (every report format
+ * escapes and lays them out its own way): points that measured the load generator rather than
+ * the server, open-loop points the server could not keep up with, the core-count ceiling, and
+ * deployments that were never measured.
+ */
+export function runWarnings(run: RunResults): string[] {
+  const showPath = distinctPaths(run).length > 1;
+  const name = (row: ResultRow) => (showPath ? `${row.deployment} ${row.path}` : row.deployment);
+  const generatorLimited = groupBy(run.results.filter((row) => row.generator.saturated), name);
+  const saturated = groupBy(run.results.filter(isOpenSaturated), name);
+  return [
+    ...(run.complete ? [] : ['The run did not finish (interrupted, or still in progress): some points may be missing.']),
+    ...[...generatorLimited].map(([label, rows]) => generatorWarning(label, rows)),
+    ...[...saturated].map(([label, rows]) => saturatedWarning(label, rows)),
+    ...coreBound(run),
+    ...run.failures.map((failure) => `${failure.deployment} failed: ${failure.reason}`),
+    ...run.skipped.map((skipped) => `${skipped.deployment} skipped: ${skipped.reason}`),
+  ];
+}
+
+/** One sentence per deployment listing its affected load levels reads better than one per point. */
+function groupBy(rows: ResultRow[], key: (row: ResultRow) => string): Map<string, ResultRow[]> {
+  const groups = new Map<string, ResultRow[]>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.push(row);
+    else groups.set(key(row), [row]);
+  }
+  return groups;
+}
+
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+function generatorWarning(label: string, rows: ResultRow[]): string {
+  const cpu = Math.max(...rows.map((row) => row.generator.cpuPercent));
+  return (
+    `${label} at ${describeLoads(rows)}: the load generator was the limit, not the server ` +
+    `(its CPU at ${Math.round(cpu)}%); the server may do better than these figures.`
+  );
+}
+
+function saturatedWarning(label: string, rows: ResultRow[]): string {
+  const achieved = rows.map((row) => row.throughputRps);
+  const unsent = sum(rows.map((row) => row.unsent ?? 0));
+  const failed = sum(rows.map((row) => failedCount(row) + row.non2xx));
+  return (
+    `${label} saturated at ${describeLoads(rows)}: it achieved at most ` +
+    `${formatRps(Math.max(...achieved))} req/s; ${plural(unsent, 'request')} unsent and ${failed} failed.`
+  );
+}
+
+function coreBound(run: RunResults): string[] {
+  if (!run.results.some((row) => /\bcores?\b/.test(row.model.bound))) return [];
+  return [
+    `CPU-bound points are bounded by the core count (${run.environment.cpus} on this machine): ` +
+      'past it, more workers or clients only queue.',
+  ];
+}

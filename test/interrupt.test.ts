@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { groupMembers, livingProcesses } from '../harness/process/procfs.js';
+import type { RunResults } from '../harness/results.js';
+import { flask, gunicorn, nginx } from '../harness/software.js';
+import { describeWith } from './support/software.js';
+
+const work = mkdtempSync(join(tmpdir(), 'bench-interrupt-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const describeStack = await describeWith([flask, gunicorn, nginx]);
+
+function readResults(file: string): RunResults | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as RunResults;
+  } catch {
+    return undefined;
+  }
+}
+
+describeStack('Ctrl-C', () => {
+  it('halfway through a mixed Node and nginx+gunicorn run leaves no server process and keeps every finished point', async () => {
+    writeFileSync(
+      join(work, 'mixed.yaml'),
+      'path: /io?ms=20\nduration: 1\nwarmup: 0.2\nconcurrency: [1, 4, 8]\n' +
+        'deployments:\n  - node-prefork\n  - kind: gunicorn-sync+nginx\n    workers: 2\n  - node-async\n',
+    );
+    const out = join(work, 'out');
+    const bench = spawn(process.execPath, [resolve('bin/bench.js'), 'run', 'mixed.yaml', '--out', out], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    bench.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => bench.on('exit', (code) => done(code)));
+
+    // Every process group bench starts is led by one of its children (each is spawned with setsid).
+    const leaders = new Set<number>();
+    const deadline = Date.now() + 60_000;
+    let rows = 0;
+    while (Date.now() < deadline) {
+      for (const p of livingProcesses()) if (p.ppid === bench.pid) leaders.add(p.pid);
+      rows = readResults(join(out, 'results.json'))?.results.length ?? 0;
+      // The Node pool's 3 points are done and gunicorn behind nginx is being measured.
+      if (rows >= 4) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rows).toBeGreaterThanOrEqual(4);
+    const nginxRunning = livingProcesses().some((p) => leaders.has(p.pgrp) && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('nginx'));
+    expect(nginxRunning, 'nginx was running when interrupted').toBe(true);
+
+    bench.kill('SIGINT');
+    const code = await exited;
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/SIGINT: stopping the servers/);
+    for (const leader of leaders) expect(groupMembers(leader), `process group ${leader}`).toEqual([]);
+
+    const run = readResults(join(out, 'results.json'));
+    expect(run?.complete).toBe(false);
+    expect(run?.results.length).toBeGreaterThanOrEqual(4);
+    expect(run?.results.slice(0, 3).map((r) => r.deployment)).toEqual(['node-prefork ×4', 'node-prefork ×4', 'node-prefork ×4']);
+    expect(existsSync(join(out, 'results.json.tmp'))).toBe(false);
+  });
+});
