@@ -2,11 +2,11 @@ import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type LegendItem, type Plugin, type Scale } from 'chart.js';
 import { describeDeployment, describeLevel, formatChange, type Comparison, type PointComparison } from '../harness/compare.js';
 import type { Spread } from '../harness/results.js';
+import { whiteBackground } from './chart-plugins.js';
+import { CHART_HEIGHT, CHART_WIDTH } from './chart-spec.js';
 
 Chart.register(...registerables);
 
-export const COMPARE_CHART_WIDTH = 1200;
-export const COMPARE_CHART_HEIGHT = 700;
 
 const BASE_COLOUR = '#a8a8a8';
 const NEW_COLOUR = '#1f77b4';
@@ -50,17 +50,6 @@ function groupsOf(points: PointComparison[]): Group[] {
   return groups;
 }
 
-// The canvas starts transparent, which most image viewers show as black or a checkerboard.
-const whiteBackground: Plugin<'bar'> = {
-  id: 'whiteBackground',
-  beforeDraw(chart) {
-    const { ctx, width, height } = chart;
-    ctx.save();
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, width, height);
-    ctx.restore();
-  },
-};
 
 /** Splits a name into at most two lines that fit width, breaking at the space nearest the middle. */
 function wrap(ctx: Context, text: string, width: number): string[] {
@@ -217,13 +206,13 @@ function compareChartConfig(comparison: Comparison, titles: CompareChartTitles):
         y: { beginAtZero: true, grace: '10%', title: { display: true, text: 'throughput (requests/s)' } },
       },
     },
-    plugins: [whiteBackground, annotations(points)],
+    plugins: [whiteBackground as Plugin<'bar'>, annotations(points)],
   };
 }
 
 /** A grouped bar chart of both runs' throughput at every point they share, as PNG bytes. */
 export async function renderCompareChart(comparison: Comparison, titles: CompareChartTitles): Promise<Buffer> {
-  const canvas = createCanvas(COMPARE_CHART_WIDTH, COMPARE_CHART_HEIGHT);
+  const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
   // Chart.js is typed against the DOM canvas; the Skia context implements the same 2D API.
   const context = canvas.getContext('2d') as unknown as CanvasRenderingContext2D;
   // With animation off, the constructor draws the whole chart synchronously.

@@ -27,6 +27,10 @@ export function readRun(pathOrDir: string): { run: RunResults; dir: string; file
   if (typeof run !== 'object' || run === null || typeof run.scenario !== 'string' || !Array.isArray(run.results)) {
     throw new UsageError(`${file} is not a bench results file (no "scenario" and "results")`);
   }
+  // Reports draw the model, resources and timelines, which results from before bench 0.1's
+  // measurement rework lack: say so rather than fail half-way through a chart.
+  const old = !Array.isArray(run.settings?.rates) || run.results.some((r) => r.model === undefined || r.timeline === undefined);
+  if (old) throw new UsageError(`${file} was written by an older bench (no model or timeline per row); run the scenario again`);
   return { run, dir: join(file, '..'), file };
 }
 
