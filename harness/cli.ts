@@ -40,7 +40,7 @@ program
   .option('--threads <n>', 'threads per worker for gunicorn-gthread and uwsgi', parse.positiveInt(256))
   .option('--path <path>', 'request path replacing the scenario\'s, e.g. /io?ms=37', parse.path)
   .option('--deployments <list>', 'comma-separated deployment kinds replacing the scenario\'s', parse.nameList)
-  .option('--rate <list>', 'open loop: comma-separated offered loads in req/s, instead of fixed concurrency', parse.numberList(1_000_000))
+  .option('--rate <list>', 'open loop: comma-separated offered loads in req/s, instead of fixed concurrency', parse.intList(1_000_000))
   .option('--repeat <n>', 'measure every point N times, interleaved; rows report medians with min–max', parse.positiveInt(100))
   .option('--timeline <deployment>', 'the deployment (label or kind) whose per-second timeline is charted')
   .addOption(new Option('--quick', 'a first look: short windows and three load levels'))

@@ -20,8 +20,10 @@ export async function injectWorkerCrash(
   windowOpensAt: number,
   atMs: number,
   windowMs: number,
+  signal?: AbortSignal,
 ): Promise<FaultReport | undefined> {
-  await sleep(Math.max(0, windowOpensAt + atMs - performance.now()));
+  await sleep(Math.max(0, windowOpensAt + atMs - performance.now()), signal);
+  if (signal?.aborted) return undefined;
   const server = deployment.processes[0]!;
   const before = groupMembers(server.pid);
   const victim = before.find((p) => p.pid !== server.pid) ?? before.find((p) => p.pid === server.pid);
@@ -38,7 +40,7 @@ export async function injectWorkerCrash(
 
   let recoveredAt: number | undefined;
   const windowEnd = windowOpensAt + windowMs;
-  while (performance.now() < windowEnd) {
+  while (performance.now() < windowEnd && !signal?.aborted) {
     await sleep(20);
     const current = deployment.processes[0]!;
     // Accepting connections, not answering /health: a blocking server answers only after the

@@ -38,17 +38,6 @@ export function intList(max: number) {
   };
 }
 
-export function numberList(max: number) {
-  return (value: string): number[] => {
-    const items = value.split(',').map((s) => s.trim());
-    const numbers = items.map(Number);
-    if (items.some((s) => s === '') || numbers.some((n) => !Number.isFinite(n) || n <= 0 || n > max)) {
-      throw new InvalidArgumentError(`expected a comma-separated list of positive numbers up to ${max}, e.g. 20,40,80,160`);
-    }
-    return numbers;
-  };
-}
-
 export function nameList(value: string): string[] {
   const items = value.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) throw new InvalidArgumentError('expected a comma-separated list, e.g. node-blocking,node-async');

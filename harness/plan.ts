@@ -71,8 +71,14 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides),
   );
   let concurrency = [...(overrides.concurrency ?? scenario.concurrency)];
+  rejectDuplicates(concurrency.map(String), overrides.concurrency ? '--concurrency' : 'concurrency', 'level');
+  rejectDuplicates((overrides.rate ?? scenario.rate ?? []).map(String), overrides.rate ? '--rate' : 'rate', 'rate');
   if (overrides.quick && !overrides.concurrency) concurrency = threeLevels(concurrency);
-  const timelineDeployment = resolveTimeline(overrides.timeline ?? scenario.timeline, deployments, overrides.timeline ? '--timeline' : 'timeline');
+  rejectDuplicates(deployments.map((d) => d.label), overrides.deployments ? '--deployments' : 'deployments', 'deployment');
+  // A scenario's own timeline choice may name a deployment that --deployments replaced.
+  const timelineWanted =
+    overrides.timeline ?? (overrides.deployments && !deployments.some((d) => d.label === scenario.timeline || d.spec.kind === scenario.timeline) ? undefined : scenario.timeline);
+  const timelineDeployment = resolveTimeline(timelineWanted, deployments, overrides.timeline ? '--timeline' : 'timeline');
   let rates = [...(overrides.rate ?? scenario.rate ?? [])];
   if (overrides.quick && !overrides.rate) rates = threeLevels(rates);
   const outDir = resolve(overrides.out ?? defaultOutDir(scenario.name, now));
@@ -141,6 +147,14 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
   return needed;
 }
 
+/** The same deployment or level twice would be merged as if it were a repeat. */
+function rejectDuplicates(values: string[], where: string, what: string): void {
+  const twice = values.find((v, i) => values.indexOf(v) !== i);
+  if (twice !== undefined) {
+    throw new UsageError(`${where}: the ${what} ${twice} is listed twice; list it once (use --repeat to measure it again)`);
+  }
+}
+
 /** A deployment label, or a kind name standing for its first deployment. */
 function resolveTimeline(wanted: string | undefined, deployments: PlannedDeployment[], where: string): string | undefined {
   if (wanted === undefined) return undefined;
@@ -159,5 +173,7 @@ function threeLevels(levels: number[]): number[] {
 
 function defaultOutDir(scenario: string, now: Date): string {
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
-  return `results/${scenario}-${stamp}`;
+  // The name comes from a scenario file: keep it to one harmless path segment.
+  const safe = scenario.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'run';
+  return `results/${safe}-${stamp}`;
 }

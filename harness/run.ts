@@ -7,6 +7,7 @@ import { describeEnvironment, softwareVersions } from './environment.js';
 import { injectWorkerCrash } from './fault.js';
 import { measurePoint } from './load/measure.js';
 import { prepareOutDir, saveResults } from './output.js';
+import { liveTempDirs } from './process/registry.js';
 import { requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
 import type { RunResults } from './results.js';
@@ -73,6 +74,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   };
 
   const tmpDir = mkdtempSync(join(tmpdir(), 'bench-')); // mode 0700: generated configs stay private
+  liveTempDirs.add(tmpDir);
   try {
     for (let round = 1; round <= plan.repeat && !ctx.signal.aborted; round++) {
       for (const [i, planned] of runnable.entries()) {
@@ -107,6 +109,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
     }
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
+    liveTempDirs.delete(tmpDir);
     ctx.progress.clearLive();
   }
   run.complete = !ctx.signal.aborted;
@@ -171,7 +174,7 @@ async function measureDeployment(
       const warmupS = Math.max(plan.warmupS, Math.min(Math.max(drainS, fillS), plan.timeoutS));
       const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
       const windowOpensAt = performance.now() + warmupS * 1000;
-      const fault = plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000);
+      const fault = plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
       const measured: Sample = await measurePoint(
         {
           ...level,

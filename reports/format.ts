@@ -52,9 +52,9 @@ export function describeLoads(rows: ResultRow[]): string {
   return `c=${rows.map((row) => row.concurrency).join(', ')}`;
 }
 
-/** Transport errors and timeouts: requests that got no answer at all (non-2xx answers are counted apart). */
+/** Requests that got no answer at all (non-2xx answers are counted apart); `errors` includes the timeouts. */
 export function failedCount(row: ResultRow): number {
-  return row.errors + row.timeouts;
+  return row.errors;
 }
 
 export function isOpenSaturated(row: ResultRow): boolean {

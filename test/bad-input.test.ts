@@ -57,6 +57,11 @@ const cases: [string, string[], RegExp][] = [
   ['an unknown --timeline deployment', ['run', 'blocking-vs-workers', '--timeline', 'nginx'], /--timeline: no deployment "nginx"/],
   ['an unknown flag', ['run', 'blocking-vs-workers', '--worker', '4'], /unknown option '--worker'/],
   ['report on a folder without results', ['report', 'someone-elses'], /results\.json does not exist/],
+  ['a deployment listed twice', ['run', 'blocking-vs-workers', '--deployments', 'node-async,node-async'], /--deployments: the deployment node-async is listed twice/],
+  ['a concurrency level listed twice', ['run', 'blocking-vs-workers', '--concurrency', '2,2'], /--concurrency: the level 2 is listed twice/],
+  ['a timeout under a second', ['run', scenario('timeout.yaml', GOOD + 'timeout: 0.5\n')], /timeout\.yaml:7:10: timeout:/],
+  ['a fractional --rate', ['run', 'blocking-vs-workers', '--rate', '0.4'], /--rate/],
+  ['a YAML alias bomb', ['run', scenario('bomb.yaml', 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n')], /bomb\.yaml: .*alias/i],
 ];
 
 describe('bad input', () => {

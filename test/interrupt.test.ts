@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { groupMembers, livingProcesses } from '../harness/process/procfs.js';
 import type { RunResults } from '../harness/results.js';
 import { flask, gunicorn, nginx } from '../harness/software.js';
@@ -59,6 +59,28 @@ describeStack('Ctrl-C', () => {
     expect(run?.complete).toBe(false);
     expect(run?.results.length).toBeGreaterThanOrEqual(4);
     expect(run?.results.slice(0, 3).map((r) => r.deployment)).toEqual(['node-prefork ×4', 'node-prefork ×4', 'node-prefork ×4']);
-    expect(existsSync(join(out, 'results.json.tmp'))).toBe(false);
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp')), 'no half-written results').toEqual([]);
+  });
+});
+
+describe('a closed terminal (SIGHUP)', () => {
+  it('stops a run like Ctrl-C: no server process and no private temp folder is left', async () => {
+    writeFileSync(join(work, 'node.yaml'), 'path: /io?ms=20\nduration: 1\nwarmup: 0.2\nconcurrency: [1, 4, 8]\ndeployments: [node-prefork]\n');
+    const out = join(work, 'hup');
+    const before = new Set(readdirSync(tmpdir()).filter((f) => /^bench-[^-]+$/.test(f)));
+    const bench = spawn(process.execPath, [resolve('bin/bench.js'), 'run', 'node.yaml', '--out', out], { cwd: work, stdio: 'ignore' });
+    const exited = new Promise<number | null>((done) => bench.on('exit', (code) => done(code)));
+    const leaders = new Set<number>();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (readResults(join(out, 'results.json'))?.results.length ?? 0) < 1) {
+      for (const p of livingProcesses()) if (p.ppid === bench.pid) leaders.add(p.pid);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(leaders.size).toBeGreaterThan(0);
+    bench.kill('SIGHUP');
+    expect(await exited).toBe(130);
+    for (const leader of leaders) expect(groupMembers(leader), `process group ${leader}`).toEqual([]);
+    const left = readdirSync(tmpdir()).filter((f) => /^bench-[^-]+$/.test(f) && !before.has(f));
+    expect(left, 'private temp folders left behind').toEqual([]);
   });
 });

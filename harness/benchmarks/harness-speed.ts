@@ -15,7 +15,7 @@ import { launch, type RunningDeployment } from '../deployments/launch.js';
 import { EXIT } from '../errors.js';
 import { measurePoint } from '../load/measure.js';
 import { projectRoot } from '../paths.js';
-import { installExitGuard, killAllNow } from '../process/registry.js';
+import { installExitGuard, killAllNow, liveTempDirs, onStopSignals } from '../process/registry.js';
 import type { RunResults } from '../results.js';
 
 const CONCURRENCY = 50;
@@ -341,9 +341,9 @@ function onSignal(): void {
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   installExitGuard(); // whatever happens, no server outlives this process
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  onStopSignals(onSignal);
   const tmpDir = mkdtempSync(join(tmpdir(), 'bench-'));
+  liveTempDirs.add(tmpDir);
   try {
     const rounds = await compareGenerators(tmpDir, options);
     const cli = await runCli(tmpDir);

@@ -2,7 +2,7 @@ import { writeReports } from '../../reports/index.js';
 import { formatTable } from '../../reports/table.js';
 import { EXIT } from '../errors.js';
 import { buildPlan, type RunOverrides } from '../plan.js';
-import { killAllNow } from '../process/registry.js';
+import { killAllNow, onStopSignals } from '../process/registry.js';
 import { Progress } from '../progress.js';
 import { runPlan } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
@@ -21,8 +21,7 @@ export async function runCommand(scenarioName: string, overrides: RunOverrides):
     progress.say(`\n${signal}: stopping the servers; finished points are kept in ${plan.outDir}`);
     abort.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onStopSignals(onSignal);
   try {
     const run = await runPlan(plan, { progress, signal: abort.signal });
     const written = await writeReports(run, plan.outDir);
@@ -31,7 +30,6 @@ export async function runCommand(scenarioName: string, overrides: RunOverrides):
     if (abort.signal.aborted) return EXIT.interrupted;
     return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
 }

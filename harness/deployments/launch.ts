@@ -23,6 +23,9 @@ export interface LaunchOptions {
 }
 
 const PORT_ATTEMPTS = 3;
+/** A supervised server restarted this often within the window is left down. */
+const MAX_RESTARTS = 5;
+const RESTART_WINDOW_MS = 10_000;
 const PORT_TAKEN = /address already in use|EADDRINUSE|connection in use/i;
 
 /**
@@ -66,11 +69,15 @@ export async function launch(
       const baseUrl = `http://${LOOPBACK}:${port}`;
       await waitUntilHealthy(`${baseUrl}/health`, processes, options.readyTimeoutMs, options.signal);
       if (spec.supervise) {
-        // supervisord's autorestart: whenever the server exits unasked, start it again, same port.
+        // supervisord's autorestart: whenever the server exits unasked, start it again, same port;
+        // like supervisord's FATAL state, give up on a server that keeps dying at once.
         const watch = (server: ProcessGroup) =>
-          void server.exited.then(() => {
+          void server.exited.then(async () => {
             if (stopping) return;
-            restarts.push(performance.now());
+            await server.stop(); // whatever it left in its group goes with it, and out of the registry
+            const now = performance.now();
+            if (restarts.filter((t) => now - t < RESTART_WINDOW_MS).length >= MAX_RESTARTS) return;
+            restarts.push(now);
             const replacement = new ProcessGroup(label, plan, logPath);
             processes[0] = replacement;
             watch(replacement);

@@ -22,11 +22,11 @@ function locationBlock(front: NginxFront): string {
   const upstream = `${front.host}:${front.upstreamPort}`;
   const lines =
     front.protocol === 'uwsgi'
-      ? [`include ${join(projectRoot, 'servers', 'nginx', 'uwsgi_params')};`, `uwsgi_pass ${upstream};`]
+      ? [`include "${join(projectRoot, 'servers', 'nginx', 'uwsgi_params')}";`, `uwsgi_pass ${upstream};`]
       : front.protocol === 'fastcgi'
         ? [
-            `include ${join(projectRoot, 'servers', 'nginx', 'fastcgi_params')};`,
-            `fastcgi_param SCRIPT_FILENAME ${front.cgiScript};`,
+            `include "${join(projectRoot, 'servers', 'nginx', 'fastcgi_params')}";`,
+            `fastcgi_param SCRIPT_FILENAME "${front.cgiScript}";`,
             `fastcgi_pass ${upstream};`,
           ]
         : [`proxy_pass http://${upstream};`, 'proxy_set_header Host $host;'];
@@ -40,6 +40,7 @@ export function nginxPlan(front: NginxFront): SpawnPlan {
   // Started as root (as in CI), nginx's workers would drop to `nobody` and could not use this
   // private folder; naming the current user keeps them as root's peers. Ignored otherwise.
   const user = process.getuid?.() === 0 ? `user ${userInfo().username};` : '';
+  // Paths are quoted in the template: a checkout path may hold spaces.
   const config = readFileSync(TEMPLATE, 'utf8')
     .replaceAll('{{user}}', user)
     .replaceAll('{{dir}}', dir)

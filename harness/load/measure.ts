@@ -73,23 +73,43 @@ export function measurePoint(load: PointLoad, onProgress?: ProgressListener, sig
   }
   return new Promise((resolve, reject) => {
     const open = 'offeredRps' in load;
-    const connections = open ? Math.max(1, Math.min(load.connections, Math.floor(load.offeredRps))) : load.concurrency;
+    const connections = open ? Math.max(1, Math.min(load.connections, load.offeredRps)) : load.concurrency;
     // Each connection sends rate/connections a second; a latency longer than that gap hid sends.
     const expectedIntervalMs = open ? (1000 * connections) / load.offeredRps : undefined;
     const window = new WindowRecorder(load.durationS, expectedIntervalMs);
     let sent = 0;
+    let cpu: (() => number) | undefined;
+    let sampler: ResourceSampler | undefined;
+    const started = performance.now();
+    const windowOpens = started + load.warmupS * 1000;
+    const windowCloses = windowOpens + load.durationS * 1000;
+    // Everything the callback below tears down exists before autocannon starts: it calls back at
+    // once, synchronously, when it rejects its options.
+    const timers: NodeJS.Timeout[] = [];
+    const cleanUp = () => {
+      for (const timer of timers) clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
+      pacing.onSent = () => {};
+    };
+    let instance: autocannon.Instance | undefined;
+    const stop = () => {
+      if (window.isOpen) {
+        window.closeAt(performance.now());
+        cpu = freeze(cpu);
+      }
+      cleanUp();
+      instance?.stop();
+    };
+
     pacing.connections = connections;
     pacing.nextPhase = 0;
     pacing.onSent = () => window.isOpen && sent++;
-
-    let cpu: (() => number) | undefined;
-    let sampler: ResourceSampler | undefined;
-    const instance = autocannon(
+    const running = autocannon(
       {
         url: load.url,
         connections,
         pipelining: 1,
-        ...(open && { overallRate: Math.round(load.offeredRps) }),
+        ...(open && { overallRate: load.offeredRps }),
         // Longer than warm-up + window: the run is stopped by the window timer below.
         duration: load.warmupS + load.durationS + 5,
         timeout: load.timeoutS,
@@ -98,50 +118,38 @@ export function measurePoint(load: PointLoad, onProgress?: ProgressListener, sig
         sampleInt: 50,
       },
       (err) => {
-        clearInterval(ticker);
-        pacing.onSent = () => {};
-        if (err) return reject(err);
+        cleanUp();
         const resources = sampler?.stop() ?? { cpuPercent: 0, peakRssMb: 0, processes: 0 };
+        if (err) return reject(err);
         resolve({
           ...window.result(),
-          ...(open && { unsent: Math.max(0, Math.round(load.offeredRps * load.durationS) - sent) }),
+          ...(open && { unsent: Math.max(0, Math.round(load.offeredRps * window.lengthS) - sent) }),
           generatorCpuPercent: cpu?.() ?? 0,
           resources,
         });
       },
     );
 
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) =>
+    instance = running;
+    running.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) =>
       window.response(statusCode, responseTime),
     );
-    instance.on('reqError', (err: Error) => window.error(/timed out/.test(err.message)));
+    running.on('reqError', (err: Error) => window.error(/timed out/.test(err.message)));
 
-    const started = performance.now();
-    const windowOpens = started + load.warmupS * 1000;
-    const windowCloses = windowOpens + load.durationS * 1000;
-    const opener = setTimeout(() => {
-      window.openAt(performance.now());
-      cpu = generatorCpu();
-      if (load.processGroups) sampler = new ResourceSampler(load.processGroups);
-    }, load.warmupS * 1000);
-    const stop = () => {
-      if (window.isOpen) {
-        window.close();
-        cpu = freeze(cpu);
-      }
-      clearTimeout(opener);
-      clearTimeout(closer);
-      signal?.removeEventListener('abort', stop);
-      instance.stop();
-    };
-    const closer = setTimeout(stop, (load.warmupS + load.durationS) * 1000);
+    timers.push(
+      setTimeout(() => {
+        window.openAt(performance.now());
+        cpu = generatorCpu();
+        if (load.processGroups) sampler = new ResourceSampler(load.processGroups);
+      }, load.warmupS * 1000),
+      setTimeout(stop, (load.warmupS + load.durationS) * 1000),
+      setInterval(() => {
+        const now = performance.now();
+        if (now < windowOpens) onProgress?.('warm-up', (windowOpens - now) / 1000);
+        else onProgress?.('measuring', Math.max(0, (windowCloses - now) / 1000));
+      }, 250),
+    );
     signal?.addEventListener('abort', stop);
-
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      if (now < windowOpens) onProgress?.('warm-up', (windowOpens - now) / 1000);
-      else onProgress?.('measuring', Math.max(0, (windowCloses - now) / 1000));
-    }, 250);
   });
 }
 
@@ -156,12 +164,13 @@ function freeze(read: (() => number) | undefined): (() => number) | undefined {
 class WindowRecorder {
   isOpen = false;
   private openedAt = 0;
+  private closedAt: number | undefined;
   private ok = 0;
   private non2xx = 0;
   private errors = 0;
   private timeouts = 0;
   private readonly histogram = new LatencyHistogram();
-  private readonly seconds: { rps: number; errors: number; non2xx: number; latency: LatencyHistogram }[] = [];
+  private readonly seconds: { ok: number; errors: number; non2xx: number; latency: LatencyHistogram }[] = [];
 
   constructor(
     private readonly durationS: number,
@@ -173,8 +182,14 @@ class WindowRecorder {
     this.isOpen = true;
   }
 
-  close(): void {
+  closeAt(now: number): void {
+    this.closedAt = now;
     this.isOpen = false;
+  }
+
+  /** How long the window was really open (timers fire a little late), or the planned length. */
+  get lengthS(): number {
+    return this.closedAt === undefined ? this.durationS : (this.closedAt - this.openedAt) / 1000;
   }
 
   response(statusCode: number, latencyMs: number): void {
@@ -183,7 +198,7 @@ class WindowRecorder {
     if (statusCode >= 200 && statusCode < 300) {
       this.ok++;
       this.histogram.recordMs(latencyMs, this.expectedIntervalMs);
-      second.rps++;
+      second.ok++;
       second.latency.recordMs(latencyMs);
     } else {
       this.non2xx++;
@@ -199,28 +214,32 @@ class WindowRecorder {
   }
 
   result() {
+    const lengthS = this.lengthS;
+    // The last bucket may cover less than a second: its counts are scaled to per-second rates.
+    const bucketS = (t: number) => Math.max(Math.min(1, lengthS - t), 1e-3);
+    const perSecond = (count: number, t: number) => Math.round((count / bucketS(t)) * 10) / 10;
     return {
       durationS: this.durationS,
       requests: this.ok + this.non2xx,
-      throughputRps: Math.round((this.ok / this.durationS) * 100) / 100,
+      throughputRps: Math.round((this.ok / lengthS) * 100) / 100,
       latencyMs: this.histogram.summary(),
       errors: this.errors,
       timeouts: this.timeouts,
       non2xx: this.non2xx,
       timeline: this.seconds.map((s, t) => ({
         t,
-        rps: s.rps,
+        rps: perSecond(s.ok, t),
         p50Ms: s.latency.percentileMs(50),
         p99Ms: s.latency.percentileMs(99),
-        errors: s.errors,
-        non2xx: s.non2xx,
+        errors: perSecond(s.errors, t),
+        non2xx: perSecond(s.non2xx, t),
       })),
     };
   }
 
   private second() {
     const index = Math.min(Math.floor((performance.now() - this.openedAt) / 1000), Math.ceil(this.durationS) - 1);
-    while (this.seconds.length <= index) this.seconds.push({ rps: 0, errors: 0, non2xx: 0, latency: new LatencyHistogram(2) });
+    while (this.seconds.length <= index) this.seconds.push({ ok: 0, errors: 0, non2xx: 0, latency: new LatencyHistogram(2) });
     return this.seconds[index]!;
   }
 }

@@ -5,7 +5,10 @@ export interface ProcStat {
   state: string;
   ppid: number;
   pgrp: number;
-  /** User + system CPU time in clock ticks. */
+  /**
+   * User + system CPU time in clock ticks, its own and that of children it has reaped (cutime and
+   * cstime): a CGI process lives 150 ms, between two samples, and shows up only in fcgiwrap's.
+   */
   cpuTicks: number;
   rssPages: number;
 }
@@ -19,13 +22,13 @@ function readStat(pid: number): ProcStat | undefined {
     return undefined; // gone between listing and reading
   }
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 of proc(5): state, ppid, pgrp, … utime(14), stime(15) … rss(24)
+  // fields[0] is field 3 of proc(5): state, ppid, pgrp, … utime(14), stime(15), cutime(16), cstime(17) … rss(24)
   return {
     pid,
     state: fields[0] ?? '?',
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
-    cpuTicks: Number(fields[11]) + Number(fields[12]),
+    cpuTicks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
     rssPages: Number(fields[21]),
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { groupMembers, hasProcfs } from './procfs.js';
+import { hasProcfs, livingProcesses } from './procfs.js';
 
 function sysconf(name: string, fallback: number): number {
   try {
@@ -22,8 +22,8 @@ export interface ResourceUse {
 
 /**
  * Samples CPU time and RSS of every process in the given process groups while a point runs. CPU
- * is summed per pid, from the first to the last sample of each, so a worker that dies and is
- * respawned mid-point neither loses nor double-counts time.
+ * is summed per pid, from the first to the last sample of each, so a respawned worker's time is
+ * not lost; short-lived children (CGI) count through their parent's reaped-children time.
  */
 export class ResourceSampler {
   private readonly firstTicks = new Map<number, number>();
@@ -60,13 +60,13 @@ export class ResourceSampler {
   private sample(): void {
     let rss = 0;
     let count = 0;
-    for (const pgid of this.groups()) {
-      for (const p of groupMembers(pgid)) {
-        if (!this.firstTicks.has(p.pid)) this.firstTicks.set(p.pid, p.cpuTicks);
-        this.lastTicks.set(p.pid, p.cpuTicks);
-        rss += p.rssPages;
-        count++;
-      }
+    const groups = new Set(this.groups());
+    for (const p of livingProcesses()) {
+      if (!groups.has(p.pgrp)) continue;
+      if (!this.firstTicks.has(p.pid)) this.firstTicks.set(p.pid, p.cpuTicks);
+      this.lastTicks.set(p.pid, p.cpuTicks);
+      rss += p.rssPages;
+      count++;
     }
     this.peakRssPages = Math.max(this.peakRssPages, rss);
     this.peakProcesses = Math.max(this.peakProcesses, count);

@@ -62,7 +62,12 @@ export function parseScenario(text: string, file: string): Scenario {
     const at = lineCounter.linePos(syntax.pos[0]);
     throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML or JSON: ${firstLine(syntax.message)}`);
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new UsageError(`${file}: ${(err as Error).message}`);
+  }
   if (data === null || data === undefined) {
     throw new UsageError(`${file}: the scenario file is empty; copy one from scenarios/ to start from`);
   }

@@ -30,11 +30,11 @@ export const scenarioSchema = z.strictObject({
   path: z.union([requestPath, z.array(requestPath).nonempty()]),
   duration: positiveSeconds,
   warmup: z.number().nonnegative().max(3600).default(1),
-  /** Seconds before an unanswered request counts as a timeout. */
-  timeout: positiveSeconds.default(30),
+  /** Seconds before an unanswered request counts as a timeout (autocannon counts in whole seconds). */
+  timeout: z.number().int().min(1).max(3600).default(30),
   concurrency: z.array(positiveInt.max(10_000)).nonempty(),
   /** Open loop: offered loads in req/s; when given, each deployment is driven at these rates instead. */
-  rate: z.array(z.number().positive().max(1_000_000)).nonempty().optional(),
+  rate: z.array(positiveInt.max(1_000_000)).nonempty().optional(),
   /** Measure every point this many times, in interleaved rounds; rows report medians. */
   repeat: positiveInt.max(100).default(1),
   /** The deployment (label or kind) whose per-second timeline gets a chart; default the first. */
