@@ -24,6 +24,7 @@ export function predictCapacity(
   path: string,
   cores = cpus().length,
 ): ModelPrediction {
+  if (kind.model === 'unknown') return { capacity: null, bound: 'unknown (a server bench did not start)', serviceMs: null };
   const ms = serviceMs(path);
   const processes = kind.model === 'single' || (kind.model === 'async' && !kind.takesWorkers) ? 1 : spec.workers;
   if (isCpuBound(path)) {

@@ -7,6 +7,7 @@ import type { XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
 import type { DeploymentEntry } from './scenario/schema.js';
 import { checkOutDir } from './output.js';
+import { isLoopback } from './process/ports.js';
 import { nginx, type Software } from './software.js';
 import { closest } from './suggest.js';
 
@@ -119,6 +120,8 @@ function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunO
     throw new UsageError(`${where}: "${object.kind}": the only suffix is +nginx, e.g. gunicorn-sync+nginx`);
   }
   const proxy = kind.alwaysBehindNginx || suffix === 'nginx' ? 'nginx' : (object.proxy ?? 'none');
+  if (kind.external) return [externalDeployment(object, where, overrides)];
+  if ('url' in object && object.url !== undefined) throw new UsageError(`${where}: url is for kind external only`);
   if (!kind.takesThreads && object.threads !== undefined) {
     throw new UsageError(`${where}: ${kind.name} does not take threads (gunicorn-gthread and uwsgi do)`);
   }
@@ -138,6 +141,19 @@ function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunO
     };
     return { spec, kind, label: deploymentLabel(spec, kind) };
   });
+}
+
+/** A server someone else started, at a url that must be on loopback unless --allow-remote. */
+function externalDeployment(object: { kind: string; url?: string; proxy?: string }, where: string, overrides: RunOverrides): PlannedDeployment {
+  if (!object.url) throw new UsageError(`${where}: kind external needs a url, e.g. url: http://127.0.0.1:8000 (in a scenario file)`);
+  if (object.kind.includes('+') || object.proxy === 'nginx') throw new UsageError(`${where}: bench cannot put nginx in front of an external server`);
+  const host = new URL(object.url).hostname;
+  if (!isLoopback(host) && !overrides.allowRemote) {
+    throw new UsageError(`${where}: ${object.url} is not a loopback address; bench sends load to 127.0.0.1/::1 only unless --allow-remote`);
+  }
+  const kind = findKind('external')!;
+  const spec: DeploymentSpec = { kind: 'external', workers: 1, proxy: 'none', url: object.url };
+  return { spec, kind, label: deploymentLabel(spec, kind) };
 }
 
 /** Software a planned deployment needs beyond npm: its kind's, plus nginx when nginx is in front. */

@@ -61,6 +61,8 @@ const cases: [string, string[], RegExp][] = [
   ['a concurrency level listed twice', ['run', 'blocking-vs-workers', '--concurrency', '2,2'], /--concurrency: the level 2 is listed twice/],
   ['a timeout under a second', ['run', scenario('timeout.yaml', GOOD + 'timeout: 0.5\n')], /timeout\.yaml:7:10: timeout:/],
   ['a fractional --rate', ['run', 'blocking-vs-workers', '--rate', '0.4'], /--rate/],
+  ['an external server off loopback', ['run', scenario('remote.yaml', GOOD.replace('  - kind: node-prefork\n    workers: 2', '  - kind: external\n    url: http://192.0.2.10:8000'))], /192\.0\.2\.10:8000 is not a loopback address; .*--allow-remote/],
+  ['an external deployment without a url', ['run', 'blocking-vs-workers', '--deployments', 'external'], /kind external needs a url/],
   ['a YAML alias bomb', ['run', scenario('bomb.yaml', 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n')], /bomb\.yaml: .*alias/i],
 ];
 

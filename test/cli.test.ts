@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +14,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function bench(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking this process: for tests whose server runs in it. */
+function benchAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: work });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => done({ code, stdout, stderr }));
+  });
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -57,6 +71,24 @@ describe('the bench command', () => {
       expect(readFileSync(join(work, 'out', chart)).subarray(0, 8)).toEqual(PNG_SIGNATURE);
     }
     expect(r.stdout).toMatch(/node-prefork ×2/);
+  });
+
+  it('measures an external server it did not start, on loopback, and leaves it running', async () => {
+    const server = createServer((_req, res) => setTimeout(() => res.end('ok'), 20));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    writeFileSync(
+      join(work, 'external.yaml'),
+      `path: /anything\nduration: 1\nwarmup: 0.2\nconcurrency: [4]\ndeployments:\n  - kind: external\n    url: http://127.0.0.1:${port}\n`,
+    );
+    const r = await benchAsync('run', 'external.yaml', '--out', 'ext');
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(work, 'ext', 'results.json'), 'utf8')) as RunResults;
+    expect(run.results[0]).toMatchObject({ deployment: `external 127.0.0.1:${port}`, server: 'external', predictedThroughputRps: null, errors: 0 });
+    // 4 in flight, ~21 ms each.
+    expect(run.results[0]!.throughputRps).toBeGreaterThan(4 * (1000 / 21) * 0.85);
+    expect(server.listening).toBe(true);
+    await new Promise((done) => server.close(done));
   });
 
   it('exits 2 and names the flag when a flag value is bad', () => {

@@ -10,7 +10,7 @@ interface Line {
 /** One line per deployment kind (and nginx, for +nginx): available or not, versions, install command. */
 export async function doctorCommand(): Promise<string> {
   const lines: Line[] = [
-    ...serverKinds.map((kind) => ({ name: kind.name, needs: kind.requires })),
+    ...serverKinds.filter((kind) => !kind.external).map((kind) => ({ name: kind.name, needs: kind.requires })),
     { name: 'nginx', needs: [nginx], note: 'in front of any kind with +nginx' },
   ];
   const width = Math.max(...lines.map((l) => l.name.length)) + 2;

@@ -9,10 +9,12 @@ export interface DeploymentSpec {
   proxy: 'none' | 'nginx';
   /** Restart the server process when it dies, as supervisord's autorestart does. */
   supervise?: boolean;
+  /** external: where the server someone else started listens. */
+  url?: string;
 }
 
 /** How many requests a deployment can hold at once, in Little's-law terms. */
-export type ConcurrencyModel = 'single' | 'prefork' | 'threads' | 'async' | 'process-per-request';
+export type ConcurrencyModel = 'single' | 'prefork' | 'threads' | 'async' | 'process-per-request' | 'unknown';
 
 /** What nginx speaks to the kind's own socket when it is in front. */
 export type UpstreamProtocol = 'http' | 'uwsgi' | 'fastcgi';
@@ -46,6 +48,8 @@ export interface ServerKind {
   upstream: UpstreamProtocol;
   /** The kind cannot answer HTTP by itself (CGI through fcgiwrap), so nginx is always in front. */
   alwaysBehindNginx?: boolean;
+  /** bench starts nothing: the server is already running at the deployment's url. */
+  external?: boolean;
   plan(spec: DeploymentSpec, ctx: LaunchContext): Promise<KindPlan>;
 }
 
@@ -56,6 +60,7 @@ export interface KindPlan extends SpawnPlan {
 
 /** "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-gthread ×2 (4 threads)", "node-async". */
 export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string {
+  if (kind.external && spec.url) return `external ${new URL(spec.url).host}`;
   let label = spec.kind;
   if (spec.proxy === 'nginx' && !kind.alwaysBehindNginx) label += '+nginx';
   if (kind.takesWorkers) label += ` ×${spec.workers}`;

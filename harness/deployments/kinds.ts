@@ -1,3 +1,4 @@
+import { external } from './external.js';
 import type { ServerKind } from './kind.js';
 import { nodeAsync, nodeBlocking, nodePrefork } from './node.js';
 import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind } from './python.js';
@@ -13,6 +14,7 @@ export const serverKinds: readonly ServerKind[] = [
   gunicornGevent,
   uwsgiKind,
   cgi,
+  external,
 ];
 
 export function findKind(name: string): ServerKind | undefined {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { ProcessGroup } from '../process/group.js';
+import { ProcessGroup, sleep } from '../process/group.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
-import { waitUntilHealthy } from '../process/readiness.js';
+import { probe, waitUntilHealthy } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 
@@ -39,6 +39,7 @@ export async function launch(
   label: string,
   options: LaunchOptions,
 ): Promise<RunningDeployment> {
+  if (kind.external) return attach(spec, label, options);
   const behindNginx = spec.proxy === 'nginx' || kind.alwaysBehindNginx === true;
   for (let attempt = 1; ; attempt++) {
     const processes: ProcessGroup[] = [];
@@ -100,4 +101,16 @@ async function freePortOtherThan(taken: number): Promise<number> {
     const port = await freePort();
     if (port !== taken) return port;
   }
+}
+
+/** An external server: nothing to start or stop; ready once anything answers HTTP at its url. */
+async function attach(spec: DeploymentSpec, label: string, options: LaunchOptions): Promise<RunningDeployment> {
+  const baseUrl = (spec.url ?? '').replace(/\/+$/, '');
+  const deadline = Date.now() + options.readyTimeoutMs;
+  while ((await probe(`${baseUrl}/`, 1000)) === undefined) {
+    if (options.signal?.aborted) throw new Error('interrupted while starting');
+    if (Date.now() >= deadline) throw new Error(`${label} did not start: nothing answered HTTP at ${baseUrl}`);
+    await sleep(200, options.signal);
+  }
+  return { baseUrl, processes: [], restarts: [], stop: async () => {} };
 }

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { UsageError } from '../errors.js';
+import { isLoopback } from '../process/ports.js';
 import { generatorCpu, ResourceSampler, type ResourceUse } from '../process/sampler.js';
 import type { LatencyMs, TimelineSecond } from '../results.js';
 import { installAutocannonPatches, pacing } from './autocannon-patches.js';
@@ -31,8 +32,6 @@ export type PointLoad = (ClosedLoad | OpenLoad) & {
   /** Load goes to loopback only unless this is set (--allow-remote). */
   allowRemote?: boolean;
 };
-
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
 
 /** Every load run is bounded in time (its duration) and in count: far above any rate seen here. */
 const MAX_REQUESTS_PER_SECOND = 1_000_000;
@@ -68,7 +67,7 @@ export const GENERATOR_SATURATED_PERCENT = 90;
  */
 export function measurePoint(load: PointLoad, onProgress?: ProgressListener, signal?: AbortSignal): Promise<PointMeasurement> {
   const host = new URL(load.url).hostname;
-  if (!load.allowRemote && !LOOPBACK.test(host)) {
+  if (!load.allowRemote && !isLoopback(host)) {
     return Promise.reject(new UsageError(`refusing to send load to ${host}: bench sends load to loopback only unless --allow-remote`));
   }
   return new Promise((resolve, reject) => {

@@ -18,3 +18,8 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** 127.0.0.0/8, ::1 or localhost: where bench may send load without --allow-remote. */
+export function isLoopback(hostname: string): boolean {
+  return /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|::1|localhost)$/i.test(hostname);
+}

@@ -20,6 +20,8 @@ const deploymentObject = z.strictObject({
   threads: positiveInt.optional(),
   proxy: z.enum(['none', 'nginx']).optional(),
   supervise: z.boolean().optional(),
+  /** kind external: where the server you started listens, e.g. http://127.0.0.1:8000 */
+  url: z.url({ protocol: /^http$/, message: 'a url like http://127.0.0.1:8000' }).optional(),
 });
 
 export const scenarioSchema = z.strictObject({
