@@ -30,7 +30,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   const run: RunResults = {
     scenario: plan.scenario.name,
     ...(plan.scenario.description && { description: plan.scenario.description }),
-    ...(plan.scenario.notice && { notice: plan.scenario.notice }),
+    ...(plan.scenario.notice && { notice: noticeFor(plan) }),
     startedAt: new Date().toISOString(),
     complete: false,
     environment: describeEnvironment(),
@@ -116,6 +116,14 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   run.finishedAt = new Date().toISOString();
   saveResults(run, plan.outDir);
   return run;
+}
+
+/** The scenario's note quotes figures for its own path; say so when --path replaced it. */
+function noticeFor(plan: Plan): string {
+  const own = [plan.scenario.path].flat();
+  const notice = plan.scenario.notice ?? '';
+  if (own.join() === plan.paths.join()) return notice;
+  return `${notice} (This note describes the scenario's own ${own.join(', ')}; this run used ${plan.paths.join(', ')}.)`;
 }
 
 function loadLevels(plan: Plan): Level[] {
