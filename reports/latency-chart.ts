@@ -1,23 +1,19 @@
 import type { ChartConfiguration, ChartDataset, LegendItem } from 'chart.js';
 import type { RunResults } from '../harness/results.js';
-import { errorBars, verticalMarkers, type ErrorBar, type VerticalMarker } from './chart-plugins.js';
+import { verticalMarkers, type ErrorBar, type VerticalMarker } from './chart-plugins.js';
+import { seriesLineChart, type XY } from './line-chart.js';
 import { defineChart } from './chart-spec.js';
 import {
-  chartSubtitle,
-  chartTitle,
   keyLine,
   keyMarker,
-  logXScale,
   logYScale,
   markerFills,
   P99_DASH,
-  pointStyleLegend,
   seriesLegendItem,
 } from './chart-style.js';
 import { formatRate } from './format.js';
 import { buildSeries, isOpenLoop, type ChartSeries, type SeriesPoint } from './series.js';
 
-type XY = { x: number; y: number };
 type Percentile = 'p50Ms' | 'p99Ms';
 
 function percentileLine(series: ChartSeries, percentile: Percentile): ChartDataset<'line', XY[]> {
@@ -71,25 +67,19 @@ function latencyChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
     keyLine('p99', { dashed: true }),
     ...(anySaturated ? [keyMarker('saturated', 'circle', '#ffffff')] : []),
   ];
-  const notes = [
-    'p50 solid, p99 dashed; lower is better',
-    markers.length > 0 ? "vertical lines: each deployment's capacity (Little's law)" : '',
-    bars.length > 0 ? `bars: min–max of ${run.settings.repeat} repeats` : '',
-    anySaturated ? 'hollow markers: saturated' : '',
-  ];
-  return {
-    type: 'line',
-    data: { datasets },
-    options: {
-      plugins: {
-        title: chartTitle(run, 'Latency'),
-        subtitle: chartSubtitle(series, notes.filter(Boolean).join('; ')),
-        legend: { labels: { ...pointStyleLegend, generateLabels: () => legendItems } },
-      },
-      scales: { x: logXScale(run, series), y: logYScale('latency (ms, log scale)') },
-    },
-    plugins: [errorBars(bars), verticalMarkers(markers)],
-  };
+  return seriesLineChart(run, series, {
+    what: 'Latency',
+    datasets,
+    legendItems,
+    notes: [
+      'p50 solid, p99 dashed; lower is better',
+      markers.length > 0 ? "vertical lines: each deployment's capacity (Little's law)" : '',
+    ],
+    bars,
+    anySaturated,
+    y: logYScale('latency (ms, log scale)'),
+    plugins: [verticalMarkers(markers)],
+  });
 }
 
 export const latencyChart = defineChart(

@@ -1,24 +1,20 @@
 import type { ChartConfiguration, ChartDataset, LegendItem } from 'chart.js';
 import type { RunResults } from '../harness/results.js';
-import { errorBars, type ErrorBar } from './chart-plugins.js';
+import type { ErrorBar } from './chart-plugins.js';
+import { seriesLineChart, type XY } from './line-chart.js';
 import { defineChart } from './chart-spec.js';
 import {
-  chartSubtitle,
-  chartTitle,
   KEY_COLOUR,
   keyLine,
   keyMarker,
-  logXScale,
   logYScale,
   markerFills,
-  pointStyleLegend,
   PREDICTED_DASH,
   seriesLegendItem,
   wantsLogScale,
 } from './chart-style.js';
 import { buildSeries, isOpenLoop, type ChartSeries } from './series.js';
 
-type XY = { x: number; y: number };
 
 function measured(series: ChartSeries): ChartDataset<'line', XY[]> {
   return {
@@ -97,25 +93,15 @@ function throughputChartConfig(run: RunResults): ChartConfiguration<'line', XY[]
     ? logYScale(`${yName} (requests/s, log scale)`)
     : // grace keeps the highest markers off the top edge.
       { type: 'linear' as const, beginAtZero: true, grace: '5%', title: { display: true, text: `${yName} (requests/s)` } };
-  const notes = [
-    openLoop ? 'achieved against offered' : 'higher is better',
-    predictions.length > 0 ? "dashed: Little's law" : '',
-    bars.length > 0 ? `bars: min–max of ${run.settings.repeat} repeats` : '',
-    anySaturated ? 'hollow markers: saturated' : '',
-  ];
-  return {
-    type: 'line',
-    data: { datasets },
-    options: {
-      plugins: {
-        title: chartTitle(run, 'Throughput'),
-        subtitle: chartSubtitle(series, notes.filter(Boolean).join('; ')),
-        legend: { labels: { ...pointStyleLegend, generateLabels: () => legendItems } },
-      },
-      scales: { x: logXScale(run, series), y },
-    },
-    plugins: [errorBars(bars)],
-  };
+  return seriesLineChart(run, series, {
+    what: 'Throughput',
+    datasets,
+    legendItems,
+    notes: [openLoop ? 'achieved against offered' : 'higher is better', predictions.length > 0 ? "dashed: Little's law" : ''],
+    bars,
+    anySaturated,
+    y,
+  });
 }
 
 export const throughputChart = defineChart(

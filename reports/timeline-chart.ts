@@ -6,7 +6,7 @@ import { KEY_COLOUR, keyMarker, pointStyleLegend } from './chart-style.js';
 import { describeLoad } from './format.js';
 import { distinctPaths, PALETTE, POINT_STYLES } from './series.js';
 
-type XY = { x: number; y: number };
+import type { XY } from './line-chart.js';
 
 /** The deployment whose timeline is drawn: the one the run names, else the first one measured. */
 function timelineDeployment(run: RunResults): string | undefined {

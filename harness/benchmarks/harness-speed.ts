@@ -5,9 +5,9 @@
 // It prints figures and exits 0 whether or not the goals are met; it exits 1 only when something
 // breaks (a server that does not start, a CLI run that fails), and 130 on Ctrl-C.
 import { execFile, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeReports } from '../../reports/index.js';
 import { findKind } from '../deployments/kinds.js';
@@ -17,6 +17,7 @@ import { measurePoint } from '../load/measure.js';
 import { projectRoot } from '../paths.js';
 import { installExitGuard, killAllNow, liveTempDirs, onStopSignals } from '../process/registry.js';
 import type { RunResults } from '../results.js';
+import { findExecutable } from '../software.js';
 
 const CONCURRENCY = 50;
 const WARMUP_S = 1;
@@ -143,24 +144,10 @@ function toMs(value: number, unit: string): number {
   return unit === 'us' ? value / 1000 : unit === 's' ? value * 1000 : value;
 }
 
-/** wrk is optional: found on PATH like a shell would, without running a shell. */
-function findOnPath(command: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  return undefined;
-}
 
 /** Alternates bench and wrk round by round, so drift (thermal, other load) hits both alike. */
 async function compareGenerators(tmpDir: string, options: Options): Promise<Round[]> {
-  const wrk = findOnPath('wrk');
+  const wrk = findExecutable('wrk');
   if (!wrk) say('wrk is not installed (sudo apt-get install wrk); measuring bench alone');
   const deployment = await startHello(tmpDir);
   stopOnInterrupt.push(() => deployment.stop());
