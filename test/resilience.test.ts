@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,6 +60,12 @@ describeStack('Ctrl-C', () => {
     expect(run?.results.length).toBeGreaterThanOrEqual(4);
     expect(run?.results.slice(0, 3).map((r) => r.deployment)).toEqual(['node-prefork ×4', 'node-prefork ×4', 'node-prefork ×4']);
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp')), 'no half-written results').toEqual([]);
+
+    // The interrupted run still makes every report from what it finished.
+    const report = spawnSync(process.execPath, [resolve('bin/bench.js'), 'report', out], { encoding: 'utf8' });
+    expect(report.status, report.stderr).toBe(0);
+    expect(report.stderr).toMatch(/incomplete run/);
+    expect(readdirSync(out)).toEqual(expect.arrayContaining(['report.html', 'throughput.png', 'results.csv']));
   });
 });
 
@@ -82,5 +88,24 @@ describe('a closed terminal (SIGHUP)', () => {
     for (const leader of leaders) expect(groupMembers(leader), `process group ${leader}`).toEqual([]);
     const left = readdirSync(tmpdir()).filter((f) => /^bench-[^-]+$/.test(f) && !before.has(f));
     expect(left, 'private temp folders left behind').toEqual([]);
+  });
+});
+
+describeStack('a deployment that cannot start', () => {
+  it('is recorded with its reason while the run goes on, and the run exits 1', () => {
+    writeFileSync(
+      join(work, 'crash.yaml'),
+      'path: /io?ms=10\nduration: 0.5\nwarmup: 0.2\nconcurrency: [2]\ndeployments: [node-blocking, gunicorn-sync, node-async]\n',
+    );
+    const out = join(work, 'crash');
+    // gunicorn reads extra arguments from this variable: a bad one makes it exit at start.
+    const env = { ...process.env, GUNICORN_CMD_ARGS: '--workers=many' };
+    const r = spawnSync(process.execPath, [resolve('bin/bench.js'), 'run', 'crash.yaml', '--out', out], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/gunicorn-sync ×4: FAILED to start: .*exited with code/);
+    const run = readResults(join(out, 'results.json'))!;
+    expect(run.complete).toBe(true);
+    expect(run.results.map((row) => row.deployment)).toEqual(['node-blocking', 'node-async']);
+    expect(run.failures).toEqual([expect.objectContaining({ deployment: 'gunicorn-sync ×4', reason: expect.stringMatching(/workers/) })]);
   });
 });
