@@ -1,7 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
@@ -13,6 +14,11 @@ import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
 import { formatTable } from '../reports/table.js';
 import { timelineRows } from '../reports/timeline-chart.js';
 import { runWarnings } from '../reports/warnings.js';
+
+/** Every test writes into its own folder under one root, removed when the file is done. */
+const root = mkdtempSync(join(tmpdir(), 'bench-reports-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const freshDir = () => mkdtemp(join(root, 'out-'));
 
 // ---- fixtures: hand-made results, shaped like a real run of /io?ms=50 ----
 
@@ -237,7 +243,7 @@ function parseCsvRecord(line: string): string[] {
 async function writeWith(name: string, results: RunResults): Promise<{ outDir: string; written: string[] }> {
   const writer = writers.find((w) => w.name === name);
   if (!writer) throw new Error(`no writer named ${name}`);
-  const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+  const outDir = await freshDir();
   return { outDir, written: await writer.write(results, outDir) };
 }
 
@@ -424,7 +430,7 @@ describe('runWarnings', () => {
 describe('chart writers', () => {
   for (const chart of CHARTS) {
     it(`${chart.name} writes a ${CHART_WIDTH}×${CHART_HEIGHT} PNG`, async () => {
-      const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+      const outDir = await freshDir();
       const written = await chartWriter(chart).write(closedRun, outDir);
       expect(written).toEqual([join(outDir, chart.file)]);
       expect(pngSize(await readFile(written[0] ?? ''))).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
@@ -441,7 +447,7 @@ describe('chart writers', () => {
   });
 
   it('writes no timeline when the deployment has no per-second figures', async () => {
-    const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+    const outDir = await freshDir();
     const timeline = CHARTS.find((chart) => chart.file === 'timeline.png');
     expect(timeline).toBeDefined();
     if (timeline) expect(await chartWriter(timeline).write(openRun, outDir)).toEqual([]);
@@ -547,21 +553,21 @@ describe('results.csv', () => {
 
 describe('writeReports', () => {
   it('runs every writer into a folder it creates', async () => {
-    const outDir = join(await mkdtemp(join(tmpdir(), 'bench-reports-')), 'nested');
+    const outDir = join(await freshDir(), 'nested');
     const written = await writeReports(closedRun, outDir);
     const files = ['throughput.png', 'latency.png', 'memory.png', 'timeline.png', 'report.html', 'report.md', 'results.csv'];
     expect(written).toEqual(files.map((file) => join(outDir, file)));
   });
 
   it('embeds in the HTML the very charts it writes', async () => {
-    const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+    const outDir = await freshDir();
     await writeReports(openRun, outDir);
     const html = await readFile(join(outDir, 'report.html'), 'utf8');
     expect(html).toContain((await readFile(join(outDir, 'throughput.png'))).toString('base64'));
   });
 
   it('still writes every report when nothing was measured', async () => {
-    const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+    const outDir = await freshDir();
     const written = await writeReports(emptyRun, outDir);
     expect(written.map((path) => path.slice(outDir.length + 1))).toEqual([
       'throughput.png',
@@ -584,7 +590,7 @@ describe('writeReports', () => {
         ),
       ),
     );
-    const outDir = await mkdtemp(join(tmpdir(), 'bench-reports-'));
+    const outDir = await freshDir();
     const started = performance.now();
     await writeReports(typical, outDir);
     expect(performance.now() - started).toBeLessThan(2000);
