@@ -8,7 +8,7 @@ import type { RunResults } from '../harness/results.js';
 import { flask, gunicorn, nginx } from '../harness/software.js';
 import { describeWith } from './support/software.js';
 
-const work = mkdtempSync(join(tmpdir(), 'bench-interrupt-'));
+const work = mkdtempSync(join(tmpdir(), 'bench-resilience-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const describeStack = await describeWith([flask, gunicorn, nginx]);
