@@ -133,8 +133,8 @@ function comparePoint(base: ResultRow, next: ResultRow, thresholdPct: number): P
     'lower is worse',
   );
   const p99 = metricChange(
-    { value: base.latencyMs.p99, spread: repeatedSpread(base)?.p99Ms },
-    { value: next.latencyMs.p99, spread: repeatedSpread(next)?.p99Ms },
+    { value: base.latencyMs?.p99 ?? 0, spread: repeatedSpread(base)?.p99Ms },
+    { value: next.latencyMs?.p99 ?? 0, spread: repeatedSpread(next)?.p99Ms },
     thresholdPct,
     'higher is worse',
   );

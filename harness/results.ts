@@ -1,4 +1,8 @@
-// The public result format (results.json). Keep these names stable; add fields freely.
+// The public result format (results.json). Keep these names stable; add fields freely, and raise
+// SCHEMA_VERSION when a field changes meaning or type (readers refuse versions they do not know).
+
+/** Version 2: samples, nullable latencies, generator engine and placement, PSS, per-repeat figures. */
+export const SCHEMA_VERSION = 2;
 
 export interface LatencyMs {
   p50: number;
@@ -19,7 +23,7 @@ export interface ModelPrediction {
   serviceMs: number | null;
 }
 
-/** One second of a measured window (autocannon's tick granularity). */
+/** One second of a measured window. */
 export interface TimelineSecond {
   /** Seconds since the window opened (0 = the first second). */
   t: number;
@@ -62,14 +66,37 @@ export interface ResultRow {
   requests: number;
   /** 2xx responses per second inside the window (median over repeats). */
   throughputRps: number;
-  latencyMs: LatencyMs;
+  /**
+   * How many latencies the percentiles rest on: 2xx responses inside the window, summed over the
+   * repeats (whose histograms are merged). A p99 from fewer than 100 and a p99.9 from fewer than
+   * 1,000 are coarse, and reports mark them.
+   */
+  samples: number;
+  /**
+   * Percentiles of the 2xx responses only, from the repeats' merged histograms (max is the true
+   * maximum); null when no request succeeded. Open loop: each latency runs from the request's
+   * intended send time, so a stalled server or a busy connection shows up here.
+   */
+  latencyMs: LatencyMs | null;
+  /** Latency of the requests that failed (errors, timeouts, non-2xx), apart from the successes; absent when none failed. */
+  errorLatencyMs?: LatencyMs;
+  /** Requests that got no answer (connection refused or reset, timeouts included); the worst repeat. */
   errors: number;
   timeouts: number;
   non2xx: number;
-  /** Open loop: the deployment did not keep up with the offered load (achieved < 95% of offered, or errors). */
+  /**
+   * Open loop: the server did not keep up (achieved < 95% of offered, or failures) while the
+   * generator had connections and CPU to spare. When the generator was the limit this is false
+   * and `generator.saturated` says so.
+   */
   saturated?: boolean;
-  /** Open loop: requests the schedule called for that were never sent (the generator waited on a busy connection). */
+  /** Open loop: sends the schedule called for inside the window that never went out. */
   unsent?: number;
+  /** Open loop: sends that went out late because every connection allowed was busy. */
+  late?: number;
+  /** Open loop: the most connections open at once, and the cap on them (--max-connections). */
+  peakConnections?: number;
+  maxConnections?: number;
 
   /** Little's law: min(load, capacity) / service time. Null when the path has no known service time. */
   predictedThroughputRps: number | null;
@@ -79,18 +106,62 @@ export interface ResultRow {
   throughputRatio: number | null;
   model: ModelPrediction;
 
-  /** Repetitions of this point (1 unless --repeat); the figures above are medians. */
+  /** Repetitions of this point (1 unless --repeat); throughput is their median, percentiles come from the merged histograms. */
   repeats: number;
   spread?: { throughputRps: Spread; p50Ms: Spread; p99Ms: Spread };
+  /** With repeats: each repeat's own figures, in round order, for tests across runs (bench compare). */
+  perRepeat?: RepeatFigures[];
 
-  /** The load generator (this process) during the point: when it was saturated, the figures are its limit. */
-  generator: { cpuPercent: number; saturated: boolean };
-  /** The deployment's whole process tree (master, workers, nginx) during the window; cpuPercent is of one core (200 = two cores busy). */
-  resources: { cpuPercent: number; peakRssMb: number; processes: number };
+  generator: GeneratorUse;
+  /**
+   * The deployment's whole process tree (master, workers, nginx) during the window; cpuPercent is
+   * of one core (200 = two cores busy). peakRssMb sums RSS, which counts the pages pre-forked
+   * workers share once per worker; peakPssMb sums PSS, which shares them out (null where
+   * /proc/PID/smaps_rollup cannot be read).
+   */
+  resources: { cpuPercent: number; peakRssMb: number; peakPssMb: number | null; processes: number };
+  /** Per-second figures of one repeat: `timelineRepeat` (1 = the first round). */
   timeline: TimelineSecond[];
+  timelineRepeat: number;
   events?: PointEvent[];
-  /** worker-crash: the process killed mid-window, and how long until the deployment was whole again. */
+  /** worker-crash: the process killed mid-window, and how long until the deployment was whole again (from `timelineRepeat`). */
   fault?: FaultOutcome;
+}
+
+export interface RepeatFigures {
+  throughputRps: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** Which load engine drove a point. */
+export type GeneratorEngine = 'builtin' | 'wrk';
+
+/** The load generator during a point: when it was the limit, the figures are its limit, not the server's. */
+export interface GeneratorUse {
+  engine: GeneratorEngine;
+  /** Whether the generator ran on cores of its own ("separate") or on the server's ("shared"). */
+  placement: Placement['mode'];
+  /** CPU of the generator's own process during the window, in percent of one core (the worst repeat). */
+  cpuPercent: number;
+  /** Generator CPU time per request sent, in ms: what each request cost the generator. */
+  cpuMsPerRequest: number | null;
+  /** Delay of the generator's event loop during the window (builtin engine); a late loop sends late. */
+  eventLoopDelayMs: { p99: number; max: number } | null;
+  /** The generator, not the server, was the limit: its CPU, its event loop, or the connection cap. */
+  saturated: boolean;
+  /** What limited it, in words, when saturated. */
+  limit?: string;
+}
+
+/** Where the server and the generator ran: on separate cores (taskset) or sharing all of them. */
+export interface Placement {
+  mode: 'shared' | 'separate';
+  /** CPU lists as taskset takes them ("0", "1-3"); null when shared. */
+  serverCpus: string | null;
+  generatorCpus: string | null;
+  /** Cores the deployment could use: the model's bound for CPU-bound paths. */
+  serverCores: number;
 }
 
 export interface FaultOutcome {
@@ -136,6 +207,13 @@ export interface RunSettings {
   xAxis: XAxis;
   durationS: number;
   warmupS: number;
+  timeoutS: number;
+  /** --quick: short windows, three levels, no queue-filling warm-up. */
+  quick: boolean;
+  generator: GeneratorEngine;
+  placement: Placement;
+  /** Open loop: the most connections the generator may open at once. */
+  maxConnections: number;
   concurrency: number[];
   /** Offered loads in req/s when the run is open-loop (--rate); empty otherwise. */
   rates: number[];
@@ -147,6 +225,7 @@ export interface RunSettings {
 }
 
 export interface RunResults {
+  schemaVersion: number;
   scenario: string;
   /** The scenario's plain-language note on what to notice, for reports. */
   notice?: string;

@@ -10,7 +10,7 @@ import { prepareOutDir, saveResults } from './output.js';
 import { liveTempDirs } from './process/registry.js';
 import { requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
-import type { RunResults } from './results.js';
+import { SCHEMA_VERSION, type RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, missingSoftware } from './software.js';
 
 export interface RunContext {
@@ -28,6 +28,7 @@ export interface RunContext {
 export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> {
   prepareOutDir(plan.outDir);
   const run: RunResults = {
+    schemaVersion: SCHEMA_VERSION,
     scenario: plan.scenario.name,
     ...(plan.scenario.description && { description: plan.scenario.description }),
     ...(plan.scenario.notice && { notice: noticeFor(plan) }),
@@ -38,6 +39,11 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
       xAxis: plan.xAxis,
       durationS: plan.durationS,
       warmupS: plan.warmupS,
+      timeoutS: plan.timeoutS,
+      quick: !plan.fillQueue,
+      generator: 'builtin',
+      placement: { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 },
+      maxConnections: 1000,
       concurrency: plan.concurrency,
       rates: plan.rates,
       repeat: plan.repeat,

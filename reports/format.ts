@@ -31,8 +31,8 @@ function withSpread(value: number, spread: Spread | undefined, repeats: number, 
 }
 
 export const rpsCell = (row: ResultRow) => withSpread(row.throughputRps, row.spread?.throughputRps, row.repeats, formatRps);
-export const p50Cell = (row: ResultRow) => withSpread(row.latencyMs.p50, row.spread?.p50Ms, row.repeats, formatMs);
-export const p99Cell = (row: ResultRow) => withSpread(row.latencyMs.p99, row.spread?.p99Ms, row.repeats, formatMs);
+export const p50Cell = (row: ResultRow) => withSpread((row.latencyMs?.p50 ?? 0), row.spread?.p50Ms, row.repeats, formatMs);
+export const p99Cell = (row: ResultRow) => withSpread((row.latencyMs?.p99 ?? 0), row.spread?.p99Ms, row.repeats, formatMs);
 
 /** The load level of a point: its concurrency closed loop, its offered rate open loop. */
 export function loadCell(row: ResultRow): string {

@@ -119,8 +119,8 @@ function toPoint(row: ResultRow, kind: XKind): SeriesPoint {
     x: xValue(row, kind),
     throughputRps: row.throughputRps,
     predictedRps: row.predictedThroughputRps,
-    p50Ms: row.latencyMs.p50,
-    p99Ms: row.latencyMs.p99,
+    p50Ms: (row.latencyMs?.p50 ?? 0),
+    p99Ms: (row.latencyMs?.p99 ?? 0),
     ...(row.repeats > 1 && row.spread ? { spread: row.spread } : {}),
     saturated: row.loop === 'open' && row.saturated === true,
   };

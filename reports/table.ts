@@ -29,8 +29,8 @@ function columnsFor(run: RunResults): Column[] {
     { header: 'req/s', alignRight: true, cell: rpsCell },
     { header: 'predicted', alignRight: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },
     { header: 'ratio', alignRight: true, cell: (row) => formatRatio(row.throughputRatio) },
-    { header: 'p50 ms', alignRight: true, cell: (row) => formatMs(row.latencyMs.p50) },
-    { header: 'p99 ms', alignRight: true, cell: (row) => formatMs(row.latencyMs.p99) },
+    { header: 'p50 ms', alignRight: true, cell: (row) => formatMs((row.latencyMs?.p50 ?? 0)) },
+    { header: 'p99 ms', alignRight: true, cell: (row) => formatMs((row.latencyMs?.p99 ?? 0)) },
     { header: 'errors', alignRight: true, cell: (row) => String(failedCount(row)) },
     { header: 'non-2xx', alignRight: true, cell: (row) => String(row.non2xx) },
     ...optional(run.results.some(isOpenSaturated), {

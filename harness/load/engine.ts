@@ -1,0 +1,77 @@
+import type { GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
+
+/** Closed loop: `concurrency` clients, each sending when its last answer came. */
+export interface ClosedLoad {
+  concurrency: number;
+}
+
+/**
+ * Open loop: `offeredRps` requests a second, each sent at its intended time whatever the answers
+ * do, on as many connections as the schedule needs, up to `maxConnections`.
+ */
+export interface OpenLoad {
+  offeredRps: number;
+  maxConnections: number;
+}
+
+/** What one engine run needs: where, how much, for how long. */
+export type EngineLoad = (ClosedLoad | OpenLoad) & {
+  url: string;
+  /** Load applied before the window opens, not recorded. */
+  warmupS: number;
+  /** Length of the measured window. */
+  durationS: number;
+  /** A request unanswered after this long counts as a timeout. */
+  timeoutS: number;
+  /** taskset CPU list the generator runs on ("1"); undefined: wherever the OS puts it. */
+  cpus?: string;
+};
+
+/** Everything an engine measured in one window. Histograms travel encoded so repeats can be merged. */
+export interface EngineMeasurement {
+  /** The window's real length in seconds (timers fire a little late). */
+  lengthS: number;
+  /** 2xx responses completed inside the window. */
+  ok: number;
+  non2xx: number;
+  /** Requests that got no answer (refused, reset, timed out); timeouts included. */
+  errors: number;
+  timeouts: number;
+  /** HdrHistogram (µs) of the 2xx latencies, compressed base64; and of the failed requests'. */
+  histogram: string;
+  errorHistogram: string;
+  /** Per-second figures of the window (empty when the engine cannot see seconds, e.g. wrk). */
+  timeline: TimelineSecond[];
+  /** Open loop: intended sends in the window that never went out, went out late, and the connections used. */
+  unsent?: number;
+  late?: number;
+  peakConnections?: number;
+  /** Generator CPU (its own process) during the window, in percent of one core. */
+  cpuPercent: number;
+  /** Requests the generator sent during the window (for CPU per request). */
+  sent: number;
+  eventLoopDelayMs: { p99: number; max: number } | null;
+}
+
+export type Phase = 'warm-up' | 'measuring';
+export type ProgressListener = (phase: Phase, secondsLeft: number) => void;
+
+/**
+ * A load engine drives one point: warm-up and window in one continuous run where it can, counting
+ * only what completes inside the window. Every engine returns the same measurement, so the
+ * pipeline, reports and compare never ask which one ran.
+ */
+export interface LoadEngine {
+  name: GeneratorEngine;
+  /** Why it cannot run here (not installed, or the load is not one it can drive); undefined when it can. */
+  unavailable(load: EngineLoad): Promise<string | undefined>;
+  run(load: EngineLoad, events: EngineEvents, signal?: AbortSignal): Promise<EngineMeasurement>;
+}
+
+export interface EngineEvents {
+  /** The measured window opened (the resource sampler starts). */
+  onWindowOpen?(): void;
+  onProgress?: ProgressListener;
+}
+
+export type { LatencyMs };
