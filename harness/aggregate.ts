@@ -1,11 +1,11 @@
 import type { PlannedDeployment } from './plan.js';
 import { predict, predictCapacity } from './model.js';
+import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
-import { GENERATOR_SATURATED_PERCENT } from './load/measure.js';
-import type { FaultOutcome, PointEvent, ResultRow, Spread } from './results.js';
+import type { FaultOutcome, GeneratorUse, Placement, PointEvent, ResultRow, Spread } from './results.js';
 
-/** A load level: closed-loop clients, or an open-loop rate on some connections. */
-export type Level = { concurrency: number } | { offeredRps: number; connections: number };
+/** A load level: closed-loop clients, or an open-loop rate with a cap on connections. */
+export type Level = { concurrency: number } | { offeredRps: number; maxConnections: number };
 
 /** One measurement of a point, with whatever happened during it. */
 export interface Sample extends PointMeasurement {
@@ -13,30 +13,42 @@ export interface Sample extends PointMeasurement {
   fault?: FaultOutcome;
 }
 
-/** Every sample of one point (deployment × path × level), repeats included. */
+/** Every sample of one point (deployment × path × level), repeats included, in round order. */
 export interface PointSamples {
   planned: PlannedDeployment;
   path: string;
   level: Level;
+  /** Where the generator ran relative to the server (the same for every point of a run). */
+  placement: Placement;
   samples: Sample[];
 }
 
 /** An open-loop point that achieved less than this share of its offered load fell behind. */
 const KEPT_UP = 0.95;
+/** A generator whose process used more of its core than this was the limit, not the server. */
+export const GENERATOR_SATURATED_PERCENT = 90;
+/** An event loop this late (p99) sends late: the generator could not keep its schedule. */
+const LOOP_DELAY_LIMIT_MS = 20;
 
 /**
- * The result row of a point: medians over its repeats (errors: the worst repeat, so that an error
- * in one repeat never disappears), min–max spreads, Little's-law prediction, and what the
- * generator and the deployment's processes used.
+ * The result row of a point. Percentiles come from the repeats' histograms merged into one (so
+ * `max` is the true maximum and `samples` counts every latency behind them); throughput is the
+ * median over the repeats, with the min–max spread and each repeat's figures; errors are the
+ * worst repeat's, so that an error in one repeat never disappears. The timeline and a fault's
+ * outcome come from one named repeat: the first.
  */
 export function toRow(point: PointSamples): ResultRow {
-  const { planned, path, level, samples } = point;
-  const representative = medianBy(samples, (s) => s.throughputRps);
-  const model = predictCapacity(planned.kind, planned.spec, path);
+  const { planned, path, level, samples, placement } = point;
+  const first = samples[0]!;
+  const model = predictCapacity(planned.kind, planned.spec, path, placement.serverCores);
   const open = 'offeredRps' in level;
   const prediction = predict(model, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency });
   const throughputRps = median(samples.map((s) => s.throughputRps));
   const worst = (pick: (s: Sample) => number) => Math.max(...samples.map(pick));
+  const merged = LatencyHistogram.merge(samples.map((s) => s.histogram));
+  const failures = LatencyHistogram.merge(samples.map((s) => s.errorHistogram)).summary();
+  const pss = samples.map((s) => s.resources.peakPssMb).filter((x): x is number => x !== null);
+  const generator = generatorUse(samples, placement, open ? level.maxConnections : undefined);
   const row: ResultRow = {
     deployment: planned.label,
     server: planned.spec.kind,
@@ -45,20 +57,14 @@ export function toRow(point: PointSamples): ResultRow {
     proxy: planned.spec.proxy,
     path,
     loop: open ? 'open' : 'closed',
-    concurrency: open ? level.connections : level.concurrency,
+    concurrency: open ? worst((s) => s.peakConnections ?? 0) : level.concurrency,
     ...(open && { offeredRps: level.offeredRps }),
-    durationS: representative.durationS,
+    durationS: first.durationS,
     requests: median(samples.map((s) => s.requests)),
     throughputRps,
-    // Each field's median over the repeats: as p99 ≤ max in every sample, so in the medians.
-    latencyMs: {
-      p50: median(samples.map((s) => s.latencyMs.p50)),
-      p90: median(samples.map((s) => s.latencyMs.p90)),
-      p99: median(samples.map((s) => s.latencyMs.p99)),
-      p999: median(samples.map((s) => s.latencyMs.p999)),
-      max: median(samples.map((s) => s.latencyMs.max)),
-      mean: median(samples.map((s) => s.latencyMs.mean)),
-    },
+    samples: merged.count,
+    latencyMs: merged.summary(),
+    ...(failures && { errorLatencyMs: failures }),
     errors: worst((s) => s.errors),
     timeouts: worst((s) => s.timeouts),
     non2xx: worst((s) => s.non2xx),
@@ -66,38 +72,60 @@ export function toRow(point: PointSamples): ResultRow {
     throughputRatio: prediction.predictedThroughputRps ? round(throughputRps / prediction.predictedThroughputRps) : null,
     model,
     repeats: samples.length,
-    samples: 0,
-    timelineRepeat: 1,
-    generator: {
-      engine: 'builtin',
-      placement: 'shared',
-      cpuMsPerRequest: null,
-      eventLoopDelayMs: null,
-      cpuPercent: worst((s) => s.generatorCpuPercent),
-      saturated: samples.some((s) => s.generatorCpuPercent >= GENERATOR_SATURATED_PERCENT),
-    },
+    generator,
     resources: {
       cpuPercent: median(samples.map((s) => s.resources.cpuPercent)),
       peakRssMb: worst((s) => s.resources.peakRssMb),
-      peakPssMb: null,
+      peakPssMb: pss.length > 0 ? Math.max(...pss) : null,
       processes: worst((s) => s.resources.processes),
     },
-    timeline: representative.timeline,
-    ...(representative.events && { events: representative.events }),
-    ...(representative.fault && { fault: representative.fault }),
+    timeline: first.timeline,
+    timelineRepeat: 1,
+    ...(first.events && { events: first.events }),
+    ...(first.fault && { fault: first.fault }),
   };
   if (open) {
     row.unsent = worst((s) => s.unsent ?? 0);
-    row.saturated = throughputRps < KEPT_UP * level.offeredRps || row.errors + row.timeouts + row.non2xx > 0;
+    row.late = worst((s) => s.late ?? 0);
+    row.peakConnections = row.concurrency;
+    row.maxConnections = level.maxConnections;
+    const fellBehind = throughputRps < KEPT_UP * level.offeredRps || row.errors + row.non2xx > 0;
+    // Behind because the generator ran out of connections or CPU is the generator's limit, not the server's.
+    row.saturated = fellBehind && !generator.saturated;
   }
   if (samples.length > 1) {
+    const p = (s: Sample, key: 'p50' | 'p99') => s.latencyMs?.[key] ?? null;
     row.spread = {
       throughputRps: spread(samples.map((s) => s.throughputRps)),
-      p50Ms: spread(samples.map((s) => s.latencyMs.p50)),
-      p99Ms: spread(samples.map((s) => s.latencyMs.p99)),
+      p50Ms: spread(samples.flatMap((s) => p(s, 'p50') ?? [])),
+      p99Ms: spread(samples.flatMap((s) => p(s, 'p99') ?? [])),
     };
+    row.perRepeat = samples.map((s) => ({ throughputRps: s.throughputRps, p50Ms: p(s, 'p50'), p99Ms: p(s, 'p99') }));
   }
   return row;
+}
+
+/** The generator's own figures over the repeats, and whether (and why) it was the limit. */
+function generatorUse(samples: Sample[], placement: Placement, maxConnections: number | undefined): GeneratorUse {
+  const cpuPercent = Math.max(...samples.map((s) => s.generator.cpuPercent));
+  const perRequest = samples.map((s) => s.generator.cpuMsPerRequest).filter((x): x is number => x !== null);
+  const delays = samples.map((s) => s.generator.eventLoopDelayMs).filter((x) => x !== null);
+  const eventLoopDelayMs = delays.length > 0 ? { p99: Math.max(...delays.map((d) => d.p99)), max: Math.max(...delays.map((d) => d.max)) } : null;
+  const late = Math.max(...samples.map((s) => s.late ?? 0));
+  const limits = [
+    ...(maxConnections !== undefined && late > 0 ? [`connection cap (${maxConnections}) reached: ${late} sends went out late`] : []),
+    ...(cpuPercent >= GENERATOR_SATURATED_PERCENT ? [`CPU at ${Math.round(cpuPercent)}% of its core`] : []),
+    ...(eventLoopDelayMs && eventLoopDelayMs.p99 > LOOP_DELAY_LIMIT_MS ? [`event loop ${eventLoopDelayMs.p99} ms late (p99)`] : []),
+  ];
+  return {
+    engine: samples[0]!.generator.engine,
+    placement: placement.mode,
+    cpuPercent,
+    cpuMsPerRequest: perRequest.length > 0 ? median(perRequest) : null,
+    eventLoopDelayMs,
+    saturated: limits.length > 0,
+    ...(limits.length > 0 && { limit: limits.join('; ') }),
+  };
 }
 
 export function median(values: number[]): number {
@@ -106,12 +134,8 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[Math.floor(mid)]! : round((sorted[mid - 1]! + sorted[mid]!) / 2);
 }
 
-function medianBy<T>(items: T[], key: (item: T) => number): T {
-  const sorted = [...items].sort((a, b) => key(a) - key(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
-}
-
 function spread(values: number[]): Spread {
+  if (values.length === 0) return { min: 0, max: 0 };
   return { min: Math.min(...values), max: Math.max(...values) };
 }
 

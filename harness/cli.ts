@@ -47,6 +47,16 @@ program
   .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it')
   .option('--force', 'write into a non-empty --out folder that holds no earlier bench run')
   .option('--allow-remote', 'let load go to addresses other than 127.0.0.1/::1 (off: loopback only)')
+  .addOption(
+    new Option('--generator <engine>', 'load engine: builtin (npm only, open and closed loop) or wrk (native, closed loop)').choices(['builtin', 'wrk']),
+  )
+  .addOption(
+    new Option('--placement <mode>', 'separate: generator on its own core, deployments on the others (default); shared: all on every core').choices([
+      'separate',
+      'shared',
+    ]),
+  )
+  .option('--max-connections <n>', 'open loop: the most connections the generator may open at once (default 1000)', parse.positiveInt(1_000_000))
   .addHelpText('after', '\nExample: bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64')
   .action(async (scenario: string, options: RunOverrides) => {
     exitCode = await runCommand(scenario, options);

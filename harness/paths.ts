@@ -18,3 +18,7 @@ export const scenariosDir = join(projectRoot, 'scenarios');
 /** Servers run compiled, so the code under test is the same whether bench runs from source or dist. */
 export const nodeServerEntry = join(projectRoot, 'dist', 'servers', 'node', 'server.js');
 export const pythonServersDir = join(projectRoot, 'servers', 'python');
+/** The builtin load engine's process, compiled like the servers. */
+export const builtinEngineEntry = join(projectRoot, 'dist', 'harness', 'load', 'builtin', 'child.js');
+/** The Lua script wrk runs to report its latency distribution. */
+export const wrkReportScript = join(projectRoot, 'harness', 'load', 'wrk', 'report.lua');

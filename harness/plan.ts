@@ -3,13 +3,15 @@ import type { DeploymentSpec, ServerKind } from './deployments/kind.js';
 import { deploymentLabel } from './deployments/kind.js';
 import { findKind, serverKinds } from './deployments/kinds.js';
 import { UsageError } from './errors.js';
-import type { XAxis } from './results.js';
+import type { GeneratorEngine, Placement, XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
 import type { DeploymentEntry } from './scenario/schema.js';
 import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
 import { nginx, type Software } from './software.js';
 import { closest } from './suggest.js';
+import { openFilesLimit } from './process/limits.js';
+import { planPlacement, type PlacementMode } from './process/placement.js';
 
 /** What `bench run` flags may override; undefined means "as the scenario says". */
 export interface RunOverrides {
@@ -31,6 +33,9 @@ export interface RunOverrides {
   force?: boolean;
   /** Let load go to addresses other than loopback. */
   allowRemote?: boolean;
+  generator?: GeneratorEngine;
+  placement?: PlacementMode;
+  maxConnections?: number;
 }
 
 export interface PlannedDeployment {
@@ -51,8 +56,11 @@ export interface Plan {
   concurrency: number[];
   /** Open-loop offered loads (req/s); empty for a closed-loop run. */
   rates: number[];
-  /** Connections an open-loop point spreads its rate over: the highest concurrency level. */
-  openLoopConnections: number;
+  /** Open loop: the most connections the generator may open at once. */
+  maxConnections: number;
+  generator: GeneratorEngine;
+  /** Where the deployments and the generator run: separate cores, or shared. */
+  placement: Placement;
   repeat: number;
   timelineDeployment?: string;
   fault?: { kill: 'worker'; at: number };
@@ -83,6 +91,12 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   let rates = [...(overrides.rate ?? scenario.rate ?? [])];
   if (overrides.quick && !overrides.rate) rates = threeLevels(rates);
   const outDir = resolve(overrides.out ?? defaultOutDir(scenario.name, now));
+  const generator = overrides.generator ?? scenario.generator;
+  if (generator === 'wrk' && rates.length > 0) {
+    throw new UsageError(`${overrides.generator ? '--generator' : 'generator'} wrk drives a closed loop only; use the builtin generator with ${overrides.rate ? '--rate' : 'rate'}`);
+  }
+  const maxConnections = overrides.maxConnections ?? scenario.maxConnections;
+  checkOpenFiles(rates.length > 0 ? maxConnections : Math.max(...concurrency), rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
   checkOutDir(outDir, overrides.force ?? false);
   return {
     scenario,
@@ -94,7 +108,9 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     paths: overrides.path ? [overrides.path] : typeof scenario.path === 'string' ? [scenario.path] : scenario.path,
     concurrency,
     rates,
-    openLoopConnections: Math.max(...concurrency),
+    maxConnections,
+    generator,
+    placement: planPlacement(overrides.placement ?? 'separate'),
     repeat: overrides.repeat ?? scenario.repeat,
     ...(timelineDeployment && { timelineDeployment }),
     ...(scenario.fault && { fault: scenario.fault }),
@@ -192,4 +208,17 @@ function defaultOutDir(scenario: string, now: Date): string {
   // The name comes from a scenario file: keep it to one harmless path segment.
   const safe = scenario.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'run';
   return `results/${safe}-${stamp}`;
+}
+
+/** File descriptors bench keeps for itself (logs, pipes, the sampler's /proc reads). */
+const RESERVED_FDS = 64;
+
+/** Every connection is a file descriptor in the generator: more than `ulimit -n` allows would fail mid-run. */
+function checkOpenFiles(connections: number, where: string): void {
+  const limit = openFilesLimit();
+  if (limit === undefined || connections + RESERVED_FDS <= limit) return;
+  throw new UsageError(
+    `${where}: ${connections} connections need ${connections + RESERVED_FDS} open files, but ulimit -n is ${limit}; ` +
+      `raise it (ulimit -n ${connections + RESERVED_FDS}) or ask for fewer connections`,
+  );
 }

@@ -41,9 +41,9 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
       warmupS: plan.warmupS,
       timeoutS: plan.timeoutS,
       quick: !plan.fillQueue,
-      generator: 'builtin',
-      placement: { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 },
-      maxConnections: 1000,
+      generator: plan.generator,
+      placement: plan.placement,
+      maxConnections: plan.maxConnections,
       concurrency: plan.concurrency,
       rates: plan.rates,
       repeat: plan.repeat,
@@ -70,9 +70,9 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   );
 
   const points = new Map<string, PointSamples>();
-  const record = (point: Omit<PointSamples, 'samples'>, sample: PointSamples['samples'][number]) => {
+  const record = (point: Omit<PointSamples, 'samples' | 'placement'>, sample: PointSamples['samples'][number]) => {
     const key = JSON.stringify([point.planned.label, point.path, point.level]);
-    const entry = points.get(key) ?? { ...point, samples: [] };
+    const entry = points.get(key) ?? { ...point, placement: plan.placement, samples: [] };
     entry.samples.push(sample);
     points.set(key, entry);
     run.results = [...points.values()].map(toRow);
@@ -92,6 +92,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
         try {
           deployment = await launch(planned.spec, planned.kind, planned.label, {
             tmpDir,
+            ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
             readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
             signal: ctx.signal,
           });
@@ -134,7 +135,7 @@ function noticeFor(plan: Plan): string {
 
 function loadLevels(plan: Plan): Level[] {
   return plan.rates.length > 0
-    ? plan.rates.map((offeredRps) => ({ offeredRps, connections: plan.openLoopConnections }))
+    ? plan.rates.map((offeredRps) => ({ offeredRps, maxConnections: plan.maxConnections }))
     : plan.concurrency.map((concurrency) => ({ concurrency }));
 }
 
@@ -172,7 +173,7 @@ async function measureDeployment(
   levels: Level[],
   ctx: RunContext,
   step: string,
-  record: (point: Omit<PointSamples, 'samples'>, sample: PointSamples['samples'][number]) => void,
+  record: (point: Omit<PointSamples, 'samples' | 'placement'>, sample: PointSamples['samples'][number]) => void,
 ): Promise<void> {
   // Two things make a level's first seconds unlike its steady state. Requests still queued from
   // the level before are served first (a blocking server serves a request even after its client
@@ -198,6 +199,8 @@ async function measureDeployment(
           timeoutS: plan.timeoutS,
           processGroups: () => deployment.processes.map((p) => p.pid),
           allowRemote: plan.allowRemote,
+          generator: plan.generator,
+          ...(plan.placement.generatorCpus && { cpus: plan.placement.generatorCpus }),
         },
         (phase, left) => ctx.progress.live(`${step}: ${path} ${describe} ${phase}, ${left.toFixed(1)} s left`),
         ctx.signal,
@@ -208,12 +211,14 @@ async function measureDeployment(
         measured.fault = crash.outcome;
       }
       if (ctx.signal.aborted) return;
-      drainS = measured.latencyMs.mean / 1000;
+      drainS = (measured.latencyMs?.mean ?? plan.timeoutS * 1000) / 1000;
       lastRate = measured.throughputRps;
       record({ planned, path, level }, measured);
       ctx.progress.say(
         `${step}: ${path} ${describe}: ${measured.throughputRps.toFixed(1)} req/s, ` +
-          `p50 ${measured.latencyMs.p50.toFixed(1)} ms, p99 ${measured.latencyMs.p99.toFixed(1)} ms` +
+          (measured.latencyMs
+            ? `p50 ${measured.latencyMs.p50.toFixed(1)} ms, p99 ${measured.latencyMs.p99.toFixed(1)} ms`
+            : 'no request succeeded') +
           (measured.errors + measured.non2xx > 0 ? `, ${measured.errors} errors, ${measured.non2xx} non-2xx` : '') +
           (measured.unsent ? `, ${measured.unsent} not sent` : '') +
           (crash ? `; ${crash.events.map((e) => `${e.t} s: ${e.what}`).join('; ')}` : ''),

@@ -105,7 +105,7 @@ async function benchSample(url: string, durationS: number): Promise<Sample> {
     abort.signal,
   );
   throwIfInterrupted();
-  return { rps: m.throughputRps, p50Ms: m.latencyMs.p50, p99Ms: m.latencyMs.p99, bad: m.non2xx + m.errors };
+  return { rps: m.throughputRps, p50Ms: m.latencyMs?.p50 ?? NaN, p99Ms: m.latencyMs?.p99 ?? NaN, bad: m.non2xx + m.errors };
 }
 
 async function wrkSample(wrk: string, url: string, durationS: number): Promise<Sample> {

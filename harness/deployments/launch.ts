@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ProcessGroup, sleep } from '../process/group.js';
+import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
+import { findExecutable } from '../software.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
 import { probe, waitUntilHealthy } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
@@ -20,6 +21,8 @@ export interface LaunchOptions {
   readyTimeoutMs: number;
   /** Ctrl-C while a deployment starts stops waiting for it. */
   signal?: AbortSignal;
+  /** taskset CPU list every process of the deployment runs on (nginx included); undefined: any CPU. */
+  cpus?: string;
 }
 
 const PORT_ATTEMPTS = 3;
@@ -51,20 +54,20 @@ export async function launch(
     };
     try {
       const serverPort = await freePort();
-      const plan = await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx });
+      const plan = pinned(await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx }), options.cpus);
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
       processes.push(new ProcessGroup(label, plan, logPath));
       let port = serverPort;
       if (behindNginx) {
         port = await freePortOtherThan(serverPort);
-        const front = nginxPlan({
+        const front = pinned(nginxPlan({
           host: LOOPBACK,
           port,
           upstreamPort: serverPort,
           protocol: kind.upstream,
           cgiScript: plan.cgiScript,
           tmpDir: options.tmpDir,
-        });
+        }), options.cpus);
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
       }
       const baseUrl = `http://${LOOPBACK}:${port}`;
@@ -93,6 +96,16 @@ export async function launch(
       throw new Error(`${label} did not start: ${message}`);
     }
   }
+}
+
+/**
+ * Runs the plan under taskset, so that the process and everything it forks stay on `cpus`:
+ * taskset sets the affinity and execs the command, so the pid (the group leader) is the server's.
+ */
+function pinned<T extends SpawnPlan>(plan: T, cpus: string | undefined): T {
+  const taskset = cpus ? findExecutable('taskset') : undefined;
+  if (!taskset) return plan;
+  return { ...plan, command: taskset, args: ['-c', cpus!, plan.command, ...plan.args] };
 }
 
 /** The server has not bound its port yet, so the next free port could be the same one. */

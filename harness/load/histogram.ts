@@ -3,22 +3,30 @@ import type { LatencyMs } from '../results.js';
 
 /** Latencies in microseconds, up to 10 minutes, at `digits` significant digits. */
 export class LatencyHistogram {
-  private readonly h;
+  private readonly h: hdr.Histogram;
 
-  constructor(digits: 1 | 2 | 3 = 3) {
-    this.h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: digits });
+  constructor(digits: 1 | 2 | 3 = 3, from?: hdr.Histogram) {
+    this.h = from ?? hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: digits });
   }
 
-  /**
-   * Records one latency. With `expectedIntervalMs` (open loop: the gap between a connection's
-   * scheduled sends) a latency longer than the interval also stands for the requests the schedule
-   * called for meanwhile, which a stalled server kept from being sent: HdrHistogram's
-   * coordinated-omission correction.
-   */
-  recordMs(ms: number, expectedIntervalMs?: number): void {
-    const us = Math.max(1, Math.round(ms * 1000));
-    if (expectedIntervalMs) this.h.recordValueWithExpectedInterval(us, Math.round(expectedIntervalMs * 1000));
-    else this.h.recordValue(us);
+  /** A histogram another process recorded and sent as `encode()`d text. */
+  static decode(encoded: string): LatencyHistogram {
+    return new LatencyHistogram(3, hdr.decodeFromCompressedBase64(encoded));
+  }
+
+  /** Several windows as one: the percentiles of all their latencies together, and the true maximum. */
+  static merge(encoded: string[]): LatencyHistogram {
+    const merged = new LatencyHistogram();
+    for (const one of encoded) merged.h.add(hdr.decodeFromCompressedBase64(one));
+    return merged;
+  }
+
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.h);
+  }
+
+  recordMs(ms: number, count = 1): void {
+    this.h.recordValueWithCount(Math.min(600_000_000, Math.max(1, Math.round(ms * 1000))), count);
   }
 
   get count(): number {
@@ -29,8 +37,9 @@ export class LatencyHistogram {
     return this.h.totalCount === 0 ? 0 : round(this.h.getValueAtPercentile(p) / 1000);
   }
 
-  summary(): LatencyMs {
-    if (this.h.totalCount === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
+  /** Null when nothing was recorded: no latency is not a latency of 0. */
+  summary(): LatencyMs | null {
+    if (this.h.totalCount === 0) return null;
     return {
       p50: this.percentileMs(50),
       p90: this.percentileMs(90),

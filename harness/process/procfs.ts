@@ -61,3 +61,13 @@ export function livingProcesses(): ProcStat[] {
   }
   return living;
 }
+
+/**
+ * CPU time (clock ticks) of the children this process has waited for (cutime + cstime of
+ * /proc/self/stat): how a child that has exited, such as a wrk run, reports what it used.
+ */
+export function reapedChildrenTicks(): number {
+  const text = readFileSync('/proc/self/stat', 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[13]) + Number(fields[14]);
+}

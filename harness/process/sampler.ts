@@ -10,12 +10,13 @@ function sysconf(name: string, fallback: number): number {
 }
 
 let units: { ticksPerSecond: number; pageBytes: number } | undefined;
-const systemUnits = () => (units ??= { ticksPerSecond: sysconf('CLK_TCK', 100), pageBytes: sysconf('PAGESIZE', 4096) });
+export const systemUnits = () => (units ??= { ticksPerSecond: sysconf('CLK_TCK', 100), pageBytes: sysconf('PAGESIZE', 4096) });
 
 export interface ResourceUse {
   /** CPU time of the whole tree over wall time, in percent of one core (200 = two cores busy). */
   cpuPercent: number;
   peakRssMb: number;
+  peakPssMb: number | null;
   /** The most processes seen at once (master, workers, nginx). */
   processes: number;
 }
@@ -44,7 +45,7 @@ export class ResourceSampler {
 
   stop(): ResourceUse {
     if (this.timer) clearInterval(this.timer);
-    if (!hasProcfs) return { cpuPercent: 0, peakRssMb: 0, processes: 0 };
+    if (!hasProcfs) return { cpuPercent: 0, peakRssMb: 0, peakPssMb: null, processes: 0 };
     this.sample();
     const { ticksPerSecond, pageBytes } = systemUnits();
     let ticks = 0;
@@ -53,6 +54,7 @@ export class ResourceSampler {
     return {
       cpuPercent: Math.round((ticks / ticksPerSecond / Math.max(wallS, 1e-3)) * 1000) / 10,
       peakRssMb: Math.round((this.peakRssPages * pageBytes) / 2 ** 20 * 10) / 10,
+      peakPssMb: null,
       processes: this.peakProcesses,
     };
   }
@@ -71,14 +73,4 @@ export class ResourceSampler {
     this.peakRssPages = Math.max(this.peakRssPages, rss);
     this.peakProcesses = Math.max(this.peakProcesses, count);
   }
-}
-
-/** This process's CPU use over a stretch of time, in percent of one core. */
-export function generatorCpu(): () => number {
-  const cpu = process.cpuUsage();
-  const wall = performance.now();
-  return () => {
-    const used = process.cpuUsage(cpu);
-    return Math.round(((used.user + used.system) / 1000 / Math.max(performance.now() - wall, 1)) * 1000) / 10;
-  };
 }

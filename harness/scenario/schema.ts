@@ -32,11 +32,15 @@ export const scenarioSchema = z.strictObject({
   path: z.union([requestPath, z.array(requestPath).nonempty()]),
   duration: positiveSeconds,
   warmup: z.number().nonnegative().max(3600).default(1),
-  /** Seconds before an unanswered request counts as a timeout (autocannon counts in whole seconds). */
+  /** Seconds before an unanswered request counts as a timeout. */
   timeout: z.number().int().min(1).max(3600).default(30),
   concurrency: z.array(positiveInt.max(10_000)).nonempty(),
   /** Open loop: offered loads in req/s; when given, each deployment is driven at these rates instead. */
   rate: z.array(positiveInt.max(1_000_000)).nonempty().optional(),
+  /** The load engine: builtin (npm only) or wrk (native; closed loop only). */
+  generator: z.enum(['builtin', 'wrk']).default('builtin'),
+  /** Open loop: the most connections the generator may open at once. */
+  maxConnections: positiveInt.max(1_000_000).default(1000),
   /** Measure every point this many times, in interleaved rounds; rows report medians. */
   repeat: positiveInt.max(100).default(1),
   /** The deployment (label or kind) whose per-second timeline gets a chart; default the first. */

@@ -1,0 +1,300 @@
+import { connect, type Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { EngineLoad, EngineMeasurement } from '../engine.js';
+import { LatencyHistogram } from '../histogram.js';
+import { formatRequest, ResponseParser } from './http.js';
+
+/**
+ * bench's own load engine, run in a process of its own (child.ts) so that its CPU is the
+ * generator's alone and nothing else shares its event loop.
+ *
+ * Closed loop: `concurrency` connections, each sending its next request when the last answer came.
+ * Open loop: each request has an intended send time (1/rate apart); it goes out on an idle
+ * kept-alive connection, or a new one while fewer than `maxConnections` are open, or else waits
+ * for the first connection to free up (counted as late). Its latency runs from the intended time,
+ * so a stalled server or a busy connection shows up in the latencies instead of thinning the
+ * sends (wrk2's and k6's constant-arrival-rate semantics).
+ *
+ * A response that says the server will close (Connection: close, HTTP/1.0, or a body that runs to
+ * EOF) is complete when its last body byte arrives: the client closes its own side at once and
+ * reconnects, as wrk does, rather than wait for the server's FIN (Werkzeug 3 holds its side open
+ * for a while after the response, and a client that waits pays that on every request).
+ */
+export function drive(load: EngineLoad, signal: AbortSignal): Promise<EngineMeasurement> {
+  return new Promise((resolve) => new Driver(load, signal, resolve).start());
+}
+
+/** How often requests are checked against the timeout: a timer per request would cost more than the request. */
+const TIMEOUT_SWEEP_MS = 100;
+
+class Connection {
+  socket: Socket | undefined;
+  readonly parser = new ResponseParser();
+  /** When the request in flight was meant to start (open loop) or started (closed loop); undefined when idle. */
+  startedAt: number | undefined;
+}
+
+class Driver {
+  private readonly url: URL;
+  private readonly request: Buffer;
+  private readonly window: Window;
+  private readonly connections = new Set<Connection>();
+  private readonly idle: Connection[] = [];
+  /** Open loop: intended send times still waiting for a connection. */
+  private readonly backlog: number[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private startedAt = 0;
+  private stopped = false;
+  private scheduled = 0;
+
+  constructor(
+    private readonly load: EngineLoad,
+    private readonly signal: AbortSignal,
+    private readonly finish: (m: EngineMeasurement) => void,
+  ) {
+    this.url = new URL(load.url);
+    this.request = formatRequest(this.url);
+    this.window = new Window(load.durationS);
+  }
+
+  start(): void {
+    this.startedAt = performance.now();
+    const warmupMs = this.load.warmupS * 1000;
+    this.timers.push(
+      setTimeout(() => this.window.open(), warmupMs),
+      setTimeout(() => this.stop(), warmupMs + this.load.durationS * 1000),
+      setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS),
+    );
+    this.signal.addEventListener('abort', () => this.stop(), { once: true });
+    if ('concurrency' in this.load) {
+      for (let i = 0; i < this.load.concurrency; i++) this.send(new Connection(), performance.now());
+    } else {
+      this.schedule();
+    }
+  }
+
+  /** Open loop: sends everything due by now, then sleeps until the next intended time. */
+  private schedule(): void {
+    if (this.stopped || !('offeredRps' in this.load)) return;
+    const intervalMs = 1000 / this.load.offeredRps;
+    const now = performance.now();
+    for (;;) {
+      const intended = this.startedAt + this.scheduled * intervalMs;
+      if (intended > now) {
+        this.timers.push(setTimeout(() => this.schedule(), intended - now));
+        return;
+      }
+      this.scheduled++;
+      const connection = this.idle.pop() ?? (this.connections.size < this.load.maxConnections ? new Connection() : undefined);
+      if (connection) this.send(connection, intended);
+      else {
+        this.backlog.push(intended);
+        this.window.late(intended);
+      }
+    }
+  }
+
+  private send(connection: Connection, startedAt: number): void {
+    if (this.stopped) return;
+    this.connections.add(connection);
+    this.window.connections(this.connections.size);
+    connection.startedAt = startedAt;
+    connection.parser.reset();
+    if (!connection.socket) connection.socket = this.open(connection);
+    connection.socket.write(this.request);
+    this.window.sent();
+  }
+
+  private open(connection: Connection): Socket {
+    const socket = connect({ host: this.url.hostname, port: Number(this.url.port || 80) });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (connection.socket !== socket || connection.startedAt === undefined) return;
+      let complete: boolean;
+      try {
+        complete = connection.parser.feed(chunk);
+      } catch {
+        return this.fail(connection, false);
+      }
+      if (complete) this.complete(connection, connection.parser.head!.status, connection.parser.head!.keepAlive);
+    });
+    socket.on('end', () => {
+      if (connection.socket !== socket || connection.startedAt === undefined) return this.drop(connection, socket);
+      if (connection.parser.endOfStream()) this.complete(connection, connection.parser.head!.status, false);
+      else this.fail(connection, false);
+    });
+    socket.on('error', () => {
+      if (connection.socket !== socket || connection.startedAt === undefined) return this.drop(connection, socket);
+      this.fail(connection, false);
+    });
+    return socket;
+  }
+
+  /** A connection the server closed while it was idle: forget it. */
+  private drop(connection: Connection, socket: Socket): void {
+    socket.destroy();
+    if (connection.socket !== socket) return;
+    connection.socket = undefined;
+    const at = this.idle.indexOf(connection);
+    if (at >= 0) this.idle.splice(at, 1);
+    this.connections.delete(connection);
+  }
+
+  private complete(connection: Connection, status: number, keepAlive: boolean): void {
+    this.window.response(status, performance.now() - connection.startedAt!);
+    this.next(connection, keepAlive);
+  }
+
+  private fail(connection: Connection, timedOut: boolean): void {
+    this.window.error(performance.now() - connection.startedAt!, timedOut);
+    this.next(connection, false);
+  }
+
+  /** The connection is free: send its next request (closed loop), or serve the backlog, or idle. */
+  private next(connection: Connection, keepAlive: boolean): void {
+    connection.startedAt = undefined;
+    if (!keepAlive) {
+      connection.socket?.destroy();
+      connection.socket = undefined;
+    }
+    if (this.stopped) return;
+    if ('concurrency' in this.load) return this.send(connection, performance.now());
+    const waiting = this.backlog.shift();
+    if (waiting !== undefined) return this.send(connection, waiting);
+    if (keepAlive) this.idle.push(connection);
+    else this.connections.delete(connection);
+  }
+
+  private sweepTimeouts(): void {
+    const limit = performance.now() - this.load.timeoutS * 1000;
+    for (const connection of this.connections) {
+      if (connection.startedAt !== undefined && connection.startedAt < limit) this.fail(connection, true);
+    }
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.window.close(this.backlog);
+    for (const timer of this.timers) clearTimeout(timer);
+    for (const connection of this.connections) connection.socket?.destroy();
+    this.finish(this.window.result('offeredRps' in this.load));
+  }
+}
+
+/** Everything that happens while the window is open: counts, latency histograms, per-second buckets, the generator's own cost. */
+class Window {
+  private openedAt: number | undefined;
+  private closedAt: number | undefined;
+  private ok = 0;
+  private non2xx = 0;
+  private errors = 0;
+  private timeouts = 0;
+  private sends = 0;
+  private lateSends = 0;
+  private unsent = 0;
+  private peakConnections = 0;
+  private readonly latencies = new LatencyHistogram();
+  private readonly failures = new LatencyHistogram();
+  private readonly seconds: { ok: number; errors: number; non2xx: number; latency: LatencyHistogram }[] = [];
+  private cpuAtOpen: NodeJS.CpuUsage | undefined;
+  private cpuPercent = 0;
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(private readonly durationS: number) {}
+
+  get isOpen(): boolean {
+    return this.openedAt !== undefined && this.closedAt === undefined;
+  }
+
+  open(): void {
+    this.openedAt = performance.now();
+    this.cpuAtOpen = process.cpuUsage();
+    this.loopDelay.enable();
+    process.send?.({ type: 'window-open' });
+  }
+
+  /** Stops counting; intended sends inside the window still waiting for a connection were never sent. */
+  close(backlog: number[]): void {
+    if (!this.isOpen) return;
+    this.closedAt = performance.now();
+    this.loopDelay.disable();
+    const used = process.cpuUsage(this.cpuAtOpen);
+    this.cpuPercent = round1(((used.user + used.system) / 1000 / Math.max(this.closedAt - this.openedAt!, 1)) * 100);
+    this.unsent = backlog.filter((t) => t >= this.openedAt!).length;
+  }
+
+  late(at: number): void {
+    if (this.isOpen && at >= this.openedAt!) this.lateSends++;
+  }
+
+  sent(): void {
+    if (this.isOpen) this.sends++;
+  }
+
+  connections(open: number): void {
+    if (this.isOpen && open > this.peakConnections) this.peakConnections = open;
+  }
+
+  response(status: number, latencyMs: number): void {
+    if (!this.isOpen) return;
+    const second = this.second();
+    if (status >= 200 && status < 300) {
+      this.ok++;
+      this.latencies.recordMs(latencyMs);
+      second.ok++;
+      second.latency.recordMs(latencyMs);
+    } else {
+      this.non2xx++;
+      this.failures.recordMs(latencyMs);
+      second.non2xx++;
+    }
+  }
+
+  error(latencyMs: number, timedOut: boolean): void {
+    if (!this.isOpen) return;
+    this.errors++;
+    if (timedOut) this.timeouts++;
+    this.failures.recordMs(latencyMs);
+    this.second().errors++;
+  }
+
+  result(open: boolean): EngineMeasurement {
+    const lengthS = this.openedAt === undefined ? 0 : ((this.closedAt ?? performance.now()) - this.openedAt) / 1000;
+    // The last bucket may cover less than a second: its counts are scaled to per-second rates.
+    const bucketS = (t: number) => Math.max(Math.min(1, lengthS - t), 1e-3);
+    const perSecond = (count: number, t: number) => Math.round((count / bucketS(t)) * 10) / 10;
+    const loop = this.loopDelay;
+    return {
+      lengthS,
+      ok: this.ok,
+      non2xx: this.non2xx,
+      errors: this.errors,
+      timeouts: this.timeouts,
+      histogram: this.latencies.encode(),
+      errorHistogram: this.failures.encode(),
+      timeline: this.seconds.map((s, t) => ({
+        t,
+        rps: perSecond(s.ok, t),
+        p50Ms: s.latency.percentileMs(50),
+        p99Ms: s.latency.percentileMs(99),
+        errors: perSecond(s.errors, t),
+        non2xx: perSecond(s.non2xx, t),
+      })),
+      ...(open && { unsent: this.unsent, late: this.lateSends, peakConnections: this.peakConnections }),
+      cpuPercent: this.cpuPercent,
+      sent: this.sends,
+      eventLoopDelayMs: loop.count > 0 ? { p99: round1(loop.percentile(99) / 1e6), max: round1(loop.max / 1e6) } : null,
+    };
+  }
+
+  private second() {
+    const index = Math.min(Math.floor((performance.now() - this.openedAt!) / 1000), Math.ceil(this.durationS) - 1);
+    while (this.seconds.length <= index) this.seconds.push({ ok: 0, errors: 0, non2xx: 0, latency: new LatencyHistogram(2) });
+    return this.seconds[index]!;
+  }
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,139 @@
+/**
+ * The least HTTP/1.1 response parsing a load generator can do and still be right: find the end of
+ * the headers, read the status, and know where the body ends (Content-Length, chunked, or the
+ * server's EOF) and whether the server keeps the connection. Nothing is copied or decoded beyond
+ * the header block. This is wrk's job too, and it does no more.
+ */
+export interface ResponseHead {
+  status: number;
+  /** The server will keep the connection open for another request. */
+  keepAlive: boolean;
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+
+type BodyState =
+  | { kind: 'length'; remaining: number }
+  | { kind: 'chunked'; remaining: number; sizeLine: boolean; trailer: boolean }
+  | { kind: 'eof' };
+
+/** One response at a time on one connection; `reset()` before the next. */
+export class ResponseParser {
+  head: ResponseHead | undefined;
+  private pending: Buffer | undefined;
+  private body: BodyState | undefined;
+
+  reset(): void {
+    this.head = undefined;
+    this.pending = undefined;
+    this.body = undefined;
+  }
+
+  /** Feeds bytes; true once the whole response has arrived. Throws on a reply that is not HTTP. */
+  feed(chunk: Buffer): boolean {
+    if (!this.head) {
+      const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+      const end = data.indexOf(HEADER_END);
+      if (end < 0) {
+        if (data.length > 64 * 1024) throw new Error('response headers larger than 64 KiB');
+        this.pending = data;
+        return false;
+      }
+      this.pending = undefined;
+      this.parseHead(data.toString('latin1', 0, end));
+      chunk = data.subarray(end + 4);
+    }
+    return this.feedBody(chunk);
+  }
+
+  /** The server closed its side: a body delimited by EOF is complete, anything else was cut off. */
+  endOfStream(): boolean {
+    return this.body?.kind === 'eof';
+  }
+
+  private parseHead(text: string): void {
+    if (!text.startsWith('HTTP/1.')) throw new Error(`not an HTTP/1.x response: ${JSON.stringify(text.slice(0, 40))}`);
+    const status = Number(text.slice(9, 12));
+    const headers = text.toLowerCase();
+    const connection = headerValue(headers, 'connection');
+    const http11 = text[7] === '1';
+    const keepAlive = http11 ? !connection?.includes('close') : connection?.includes('keep-alive') === true;
+    const length = headerValue(headers, 'content-length');
+    const chunked = headerValue(headers, 'transfer-encoding')?.includes('chunked') === true;
+    // 1xx, 204 and 304 have no body, whatever the headers say.
+    const bodiless = status < 200 || status === 204 || status === 304;
+    if (bodiless) this.body = { kind: 'length', remaining: 0 };
+    else if (chunked) this.body = { kind: 'chunked', remaining: 0, sizeLine: true, trailer: false };
+    else if (length !== undefined) this.body = { kind: 'length', remaining: Number(length) };
+    else this.body = { kind: 'eof' };
+    // A body that runs to EOF cannot be followed by another response on the same connection.
+    this.head = { status, keepAlive: keepAlive && this.body.kind !== 'eof' };
+  }
+
+  private feedBody(chunk: Buffer): boolean {
+    const body = this.body!;
+    switch (body.kind) {
+      case 'eof':
+        return false;
+      case 'length':
+        body.remaining -= chunk.length;
+        return body.remaining <= 0;
+      case 'chunked':
+        return this.feedChunked(body, chunk);
+    }
+  }
+
+  /** Chunk sizes in hex, each chunk followed by CRLF, a 0-size chunk, then trailers up to an empty line. */
+  private feedChunked(body: Extract<BodyState, { kind: 'chunked' }>, chunk: Buffer): boolean {
+    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    for (;;) {
+      if (body.remaining > 0) {
+        const take = Math.min(body.remaining, data.length);
+        body.remaining -= take;
+        data = data.subarray(take);
+        if (body.remaining > 0) return false;
+        continue;
+      }
+      const eol = data.indexOf(CRLF);
+      if (eol < 0) {
+        this.pending = data;
+        return false;
+      }
+      const line = data.toString('latin1', 0, eol);
+      data = data.subarray(eol + 2);
+      if (body.trailer) {
+        if (line === '') return true;
+        continue;
+      }
+      if (body.sizeLine) {
+        const size = parseInt(line, 16);
+        if (Number.isNaN(size)) throw new Error(`bad chunk size ${JSON.stringify(line)}`);
+        if (size === 0) {
+          body.trailer = true;
+          continue;
+        }
+        body.remaining = size;
+        body.sizeLine = false;
+        continue;
+      }
+      // The CRLF after a chunk's data.
+      body.sizeLine = true;
+    }
+  }
+}
+
+/** The value of a header in a lower-cased header block, or undefined. */
+function headerValue(headers: string, name: string): string | undefined {
+  const at = headers.indexOf(`\r\n${name}:`);
+  if (at < 0) return undefined;
+  const start = at + name.length + 3;
+  const end = headers.indexOf('\r\n', start);
+  return headers.slice(start, end < 0 ? undefined : end).trim();
+}
+
+/** The request every send writes: formatted once, sent as the same bytes each time. */
+export function formatRequest(url: URL): Buffer {
+  return Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n`, 'latin1');
+}

@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { builtinEngineEntry } from '../../paths.js';
+import { findExecutable } from '../../software.js';
+import type { EngineEvents, EngineLoad, EngineMeasurement, LoadEngine } from '../engine.js';
+import { progressTicker } from '../progress.js';
+
+type ChildMessage = { type: 'window-open' } | { type: 'done'; measurement: EngineMeasurement } | { type: 'error'; message: string };
+
+/**
+ * bench's own engine (npm only): driver.ts in a child process, pinned to the generator's cores
+ * when the run separates them from the server's. A process of its own gives the generator a CPU
+ * figure that is its own, and keeps bench's sampler and progress off the load path's event loop.
+ */
+export const builtinEngine: LoadEngine = {
+  name: 'builtin',
+  unavailable: async () => undefined,
+  run: (load, events, signal) => runChild(load, events, signal),
+};
+
+function runChild(load: EngineLoad, events: EngineEvents, signal?: AbortSignal): Promise<EngineMeasurement> {
+  const taskset = load.cpus ? findExecutable('taskset') : undefined;
+  const [command, args] = taskset
+    ? [taskset, ['-c', load.cpus!, process.execPath, builtinEngineEntry]]
+    : [process.execPath, [builtinEngineEntry]];
+  const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  const stopTicking = progressTicker(load, events.onProgress);
+  const stop = () => child.connected && child.send({ type: 'stop' });
+  signal?.addEventListener('abort', stop);
+  return new Promise<EngineMeasurement>((resolve, reject) => {
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'window-open') events.onWindowOpen?.();
+      else if (message.type === 'done') resolve(message.measurement);
+      else reject(new Error(`the load generator failed: ${message.message}`));
+    });
+    child.on('error', (err) => reject(new Error(`the load generator did not start: ${err.message}`)));
+    child.on('exit', (code, sig) =>
+      reject(new Error(`the load generator exited (${sig ?? `code ${code}`}) before it reported${stderr ? `: ${stderr.trim()}` : ''}`)),
+    );
+    child.send({ type: 'run', load });
+  }).finally(() => {
+    stopTicking();
+    signal?.removeEventListener('abort', stop);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+}

@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { sleep } from '../../process/group.js';
+import { reapedChildrenTicks } from '../../process/procfs.js';
+import { systemUnits } from '../../process/sampler.js';
+import { wrkReportScript } from '../../paths.js';
+import { findExecutable } from '../../software.js';
+import type { EngineLoad, EngineMeasurement, LoadEngine } from '../engine.js';
+import { LatencyHistogram } from '../histogram.js';
+import { progressTicker } from '../progress.js';
+
+interface WrkReport {
+  durationUs: number;
+  requests: number;
+  connect: number;
+  read: number;
+  write: number;
+  status: number;
+  timeout: number;
+  maxUs: number;
+  quantilesUs: number[];
+}
+
+/**
+ * wrk (Debian's package), a native generator, as an independent check on the builtin one. It is
+ * closed-loop only (wrk2's open loop is not packaged), and reports once at the end, so the window
+ * is a run of its own: an unrecorded warm-up run, a pause for the warm-up's queue to drain, then
+ * the measured run. Its latency distribution comes back as quantiles from report.lua; it has no
+ * per-second timeline.
+ */
+export const wrkEngine: LoadEngine = {
+  name: 'wrk',
+  unavailable: async (load) => {
+    if (!findExecutable('wrk')) return 'wrk is not installed; install it with: sudo apt-get install wrk';
+    if ('offeredRps' in load) return 'wrk drives a closed loop only; use the builtin generator for --rate';
+    return undefined;
+  },
+  run: async (load, events, signal) => {
+    const stopTicking = progressTicker(load, events.onProgress);
+    try {
+      if (load.warmupS > 0) {
+        const warm = await runWrk(load, load.warmupS, signal);
+        // A blocking server still serves the requests its gone clients queued: wait them out.
+        const meanS = warm.requests > 0 ? (warm.durationUs / 1e6) * concurrencyOf(load) / warm.requests : 0;
+        await sleep(Math.min(meanS, load.timeoutS) * 1000, signal);
+      }
+      events.onWindowOpen?.();
+      const ticks = reapedChildrenTicks();
+      const report = await runWrk(load, load.durationS, signal);
+      const cpuS = (reapedChildrenTicks() - ticks) / systemUnits().ticksPerSecond;
+      return toMeasurement(report, cpuS);
+    } finally {
+      stopTicking();
+    }
+  },
+};
+
+const concurrencyOf = (load: EngineLoad) => ('concurrency' in load ? load.concurrency : 1);
+
+function runWrk(load: EngineLoad, seconds: number, signal?: AbortSignal): Promise<WrkReport> {
+  const wrk = findExecutable('wrk')!;
+  const args = [
+    '-t1',
+    `-c${concurrencyOf(load)}`,
+    `-d${Math.max(1, Math.round(seconds * 1000))}ms`,
+    `--timeout`, `${Math.max(1, Math.round(load.timeoutS * 1000))}ms`,
+    '-s', wrkReportScript,
+    load.url,
+  ];
+  const taskset = load.cpus ? findExecutable('taskset') : undefined;
+  const child = taskset ? spawn(taskset, ['-c', load.cpus!, wrk, ...args]) : spawn(wrk, args);
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const stop = () => child.kill('SIGINT');
+  signal?.addEventListener('abort', stop);
+  return new Promise<WrkReport>((resolve, reject) => {
+    child.on('error', (err) => reject(new Error(`wrk did not start: ${err.message}`)));
+    child.on('close', (code) => {
+      signal?.removeEventListener('abort', stop);
+      const line = out.split('\n').find((l) => l.startsWith('BENCH-WRK '));
+      if (!line) return reject(new Error(`wrk exited with code ${code} without a report: ${out.trim().slice(-300)}`));
+      resolve(JSON.parse(line.slice('BENCH-WRK '.length)) as WrkReport);
+    });
+  });
+}
+
+function toMeasurement(report: WrkReport, cpuS: number): EngineMeasurement {
+  const lengthS = report.durationUs / 1e6;
+  const failed = report.connect + report.read + report.write + report.timeout;
+  const ok = report.requests - report.status;
+  // Each quantile stands for an equal share of the responses wrk timed.
+  const latencies = new LatencyHistogram();
+  const share = report.requests / report.quantilesUs.length;
+  if (ok > 0) report.quantilesUs.forEach((us, i) => latencies.recordMs(us / 1000, shareAt(share, i)));
+  return {
+    lengthS,
+    ok,
+    non2xx: report.status,
+    errors: failed,
+    timeouts: report.timeout,
+    histogram: latencies.encode(),
+    errorHistogram: new LatencyHistogram().encode(),
+    timeline: [],
+    cpuPercent: Math.round((cpuS / Math.max(lengthS, 1e-3)) * 1000) / 10,
+    sent: report.requests + failed,
+    eventLoopDelayMs: null,
+  };
+}
+
+/** Whole counts that add up to the total: quantile i gets floor((i+1)·share) − floor(i·share). */
+function shareAt(share: number, i: number): number {
+  return Math.floor((i + 1) * share) - Math.floor(i * share);
+}
