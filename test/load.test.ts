@@ -1,36 +1,81 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { measurePoint } from '../harness/load/measure.js';
 
-let server: Server | undefined;
-afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+let server: Server | TcpServer | undefined;
+const held: Socket[] = [];
+afterEach(async () => {
+  for (const socket of held.splice(0)) socket.destroy();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+const urlOf = (s: Server | TcpServer) => `http://127.0.0.1:${(s.address() as AddressInfo).port}/`;
 
 /** A real server on port 0 that answers after `ms`, closing the connection when `close` says so. */
-async function serve(ms: number, close: 'announced' | 'silent' | 'keep-alive'): Promise<string> {
-  server = createServer((_req, res) => {
+async function serve(ms: number, close: 'announced' | 'silent' | 'keep-alive' | 'chunked'): Promise<string> {
+  const http = createServer((_req, res) => {
     setTimeout(() => {
       if (close === 'announced') res.setHeader('connection', 'close');
+      if (close === 'chunked') {
+        res.write('o');
+        res.end('k');
+        return;
+      }
       res.end('ok');
       if (close === 'silent') res.socket?.end();
     }, ms);
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server!.address() as AddressInfo).port}/`;
+  server = http;
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  return urlOf(http);
+}
+
+/**
+ * Werkzeug 3's way: a complete `Connection: close` response, then the server keeps its side of the
+ * connection open for a while before it closes it. A client that waits for the server's EOF pays
+ * that wait on every request.
+ */
+async function serveHoldingOpen(ms: number, holdMs: number): Promise<string> {
+  const tcp = createTcpServer((socket) => {
+    held.push(socket);
+    socket.once('data', () =>
+      setTimeout(() => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+        setTimeout(() => socket.end(), holdMs);
+      }, ms),
+    );
+    socket.on('error', () => {});
+  });
+  server = tcp;
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  return urlOf(tcp);
 }
 
 describe('the load driver', () => {
-  for (const close of ['announced', 'silent', 'keep-alive'] as const) {
-    it(`times each request from its own start when the server closes connections (${close})`, async () => {
+  for (const close of ['announced', 'silent', 'keep-alive', 'chunked'] as const) {
+    it(`times each request from its own start when the server answers ${close}`, async () => {
       const url = await serve(30, close);
       const m = await measurePoint({ url, concurrency: 2, warmupS: 0.3, durationS: 1.5, timeoutS: 10 });
       expect(m.errors).toBe(0);
-      expect(m.latencyMs.p50).toBeGreaterThanOrEqual(29);
-      expect(m.latencyMs.p99).toBeLessThan(60);
+      expect(m.latencyMs!.p50).toBeGreaterThanOrEqual(29);
+      expect(m.latencyMs!.p99).toBeLessThan(60);
       // Little's law: 2 in flight, ~31 ms each.
       expect(m.throughputRps).toBeGreaterThan(2 * (1000 / 31) * 0.85);
     });
   }
+
+  it('does not wait for a server that holds its side open after a complete close-after-response answer', async () => {
+    // 20 ms of service, then the server keeps the connection open for 200 ms more.
+    const url = await serveHoldingOpen(20, 200);
+    const m = await measurePoint({ url, concurrency: 2, warmupS: 0.3, durationS: 1.5, timeoutS: 10 });
+    expect(m.errors).toBe(0);
+    expect(m.latencyMs!.p99).toBeLessThan(60);
+    // 2 in flight × 1000/21 ≈ 95 req/s; a client waiting for EOF would get 2 × 1000/220 ≈ 9.
+    expect(m.throughputRps).toBeGreaterThan(2 * (1000 / 21) * 0.8);
+  });
 
   it('counts only the measured window, not the warm-up', async () => {
     const url = await serve(50, 'keep-alive');
@@ -38,6 +83,30 @@ describe('the load driver', () => {
     // 1 in flight at ~51 ms: about 19.6 in one second; the warm-up would add as many again.
     expect(m.requests).toBeGreaterThanOrEqual(17);
     expect(m.requests).toBeLessThanOrEqual(21);
+    expect(m.samples).toBe(m.requests);
     expect(m.durationS).toBe(1);
+  });
+
+  it('reports no latency, rather than 0 ms, when nothing answered', async () => {
+    // A port nothing listens on: every connection is refused.
+    const url = await serve(0, 'keep-alive');
+    await new Promise<void>((resolve) => (server as Server).close(() => resolve()));
+    server = undefined;
+    const m = await measurePoint({ url, concurrency: 1, warmupS: 0.1, durationS: 0.5, timeoutS: 10 });
+    expect(m.samples).toBe(0);
+    expect(m.latencyMs).toBeNull();
+    expect(m.errors).toBeGreaterThan(0);
+    expect(m.errorLatencyMs).toBeDefined();
+  });
+
+  it('measures its own CPU per request in a process of its own', async () => {
+    const url = await serve(0, 'keep-alive');
+    const m = await measurePoint({ url, concurrency: 4, warmupS: 0.2, durationS: 1, timeoutS: 10 });
+    expect(m.generator.engine).toBe('builtin');
+    expect(m.generator.cpuPercent).toBeGreaterThan(0);
+    expect(m.generator.cpuPercent).toBeLessThan(110);
+    expect(m.generator.cpuMsPerRequest).toBeGreaterThan(0);
+    expect(m.generator.cpuMsPerRequest).toBeLessThan(1);
+    expect(m.generator.eventLoopDelayMs).not.toBeNull();
   });
 });

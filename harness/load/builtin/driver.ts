@@ -32,6 +32,8 @@ class Connection {
   readonly parser = new ResponseParser();
   /** When the request in flight was meant to start (open loop) or started (closed loop); undefined when idle. */
   startedAt: number | undefined;
+  /** The socket has served a response before: the server may have closed it meanwhile. */
+  reused = false;
 }
 
 class Driver {
@@ -100,7 +102,10 @@ class Driver {
     this.window.connections(this.connections.size);
     connection.startedAt = startedAt;
     connection.parser.reset();
-    if (!connection.socket) connection.socket = this.open(connection);
+    if (!connection.socket) {
+      connection.socket = this.open(connection);
+      connection.reused = false;
+    }
     connection.socket.write(this.request);
     this.window.sent();
   }
@@ -121,13 +126,28 @@ class Driver {
     socket.on('end', () => {
       if (connection.socket !== socket || connection.startedAt === undefined) return this.drop(connection, socket);
       if (connection.parser.endOfStream()) this.complete(connection, connection.parser.head!.status, false);
-      else this.fail(connection, false);
+      else this.closedUnderRequest(connection);
     });
     socket.on('error', () => {
       if (connection.socket !== socket || connection.startedAt === undefined) return this.drop(connection, socket);
-      this.fail(connection, false);
+      this.closedUnderRequest(connection);
     });
     return socket;
+  }
+
+  /**
+   * The connection ended before the answer was complete. On a kept-alive connection that had not
+   * sent a byte of the answer yet, the server closed it as idle while the request was on its way
+   * (a keep-alive race every HTTP client retries): send it again on a new connection, from the
+   * same start. Anything else is an error.
+   */
+  private closedUnderRequest(connection: Connection): void {
+    if (connection.reused && !connection.parser.head) {
+      connection.socket?.destroy();
+      connection.socket = undefined;
+      return this.send(connection, connection.startedAt!);
+    }
+    this.fail(connection, false);
   }
 
   /** A connection the server closed while it was idle: forget it. */
@@ -153,6 +173,7 @@ class Driver {
   /** The connection is free: send its next request (closed loop), or serve the backlog, or idle. */
   private next(connection: Connection, keepAlive: boolean): void {
     connection.startedAt = undefined;
+    connection.reused = keepAlive;
     if (!keepAlive) {
       connection.socket?.destroy();
       connection.socket = undefined;
