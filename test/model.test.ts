@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { median, toRow, type Sample } from '../harness/aggregate.js';
 import { findKind } from '../harness/deployments/kinds.js';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
+import { LatencyHistogram } from '../harness/load/histogram.js';
 import { predict, predictCapacity, serviceMs } from '../harness/model.js';
 import type { PlannedDeployment } from '../harness/plan.js';
 
@@ -58,50 +59,120 @@ describe("Little's law model", () => {
   });
 });
 
-function sample(throughputRps: number, p99: number, overrides: Partial<Sample> = {}): Sample {
+const SHARED = { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 } as const;
+
+/** A measured window whose latencies are `latencies` (ms), each recorded once, as an engine would. */
+function sample(throughputRps: number, latencies: number[], overrides: Partial<Sample> = {}): Sample {
+  const histogram = new LatencyHistogram();
+  for (const ms of latencies) histogram.recordMs(ms);
   return {
     durationS: 2,
-    requests: throughputRps * 2,
+    requests: latencies.length,
     throughputRps,
-    latencyMs: { p50: p99 / 2, p90: p99 * 0.9, p99, p999: p99, max: p99, mean: p99 / 2 },
+    samples: latencies.length,
+    latencyMs: histogram.summary(),
     errors: 0,
     timeouts: 0,
     non2xx: 0,
-    generatorCpuPercent: 20,
-    resources: { cpuPercent: 10, peakRssMb: 50, processes: 5 },
+    histogram: histogram.encode(),
+    errorHistogram: new LatencyHistogram().encode(),
+    generator: { engine: 'builtin', cpuPercent: 20, cpuMsPerRequest: 0.1, eventLoopDelayMs: { p99: 1, max: 2 } },
+    resources: { cpuPercent: 10, peakRssMb: 50, peakPssMb: 20, processes: 5 },
     timeline: [],
     ...overrides,
   };
 }
 
+/** `count` latencies of `ms` each. */
+const times = (count: number, ms: number) => Array.from({ length: count }, () => ms);
+
 describe('result rows', () => {
-  it('report the median of repeats with their min–max spread and the worst errors', () => {
+  it('report the median throughput of repeats with its spread, each repeat\'s figures, and the worst errors', () => {
     const row = toRow({
       planned: planned('gunicorn-sync', 4),
       path: '/io?ms=50',
       level: { concurrency: 8 },
-      samples: [sample(78, 110), sample(70, 130, { errors: 2 }), sample(80, 105)],
+      placement: SHARED,
+      samples: [sample(78, times(100, 100)), sample(70, times(100, 120), { errors: 2 }), sample(80, times(100, 105))],
     });
-    expect(row).toMatchObject({ throughputRps: 78, repeats: 3, errors: 2, predictedThroughputRps: 80, throughputRatio: 0.975 });
-    expect(row.spread).toEqual({ throughputRps: { min: 70, max: 80 }, p50Ms: { min: 52.5, max: 65 }, p99Ms: { min: 105, max: 130 } });
-    expect(row.latencyMs.p99).toBe(110);
+    expect(row).toMatchObject({ throughputRps: 78, repeats: 3, errors: 2, predictedThroughputRps: 80, throughputRatio: 0.975, samples: 300 });
+    expect(row.spread!.throughputRps).toEqual({ min: 70, max: 80 });
+    expect(row.perRepeat!.map((r) => r.throughputRps)).toEqual([78, 70, 80]);
+  });
+
+  it('take percentiles from the repeats\' merged histograms, so max is the true maximum and p99 counts every latency', () => {
+    // Two quiet repeats and one with a 2 s stall in 5 of its 100 requests. The median of the three
+    // p99s would hide the stall (about 50 ms); merged, 5 of 300 latencies are 2 s: p99 is 2 s.
+    const quiet = () => sample(80, times(100, 50));
+    const stalled = sample(75, [...times(95, 50), ...times(5, 2000)]);
+    const row = toRow({ planned: planned('gunicorn-sync', 4), path: '/io?ms=50', level: { concurrency: 4 }, placement: SHARED, samples: [quiet(), stalled, quiet()] });
+    expect(row.samples).toBe(300);
+    expect(row.latencyMs!.p99).toBeGreaterThanOrEqual(1990);
+    expect(row.latencyMs!.max).toBeGreaterThanOrEqual(1990);
+    expect(row.latencyMs!.p50).toBeLessThan(51);
+  });
+
+  it('take the timeline and the fault outcome from the first repeat, and say so', () => {
+    const timeline = (rps: number) => [{ t: 0, rps, p50Ms: 50, p99Ms: 60, errors: 0, non2xx: 0 }];
+    const row = toRow({
+      planned: planned('gunicorn-sync', 4),
+      path: '/io?ms=50',
+      level: { concurrency: 4 },
+      placement: SHARED,
+      samples: [
+        sample(60, times(10, 50), { timeline: timeline(60), fault: { killedPid: 1, atS: 1, recoveryS: 0.1 } }),
+        sample(80, times(10, 50), { timeline: timeline(80) }),
+        sample(70, times(10, 50), { timeline: timeline(70) }),
+      ],
+    });
+    expect(row.timelineRepeat).toBe(1);
+    expect(row.timeline[0]!.rps).toBe(60);
+    expect(row.fault?.killedPid).toBe(1);
+  });
+
+  it('show no latency, rather than 0 ms, for a point where no request succeeded', () => {
+    const row = toRow({ planned: planned('gunicorn-sync', 1), path: '/cpu?ms=20', level: { concurrency: 1 }, placement: SHARED, samples: [sample(0, [], { errors: 30 })] });
+    expect(row.samples).toBe(0);
+    expect(row.latencyMs).toBeNull();
   });
 
   it('mark an open-loop point that fell behind its offered load as saturated, with what went unsent', () => {
     const row = toRow({
       planned: planned('gunicorn-sync', 4),
       path: '/io?ms=50',
-      level: { offeredRps: 160, connections: 64 },
-      samples: [sample(79, 900, { unsent: 200 })],
+      level: { offeredRps: 160, maxConnections: 1000 },
+      placement: SHARED,
+      samples: [sample(79, times(100, 900), { unsent: 200, late: 0, peakConnections: 90 })],
     });
-    expect(row).toMatchObject({ loop: 'open', offeredRps: 160, saturated: true, unsent: 200, predictedThroughputRps: 80, concurrency: 64 });
-    const kept = toRow({ planned: planned('gunicorn-sync', 4), path: '/io?ms=50', level: { offeredRps: 40, connections: 64 }, samples: [sample(40, 60)] });
+    expect(row).toMatchObject({ loop: 'open', offeredRps: 160, saturated: true, unsent: 200, predictedThroughputRps: 80, concurrency: 90, maxConnections: 1000 });
+    expect(row.generator.saturated).toBe(false);
+    const kept = toRow({
+      planned: planned('gunicorn-sync', 4),
+      path: '/io?ms=50',
+      level: { offeredRps: 40, maxConnections: 1000 },
+      placement: SHARED,
+      samples: [sample(40, times(100, 60), { unsent: 0, late: 0, peakConnections: 3 })],
+    });
     expect(kept.saturated).toBe(false);
   });
 
-  it('flag a point whose load generator ran out of CPU', () => {
-    const row = toRow({ planned: planned('node-async'), path: '/hello', level: { concurrency: 64 }, samples: [sample(60000, 2, { generatorCpuPercent: 99 })] });
-    expect(row.generator).toEqual({ cpuPercent: 99, saturated: true });
+  it('flag a point whose load generator ran out of CPU, and say so in words', () => {
+    const row = toRow({
+      planned: planned('node-async'),
+      path: '/hello',
+      level: { concurrency: 64 },
+      placement: SHARED,
+      samples: [sample(60000, times(100, 2), { generator: { engine: 'builtin', cpuPercent: 99, cpuMsPerRequest: 0.016, eventLoopDelayMs: null } })],
+    });
+    expect(row.generator).toMatchObject({ engine: 'builtin', placement: 'shared', cpuPercent: 99, saturated: true });
+    expect(row.generator.limit).toMatch(/CPU at 99%/);
+  });
+
+  it('bound CPU-bound paths by the cores the deployment was given', () => {
+    const separate = { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 } as const;
+    const row = toRow({ planned: planned('gunicorn-sync', 4), path: '/cpu?ms=20', level: { concurrency: 8 }, placement: separate, samples: [sample(48, times(10, 160))] });
+    expect(row.model.capacity).toBe(1);
+    expect(row.predictedThroughputRps).toBe(50);
   });
 
   it('take the median of an even number of values as the mean of the middle two', () => {
