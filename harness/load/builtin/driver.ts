@@ -112,7 +112,6 @@ class Driver {
 
   private open(connection: Connection): Socket {
     const socket = connect({ host: this.url.hostname, port: Number(this.url.port || 80) });
-    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       if (connection.socket !== socket || connection.startedAt === undefined) return;
       let complete: boolean;

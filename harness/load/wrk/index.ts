@@ -61,8 +61,9 @@ function runWrk(load: EngineLoad, seconds: number, signal?: AbortSignal): Promis
   const args = [
     '-t1',
     `-c${concurrencyOf(load)}`,
-    `-d${Math.max(1, Math.round(seconds * 1000))}ms`,
-    `--timeout`, `${Math.max(1, Math.round(load.timeoutS * 1000))}ms`,
+    // wrk takes whole seconds only; the window's real length comes back in its report.
+    `-d${Math.max(1, Math.round(seconds))}s`,
+    '--timeout', `${Math.max(1, Math.round(load.timeoutS))}s`,
     '-s', wrkReportScript,
     load.url,
   ];
