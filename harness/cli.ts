@@ -45,7 +45,7 @@ program
   .option('--timeline <deployment>', 'the deployment (label or kind) whose per-second timeline is charted')
   .addOption(new Option('--quick', 'a first look: short windows and three load levels'))
   .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it')
-  .option('--force', 'write into a non-empty --out folder that holds no earlier bench run')
+  .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
   .option('--allow-remote', 'let load go to addresses other than 127.0.0.1/::1 (off: loopback only)')
   .addOption(
     new Option('--generator <engine>', 'load engine: builtin (npm only, open and closed loop) or wrk (native, closed loop)').choices(['builtin', 'wrk']),

@@ -1,14 +1,17 @@
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import type { RunResults } from './results.js';
 
 export const RESULTS_FILE = 'results.json';
+/** What `bench compare` writes into the newer run's folder: part of that run when it is replaced. */
+export const COMPARE_FILES = ['compare.png', 'compare.md'];
 
 /**
- * Checks --out before anything starts: it must be a writable folder (or not exist yet), and a
- * folder that already holds files must be an earlier bench run, so that a typo never scatters
- * results over someone's project, unless --force.
+ * Checks --out before anything starts: it must be a writable folder (or not exist yet). A folder
+ * that holds an earlier bench run is never written over unless --force (which replaces that run
+ * whole); a folder of other files is not written into unless --force, so that a typo never
+ * scatters results over someone's project.
  */
 export function checkOutDir(dir: string, force: boolean): void {
   let stats;
@@ -23,14 +26,58 @@ export function checkOutDir(dir: string, force: boolean): void {
   } catch {
     throw new UsageError(`--out ${dir} is not writable by this user; name another folder`);
   }
-  const entries = readdirSync(dir);
-  if (entries.length > 0 && !entries.includes(RESULTS_FILE) && !force) {
+  if (force) return;
+  const earlier = earlierRun(dir);
+  if (earlier) {
+    throw new UsageError(`--out ${dir} holds the run of ${earlier}; name another folder or pass --force to replace it`);
+  }
+  if (readdirSync(dir).length > 0) {
     throw new UsageError(`--out ${dir} is not empty and holds no bench run; name an empty or new folder, or pass --force`);
   }
 }
 
-export function prepareOutDir(dir: string): void {
+/** "blocking-vs-workers from 2026-11-25T04:06:28Z" for a folder holding a run; undefined otherwise. */
+function earlierRun(dir: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, RESULTS_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const run = JSON.parse(text) as { scenario?: unknown; startedAt?: unknown };
+    return `${String(run.scenario ?? 'an unknown scenario')} from ${String(run.startedAt ?? 'an unknown date')}`;
+  } catch {
+    return 'an unreadable results.json';
+  }
+}
+
+/**
+ * Makes the run's folder. An explicit --out that holds an earlier run (allowed by --force) loses
+ * that run whole: its results.json and every file a report writer or compare wrote. A default
+ * folder is claimed with an exclusive mkdir, so two runs started in the same second get two
+ * folders (the second with a "-2"). Returns the folder the run writes to.
+ */
+export function prepareOutDir(dir: string, options: { isDefault: boolean; runFiles: string[] }): string {
+  if (options.isDefault) return claimNewDir(dir);
   mkdirSync(dir, { recursive: true });
+  if (earlierRun(dir)) {
+    for (const file of [RESULTS_FILE, ...COMPARE_FILES, ...options.runFiles]) rmSync(join(dir, file), { force: true });
+  }
+  return dir;
+}
+
+function claimNewDir(dir: string): string {
+  mkdirSync(dirname(dir), { recursive: true });
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? dir : `${dir}-${n}`;
+    try {
+      mkdirSync(candidate);
+      return candidate;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 /**

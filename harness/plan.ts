@@ -48,6 +48,8 @@ export interface PlannedDeployment {
 export interface Plan {
   scenario: Scenario;
   outDir: string;
+  /** The folder is bench's own choice (results/SCENARIO-TIME), not --out. */
+  outDirIsDefault: boolean;
   durationS: number;
   warmupS: number;
   timeoutS: number;
@@ -101,6 +103,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   return {
     scenario,
     outDir,
+    outDirIsDefault: overrides.out === undefined,
     durationS: overrides.duration ?? (overrides.quick ? QUICK.durationS : scenario.duration),
     warmupS: overrides.warmup ?? (overrides.quick ? QUICK.warmupS : scenario.warmup),
     timeoutS: scenario.timeout,

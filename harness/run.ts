@@ -6,7 +6,7 @@ import { launch, type RunningDeployment } from './deployments/launch.js';
 import { describeEnvironment, softwareVersions } from './environment.js';
 import { injectWorkerCrash } from './fault.js';
 import { measurePoint } from './load/measure.js';
-import { prepareOutDir, saveResults } from './output.js';
+import { saveResults } from './output.js';
 import { liveTempDirs } from './process/registry.js';
 import { requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
@@ -26,7 +26,6 @@ export interface RunContext {
  * every point.
  */
 export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> {
-  prepareOutDir(plan.outDir);
   const run: RunResults = {
     schemaVersion: SCHEMA_VERSION,
     scenario: plan.scenario.name,

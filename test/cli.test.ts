@@ -60,7 +60,7 @@ describe('the bench command', () => {
     ]);
     for (const row of run.results) {
       expect(row).toMatchObject({ proxy: 'none', durationS: 1, errors: 0, timeouts: 0, non2xx: 0 });
-      expect(row.latencyMs.p50).toBeGreaterThanOrEqual(20);
+      expect(row.latencyMs!.p50).toBeGreaterThanOrEqual(20);
     }
     // Little's law at d = 20 ms: blocking 50 req/s at any c, a pool of 2 serves 100 at c = 4.
     const rps = run.results.map((row) => row.throughputRps);

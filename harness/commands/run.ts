@@ -1,4 +1,5 @@
-import { writeReports } from '../../reports/index.js';
+import { writeReports, writers } from '../../reports/index.js';
+import { prepareOutDir } from '../output.js';
 import { formatTable } from '../../reports/table.js';
 import { EXIT } from '../errors.js';
 import { buildPlan, type RunOverrides } from '../plan.js';
@@ -9,7 +10,9 @@ import { loadScenario } from '../scenario/load.js';
 
 /** parse options → build the plan → run → export. Returns the exit code. */
 export async function runCommand(scenarioName: string, overrides: RunOverrides): Promise<number> {
-  const plan = buildPlan(loadScenario(scenarioName), overrides);
+  const planned = buildPlan(loadScenario(scenarioName), overrides);
+  const runFiles = writers.flatMap((writer) => writer.files);
+  const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles }) };
   const progress = new Progress();
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
