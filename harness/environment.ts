@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
+import { removedFromServers, serverEnvironment } from './deployments/server-env.js';
 import { projectRoot } from './paths.js';
 import type { Environment, SoftwareVersions } from './results.js';
 import { flask, pythonVersion, type Software } from './software.js';
@@ -16,6 +17,10 @@ export function describeEnvironment(): Environment {
     totalMemoryMb: Math.round(totalmem() / 2 ** 20),
     benchVersion: pkg.version,
     software: {},
+    serverEnvironment: {
+      names: Object.keys(serverEnvironment(process.env)).sort(),
+      removed: removedFromServers(),
+    },
   };
 }
 

@@ -157,6 +157,7 @@ function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunO
       proxy,
       ...(threads !== undefined && { threads }),
       ...(object.supervise && { supervise: true }),
+      ...(object.env && { env: object.env }),
     };
     return { spec, kind, label: deploymentLabel(spec, kind) };
   });

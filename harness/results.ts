@@ -191,6 +191,11 @@ export interface Environment {
   benchVersion: string;
   /** Versions of the software the run's deployments used. */
   software: SoftwareVersions;
+  /**
+   * The environment the servers started with, by name only (values may be secrets): what they
+   * got, and what bench removed from the caller's because it reconfigures servers.
+   */
+  serverEnvironment: { names: string[]; removed: string[] };
 }
 
 /** A deployment that could not be measured, and why. */

@@ -56,6 +56,13 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   };
   saveResults(run, plan.outDir);
 
+  const removed = run.environment.serverEnvironment.removed;
+  if (removed.length > 0) {
+    ctx.progress.say(
+      `not passing ${removed.join(', ')} from your environment to the servers: ${removed.length === 1 ? 'it reconfigures' : 'they reconfigure'} ` +
+        'the server under test; a scenario passes such variables on purpose with env: on a deployment',
+    );
+  }
   let runnable = await setAsideMissingSoftware(plan, run, ctx.progress);
   run.environment.software = await softwareVersions(runnable.flatMap(requiredSoftware));
   saveResults(run, plan.outDir);

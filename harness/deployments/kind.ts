@@ -11,6 +11,8 @@ export interface DeploymentSpec {
   supervise?: boolean;
   /** external: where the server someone else started listens. */
   url?: string;
+  /** Variables the scenario passes to the server on purpose, even ones bench removes otherwise. */
+  env?: Record<string, string>;
 }
 
 /** How many requests a deployment can hold at once, in Little's-law terms. */

@@ -5,6 +5,7 @@ import { freePort, LOOPBACK } from '../process/ports.js';
 import { probe, waitUntilHealthy } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
+import { serverEnvironment } from './server-env.js';
 
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front). */
@@ -54,20 +55,20 @@ export async function launch(
     };
     try {
       const serverPort = await freePort();
-      const plan = pinned(await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx }), options.cpus);
+      const plan = cleaned(pinned(await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx }), options.cpus), spec.env);
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
       processes.push(new ProcessGroup(label, plan, logPath));
       let port = serverPort;
       if (behindNginx) {
         port = await freePortOtherThan(serverPort);
-        const front = pinned(nginxPlan({
+        const front = cleaned(pinned(nginxPlan({
           host: LOOPBACK,
           port,
           upstreamPort: serverPort,
           protocol: kind.upstream,
           cgiScript: plan.cgiScript,
           tmpDir: options.tmpDir,
-        }), options.cpus);
+        }), options.cpus), undefined);
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
       }
       const baseUrl = `http://${LOOPBACK}:${port}`;
@@ -106,6 +107,11 @@ function pinned<T extends SpawnPlan>(plan: T, cpus: string | undefined): T {
   const taskset = cpus ? findExecutable('taskset') : undefined;
   if (!taskset) return plan;
   return { ...plan, command: taskset, args: ['-c', cpus!, plan.command, ...plan.args] };
+}
+
+/** Every process of a deployment starts with the cleaned environment (server-env.ts), plus the deployment's own `env:`. */
+function cleaned<T extends SpawnPlan>(plan: T, onPurpose: Record<string, string> | undefined): T {
+  return { ...plan, env: serverEnvironment(plan.env ?? process.env, onPurpose) };
 }
 
 /** The server has not bound its port yet, so the next free port could be the same one. */

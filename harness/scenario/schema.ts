@@ -20,6 +20,8 @@ const deploymentObject = z.strictObject({
   threads: positiveInt.optional(),
   proxy: z.enum(['none', 'nginx']).optional(),
   supervise: z.boolean().optional(),
+  /** Environment variables for the server, passed on purpose (bench removes GUNICORN_*, UWSGI_*, PYTHONPATH, NODE_OPTIONS, … from the caller's). */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name like GUNICORN_CMD_ARGS' }), z.string()).optional(),
   /** kind external: where the server you started listens, e.g. http://127.0.0.1:8000 */
   url: z.url({ protocol: /^http$/, message: 'a url like http://127.0.0.1:8000' }).optional(),
 });
