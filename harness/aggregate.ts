@@ -112,10 +112,13 @@ function generatorUse(samples: Sample[], placement: Placement, maxConnections: n
   const delays = samples.map((s) => s.generator.eventLoopDelayMs).filter((x) => x !== null);
   const eventLoopDelayMs = delays.length > 0 ? { p99: Math.max(...delays.map((d) => d.p99)), max: Math.max(...delays.map((d) => d.max)) } : null;
   const late = Math.max(...samples.map((s) => s.late ?? 0));
+  // Reconnecting to a port nobody listens on keeps a generator busy without measuring anything:
+  // its CPU then says the server is gone, not that the generator was the limit.
+  const refusedStorm = samples.some((s) => s.refused > (s.requests + s.errors) / 2);
   const limits = [
     ...(maxConnections !== undefined && late > 0 ? [`connection cap (${maxConnections}) reached: ${late} sends went out late`] : []),
-    ...(cpuPercent >= GENERATOR_SATURATED_PERCENT ? [`CPU at ${Math.round(cpuPercent)}% of its core`] : []),
-    ...(eventLoopDelayMs && eventLoopDelayMs.p99 > LOOP_DELAY_LIMIT_MS ? [`event loop ${eventLoopDelayMs.p99} ms late (p99)`] : []),
+    ...(!refusedStorm && cpuPercent >= GENERATOR_SATURATED_PERCENT ? [`CPU at ${Math.round(cpuPercent)}% of its core`] : []),
+    ...(!refusedStorm && eventLoopDelayMs && eventLoopDelayMs.p99 > LOOP_DELAY_LIMIT_MS ? [`event loop ${eventLoopDelayMs.p99} ms late (p99)`] : []),
   ];
   return {
     engine: samples[0]!.generator.engine,

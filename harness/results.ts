@@ -203,6 +203,8 @@ export interface DeploymentFailure {
   deployment: string;
   server: string;
   reason: string;
+  /** Where a deployment that had started died: the point it could not be measured at ("/io?ms=50 c=4"); its later points were skipped. */
+  atPoint?: string;
 }
 
 /** What the charts put on the x axis: the load level, or the pool size when a scenario sweeps workers. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toRow, type Level, type PointSamples, type Sample } from './aggregate.js';
 import { launch, type RunningDeployment } from './deployments/launch.js';
+import { deathOf } from './deployments/liveness.js';
 import { describeEnvironment, softwareVersions } from './environment.js';
 import { injectWorkerCrash } from './fault.js';
 import { measurePoint } from './load/measure.js';
@@ -111,13 +112,18 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
           continue;
         }
         try {
-          await measureDeployment(plan, planned, deployment, levels, ctx, step, record);
+          const death = await measureDeployment(plan, planned, deployment, levels, ctx, step, record);
+          if (death) {
+            run.failures.push({ deployment: planned.label, server: planned.spec.kind, ...death });
+            ctx.progress.say(`${step}: FAILED at ${death.atPoint}: ${death.reason}; its remaining points are skipped`);
+            saveResults(run, plan.outDir);
+          }
         } finally {
           ctx.progress.live(`${step}: stopping`);
           await deployment.stop();
         }
       }
-      // A deployment that could not start is not tried again in later rounds.
+      // A deployment that could not start, or died, is not tried again in later rounds.
       runnable = runnable.filter((p) => !run.failures.some((f) => f.deployment === p.label));
     }
   } finally {
@@ -180,7 +186,7 @@ async function measureDeployment(
   ctx: RunContext,
   step: string,
   record: (point: Omit<PointSamples, 'samples' | 'placement'>, sample: PointSamples['samples'][number]) => void,
-): Promise<void> {
+): Promise<{ reason: string; atPoint: string } | undefined> {
   // Two things make a level's first seconds unlike its steady state. Requests still queued from
   // the level before are served first (a blocking server serves a request even after its client
   // has gone): they drain within that level's mean latency (Little's law: in flight / rate). And
@@ -190,10 +196,13 @@ async function measureDeployment(
   let lastRate = 0;
   for (const path of plan.paths) {
     for (const level of levels) {
-      if (ctx.signal.aborted) return;
+      if (ctx.signal.aborted) return undefined;
       const fillS = plan.fillQueue && 'concurrency' in level && lastRate > 0 ? level.concurrency / lastRate : 0;
       const warmupS = Math.max(plan.warmupS, Math.min(Math.max(drainS, fillS), plan.timeoutS));
       const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
+      // A server that died is a failure, not a data point (unless killing it is the experiment).
+      const dead = !plan.fault && (await deathOf(deployment, ctx.signal));
+      if (dead && !ctx.signal.aborted) return { reason: dead, atPoint: `${path} ${describe}` };
       const windowOpensAt = performance.now() + warmupS * 1000;
       const fault = plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
       const measured: Sample = await measurePoint(
@@ -216,7 +225,9 @@ async function measureDeployment(
         measured.events = crash.events;
         measured.fault = crash.outcome;
       }
-      if (ctx.signal.aborted) return;
+      if (ctx.signal.aborted) return undefined;
+      const died = !plan.fault && ((await deathOf(deployment, ctx.signal)) ?? allRefused(measured));
+      if (died && !ctx.signal.aborted) return { reason: died, atPoint: `${path} ${describe}` };
       drainS = (measured.latencyMs?.mean ?? plan.timeoutS * 1000) / 1000;
       lastRate = measured.throughputRps;
       record({ planned, path, level }, measured);
@@ -231,4 +242,10 @@ async function measureDeployment(
       );
     }
   }
+  return undefined;
+}
+
+/** Every request of the window was refused: nothing listened, whatever the process table says. */
+function allRefused(m: Sample): string | undefined {
+  return m.requests === 0 && m.refused > 0 && m.refused === m.errors ? `every connection was refused (${m.refused} attempts)` : undefined;
 }

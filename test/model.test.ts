@@ -73,6 +73,7 @@ function sample(throughputRps: number, latencies: number[], overrides: Partial<S
     latencyMs: histogram.summary(),
     errors: 0,
     timeouts: 0,
+    refused: 0,
     non2xx: 0,
     histogram: histogram.encode(),
     errorHistogram: new LatencyHistogram().encode(),

@@ -95,12 +95,12 @@ describeStack('a deployment that cannot start', () => {
   it('is recorded with its reason while the run goes on, and the run exits 1', () => {
     writeFileSync(
       join(work, 'crash.yaml'),
-      'path: /io?ms=10\nduration: 0.5\nwarmup: 0.2\nconcurrency: [2]\ndeployments: [node-blocking, gunicorn-sync, node-async]\n',
+      // gunicorn reads extra arguments from this variable: a bad one makes it exit at start.
+      'path: /io?ms=10\nduration: 0.5\nwarmup: 0.2\nconcurrency: [2]\ndeployments:\n' +
+        '  - node-blocking\n  - kind: gunicorn-sync\n    env: { GUNICORN_CMD_ARGS: "--workers=many" }\n  - node-async\n',
     );
     const out = join(work, 'crash');
-    // gunicorn reads extra arguments from this variable: a bad one makes it exit at start.
-    const env = { ...process.env, GUNICORN_CMD_ARGS: '--workers=many' };
-    const r = spawnSync(process.execPath, [resolve('bin/bench.js'), 'run', 'crash.yaml', '--out', out], { cwd: work, env, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [resolve('bin/bench.js'), 'run', 'crash.yaml', '--out', out], { cwd: work, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/gunicorn-sync ×4: FAILED to start: .*exited with code/);
     const run = readResults(join(out, 'results.json'))!;

@@ -14,6 +14,8 @@ export interface RunningDeployment {
   processes: ProcessGroup[];
   /** When the supervisor restarted the server (performance.now() times). */
   restarts: number[];
+  /** A supervisor restarts the server when it dies (`supervise: true`). */
+  supervised: boolean;
   stop(): Promise<void>;
 }
 
@@ -89,7 +91,7 @@ export async function launch(
           });
         watch(processes[0]!);
       }
-      return { baseUrl, processes, restarts, stop };
+      return { baseUrl, processes, restarts, supervised: spec.supervise === true, stop };
     } catch (err) {
       await stop();
       const message = (err as Error).message;
@@ -131,5 +133,5 @@ async function attach(spec: DeploymentSpec, label: string, options: LaunchOption
     if (Date.now() >= deadline) throw new Error(`${label} did not start: nothing answered HTTP at ${baseUrl}`);
     await sleep(200, options.signal);
   }
-  return { baseUrl, processes: [], restarts: [], stop: async () => {} };
+  return { baseUrl, processes: [], restarts: [], supervised: false, stop: async () => {} };
 }

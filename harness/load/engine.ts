@@ -37,6 +37,8 @@ export interface EngineMeasurement {
   /** Requests that got no answer (refused, reset, timed out); timeouts included. */
   errors: number;
   timeouts: number;
+  /** Errors that were refused connections: nothing listened (a dead server), not a slow one. */
+  refused: number;
   /** HdrHistogram (µs) of the 2xx latencies, compressed base64; and of the failed requests'. */
   histogram: string;
   errorHistogram: string;

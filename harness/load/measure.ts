@@ -34,6 +34,8 @@ export interface PointMeasurement {
   errorLatencyMs?: LatencyMs;
   errors: number;
   timeouts: number;
+  /** Errors that were refused connections (nothing listening). */
+  refused: number;
   non2xx: number;
   unsent?: number;
   late?: number;
@@ -92,6 +94,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
     ...(failures && { errorLatencyMs: failures }),
     errors: m.errors,
     timeouts: m.timeouts,
+    refused: m.refused,
     non2xx: m.non2xx,
     ...(m.unsent !== undefined && { unsent: m.unsent }),
     ...(m.late !== undefined && { late: m.late }),

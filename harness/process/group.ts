@@ -78,6 +78,14 @@ export class ProcessGroup {
     return this.exit;
   }
 
+  /** How the leader ended, with its last words: "was killed by SIGKILL; its last output: …". */
+  describeExit(): string {
+    const status = this.exit;
+    const how = status?.signal ? `was killed by ${status.signal}` : `exited with code ${status?.code}`;
+    const tail = this.tail(6);
+    return `${this.name} ${how}${tail ? `; its last output:\n${tail.replace(/^/gm, '    ')}` : ''}`;
+  }
+
   /** The last lines the process printed, for error messages. */
   tail(lines = 8): string {
     return this.tailText.trimEnd().split('\n').slice(-lines).join('\n');

@@ -24,6 +24,9 @@ export function drive(load: EngineLoad, signal: AbortSignal): Promise<EngineMeas
   return new Promise((resolve) => new Driver(load, signal, resolve).start());
 }
 
+/** Why a request got no answer. */
+type FailureKind = 'timeout' | 'refused' | 'error';
+
 /** How often requests are checked against the timeout: a timer per request would cost more than the request. */
 const TIMEOUT_SWEEP_MS = 100;
 
@@ -118,7 +121,7 @@ class Driver {
       try {
         complete = connection.parser.feed(chunk);
       } catch {
-        return this.fail(connection, false);
+        return this.fail(connection, 'error');
       }
       if (complete) this.complete(connection, connection.parser.head!.status, connection.parser.head!.keepAlive);
     });
@@ -127,8 +130,9 @@ class Driver {
       if (connection.parser.endOfStream()) this.complete(connection, connection.parser.head!.status, false);
       else this.closedUnderRequest(connection);
     });
-    socket.on('error', () => {
+    socket.on('error', (err: NodeJS.ErrnoException) => {
       if (connection.socket !== socket || connection.startedAt === undefined) return this.drop(connection, socket);
+      if (err.code === 'ECONNREFUSED') return this.fail(connection, 'refused');
       this.closedUnderRequest(connection);
     });
     return socket;
@@ -146,7 +150,7 @@ class Driver {
       connection.socket = undefined;
       return this.send(connection, connection.startedAt!);
     }
-    this.fail(connection, false);
+    this.fail(connection, 'error');
   }
 
   /** A connection the server closed while it was idle: forget it. */
@@ -164,8 +168,8 @@ class Driver {
     this.next(connection, keepAlive);
   }
 
-  private fail(connection: Connection, timedOut: boolean): void {
-    this.window.error(performance.now() - connection.startedAt!, timedOut);
+  private fail(connection: Connection, how: FailureKind): void {
+    this.window.error(performance.now() - connection.startedAt!, how);
     this.next(connection, false);
   }
 
@@ -188,7 +192,7 @@ class Driver {
   private sweepTimeouts(): void {
     const limit = performance.now() - this.load.timeoutS * 1000;
     for (const connection of this.connections) {
-      if (connection.startedAt !== undefined && connection.startedAt < limit) this.fail(connection, true);
+      if (connection.startedAt !== undefined && connection.startedAt < limit) this.fail(connection, 'timeout');
     }
   }
 
@@ -210,6 +214,7 @@ class Window {
   private non2xx = 0;
   private errors = 0;
   private timeouts = 0;
+  private refused = 0;
   private sends = 0;
   private lateSends = 0;
   private unsent = 0;
@@ -271,10 +276,11 @@ class Window {
     }
   }
 
-  error(latencyMs: number, timedOut: boolean): void {
+  error(latencyMs: number, how: FailureKind): void {
     if (!this.isOpen) return;
     this.errors++;
-    if (timedOut) this.timeouts++;
+    if (how === 'timeout') this.timeouts++;
+    if (how === 'refused') this.refused++;
     this.failures.recordMs(latencyMs);
     this.second().errors++;
   }
@@ -291,6 +297,7 @@ class Window {
       non2xx: this.non2xx,
       errors: this.errors,
       timeouts: this.timeouts,
+      refused: this.refused,
       histogram: this.latencies.encode(),
       errorHistogram: this.failures.encode(),
       timeline: this.seconds.map((s, t) => ({

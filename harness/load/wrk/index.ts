@@ -99,6 +99,7 @@ function toMeasurement(report: WrkReport, cpuS: number): EngineMeasurement {
     non2xx: report.status,
     errors: failed,
     timeouts: report.timeout,
+    refused: report.connect,
     histogram: latencies.encode(),
     errorHistogram: new LatencyHistogram().encode(),
     timeline: [],
