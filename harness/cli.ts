@@ -56,6 +56,7 @@ program
       'shared',
     ]),
   )
+  .option('--yes', 'start a run planned to last more than an hour without asking')
   .option('--max-connections <n>', 'open loop: the most connections the generator may open at once (default 1000)', parse.positiveInt(1_000_000))
   .addHelpText('after', '\nExample: bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64')
   .action(async (scenario: string, options: RunOverrides) => {

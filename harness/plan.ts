@@ -35,6 +35,8 @@ export interface RunOverrides {
   allowRemote?: boolean;
   generator?: GeneratorEngine;
   placement?: PlacementMode;
+  /** Start a run of more than an hour without asking. */
+  yes?: boolean;
   maxConnections?: number;
 }
 
@@ -225,4 +227,11 @@ function checkOpenFiles(connections: number, where: string): void {
     `${where}: ${connections} connections need ${connections + RESERVED_FDS} open files, but ulimit -n is ${limit}; ` +
       `raise it (ulimit -n ${connections + RESERVED_FDS}) or ask for fewer connections`,
   );
+}
+
+/** Roughly how long the plan takes: every window and warm-up, and a second per deployment start. */
+export function estimateSeconds(plan: Plan, deployments = plan.deployments.length): number {
+  const levels = plan.rates.length > 0 ? plan.rates.length : plan.concurrency.length;
+  const points = deployments * plan.paths.length * levels * plan.repeat;
+  return points * (plan.durationS + plan.warmupS) + deployments * plan.repeat;
 }

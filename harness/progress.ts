@@ -31,5 +31,6 @@ export class Progress {
 
 export function formatSeconds(s: number): string {
   if (s < 60) return `${Math.ceil(s)} s`;
-  return `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.ceil(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }

@@ -9,7 +9,7 @@ import { injectWorkerCrash } from './fault.js';
 import { measurePoint } from './load/measure.js';
 import { saveResults } from './output.js';
 import { liveTempDirs } from './process/registry.js';
-import { requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
+import { estimateSeconds, requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
 import { SCHEMA_VERSION, type RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, missingSoftware } from './software.js';
@@ -69,11 +69,10 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   saveResults(run, plan.outDir);
   const levels = loadLevels(plan);
   const pointsPerDeployment = plan.paths.length * levels.length;
-  const totalPoints = runnable.length * pointsPerDeployment * plan.repeat;
   ctx.progress.say(
     `${plan.scenario.name}: ${runnable.length} deployments × ${pointsPerDeployment} points` +
       (plan.repeat > 1 ? ` × ${plan.repeat} repeats` : '') +
-      `, about ${formatSeconds(totalPoints * (plan.durationS + plan.warmupS) + runnable.length * plan.repeat)}; results in ${plan.outDir}`,
+      `, about ${formatSeconds(estimateSeconds(plan, runnable.length))}; results in ${plan.outDir}`,
   );
 
   const points = new Map<string, PointSamples>();

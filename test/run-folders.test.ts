@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -54,5 +54,25 @@ describe('run folders', () => {
     expect(first).toBe(base);
     expect(second).toBe(`${base}-2`);
     expect(existsSync(second)).toBe(true);
+  });
+});
+
+describe('a run planned to last more than an hour', () => {
+  it('says so before it starts when nobody at a terminal can be asked, and goes on', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', 'blocking-vs-workers', '--duration', '3600', '--deployments', 'node-async', '--out', 'long'], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const code = await new Promise<number | null>((done) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        // Started measuring: enough; Ctrl-C keeps what it has and exits 130.
+        if (/results in /.test(stderr)) child.kill('SIGINT');
+      });
+      child.on('exit', done);
+    });
+    expect(stderr).toMatch(/this run would last about 6 h 0 min/);
+    expect(code).toBe(130);
   });
 });

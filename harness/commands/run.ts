@@ -2,6 +2,7 @@ import { writeReports, writers } from '../../reports/index.js';
 import { prepareOutDir } from '../output.js';
 import { formatTable } from '../../reports/table.js';
 import { EXIT } from '../errors.js';
+import { confirmLongRun } from './confirm.js';
 import { buildPlan, type RunOverrides } from '../plan.js';
 import { killAllNow, onStopSignals } from '../process/registry.js';
 import { Progress } from '../progress.js';
@@ -11,6 +12,7 @@ import { loadScenario } from '../scenario/load.js';
 /** parse options → build the plan → run → export. Returns the exit code. */
 export async function runCommand(scenarioName: string, overrides: RunOverrides): Promise<number> {
   const planned = buildPlan(loadScenario(scenarioName), overrides);
+  await confirmLongRun(planned, overrides.yes ?? false);
   const runFiles = writers.flatMap((writer) => writer.files);
   const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles }) };
   const progress = new Progress();
