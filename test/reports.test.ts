@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
+import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
 import { wantsLogScale } from '../reports/chart-style.js';
@@ -26,13 +26,24 @@ const blocking: ModelPrediction = { capacity: 1, bound: '1 blocking worker', ser
 const fourWorkers: ModelPrediction = { capacity: 4, bound: '4 workers', serviceMs: 50 };
 const eventLoop: ModelPrediction = { capacity: null, bound: 'event loop: unbounded', serviceMs: 50 };
 
-function latency(p50: number, p99: number): ResultRow['latencyMs'] {
+function latency(p50: number, p99: number): LatencyMs {
   return { p50, p90: p99 * 0.8, p99, p999: p99 * 1.2, max: p99 * 1.5, mean: p50 * 1.1 };
 }
+
+/** The builtin generator on the server's cores, comfortably below its limits. */
+const idleGenerator: GeneratorUse = {
+  engine: 'builtin',
+  placement: 'shared',
+  cpuPercent: 20,
+  cpuMsPerRequest: 0.05,
+  eventLoopDelayMs: { p99: 2, max: 5 },
+  saturated: false,
+};
 
 function row(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concurrency'>): ResultRow {
   const throughputRps = fields.throughputRps ?? 20;
   const predictedThroughputRps = fields.predictedThroughputRps === undefined ? 20 : fields.predictedThroughputRps;
+  const repeats = fields.repeats ?? 1;
   return {
     server: fields.deployment.split(' ')[0] ?? fields.deployment,
     workers: 1,
@@ -42,6 +53,8 @@ function row(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concur
     durationS: 3,
     requests: Math.round(throughputRps * 3),
     throughputRps,
+    // As many successes as a 3 s window at that rate holds, over every repeat.
+    samples: Math.round(throughputRps * 3 * repeats),
     latencyMs: latency(50, 60),
     errors: 0,
     timeouts: 0,
@@ -50,10 +63,11 @@ function row(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concur
     predictedLatencyMs: 50,
     throughputRatio: predictedThroughputRps === null ? null : throughputRps / predictedThroughputRps,
     model: blocking,
-    repeats: 1,
-    generator: { cpuPercent: 20, saturated: false },
-    resources: { cpuPercent: 5, peakRssMb: 50, processes: 1 },
+    repeats,
+    generator: idleGenerator,
+    resources: { cpuPercent: 5, peakRssMb: 50, peakPssMb: 40, processes: 1 },
     timeline: [],
+    timelineRepeat: 1,
     ...fields,
   };
 }
@@ -76,6 +90,7 @@ function repeated(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'c
 
 function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResults {
   return {
+    schemaVersion: 2,
     scenario: 'fixture',
     description: 'One blocking worker vs a pre-fork pool vs an event loop',
     notice: 'The blocking worker flattens at 20 req/s however many clients wait.',
@@ -95,6 +110,11 @@ function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResu
       xAxis: 'concurrency',
       durationS: 3,
       warmupS: 0.5,
+      timeoutS: 10,
+      quick: false,
+      generator: 'builtin',
+      placement: { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 },
+      maxConnections: 1000,
       concurrency: [1, 8, 64],
       rates: [],
       repeat: 3,
@@ -108,8 +128,8 @@ function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResu
   };
 }
 
-const prefork = { server: 'node-prefork', workers: 4, model: fourWorkers, resources: { cpuPercent: 12, peakRssMb: 240, processes: 5 } };
-const async_ = { model: eventLoop, resources: { cpuPercent: 30, peakRssMb: 70, processes: 1 } };
+const prefork = { server: 'node-prefork', workers: 4, model: fourWorkers, resources: { cpuPercent: 12, peakRssMb: 240, peakPssMb: 110, processes: 5 } };
+const async_ = { model: eventLoop, resources: { cpuPercent: 30, peakRssMb: 70, peakPssMb: 60, processes: 1 } };
 const second = (t: number, rps: number, errors = 0) => ({ t, rps, p50Ms: 50, p99Ms: 60, errors, non2xx: 0 });
 /** A label with everything that needs quoting or escaping: a comma, quotes, angle brackets. */
 const TRICKY = 'gunicorn-sync ×4, "tuned" <fast>';
@@ -143,7 +163,7 @@ const closedRun = run(
       concurrency: 64,
       throughputRps: 1100,
       predictedThroughputRps: 1280,
-      generator: { cpuPercent: 99, saturated: true },
+      generator: { ...idleGenerator, cpuPercent: 99, saturated: true },
     }),
     repeated({ deployment: TRICKY, server: 'gunicorn-sync', workers: 4, model: fourWorkers, concurrency: 1, throughputRps: 19.4 }),
   ],
@@ -197,7 +217,7 @@ const workersRun = run(
           model: cpuBound,
           throughputRps: 90 * Math.min(workers, 2),
           predictedThroughputRps: 100 * Math.min(workers, 2),
-          resources: { cpuPercent: 100 * Math.min(workers, 2), peakRssMb: 30 + 25 * workers, processes: workers + 1 },
+          resources: { cpuPercent: 100 * Math.min(workers, 2), peakRssMb: 30 + 25 * workers, peakPssMb: 25 + 10 * workers, processes: workers + 1 },
         }),
       ),
     ];
@@ -357,10 +377,10 @@ describe('wantsLogScale', () => {
 
 describe('deploymentFootprints', () => {
   it("takes each deployment's peak memory with its process count, its busiest CPU, and its line colour", () => {
-    const heavy = { cpuPercent: 40, peakRssMb: 300, processes: 5 };
+    const heavy = { cpuPercent: 40, peakRssMb: 300, peakPssMb: 120, processes: 5 };
     const footprints = deploymentFootprints(
       run([
-        row({ deployment: 'node-prefork ×4', concurrency: 1, resources: { cpuPercent: 60, peakRssMb: 200, processes: 4 } }),
+        row({ deployment: 'node-prefork ×4', concurrency: 1, resources: { cpuPercent: 60, peakRssMb: 200, peakPssMb: 130, processes: 4 } }),
         row({ deployment: 'node-prefork ×4', concurrency: 8, resources: heavy }),
         row({ deployment: 'node-async', concurrency: 1 }),
       ]),
