@@ -1,16 +1,6 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
-import {
-  failedCount,
-  formatPredicted,
-  formatRatio,
-  isOpenSaturated,
-  loadCell,
-  NONE,
-  p50Cell,
-  p99Cell,
-  rpsCell,
-} from './format.js';
-import { distinctPaths, isOpenLoop } from './series.js';
+import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
+import { isOpenSaturated, latencies } from './format.js';
 
 /** The summary table of the document reports (HTML, Markdown), as plain strings each format escapes. */
 export interface SummaryTable {
@@ -20,41 +10,22 @@ export interface SummaryTable {
   rows: { cells: string[]; flagged: boolean }[];
 }
 
-interface Column {
-  header: string;
-  numeric: boolean;
-  cell(row: ResultRow): string;
-}
+const FULL = { compact: false };
 
 /** Why a point deserves a second look; the warnings spell it out in full. */
 function rowNotes(row: ResultRow): string {
   return [
     isOpenSaturated(row) ? `saturated, ${row.unsent ?? 0} unsent` : '',
     row.generator.saturated ? 'load generator was the limit' : '',
+    latencies(row) === null ? 'no request succeeded' : '',
   ]
     .filter(Boolean)
     .join('; ');
 }
 
 function columnsFor(run: RunResults): Column[] {
-  const optional = (include: boolean, column: Column): Column[] => (include ? [column] : []);
   return [
-    { header: 'deployment', numeric: false, cell: (row) => row.deployment },
-    ...optional(distinctPaths(run).length > 1, { header: 'path', numeric: false, cell: (row) => row.path }),
-    { header: isOpenLoop(run) ? 'offered req/s' : 'c', numeric: true, cell: loadCell },
-    { header: 'workers', numeric: true, cell: (row) => String(row.workers) },
-    ...optional(run.results.some((row) => row.threads !== undefined), {
-      header: 'threads',
-      numeric: true,
-      cell: (row) => (row.threads === undefined ? NONE : String(row.threads)),
-    }),
-    { header: 'req/s', numeric: true, cell: rpsCell },
-    { header: 'predicted', numeric: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },
-    { header: 'ratio', numeric: true, cell: (row) => formatRatio(row.throughputRatio) },
-    { header: 'p50 ms', numeric: true, cell: p50Cell },
-    { header: 'p99 ms', numeric: true, cell: p99Cell },
-    { header: 'errors', numeric: true, cell: (row) => String(failedCount(row)) },
-    { header: 'non-2xx', numeric: true, cell: (row) => String(row.non2xx) },
+    ...pointColumns(run, FULL),
     { header: 'CPU %', numeric: true, cell: (row) => String(Math.round(row.resources.cpuPercent)) },
     { header: 'peak RSS MB', numeric: true, cell: (row) => String(Math.round(row.resources.peakRssMb)) },
     ...optional(run.results.some((row) => rowNotes(row) !== ''), { header: 'notes', numeric: false, cell: rowNotes }),
@@ -72,6 +43,15 @@ export function summaryTable(run: RunResults): SummaryTable {
       flagged: rowNotes(row) !== '',
     })),
   };
+}
+
+/** What a reader needs to read the summary table right, one sentence each, for under the table. */
+export function summaryNotes(run: RunResults): string[] {
+  const repeats = run.settings.repeat;
+  return [
+    ...(repeats > 1 ? [`Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.`] : []),
+    ...coarseFootnote(run, FULL),
+  ];
 }
 
 /** The machine and software, as label/value pairs, so a reader can tell whether two reports compare. */

@@ -1,22 +1,24 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
-import { describeLoads, failedCount, formatRps, isOpenSaturated } from './format.js';
+import { describeLoads, failedCount, formatRps, isOpenSaturated, latencies, NONE } from './format.js';
 import { distinctPaths } from './series.js';
 
 /**
  * What a reader must know before trusting the figures, as plain sentences (every report format
  * escapes and lays them out its own way): points that measured the load generator rather than
- * the server, open-loop points the server could not keep up with, the core-count ceiling, and
- * deployments that were never measured.
+ * the server, open-loop points the server could not keep up with, points where no request
+ * succeeded, the core-count ceiling, and deployments that were never measured.
  */
 export function runWarnings(run: RunResults): string[] {
   const showPath = distinctPaths(run).length > 1;
   const name = (row: ResultRow) => (showPath ? `${row.deployment} ${row.path}` : row.deployment);
   const generatorLimited = groupBy(run.results.filter((row) => row.generator.saturated), name);
   const saturated = groupBy(run.results.filter(isOpenSaturated), name);
+  const noSuccess = groupBy(run.results.filter((row) => latencies(row) === null), name);
   return [
     ...(run.complete ? [] : ['The run did not finish (interrupted, or still in progress): some points may be missing.']),
     ...[...generatorLimited].map(([label, rows]) => generatorWarning(label, rows)),
     ...[...saturated].map(([label, rows]) => saturatedWarning(label, rows)),
+    ...[...noSuccess].map(([label, rows]) => noSuccessWarning(label, rows)),
     ...coreBound(run),
     ...run.failures.map((failure) => `${failure.deployment} failed: ${failure.reason}`),
     ...run.skipped.map((skipped) => `${skipped.deployment} skipped: ${skipped.reason}`),
@@ -53,6 +55,10 @@ function saturatedWarning(label: string, rows: ResultRow[]): string {
     `${label} saturated at ${describeLoads(rows)}: it achieved at most ` +
     `${formatRps(Math.max(...achieved))} req/s; ${plural(unsent, 'request')} unsent and ${failed} failed.`
   );
+}
+
+function noSuccessWarning(label: string, rows: ResultRow[]): string {
+  return `${label} at ${describeLoads(rows)}: no request succeeded (0 samples): its latencies are shown as ${NONE}.`;
 }
 
 function coreBound(run: RunResults): string[] {

@@ -8,6 +8,7 @@ import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
 import { wantsLogScale } from '../reports/chart-style.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
+import { COARSE_MARK, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
 import { deploymentFootprints } from '../reports/memory-chart.js';
 import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
@@ -227,6 +228,38 @@ const workersRun = run(
 
 const emptyRun = run([], { complete: false, notice: undefined });
 
+/** One deployment whose percentiles rest on 50, 500 and 5,000 samples (at c=1, 8 and 64). */
+const sampledRun = run(
+  (
+    [
+      [1, 50],
+      [8, 500],
+      [64, 5000],
+    ] as const
+  ).map(([concurrency, samples]) => row({ deployment: 'node-async', ...async_, concurrency, samples })),
+  { settings: { ...run([]).settings, repeat: 1 } },
+);
+
+/** Every request to /cpu?ms=20 timed out: nothing succeeded, so that point has no latency to show. */
+const noSuccessRun = run(
+  [
+    row({ deployment: 'gunicorn-sync ×1', server: 'gunicorn-sync', concurrency: 1 }),
+    row({
+      deployment: 'gunicorn-sync ×1',
+      server: 'gunicorn-sync',
+      path: '/cpu?ms=20',
+      concurrency: 1,
+      throughputRps: 0,
+      samples: 0,
+      latencyMs: null,
+      errorLatencyMs: latency(10000, 10000),
+      errors: 12,
+      timeouts: 12,
+    }),
+  ],
+  { settings: { ...run([]).settings, paths: ['/io?ms=50', '/cpu?ms=20'], repeat: 1 } },
+);
+
 // ---- helpers ----
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -345,6 +378,11 @@ describe('buildSeries', () => {
   it('returns no series when nothing was measured', () => {
     expect(buildSeries(emptyRun)).toEqual([]);
   });
+
+  it('gives a point where no request succeeded no latency, rather than 0 ms', () => {
+    const [, cpu] = buildSeries(noSuccessRun);
+    expect(cpu?.points.map((point) => [point.p50Ms, point.p99Ms])).toEqual([[null, null]]);
+  });
 });
 
 describe('capacityRps', () => {
@@ -358,6 +396,34 @@ describe('capacityRps', () => {
 
   it('is null when the service time is unknown', () => {
     expect(capacityRps({ capacity: 4, bound: '4 workers', serviceMs: null })).toBeNull();
+  });
+});
+
+describe('latencyCell', () => {
+  const at = (samples: number) => row({ deployment: 'node-async', concurrency: 1, samples, latencyMs: latency(50, 53.1) });
+
+  it('marks a p99 from 50 samples as coarse, and not one from 500', () => {
+    expect(latencyCell(at(50), 'p99')).toBe(`53.1${COARSE_MARK}`);
+    expect(latencyCell(at(500), 'p99')).toBe('53.1');
+  });
+
+  it('marks a p99.9 from 500 samples as coarse, and not one from 5,000', () => {
+    expect(latencyCell(at(500), 'p999')).toBe(`63.7${COARSE_MARK}`);
+    expect(latencyCell(at(5000), 'p999')).toBe('63.7');
+  });
+
+  it('never marks a p50', () => {
+    expect(latencyCell(at(2), 'p50')).toBe('50.0');
+  });
+
+  it('puts the mark on the median, before the min–max across repeats', () => {
+    const point = repeated({ deployment: 'node-async', concurrency: 1, throughputRps: 10, samples: 90, latencyMs: latency(50, 60) });
+    expect(latencyCell(point, 'p99', { spread: true })).toBe(`60.0${COARSE_MARK} (48.0–78.0)`);
+  });
+
+  it('shows – where no request succeeded, whether latencies are null or rest on 0 samples', () => {
+    expect(latencyCell(row({ deployment: 'node-async', concurrency: 1, samples: 0, latencyMs: null }), 'p50')).toBe(NONE);
+    expect(latencyCell(at(0), 'p99')).toBe(NONE);
   });
 });
 
@@ -429,6 +495,12 @@ describe('runWarnings', () => {
     ]);
   });
 
+  it('names a point where no request succeeded, and says its latencies show as –', () => {
+    expect(runWarnings(noSuccessRun)).toEqual([
+      'gunicorn-sync ×1 /cpu?ms=20 at c=1: no request succeeded (0 samples): its latencies are shown as –.',
+    ]);
+  });
+
   it('notes the core-count ceiling when a point is CPU-bound', () => {
     expect(runWarnings(workersRun)).toEqual([
       'CPU-bound points are bounded by the core count (2 on this machine): past it, more workers or clients only queue.',
@@ -457,8 +529,8 @@ describe('chart writers', () => {
     });
   }
 
-  it('draws every chart of an open-loop run and of a workers sweep', async () => {
-    for (const results of [openRun, workersRun]) {
+  it('draws every chart of an open-loop run, a workers sweep, and a run with a failed point', async () => {
+    for (const results of [openRun, workersRun, noSuccessRun]) {
       for (const chart of CHARTS.filter((c) => c.applies(results))) {
         const png = await chart.render(results);
         expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
@@ -511,6 +583,33 @@ describe('report.html', () => {
     expect(text).toContain('the load generator was the limit, not the server');
     expect(text).toContain('<dt>gunicorn</dt><dd>20.1.0</dd>');
   });
+
+  it('has samples and p99.9 columns', async () => {
+    const text = await html;
+    for (const header of ['samples', 'p99.9 ms']) expect(text).toContain(`<th class="num">${header}</th>`);
+  });
+
+  it('marks a p99.9 from fewer than 1,000 samples and explains the mark under the table', async () => {
+    const text = await writtenText('HTML report', sampledRun);
+    // c=8: 500 samples; c=64: 5,000.
+    expect(text).toContain('<td class="num">500</td><td class="num">50.0</td><td class="num">60.0</td><td class="num">72.0†</td>');
+    expect(text).toContain('<td class="num">5000</td><td class="num">50.0</td><td class="num">60.0</td><td class="num">72.0</td>');
+    expect(text).toContain('<p class="note">† rests on fewer than 100 samples (p99) or 1,000 (p99.9): read as roughly the slowest responses seen</p>');
+  });
+
+  it('adds no footnote when every percentile rests on enough samples', async () => {
+    const plenty = run(sampledRun.results.filter((r) => r.samples >= 1000));
+    expect(await writtenText('HTML report', plenty)).not.toContain('†');
+  });
+
+  it('shows – for the latencies of a point where nothing succeeded, and flags it', async () => {
+    const text = await writtenText('HTML report', noSuccessRun);
+    expect(text).toContain(
+      '<td class="num">0</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">12</td>',
+    );
+    expect(text).not.toContain('0.0 ms');
+    expect(text).toMatch(/<tr class="flagged"><td>gunicorn-sync ×1<\/td><td>\/cpu\?ms=20<\/td>.*no request succeeded<\/td><\/tr>/);
+  });
 });
 
 describe('report.md', () => {
@@ -538,6 +637,19 @@ describe('report.md', () => {
 
   it('escapes Markdown in labels', async () => {
     expect(await markdown).toContain('gunicorn-sync ×4, "tuned" \\<fast\\>');
+  });
+
+  it('marks coarse percentiles with a dagger and puts the footnote under the table', async () => {
+    const lines = (await writtenText('Markdown report', sampledRun)).split('\n');
+    const rowAt = (load: number) => lines.find((line) => line.startsWith(`| node-async | ${load} |`));
+    expect(rowAt(1)).toContain('| 50 | 50.0 | 60.0† | 72.0† |');
+    expect(rowAt(64)).toContain('| 5000 | 50.0 | 60.0 | 72.0 |');
+    expect(lines).toContain('† rests on fewer than 100 samples (p99) or 1,000 (p99.9): read as roughly the slowest responses seen');
+  });
+
+  it('shows – for the latencies of a point where nothing succeeded', async () => {
+    const lines = (await writtenText('Markdown report', noSuccessRun)).split('\n');
+    expect(lines.find((line) => line.startsWith('| gunicorn-sync ×1 | /cpu?ms=20 |'))).toContain('| 0 | – | – | – | 12 |');
   });
 });
 
@@ -568,6 +680,18 @@ describe('results.csv', () => {
     expect(field('throughputRps')).toBe('19.5');
     expect(field('throughputMinRps')).toBe(String(19.5 * 0.9));
     expect(field('generatorSaturated')).toBe('false');
+  });
+
+  it('has the samples the percentiles rest on, and no percentiles where nothing succeeded', async () => {
+    const records = (await writtenText('CSV results', noSuccessRun)).trimEnd().split('\r\n').map(parseCsvRecord);
+    const [header = [], served = [], failed = []] = records;
+    const field = (record: string[], name: string) => {
+      expect(header).toContain(name);
+      return record[header.indexOf(name)];
+    };
+    expect(field(served, 'samples')).toBe('60');
+    expect(field(failed, 'samples')).toBe('0');
+    expect(field(failed, 'latencyP50Ms')).toBe('');
   });
 });
 
@@ -623,22 +747,48 @@ describe('formatTable', () => {
     lines.find((line) => line.startsWith(deployment) && line.split(/\s{2,}/)[1] === String(load))?.split(/\s{2,}/);
 
   it('has a header and one row per measured point, then the warnings', () => {
-    expect(lines[0]?.split(/\s{2,}/)).toEqual(['deployment', 'c', 'workers', 'req/s', 'predicted', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'non-2xx']);
+    expect(lines[0]?.split(/\s{2,}/)).toEqual([
+      'deployment',
+      'c',
+      'workers',
+      'req/s',
+      'predicted',
+      'ratio',
+      'samples',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'non-2xx',
+    ]);
     expect(lines.slice(2, 2 + closedRun.results.length).every((line) => !line.startsWith('warning'))).toBe(true);
     expect(lines[2 + closedRun.results.length]).toBe('');
   });
 
   it('shows the median with the min–max of repeated points, the prediction and the ratio', () => {
-    expect(cellsOf('node-prefork ×4', 8)).toEqual(['node-prefork ×4', '8', '4', '70.0 (63.0–77.0)', '80.0', '0.88', '101', '180', '4', '7']);
+    expect(cellsOf('node-prefork ×4', 8)).toEqual(['node-prefork ×4', '8', '4', '70.0 (63.0–77.0)', '80.0', '0.88', '630', '101', '180', '4', '7']);
   });
 
   it('rounds ms to a tenth below 100 and whole above', () => {
-    expect(cellsOf('node-blocking', 1)?.slice(6, 8)).toEqual(['50.4', '55.0']);
-    expect(cellsOf('node-blocking', 64)?.slice(6, 8)).toEqual(['3200', '3300']);
+    expect(cellsOf('node-blocking', 1)?.slice(7, 9)).toEqual(['50.4', '55.0']);
+    expect(cellsOf('node-blocking', 64)?.slice(7, 9)).toEqual(['3200', '3300']);
   });
 
   it('counts timeouts as errors and shows non-2xx responses separately', () => {
-    expect(cellsOf('node-blocking', 8)?.slice(-2)).toEqual(['2', '0']);
+    expect(cellsOf('node-blocking', 8)?.slice(9, 11)).toEqual(['2', '0']);
+  });
+
+  it('marks a p99 from fewer than 100 samples and explains the mark under the table', () => {
+    const sampled = formatTable(sampledRun).split('\n');
+    const p99s = sampled.slice(2, 5).map((line) => line.split(/\s{2,}/)[8]);
+    expect(p99s).toEqual(['60.0†', '60.0', '60.0']);
+    expect(sampled[5]).toBe('† rests on fewer than 100 samples (p99) or 1,000 (p99.9): read as roughly the slowest responses seen');
+  });
+
+  it('shows – for the latencies of a point where nothing succeeded, never 0.0, and warns about it', () => {
+    const text = formatTable(noSuccessRun).split('\n');
+    const cells = text.find((line) => line.includes('/cpu?ms=20'))?.split(/\s{2,}/);
+    expect(cells?.slice(7, 10)).toEqual(['0', '–', '–']);
+    expect(text).toContain('warning: gunicorn-sync ×1 /cpu?ms=20 at c=1: no request succeeded (0 samples): its latencies are shown as –.');
   });
 
   it('right-aligns numbers so the columns line up under their headers', () => {
@@ -658,7 +808,8 @@ describe('formatTable', () => {
 
   it('shows the offered rate on an open-loop run and marks saturated points', () => {
     const open = formatTable(openRun).split('\n');
-    expect(open[0]?.split(/\s{2,}/)).toEqual(['deployment', 'offered', 'workers', 'req/s', 'predicted', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'status']);
+    // The closed-loop run's columns, with the offered rate where the concurrency was, and a status.
+    expect(open[0]?.split(/\s{2,}/)).toEqual([...(lines[0]?.split(/\s{2,}/) ?? []).map((header) => (header === 'c' ? 'offered' : header)), 'status']);
     expect(open.filter((line) => line.endsWith('SATURATED')).map((line) => line.split(/\s{2,}/).slice(0, 2))).toEqual([
       ['node-blocking', '40'],
       ['node-blocking', '160'],
