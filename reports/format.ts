@@ -1,4 +1,4 @@
-import type { LatencyMs, ResultRow, Spread } from '../harness/results.js';
+import type { GeneratorEngine, LatencyMs, Placement, ResultRow, Spread } from '../harness/results.js';
 
 /** For cells that have no value (no prediction for /hello, no latency where nothing succeeded). */
 export const NONE = '–';
@@ -97,11 +97,26 @@ export function describeLoads(rows: ResultRow[]): string {
   return `c=${rows.map((row) => row.concurrency).join(', ')}`;
 }
 
+/** "builtin, sharing the server's cores": which load engine ran, and whether it competed with the server for CPU. */
+export function describeGenerator(engine: GeneratorEngine, placement: Placement['mode']): string {
+  return `${engine}, ${placement === 'shared' ? "sharing the server's cores" : 'on cores of its own'}`;
+}
+
 /** Requests that got no answer at all (non-2xx answers are counted apart); `errors` includes the timeouts. */
 export function failedCount(row: ResultRow): number {
   return row.errors;
 }
 
+/** Open loop: the server fell behind the offered load while the generator still had room. */
 export function isOpenSaturated(row: ResultRow): boolean {
   return row.loop === 'open' && row.saturated === true;
+}
+
+/** The words the status column, the notes and the warnings share, so a reader can follow a point across them. */
+export const SERVER_SATURATED = 'SATURATED';
+export const GENERATOR_LIMITED = 'GENERATOR-LIMITED';
+
+/** Why the load generator was the limit, in words: what the run recorded, else its CPU. */
+export function generatorLimit(row: ResultRow): string {
+  return row.generator.limit ?? `CPU at ${Math.round(row.generator.cpuPercent)}%`;
 }

@@ -1,6 +1,13 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
-import { isOpenSaturated, latencies } from './format.js';
+import {
+  describeGenerator,
+  GENERATOR_LIMITED,
+  generatorLimit,
+  isOpenSaturated,
+  latencies,
+  SERVER_SATURATED,
+} from './format.js';
 
 /** The summary table of the document reports (HTML, Markdown), as plain strings each format escapes. */
 export interface SummaryTable {
@@ -15,8 +22,8 @@ const FULL = { compact: false };
 /** Why a point deserves a second look; the warnings spell it out in full. */
 function rowNotes(row: ResultRow): string {
   return [
-    isOpenSaturated(row) ? `saturated, ${row.unsent ?? 0} unsent` : '',
-    row.generator.saturated ? 'load generator was the limit' : '',
+    isOpenSaturated(row) ? `${SERVER_SATURATED}: the server fell behind, ${row.unsent ?? 0} unsent` : '',
+    row.generator.saturated ? `${GENERATOR_LIMITED}: ${generatorLimit(row)}` : '',
     latencies(row) === null ? 'no request succeeded' : '',
   ]
     .filter(Boolean)
@@ -54,6 +61,14 @@ export function summaryNotes(run: RunResults): string[] {
   ];
 }
 
+/** "builtin, on cores of its own (server on CPUs 0-1, generator on 2-3)": the engine, and where each side ran. */
+function generatorFact(run: RunResults): string {
+  const { generator, placement, maxConnections, rates } = run.settings;
+  const cpus = placement.mode === 'separate' ? ` (server on CPUs ${placement.serverCpus}, generator on ${placement.generatorCpus})` : '';
+  const cap = rates.length > 0 ? `; at most ${maxConnections} connections` : '';
+  return `${describeGenerator(generator, placement.mode)}${cpus}${cap}`;
+}
+
 /** The machine and software, as label/value pairs, so a reader can tell whether two reports compare. */
 export function environmentFacts(run: RunResults): [string, string][] {
   const { environment: env, settings } = run;
@@ -68,5 +83,6 @@ export function environmentFacts(run: RunResults): [string, string][] {
     ['started', run.startedAt],
     ['finished', run.finishedAt ?? 'not finished'],
     ['per point', `${settings.warmupS} s warm-up, ${settings.durationS} s measured, ${settings.repeat} repeat${settings.repeat === 1 ? '' : 's'}`],
+    ['load generator', generatorFact(run)],
   ];
 }

@@ -1,19 +1,20 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
-import { isOpenSaturated } from './format.js';
+import { GENERATOR_LIMITED, isOpenSaturated, SERVER_SATURATED } from './format.js';
 import { runWarnings } from './warnings.js';
 
 const COLUMN_GAP = '  ';
 const COMPACT = { compact: true };
 
+/** Which limit a point hit: the server's, or the load generator's (the warnings say why). */
+function status(row: ResultRow): string {
+  return [isOpenSaturated(row) ? SERVER_SATURATED : '', row.generator.saturated ? GENERATOR_LIMITED : ''].filter(Boolean).join(', ');
+}
+
 function columnsFor(run: RunResults): Column[] {
   return [
     ...pointColumns(run, COMPACT),
-    ...optional(run.results.some(isOpenSaturated), {
-      header: 'status',
-      numeric: false,
-      cell: (row) => (isOpenSaturated(row) ? 'SATURATED' : ''),
-    }),
+    ...optional(run.results.some((row) => status(row) !== ''), { header: 'status', numeric: false, cell: status }),
   ];
 }
 

@@ -1,5 +1,16 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
-import { describeLoads, failedCount, formatRps, isOpenSaturated, latencies, NONE } from './format.js';
+import {
+  describeGenerator,
+  describeLoads,
+  failedCount,
+  formatRps,
+  GENERATOR_LIMITED,
+  generatorLimit,
+  isOpenSaturated,
+  latencies,
+  NONE,
+  SERVER_SATURATED,
+} from './format.js';
 import { distinctPaths } from './series.js';
 
 /**
@@ -38,12 +49,14 @@ function groupBy(rows: ResultRow[], key: (row: ResultRow) => string): Map<string
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** The distinct values, in order, joined: rows of one deployment usually agree, and then say it once. */
+const distinct = (values: string[], separator: string) => [...new Set(values)].join(separator);
 
 function generatorWarning(label: string, rows: ResultRow[]): string {
-  const cpu = Math.max(...rows.map((row) => row.generator.cpuPercent));
+  const generator = distinct(rows.map((row) => describeGenerator(row.generator.engine, row.generator.placement)), '; ');
   return (
-    `${label} at ${describeLoads(rows)}: the load generator was the limit, not the server ` +
-    `(its CPU at ${Math.round(cpu)}%); the server may do better than these figures.`
+    `${label} ${GENERATOR_LIMITED} at ${describeLoads(rows)}: the load generator (${generator}) was the limit, ` +
+    `not the server: ${distinct(rows.map(generatorLimit), ', ')}; the server may do better than these figures.`
   );
 }
 
@@ -52,7 +65,7 @@ function saturatedWarning(label: string, rows: ResultRow[]): string {
   const unsent = sum(rows.map((row) => row.unsent ?? 0));
   const failed = sum(rows.map((row) => failedCount(row) + row.non2xx));
   return (
-    `${label} saturated at ${describeLoads(rows)}: it achieved at most ` +
+    `${label} ${SERVER_SATURATED} at ${describeLoads(rows)}: the server fell behind the offered load, achieving at most ` +
     `${formatRps(Math.max(...achieved))} req/s; ${plural(unsent, 'request')} unsent and ${failed} failed.`
   );
 }

@@ -260,6 +260,38 @@ const noSuccessRun = run(
   { settings: { ...run([]).settings, paths: ['/io?ms=50', '/cpu?ms=20'], repeat: 1 } },
 );
 
+/**
+ * Open loop at 400 req/s with the generator on a core of its own: the blocking worker falls behind
+ * (the server's limit), while node-async is held back by the generator's connection cap.
+ */
+const limitsRun = run(
+  [
+    row({ deployment: 'node-blocking', loop: 'open', offeredRps: 400, concurrency: 64, throughputRps: 19.8, saturated: true, unsent: 3000 }),
+    row({
+      deployment: 'node-async',
+      ...async_,
+      loop: 'open',
+      offeredRps: 400,
+      concurrency: 64,
+      throughputRps: 310,
+      predictedThroughputRps: 400,
+      saturated: false,
+      unsent: 250,
+      peakConnections: 1000,
+      maxConnections: 1000,
+      generator: { ...idleGenerator, placement: 'separate', cpuPercent: 40, saturated: true, limit: 'connection cap (1000) reached' },
+    }),
+  ],
+  {
+    settings: {
+      ...run([]).settings,
+      rates: [400],
+      repeat: 1,
+      placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 },
+    },
+  },
+);
+
 // ---- helpers ----
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -483,16 +515,32 @@ describe('timelineRows', () => {
 describe('runWarnings', () => {
   const warnings = runWarnings(closedRun);
 
-  it('says when the load generator, not the server, was the limit', () => {
+  it('says when the load generator, not the server, was the limit, naming its engine and placement', () => {
     expect(warnings).toContain(
-      'node-async at c=64: the load generator was the limit, not the server (its CPU at 99%); the server may do better than these figures.',
+      "node-async GENERATOR-LIMITED at c=64: the load generator (builtin, sharing the server's cores) was the limit, " +
+        'not the server: CPU at 99%; the server may do better than these figures.',
     );
   });
 
-  it('lists saturated open-loop points per deployment, with the requests unsent and failed', () => {
+  it("gives the generator's own limit when the run recorded one", () => {
+    expect(runWarnings(limitsRun)).toContain(
+      'node-async GENERATOR-LIMITED at 400 req/s offered: the load generator (builtin, on cores of its own) was the limit, ' +
+        'not the server: connection cap (1000) reached; the server may do better than these figures.',
+    );
+  });
+
+  it('lists saturated open-loop points per deployment as the server falling behind, with the requests unsent and failed', () => {
     expect(runWarnings(openRun)).toEqual([
-      'node-blocking saturated at 40, 160 req/s offered: it achieved at most 19.8 req/s; 400 requests unsent and 5 failed.',
+      'node-blocking SATURATED at 40, 160 req/s offered: the server fell behind the offered load, achieving at most 19.8 req/s; ' +
+        '400 requests unsent and 5 failed.',
     ]);
+  });
+
+  it('tells a server that fell behind from a generator that held the load back', () => {
+    const [first, second, ...rest] = runWarnings(limitsRun);
+    expect(rest).toEqual([]);
+    expect(first).toMatch(/^node-async GENERATOR-LIMITED /);
+    expect(second).toMatch(/^node-blocking SATURATED /);
   });
 
   it('names a point where no request succeeded, and says its latencies show as –', () => {
@@ -529,8 +577,8 @@ describe('chart writers', () => {
     });
   }
 
-  it('draws every chart of an open-loop run, a workers sweep, and a run with a failed point', async () => {
-    for (const results of [openRun, workersRun, noSuccessRun]) {
+  it('draws every chart of an open-loop run, a workers sweep, and runs with limited or failed points', async () => {
+    for (const results of [openRun, workersRun, limitsRun, noSuccessRun]) {
       for (const chart of CHARTS.filter((c) => c.applies(results))) {
         const png = await chart.render(results);
         expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
@@ -578,10 +626,11 @@ describe('report.html', () => {
     expect(text).not.toContain('<fast>');
   });
 
-  it('shows the warnings and the environment', async () => {
+  it('shows the warnings and the environment, with the load generator and where it ran', async () => {
     const text = await html;
-    expect(text).toContain('the load generator was the limit, not the server');
+    expect(text).toContain('the load generator (builtin, sharing the server&#39;s cores) was the limit, not the server');
     expect(text).toContain('<dt>gunicorn</dt><dd>20.1.0</dd>');
+    expect(text).toContain('<dt>load generator</dt><dd>builtin, sharing the server&#39;s cores</dd>');
   });
 
   it('has samples and p99.9 columns', async () => {
@@ -609,6 +658,13 @@ describe('report.html', () => {
     );
     expect(text).not.toContain('0.0 ms');
     expect(text).toMatch(/<tr class="flagged"><td>gunicorn-sync ×1<\/td><td>\/cpu\?ms=20<\/td>.*no request succeeded<\/td><\/tr>/);
+  });
+
+  it('says in the notes column which limit a point hit: the server or the load generator', async () => {
+    const text = await writtenText('HTML report', limitsRun);
+    expect(text).toContain('<td>SATURATED: the server fell behind, 3000 unsent</td>');
+    expect(text).toContain('<td>GENERATOR-LIMITED: connection cap (1000) reached</td>');
+    expect(text).toContain('<dd>builtin, on cores of its own (server on CPUs 0, generator on 1); at most 1000 connections</dd>');
   });
 });
 
@@ -682,7 +738,7 @@ describe('results.csv', () => {
     expect(field('generatorSaturated')).toBe('false');
   });
 
-  it('has the samples the percentiles rest on, and no percentiles where nothing succeeded', async () => {
+  it('has the samples and the generator', async () => {
     const records = (await writtenText('CSV results', noSuccessRun)).trimEnd().split('\r\n').map(parseCsvRecord);
     const [header = [], served = [], failed = []] = records;
     const field = (record: string[], name: string) => {
@@ -692,6 +748,17 @@ describe('results.csv', () => {
     expect(field(served, 'samples')).toBe('60');
     expect(field(failed, 'samples')).toBe('0');
     expect(field(failed, 'latencyP50Ms')).toBe('');
+    expect(field(served, 'generatorEngine')).toBe('builtin');
+    expect(field(served, 'generatorPlacement')).toBe('shared');
+    expect(field(served, 'generatorCpuMsPerRequest')).toBe('0.05');
+    expect(field(served, 'eventLoopDelayP99Ms')).toBe('2');
+  });
+
+  it("has the generator's limit and the open loop's connections", async () => {
+    const [header = [], , limited = []] = (await writtenText('CSV results', limitsRun)).trimEnd().split('\r\n').map(parseCsvRecord);
+    const field = (name: string) => limited[header.indexOf(name)];
+    expect([field('generatorSaturated'), field('generatorLimit'), field('saturated')]).toEqual(['true', 'connection cap (1000) reached', 'false']);
+    expect([field('peakConnections'), field('maxConnections')]).toEqual(['1000', '1000']);
   });
 });
 
@@ -759,6 +826,7 @@ describe('formatTable', () => {
       'p99 ms',
       'errors',
       'non-2xx',
+      'status',
     ]);
     expect(lines.slice(2, 2 + closedRun.results.length).every((line) => !line.startsWith('warning'))).toBe(true);
     expect(lines[2 + closedRun.results.length]).toBe('');
@@ -794,25 +862,40 @@ describe('formatTable', () => {
   it('right-aligns numbers so the columns line up under their headers', () => {
     const header = lines[0] ?? '';
     const ratioEnd = header.indexOf('ratio') + 'ratio'.length;
+    const non2xxEnd = header.indexOf('non-2xx') + 'non-2xx'.length;
     for (const line of lines.slice(2, 2 + closedRun.results.length)) {
-      expect(line).toHaveLength(header.length);
       expect(line.slice(ratioEnd - 3, ratioEnd)).toMatch(/^\.\d\d$/);
+      // Lines end at their last value: the status column is empty on most rows.
+      expect(line.slice(non2xxEnd - 2, non2xxEnd + 1)).toMatch(/^ \d( |$)/);
     }
   });
 
-  it('warns under the table when the load generator was the limit', () => {
+  it('marks a generator-limited point in the status column and warns under the table', () => {
+    expect(cellsOf('node-async', 64)?.at(-1)).toBe('GENERATOR-LIMITED');
     expect(lines).toContain(
-      'warning: node-async at c=64: the load generator was the limit, not the server (its CPU at 99%); the server may do better than these figures.',
+      "warning: node-async GENERATOR-LIMITED at c=64: the load generator (builtin, sharing the server's cores) was the limit, " +
+        'not the server: CPU at 99%; the server may do better than these figures.',
     );
   });
 
-  it('shows the offered rate on an open-loop run and marks saturated points', () => {
+  it('shows the offered rate on an open-loop run and marks the points where the server saturated', () => {
     const open = formatTable(openRun).split('\n');
-    // The closed-loop run's columns, with the offered rate where the concurrency was, and a status.
-    expect(open[0]?.split(/\s{2,}/)).toEqual([...(lines[0]?.split(/\s{2,}/) ?? []).map((header) => (header === 'c' ? 'offered' : header)), 'status']);
+    // The closed-loop run's columns, with the offered rate where the concurrency was.
+    expect(open[0]?.split(/\s{2,}/)).toEqual(lines[0]?.split(/\s{2,}/).map((header) => (header === 'c' ? 'offered' : header)));
     expect(open.filter((line) => line.endsWith('SATURATED')).map((line) => line.split(/\s{2,}/).slice(0, 2))).toEqual([
       ['node-blocking', '40'],
       ['node-blocking', '160'],
+    ]);
+  });
+
+  it('tells a server that saturated from a load generator that was the limit', () => {
+    const statuses = formatTable(limitsRun)
+      .split('\n')
+      .slice(2, 4)
+      .map((line) => [line.split(/\s{2,}/)[0], line.split(/\s{2,}/).at(-1)]);
+    expect(statuses).toEqual([
+      ['node-blocking', 'SATURATED'],
+      ['node-async', 'GENERATOR-LIMITED'],
     ]);
   });
 
