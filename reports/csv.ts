@@ -32,6 +32,8 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['latencyP999Ms', (row) => latencies(row)?.p999],
   ['latencyMaxMs', (row) => latencies(row)?.max],
   ['latencyMeanMs', (row) => latencies(row)?.mean],
+  ['errorLatencyP50Ms', (row) => row.errorLatencyMs?.p50],
+  ['errorLatencyP99Ms', (row) => row.errorLatencyMs?.p99],
   ['errors', (row) => row.errors],
   ['timeouts', (row) => row.timeouts],
   ['non2xx', (row) => row.non2xx],

@@ -57,6 +57,7 @@ export function summaryNotes(run: RunResults): string[] {
   const repeats = run.settings.repeat;
   return [
     ...(repeats > 1 ? [`Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.`] : []),
+    "Latency percentiles cover successful (2xx) responses only; failed requests' latencies are reported apart (errorLatency columns of results.csv).",
     ...coarseFootnote(run, FULL),
   ];
 }

@@ -633,6 +633,12 @@ describe('report.html', () => {
     expect(text).toContain('<dt>load generator</dt><dd>builtin, sharing the server&#39;s cores</dd>');
   });
 
+  it('says under the table that percentiles cover successful responses only', async () => {
+    expect(await html).toContain(
+      '<p class="note">Latency percentiles cover successful (2xx) responses only; failed requests&#39; latencies are reported apart',
+    );
+  });
+
   it('has samples and p99.9 columns', async () => {
     const text = await html;
     for (const header of ['samples', 'p99.9 ms']) expect(text).toContain(`<th class="num">${header}</th>`);
@@ -695,6 +701,11 @@ describe('report.md', () => {
     expect(await markdown).toContain('gunicorn-sync ×4, "tuned" \\<fast\\>');
   });
 
+  it('says under the table which responses the percentiles cover', async () => {
+    const text = await markdown;
+    expect(text).toContain("Latency percentiles cover successful (2xx) responses only; failed requests' latencies are reported apart");
+  });
+
   it('marks coarse percentiles with a dagger and puts the footnote under the table', async () => {
     const lines = (await writtenText('Markdown report', sampledRun)).split('\n');
     const rowAt = (load: number) => lines.find((line) => line.startsWith(`| node-async | ${load} |`));
@@ -738,7 +749,7 @@ describe('results.csv', () => {
     expect(field('generatorSaturated')).toBe('false');
   });
 
-  it('has the samples and the generator', async () => {
+  it('has the samples, the latency of failed requests and the generator', async () => {
     const records = (await writtenText('CSV results', noSuccessRun)).trimEnd().split('\r\n').map(parseCsvRecord);
     const [header = [], served = [], failed = []] = records;
     const field = (record: string[], name: string) => {
@@ -747,6 +758,9 @@ describe('results.csv', () => {
     };
     expect(field(served, 'samples')).toBe('60');
     expect(field(failed, 'samples')).toBe('0');
+    expect(field(served, 'errorLatencyP99Ms')).toBe('');
+    expect(field(failed, 'errorLatencyP50Ms')).toBe('10000');
+    expect(field(failed, 'errorLatencyP99Ms')).toBe('10000');
     expect(field(failed, 'latencyP50Ms')).toBe('');
     expect(field(served, 'generatorEngine')).toBe('builtin');
     expect(field(served, 'generatorPlacement')).toBe('shared');
