@@ -54,6 +54,7 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['generatorLimit', (row) => row.generator.limit],
   ['cpuPercent', (row) => row.resources.cpuPercent],
   ['peakRssMb', (row) => row.resources.peakRssMb],
+  ['peakPssMb', (row) => row.resources.peakPssMb],
   ['processes', (row) => row.resources.processes],
 ];
 

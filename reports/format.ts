@@ -25,6 +25,11 @@ export function formatPredicted(rps: number | null): string {
   return rps === null ? NONE : formatRps(rps);
 }
 
+/** Whole megabytes: a process tree's memory moves by more than that from one run to the next. */
+export function formatMb(mb: number | null): string {
+  return mb === null ? NONE : String(Math.round(mb));
+}
+
 /** "95.1 (94.0–96.2)": the median, then the range across repetitions, when the point was repeated. */
 function withSpread(value: number, spread: Spread | undefined, repeats: number, format: (x: number) => string, mark = ''): string {
   const median = format(value) + mark;

@@ -2,6 +2,7 @@ import type { ResultRow, RunResults } from '../harness/results.js';
 import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
 import {
   describeGenerator,
+  formatMb,
   GENERATOR_LIMITED,
   generatorLimit,
   isOpenSaturated,
@@ -30,11 +31,14 @@ function rowNotes(row: ResultRow): string {
     .join('; ');
 }
 
+const hasPss = (run: RunResults) => run.results.some((row) => row.resources.peakPssMb !== null);
+
 function columnsFor(run: RunResults): Column[] {
   return [
     ...pointColumns(run, FULL),
     { header: 'CPU %', numeric: true, cell: (row) => String(Math.round(row.resources.cpuPercent)) },
-    { header: 'peak RSS MB', numeric: true, cell: (row) => String(Math.round(row.resources.peakRssMb)) },
+    { header: 'peak RSS MB', numeric: true, cell: (row) => formatMb(row.resources.peakRssMb) },
+    ...optional(hasPss(run), { header: 'peak PSS MB', numeric: true, cell: (row) => formatMb(row.resources.peakPssMb) }),
     ...optional(run.results.some((row) => rowNotes(row) !== ''), { header: 'notes', numeric: false, cell: rowNotes }),
   ];
 }
@@ -58,6 +62,12 @@ export function summaryNotes(run: RunResults): string[] {
   return [
     ...(repeats > 1 ? [`Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.`] : []),
     "Latency percentiles cover successful (2xx) responses only; failed requests' latencies are reported apart (errorLatency columns of results.csv).",
+    ...(hasPss(run)
+      ? [
+          "RSS sums every process's resident pages, counting pages that pre-forked workers share once per worker; " +
+            'PSS divides shared pages among the processes that share them, so summed PSS is what the pool really costs.',
+        ]
+      : []),
     ...coarseFootnote(run, FULL),
   ];
 }

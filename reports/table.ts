@@ -1,6 +1,6 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
-import { GENERATOR_LIMITED, isOpenSaturated, SERVER_SATURATED } from './format.js';
+import { formatMb, GENERATOR_LIMITED, isOpenSaturated, SERVER_SATURATED } from './format.js';
 import { runWarnings } from './warnings.js';
 
 const COLUMN_GAP = '  ';
@@ -11,9 +11,23 @@ function status(row: ResultRow): string {
   return [isOpenSaturated(row) ? SERVER_SATURATED : '', row.generator.saturated ? GENERATOR_LIMITED : ''].filter(Boolean).join(', ');
 }
 
+/**
+ * One memory column: summed PSS, which counts the pages pre-forked workers share once, when every
+ * point has it; otherwise summed RSS for all, so the column never mixes the two.
+ */
+function memoryColumn(run: RunResults): Column {
+  const pss = run.results.every((row) => row.resources.peakPssMb !== null);
+  return {
+    header: pss ? 'PSS MB' : 'RSS MB',
+    numeric: true,
+    cell: (row) => formatMb(pss ? row.resources.peakPssMb : row.resources.peakRssMb),
+  };
+}
+
 function columnsFor(run: RunResults): Column[] {
   return [
     ...pointColumns(run, COMPACT),
+    memoryColumn(run),
     ...optional(run.results.some((row) => status(row) !== ''), { header: 'status', numeric: false, cell: status }),
   ];
 }

@@ -10,7 +10,7 @@ import { wantsLogScale } from '../reports/chart-style.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
 import { COARSE_MARK, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
-import { deploymentFootprints } from '../reports/memory-chart.js';
+import { deploymentFootprints, memoryChartConfig } from '../reports/memory-chart.js';
 import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
 import { formatTable } from '../reports/table.js';
 import { timelineRows } from '../reports/timeline-chart.js';
@@ -474,7 +474,7 @@ describe('wantsLogScale', () => {
 });
 
 describe('deploymentFootprints', () => {
-  it("takes each deployment's peak memory with its process count, its busiest CPU, and its line colour", () => {
+  it("takes each deployment's peak RSS with its process count, its peak PSS, its busiest CPU, and its line colour", () => {
     const heavy = { cpuPercent: 40, peakRssMb: 300, peakPssMb: 120, processes: 5 };
     const footprints = deploymentFootprints(
       run([
@@ -484,8 +484,44 @@ describe('deploymentFootprints', () => {
       ]),
     );
     expect(footprints).toEqual([
-      { deployment: 'node-prefork ×4', colour: PALETTE[0], peakRssMb: 300, processes: 5, cpuPercent: 60 },
-      { deployment: 'node-async', colour: PALETTE[1], peakRssMb: 50, processes: 1, cpuPercent: 5 },
+      { deployment: 'node-prefork ×4', colour: PALETTE[0], peakRssMb: 300, peakPssMb: 130, processes: 5, cpuPercent: 60 },
+      { deployment: 'node-async', colour: PALETTE[1], peakRssMb: 50, peakPssMb: 40, processes: 1, cpuPercent: 5 },
+    ]);
+  });
+
+  it('keeps PSS null for a deployment where no point could read it', () => {
+    const unread = { cpuPercent: 5, peakRssMb: 50, peakPssMb: null, processes: 1 };
+    const [footprint] = deploymentFootprints(run([row({ deployment: 'node-async', concurrency: 1, resources: unread })]));
+    expect(footprint?.peakPssMb).toBeNull();
+  });
+});
+
+describe('memoryChartConfig', () => {
+  const bars = (results: RunResults) =>
+    memoryChartConfig(results).data.datasets.map((dataset) => [dataset.label, dataset.data, dataset.yAxisID]);
+
+  it('draws summed PSS beside summed RSS for every deployment, then CPU on its own axis', () => {
+    expect(bars(closedRun)).toEqual([
+      ['summed RSS (MB, left axis)', [50, 240, 70, 50], 'y'],
+      ['summed PSS (MB, left axis)', [40, 110, 60, 40], 'y'],
+      ['CPU (%, right axis)', [5, 12, 30, 5], 'cpu'],
+    ]);
+  });
+
+  it('leaves out the PSS bar of a deployment whose PSS could not be read, and keeps its RSS', () => {
+    const unread = { cpuPercent: 5, peakRssMb: 180, peakPssMb: null, processes: 5 };
+    const mixed = run([row({ deployment: 'node-async', concurrency: 1 }), row({ deployment: 'gunicorn-sync ×4', concurrency: 1, resources: unread })]);
+    expect(bars(mixed).slice(0, 2)).toEqual([
+      ['summed RSS (MB, left axis)', [50, 180], 'y'],
+      ['summed PSS (MB, left axis)', [40, null], 'y'],
+    ]);
+  });
+
+  it('draws only RSS and CPU when no point could read PSS', () => {
+    const unread = { cpuPercent: 5, peakRssMb: 50, peakPssMb: null, processes: 1 };
+    expect(bars(run([row({ deployment: 'node-async', concurrency: 1, resources: unread })])).map(([label]) => label)).toEqual([
+      'summed RSS (MB, left axis)',
+      'CPU (%, right axis)',
     ]);
   });
 });
@@ -639,9 +675,10 @@ describe('report.html', () => {
     );
   });
 
-  it('has samples and p99.9 columns', async () => {
+  it('has samples, p99.9 and PSS columns, and says how RSS and PSS differ', async () => {
     const text = await html;
-    for (const header of ['samples', 'p99.9 ms']) expect(text).toContain(`<th class="num">${header}</th>`);
+    for (const header of ['samples', 'p99.9 ms', 'peak RSS MB', 'peak PSS MB']) expect(text).toContain(`<th class="num">${header}</th>`);
+    expect(text).toContain('so summed PSS is what the pool really costs.');
   });
 
   it('marks a p99.9 from fewer than 1,000 samples and explains the mark under the table', async () => {
@@ -701,9 +738,10 @@ describe('report.md', () => {
     expect(await markdown).toContain('gunicorn-sync ×4, "tuned" \\<fast\\>');
   });
 
-  it('says under the table which responses the percentiles cover', async () => {
+  it('says under the table which responses the percentiles cover and how RSS and PSS differ', async () => {
     const text = await markdown;
     expect(text).toContain("Latency percentiles cover successful (2xx) responses only; failed requests' latencies are reported apart");
+    expect(text).toContain("RSS sums every process's resident pages, counting pages that pre-forked workers share once per worker;");
   });
 
   it('marks coarse percentiles with a dagger and puts the footnote under the table', async () => {
@@ -749,30 +787,36 @@ describe('results.csv', () => {
     expect(field('generatorSaturated')).toBe('false');
   });
 
-  it('has the samples, the latency of failed requests and the generator', async () => {
-    const records = (await writtenText('CSV results', noSuccessRun)).trimEnd().split('\r\n').map(parseCsvRecord);
-    const [header = [], served = [], failed = []] = records;
-    const field = (record: string[], name: string) => {
-      expect(header).toContain(name);
-      return record[header.indexOf(name)];
-    };
-    expect(field(served, 'samples')).toBe('60');
-    expect(field(failed, 'samples')).toBe('0');
-    expect(field(served, 'errorLatencyP99Ms')).toBe('');
-    expect(field(failed, 'errorLatencyP50Ms')).toBe('10000');
-    expect(field(failed, 'errorLatencyP99Ms')).toBe('10000');
-    expect(field(failed, 'latencyP50Ms')).toBe('');
-    expect(field(served, 'generatorEngine')).toBe('builtin');
-    expect(field(served, 'generatorPlacement')).toBe('shared');
-    expect(field(served, 'generatorCpuMsPerRequest')).toBe('0.05');
-    expect(field(served, 'eventLoopDelayP99Ms')).toBe('2');
+  /** Checks a record's fields by column name; every name must be a column, or it would read as an empty field. */
+  function expectFields(header: string[], record: string[], expected: Record<string, string>): void {
+    for (const name of Object.keys(expected)) expect(header).toContain(name);
+    expect(Object.fromEntries(Object.keys(expected).map((name) => [name, record[header.indexOf(name)]]))).toEqual(expected);
+  }
+
+  it('has the samples, the latency of failed requests, the generator and PSS', async () => {
+    const [header = [], served = [], failed = []] = (await writtenText('CSV results', noSuccessRun)).trimEnd().split('\r\n').map(parseCsvRecord);
+    expectFields(header, served, {
+      samples: '60',
+      errorLatencyP99Ms: '',
+      generatorEngine: 'builtin',
+      generatorPlacement: 'shared',
+      generatorCpuMsPerRequest: '0.05',
+      eventLoopDelayP99Ms: '2',
+      peakRssMb: '50',
+      peakPssMb: '40',
+    });
+    expectFields(header, failed, { samples: '0', latencyP50Ms: '', errorLatencyP50Ms: '10000', errorLatencyP99Ms: '10000' });
   });
 
   it("has the generator's limit and the open loop's connections", async () => {
     const [header = [], , limited = []] = (await writtenText('CSV results', limitsRun)).trimEnd().split('\r\n').map(parseCsvRecord);
-    const field = (name: string) => limited[header.indexOf(name)];
-    expect([field('generatorSaturated'), field('generatorLimit'), field('saturated')]).toEqual(['true', 'connection cap (1000) reached', 'false']);
-    expect([field('peakConnections'), field('maxConnections')]).toEqual(['1000', '1000']);
+    expectFields(header, limited, {
+      saturated: 'false',
+      generatorSaturated: 'true',
+      generatorLimit: 'connection cap (1000) reached',
+      peakConnections: '1000',
+      maxConnections: '1000',
+    });
   });
 });
 
@@ -840,6 +884,7 @@ describe('formatTable', () => {
       'p99 ms',
       'errors',
       'non-2xx',
+      'PSS MB',
       'status',
     ]);
     expect(lines.slice(2, 2 + closedRun.results.length).every((line) => !line.startsWith('warning'))).toBe(true);
@@ -847,7 +892,7 @@ describe('formatTable', () => {
   });
 
   it('shows the median with the min–max of repeated points, the prediction and the ratio', () => {
-    expect(cellsOf('node-prefork ×4', 8)).toEqual(['node-prefork ×4', '8', '4', '70.0 (63.0–77.0)', '80.0', '0.88', '630', '101', '180', '4', '7']);
+    expect(cellsOf('node-prefork ×4', 8)).toEqual(['node-prefork ×4', '8', '4', '70.0 (63.0–77.0)', '80.0', '0.88', '630', '101', '180', '4', '7', '110']);
   });
 
   it('rounds ms to a tenth below 100 and whole above', () => {
@@ -857,6 +902,14 @@ describe('formatTable', () => {
 
   it('counts timeouts as errors and shows non-2xx responses separately', () => {
     expect(cellsOf('node-blocking', 8)?.slice(9, 11)).toEqual(['2', '0']);
+  });
+
+  it('shows summed PSS when every point has it, else summed RSS, saying which in the header', () => {
+    expect(lines[0]).toContain('PSS MB');
+    const unread = { cpuPercent: 5, peakRssMb: 180, peakPssMb: null, processes: 5 };
+    const mixed = formatTable(run([row({ deployment: 'node-async', concurrency: 1 }), row({ deployment: 'node-prefork ×4', concurrency: 1, resources: unread })]));
+    expect(mixed.split('\n')[0]?.split(/\s{2,}/).at(-1)).toBe('RSS MB');
+    expect(mixed.split('\n')[3]?.split(/\s{2,}/).at(-1)).toBe('180');
   });
 
   it('marks a p99 from fewer than 100 samples and explains the mark under the table', () => {
