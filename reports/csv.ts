@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultRow } from '../harness/results.js';
+import { latencies } from './format.js';
 import type { ReportWriter } from './writer.js';
 
 const FILE = 'results.csv';
@@ -23,24 +24,37 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['throughputRps', (row) => row.throughputRps],
   ['predictedThroughputRps', (row) => row.predictedThroughputRps],
   ['throughputRatio', (row) => row.throughputRatio],
-  ['latencyP50Ms', (row) => row.latencyMs?.p50],
-  ['latencyP90Ms', (row) => row.latencyMs?.p90],
-  ['latencyP99Ms', (row) => row.latencyMs?.p99],
-  ['latencyP999Ms', (row) => row.latencyMs?.p999],
-  ['latencyMaxMs', (row) => row.latencyMs?.max],
-  ['latencyMeanMs', (row) => row.latencyMs?.mean],
+  // Percentiles of the 2xx responses, empty where none succeeded; samples says how many they rest on.
+  ['samples', (row) => row.samples],
+  ['latencyP50Ms', (row) => latencies(row)?.p50],
+  ['latencyP90Ms', (row) => latencies(row)?.p90],
+  ['latencyP99Ms', (row) => latencies(row)?.p99],
+  ['latencyP999Ms', (row) => latencies(row)?.p999],
+  ['latencyMaxMs', (row) => latencies(row)?.max],
+  ['latencyMeanMs', (row) => latencies(row)?.mean],
+  ['errorLatencyP50Ms', (row) => row.errorLatencyMs?.p50],
+  ['errorLatencyP99Ms', (row) => row.errorLatencyMs?.p99],
   ['errors', (row) => row.errors],
   ['timeouts', (row) => row.timeouts],
   ['non2xx', (row) => row.non2xx],
   ['saturated', (row) => row.saturated],
   ['unsent', (row) => row.unsent],
+  ['late', (row) => row.late],
+  ['peakConnections', (row) => row.peakConnections],
+  ['maxConnections', (row) => row.maxConnections],
   ['repeats', (row) => row.repeats],
   ['throughputMinRps', (row) => row.spread?.throughputRps.min],
   ['throughputMaxRps', (row) => row.spread?.throughputRps.max],
+  ['generatorEngine', (row) => row.generator.engine],
+  ['generatorPlacement', (row) => row.generator.placement],
   ['generatorCpuPercent', (row) => row.generator.cpuPercent],
+  ['generatorCpuMsPerRequest', (row) => row.generator.cpuMsPerRequest],
+  ['eventLoopDelayP99Ms', (row) => row.generator.eventLoopDelayMs?.p99],
   ['generatorSaturated', (row) => row.generator.saturated],
+  ['generatorLimit', (row) => row.generator.limit],
   ['cpuPercent', (row) => row.resources.cpuPercent],
   ['peakRssMb', (row) => row.resources.peakRssMb],
+  ['peakPssMb', (row) => row.resources.peakPssMb],
   ['processes', (row) => row.resources.processes],
 ];
 

@@ -1,6 +1,6 @@
-import type { ResultRow, Spread } from '../harness/results.js';
+import type { GeneratorEngine, LatencyMs, Placement, ResultRow, Spread } from '../harness/results.js';
 
-/** For cells that have no value (no prediction for /hello, say). */
+/** For cells that have no value (no prediction for /hello, no latency where nothing succeeded). */
 export const NONE = '–';
 
 export function formatRps(rps: number): string {
@@ -25,14 +25,64 @@ export function formatPredicted(rps: number | null): string {
   return rps === null ? NONE : formatRps(rps);
 }
 
+/** Whole megabytes: a process tree's memory moves by more than that from one run to the next. */
+export function formatMb(mb: number | null): string {
+  return mb === null ? NONE : String(Math.round(mb));
+}
+
 /** "95.1 (94.0–96.2)": the median, then the range across repetitions, when the point was repeated. */
-function withSpread(value: number, spread: Spread | undefined, repeats: number, format: (x: number) => string): string {
-  return repeats > 1 && spread ? `${format(value)} (${format(spread.min)}–${format(spread.max)})` : format(value);
+function withSpread(value: number, spread: Spread | undefined, repeats: number, format: (x: number) => string, mark = ''): string {
+  const median = format(value) + mark;
+  return repeats > 1 && spread ? `${median} (${format(spread.min)}–${format(spread.max)})` : median;
 }
 
 export const rpsCell = (row: ResultRow) => withSpread(row.throughputRps, row.spread?.throughputRps, row.repeats, formatRps);
-export const p50Cell = (row: ResultRow) => withSpread((row.latencyMs?.p50 ?? 0), row.spread?.p50Ms, row.repeats, formatMs);
-export const p99Cell = (row: ResultRow) => withSpread((row.latencyMs?.p99 ?? 0), row.spread?.p99Ms, row.repeats, formatMs);
+
+/** The percentiles the tables print, by their key in LatencyMs. */
+export type Percentile = 'p50' | 'p99' | 'p999';
+
+export const PERCENTILE_NAMES: Record<Percentile, string> = { p50: 'p50', p99: 'p99', p999: 'p99.9' };
+
+/**
+ * Below these counts a percentile is little more than the slowest response or two: a p99 needs
+ * 100 samples before one response in a hundred can sit above it, a p99.9 needs 1,000.
+ */
+const MIN_SAMPLES: Partial<Record<Percentile, number>> = { p99: 100, p999: 1000 };
+
+/** Follows a percentile that rests on too few samples to be read as precise. */
+export const COARSE_MARK = '†';
+
+const counted = (percentile: Percentile) => (MIN_SAMPLES[percentile] ?? 0).toLocaleString('en-US');
+
+/** The footnote every table that shows COARSE_MARK puts under itself. */
+export const COARSE_FOOTNOTE =
+  `${COARSE_MARK} rests on fewer than ${counted('p99')} samples (p99) or ${counted('p999')} (p99.9): ` +
+  'read as roughly the slowest responses seen';
+
+/** The point's latencies, or null when no request succeeded: then there is nothing to print or draw. */
+export function latencies(row: ResultRow): LatencyMs | null {
+  return row.samples > 0 ? row.latencyMs : null;
+}
+
+function isCoarse(row: ResultRow, percentile: Percentile): boolean {
+  return latencies(row) !== null && row.samples < (MIN_SAMPLES[percentile] ?? 0);
+}
+
+/** Whether any of these percentiles of any row gets COARSE_MARK, so its table needs COARSE_FOOTNOTE. */
+export function anyCoarse(rows: ResultRow[], percentiles: readonly Percentile[]): boolean {
+  return rows.some((row) => percentiles.some((percentile) => isCoarse(row, percentile)));
+}
+
+/**
+ * A latency in ms, marked when it rests on too few samples, NONE when nothing succeeded. With
+ * `spread`, repeated points add the min–max across repeats (kept for p50 and p99 only).
+ */
+export function latencyCell(row: ResultRow, percentile: Percentile, { spread = false } = {}): string {
+  const values = latencies(row);
+  if (values === null) return NONE;
+  const range = spread && percentile !== 'p999' ? row.spread?.[`${percentile}Ms`] : undefined;
+  return withSpread(values[percentile], range, row.repeats, formatMs, isCoarse(row, percentile) ? COARSE_MARK : '');
+}
 
 /** The load level of a point: its concurrency closed loop, its offered rate open loop. */
 export function loadCell(row: ResultRow): string {
@@ -52,11 +102,26 @@ export function describeLoads(rows: ResultRow[]): string {
   return `c=${rows.map((row) => row.concurrency).join(', ')}`;
 }
 
+/** "builtin, sharing the server's cores": which load engine ran, and whether it competed with the server for CPU. */
+export function describeGenerator(engine: GeneratorEngine, placement: Placement['mode']): string {
+  return `${engine}, ${placement === 'shared' ? "sharing the server's cores" : 'on cores of its own'}`;
+}
+
 /** Requests that got no answer at all (non-2xx answers are counted apart); `errors` includes the timeouts. */
 export function failedCount(row: ResultRow): number {
   return row.errors;
 }
 
+/** Open loop: the server fell behind the offered load while the generator still had room. */
 export function isOpenSaturated(row: ResultRow): boolean {
   return row.loop === 'open' && row.saturated === true;
+}
+
+/** The words the status column, the notes and the warnings share, so a reader can follow a point across them. */
+export const SERVER_SATURATED = 'SATURATED';
+export const GENERATOR_LIMITED = 'GENERATOR-LIMITED';
+
+/** Why the load generator was the limit, in words: what the run recorded, else its CPU. */
+export function generatorLimit(row: ResultRow): string {
+  return row.generator.limit ?? `CPU at ${Math.round(row.generator.cpuPercent)}%`;
 }

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
-import { environmentFacts, summaryTable } from './summary.js';
+import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
 
@@ -74,10 +74,8 @@ function summary(run: RunResults): string {
   const body = table.rows
     .map((row) => `<tr${row.flagged ? ' class="flagged"' : ''}>${row.cells.map((text, i) => cell('td', text, i)).join('')}</tr>`)
     .join('\n');
-  const repeats = run.settings.repeat;
-  const note =
-    repeats > 1 ? `<p class="note">Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.</p>` : '';
-  return `<h2>Summary</h2><div class="table-wrap"><table><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>${note}`;
+  const notes = summaryNotes(run).map((note) => `<p class="note">${escapeHtml(note)}</p>`);
+  return `<h2>Summary</h2><div class="table-wrap"><table><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>${notes.join('')}`;
 }
 
 async function charts(run: RunResults): Promise<string> {

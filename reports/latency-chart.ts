@@ -17,9 +17,14 @@ import { buildSeries, isOpenLoop, type ChartSeries, type SeriesPoint } from './s
 type Percentile = 'p50Ms' | 'p99Ms';
 
 function percentileLine(series: ChartSeries, percentile: Percentile): ChartDataset<'line', XY[]> {
+  // Where no request succeeded there is no latency: no marker, rather than one at 0.
+  const drawn = series.points.flatMap((point) => {
+    const y = point[percentile];
+    return y === null ? [] : [{ point, y }];
+  });
   return {
     label: `${series.label} ${percentile === 'p50Ms' ? 'p50' : 'p99'}`,
-    data: series.points.map((point) => ({ x: point.x, y: point[percentile] })),
+    data: drawn.map(({ point, y }) => ({ x: point.x, y })),
     borderColor: series.colour,
     backgroundColor: series.colour,
     borderWidth: 2,
@@ -27,14 +32,15 @@ function percentileLine(series: ChartSeries, percentile: Percentile): ChartDatas
     pointStyle: series.pointStyle,
     pointRadius: 5,
     pointBorderWidth: 2,
-    pointBackgroundColor: markerFills(series),
+    // Fills go by index, so they come from the same points as the data.
+    pointBackgroundColor: markerFills({ ...series, points: drawn.map(({ point }) => point) }),
   };
 }
 
 function spreadBars(series: ChartSeries[]): ErrorBar[] {
   const bar = (s: ChartSeries, point: SeriesPoint, percentile: Percentile): ErrorBar[] => {
     const spread = point.spread?.[percentile];
-    return spread ? [{ x: point.x, low: spread.min, high: spread.max, colour: s.colour }] : [];
+    return spread && point[percentile] !== null ? [{ x: point.x, low: spread.min, high: spread.max, colour: s.colour }] : [];
   };
   return series.flatMap((s) => s.points.flatMap((point) => [...bar(s, point, 'p50Ms'), ...bar(s, point, 'p99Ms')]));
 }
@@ -60,6 +66,7 @@ function latencyChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
   const bars = spreadBars(series);
   const markers = openLoop ? capacityMarkers(series) : [];
   const anySaturated = series.some((s) => s.points.some((point) => point.saturated));
+  const anyMissing = series.some((s) => s.points.some((point) => point.p50Ms === null));
   // One entry per series plus a solid/dashed key, instead of two entries per series.
   const legendItems: LegendItem[] = [
     ...series.map(seriesLegendItem),
@@ -74,6 +81,7 @@ function latencyChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
     notes: [
       'p50 solid, p99 dashed; lower is better',
       markers.length > 0 ? "vertical lines: each deployment's capacity (Little's law)" : '',
+      anyMissing ? 'no marker where no request succeeded' : '',
     ],
     bars,
     anySaturated,

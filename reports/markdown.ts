@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
-import { environmentFacts, summaryTable } from './summary.js';
+import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
 
@@ -25,12 +25,11 @@ function table(headers: string[], numeric: boolean[], rows: string[][]): string[
 function summary(run: RunResults): string[] {
   if (run.results.length === 0) return ['## Summary', '', 'Nothing measured.'];
   const { headers, numeric, rows } = summaryTable(run);
-  const repeats = run.settings.repeat;
   return [
     '## Summary',
     '',
     ...table(headers, numeric, rows.map((row) => row.cells)),
-    ...(repeats > 1 ? ['', `Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.`] : []),
+    ...summaryNotes(run).flatMap((note) => ['', escapeMarkdown(note)]),
   ];
 }
 

@@ -1,15 +1,18 @@
-import { Chart, type ChartConfiguration, type ChartType, type Plugin } from 'chart.js';
+import { Chart, type ChartConfiguration, type ChartType, type LegendItem, type Plugin } from 'chart.js';
 import type { RunResults } from '../harness/results.js';
 import { defineChart } from './chart-spec.js';
 import { chartSubtitle, KEY_COLOUR } from './chart-style.js';
+import { formatMb } from './format.js';
 import { buildSeries, type ChartSeries } from './series.js';
 
 /** What one deployment cost at its heaviest point. */
 export interface DeploymentFootprint {
   deployment: string;
   colour: string;
-  /** The largest resident memory of its process tree over the run's points. */
+  /** The largest summed RSS of its process tree over the run's points: shared pages counted once per process. */
   peakRssMb: number;
+  /** The largest summed PSS over its points: shared pages divided among their sharers; null where none could be read. */
+  peakPssMb: number | null;
   /** Processes in the tree at that point: pre-fork pays per worker, threads and async do not. */
   processes: number;
   /** The busiest CPU over its points. */
@@ -20,21 +23,28 @@ export interface DeploymentFootprint {
 export function deploymentFootprints(run: RunResults, series: ChartSeries[] = buildSeries(run)): DeploymentFootprint[] {
   const footprints = new Map<string, DeploymentFootprint>();
   for (const row of run.results) {
-    const { peakRssMb, processes, cpuPercent } = row.resources;
+    const { peakRssMb, peakPssMb, processes, cpuPercent } = row.resources;
     const known = footprints.get(row.deployment);
     if (!known) {
       const colour = series.find((s) => s.deployments.includes(row.deployment))?.colour ?? KEY_COLOUR;
-      footprints.set(row.deployment, { deployment: row.deployment, colour, peakRssMb, processes, cpuPercent });
+      footprints.set(row.deployment, { deployment: row.deployment, colour, peakRssMb, peakPssMb, processes, cpuPercent });
       continue;
     }
     if (peakRssMb > known.peakRssMb) Object.assign(known, { peakRssMb, processes });
+    if (peakPssMb !== null && (known.peakPssMb === null || peakPssMb > known.peakPssMb)) known.peakPssMb = peakPssMb;
     known.cpuPercent = Math.max(known.cpuPercent, cpuPercent);
   }
   return [...footprints.values()];
 }
 
-/** Bars for CPU are the deployment's colour, faded, so the pair reads as one deployment. */
+/**
+ * Three bars per deployment, all in its colour: summed PSS solid (what the pool really costs),
+ * summed RSS hollow beside it (the same memory with shared pages counted once per process), and
+ * CPU faded, on its own axis.
+ */
 const CPU_ALPHA = '55';
+const RSS_FILL = '#ffffff';
+const RSS_BORDER_WIDTH = 2;
 
 const LABEL_LINE_HEIGHT = 14;
 
@@ -60,50 +70,59 @@ function barLabels(labelsByDataset: string[][][]): Plugin<ChartType> {
   };
 }
 
-function memoryChartConfig(run: RunResults): ChartConfiguration<'bar', number[], string> {
+const megabytes = (mb: number | null) => (mb === null ? [] : [`${formatMb(mb)} MB`]);
+
+export function memoryChartConfig(run: RunResults): ChartConfiguration<'bar', (number | null)[], string> {
   const series = buildSeries(run);
   const footprints = deploymentFootprints(run, series);
+  // Where no point could read PSS (no /proc/PID/smaps_rollup), the chart shows RSS and CPU alone.
+  const withPss = footprints.some((f) => f.peakPssMb !== null);
+  const rss = {
+    label: 'summed RSS (MB, left axis)',
+    data: footprints.map((f) => f.peakRssMb),
+    backgroundColor: RSS_FILL,
+    borderColor: footprints.map((f) => f.colour),
+    borderWidth: RSS_BORDER_WIDTH,
+    yAxisID: 'y',
+  };
+  const pss = {
+    label: 'summed PSS (MB, left axis)',
+    // A null leaves that deployment's PSS bar out: only its RSS is known.
+    data: footprints.map((f) => f.peakPssMb),
+    backgroundColor: footprints.map((f) => f.colour),
+    yAxisID: 'y',
+  };
+  const cpu = {
+    label: 'CPU (%, right axis)',
+    data: footprints.map((f) => f.cpuPercent),
+    backgroundColor: footprints.map((f) => f.colour + CPU_ALPHA),
+    borderColor: footprints.map((f) => f.colour),
+    borderWidth: 1,
+    yAxisID: 'cpu',
+  };
+  const legendItems: LegendItem[] = [
+    { text: rss.label, fillStyle: RSS_FILL, strokeStyle: KEY_COLOUR, lineWidth: RSS_BORDER_WIDTH },
+    ...(withPss ? [{ text: pss.label, fillStyle: KEY_COLOUR, strokeStyle: KEY_COLOUR, lineWidth: 0 }] : []),
+    { text: cpu.label, fillStyle: KEY_COLOUR + CPU_ALPHA, strokeStyle: KEY_COLOUR, lineWidth: 1 },
+  ];
   return {
     type: 'bar',
-    data: {
-      labels: footprints.map((f) => f.deployment),
-      datasets: [
-        {
-          label: 'peak memory (MB, left axis)',
-          data: footprints.map((f) => f.peakRssMb),
-          backgroundColor: footprints.map((f) => f.colour),
-          yAxisID: 'y',
-        },
-        {
-          label: 'CPU (%, right axis)',
-          data: footprints.map((f) => f.cpuPercent),
-          backgroundColor: footprints.map((f) => f.colour + CPU_ALPHA),
-          borderColor: footprints.map((f) => f.colour),
-          borderWidth: 1,
-          yAxisID: 'cpu',
-        },
-      ],
-    },
+    data: { labels: footprints.map((f) => f.deployment), datasets: withPss ? [rss, pss, cpu] : [rss, cpu] },
     options: {
       plugins: {
         title: { display: true, text: `Memory and CPU by deployment (scenario: ${run.scenario})`, font: { size: 18 } },
         subtitle: chartSubtitle(
           series,
-          'peak resident memory of the whole process tree (master, workers, nginx) at its busiest point; pre-fork pays per worker',
+          withPss
+            ? 'peak memory of the whole process tree (master, workers, nginx); RSS counts pages the workers share once per worker, PSS shares them out'
+            : 'peak resident memory of the whole process tree (master, workers, nginx) at its busiest point; pre-fork pays per worker',
         ),
-        legend: {
-          labels: {
-            generateLabels: () => [
-              { text: 'peak memory (MB, left axis)', fillStyle: KEY_COLOUR, strokeStyle: KEY_COLOUR, lineWidth: 0 },
-              { text: 'CPU (%, right axis)', fillStyle: KEY_COLOUR + CPU_ALPHA, strokeStyle: KEY_COLOUR, lineWidth: 1 },
-            ],
-          },
-        },
+        legend: { labels: { generateLabels: () => legendItems } },
       },
       scales: {
         x: { title: { display: true, text: 'deployment' } },
         // grace leaves room for the labels above the tallest bars.
-        y: { beginAtZero: true, grace: '15%', title: { display: true, text: 'peak resident memory (MB)' } },
+        y: { beginAtZero: true, grace: '15%', title: { display: true, text: 'peak memory (MB)' } },
         cpu: {
           position: 'right',
           beginAtZero: true,
@@ -115,8 +134,9 @@ function memoryChartConfig(run: RunResults): ChartConfiguration<'bar', number[],
     },
     plugins: [
       barLabels([
-        // Two short lines fit above a bar even with a dozen deployments side by side.
-        footprints.map((f) => [`${Math.round(f.peakRssMb)} MB`, `${f.processes} process${f.processes === 1 ? '' : 'es'}`]),
+        // Two short lines at most: with a dozen deployments the bars are narrow.
+        footprints.map((f) => [...megabytes(f.peakRssMb), `${f.processes} process${f.processes === 1 ? '' : 'es'}`]),
+        ...(withPss ? [footprints.map((f) => megabytes(f.peakPssMb))] : []),
         footprints.map((f) => [`${Math.round(f.cpuPercent)}%`]),
       ]),
     ],
@@ -127,7 +147,7 @@ export const memoryChart = defineChart(
   {
     name: 'memory chart',
     file: 'memory.png',
-    caption: 'Peak memory of each deployment’s process tree, with its process count, and its CPU use.',
+    caption: 'Peak memory of each deployment’s process tree, summed RSS (hollow) and summed PSS (solid) where it could be read, with its process count, and its CPU use.',
   },
   memoryChartConfig,
 );

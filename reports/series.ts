@@ -1,6 +1,7 @@
 import type { PointStyle } from 'chart.js';
 import type { ResultRow, RunResults, Spread } from '../harness/results.js';
 import { capacityRps } from './capacity.js';
+import { latencies } from './format.js';
 
 /** What the charts' x axis measures: the load level, the pool size, or the offered rate (open loop). */
 export type XKind = 'concurrency' | 'workers' | 'offered';
@@ -11,8 +12,9 @@ export interface SeriesPoint {
   throughputRps: number;
   /** Little's law; null when the path has no known service time. */
   predictedRps: number | null;
-  p50Ms: number;
-  p99Ms: number;
+  /** Null where no request succeeded: such a point has no latency to draw. */
+  p50Ms: number | null;
+  p99Ms: number | null;
   /** min–max across repetitions; only when the point was repeated. */
   spread?: { throughputRps: Spread; p50Ms: Spread; p99Ms: Spread };
   /** Open loop: the deployment fell behind the offered load. */
@@ -119,8 +121,8 @@ function toPoint(row: ResultRow, kind: XKind): SeriesPoint {
     x: xValue(row, kind),
     throughputRps: row.throughputRps,
     predictedRps: row.predictedThroughputRps,
-    p50Ms: (row.latencyMs?.p50 ?? 0),
-    p99Ms: (row.latencyMs?.p99 ?? 0),
+    p50Ms: latencies(row)?.p50 ?? null,
+    p99Ms: latencies(row)?.p99 ?? null,
     ...(row.repeats > 1 && row.spread ? { spread: row.spread } : {}),
     saturated: row.loop === 'open' && row.saturated === true,
   };

@@ -1,16 +1,14 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
+import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
 import {
-  failedCount,
-  formatPredicted,
-  formatRatio,
+  describeGenerator,
+  formatMb,
+  GENERATOR_LIMITED,
+  generatorLimit,
   isOpenSaturated,
-  loadCell,
-  NONE,
-  p50Cell,
-  p99Cell,
-  rpsCell,
+  latencies,
+  SERVER_SATURATED,
 } from './format.js';
-import { distinctPaths, isOpenLoop } from './series.js';
 
 /** The summary table of the document reports (HTML, Markdown), as plain strings each format escapes. */
 export interface SummaryTable {
@@ -20,43 +18,27 @@ export interface SummaryTable {
   rows: { cells: string[]; flagged: boolean }[];
 }
 
-interface Column {
-  header: string;
-  numeric: boolean;
-  cell(row: ResultRow): string;
-}
+const FULL = { compact: false };
 
 /** Why a point deserves a second look; the warnings spell it out in full. */
 function rowNotes(row: ResultRow): string {
   return [
-    isOpenSaturated(row) ? `saturated, ${row.unsent ?? 0} unsent` : '',
-    row.generator.saturated ? 'load generator was the limit' : '',
+    isOpenSaturated(row) ? `${SERVER_SATURATED}: the server fell behind, ${row.unsent ?? 0} unsent` : '',
+    row.generator.saturated ? `${GENERATOR_LIMITED}: ${generatorLimit(row)}` : '',
+    latencies(row) === null ? 'no request succeeded' : '',
   ]
     .filter(Boolean)
     .join('; ');
 }
 
+const hasPss = (run: RunResults) => run.results.some((row) => row.resources.peakPssMb !== null);
+
 function columnsFor(run: RunResults): Column[] {
-  const optional = (include: boolean, column: Column): Column[] => (include ? [column] : []);
   return [
-    { header: 'deployment', numeric: false, cell: (row) => row.deployment },
-    ...optional(distinctPaths(run).length > 1, { header: 'path', numeric: false, cell: (row) => row.path }),
-    { header: isOpenLoop(run) ? 'offered req/s' : 'c', numeric: true, cell: loadCell },
-    { header: 'workers', numeric: true, cell: (row) => String(row.workers) },
-    ...optional(run.results.some((row) => row.threads !== undefined), {
-      header: 'threads',
-      numeric: true,
-      cell: (row) => (row.threads === undefined ? NONE : String(row.threads)),
-    }),
-    { header: 'req/s', numeric: true, cell: rpsCell },
-    { header: 'predicted', numeric: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },
-    { header: 'ratio', numeric: true, cell: (row) => formatRatio(row.throughputRatio) },
-    { header: 'p50 ms', numeric: true, cell: p50Cell },
-    { header: 'p99 ms', numeric: true, cell: p99Cell },
-    { header: 'errors', numeric: true, cell: (row) => String(failedCount(row)) },
-    { header: 'non-2xx', numeric: true, cell: (row) => String(row.non2xx) },
+    ...pointColumns(run, FULL),
     { header: 'CPU %', numeric: true, cell: (row) => String(Math.round(row.resources.cpuPercent)) },
-    { header: 'peak RSS MB', numeric: true, cell: (row) => String(Math.round(row.resources.peakRssMb)) },
+    { header: 'peak RSS MB', numeric: true, cell: (row) => formatMb(row.resources.peakRssMb) },
+    ...optional(hasPss(run), { header: 'peak PSS MB', numeric: true, cell: (row) => formatMb(row.resources.peakPssMb) }),
     ...optional(run.results.some((row) => rowNotes(row) !== ''), { header: 'notes', numeric: false, cell: rowNotes }),
   ];
 }
@@ -74,6 +56,30 @@ export function summaryTable(run: RunResults): SummaryTable {
   };
 }
 
+/** What a reader needs to read the summary table right, one sentence each, for under the table. */
+export function summaryNotes(run: RunResults): string[] {
+  const repeats = run.settings.repeat;
+  return [
+    ...(repeats > 1 ? [`Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.`] : []),
+    "Latency percentiles cover successful (2xx) responses only; failed requests' latencies are reported apart (errorLatency columns of results.csv).",
+    ...(hasPss(run)
+      ? [
+          "RSS sums every process's resident pages, counting pages that pre-forked workers share once per worker; " +
+            'PSS divides shared pages among the processes that share them, so summed PSS is what the pool really costs.',
+        ]
+      : []),
+    ...coarseFootnote(run, FULL),
+  ];
+}
+
+/** "builtin, on cores of its own (server on CPUs 0-1, generator on 2-3)": the engine, and where each side ran. */
+function generatorFact(run: RunResults): string {
+  const { generator, placement, maxConnections, rates } = run.settings;
+  const cpus = placement.mode === 'separate' ? ` (server on CPUs ${placement.serverCpus}, generator on ${placement.generatorCpus})` : '';
+  const cap = rates.length > 0 ? `; at most ${maxConnections} connections` : '';
+  return `${describeGenerator(generator, placement.mode)}${cpus}${cap}`;
+}
+
 /** The machine and software, as label/value pairs, so a reader can tell whether two reports compare. */
 export function environmentFacts(run: RunResults): [string, string][] {
   const { environment: env, settings } = run;
@@ -88,5 +94,6 @@ export function environmentFacts(run: RunResults): [string, string][] {
     ['started', run.startedAt],
     ['finished', run.finishedAt ?? 'not finished'],
     ['per point', `${settings.warmupS} s warm-up, ${settings.durationS} s measured, ${settings.repeat} repeat${settings.repeat === 1 ? '' : 's'}`],
+    ['load generator', generatorFact(run)],
   ];
 }

@@ -1,43 +1,34 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
-import {
-  failedCount,
-  formatMs,
-  formatPredicted,
-  formatRatio,
-  isOpenSaturated,
-  loadCell,
-  rpsCell,
-} from './format.js';
-import { distinctPaths, isOpenLoop } from './series.js';
+import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
+import { formatMb, GENERATOR_LIMITED, isOpenSaturated, SERVER_SATURATED } from './format.js';
 import { runWarnings } from './warnings.js';
 
-interface Column {
-  header: string;
-  alignRight: boolean;
-  cell(row: ResultRow): string;
+const COLUMN_GAP = '  ';
+const COMPACT = { compact: true };
+
+/** Which limit a point hit: the server's, or the load generator's (the warnings say why). */
+function status(row: ResultRow): string {
+  return [isOpenSaturated(row) ? SERVER_SATURATED : '', row.generator.saturated ? GENERATOR_LIMITED : ''].filter(Boolean).join(', ');
 }
 
-const COLUMN_GAP = '  ';
+/**
+ * One memory column: summed PSS, which counts the pages pre-forked workers share once, when every
+ * point has it; otherwise summed RSS for all, so the column never mixes the two.
+ */
+function memoryColumn(run: RunResults): Column {
+  const pss = run.results.every((row) => row.resources.peakPssMb !== null);
+  return {
+    header: pss ? 'PSS MB' : 'RSS MB',
+    numeric: true,
+    cell: (row) => formatMb(pss ? row.resources.peakPssMb : row.resources.peakRssMb),
+  };
+}
 
 function columnsFor(run: RunResults): Column[] {
-  const optional = (include: boolean, column: Column): Column[] => (include ? [column] : []);
   return [
-    { header: 'deployment', alignRight: false, cell: (row) => row.deployment },
-    ...optional(distinctPaths(run).length > 1, { header: 'path', alignRight: false, cell: (row) => row.path }),
-    { header: isOpenLoop(run) ? 'offered' : 'c', alignRight: true, cell: loadCell },
-    { header: 'workers', alignRight: true, cell: (row) => String(row.workers) },
-    { header: 'req/s', alignRight: true, cell: rpsCell },
-    { header: 'predicted', alignRight: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },
-    { header: 'ratio', alignRight: true, cell: (row) => formatRatio(row.throughputRatio) },
-    { header: 'p50 ms', alignRight: true, cell: (row) => formatMs((row.latencyMs?.p50 ?? 0)) },
-    { header: 'p99 ms', alignRight: true, cell: (row) => formatMs((row.latencyMs?.p99 ?? 0)) },
-    { header: 'errors', alignRight: true, cell: (row) => String(failedCount(row)) },
-    { header: 'non-2xx', alignRight: true, cell: (row) => String(row.non2xx) },
-    ...optional(run.results.some(isOpenSaturated), {
-      header: 'status',
-      alignRight: false,
-      cell: (row) => (isOpenSaturated(row) ? 'SATURATED' : ''),
-    }),
+    ...pointColumns(run, COMPACT),
+    memoryColumn(run),
+    ...optional(run.results.some((row) => status(row) !== ''), { header: 'status', numeric: false, cell: status }),
   ];
 }
 
@@ -48,7 +39,7 @@ function alignedTable(columns: Column[], rows: ResultRow[]): string[] {
     values
       .map((value, i) => {
         const width = widths[i] ?? value.length;
-        return columns[i]?.alignRight ? value.padStart(width) : value.padEnd(width);
+        return columns[i]?.numeric ? value.padStart(width) : value.padEnd(width);
       })
       .join(COLUMN_GAP)
       .trimEnd();
@@ -58,11 +49,13 @@ function alignedTable(columns: Column[], rows: ResultRow[]): string[] {
 }
 
 /**
- * A plain-text summary for the terminal: one line per measured point, then what the reader must
- * know before trusting it (generator-bound points, saturation, failed and skipped deployments).
+ * A plain-text summary for the terminal: one line per measured point, a footnote on coarse
+ * percentiles, then what the reader must know before trusting it (generator-limited and saturated
+ * points, points where nothing succeeded, failed and skipped deployments).
  */
 export function formatTable(run: RunResults): string {
-  const body = run.results.length > 0 ? alignedTable(columnsFor(run), run.results) : ['Nothing measured.'];
+  const body =
+    run.results.length > 0 ? [...alignedTable(columnsFor(run), run.results), ...coarseFootnote(run, COMPACT)] : ['Nothing measured.'];
   const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
   return [...body, ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
 }

@@ -1,22 +1,35 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
-import { describeLoads, failedCount, formatRps, isOpenSaturated } from './format.js';
+import {
+  describeGenerator,
+  describeLoads,
+  failedCount,
+  formatRps,
+  GENERATOR_LIMITED,
+  generatorLimit,
+  isOpenSaturated,
+  latencies,
+  NONE,
+  SERVER_SATURATED,
+} from './format.js';
 import { distinctPaths } from './series.js';
 
 /**
  * What a reader must know before trusting the figures, as plain sentences (every report format
  * escapes and lays them out its own way): points that measured the load generator rather than
- * the server, open-loop points the server could not keep up with, the core-count ceiling, and
- * deployments that were never measured.
+ * the server, open-loop points the server could not keep up with, points where no request
+ * succeeded, the core-count ceiling, and deployments that were never measured.
  */
 export function runWarnings(run: RunResults): string[] {
   const showPath = distinctPaths(run).length > 1;
   const name = (row: ResultRow) => (showPath ? `${row.deployment} ${row.path}` : row.deployment);
   const generatorLimited = groupBy(run.results.filter((row) => row.generator.saturated), name);
   const saturated = groupBy(run.results.filter(isOpenSaturated), name);
+  const noSuccess = groupBy(run.results.filter((row) => latencies(row) === null), name);
   return [
     ...(run.complete ? [] : ['The run did not finish (interrupted, or still in progress): some points may be missing.']),
     ...[...generatorLimited].map(([label, rows]) => generatorWarning(label, rows)),
     ...[...saturated].map(([label, rows]) => saturatedWarning(label, rows)),
+    ...[...noSuccess].map(([label, rows]) => noSuccessWarning(label, rows)),
     ...coreBound(run),
     ...run.failures.map((failure) => `${failure.deployment} failed: ${failure.reason}`),
     ...run.skipped.map((skipped) => `${skipped.deployment} skipped: ${skipped.reason}`),
@@ -36,12 +49,14 @@ function groupBy(rows: ResultRow[], key: (row: ResultRow) => string): Map<string
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** The distinct values, in order, joined: rows of one deployment usually agree, and then say it once. */
+const distinct = (values: string[], separator: string) => [...new Set(values)].join(separator);
 
 function generatorWarning(label: string, rows: ResultRow[]): string {
-  const cpu = Math.max(...rows.map((row) => row.generator.cpuPercent));
+  const generator = distinct(rows.map((row) => describeGenerator(row.generator.engine, row.generator.placement)), '; ');
   return (
-    `${label} at ${describeLoads(rows)}: the load generator was the limit, not the server ` +
-    `(its CPU at ${Math.round(cpu)}%); the server may do better than these figures.`
+    `${label} ${GENERATOR_LIMITED} at ${describeLoads(rows)}: the load generator (${generator}) was the limit, ` +
+    `not the server: ${distinct(rows.map(generatorLimit), ', ')}; the server may do better than these figures.`
   );
 }
 
@@ -50,9 +65,13 @@ function saturatedWarning(label: string, rows: ResultRow[]): string {
   const unsent = sum(rows.map((row) => row.unsent ?? 0));
   const failed = sum(rows.map((row) => failedCount(row) + row.non2xx));
   return (
-    `${label} saturated at ${describeLoads(rows)}: it achieved at most ` +
+    `${label} ${SERVER_SATURATED} at ${describeLoads(rows)}: the server fell behind the offered load, achieving at most ` +
     `${formatRps(Math.max(...achieved))} req/s; ${plural(unsent, 'request')} unsent and ${failed} failed.`
   );
+}
+
+function noSuccessWarning(label: string, rows: ResultRow[]): string {
+  return `${label} at ${describeLoads(rows)}: no request succeeded (0 samples): its latencies are shown as ${NONE}.`;
 }
 
 function coreBound(run: RunResults): string[] {

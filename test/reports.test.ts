@@ -3,13 +3,14 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
+import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
 import { wantsLogScale } from '../reports/chart-style.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
+import { COARSE_MARK, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
-import { deploymentFootprints } from '../reports/memory-chart.js';
+import { deploymentFootprints, memoryChartConfig } from '../reports/memory-chart.js';
 import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
 import { formatTable } from '../reports/table.js';
 import { timelineRows } from '../reports/timeline-chart.js';
@@ -26,13 +27,24 @@ const blocking: ModelPrediction = { capacity: 1, bound: '1 blocking worker', ser
 const fourWorkers: ModelPrediction = { capacity: 4, bound: '4 workers', serviceMs: 50 };
 const eventLoop: ModelPrediction = { capacity: null, bound: 'event loop: unbounded', serviceMs: 50 };
 
-function latency(p50: number, p99: number): ResultRow['latencyMs'] {
+function latency(p50: number, p99: number): LatencyMs {
   return { p50, p90: p99 * 0.8, p99, p999: p99 * 1.2, max: p99 * 1.5, mean: p50 * 1.1 };
 }
+
+/** The builtin generator on the server's cores, comfortably below its limits. */
+const idleGenerator: GeneratorUse = {
+  engine: 'builtin',
+  placement: 'shared',
+  cpuPercent: 20,
+  cpuMsPerRequest: 0.05,
+  eventLoopDelayMs: { p99: 2, max: 5 },
+  saturated: false,
+};
 
 function row(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concurrency'>): ResultRow {
   const throughputRps = fields.throughputRps ?? 20;
   const predictedThroughputRps = fields.predictedThroughputRps === undefined ? 20 : fields.predictedThroughputRps;
+  const repeats = fields.repeats ?? 1;
   return {
     server: fields.deployment.split(' ')[0] ?? fields.deployment,
     workers: 1,
@@ -42,6 +54,8 @@ function row(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concur
     durationS: 3,
     requests: Math.round(throughputRps * 3),
     throughputRps,
+    // As many successes as a 3 s window at that rate holds, over every repeat.
+    samples: Math.round(throughputRps * 3 * repeats),
     latencyMs: latency(50, 60),
     errors: 0,
     timeouts: 0,
@@ -50,10 +64,11 @@ function row(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concur
     predictedLatencyMs: 50,
     throughputRatio: predictedThroughputRps === null ? null : throughputRps / predictedThroughputRps,
     model: blocking,
-    repeats: 1,
-    generator: { cpuPercent: 20, saturated: false },
-    resources: { cpuPercent: 5, peakRssMb: 50, processes: 1 },
+    repeats,
+    generator: idleGenerator,
+    resources: { cpuPercent: 5, peakRssMb: 50, peakPssMb: 40, processes: 1 },
     timeline: [],
+    timelineRepeat: 1,
     ...fields,
   };
 }
@@ -76,6 +91,7 @@ function repeated(fields: Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'c
 
 function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResults {
   return {
+    schemaVersion: 2,
     scenario: 'fixture',
     description: 'One blocking worker vs a pre-fork pool vs an event loop',
     notice: 'The blocking worker flattens at 20 req/s however many clients wait.',
@@ -95,6 +111,11 @@ function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResu
       xAxis: 'concurrency',
       durationS: 3,
       warmupS: 0.5,
+      timeoutS: 10,
+      quick: false,
+      generator: 'builtin',
+      placement: { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 },
+      maxConnections: 1000,
       concurrency: [1, 8, 64],
       rates: [],
       repeat: 3,
@@ -108,8 +129,8 @@ function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResu
   };
 }
 
-const prefork = { server: 'node-prefork', workers: 4, model: fourWorkers, resources: { cpuPercent: 12, peakRssMb: 240, processes: 5 } };
-const async_ = { model: eventLoop, resources: { cpuPercent: 30, peakRssMb: 70, processes: 1 } };
+const prefork = { server: 'node-prefork', workers: 4, model: fourWorkers, resources: { cpuPercent: 12, peakRssMb: 240, peakPssMb: 110, processes: 5 } };
+const async_ = { model: eventLoop, resources: { cpuPercent: 30, peakRssMb: 70, peakPssMb: 60, processes: 1 } };
 const second = (t: number, rps: number, errors = 0) => ({ t, rps, p50Ms: 50, p99Ms: 60, errors, non2xx: 0 });
 /** A label with everything that needs quoting or escaping: a comma, quotes, angle brackets. */
 const TRICKY = 'gunicorn-sync ×4, "tuned" <fast>';
@@ -143,7 +164,7 @@ const closedRun = run(
       concurrency: 64,
       throughputRps: 1100,
       predictedThroughputRps: 1280,
-      generator: { cpuPercent: 99, saturated: true },
+      generator: { ...idleGenerator, cpuPercent: 99, saturated: true },
     }),
     repeated({ deployment: TRICKY, server: 'gunicorn-sync', workers: 4, model: fourWorkers, concurrency: 1, throughputRps: 19.4 }),
   ],
@@ -197,7 +218,7 @@ const workersRun = run(
           model: cpuBound,
           throughputRps: 90 * Math.min(workers, 2),
           predictedThroughputRps: 100 * Math.min(workers, 2),
-          resources: { cpuPercent: 100 * Math.min(workers, 2), peakRssMb: 30 + 25 * workers, processes: workers + 1 },
+          resources: { cpuPercent: 100 * Math.min(workers, 2), peakRssMb: 30 + 25 * workers, peakPssMb: 25 + 10 * workers, processes: workers + 1 },
         }),
       ),
     ];
@@ -206,6 +227,70 @@ const workersRun = run(
 );
 
 const emptyRun = run([], { complete: false, notice: undefined });
+
+/** One deployment whose percentiles rest on 50, 500 and 5,000 samples (at c=1, 8 and 64). */
+const sampledRun = run(
+  (
+    [
+      [1, 50],
+      [8, 500],
+      [64, 5000],
+    ] as const
+  ).map(([concurrency, samples]) => row({ deployment: 'node-async', ...async_, concurrency, samples })),
+  { settings: { ...run([]).settings, repeat: 1 } },
+);
+
+/** Every request to /cpu?ms=20 timed out: nothing succeeded, so that point has no latency to show. */
+const noSuccessRun = run(
+  [
+    row({ deployment: 'gunicorn-sync ×1', server: 'gunicorn-sync', concurrency: 1 }),
+    row({
+      deployment: 'gunicorn-sync ×1',
+      server: 'gunicorn-sync',
+      path: '/cpu?ms=20',
+      concurrency: 1,
+      throughputRps: 0,
+      samples: 0,
+      latencyMs: null,
+      errorLatencyMs: latency(10000, 10000),
+      errors: 12,
+      timeouts: 12,
+    }),
+  ],
+  { settings: { ...run([]).settings, paths: ['/io?ms=50', '/cpu?ms=20'], repeat: 1 } },
+);
+
+/**
+ * Open loop at 400 req/s with the generator on a core of its own: the blocking worker falls behind
+ * (the server's limit), while node-async is held back by the generator's connection cap.
+ */
+const limitsRun = run(
+  [
+    row({ deployment: 'node-blocking', loop: 'open', offeredRps: 400, concurrency: 64, throughputRps: 19.8, saturated: true, unsent: 3000 }),
+    row({
+      deployment: 'node-async',
+      ...async_,
+      loop: 'open',
+      offeredRps: 400,
+      concurrency: 64,
+      throughputRps: 310,
+      predictedThroughputRps: 400,
+      saturated: false,
+      unsent: 250,
+      peakConnections: 1000,
+      maxConnections: 1000,
+      generator: { ...idleGenerator, placement: 'separate', cpuPercent: 40, saturated: true, limit: 'connection cap (1000) reached' },
+    }),
+  ],
+  {
+    settings: {
+      ...run([]).settings,
+      rates: [400],
+      repeat: 1,
+      placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 },
+    },
+  },
+);
 
 // ---- helpers ----
 
@@ -325,6 +410,11 @@ describe('buildSeries', () => {
   it('returns no series when nothing was measured', () => {
     expect(buildSeries(emptyRun)).toEqual([]);
   });
+
+  it('gives a point where no request succeeded no latency, rather than 0 ms', () => {
+    const [, cpu] = buildSeries(noSuccessRun);
+    expect(cpu?.points.map((point) => [point.p50Ms, point.p99Ms])).toEqual([[null, null]]);
+  });
 });
 
 describe('capacityRps', () => {
@@ -338,6 +428,34 @@ describe('capacityRps', () => {
 
   it('is null when the service time is unknown', () => {
     expect(capacityRps({ capacity: 4, bound: '4 workers', serviceMs: null })).toBeNull();
+  });
+});
+
+describe('latencyCell', () => {
+  const at = (samples: number) => row({ deployment: 'node-async', concurrency: 1, samples, latencyMs: latency(50, 53.1) });
+
+  it('marks a p99 from 50 samples as coarse, and not one from 500', () => {
+    expect(latencyCell(at(50), 'p99')).toBe(`53.1${COARSE_MARK}`);
+    expect(latencyCell(at(500), 'p99')).toBe('53.1');
+  });
+
+  it('marks a p99.9 from 500 samples as coarse, and not one from 5,000', () => {
+    expect(latencyCell(at(500), 'p999')).toBe(`63.7${COARSE_MARK}`);
+    expect(latencyCell(at(5000), 'p999')).toBe('63.7');
+  });
+
+  it('never marks a p50', () => {
+    expect(latencyCell(at(2), 'p50')).toBe('50.0');
+  });
+
+  it('puts the mark on the median, before the min–max across repeats', () => {
+    const point = repeated({ deployment: 'node-async', concurrency: 1, throughputRps: 10, samples: 90, latencyMs: latency(50, 60) });
+    expect(latencyCell(point, 'p99', { spread: true })).toBe(`60.0${COARSE_MARK} (48.0–78.0)`);
+  });
+
+  it('shows – where no request succeeded, whether latencies are null or rest on 0 samples', () => {
+    expect(latencyCell(row({ deployment: 'node-async', concurrency: 1, samples: 0, latencyMs: null }), 'p50')).toBe(NONE);
+    expect(latencyCell(at(0), 'p99')).toBe(NONE);
   });
 });
 
@@ -356,18 +474,54 @@ describe('wantsLogScale', () => {
 });
 
 describe('deploymentFootprints', () => {
-  it("takes each deployment's peak memory with its process count, its busiest CPU, and its line colour", () => {
-    const heavy = { cpuPercent: 40, peakRssMb: 300, processes: 5 };
+  it("takes each deployment's peak RSS with its process count, its peak PSS, its busiest CPU, and its line colour", () => {
+    const heavy = { cpuPercent: 40, peakRssMb: 300, peakPssMb: 120, processes: 5 };
     const footprints = deploymentFootprints(
       run([
-        row({ deployment: 'node-prefork ×4', concurrency: 1, resources: { cpuPercent: 60, peakRssMb: 200, processes: 4 } }),
+        row({ deployment: 'node-prefork ×4', concurrency: 1, resources: { cpuPercent: 60, peakRssMb: 200, peakPssMb: 130, processes: 4 } }),
         row({ deployment: 'node-prefork ×4', concurrency: 8, resources: heavy }),
         row({ deployment: 'node-async', concurrency: 1 }),
       ]),
     );
     expect(footprints).toEqual([
-      { deployment: 'node-prefork ×4', colour: PALETTE[0], peakRssMb: 300, processes: 5, cpuPercent: 60 },
-      { deployment: 'node-async', colour: PALETTE[1], peakRssMb: 50, processes: 1, cpuPercent: 5 },
+      { deployment: 'node-prefork ×4', colour: PALETTE[0], peakRssMb: 300, peakPssMb: 130, processes: 5, cpuPercent: 60 },
+      { deployment: 'node-async', colour: PALETTE[1], peakRssMb: 50, peakPssMb: 40, processes: 1, cpuPercent: 5 },
+    ]);
+  });
+
+  it('keeps PSS null for a deployment where no point could read it', () => {
+    const unread = { cpuPercent: 5, peakRssMb: 50, peakPssMb: null, processes: 1 };
+    const [footprint] = deploymentFootprints(run([row({ deployment: 'node-async', concurrency: 1, resources: unread })]));
+    expect(footprint?.peakPssMb).toBeNull();
+  });
+});
+
+describe('memoryChartConfig', () => {
+  const bars = (results: RunResults) =>
+    memoryChartConfig(results).data.datasets.map((dataset) => [dataset.label, dataset.data, dataset.yAxisID]);
+
+  it('draws summed PSS beside summed RSS for every deployment, then CPU on its own axis', () => {
+    expect(bars(closedRun)).toEqual([
+      ['summed RSS (MB, left axis)', [50, 240, 70, 50], 'y'],
+      ['summed PSS (MB, left axis)', [40, 110, 60, 40], 'y'],
+      ['CPU (%, right axis)', [5, 12, 30, 5], 'cpu'],
+    ]);
+  });
+
+  it('leaves out the PSS bar of a deployment whose PSS could not be read, and keeps its RSS', () => {
+    const unread = { cpuPercent: 5, peakRssMb: 180, peakPssMb: null, processes: 5 };
+    const mixed = run([row({ deployment: 'node-async', concurrency: 1 }), row({ deployment: 'gunicorn-sync ×4', concurrency: 1, resources: unread })]);
+    expect(bars(mixed).slice(0, 2)).toEqual([
+      ['summed RSS (MB, left axis)', [50, 180], 'y'],
+      ['summed PSS (MB, left axis)', [40, null], 'y'],
+    ]);
+  });
+
+  it('draws only RSS and CPU when no point could read PSS', () => {
+    const unread = { cpuPercent: 5, peakRssMb: 50, peakPssMb: null, processes: 1 };
+    expect(bars(run([row({ deployment: 'node-async', concurrency: 1, resources: unread })])).map(([label]) => label)).toEqual([
+      'summed RSS (MB, left axis)',
+      'CPU (%, right axis)',
     ]);
   });
 });
@@ -397,15 +551,37 @@ describe('timelineRows', () => {
 describe('runWarnings', () => {
   const warnings = runWarnings(closedRun);
 
-  it('says when the load generator, not the server, was the limit', () => {
+  it('says when the load generator, not the server, was the limit, naming its engine and placement', () => {
     expect(warnings).toContain(
-      'node-async at c=64: the load generator was the limit, not the server (its CPU at 99%); the server may do better than these figures.',
+      "node-async GENERATOR-LIMITED at c=64: the load generator (builtin, sharing the server's cores) was the limit, " +
+        'not the server: CPU at 99%; the server may do better than these figures.',
     );
   });
 
-  it('lists saturated open-loop points per deployment, with the requests unsent and failed', () => {
+  it("gives the generator's own limit when the run recorded one", () => {
+    expect(runWarnings(limitsRun)).toContain(
+      'node-async GENERATOR-LIMITED at 400 req/s offered: the load generator (builtin, on cores of its own) was the limit, ' +
+        'not the server: connection cap (1000) reached; the server may do better than these figures.',
+    );
+  });
+
+  it('lists saturated open-loop points per deployment as the server falling behind, with the requests unsent and failed', () => {
     expect(runWarnings(openRun)).toEqual([
-      'node-blocking saturated at 40, 160 req/s offered: it achieved at most 19.8 req/s; 400 requests unsent and 5 failed.',
+      'node-blocking SATURATED at 40, 160 req/s offered: the server fell behind the offered load, achieving at most 19.8 req/s; ' +
+        '400 requests unsent and 5 failed.',
+    ]);
+  });
+
+  it('tells a server that fell behind from a generator that held the load back', () => {
+    const [first, second, ...rest] = runWarnings(limitsRun);
+    expect(rest).toEqual([]);
+    expect(first).toMatch(/^node-async GENERATOR-LIMITED /);
+    expect(second).toMatch(/^node-blocking SATURATED /);
+  });
+
+  it('names a point where no request succeeded, and says its latencies show as –', () => {
+    expect(runWarnings(noSuccessRun)).toEqual([
+      'gunicorn-sync ×1 /cpu?ms=20 at c=1: no request succeeded (0 samples): its latencies are shown as –.',
     ]);
   });
 
@@ -437,8 +613,8 @@ describe('chart writers', () => {
     });
   }
 
-  it('draws every chart of an open-loop run and of a workers sweep', async () => {
-    for (const results of [openRun, workersRun]) {
+  it('draws every chart of an open-loop run, a workers sweep, and runs with limited or failed points', async () => {
+    for (const results of [openRun, workersRun, limitsRun, noSuccessRun]) {
       for (const chart of CHARTS.filter((c) => c.applies(results))) {
         const png = await chart.render(results);
         expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
@@ -486,10 +662,52 @@ describe('report.html', () => {
     expect(text).not.toContain('<fast>');
   });
 
-  it('shows the warnings and the environment', async () => {
+  it('shows the warnings and the environment, with the load generator and where it ran', async () => {
     const text = await html;
-    expect(text).toContain('the load generator was the limit, not the server');
+    expect(text).toContain('the load generator (builtin, sharing the server&#39;s cores) was the limit, not the server');
     expect(text).toContain('<dt>gunicorn</dt><dd>20.1.0</dd>');
+    expect(text).toContain('<dt>load generator</dt><dd>builtin, sharing the server&#39;s cores</dd>');
+  });
+
+  it('says under the table that percentiles cover successful responses only', async () => {
+    expect(await html).toContain(
+      '<p class="note">Latency percentiles cover successful (2xx) responses only; failed requests&#39; latencies are reported apart',
+    );
+  });
+
+  it('has samples, p99.9 and PSS columns, and says how RSS and PSS differ', async () => {
+    const text = await html;
+    for (const header of ['samples', 'p99.9 ms', 'peak RSS MB', 'peak PSS MB']) expect(text).toContain(`<th class="num">${header}</th>`);
+    expect(text).toContain('so summed PSS is what the pool really costs.');
+  });
+
+  it('marks a p99.9 from fewer than 1,000 samples and explains the mark under the table', async () => {
+    const text = await writtenText('HTML report', sampledRun);
+    // c=8: 500 samples; c=64: 5,000.
+    expect(text).toContain('<td class="num">500</td><td class="num">50.0</td><td class="num">60.0</td><td class="num">72.0†</td>');
+    expect(text).toContain('<td class="num">5000</td><td class="num">50.0</td><td class="num">60.0</td><td class="num">72.0</td>');
+    expect(text).toContain('<p class="note">† rests on fewer than 100 samples (p99) or 1,000 (p99.9): read as roughly the slowest responses seen</p>');
+  });
+
+  it('adds no footnote when every percentile rests on enough samples', async () => {
+    const plenty = run(sampledRun.results.filter((r) => r.samples >= 1000));
+    expect(await writtenText('HTML report', plenty)).not.toContain('†');
+  });
+
+  it('shows – for the latencies of a point where nothing succeeded, and flags it', async () => {
+    const text = await writtenText('HTML report', noSuccessRun);
+    expect(text).toContain(
+      '<td class="num">0</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">12</td>',
+    );
+    expect(text).not.toContain('0.0 ms');
+    expect(text).toMatch(/<tr class="flagged"><td>gunicorn-sync ×1<\/td><td>\/cpu\?ms=20<\/td>.*no request succeeded<\/td><\/tr>/);
+  });
+
+  it('says in the notes column which limit a point hit: the server or the load generator', async () => {
+    const text = await writtenText('HTML report', limitsRun);
+    expect(text).toContain('<td>SATURATED: the server fell behind, 3000 unsent</td>');
+    expect(text).toContain('<td>GENERATOR-LIMITED: connection cap (1000) reached</td>');
+    expect(text).toContain('<dd>builtin, on cores of its own (server on CPUs 0, generator on 1); at most 1000 connections</dd>');
   });
 });
 
@@ -518,6 +736,25 @@ describe('report.md', () => {
 
   it('escapes Markdown in labels', async () => {
     expect(await markdown).toContain('gunicorn-sync ×4, "tuned" \\<fast\\>');
+  });
+
+  it('says under the table which responses the percentiles cover and how RSS and PSS differ', async () => {
+    const text = await markdown;
+    expect(text).toContain("Latency percentiles cover successful (2xx) responses only; failed requests' latencies are reported apart");
+    expect(text).toContain("RSS sums every process's resident pages, counting pages that pre-forked workers share once per worker;");
+  });
+
+  it('marks coarse percentiles with a dagger and puts the footnote under the table', async () => {
+    const lines = (await writtenText('Markdown report', sampledRun)).split('\n');
+    const rowAt = (load: number) => lines.find((line) => line.startsWith(`| node-async | ${load} |`));
+    expect(rowAt(1)).toContain('| 50 | 50.0 | 60.0† | 72.0† |');
+    expect(rowAt(64)).toContain('| 5000 | 50.0 | 60.0 | 72.0 |');
+    expect(lines).toContain('† rests on fewer than 100 samples (p99) or 1,000 (p99.9): read as roughly the slowest responses seen');
+  });
+
+  it('shows – for the latencies of a point where nothing succeeded', async () => {
+    const lines = (await writtenText('Markdown report', noSuccessRun)).split('\n');
+    expect(lines.find((line) => line.startsWith('| gunicorn-sync ×1 | /cpu?ms=20 |'))).toContain('| 0 | – | – | – | 12 |');
   });
 });
 
@@ -548,6 +785,38 @@ describe('results.csv', () => {
     expect(field('throughputRps')).toBe('19.5');
     expect(field('throughputMinRps')).toBe(String(19.5 * 0.9));
     expect(field('generatorSaturated')).toBe('false');
+  });
+
+  /** Checks a record's fields by column name; every name must be a column, or it would read as an empty field. */
+  function expectFields(header: string[], record: string[], expected: Record<string, string>): void {
+    for (const name of Object.keys(expected)) expect(header).toContain(name);
+    expect(Object.fromEntries(Object.keys(expected).map((name) => [name, record[header.indexOf(name)]]))).toEqual(expected);
+  }
+
+  it('has the samples, the latency of failed requests, the generator and PSS', async () => {
+    const [header = [], served = [], failed = []] = (await writtenText('CSV results', noSuccessRun)).trimEnd().split('\r\n').map(parseCsvRecord);
+    expectFields(header, served, {
+      samples: '60',
+      errorLatencyP99Ms: '',
+      generatorEngine: 'builtin',
+      generatorPlacement: 'shared',
+      generatorCpuMsPerRequest: '0.05',
+      eventLoopDelayP99Ms: '2',
+      peakRssMb: '50',
+      peakPssMb: '40',
+    });
+    expectFields(header, failed, { samples: '0', latencyP50Ms: '', errorLatencyP50Ms: '10000', errorLatencyP99Ms: '10000' });
+  });
+
+  it("has the generator's limit and the open loop's connections", async () => {
+    const [header = [], , limited = []] = (await writtenText('CSV results', limitsRun)).trimEnd().split('\r\n').map(parseCsvRecord);
+    expectFields(header, limited, {
+      saturated: 'false',
+      generatorSaturated: 'true',
+      generatorLimit: 'connection cap (1000) reached',
+      peakConnections: '1000',
+      maxConnections: '1000',
+    });
   });
 });
 
@@ -603,45 +872,97 @@ describe('formatTable', () => {
     lines.find((line) => line.startsWith(deployment) && line.split(/\s{2,}/)[1] === String(load))?.split(/\s{2,}/);
 
   it('has a header and one row per measured point, then the warnings', () => {
-    expect(lines[0]?.split(/\s{2,}/)).toEqual(['deployment', 'c', 'workers', 'req/s', 'predicted', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'non-2xx']);
+    expect(lines[0]?.split(/\s{2,}/)).toEqual([
+      'deployment',
+      'c',
+      'workers',
+      'req/s',
+      'predicted',
+      'ratio',
+      'samples',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'non-2xx',
+      'PSS MB',
+      'status',
+    ]);
     expect(lines.slice(2, 2 + closedRun.results.length).every((line) => !line.startsWith('warning'))).toBe(true);
     expect(lines[2 + closedRun.results.length]).toBe('');
   });
 
   it('shows the median with the min–max of repeated points, the prediction and the ratio', () => {
-    expect(cellsOf('node-prefork ×4', 8)).toEqual(['node-prefork ×4', '8', '4', '70.0 (63.0–77.0)', '80.0', '0.88', '101', '180', '4', '7']);
+    expect(cellsOf('node-prefork ×4', 8)).toEqual(['node-prefork ×4', '8', '4', '70.0 (63.0–77.0)', '80.0', '0.88', '630', '101', '180', '4', '7', '110']);
   });
 
   it('rounds ms to a tenth below 100 and whole above', () => {
-    expect(cellsOf('node-blocking', 1)?.slice(6, 8)).toEqual(['50.4', '55.0']);
-    expect(cellsOf('node-blocking', 64)?.slice(6, 8)).toEqual(['3200', '3300']);
+    expect(cellsOf('node-blocking', 1)?.slice(7, 9)).toEqual(['50.4', '55.0']);
+    expect(cellsOf('node-blocking', 64)?.slice(7, 9)).toEqual(['3200', '3300']);
   });
 
   it('counts timeouts as errors and shows non-2xx responses separately', () => {
-    expect(cellsOf('node-blocking', 8)?.slice(-2)).toEqual(['2', '0']);
+    expect(cellsOf('node-blocking', 8)?.slice(9, 11)).toEqual(['2', '0']);
+  });
+
+  it('shows summed PSS when every point has it, else summed RSS, saying which in the header', () => {
+    expect(lines[0]).toContain('PSS MB');
+    const unread = { cpuPercent: 5, peakRssMb: 180, peakPssMb: null, processes: 5 };
+    const mixed = formatTable(run([row({ deployment: 'node-async', concurrency: 1 }), row({ deployment: 'node-prefork ×4', concurrency: 1, resources: unread })]));
+    expect(mixed.split('\n')[0]?.split(/\s{2,}/).at(-1)).toBe('RSS MB');
+    expect(mixed.split('\n')[3]?.split(/\s{2,}/).at(-1)).toBe('180');
+  });
+
+  it('marks a p99 from fewer than 100 samples and explains the mark under the table', () => {
+    const sampled = formatTable(sampledRun).split('\n');
+    const p99s = sampled.slice(2, 5).map((line) => line.split(/\s{2,}/)[8]);
+    expect(p99s).toEqual(['60.0†', '60.0', '60.0']);
+    expect(sampled[5]).toBe('† rests on fewer than 100 samples (p99) or 1,000 (p99.9): read as roughly the slowest responses seen');
+  });
+
+  it('shows – for the latencies of a point where nothing succeeded, never 0.0, and warns about it', () => {
+    const text = formatTable(noSuccessRun).split('\n');
+    const cells = text.find((line) => line.includes('/cpu?ms=20'))?.split(/\s{2,}/);
+    expect(cells?.slice(7, 10)).toEqual(['0', '–', '–']);
+    expect(text).toContain('warning: gunicorn-sync ×1 /cpu?ms=20 at c=1: no request succeeded (0 samples): its latencies are shown as –.');
   });
 
   it('right-aligns numbers so the columns line up under their headers', () => {
     const header = lines[0] ?? '';
     const ratioEnd = header.indexOf('ratio') + 'ratio'.length;
+    const non2xxEnd = header.indexOf('non-2xx') + 'non-2xx'.length;
     for (const line of lines.slice(2, 2 + closedRun.results.length)) {
-      expect(line).toHaveLength(header.length);
       expect(line.slice(ratioEnd - 3, ratioEnd)).toMatch(/^\.\d\d$/);
+      // Lines end at their last value: the status column is empty on most rows.
+      expect(line.slice(non2xxEnd - 2, non2xxEnd + 1)).toMatch(/^ \d( |$)/);
     }
   });
 
-  it('warns under the table when the load generator was the limit', () => {
+  it('marks a generator-limited point in the status column and warns under the table', () => {
+    expect(cellsOf('node-async', 64)?.at(-1)).toBe('GENERATOR-LIMITED');
     expect(lines).toContain(
-      'warning: node-async at c=64: the load generator was the limit, not the server (its CPU at 99%); the server may do better than these figures.',
+      "warning: node-async GENERATOR-LIMITED at c=64: the load generator (builtin, sharing the server's cores) was the limit, " +
+        'not the server: CPU at 99%; the server may do better than these figures.',
     );
   });
 
-  it('shows the offered rate on an open-loop run and marks saturated points', () => {
+  it('shows the offered rate on an open-loop run and marks the points where the server saturated', () => {
     const open = formatTable(openRun).split('\n');
-    expect(open[0]?.split(/\s{2,}/)).toEqual(['deployment', 'offered', 'workers', 'req/s', 'predicted', 'ratio', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', 'status']);
+    // The closed-loop run's columns, with the offered rate where the concurrency was.
+    expect(open[0]?.split(/\s{2,}/)).toEqual(lines[0]?.split(/\s{2,}/).map((header) => (header === 'c' ? 'offered' : header)));
     expect(open.filter((line) => line.endsWith('SATURATED')).map((line) => line.split(/\s{2,}/).slice(0, 2))).toEqual([
       ['node-blocking', '40'],
       ['node-blocking', '160'],
+    ]);
+  });
+
+  it('tells a server that saturated from a load generator that was the limit', () => {
+    const statuses = formatTable(limitsRun)
+      .split('\n')
+      .slice(2, 4)
+      .map((line) => [line.split(/\s{2,}/)[0], line.split(/\s{2,}/).at(-1)]);
+    expect(statuses).toEqual([
+      ['node-blocking', 'SATURATED'],
+      ['node-async', 'GENERATOR-LIMITED'],
     ]);
   });
 

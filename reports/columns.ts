@@ -1,0 +1,67 @@
+import type { ResultRow, RunResults } from '../harness/results.js';
+import {
+  anyCoarse,
+  COARSE_FOOTNOTE,
+  failedCount,
+  formatPredicted,
+  formatRatio,
+  latencyCell,
+  loadCell,
+  NONE,
+  PERCENTILE_NAMES,
+  rpsCell,
+  type Percentile,
+} from './format.js';
+import { distinctPaths, isOpenLoop } from './series.js';
+
+/** A column of a table of measured points, one row per point; numbers are right-aligned. */
+export interface Column {
+  header: string;
+  numeric: boolean;
+  cell(row: ResultRow): string;
+}
+
+export const optional = (include: boolean, column: Column): Column[] => (include ? [column] : []);
+
+/**
+ * Compact is for the terminal: no min–max across repeats on latencies and no p99.9, so the table
+ * fits a terminal's width; the document reports have room for both.
+ */
+function percentiles(compact: boolean): readonly Percentile[] {
+  return compact ? ['p50', 'p99'] : ['p50', 'p99', 'p999'];
+}
+
+/**
+ * The columns every table of points shares, in order: which point (deployment, path, load, pool),
+ * what it achieved against Little's law, the latencies with the samples they rest on, and what
+ * failed. Each table adds its own columns after these.
+ */
+export function pointColumns(run: RunResults, { compact }: { compact: boolean }): Column[] {
+  return [
+    { header: 'deployment', numeric: false, cell: (row) => row.deployment },
+    ...optional(distinctPaths(run).length > 1, { header: 'path', numeric: false, cell: (row) => row.path }),
+    { header: isOpenLoop(run) ? (compact ? 'offered' : 'offered req/s') : 'c', numeric: true, cell: loadCell },
+    { header: 'workers', numeric: true, cell: (row) => String(row.workers) },
+    ...optional(run.results.some((row) => row.threads !== undefined), {
+      header: 'threads',
+      numeric: true,
+      cell: (row) => (row.threads === undefined ? NONE : String(row.threads)),
+    }),
+    { header: 'req/s', numeric: true, cell: rpsCell },
+    { header: 'predicted', numeric: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },
+    { header: 'ratio', numeric: true, cell: (row) => formatRatio(row.throughputRatio) },
+    { header: 'samples', numeric: true, cell: (row) => String(row.samples) },
+    ...percentiles(compact).map((percentile) => ({
+      header: `${PERCENTILE_NAMES[percentile]} ms`,
+      numeric: true,
+      cell: (row: ResultRow) => latencyCell(row, percentile, { spread: !compact }),
+    })),
+    { header: 'errors', numeric: true, cell: (row) => String(failedCount(row)) },
+    { header: 'non-2xx', numeric: true, cell: (row) => String(row.non2xx) },
+  ];
+}
+
+/** The footnote a table of pointColumns needs under it: COARSE_FOOTNOTE when it shows a marked percentile. */
+export function coarseFootnote(run: RunResults, { compact }: { compact: boolean }): string[] {
+  return anyCoarse(run.results, percentiles(compact)) ? [COARSE_FOOTNOTE] : [];
+}
