@@ -1,4 +1,5 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
+import { alignedTable, type Column as TableColumn } from './aligned-table.js';
 import {
   failedCount,
   formatMs,
@@ -11,13 +12,7 @@ import {
 import { distinctPaths, isOpenLoop } from './series.js';
 import { runWarnings } from './warnings.js';
 
-interface Column {
-  header: string;
-  alignRight: boolean;
-  cell(row: ResultRow): string;
-}
-
-const COLUMN_GAP = '  ';
+type Column = TableColumn<ResultRow>;
 
 function columnsFor(run: RunResults): Column[] {
   const optional = (include: boolean, column: Column): Column[] => (include ? [column] : []);
@@ -39,22 +34,6 @@ function columnsFor(run: RunResults): Column[] {
       cell: (row) => (isOpenSaturated(row) ? 'SATURATED' : ''),
     }),
   ];
-}
-
-function alignedTable(columns: Column[], rows: ResultRow[]): string[] {
-  const cells = rows.map((row) => columns.map((column) => column.cell(row)));
-  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => line[i]?.length ?? 0)));
-  const formatLine = (values: string[]) =>
-    values
-      .map((value, i) => {
-        const width = widths[i] ?? value.length;
-        return columns[i]?.alignRight ? value.padStart(width) : value.padEnd(width);
-      })
-      .join(COLUMN_GAP)
-      .trimEnd();
-  const header = formatLine(columns.map((column) => column.header));
-  const rule = widths.map((width) => '-'.repeat(width)).join(COLUMN_GAP).trimEnd();
-  return [header, rule, ...cells.map(formatLine)];
 }
 
 /**
