@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { row, run, writeRunFolder } from './support/results.js';
 
 const BIN = resolve('bin/bench.js');
 const work = mkdtempSync(join(tmpdir(), 'bench-compare-'));
@@ -15,12 +16,9 @@ function bench(...args: string[]) {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** The smallest file compareCommand accepts as a results.json. */
+/** A run folder of schema v2 with one node-async point. */
 function fakeResults(folder: string, scenario: string): string {
-  mkdirSync(join(work, folder), { recursive: true });
-  const results = [{ deployment: 'node-async', server: 'node-async', proxy: 'none', path: '/hello', concurrency: 1, throughputRps: 100, latencyMs: { p99: 2 } }];
-  writeFileSync(join(work, folder, 'results.json'), JSON.stringify({ scenario, results }));
-  return folder;
+  return writeRunFolder(work, folder, run([row({ deployment: 'node-async', concurrency: 1, throughputRps: 100 })], { scenario }));
 }
 
 function expectOneLineError(r: ReturnType<typeof bench>, pattern: RegExp) {
@@ -75,10 +73,37 @@ describe('bench compare', () => {
   });
 
   it('exits 2 when the runs have no point in common', () => {
-    mkdirSync(join(work, 'other'), { recursive: true });
-    const results = [{ deployment: 'node-blocking', server: 'node-blocking', proxy: 'none', path: '/hello', concurrency: 1, throughputRps: 100, latencyMs: { p99: 2 } }];
-    writeFileSync(join(work, 'other', 'results.json'), JSON.stringify({ scenario: 'tiny', results }));
-    expectOneLineError(bench('compare', fakeResults('async', 'tiny'), 'other'), /no point in common/);
+    const other = writeRunFolder(work, 'other', run([row({ deployment: 'node-blocking', concurrency: 1, throughputRps: 100 })], { scenario: 'tiny' }));
+    expectOneLineError(bench('compare', fakeResults('async', 'tiny'), other), /no point in common/);
+  });
+
+  it('exits 2 and says to run the scenario again when a file was written before schemaVersion existed', () => {
+    const { schemaVersion: _, ...unversioned } = run([row({ deployment: 'node-async', concurrency: 1, throughputRps: 100 })], { scenario: 'tiny' });
+    const old = writeRunFolder(work, 'old', unversioned);
+    expectOneLineError(
+      bench('compare', old, fakeResults('current', 'tiny')),
+      /^bench: error: BASE old\/results\.json was written by an older bench \(no schemaVersion; this bench reads 2\): run the scenario again$/m,
+    );
+  });
+
+  it('exits 2 and says to upgrade bench when a file has a newer schemaVersion', () => {
+    const future = writeRunFolder(work, 'future', { ...run([], { scenario: 'tiny' }), schemaVersion: 3 });
+    expectOneLineError(bench('compare', fakeResults('today', 'tiny'), future), /NEW future\/results\.json was written by a newer bench \(schemaVersion 3; this bench reads 2\): upgrade bench/);
+  });
+
+  it('exits 2 and names the first bad field of a file that fails the schema', () => {
+    const rows = [1, 2, 4, 8].map((concurrency) => row({ deployment: 'node-async', concurrency, throughputRps: 100 }));
+    const broken = JSON.parse(JSON.stringify(run(rows, { scenario: 'tiny' })));
+    broken.results[3].latencyMs.p99 = 'slow';
+    expectOneLineError(
+      bench('compare', writeRunFolder(work, 'broken', broken), fakeResults('fine', 'tiny')),
+      /BASE broken\/results\.json is not a valid bench results file: results\[3\]\.latencyMs\.p99: expected number, got string$/m,
+    );
+  });
+
+  it('refuses an old file in bench report too, with the same line', () => {
+    const { schemaVersion: _, ...unversioned } = run([], { scenario: 'tiny' });
+    expectOneLineError(bench('report', writeRunFolder(work, 'old-report', unversioned)), /old-report\/results\.json was written by an older bench/);
   });
 
   it('exits 2 and names the flag when the threshold is not a positive percentage', () => {

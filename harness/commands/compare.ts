@@ -1,5 +1,5 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { renderCompareChart } from '../../reports/compare-chart.js';
 import {
@@ -13,8 +13,7 @@ import {
   type UnmatchedPoint,
 } from '../compare.js';
 import { EXIT, UsageError } from '../errors.js';
-import { RESULTS_FILE } from '../output.js';
-import type { RunResults } from '../results.js';
+import { readRun, type LoadedRun } from '../results-file.js';
 
 const CHART_FILE = 'compare.png';
 const MARKDOWN_FILE = 'compare.md';
@@ -30,17 +29,10 @@ export function parseThreshold(value: string): number {
   return n;
 }
 
-interface LoadedRun {
-  /** As the user named it, for messages. */
-  given: string;
-  file: string;
-  run: RunResults;
-}
-
 /** bench compare BASE NEW: prints the comparison, writes compare.png and compare.md, exits 1 on a regression. */
 export async function compareCommand(base: string, next: string, options: { threshold?: number; out?: string }): Promise<number> {
-  const baseRun = await loadRun('BASE', base);
-  const newRun = await loadRun('NEW', next);
+  const baseRun = readRun(base, 'BASE');
+  const newRun = readRun(next, 'NEW');
   if (baseRun.run.scenario !== newRun.run.scenario) {
     throw new UsageError(
       `BASE is scenario ${baseRun.run.scenario}, NEW is scenario ${newRun.run.scenario}: compare runs of the same scenario`,
@@ -51,7 +43,7 @@ export async function compareCommand(base: string, next: string, options: { thre
     throw new UsageError(`${base} and ${next} have no point in common (same deployment, path and load level) to compare`);
   }
 
-  const outDir = options.out ?? dirname(newRun.file);
+  const outDir = options.out ?? newRun.dir;
   await mkdir(outDir, { recursive: true });
   const chart = await renderCompareChart(comparison, { scenario: newRun.run.scenario, base, next });
   await writeFile(join(outDir, CHART_FILE), chart);
@@ -60,73 +52,6 @@ export async function compareCommand(base: string, next: string, options: { thre
   process.stdout.write([...renderText(comparison), '', ...unmatchedLines(comparison), verdict(comparison)].join('\n') + '\n');
   process.stderr.write(`wrote ${MARKDOWN_FILE}, ${CHART_FILE} in ${outDir}\n`);
   return comparison.regressed ? EXIT.runFailed : EXIT.ok;
-}
-
-// --- loading: every way the input can be wrong becomes one line naming the file ---
-
-async function loadRun(role: Role, given: string): Promise<LoadedRun> {
-  const file = await resultsFileOf(role, given);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${role} ${file}: ${(err as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    // JSON.parse quotes the text around the fault: a binary file would put control characters on the terminal.
-    const reason = (err as Error).message.replace(/[\p{Cc}\uFFFD]+/gu, ' ').replace(/ is not valid JSON$/, '');
-    throw new UsageError(`${role} ${file} is not valid JSON: ${reason}`);
-  }
-  const problem = whyNotResults(parsed);
-  if (problem !== undefined) throw new UsageError(`${role} ${file} is not a bench results file: ${problem}`);
-  return { given, file, run: parsed as RunResults };
-}
-
-/** A run folder or its results.json. */
-async function resultsFileOf(role: Role, given: string): Promise<string> {
-  const found = await stat(given).catch(() => undefined);
-  if (found === undefined) throw new UsageError(`${role} ${given} does not exist (expected a run folder or its ${RESULTS_FILE})`);
-  if (!found.isDirectory()) return given;
-  const file = join(given, RESULTS_FILE);
-  if (!(await stat(file).catch(() => undefined))?.isFile()) {
-    throw new UsageError(`${role} folder ${given} has no ${RESULTS_FILE}: is it a bench run folder?`);
-  }
-  return file;
-}
-
-/** Checks the fields the comparison reads; everything else in results.json may vary between versions. */
-function whyNotResults(value: unknown): string | undefined {
-  if (!isObject(value)) return 'expected a JSON object';
-  if (typeof value['scenario'] !== 'string') return 'no "scenario"';
-  const rows = value['results'];
-  if (!Array.isArray(rows)) return 'no "results" list';
-  for (const [i, row] of rows.entries()) {
-    const problem = whyNotRow(row);
-    if (problem !== undefined) return `results[${i}] ${problem}`;
-  }
-  return undefined;
-}
-
-const ROW_FIELDS = [
-  ['deployment', 'string'],
-  ['path', 'string'],
-  ['concurrency', 'number'],
-  ['throughputRps', 'number'],
-] as const;
-
-function whyNotRow(row: unknown): string | undefined {
-  if (!isObject(row)) return 'is not an object';
-  for (const [name, type] of ROW_FIELDS) if (typeof row[name] !== type) return `has no ${type} "${name}"`;
-  const latency = row['latencyMs'];
-  if (!isObject(latency) || typeof latency['p99'] !== 'number') return 'has no number "latencyMs.p99"';
-  return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // --- the table, as aligned text for the terminal and as Markdown ---
