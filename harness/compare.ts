@@ -183,25 +183,3 @@ function beyondSpread(base: Spread | undefined, next: Spread | undefined, direct
   if (base === undefined || next === undefined) return true;
   return direction === 'lower is worse' ? next.max < base.min : next.min > base.max;
 }
-
-/** "node-prefork ×4", or "node-prefork ×4 → ×2" for a reconfigured deployment. */
-export function describeDeployment(point: PointComparison): string {
-  if (point.baseDeployment === point.newDeployment) return point.baseDeployment;
-  const [baseKind, ...baseRest] = point.baseDeployment.split(' ');
-  const [newKind, ...newRest] = point.newDeployment.split(' ');
-  if (baseKind === newKind && baseRest.length > 0 && newRest.length > 0) return `${point.baseDeployment} → ${newRest.join(' ')}`;
-  return `${point.baseDeployment} → ${point.newDeployment}`;
-}
-
-/** "c=8" for a closed-loop point, "rate 200/s" for an open-loop one. */
-export function describeLevel(point: LoadLevel): string {
-  return point.loop === 'open' ? `rate ${point.level}/s` : `c=${point.level}`;
-}
-
-/** "+12.3%", "−48.9%", or "n/a" when BASE measured 0. */
-export function formatChange(changePct: number | null): string {
-  if (changePct === null) return 'n/a';
-  const rounded = changePct.toFixed(1);
-  if (Number(rounded) === 0) return '0.0%';
-  return changePct > 0 ? `+${rounded}%` : `−${rounded.slice(1)}%`;
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, describeDeployment, formatChange } from '../harness/compare.js';
+import { compareRuns } from '../harness/compare.js';
+import { describeDeployment, formatChange } from '../reports/compare-labels.js';
 import type { ResultRow, RunResults, Spread } from '../harness/results.js';
 
 type RowFields = Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concurrency' | 'throughputRps'> & { p99?: number };
