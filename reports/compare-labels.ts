@@ -23,3 +23,8 @@ export function formatChange(changePct: number | null): string {
   if (Number(rounded) === 0) return '0.0%';
   return changePct > 0 ? `+${rounded}%` : `−${rounded.slice(1)}%`;
 }
+
+/** "0.004", or "<0.001" below what three decimals can show. */
+export function formatPValue(pValue: number): string {
+  return pValue < 0.001 ? '<0.001' : pValue.toFixed(3);
+}

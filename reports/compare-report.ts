@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Comparison } from '../harness/compare.js';
+import { SIGNIFICANCE_LEVEL, type Comparison } from '../harness/compare.js';
 import type { LoadedRun } from '../harness/results-file.js';
 import { renderCompareChart } from './compare-chart.js';
-import { unmatchedLines, verdict } from './compare-notes.js';
+import { comparisonNotes, unmatchedLines, verdict } from './compare-notes.js';
 import { comparisonMarkdownTable, comparisonTextTable } from './compare-table.js';
+import { escapeMarkdown } from './markdown.js';
 
 const CHART_FILE = 'compare.png';
 const MARKDOWN_FILE = 'compare.md';
@@ -15,9 +16,9 @@ export interface ComparedRuns {
   next: LoadedRun;
 }
 
-/** What bench compare prints: the table, the points left out, the verdict. */
+/** What bench compare prints (its warnings go to stderr): the table, the points left out, what the verdict rests on, the verdict. */
 export function comparisonText(comparison: Comparison): string {
-  return [...comparisonTextTable(comparison), '', ...unmatchedLines(comparison), verdict(comparison)].join('\n');
+  return [...comparisonTextTable(comparison), '', ...unmatchedLines(comparison), ...comparisonNotes(comparison), verdict(comparison)].join('\n');
 }
 
 function comparisonMarkdown(comparison: Comparison, { base, next }: ComparedRuns): string {
@@ -27,13 +28,13 @@ function comparisonMarkdown(comparison: Comparison, { base, next }: ComparedRuns
     '',
     `${describeRun('BASE', base)}  `,
     `${describeRun('NEW', next)}  `,
-    `A regression: throughput down or p99 up by more than ${comparison.thresholdPct}%` +
-      ' (and, when both runs were repeated, beyond the spread of the repeats).',
+    `A regression: throughput down or p99 up by more than ${comparison.thresholdPct}%; where both runs repeated a point,` +
+      ` also significant in a one-sided Mann-Whitney U test on the repeats (p < ${SIGNIFICANCE_LEVEL}).`,
     '',
     ...comparisonMarkdownTable(comparison),
     '',
-    ...unmatchedLines(comparison).flatMap((line) => [line, '']),
-    `**${verdict(comparison)}**`,
+    ...[...unmatchedLines(comparison), ...comparisonNotes(comparison)].flatMap((line) => [escapeMarkdown(line), '']),
+    `**${escapeMarkdown(verdict(comparison))}**`,
     '',
     `![throughput, BASE vs NEW](${CHART_FILE})`,
     '',

@@ -1,14 +1,22 @@
-import type { Comparison, PointComparison } from '../harness/compare.js';
+import type { Comparison, MetricChange, PointComparison } from '../harness/compare.js';
 import { alignedTable, type Column } from './aligned-table.js';
-import { describeDeployment, describeLevel, formatChange } from './compare-labels.js';
-import { formatMs, formatRps } from './format.js';
+import { describeDeployment, describeLevel, formatChange, formatPValue } from './compare-labels.js';
+import { formatMs, formatRps, NONE } from './format.js';
 import { table as markdownTable } from './markdown.js';
 
-/** "✗ req/s, p99" for a regression; "~ within spread" when a change passed the threshold but not the repeats' noise. */
+/**
+ * "✗ req/s, p99" for a regression; "~ not significant" when a change passed the threshold but the
+ * test on the repeats could not tell it from noise; "p99 not comparable" when a run had no p99.
+ */
 function mark(point: PointComparison): string {
-  const regressed = [point.throughput.regressed && 'req/s', point.p99.regressed && 'p99'].filter(Boolean);
-  if (regressed.length > 0) return `✗ ${regressed.join(', ')}`;
-  return point.throughput.pastThreshold || point.p99.pastThreshold ? '~ within spread' : '';
+  const { throughput, p99 } = point;
+  const regressed = [throughput.regressed && 'req/s', p99?.regressed && 'p99'].filter(Boolean);
+  const pastOnly = !point.regressed && (throughput.pastThreshold || p99?.pastThreshold === true);
+  return [
+    ...(regressed.length > 0 ? [`✗ ${regressed.join(', ')}`] : []),
+    ...(pastOnly ? ['~ not significant'] : []),
+    ...(p99 === null ? ['p99 not comparable'] : []),
+  ].join('; ');
 }
 
 function levelColumn(points: PointComparison[]): Column<PointComparison> {
@@ -17,18 +25,29 @@ function levelColumn(points: PointComparison[]): Column<PointComparison> {
   return { header: loops.has('open') ? 'rate/s' : 'c', alignRight: true, cell: (point) => String(point.level) };
 }
 
+/** A p99 figure of the point, or a dash when a run had none. */
+function p99Cell(figure: (change: MetricChange) => string) {
+  return (point: PointComparison) => (point.p99 === null ? NONE : figure(point.p99));
+}
+
+const pCell = (change: MetricChange | null) => (change?.test ? formatPValue(change.test.pValue) : NONE);
+
 function columnsFor(points: PointComparison[]): Column<PointComparison>[] {
   const severalPaths = new Set(points.map((point) => point.path)).size > 1;
+  const tested = points.some((point) => point.throughput.test !== null || point.p99?.test);
+  const optional = (include: boolean, column: Column<PointComparison>) => (include ? [column] : []);
   return [
     { header: 'deployment', alignRight: false, cell: describeDeployment },
-    ...(severalPaths ? [{ header: 'path', alignRight: false, cell: (point: PointComparison) => point.path }] : []),
+    ...optional(severalPaths, { header: 'path', alignRight: false, cell: (point) => point.path }),
     levelColumn(points),
     { header: 'base req/s', alignRight: true, cell: (point) => formatRps(point.throughput.base) },
     { header: 'new req/s', alignRight: true, cell: (point) => formatRps(point.throughput.next) },
     { header: 'Δ req/s', alignRight: true, cell: (point) => formatChange(point.throughput.changePct) },
-    { header: 'base p99 ms', alignRight: true, cell: (point) => formatMs(point.p99.base) },
-    { header: 'new p99 ms', alignRight: true, cell: (point) => formatMs(point.p99.next) },
-    { header: 'Δ p99', alignRight: true, cell: (point) => formatChange(point.p99.changePct) },
+    ...optional(tested, { header: 'p req/s', alignRight: true, cell: (point) => pCell(point.throughput) }),
+    { header: 'base p99 ms', alignRight: true, cell: p99Cell((change) => formatMs(change.base)) },
+    { header: 'new p99 ms', alignRight: true, cell: p99Cell((change) => formatMs(change.next)) },
+    { header: 'Δ p99', alignRight: true, cell: p99Cell((change) => formatChange(change.changePct)) },
+    ...optional(tested, { header: 'p p99', alignRight: true, cell: (point) => pCell(point.p99) }),
     { header: '', alignRight: false, cell: mark },
   ];
 }

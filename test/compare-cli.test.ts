@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { row, run, writeRunFolder } from './support/results.js';
+import { repeated, row, run, writeRunFolder, type RunOverrides } from './support/results.js';
 
 const BIN = resolve('bin/bench.js');
 const work = mkdtempSync(join(tmpdir(), 'bench-compare-'));
@@ -41,6 +41,7 @@ describe('bench compare', () => {
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toMatch(/node-prefork ×4 → ×2/);
     expect(regressed.stdout).toMatch(/1 regression past 10%: node-prefork ×4 → ×2 c=8 \(req\/s −[4-6]\d\.\d%/);
+    expect(regressed.stdout).toMatch(/^without repeats in both runs the verdict rests on single measurements/m);
     expect(readFileSync(join(work, 'report', 'compare.png')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
     const markdown = readFileSync(join(work, 'report', 'compare.md'), 'utf8');
     expect(markdown).toMatch(/\| node-prefork ×4 → ×2 \| 8 \|/);
@@ -104,6 +105,41 @@ describe('bench compare', () => {
   it('refuses an old file in bench report too, with the same line', () => {
     const { schemaVersion: _, ...unversioned } = run([], { scenario: 'tiny' });
     expectOneLineError(bench('report', writeRunFolder(work, 'old-report', unversioned)), /old-report\/results\.json was written by an older bench/);
+  });
+
+  /** A run folder with one node-async point at c=8: 100 req/s, p99 60 ms, unless `rows` says otherwise. */
+  function fixture(folder: string, overrides: RunOverrides = {}, rows = [row({ deployment: 'node-async', concurrency: 8, throughputRps: 100 })]) {
+    return writeRunFolder(work, folder, run(rows, overrides));
+  }
+
+  it('prints the p-value of each point and calls a drop significant over five repeats a regression', () => {
+    const perRepeat = (throughputs: number[]) => throughputs.map((throughputRps) => ({ throughputRps, p99Ms: 60 }));
+    const base = fixture('five-base', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([100, 98, 103, 101, 99]))]);
+    const next = fixture('five-new', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([80, 84, 79, 82, 85]))]);
+    const r = bench('compare', base, next);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/p req\/s .* p p99/);
+    expect(r.stdout).toMatch(/−18\.0%\s+0\.004\s/);
+    expect(r.stdout).toMatch(/^1 regression past 10%: node-async c=8 \(req\/s −18\.0%, p=0\.004\)$/m);
+    expect(readFileSync(join(work, next, 'compare.md'), 'utf8')).toMatch(/\| −18\.0% \| 0\.004 \|/);
+  });
+
+  it('passes a halved throughput over three repeats each and says to run --repeat 5, since p cannot go below 0.05', () => {
+    const perRepeat = (throughputs: number[]) => throughputs.map((throughputRps) => ({ throughputRps, p99Ms: 60 }));
+    const base = fixture('three-base', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([100, 101, 102]))]);
+    const next = fixture('three-new', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([50, 51, 52]))]);
+    const r = bench('compare', base, next);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/~ not significant/);
+    expect(r.stdout).toMatch(/^with 3 repeats in BASE and 3 in NEW the smallest one-sided p is 0\.050, .*--repeat 5/m);
+  });
+
+  it('compares throughput alone where a run had no successful request, and says p99 is not comparable', () => {
+    const failed = [row({ deployment: 'node-async', concurrency: 8, throughputRps: 0, p99: null })];
+    const r = bench('compare', fixture('served'), fixture('failed', {}, failed));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/✗ req\/s; p99 not comparable/);
+    expect(r.stdout).toMatch(/^p99 not comparable at node-async c=8: a run had no successful request there/m);
   });
 
   it('exits 2 and names the flag when the threshold is not a positive percentage', () => {

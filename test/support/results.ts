@@ -32,6 +32,29 @@ export function row({ p99 = 60, ...fields }: RowFields): ResultRow {
   };
 }
 
+/**
+ * A row measured in several repeats, each with its own throughput and p99 (null: no request
+ * succeeded in that repeat); the row holds their medians and min–max, as the pipeline writes them.
+ */
+export function repeated(
+  fields: Omit<RowFields, 'throughputRps'>,
+  perRepeat: { throughputRps: number; p99Ms: number | null }[],
+): ResultRow {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0;
+  const spreadOf = (values: number[]) => ({ min: Math.min(...values), max: Math.max(...values) });
+  const throughputs = perRepeat.map((r) => r.throughputRps);
+  const p99s = perRepeat.map((r) => r.p99Ms).filter((p): p is number => p !== null);
+  const p50s = p99s.map((p) => p * 0.8);
+  return row({
+    throughputRps: median(throughputs),
+    p99: p99s.length > 0 ? median(p99s) : null,
+    ...fields,
+    repeats: perRepeat.length,
+    perRepeat: perRepeat.map((r) => ({ throughputRps: r.throughputRps, p50Ms: r.p99Ms === null ? null : r.p99Ms * 0.8, p99Ms: r.p99Ms })),
+    spread: { throughputRps: spreadOf(throughputs), p50Ms: spreadOf(p50s), p99Ms: spreadOf(p99s) },
+  });
+}
+
 export interface RunOverrides {
   scenario?: string;
   settings?: Partial<RunSettings>;
