@@ -1,3 +1,4 @@
+import { machineDifferences, settingDifferences, type Difference } from './compare-settings.js';
 import { mannWhitneyU, smallestPValue, type Alternative } from './mann-whitney.js';
 import type { RepeatFigures, ResultRow, RunResults, Spread } from './results.js';
 
@@ -58,6 +59,10 @@ export interface PointComparison extends LoadLevel {
 
 export interface Comparison {
   thresholdPct: number;
+  /** Settings that change the figures and differ between the runs (bench compare refuses these unless told otherwise). */
+  settingDifferences: Difference[];
+  /** The runs' machines differ: figures may move for that alone. */
+  machineDifferences: Difference[];
   /** Points measured by both runs, in NEW's order. */
   points: PointComparison[];
   regressions: PointComparison[];
@@ -90,7 +95,16 @@ export function compareRuns(base: RunResults, next: RunResults, thresholdPct: nu
   }
   const onlyInBase = [...baseByKey].filter(([key]) => !matchedKeys.has(key)).map(([, row]) => unmatched(row));
   const regressions = points.filter((point) => point.regressed);
-  return { thresholdPct, points, regressions, onlyInBase, onlyInNew, regressed: regressions.length > 0 };
+  return {
+    thresholdPct,
+    settingDifferences: settingDifferences(base, next),
+    machineDifferences: machineDifferences(base, next),
+    points,
+    regressions,
+    onlyInBase,
+    onlyInNew,
+    regressed: regressions.length > 0,
+  };
 }
 
 function loadLevel(row: ResultRow): LoadLevel {

@@ -1,4 +1,5 @@
 import type { LoadLevel, PointComparison } from '../harness/compare.js';
+import type { Difference } from '../harness/compare-settings.js';
 
 // How bench compare names points and changes, alike in the table, the verdict and the chart.
 
@@ -27,4 +28,9 @@ export function formatChange(changePct: number | null): string {
 /** "0.004", or "<0.001" below what three decimals can show. */
 export function formatPValue(pValue: number): string {
   return pValue < 0.001 ? '<0.001' : pValue.toFixed(3);
+}
+
+/** "durationS: BASE 3, NEW 1; loop: BASE closed, NEW open". */
+export function describeDifferences(differences: Difference[]): string {
+  return differences.map((d) => `${d.name}: BASE ${d.base}, NEW ${d.next}`).join('; ');
 }

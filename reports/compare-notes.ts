@@ -1,5 +1,5 @@
 import { SIGNIFICANCE_LEVEL, type Comparison, type MetricChange, type PointComparison, type UnmatchedPoint } from '../harness/compare.js';
-import { describeDeployment, describeLevel, formatChange, formatPValue } from './compare-labels.js';
+import { describeDeployment, describeDifferences, describeLevel, formatChange, formatPValue } from './compare-labels.js';
 
 // The sentences around the comparison table, as plain text each output lays out its own way.
 
@@ -17,6 +17,19 @@ export function unmatchedLines(comparison: Comparison): string[] {
     return [`only in ${role}, not compared: ${listed.join(', ')}`];
   };
   return [...describe('BASE', comparison.onlyInBase), ...describe('NEW', comparison.onlyInNew)];
+}
+
+/** What may make the whole comparison misleading: for stderr and compare.md. */
+export function comparisonWarnings({ machineDifferences, settingDifferences }: Comparison): string[] {
+  return [
+    ...(machineDifferences.length > 0
+      ? [`BASE and NEW ran on different machines (${describeDifferences(machineDifferences)}): a change may come from the machine, not from what changed`]
+      : []),
+    // Only reached with --allow-different-settings: bench compare refuses these otherwise.
+    ...(settingDifferences.length > 0
+      ? [`BASE and NEW were measured with different settings (${describeDifferences(settingDifferences)}): a change may come from the settings`]
+      : []),
+  ];
 }
 
 /** What the verdict rests on: points without a p99, points decided by the threshold alone, too few repeats for the test. */

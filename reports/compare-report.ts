@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SIGNIFICANCE_LEVEL, type Comparison } from '../harness/compare.js';
 import type { LoadedRun } from '../harness/results-file.js';
 import { renderCompareChart } from './compare-chart.js';
-import { comparisonNotes, unmatchedLines, verdict } from './compare-notes.js';
+import { comparisonNotes, comparisonWarnings, unmatchedLines, verdict } from './compare-notes.js';
 import { comparisonMarkdownTable, comparisonTextTable } from './compare-table.js';
 import { escapeMarkdown } from './markdown.js';
 
@@ -22,6 +22,7 @@ export function comparisonText(comparison: Comparison): string {
 }
 
 function comparisonMarkdown(comparison: Comparison, { base, next }: ComparedRuns): string {
+  const warnings = comparisonWarnings(comparison);
   const describeRun = (role: string, loaded: LoadedRun) => `${role}: \`${loaded.given}\` (started ${loaded.run.startedAt})`;
   return [
     `# bench compare: scenario ${next.run.scenario}`,
@@ -30,6 +31,7 @@ function comparisonMarkdown(comparison: Comparison, { base, next }: ComparedRuns
     `${describeRun('NEW', next)}  `,
     `A regression: throughput down or p99 up by more than ${comparison.thresholdPct}%; where both runs repeated a point,` +
       ` also significant in a one-sided Mann-Whitney U test on the repeats (p < ${SIGNIFICANCE_LEVEL}).`,
+    ...(warnings.length > 0 ? ['', '## Warnings', '', ...warnings.map((warning) => `- ${escapeMarkdown(warning)}`)] : []),
     '',
     ...comparisonMarkdownTable(comparison),
     '',

@@ -112,6 +112,28 @@ describe('bench compare', () => {
     return writeRunFolder(work, folder, run(rows, overrides));
   }
 
+  it('refuses runs measured with different settings, in one line naming each setting with both values', () => {
+    const r = bench('compare', fixture('long'), fixture('short-open', { settings: { durationS: 1, rates: [100] } }));
+    expectOneLineError(
+      r,
+      /BASE and NEW were measured with different settings \(durationS: BASE 3, NEW 1; loop: BASE closed, NEW open\): .*--allow-different-settings$/m,
+    );
+  });
+
+  it('compares runs with different settings when told to, warning on stderr and in compare.md', () => {
+    const r = bench('compare', fixture('wrk-base', { settings: { generator: 'wrk' } }), fixture('builtin-new'), '--allow-different-settings');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: BASE and NEW were measured with different settings \(generator: BASE wrk, NEW builtin\)/m);
+    expect(readFileSync(join(work, 'builtin-new', 'compare.md'), 'utf8')).toMatch(/different settings \(generator: BASE wrk, NEW builtin\)/);
+  });
+
+  it('warns on stderr and in compare.md when the runs come from different machines', () => {
+    const r = bench('compare', fixture('laptop'), fixture('server', { environment: { cpus: 16, cpuModel: 'Big Iron' } }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: BASE and NEW ran on different machines \(cpuModel: BASE Test CPU @ 2\.0GHz, NEW Big Iron; cpus: BASE 2, NEW 16\)/m);
+    expect(readFileSync(join(work, 'server', 'compare.md'), 'utf8')).toMatch(/## Warnings\n\n- BASE and NEW ran on different machines/);
+  });
+
   it('prints the p-value of each point and calls a drop significant over five repeats a regression', () => {
     const perRepeat = (throughputs: number[]) => throughputs.map((throughputRps) => ({ throughputRps, p99Ms: 60 }));
     const base = fixture('five-base', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([100, 98, 103, 101, 99]))]);

@@ -151,6 +151,50 @@ describe('compareRuns', () => {
   });
 });
 
+describe('what differs between the runs', () => {
+  const points = [row({ deployment: 'node-async', concurrency: 8, throughputRps: 100 })];
+
+  it('lists every setting that changes the figures, with both values', () => {
+    const base = run(points, { settings: { paths: ['/io?ms=50', '/cpu?ms=5'] } });
+    const next = run(points, {
+      settings: {
+        paths: ['/cpu?ms=5', '/io?ms=20'],
+        durationS: 1,
+        warmupS: 0,
+        quick: true,
+        rates: [100],
+        generator: 'wrk',
+        placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 },
+      },
+    });
+    expect(compareRuns(base, next, 10).settingDifferences).toEqual([
+      { name: 'paths', base: '/cpu?ms=5, /io?ms=50', next: '/cpu?ms=5, /io?ms=20' },
+      { name: 'durationS', base: '3', next: '1' },
+      { name: 'warmupS', base: '0.5', next: '0' },
+      { name: 'quick', base: 'off', next: 'on' },
+      { name: 'loop', base: 'closed', next: 'open' },
+      { name: 'generator', base: 'builtin', next: 'wrk' },
+      { name: 'placement', base: 'shared', next: 'separate' },
+    ]);
+  });
+
+  it('ignores what does not change a point: the order of paths, the levels, the repeats, the timeout', () => {
+    const base = run(points, { settings: { paths: ['/a', '/b'], concurrency: [1, 8], repeat: 1, timeoutS: 30 } });
+    const next = run(points, { settings: { paths: ['/b', '/a'], concurrency: [8, 64], repeat: 5, timeoutS: 10 } });
+    expect(compareRuns(base, next, 10).settingDifferences).toEqual([]);
+  });
+
+  it('tells apart machines by CPU model and count', () => {
+    const base = run(points);
+    const next = run(points, { environment: { cpus: 8, cpuModel: 'Other CPU' } });
+    expect(compareRuns(base, next, 10).machineDifferences).toEqual([
+      { name: 'cpuModel', base: 'Test CPU @ 2.0GHz', next: 'Other CPU' },
+      { name: 'cpus', base: '2', next: '8' },
+    ]);
+    expect(compareRuns(base, run(points), 10).machineDifferences).toEqual([]);
+  });
+});
+
 describe('formatChange', () => {
   it('signs changes with a plus or a minus sign and rounds to a tenth', () => {
     expect([formatChange(12.345), formatChange(-48.96), formatChange(0.01), formatChange(null)]).toEqual(['+12.3%', '−49.0%', '0.0%', 'n/a']);

@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
+import { describeDifferences } from '../../reports/compare-labels.js';
+import { comparisonWarnings } from '../../reports/compare-notes.js';
 import { comparisonText, writeComparison } from '../../reports/compare-report.js';
 import { compareRuns, DEFAULT_THRESHOLD_PCT } from '../compare.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -14,8 +16,14 @@ export function parseThreshold(value: string): number {
   return n;
 }
 
+export interface CompareOptions {
+  threshold?: number;
+  out?: string;
+  allowDifferentSettings?: boolean;
+}
+
 /** bench compare BASE NEW: prints the comparison, writes compare.png and compare.md, exits 1 on a regression. */
-export async function compareCommand(base: string, next: string, options: { threshold?: number; out?: string }): Promise<number> {
+export async function compareCommand(base: string, next: string, options: CompareOptions): Promise<number> {
   const runs = { base: readRun(base, 'BASE'), next: readRun(next, 'NEW') };
   if (runs.base.run.scenario !== runs.next.run.scenario) {
     throw new UsageError(
@@ -23,12 +31,19 @@ export async function compareCommand(base: string, next: string, options: { thre
     );
   }
   const comparison = compareRuns(runs.base.run, runs.next.run, options.threshold ?? DEFAULT_THRESHOLD_PCT);
+  if (comparison.settingDifferences.length > 0 && !options.allowDifferentSettings) {
+    throw new UsageError(
+      `BASE and NEW were measured with different settings (${describeDifferences(comparison.settingDifferences)}): ` +
+        'their figures do not compare; run both alike, or pass --allow-different-settings',
+    );
+  }
   if (comparison.points.length === 0) {
     throw new UsageError(`${base} and ${next} have no point in common (same deployment, path and load level) to compare`);
   }
 
   const outDir = options.out ?? runs.next.dir;
   await mkdir(outDir, { recursive: true });
+  for (const warning of comparisonWarnings(comparison)) process.stderr.write(`warning: ${warning}\n`);
   const written = await writeComparison(comparison, runs, outDir);
   process.stdout.write(comparisonText(comparison) + '\n');
   process.stderr.write(`wrote ${written.join(', ')} in ${outDir}\n`);
