@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { compareCommand, parseThreshold } from './commands/compare.js';
+import { compareCommand, parseThreshold, type CompareOptions } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
@@ -70,8 +70,15 @@ program
   .argument('<new>', 'the later run')
   .option('--threshold <pct>', 'regression threshold in percent (default 10)', parseThreshold)
   .option('--out <dir>', "where compare.png and compare.md go (default: the new run's folder)")
-  .addHelpText('after', '\nExit codes: 0 no regression, 1 a regression, 2 bad input.\nExample: bench compare results/before results/after --threshold 5')
-  .action(async (base: string, next: string, options: { threshold?: number; out?: string }) => {
+  .option('--allow-different-settings', 'compare runs whose paths, duration, warm-up, --quick, loop, generator or placement differ (refused otherwise)')
+  .addHelpText(
+    'after',
+    '\nA change counts when it passes the threshold and, where both runs were repeated, a one-sided Mann-Whitney U test\n' +
+      'on the repeats gives p < 0.05. With 3 repeats each the smallest possible p is 0.05: run both with --repeat 5.\n' +
+      'Exit codes: 0 no regression, 1 a regression, 2 bad input (also runs measured with different settings).\n' +
+      'Example: bench compare results/before results/after --threshold 5',
+  )
+  .action(async (base: string, next: string, options: CompareOptions) => {
     exitCode = await compareCommand(base, next, options);
   });
 

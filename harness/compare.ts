@@ -1,6 +1,19 @@
-import type { ResultRow, RunResults, Spread } from './results.js';
+import { machineDifferences, settingDifferences, type Difference } from './compare-settings.js';
+import { mannWhitneyU, smallestPValue, type Alternative } from './mann-whitney.js';
+import type { RepeatFigures, ResultRow, RunResults, Spread } from './results.js';
 
 export const DEFAULT_THRESHOLD_PCT = 10;
+/** A change past the threshold counts when the test puts it below this p-value. */
+export const SIGNIFICANCE_LEVEL = 0.05;
+
+/** The one-sided Mann-Whitney U test of NEW's repeats against BASE's, in the worse direction. */
+export interface SignificanceTest {
+  pValue: number;
+  baseRepeats: number;
+  newRepeats: number;
+  /** The smallest p these repeat counts allow: when it is not below SIGNIFICANCE_LEVEL, no change can count. */
+  smallestPValue: number;
+}
 
 /** How one figure moved from BASE to NEW. */
 export interface MetricChange {
@@ -13,7 +26,9 @@ export interface MetricChange {
   changePct: number | null;
   /** The change goes the bad way by more than the threshold. */
   pastThreshold: boolean;
-  /** Past the threshold and, when both runs were repeated, beyond the spread the repeats measured. */
+  /** When both runs have per-repeat figures (2 or more repeats each); null when the threshold alone decides. */
+  test: SignificanceTest | null;
+  /** Past the threshold and, when tested, significant (p < SIGNIFICANCE_LEVEL). */
   regressed: boolean;
 }
 
@@ -37,12 +52,17 @@ export interface PointComparison extends LoadLevel {
   newDeployment: string;
   path: string;
   throughput: MetricChange;
-  p99: MetricChange;
+  /** null when either run had no successful request here: there is no p99 to compare, only throughput. */
+  p99: MetricChange | null;
   regressed: boolean;
 }
 
 export interface Comparison {
   thresholdPct: number;
+  /** Settings that change the figures and differ between the runs (bench compare refuses these unless told otherwise). */
+  settingDifferences: Difference[];
+  /** The runs' machines differ: figures may move for that alone. */
+  machineDifferences: Difference[];
   /** Points measured by both runs, in NEW's order. */
   points: PointComparison[];
   regressions: PointComparison[];
@@ -53,8 +73,9 @@ export interface Comparison {
 
 /**
  * Matches the load points of two runs and flags regressions: throughput down, or p99 up, by more
- * than thresholdPct. When both runs were repeated, a change must also lie beyond the min–max
- * spread of the repeats, so that noise the runs themselves measured is not called a regression.
+ * than thresholdPct. When both runs repeated a point, the change must also be significant: a
+ * one-sided Mann-Whitney U test on the per-repeat figures must give p < SIGNIFICANCE_LEVEL, so that
+ * noise the runs themselves measured is not called a regression.
  */
 export function compareRuns(base: RunResults, next: RunResults, thresholdPct: number): Comparison {
   const newLabelOf = pairDeployments(base.results, next.results);
@@ -74,10 +95,18 @@ export function compareRuns(base: RunResults, next: RunResults, thresholdPct: nu
   }
   const onlyInBase = [...baseByKey].filter(([key]) => !matchedKeys.has(key)).map(([, row]) => unmatched(row));
   const regressions = points.filter((point) => point.regressed);
-  return { thresholdPct, points, regressions, onlyInBase, onlyInNew, regressed: regressions.length > 0 };
+  return {
+    thresholdPct,
+    settingDifferences: settingDifferences(base, next),
+    machineDifferences: machineDifferences(base, next),
+    points,
+    regressions,
+    onlyInBase,
+    onlyInNew,
+    regressed: regressions.length > 0,
+  };
 }
 
-// results.json files written before open-loop runs existed have no `loop`: they are closed-loop.
 function loadLevel(row: ResultRow): LoadLevel {
   return row.loop === 'open' ? { loop: 'open', level: row.offeredRps ?? 0 } : { loop: 'closed', level: row.concurrency };
 }
@@ -127,17 +156,21 @@ function leftoverLabelsByKind(rows: ResultRow[], otherLabels: Set<string>): Map<
 
 function comparePoint(base: ResultRow, next: ResultRow, thresholdPct: number): PointComparison {
   const throughput = metricChange(
-    { value: base.throughputRps, spread: repeatedSpread(base)?.throughputRps },
-    { value: next.throughputRps, spread: repeatedSpread(next)?.throughputRps },
+    measured(base, base.throughputRps, (r) => r.throughputRps, (s) => s.throughputRps),
+    measured(next, next.throughputRps, (r) => r.throughputRps, (s) => s.throughputRps),
     thresholdPct,
-    'lower is worse',
+    'less',
   );
-  const p99 = metricChange(
-    { value: base.latencyMs?.p99 ?? 0, spread: repeatedSpread(base)?.p99Ms },
-    { value: next.latencyMs?.p99 ?? 0, spread: repeatedSpread(next)?.p99Ms },
-    thresholdPct,
-    'higher is worse',
-  );
+  const p99 =
+    base.latencyMs === null || next.latencyMs === null
+      ? null
+      : metricChange(
+          // A repeat in which no request succeeded has no p99: it ranks as the slowest of all.
+          measured(base, base.latencyMs.p99, (r) => r.p99Ms ?? Infinity, (s) => s.p99Ms),
+          measured(next, next.latencyMs.p99, (r) => r.p99Ms ?? Infinity, (s) => s.p99Ms),
+          thresholdPct,
+          'greater',
+        );
   return {
     baseDeployment: base.deployment,
     newDeployment: next.deployment,
@@ -145,25 +178,30 @@ function comparePoint(base: ResultRow, next: ResultRow, thresholdPct: number): P
     ...loadLevel(next),
     throughput,
     p99,
-    regressed: throughput.regressed || p99.regressed,
+    regressed: throughput.regressed || p99?.regressed === true,
   };
 }
 
+/** One figure of one run at a point: the row's value, and each repeat's when there are two or more. */
 interface Measured {
   value: number;
   spread: Spread | undefined;
+  repeats: number[] | undefined;
 }
 
-type Direction = 'lower is worse' | 'higher is worse';
+type Spreads = NonNullable<ResultRow['spread']>;
 
-function repeatedSpread(row: ResultRow): ResultRow['spread'] {
-  return row.repeats > 1 ? row.spread : undefined;
+function measured(row: ResultRow, value: number, ofRepeat: (r: RepeatFigures) => number, ofSpread: (s: Spreads) => Spread): Measured {
+  const repeats = row.perRepeat !== undefined && row.perRepeat.length >= 2 ? row.perRepeat.map(ofRepeat) : undefined;
+  return { value, spread: row.repeats > 1 && row.spread ? ofSpread(row.spread) : undefined, repeats };
 }
 
-function metricChange(base: Measured, next: Measured, thresholdPct: number, direction: Direction): MetricChange {
+/** `worse`: which way NEW moves when it regresses ('less' throughput, 'greater' latency). */
+function metricChange(base: Measured, next: Measured, thresholdPct: number, worse: Alternative): MetricChange {
   const changePct = base.value === 0 ? null : ((next.value - base.value) / base.value) * 100;
-  const worsePct = changePct === null ? 0 : direction === 'lower is worse' ? -changePct : changePct;
+  const worsePct = changePct === null ? 0 : worse === 'less' ? -changePct : changePct;
   const pastThreshold = worsePct > thresholdPct;
+  const test = significance(base.repeats, next.repeats, worse);
   return {
     base: base.value,
     next: next.value,
@@ -171,37 +209,17 @@ function metricChange(base: Measured, next: Measured, thresholdPct: number, dire
     newSpread: next.spread,
     changePct,
     pastThreshold,
-    regressed: pastThreshold && beyondSpread(base.spread, next.spread, direction),
+    test,
+    regressed: pastThreshold && (test === null || test.pValue < SIGNIFICANCE_LEVEL),
   };
 }
 
-/**
- * When both runs repeated the point, NEW's whole range must lie on the worse side of BASE's:
- * overlapping ranges are within the noise the runs measured. Otherwise the threshold alone decides.
- */
-function beyondSpread(base: Spread | undefined, next: Spread | undefined, direction: Direction): boolean {
-  if (base === undefined || next === undefined) return true;
-  return direction === 'lower is worse' ? next.max < base.min : next.min > base.max;
-}
-
-/** "node-prefork ×4", or "node-prefork ×4 → ×2" for a reconfigured deployment. */
-export function describeDeployment(point: PointComparison): string {
-  if (point.baseDeployment === point.newDeployment) return point.baseDeployment;
-  const [baseKind, ...baseRest] = point.baseDeployment.split(' ');
-  const [newKind, ...newRest] = point.newDeployment.split(' ');
-  if (baseKind === newKind && baseRest.length > 0 && newRest.length > 0) return `${point.baseDeployment} → ${newRest.join(' ')}`;
-  return `${point.baseDeployment} → ${point.newDeployment}`;
-}
-
-/** "c=8" for a closed-loop point, "rate 200/s" for an open-loop one. */
-export function describeLevel(point: LoadLevel): string {
-  return point.loop === 'open' ? `rate ${point.level}/s` : `c=${point.level}`;
-}
-
-/** "+12.3%", "−48.9%", or "n/a" when BASE measured 0. */
-export function formatChange(changePct: number | null): string {
-  if (changePct === null) return 'n/a';
-  const rounded = changePct.toFixed(1);
-  if (Number(rounded) === 0) return '0.0%';
-  return changePct > 0 ? `+${rounded}%` : `−${rounded.slice(1)}%`;
+function significance(base: number[] | undefined, next: number[] | undefined, worse: Alternative): SignificanceTest | null {
+  if (base === undefined || next === undefined) return null;
+  return {
+    pValue: mannWhitneyU(next, base, worse).pValue,
+    baseRepeats: base.length,
+    newRepeats: next.length,
+    smallestPValue: smallestPValue(next.length, base.length),
+  };
 }

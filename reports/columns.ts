@@ -1,3 +1,4 @@
+import type { Column as TableColumn } from './aligned-table.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
 import {
   anyCoarse,
@@ -15,11 +16,7 @@ import {
 import { distinctPaths, isOpenLoop } from './series.js';
 
 /** A column of a table of measured points, one row per point; numbers are right-aligned. */
-export interface Column {
-  header: string;
-  numeric: boolean;
-  cell(row: ResultRow): string;
-}
+export type Column = TableColumn<ResultRow>;
 
 export const optional = (include: boolean, column: Column): Column[] => (include ? [column] : []);
 

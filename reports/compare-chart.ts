@@ -1,9 +1,10 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type LegendItem, type Plugin, type Scale } from 'chart.js';
-import { describeDeployment, describeLevel, formatChange, type Comparison, type PointComparison } from '../harness/compare.js';
+import type { Comparison, PointComparison } from '../harness/compare.js';
 import type { Spread } from '../harness/results.js';
 import { whiteBackground } from './chart-plugins.js';
 import { CHART_HEIGHT, CHART_WIDTH } from './chart-spec.js';
+import { describeDeployment, describeLevel, formatChange } from './compare-labels.js';
 
 Chart.register(...registerables);
 

@@ -12,11 +12,11 @@ const FILE = 'report.md';
  * Text from the results is data: a reason mentioning `__init__` must not turn italic, and a `|`
  * in a label must not split a table cell. Line breaks would end a table row or list item.
  */
-function escapeMarkdown(text: string): string {
+export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>|#]/g, '\\$&').replace(/\s*\n\s*/g, ' ');
 }
 
-function table(headers: string[], numeric: boolean[], rows: string[][]): string[] {
+export function table(headers: string[], numeric: boolean[], rows: string[][]): string[] {
   const line = (cells: string[]) => `| ${cells.map(escapeMarkdown).join(' | ')} |`;
   const rule = `| ${numeric.map((isNumber) => (isNumber ? '---:' : '---')).join(' | ')} |`;
   return [line(headers), rule, ...rows.map(line)];

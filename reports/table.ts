@@ -1,9 +1,9 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
+import { alignedTable } from './aligned-table.js';
 import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
 import { formatMb, GENERATOR_LIMITED, isOpenSaturated, SERVER_SATURATED } from './format.js';
 import { runWarnings } from './warnings.js';
 
-const COLUMN_GAP = '  ';
 const COMPACT = { compact: true };
 
 /** Which limit a point hit: the server's, or the load generator's (the warnings say why). */
@@ -30,22 +30,6 @@ function columnsFor(run: RunResults): Column[] {
     memoryColumn(run),
     ...optional(run.results.some((row) => status(row) !== ''), { header: 'status', numeric: false, cell: status }),
   ];
-}
-
-function alignedTable(columns: Column[], rows: ResultRow[]): string[] {
-  const cells = rows.map((row) => columns.map((column) => column.cell(row)));
-  const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => line[i]?.length ?? 0)));
-  const formatLine = (values: string[]) =>
-    values
-      .map((value, i) => {
-        const width = widths[i] ?? value.length;
-        return columns[i]?.numeric ? value.padStart(width) : value.padEnd(width);
-      })
-      .join(COLUMN_GAP)
-      .trimEnd();
-  const header = formatLine(columns.map((column) => column.header));
-  const rule = widths.map((width) => '-'.repeat(width)).join(COLUMN_GAP).trimEnd();
-  return [header, rule, ...cells.map(formatLine)];
 }
 
 /**

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../harness/results.js';
+import { checkResults } from '../harness/results-schema.js';
 
 const BIN = resolve('bin/bench.js');
 const work = mkdtempSync(join(tmpdir(), 'bench-cli-'));
@@ -49,6 +50,8 @@ describe('the bench command', () => {
     expect(r.stderr).toMatch(/node-prefork ×2/);
     expect(r.code).toBe(0);
     const run = JSON.parse(readFileSync(join(work, 'out', 'results.json'), 'utf8')) as RunResults;
+    // What bench writes, bench reads back: the file passes the schema every reader checks.
+    expect(checkResults(run)).toEqual({ run });
     expect(run.scenario).toBe('tiny');
     expect(run.complete).toBe(true);
     expect(run.environment.cpus).toBeGreaterThan(0);

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repeated, row, run, writeRunFolder, type RunOverrides } from './support/results.js';
 
 const BIN = resolve('bin/bench.js');
 const work = mkdtempSync(join(tmpdir(), 'bench-compare-'));
@@ -15,12 +16,9 @@ function bench(...args: string[]) {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** The smallest file compareCommand accepts as a results.json. */
+/** A run folder of schema v2 with one node-async point. */
 function fakeResults(folder: string, scenario: string): string {
-  mkdirSync(join(work, folder), { recursive: true });
-  const results = [{ deployment: 'node-async', server: 'node-async', proxy: 'none', path: '/hello', concurrency: 1, throughputRps: 100, latencyMs: { p99: 2 } }];
-  writeFileSync(join(work, folder, 'results.json'), JSON.stringify({ scenario, results }));
-  return folder;
+  return writeRunFolder(work, folder, run([row({ deployment: 'node-async', concurrency: 1, throughputRps: 100 })], { scenario }));
 }
 
 function expectOneLineError(r: ReturnType<typeof bench>, pattern: RegExp) {
@@ -43,6 +41,7 @@ describe('bench compare', () => {
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toMatch(/node-prefork ×4 → ×2/);
     expect(regressed.stdout).toMatch(/1 regression past 10%: node-prefork ×4 → ×2 c=8 \(req\/s −[4-6]\d\.\d%/);
+    expect(regressed.stdout).toMatch(/^without repeats in both runs the verdict rests on single measurements/m);
     expect(readFileSync(join(work, 'report', 'compare.png')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
     const markdown = readFileSync(join(work, 'report', 'compare.md'), 'utf8');
     expect(markdown).toMatch(/\| node-prefork ×4 → ×2 \| 8 \|/);
@@ -75,10 +74,94 @@ describe('bench compare', () => {
   });
 
   it('exits 2 when the runs have no point in common', () => {
-    mkdirSync(join(work, 'other'), { recursive: true });
-    const results = [{ deployment: 'node-blocking', server: 'node-blocking', proxy: 'none', path: '/hello', concurrency: 1, throughputRps: 100, latencyMs: { p99: 2 } }];
-    writeFileSync(join(work, 'other', 'results.json'), JSON.stringify({ scenario: 'tiny', results }));
-    expectOneLineError(bench('compare', fakeResults('async', 'tiny'), 'other'), /no point in common/);
+    const other = writeRunFolder(work, 'other', run([row({ deployment: 'node-blocking', concurrency: 1, throughputRps: 100 })], { scenario: 'tiny' }));
+    expectOneLineError(bench('compare', fakeResults('async', 'tiny'), other), /no point in common/);
+  });
+
+  it('exits 2 and says to run the scenario again when a file was written before schemaVersion existed', () => {
+    const { schemaVersion: _, ...unversioned } = run([row({ deployment: 'node-async', concurrency: 1, throughputRps: 100 })], { scenario: 'tiny' });
+    const old = writeRunFolder(work, 'old', unversioned);
+    expectOneLineError(
+      bench('compare', old, fakeResults('current', 'tiny')),
+      /^bench: error: BASE old\/results\.json was written by an older bench \(no schemaVersion; this bench reads 2\): run the scenario again$/m,
+    );
+  });
+
+  it('exits 2 and says to upgrade bench when a file has a newer schemaVersion', () => {
+    const future = writeRunFolder(work, 'future', { ...run([], { scenario: 'tiny' }), schemaVersion: 3 });
+    expectOneLineError(bench('compare', fakeResults('today', 'tiny'), future), /NEW future\/results\.json was written by a newer bench \(schemaVersion 3; this bench reads 2\): upgrade bench/);
+  });
+
+  it('exits 2 and names the first bad field of a file that fails the schema', () => {
+    const rows = [1, 2, 4, 8].map((concurrency) => row({ deployment: 'node-async', concurrency, throughputRps: 100 }));
+    const broken = JSON.parse(JSON.stringify(run(rows, { scenario: 'tiny' })));
+    broken.results[3].latencyMs.p99 = 'slow';
+    expectOneLineError(
+      bench('compare', writeRunFolder(work, 'broken', broken), fakeResults('fine', 'tiny')),
+      /BASE broken\/results\.json is not a valid bench results file: results\[3\]\.latencyMs\.p99: expected number, got string$/m,
+    );
+  });
+
+  it('refuses an old file in bench report too, with the same line', () => {
+    const { schemaVersion: _, ...unversioned } = run([], { scenario: 'tiny' });
+    expectOneLineError(bench('report', writeRunFolder(work, 'old-report', unversioned)), /old-report\/results\.json was written by an older bench/);
+  });
+
+  /** A run folder with one node-async point at c=8: 100 req/s, p99 60 ms, unless `rows` says otherwise. */
+  function fixture(folder: string, overrides: RunOverrides = {}, rows = [row({ deployment: 'node-async', concurrency: 8, throughputRps: 100 })]) {
+    return writeRunFolder(work, folder, run(rows, overrides));
+  }
+
+  it('refuses runs measured with different settings, in one line naming each setting with both values', () => {
+    const r = bench('compare', fixture('long'), fixture('short-open', { settings: { durationS: 1, rates: [100] } }));
+    expectOneLineError(
+      r,
+      /BASE and NEW were measured with different settings \(durationS: BASE 3, NEW 1; loop: BASE closed, NEW open\): .*--allow-different-settings$/m,
+    );
+  });
+
+  it('compares runs with different settings when told to, warning on stderr and in compare.md', () => {
+    const r = bench('compare', fixture('wrk-base', { settings: { generator: 'wrk' } }), fixture('builtin-new'), '--allow-different-settings');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: BASE and NEW were measured with different settings \(generator: BASE wrk, NEW builtin\)/m);
+    expect(readFileSync(join(work, 'builtin-new', 'compare.md'), 'utf8')).toMatch(/different settings \(generator: BASE wrk, NEW builtin\)/);
+  });
+
+  it('warns on stderr and in compare.md when the runs come from different machines', () => {
+    const r = bench('compare', fixture('laptop'), fixture('server', { environment: { cpus: 16, cpuModel: 'Big Iron' } }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: BASE and NEW ran on different machines \(cpuModel: BASE Test CPU @ 2\.0GHz, NEW Big Iron; cpus: BASE 2, NEW 16\)/m);
+    expect(readFileSync(join(work, 'server', 'compare.md'), 'utf8')).toMatch(/## Warnings\n\n- BASE and NEW ran on different machines/);
+  });
+
+  it('prints the p-value of each point and calls a drop significant over five repeats a regression', () => {
+    const perRepeat = (throughputs: number[]) => throughputs.map((throughputRps) => ({ throughputRps, p99Ms: 60 }));
+    const base = fixture('five-base', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([100, 98, 103, 101, 99]))]);
+    const next = fixture('five-new', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([80, 84, 79, 82, 85]))]);
+    const r = bench('compare', base, next);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/p req\/s .* p p99/);
+    expect(r.stdout).toMatch(/−18\.0%\s+0\.004\s/);
+    expect(r.stdout).toMatch(/^1 regression past 10%: node-async c=8 \(req\/s −18\.0%, p=0\.004\)$/m);
+    expect(readFileSync(join(work, next, 'compare.md'), 'utf8')).toMatch(/\| −18\.0% \| 0\.004 \|/);
+  });
+
+  it('passes a halved throughput over three repeats each and says to run --repeat 5, since p cannot go below 0.05', () => {
+    const perRepeat = (throughputs: number[]) => throughputs.map((throughputRps) => ({ throughputRps, p99Ms: 60 }));
+    const base = fixture('three-base', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([100, 101, 102]))]);
+    const next = fixture('three-new', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([50, 51, 52]))]);
+    const r = bench('compare', base, next);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/~ not significant/);
+    expect(r.stdout).toMatch(/^with 3 repeats in BASE and 3 in NEW the smallest one-sided p is 0\.050, .*--repeat 5/m);
+  });
+
+  it('compares throughput alone where a run had no successful request, and says p99 is not comparable', () => {
+    const failed = [row({ deployment: 'node-async', concurrency: 8, throughputRps: 0, p99: null })];
+    const r = bench('compare', fixture('served'), fixture('failed', {}, failed));
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/✗ req\/s; p99 not comparable/);
+    expect(r.stdout).toMatch(/^p99 not comparable at node-async c=8: a run had no successful request there/m);
   });
 
   it('exits 2 and names the flag when the threshold is not a positive percentage', () => {

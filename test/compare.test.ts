@@ -1,51 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, describeDeployment, formatChange } from '../harness/compare.js';
-import type { ResultRow, RunResults, Spread } from '../harness/results.js';
-
-type RowFields = Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concurrency' | 'throughputRps'> & { p99?: number };
-
-/** A closed-loop /io?ms=50 row; only what the comparison reads varies between tests. */
-function row({ p99 = 60, ...fields }: RowFields): ResultRow {
-  return {
-    server: fields.deployment.split(' ')[0] ?? fields.deployment,
-    workers: 4,
-    proxy: 'none',
-    path: '/io?ms=50',
-    loop: 'closed',
-    durationS: 3,
-    requests: fields.throughputRps * 3,
-    latencyMs: { p50: p99 * 0.8, p90: p99 * 0.9, p99, p999: p99 * 1.1, max: p99 * 1.2, mean: p99 * 0.8 },
-    errors: 0,
-    timeouts: 0,
-    non2xx: 0,
-    predictedThroughputRps: null,
-    predictedLatencyMs: null,
-    throughputRatio: null,
-    model: { capacity: 4, bound: '4 workers', serviceMs: 50 },
-    repeats: 1,
-    generator: { cpuPercent: 10, saturated: false },
-    resources: { cpuPercent: 5, peakRssMb: 50, processes: 5 },
-    timeline: [],
-    ...fields,
-  };
-}
-
-function repeated(fields: RowFields, throughput: Spread, p99: Spread): ResultRow {
-  return row({ ...fields, repeats: 3, spread: { throughputRps: throughput, p50Ms: p99, p99Ms: p99 } });
-}
-
-function run(results: ResultRow[]): RunResults {
-  return {
-    scenario: 'fixture',
-    startedAt: '2025-01-01T00:00:00.000Z',
-    complete: true,
-    environment: { node: 'v20.0.0', os: 'linux', cpus: 2, cpuModel: 'test', totalMemoryMb: 4096, benchVersion: '0.1.0', software: {} },
-    settings: { xAxis: 'concurrency', durationS: 3, warmupS: 0.5, concurrency: [1, 8], rates: [], repeat: 1, paths: ['/io?ms=50'], deployments: [] },
-    results,
-    failures: [],
-    skipped: [],
-  };
-}
+import { compareRuns } from '../harness/compare.js';
+import { describeDeployment, formatChange } from '../reports/compare-labels.js';
+import { repeated, row, run } from './support/results.js';
 
 const prefork4 = [
   row({ deployment: 'node-prefork ×4', concurrency: 1, throughputRps: 20, p99: 52 }),
@@ -95,21 +51,59 @@ describe('compareRuns', () => {
     expect(compareRuns(run(prefork4), run(slightlyWorse), 5).regressed).toBe(true);
   });
 
-  it('lets a change past the threshold pass when the repeats of both runs overlap', () => {
-    const base = [repeated({ deployment: 'node-async', concurrency: 8, throughputRps: 100, p99: 60 }, { min: 80, max: 120 }, { min: 50, max: 90 })];
-    const noisy = [repeated({ deployment: 'node-async', concurrency: 8, throughputRps: 85, p99: 75 }, { min: 70, max: 95 }, { min: 55, max: 95 })];
-    const comparison = compareRuns(run(base), run(noisy), 10);
-    expect(comparison.points[0]?.throughput).toMatchObject({ pastThreshold: true, regressed: false });
-    expect(comparison.points[0]?.p99).toMatchObject({ pastThreshold: true, regressed: false });
-    expect(comparison.regressed).toBe(false);
+  it('flags a change past the threshold whose five repeats a one-sided Mann-Whitney test calls significant', () => {
+    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 98, 103, 101, 99].map((throughputRps, i) => ({ throughputRps, p99Ms: 60 + i })))];
+    const worse = [repeated({ deployment: 'node-async', concurrency: 8 }, [80, 84, 79, 82, 85].map((throughputRps, i) => ({ throughputRps, p99Ms: 80 + i })))];
+    const [point] = compareRuns(run(base), run(worse), 10).regressions;
+    // Every NEW repeat below every BASE one: p = 1/C(10, 5) = 1/252.
+    expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: true });
+    expect(point?.throughput.test?.pValue).toBeCloseTo(1 / 252, 12);
+    expect(point?.p99).toMatchObject({ pastThreshold: true, regressed: true });
+    expect(point?.p99?.test).toMatchObject({ baseRepeats: 5, newRepeats: 5 });
   });
 
-  it('flags a change past the threshold whose repeats lie wholly beyond the base spread', () => {
-    const base = [repeated({ deployment: 'node-async', concurrency: 8, throughputRps: 100, p99: 60 }, { min: 95, max: 105 }, { min: 58, max: 62 })];
-    const worse = [repeated({ deployment: 'node-async', concurrency: 8, throughputRps: 80, p99: 75 }, { min: 78, max: 90 }, { min: 70, max: 80 })];
-    const [point] = compareRuns(run(base), run(worse), 10).regressions;
-    expect(point?.throughput.regressed).toBe(true);
-    expect(point?.p99.regressed).toBe(true);
+  it('lets a change past the threshold pass when the repeats overlap too much to be significant', () => {
+    // The medians differ by 15%, but the samples interleave: one-sided p = 0.21.
+    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 70, 130, 90, 110].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const noisy = [repeated({ deployment: 'node-async', concurrency: 8 }, [85, 60, 120, 75, 95].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const [point] = compareRuns(run(base), run(noisy), 10).points;
+    expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: false });
+    expect(point?.throughput.test?.pValue).toBeGreaterThan(0.05);
+    expect(point?.regressed).toBe(false);
+  });
+
+  it('cannot call a regression with three repeats each, since the smallest one-sided p is then 0.05', () => {
+    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 101, 102].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const halved = [repeated({ deployment: 'node-async', concurrency: 8 }, [50, 51, 52].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const [point] = compareRuns(run(base), run(halved), 10).points;
+    expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: false, test: { pValue: 0.05, smallestPValue: 0.05 } });
+  });
+
+  it('decides on the threshold alone when only one run has per-repeat figures', () => {
+    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 101, 102, 99, 98].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const single = [row({ deployment: 'node-async', concurrency: 8, throughputRps: 80 })];
+    const [point] = compareRuns(run(base), run(single), 10).points;
+    expect(point?.throughput).toMatchObject({ test: null, regressed: true });
+  });
+
+  it('ranks a repeat that had no successful request as the slowest p99', () => {
+    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [60, 61, 62, 63, 64].map((p99Ms) => ({ throughputRps: 100, p99Ms })))];
+    const failing = [repeated({ deployment: 'node-async', concurrency: 8 }, [90, null, 91, null, 92].map((p99Ms) => ({ throughputRps: 100, p99Ms })))];
+    const [point] = compareRuns(run(base), run(failing), 10).points;
+    expect(point?.p99).toMatchObject({ regressed: true });
+    expect(point?.p99?.test?.pValue).toBeCloseTo(1 / 252, 12);
+  });
+
+  it('compares throughput alone where a run had no successful request, leaving p99 not comparable', () => {
+    const comparison = compareRuns(
+      run([row({ deployment: 'node-async', concurrency: 64, throughputRps: 100, p99: 80 })]),
+      run([row({ deployment: 'node-async', concurrency: 64, throughputRps: 0, p99: null })]),
+      10,
+    );
+    const [point] = comparison.points;
+    expect(point?.p99).toBeNull();
+    expect(point?.throughput).toMatchObject({ changePct: -100, regressed: true });
+    expect(comparison.regressed).toBe(true);
   });
 
   it('reports points measured by only one run without counting them as regressions', () => {
@@ -154,6 +148,50 @@ describe('compareRuns', () => {
     );
     expect(comparison.points[0]?.throughput.changePct).toBeNull();
     expect(comparison.regressed).toBe(false);
+  });
+});
+
+describe('what differs between the runs', () => {
+  const points = [row({ deployment: 'node-async', concurrency: 8, throughputRps: 100 })];
+
+  it('lists every setting that changes the figures, with both values', () => {
+    const base = run(points, { settings: { paths: ['/io?ms=50', '/cpu?ms=5'] } });
+    const next = run(points, {
+      settings: {
+        paths: ['/cpu?ms=5', '/io?ms=20'],
+        durationS: 1,
+        warmupS: 0,
+        quick: true,
+        rates: [100],
+        generator: 'wrk',
+        placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 },
+      },
+    });
+    expect(compareRuns(base, next, 10).settingDifferences).toEqual([
+      { name: 'paths', base: '/cpu?ms=5, /io?ms=50', next: '/cpu?ms=5, /io?ms=20' },
+      { name: 'durationS', base: '3', next: '1' },
+      { name: 'warmupS', base: '0.5', next: '0' },
+      { name: 'quick', base: 'off', next: 'on' },
+      { name: 'loop', base: 'closed', next: 'open' },
+      { name: 'generator', base: 'builtin', next: 'wrk' },
+      { name: 'placement', base: 'shared', next: 'separate' },
+    ]);
+  });
+
+  it('ignores what does not change a point: the order of paths, the levels, the repeats, the timeout', () => {
+    const base = run(points, { settings: { paths: ['/a', '/b'], concurrency: [1, 8], repeat: 1, timeoutS: 30 } });
+    const next = run(points, { settings: { paths: ['/b', '/a'], concurrency: [8, 64], repeat: 5, timeoutS: 10 } });
+    expect(compareRuns(base, next, 10).settingDifferences).toEqual([]);
+  });
+
+  it('tells apart machines by CPU model and count', () => {
+    const base = run(points);
+    const next = run(points, { environment: { cpus: 8, cpuModel: 'Other CPU' } });
+    expect(compareRuns(base, next, 10).machineDifferences).toEqual([
+      { name: 'cpuModel', base: 'Test CPU @ 2.0GHz', next: 'Other CPU' },
+      { name: 'cpus', base: '2', next: '8' },
+    ]);
+    expect(compareRuns(base, run(points), 10).machineDifferences).toEqual([]);
   });
 });
 

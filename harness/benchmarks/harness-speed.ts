@@ -5,7 +5,7 @@
 // It prints figures and exits 0 whether or not the goals are met; it exits 1 only when something
 // breaks (a server that does not start, a CLI run that fails), and 130 on Ctrl-C.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +17,7 @@ import { measurePoint } from '../load/measure.js';
 import { projectRoot } from '../paths.js';
 import { installExitGuard, killAllNow, liveTempDirs, onStopSignals } from '../process/registry.js';
 import type { RunResults } from '../results.js';
+import { readRun } from '../results-file.js';
 import { findExecutable } from '../software.js';
 
 const CONCURRENCY = 50;
@@ -222,9 +223,8 @@ function spawnCollecting(command: string, args: string[], cwd: string): Promise<
 }
 
 function readResults(outDir: string): RunResults {
-  const file = join(outDir, 'results.json');
-  const run = JSON.parse(readFileSync(file, 'utf8')) as RunResults;
-  if (!Array.isArray(run.results) || run.results.length === 0) throw new Failure(`${file} holds no measured points`);
+  const { run, file } = readRun(outDir);
+  if (run.results.length === 0) throw new Failure(`${file} holds no measured points`);
   return run;
 }
 

@@ -3,6 +3,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { keyPath } from '../key-path.js';
 import { scenariosDir } from '../paths.js';
 import { closest } from '../suggest.js';
 import { scenarioSchema, type ScenarioFile } from './schema.js';
@@ -82,7 +83,7 @@ export function parseScenario(text: string, file: string): Scenario {
 type Issue = z.core.$ZodIssue;
 
 function describeIssue(issue: Issue): string {
-  const key = issue.path.length ? dotted(issue.path) : 'the scenario';
+  const key = issue.path.length ? keyPath(issue.path) : 'the scenario';
   if (issue.code === 'unrecognized_keys') {
     const known = issue.path.length ? '' : ` (known keys: ${Object.keys(scenarioSchema.shape).join(', ')})`;
     return `unknown key "${issue.keys.join('", "')}"${known}`;
@@ -105,10 +106,6 @@ function where(file: string, doc: Document, lineCounter: LineCounter, issue: Iss
   if (offset === undefined) return file;
   const at = lineCounter.linePos(offset);
   return `${file}:${at.line}:${at.col}`;
-}
-
-function dotted(path: PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
 function firstLine(text: string): string {

@@ -1,0 +1,44 @@
+import type { RunResults } from './results.js';
+
+/** One setting or machine fact that differs between BASE and NEW, with both values as text. */
+export interface Difference {
+  name: string;
+  base: string;
+  next: string;
+}
+
+type Fact = [name: string, of: (run: RunResults) => string];
+
+/**
+ * Settings that change the figures themselves: comparing runs that differ in one of these would
+ * call the difference in method a regression. (Concurrency levels, deployments and repeats do not
+ * belong here: points are matched one by one, and a level only one run measured is left out.)
+ */
+const FIGURE_SETTINGS: Fact[] = [
+  // The order of paths changes nothing measured; the set does.
+  ['paths', (run) => [...run.settings.paths].sort().join(', ')],
+  ['durationS', (run) => String(run.settings.durationS)],
+  ['warmupS', (run) => String(run.settings.warmupS)],
+  ['quick', (run) => (run.settings.quick ? 'on' : 'off')],
+  ['loop', (run) => (run.settings.rates.length > 0 ? 'open' : 'closed')],
+  ['generator', (run) => run.settings.generator],
+  ['placement', (run) => run.settings.placement.mode],
+];
+
+/** What makes two machines give different figures for the same code. */
+const MACHINE_FACTS: Fact[] = [
+  ['cpuModel', (run) => run.environment.cpuModel],
+  ['cpus', (run) => String(run.environment.cpus)],
+];
+
+function differences(facts: Fact[], base: RunResults, next: RunResults): Difference[] {
+  return facts.map(([name, of]) => ({ name, base: of(base), next: of(next) })).filter((d) => d.base !== d.next);
+}
+
+export function settingDifferences(base: RunResults, next: RunResults): Difference[] {
+  return differences(FIGURE_SETTINGS, base, next);
+}
+
+export function machineDifferences(base: RunResults, next: RunResults): Difference[] {
+  return differences(MACHINE_FACTS, base, next);
+}

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { keyPath } from './key-path.js';
+import { SCHEMA_VERSION, type RunResults } from './results.js';
+
+// The schema of results.json, checked whenever a file is read back (bench report, bench compare).
+// harness/results.ts stays the documented interfaces; `sameType` below makes the build fail when
+// the two drift apart, so there is one format with one check.
+
+const latencyMs = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), mean: z.number() });
+const spread = z.object({ min: z.number(), max: z.number() });
+const generatorEngine = z.enum(['builtin', 'wrk']);
+
+const placement = z.object({
+  mode: z.enum(['shared', 'separate']),
+  serverCpus: z.string().nullable(),
+  generatorCpus: z.string().nullable(),
+  serverCores: z.number(),
+});
+
+const resultRow = z.object({
+  deployment: z.string(),
+  server: z.string(),
+  workers: z.number(),
+  threads: z.number().optional(),
+  proxy: z.enum(['none', 'nginx']),
+  path: z.string(),
+  loop: z.enum(['closed', 'open']),
+  concurrency: z.number(),
+  offeredRps: z.number().optional(),
+  durationS: z.number(),
+  requests: z.number(),
+  throughputRps: z.number(),
+  samples: z.number(),
+  latencyMs: latencyMs.nullable(),
+  errorLatencyMs: latencyMs.optional(),
+  errors: z.number(),
+  timeouts: z.number(),
+  non2xx: z.number(),
+  saturated: z.boolean().optional(),
+  unsent: z.number().optional(),
+  late: z.number().optional(),
+  peakConnections: z.number().optional(),
+  maxConnections: z.number().optional(),
+  predictedThroughputRps: z.number().nullable(),
+  predictedLatencyMs: z.number().nullable(),
+  throughputRatio: z.number().nullable(),
+  model: z.object({ capacity: z.number().nullable(), bound: z.string(), serviceMs: z.number().nullable() }),
+  repeats: z.number(),
+  spread: z.object({ throughputRps: spread, p50Ms: spread, p99Ms: spread }).optional(),
+  perRepeat: z.array(z.object({ throughputRps: z.number(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable() })).optional(),
+  generator: z.object({
+    engine: generatorEngine,
+    placement: placement.shape.mode,
+    cpuPercent: z.number(),
+    cpuMsPerRequest: z.number().nullable(),
+    eventLoopDelayMs: z.object({ p99: z.number(), max: z.number() }).nullable(),
+    saturated: z.boolean(),
+    limit: z.string().optional(),
+  }),
+  resources: z.object({ cpuPercent: z.number(), peakRssMb: z.number(), peakPssMb: z.number().nullable(), processes: z.number() }),
+  timeline: z.array(
+    z.object({ t: z.number(), rps: z.number(), p50Ms: z.number(), p99Ms: z.number(), errors: z.number(), non2xx: z.number() }),
+  ),
+  timelineRepeat: z.number(),
+  events: z.array(z.object({ t: z.number(), what: z.string() })).optional(),
+  fault: z.object({ killedPid: z.number(), atS: z.number(), recoveryS: z.number().nullable() }).optional(),
+});
+
+const deploymentFailure = z.object({ deployment: z.string(), server: z.string(), reason: z.string(), atPoint: z.string().optional() });
+
+export const runResultsSchema = z.object({
+  // Which versions a reader accepts is decided before this schema applies (see checkResults).
+  schemaVersion: z.number(),
+  scenario: z.string(),
+  notice: z.string().optional(),
+  description: z.string().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  complete: z.boolean(),
+  environment: z.object({
+    node: z.string(),
+    os: z.string(),
+    cpus: z.number(),
+    cpuModel: z.string(),
+    totalMemoryMb: z.number(),
+    benchVersion: z.string(),
+    software: z.object({
+      nginx: z.string().optional(),
+      gunicorn: z.string().optional(),
+      uwsgi: z.string().optional(),
+      python: z.string().optional(),
+      flask: z.string().optional(),
+      gevent: z.string().optional(),
+      fcgiwrap: z.string().optional(),
+    }),
+    serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),
+  }),
+  settings: z.object({
+    xAxis: z.enum(['concurrency', 'workers']),
+    durationS: z.number(),
+    warmupS: z.number(),
+    timeoutS: z.number(),
+    quick: z.boolean(),
+    generator: generatorEngine,
+    placement,
+    maxConnections: z.number(),
+    concurrency: z.array(z.number()),
+    rates: z.array(z.number()),
+    repeat: z.number(),
+    paths: z.array(z.string()),
+    deployments: z.array(z.string()),
+    timelineDeployment: z.string().optional(),
+  }),
+  results: z.array(resultRow),
+  failures: z.array(deploymentFailure),
+  skipped: z.array(deploymentFailure),
+});
+
+/** What every bench results file has, whatever its version. */
+const resultsEnvelope = z.object({ scenario: z.string(), results: z.array(z.unknown()), schemaVersion: z.unknown().optional() });
+
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// A field added to one of the two and not the other stops the build here.
+const sameType: Same<z.infer<typeof runResultsSchema>, RunResults> = true;
+void sameType;
+
+/** A parsed results.json, or why it is not one, as the end of a sentence that starts with the file's name. */
+export type CheckedResults = { run: RunResults } | { problem: string };
+
+/**
+ * Checks a parsed results.json: first that it is a bench results file at all, then that this bench
+ * knows its schemaVersion (files of other versions are refused, not guessed at), then every field.
+ */
+export function checkResults(value: unknown): CheckedResults {
+  const envelope = resultsEnvelope.safeParse(value);
+  if (!envelope.success) return { problem: 'is not a bench results file: no "scenario" and "results"' };
+  const version = envelope.data.schemaVersion;
+  if (version === undefined || (typeof version === 'number' && version < SCHEMA_VERSION)) {
+    const which = version === undefined ? 'no schemaVersion' : `schemaVersion ${version}`;
+    return { problem: `was written by an older bench (${which}; this bench reads ${SCHEMA_VERSION}): run the scenario again` };
+  }
+  if (typeof version === 'number' && version > SCHEMA_VERSION) {
+    return { problem: `was written by a newer bench (schemaVersion ${version}; this bench reads ${SCHEMA_VERSION}): upgrade bench` };
+  }
+  const parsed = runResultsSchema.safeParse(value, { reportInput: true });
+  if (parsed.success) return { run: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { problem: `is not a valid bench results file: ${issue === undefined ? 'unknown problem' : describeIssue(issue)}` };
+}
+
+/** "results[3].latencyMs.p99: expected number, got a string", or "… missing" for an absent field. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = keyPath(issue.path);
+  if (issue.code === 'invalid_type') {
+    const got = issue.input === undefined ? 'missing' : `got ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'a list' : typeof issue.input}`;
+    return `${where}: expected ${issue.expected}, ${got}`;
+  }
+  // zod's messages open with "Invalid input: " or "Invalid option: ", which the sentence already says.
+  return `${where}: ${issue.message.replace(/^Invalid \w+: /, '')}`;
+}

@@ -1,0 +1,52 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SIGNIFICANCE_LEVEL, type Comparison } from '../harness/compare.js';
+import type { LoadedRun } from '../harness/results-file.js';
+import { renderCompareChart } from './compare-chart.js';
+import { comparisonNotes, comparisonWarnings, unmatchedLines, verdict } from './compare-notes.js';
+import { comparisonMarkdownTable, comparisonTextTable } from './compare-table.js';
+import { escapeMarkdown } from './markdown.js';
+
+const CHART_FILE = 'compare.png';
+const MARKDOWN_FILE = 'compare.md';
+
+/** The two runs compared, as the user named them. */
+export interface ComparedRuns {
+  base: LoadedRun;
+  next: LoadedRun;
+}
+
+/** What bench compare prints (its warnings go to stderr): the table, the points left out, what the verdict rests on, the verdict. */
+export function comparisonText(comparison: Comparison): string {
+  return [...comparisonTextTable(comparison), '', ...unmatchedLines(comparison), ...comparisonNotes(comparison), verdict(comparison)].join('\n');
+}
+
+function comparisonMarkdown(comparison: Comparison, { base, next }: ComparedRuns): string {
+  const warnings = comparisonWarnings(comparison);
+  const describeRun = (role: string, loaded: LoadedRun) => `${role}: \`${loaded.given}\` (started ${loaded.run.startedAt})`;
+  return [
+    `# bench compare: scenario ${next.run.scenario}`,
+    '',
+    `${describeRun('BASE', base)}  `,
+    `${describeRun('NEW', next)}  `,
+    `A regression: throughput down or p99 up by more than ${comparison.thresholdPct}%; where both runs repeated a point,` +
+      ` also significant in a one-sided Mann-Whitney U test on the repeats (p < ${SIGNIFICANCE_LEVEL}).`,
+    ...(warnings.length > 0 ? ['', '## Warnings', '', ...warnings.map((warning) => `- ${escapeMarkdown(warning)}`)] : []),
+    '',
+    ...comparisonMarkdownTable(comparison),
+    '',
+    ...[...unmatchedLines(comparison), ...comparisonNotes(comparison)].flatMap((line) => [escapeMarkdown(line), '']),
+    `**${escapeMarkdown(verdict(comparison))}**`,
+    '',
+    `![throughput, BASE vs NEW](${CHART_FILE})`,
+    '',
+  ].join('\n');
+}
+
+/** Writes compare.png and compare.md into outDir; resolves to the files' names. */
+export async function writeComparison(comparison: Comparison, runs: ComparedRuns, outDir: string): Promise<string[]> {
+  const chart = await renderCompareChart(comparison, { scenario: runs.next.run.scenario, base: runs.base.given, next: runs.next.given });
+  await writeFile(join(outDir, CHART_FILE), chart);
+  await writeFile(join(outDir, MARKDOWN_FILE), comparisonMarkdown(comparison, runs));
+  return [MARKDOWN_FILE, CHART_FILE];
+}

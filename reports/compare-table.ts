@@ -1,0 +1,68 @@
+import type { Comparison, MetricChange, PointComparison } from '../harness/compare.js';
+import { alignedTable, type Column } from './aligned-table.js';
+import { describeDeployment, describeLevel, formatChange, formatPValue } from './compare-labels.js';
+import { formatMs, formatRps, NONE } from './format.js';
+import { table as markdownTable } from './markdown.js';
+
+/**
+ * "✗ req/s, p99" for a regression; "~ not significant" when a change passed the threshold but the
+ * test on the repeats could not tell it from noise; "p99 not comparable" when a run had no p99.
+ */
+function mark(point: PointComparison): string {
+  const { throughput, p99 } = point;
+  const regressed = [throughput.regressed && 'req/s', p99?.regressed && 'p99'].filter(Boolean);
+  const pastOnly = !point.regressed && (throughput.pastThreshold || p99?.pastThreshold === true);
+  return [
+    ...(regressed.length > 0 ? [`✗ ${regressed.join(', ')}`] : []),
+    ...(pastOnly ? ['~ not significant'] : []),
+    ...(p99 === null ? ['p99 not comparable'] : []),
+  ].join('; ');
+}
+
+function levelColumn(points: PointComparison[]): Column<PointComparison> {
+  const loops = new Set(points.map((point) => point.loop));
+  if (loops.size > 1) return { header: 'load', numeric: true, cell: describeLevel };
+  return { header: loops.has('open') ? 'rate/s' : 'c', numeric: true, cell: (point) => String(point.level) };
+}
+
+/** A p99 figure of the point, or a dash when a run had none. */
+function p99Cell(figure: (change: MetricChange) => string) {
+  return (point: PointComparison) => (point.p99 === null ? NONE : figure(point.p99));
+}
+
+const pCell = (change: MetricChange | null) => (change?.test ? formatPValue(change.test.pValue) : NONE);
+
+function columnsFor(points: PointComparison[]): Column<PointComparison>[] {
+  const severalPaths = new Set(points.map((point) => point.path)).size > 1;
+  const tested = points.some((point) => point.throughput.test !== null || point.p99?.test);
+  const optional = (include: boolean, column: Column<PointComparison>) => (include ? [column] : []);
+  return [
+    { header: 'deployment', numeric: false, cell: describeDeployment },
+    ...optional(severalPaths, { header: 'path', numeric: false, cell: (point) => point.path }),
+    levelColumn(points),
+    { header: 'base req/s', numeric: true, cell: (point) => formatRps(point.throughput.base) },
+    { header: 'new req/s', numeric: true, cell: (point) => formatRps(point.throughput.next) },
+    { header: 'Δ req/s', numeric: true, cell: (point) => formatChange(point.throughput.changePct) },
+    ...optional(tested, { header: 'p req/s', numeric: true, cell: (point) => pCell(point.throughput) }),
+    { header: 'base p99 ms', numeric: true, cell: p99Cell((change) => formatMs(change.base)) },
+    { header: 'new p99 ms', numeric: true, cell: p99Cell((change) => formatMs(change.next)) },
+    { header: 'Δ p99', numeric: true, cell: p99Cell((change) => formatChange(change.changePct)) },
+    ...optional(tested, { header: 'p p99', numeric: true, cell: (point) => pCell(point.p99) }),
+    { header: '', numeric: false, cell: mark },
+  ];
+}
+
+/** One line per point both runs measured, aligned for the terminal. */
+export function comparisonTextTable({ points }: Comparison): string[] {
+  return alignedTable(columnsFor(points), points);
+}
+
+/** The same table in Markdown, for compare.md. */
+export function comparisonMarkdownTable({ points }: Comparison): string[] {
+  const columns = columnsFor(points);
+  return markdownTable(
+    columns.map((column) => column.header),
+    columns.map((column) => column.numeric),
+    points.map((point) => columns.map((column) => column.cell(point))),
+  );
+}
