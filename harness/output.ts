@@ -5,7 +5,7 @@ import type { RunResults } from './results.js';
 
 export const RESULTS_FILE = 'results.json';
 /** What `bench compare` writes into the newer run's folder: part of that run when it is replaced. */
-export const COMPARE_FILES = ['compare.png', 'compare.md'];
+export const COMPARE_FILES = ['compare.png', 'compare.md'] as const;
 
 /**
  * Checks --out before anything starts: it must be a writable folder (or not exist yet). A folder

@@ -6,9 +6,9 @@ import { renderCompareChart } from './compare-chart.js';
 import { comparisonNotes, comparisonWarnings, unmatchedLines, verdict } from './compare-notes.js';
 import { comparisonMarkdownTable, comparisonTextTable } from './compare-table.js';
 import { escapeMarkdown } from './markdown.js';
+import { COMPARE_FILES } from '../harness/output.js';
 
-const CHART_FILE = 'compare.png';
-const MARKDOWN_FILE = 'compare.md';
+const [CHART_FILE, MARKDOWN_FILE] = COMPARE_FILES;
 
 /** The two runs compared, as the user named them. */
 export interface ComparedRuns {
