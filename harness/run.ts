@@ -94,6 +94,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
             tmpDir,
             readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
             signal: ctx.signal,
+            onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
           });
         } catch (err) {
           if (ctx.signal.aborted) break;
