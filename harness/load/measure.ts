@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { UsageError } from '../errors.js';
 import { isLoopback } from '../process/ports.js';
-import { generatorCpu, ResourceSampler, type ResourceUse } from '../process/sampler.js';
+import { generatorCpu, NOTHING_SAMPLED, ResourceSampler, type ResourceUse } from '../process/sampler.js';
 import type { LatencyMs, TimelineSecond } from '../results.js';
 import { installAutocannonPatches, pacing } from './autocannon-patches.js';
 import { LatencyHistogram } from './histogram.js';
@@ -118,7 +118,7 @@ export function measurePoint(load: PointLoad, onProgress?: ProgressListener, sig
       },
       (err) => {
         cleanUp();
-        const resources = sampler?.stop() ?? { cpuPercent: 0, peakRssMb: 0, processes: 0 };
+        const resources = sampler?.stop() ?? NOTHING_SAMPLED;
         if (err) return reject(err);
         resolve({
           ...window.result(),
