@@ -79,7 +79,7 @@ export function toRow(point: PointSamples): ResultRow {
     resources: {
       cpuPercent: median(samples.map((s) => s.resources.cpuPercent)),
       peakRssMb: worst((s) => s.resources.peakRssMb),
-      peakPssMb: null,
+      peakPssMb: samples.every((s) => s.resources.peakPssMb === null) ? null : worst((s) => s.resources.peakPssMb ?? 0),
       processes: worst((s) => s.resources.processes),
     },
     timeline: representative.timeline,
