@@ -36,10 +36,9 @@ function readStat(pid: number): ProcStat | undefined {
 /**
  * A process's proportional set size in kB (`Pss:` in /proc/PID/smaps_rollup, Linux 4.14 on): its
  * private pages plus its share of each page it shares, so that summing it over a pre-fork pool
- * counts the pages the workers share once, where summed RSS counts them once per worker. Walking
- * the process's memory map makes this far dearer than reading its stat. 0 for a process that holds
- * no memory any more (exiting: ESRCH) or is gone; null when it cannot be read (a process of another
- * user, or a kernel without the file).
+ * counts the pages the workers share once, where summed RSS counts them once per worker. 0 for a
+ * process that holds no memory any more (exiting: ESRCH) or is gone; null when it cannot be read
+ * (a process of another user, or a kernel without the file).
  */
 export function readPssKb(pid: number): number | null {
   let text: string;
