@@ -101,6 +101,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
             ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
             readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
             signal: ctx.signal,
+            onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
           });
         } catch (err) {
           if (ctx.signal.aborted) break;

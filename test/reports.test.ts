@@ -106,6 +106,7 @@ function run(results: ResultRow[], overrides: Partial<RunResults> = {}): RunResu
       totalMemoryMb: 16384,
       benchVersion: '0.1.0',
       software: { nginx: '1.22.1', gunicorn: '20.1.0' },
+      serverEnvironment: { names: ['PATH'], removed: [] },
     },
     settings: {
       xAxis: 'concurrency',

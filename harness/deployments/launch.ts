@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
 import { findExecutable } from '../software.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
-import { probe, waitUntilHealthy } from '../process/readiness.js';
+import { probe } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { serverEnvironment } from './server-env.js';
+import { waitUntilReady } from './ready.js';
 
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front). */
@@ -26,6 +27,8 @@ export interface LaunchOptions {
   signal?: AbortSignal;
   /** taskset CPU list every process of the deployment runs on (nginx included); undefined: any CPU. */
   cpus?: string;
+  /** What it is waiting for, while a pool's workers come up ("waiting for all 16 workers to answer (11 so far)"). */
+  onStatus?(text: string): void;
 }
 
 const PORT_ATTEMPTS = 3;
@@ -36,8 +39,9 @@ const PORT_TAKEN = /address already in use|EADDRINUSE|connection in use/i;
 
 /**
  * Starts a deployment on free loopback ports (the server, and nginx in front when asked) and
- * resolves once /health answers through the outermost one. A port taken between choosing and
- * binding it is retried on another; anything else fails with the processes' own last words.
+ * resolves once it is ready: /health answers through the outermost one and every worker of a pool
+ * is up (ready.ts). A port taken between choosing and binding it is retried on another; anything
+ * else fails with the processes' own last words.
  */
 export async function launch(
   spec: DeploymentSpec,
@@ -74,7 +78,7 @@ export async function launch(
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
       }
       const baseUrl = `http://${LOOPBACK}:${port}`;
-      await waitUntilHealthy(`${baseUrl}/health`, processes, options.readyTimeoutMs, options.signal);
+      await waitUntilReady(baseUrl, kind, spec, processes, options);
       if (spec.supervise) {
         // supervisord's autorestart: whenever the server exits unasked, start it again, same port;
         // like supervisord's FATAL state, give up on a server that keeps dying at once.

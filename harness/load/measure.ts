@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { isLoopback } from '../process/ports.js';
-import { ResourceSampler, type ResourceUse } from '../process/sampler.js';
+import { NOTHING_SAMPLED, ResourceSampler, type ResourceUse } from '../process/sampler.js';
 import type { GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
 import { builtinEngine } from './builtin/index.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener } from './engine.js';
@@ -82,7 +82,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
     sampler?.stop();
     throw err;
   }
-  const resources = sampler?.stop() ?? { cpuPercent: 0, peakRssMb: 0, peakPssMb: null, processes: 0 };
+  const resources = sampler?.stop() ?? NOTHING_SAMPLED;
   const lengthS = m.lengthS > 0 ? m.lengthS : load.durationS;
   const failures = LatencyHistogram.decode(m.errorHistogram).summary();
   return {

@@ -78,12 +78,17 @@ export class ProcessGroup {
     return this.exit;
   }
 
-  /** How the leader ended, with its last words: "was killed by SIGKILL; its last output: …". */
-  describeExit(): string {
+  /** How the leader ended, with its last words: "gunicorn-sync ×4 was killed by SIGKILL{when}; its last output: …". */
+  describeExit(when = ''): string {
     const status = this.exit;
     const how = status?.signal ? `was killed by ${status.signal}` : `exited with code ${status?.code}`;
+    return `${this.name} ${how}${when}${this.lastWords()}`;
+  }
+
+  /** "; its last output:" and the last lines it printed, indented; empty when it printed nothing. */
+  lastWords(): string {
     const tail = this.tail(6);
-    return `${this.name} ${how}${tail ? `; its last output:\n${tail.replace(/^/gm, '    ')}` : ''}`;
+    return tail ? `; its last output:\n${tail.replace(/^/gm, '    ')}` : '';
   }
 
   /** The last lines the process printed, for error messages. */

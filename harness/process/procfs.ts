@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
@@ -31,6 +31,25 @@ function readStat(pid: number): ProcStat | undefined {
     cpuTicks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
     rssPages: Number(fields[21]),
   };
+}
+
+/**
+ * A process's proportional set size in kB (`Pss:` in /proc/PID/smaps_rollup, Linux 4.14 on): its
+ * private pages plus its share of each page it shares, so that summing it over a pre-fork pool
+ * counts the pages the workers share once, where summed RSS counts them once per worker. 0 for a
+ * process that holds no memory any more (exiting: ESRCH) or is gone; null when it cannot be read
+ * (a process of another user, or a kernel without the file).
+ */
+export function readPssKb(pid: number): number | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  } catch (err) {
+    const gone = (err as NodeJS.ErrnoException).code === 'ESRCH' || !existsSync(`/proc/${pid}`);
+    return gone ? 0 : null;
+  }
+  const pss = /^Pss:\s+(\d+) kB/m.exec(text);
+  return pss ? Number(pss[1]) : 0;
 }
 
 export const hasProcfs = (() => {

@@ -1,18 +1,36 @@
 import { request } from 'node:http';
 import { sleep, type ProcessGroup } from './group.js';
 
-/** One GET; resolves to the status code, or undefined when nothing answered in time. */
-export function probe(url: string, timeoutMs = 1000): Promise<number | undefined> {
+/** What answered one GET: its status, and the pid of the worker that served it (x-worker-pid). */
+interface Answer {
+  status: number;
+  workerPid: number | undefined;
+}
+
+/** One GET; resolves to what answered, or undefined when nothing answered in time. */
+function getAnswer(url: string, timeoutMs = 1000): Promise<Answer | undefined> {
   return new Promise((resolve) => {
     const req = request(url, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode));
+      const pid = Number(res.headers['x-worker-pid']);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, workerPid: pid > 0 ? pid : undefined }));
       res.on('error', () => resolve(undefined));
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
     req.end();
   });
+}
+
+/** One GET; resolves to the status code, or undefined when nothing answered in time. */
+export async function probe(url: string, timeoutMs = 1000): Promise<number | undefined> {
+  return (await getAnswer(url, timeoutMs))?.status;
+}
+
+/** The worker pids that served `count` GETs of `url` sent at once (those that answered 200 in time). */
+export async function answeringPids(url: string, count: number, timeoutMs: number): Promise<number[]> {
+  const answers = await Promise.all(Array.from({ length: count }, () => getAnswer(url, timeoutMs)));
+  return answers.flatMap((a) => (a?.status === 200 && a.workerPid !== undefined ? [a.workerPid] : []));
 }
 
 /**
@@ -27,25 +45,24 @@ export async function waitUntilHealthy(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (signal?.aborted) throw new Error('interrupted while starting');
-    const dead = processes.find((p) => !p.running);
-    if (dead) {
-      const status = dead.exitStatus;
-      const how = status?.signal ? `was killed by ${status.signal}` : `exited with code ${status?.code}`;
-      throw new Error(`${dead.name} ${how} before it was ready${formatTail(dead)}`);
-    }
+    checkStillStarting(processes, signal);
     if ((await probe(url, 500)) === 200) return;
     if (Date.now() >= deadline) {
       const last = processes[processes.length - 1];
       throw new Error(
-        `${url} did not answer 200 within ${(timeoutMs / 1000).toFixed(0)} s${last ? formatTail(last) : ''}`,
+        `${url} did not answer 200 within ${(timeoutMs / 1000).toFixed(0)} s${last?.lastWords() ?? ''}`,
       );
     }
     await sleep(50);
   }
 }
 
-function formatTail(p: ProcessGroup): string {
-  const tail = p.tail(6);
-  return tail ? `; its last output:\n${tail.replace(/^/gm, '    ')}` : '';
+/**
+ * Fails when starting was interrupted, or, with the process's last words, when a process the
+ * deployment depends on has exited.
+ */
+export function checkStillStarting(processes: ProcessGroup[], signal?: AbortSignal): void {
+  if (signal?.aborted) throw new Error('interrupted while starting');
+  const dead = processes.find((p) => !p.running);
+  if (dead) throw new Error(dead.describeExit(' before it was ready'));
 }

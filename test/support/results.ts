@@ -77,6 +77,7 @@ export function run(results: ResultRow[], overrides: RunOverrides = {}): RunResu
       totalMemoryMb: 4096,
       benchVersion: '0.1.0',
       software: {},
+      serverEnvironment: { names: ['PATH'], removed: [] },
       ...overrides.environment,
     },
     settings: {

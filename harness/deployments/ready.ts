@@ -1,0 +1,94 @@
+import { sleep, type ProcessGroup } from '../process/group.js';
+import { groupMembers, hasProcfs } from '../process/procfs.js';
+import { answeringPids, checkStillStarting, waitUntilHealthy } from '../process/readiness.js';
+import type { DeploymentSpec, ServerKind } from './kind.js';
+import type { LaunchOptions } from './launch.js';
+
+/**
+ * How long each request of a readiness round holds the worker that takes it: long enough that a
+ * worker holding one cannot also take another of the same round, even on two contended cores.
+ */
+const HOLD_MS = 100;
+
+/** How launch() tells that every worker of a pool is up. */
+type WorkerCheck =
+  /** Rounds of `atOnce` held requests until `workers` distinct x-worker-pid values have answered. */
+  | { by: 'answers'; workers: number; atOnce: number }
+  /** `workers` processes besides the group's leader (the arbiter) exist. */
+  | { by: 'processes'; workers: number };
+
+/**
+ * Which check fits a kind, from its concurrency model:
+ * - prefork and threads pools (node-prefork, gunicorn-sync, gunicorn-gthread, uwsgi): a worker
+ *   holds at most T requests at once (1 without threads; gthread workers are given one connection
+ *   per thread), so W·T requests held at once fill every worker that is up and the rest wait for
+ *   one: each worker that is up answers some of them.
+ * - async pools (gunicorn-gevent): a worker never fills up, and the one that wakes first may accept
+ *   a whole round, so the pids that answer say nothing about the others. Counting the worker
+ *   processes in /proc is the signal there; a weaker one, since a worker exists a moment before
+ *   its app is loaded, but one worker alone already serves any number of waiting requests.
+ * - none: a single process (its /health answer was all of it), CGI (fcgiwrap's children only fork
+ *   the program: the pid that answers is a new CGI process every time) and external servers.
+ */
+function workerCheck(kind: ServerKind, spec: DeploymentSpec): WorkerCheck | undefined {
+  if (!kind.takesWorkers) return undefined;
+  switch (kind.model) {
+    case 'prefork':
+    case 'threads':
+      return { by: 'answers', workers: spec.workers, atOnce: spec.workers * (spec.threads ?? kind.defaultThreads ?? 1) };
+    case 'async':
+      return hasProcfs ? { by: 'processes', workers: spec.workers } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Resolves once the deployment is ready as a whole: /health answers, and then every worker of a
+ * pool is up (a pool measured while it still boots serves a fraction of what it can). Both within
+ * the ready timeout; `onStatus` hears how many workers are up while it waits.
+ */
+export async function waitUntilReady(
+  baseUrl: string,
+  kind: ServerKind,
+  spec: DeploymentSpec,
+  processes: ProcessGroup[],
+  options: LaunchOptions,
+): Promise<void> {
+  const { readyTimeoutMs, signal } = options;
+  const deadline = Date.now() + readyTimeoutMs;
+  await waitUntilHealthy(`${baseUrl}/health`, processes, readyTimeoutMs, signal);
+  const check = workerCheck(kind, spec);
+  if (!check) return;
+  const [waiting, done] =
+    check.by === 'answers' ? ['workers to answer', 'workers answered'] : ['worker processes to start', 'worker processes started'];
+  const answered = new Set<number>();
+  for (;;) {
+    checkStillStarting(processes, signal);
+    let up: number;
+    if (check.by === 'answers') {
+      const timeoutMs = Math.max(deadline - Date.now(), 1000);
+      for (const pid of await answeringPids(`${baseUrl}/io?ms=${HOLD_MS}`, check.atOnce, timeoutMs)) answered.add(pid);
+      // A worker that answered and died since (a pool respawns it) is not up.
+      up = [...answered].filter(exists).length;
+    } else {
+      up = groupMembers(processes[0]!.pid).length - 1;
+    }
+    if (up >= check.workers) return;
+    if (Date.now() >= deadline) {
+      throw new Error(`only ${up} of ${check.workers} ${done} within ${(readyTimeoutMs / 1000).toFixed(0)} s`);
+    }
+    options.onStatus?.(`waiting for all ${check.workers} ${waiting} (${up} so far)`);
+    await sleep(50, signal);
+  }
+}
+
+/** Signal 0 checks that a process exists without signalling it; EPERM: it exists, as another user. */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
