@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { median, toRow, type Sample } from '../harness/aggregate.js';
+import { median, toRow } from '../harness/aggregate.js';
+import { sample, SHARED, times } from './support/samples.js';
 import { findKind } from '../harness/deployments/kinds.js';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
-import { LatencyHistogram } from '../harness/load/histogram.js';
 import { predict, predictCapacity, serviceMs } from '../harness/model.js';
 import type { PlannedDeployment } from '../harness/plan.js';
 
@@ -58,34 +58,6 @@ describe("Little's law model", () => {
     });
   });
 });
-
-const SHARED = { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 } as const;
-
-/** A measured window whose latencies are `latencies` (ms), each recorded once, as an engine would. */
-function sample(throughputRps: number, latencies: number[], overrides: Partial<Sample> = {}): Sample {
-  const histogram = new LatencyHistogram();
-  for (const ms of latencies) histogram.recordMs(ms);
-  return {
-    durationS: 2,
-    requests: latencies.length,
-    throughputRps,
-    samples: latencies.length,
-    latencyMs: histogram.summary(),
-    errors: 0,
-    timeouts: 0,
-    refused: 0,
-    non2xx: 0,
-    histogram: histogram.encode(),
-    errorHistogram: new LatencyHistogram().encode(),
-    generator: { engine: 'builtin', cpuPercent: 20, cpuMsPerRequest: 0.1, eventLoopDelayMs: { p99: 1, max: 2 } },
-    resources: { cpuPercent: 10, peakRssMb: 50, peakPssMb: 20, processes: 5 },
-    timeline: [],
-    ...overrides,
-  };
-}
-
-/** `count` latencies of `ms` each. */
-const times = (count: number, ms: number) => Array.from({ length: count }, () => ms);
 
 describe('result rows', () => {
   it('report the median throughput of repeats with its spread, each repeat\'s figures, and the worst errors', () => {

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { toRow, type Sample } from '../harness/aggregate.js';
+import { toRow } from '../harness/aggregate.js';
 import { findKind } from '../harness/deployments/kinds.js';
 import type { PlannedDeployment } from '../harness/plan.js';
 import { sleep } from '../harness/process/group.js';
 import { ResourceSampler, type ResourceUse } from '../harness/process/sampler.js';
 import { withDeployment } from './support/deployments.js';
+import { sample, SHARED } from './support/samples.js';
 
 /** What the sampler sees of an idle deployment over a little more than one PSS interval. */
 async function idleUse(kind: string, workers?: number): Promise<ResourceUse> {
@@ -34,20 +35,8 @@ describe('memory a deployment really costs (PSS)', () => {
   it('a row reports the worst PSS of its repeats, and null only when no repeat could read it', () => {
     const kind = findKind('node-prefork')!;
     const planned = { kind, spec: { kind: kind.name, workers: 4, proxy: 'none' }, label: 'node-prefork ×4' } as PlannedDeployment;
-    const sample = (peakPssMb: number | null): Sample => ({
-      durationS: 2,
-      requests: 160,
-      throughputRps: 80,
-      latencyMs: { p50: 50, p90: 50, p99: 50, p999: 50, max: 50, mean: 50 },
-      errors: 0,
-      timeouts: 0,
-      non2xx: 0,
-      generatorCpuPercent: 20,
-      resources: { cpuPercent: 10, peakRssMb: 230, peakPssMb, processes: 5 },
-      timeline: [],
-    });
     const row = (...pss: (number | null)[]) =>
-      toRow({ planned, path: '/io?ms=50', level: { concurrency: 4 }, samples: pss.map(sample) }).resources.peakPssMb;
+      toRow({ planned, path: '/io?ms=50', level: { concurrency: 4 }, placement: SHARED, samples: pss.map((peakPssMb) => sample(80, [50], { resources: { cpuPercent: 10, peakRssMb: 230, peakPssMb, processes: 5 } })) }).resources.peakPssMb;
     expect(row(79, null, 83)).toBe(83);
     expect(row(null, null)).toBeNull();
   });
