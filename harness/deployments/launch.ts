@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
 import { findExecutable } from '../software.js';
@@ -11,6 +12,8 @@ import { waitUntilReady } from './ready.js';
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front). */
   baseUrl: string;
+  /** The random token the server echoes in /health (x-bench-token): undefined for an external server. */
+  token: string | undefined;
   /** Every process group of the deployment: the server first, then nginx. A supervised server's entry is replaced when it is restarted. */
   processes: ProcessGroup[];
   /** When the supervisor restarted the server (performance.now() times). */
@@ -51,6 +54,8 @@ export async function launch(
 ): Promise<RunningDeployment> {
   if (kind.external) return attach(spec, label, options);
   const behindNginx = spec.proxy === 'nginx' || kind.alwaysBehindNginx === true;
+  // Known only to this server (its environment) and to bench: readiness and liveness require it.
+  const token = randomBytes(16).toString('hex');
   for (let attempt = 1; ; attempt++) {
     const processes: ProcessGroup[] = [];
     const restarts: number[] = [];
@@ -61,7 +66,10 @@ export async function launch(
     };
     try {
       const serverPort = await freePort();
-      const plan = cleaned(pinned(await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx }), options.cpus), spec.env);
+      const plan = cleaned(pinned(await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx }), options.cpus), {
+        ...spec.env,
+        BENCH_TOKEN: token,
+      });
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
       processes.push(new ProcessGroup(label, plan, logPath));
       let port = serverPort;
@@ -78,7 +86,7 @@ export async function launch(
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
       }
       const baseUrl = `http://${LOOPBACK}:${port}`;
-      await waitUntilReady(baseUrl, kind, spec, processes, options);
+      await waitUntilReady(baseUrl, kind, spec, processes, token, options);
       if (spec.supervise) {
         // supervisord's autorestart: whenever the server exits unasked, start it again, same port;
         // like supervisord's FATAL state, give up on a server that keeps dying at once.
@@ -95,11 +103,13 @@ export async function launch(
           });
         watch(processes[0]!);
       }
-      return { baseUrl, processes, restarts, supervised: spec.supervise === true, stop };
+      return { baseUrl, token, processes, restarts, supervised: spec.supervise === true, stop };
     } catch (err) {
       await stop();
       const message = (err as Error).message;
-      if (attempt < PORT_ATTEMPTS && PORT_TAKEN.test(message)) continue;
+      // The error quotes the last lines only; a long stack trace can push "address in use" above them.
+      const portTaken = PORT_TAKEN.test(message) || processes.some((p) => p.printed(PORT_TAKEN));
+      if (attempt < PORT_ATTEMPTS && portTaken) continue;
       throw new Error(`${label} did not start: ${message}`);
     }
   }
@@ -137,5 +147,5 @@ async function attach(spec: DeploymentSpec, label: string, options: LaunchOption
     if (Date.now() >= deadline) throw new Error(`${label} did not start: nothing answered HTTP at ${baseUrl}`);
     await sleep(200, options.signal);
   }
-  return { baseUrl, processes: [], restarts: [], supervised: false, stop: async () => {} };
+  return { baseUrl, token: undefined, processes: [], restarts: [], supervised: false, stop: async () => {} };
 }

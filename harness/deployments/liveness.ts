@@ -1,4 +1,4 @@
-import { probe } from '../process/readiness.js';
+import { probe, whoAnswers } from '../process/readiness.js';
 import { sleep } from '../process/group.js';
 import type { RunningDeployment } from './launch.js';
 
@@ -16,10 +16,17 @@ export async function deathOf(deployment: RunningDeployment, signal?: AbortSigna
     const dead = deployment.processes.find((p) => !p.running);
     // A supervised server is replaced in `processes` when it restarts: give it the time to.
     if (dead && !deployment.supervised) return dead.describeExit();
-    if (!dead && (await probe(`${deployment.baseUrl}/health`, 1000)) === 200) return undefined;
+    if (!dead && (await answersAsItself(deployment))) return undefined;
     if (Date.now() >= deadline || signal?.aborted) {
       return dead ? dead.describeExit() : `it stopped answering ${deployment.baseUrl}/health within ${ANSWER_WITHIN_MS / 1000} s`;
     }
     await sleep(100, signal);
   }
+}
+
+/** /health answers 200, with the server's own token when bench started it. */
+async function answersAsItself(deployment: RunningDeployment): Promise<boolean> {
+  const url = `${deployment.baseUrl}/health`;
+  if (deployment.token === undefined) return (await probe(url, 1000)) === 200;
+  return (await whoAnswers(url, deployment.token, 1000)) === 'ours';
 }

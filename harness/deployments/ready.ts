@@ -53,11 +53,12 @@ export async function waitUntilReady(
   kind: ServerKind,
   spec: DeploymentSpec,
   processes: ProcessGroup[],
+  token: string,
   options: LaunchOptions,
 ): Promise<void> {
   const { readyTimeoutMs, signal } = options;
   const deadline = Date.now() + readyTimeoutMs;
-  await waitUntilHealthy(`${baseUrl}/health`, processes, readyTimeoutMs, signal);
+  await waitUntilHealthy(`${baseUrl}/health`, processes, readyTimeoutMs, token, signal);
   const check = workerCheck(kind, spec);
   if (!check) return;
   const [waiting, done] =

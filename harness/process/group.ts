@@ -91,6 +91,11 @@ export class ProcessGroup {
     return tail ? `; its last output:\n${tail.replace(/^/gm, '    ')}` : '';
   }
 
+  /** Whether the last few kB the process printed match `pattern`. */
+  printed(pattern: RegExp): boolean {
+    return pattern.test(this.tailText);
+  }
+
   /** The last lines the process printed, for error messages. */
   tail(lines = 8): string {
     return this.tailText.trimEnd().split('\n').slice(-lines).join('\n');

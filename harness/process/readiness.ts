@@ -1,10 +1,11 @@
 import { request } from 'node:http';
 import { sleep, type ProcessGroup } from './group.js';
 
-/** What answered one GET: its status, and the pid of the worker that served it (x-worker-pid). */
+/** What answered one GET: its status, the pid of the worker that served it (x-worker-pid), and the server's token (x-bench-token). */
 interface Answer {
   status: number;
   workerPid: number | undefined;
+  token: string | undefined;
 }
 
 /** One GET; resolves to what answered, or undefined when nothing answered in time. */
@@ -13,7 +14,8 @@ function getAnswer(url: string, timeoutMs = 1000): Promise<Answer | undefined> {
     const req = request(url, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
       const pid = Number(res.headers['x-worker-pid']);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, workerPid: pid > 0 ? pid : undefined }));
+      const token = res.headers['x-bench-token'];
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, workerPid: pid > 0 ? pid : undefined, token: typeof token === 'string' ? token : undefined }));
       res.on('error', () => resolve(undefined));
     });
     req.on('timeout', () => req.destroy());
@@ -27,6 +29,13 @@ export async function probe(url: string, timeoutMs = 1000): Promise<number | und
   return (await getAnswer(url, timeoutMs))?.status;
 }
 
+/** One GET of /health: 'ours' when it answers 200 with `token`, 'stranger' when something else answers, undefined when nothing does. */
+export async function whoAnswers(healthUrl: string, token: string, timeoutMs = 1000): Promise<'ours' | 'stranger' | undefined> {
+  const answer = await getAnswer(healthUrl, timeoutMs);
+  if (!answer) return undefined;
+  return answer.status === 200 && answer.token === token ? 'ours' : 'stranger';
+}
+
 /** The worker pids that served `count` GETs of `url` sent at once (those that answered 200 in time). */
 export async function answeringPids(url: string, count: number, timeoutMs: number): Promise<number[]> {
   const answers = await Promise.all(Array.from({ length: count }, () => getAnswer(url, timeoutMs)));
@@ -34,23 +43,32 @@ export async function answeringPids(url: string, count: number, timeoutMs: numbe
 }
 
 /**
- * Polls `url` until it answers 200. Fails early, with the process's last words, when a process the
- * deployment depends on exits first; fails with a clear message when the time is up.
+ * Polls `url` until it answers 200 with the server's token, so that a program that took the port
+ * between bench choosing it and the server binding it never passes for the server. Fails early,
+ * with the process's last words, when a process the deployment depends on exits first (a server
+ * that found its port taken exits, and launch retries on another); fails with a clear message
+ * when the time is up.
  */
 export async function waitUntilHealthy(
   url: string,
   processes: ProcessGroup[],
   timeoutMs: number,
+  token: string,
   signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let stranger = false;
   for (;;) {
     checkStillStarting(processes, signal);
-    if ((await probe(url, 500)) === 200) return;
+    const who = await whoAnswers(url, token, 500);
+    if (who === 'ours') return;
+    stranger ||= who === 'stranger';
     if (Date.now() >= deadline) {
       const last = processes[processes.length - 1];
       throw new Error(
-        `${url} did not answer 200 within ${(timeoutMs / 1000).toFixed(0)} s${last?.lastWords() ?? ''}`,
+        (stranger
+          ? `something else answers at ${url}, not the server bench started (no token of this run): another program took the port`
+          : `${url} did not answer 200 within ${(timeoutMs / 1000).toFixed(0)} s`) + (last?.lastWords() ?? ''),
       );
     }
     await sleep(50);

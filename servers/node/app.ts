@@ -33,9 +33,10 @@ function burnCpu(ms: number): void {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown, keepAlive: boolean): void {
+function send(res: ServerResponse, status: number, body: unknown, keepAlive: boolean, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body) + '\n';
   res.writeHead(status, {
+    ...extra,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),
     'x-worker-pid': String(process.pid),
@@ -59,13 +60,15 @@ function parseMs(url: URL): number | string {
  * new connection per request goes to a worker that is free.
  */
 export function createHandler(mode: WaitMode, keepAlive: boolean) {
-  const reply = (res: ServerResponse, status: number, body: unknown) => send(res, status, body, keepAlive);
+  const reply = (res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>) => send(res, status, body, keepAlive, extra);
   return (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET') return reply(res, 405, { error: 'only GET is served' });
     switch (url.pathname) {
       case '/health':
-        return reply(res, 200, { status: 'ok' });
+        // The token bench gave this server at start: proof, for readiness, that the answer comes
+        // from the server bench started and not from whatever else took the port.
+        return reply(res, 200, { status: 'ok' }, { 'x-bench-token': process.env.BENCH_TOKEN ?? '' });
       case '/hello':
         return reply(res, 200, { hello: 'world' });
       case '/io':

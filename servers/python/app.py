@@ -44,7 +44,11 @@ def burn_cpu(ms):
 
 @app.get("/health")
 def health():
-    return send(200, {"status": "ok"})
+    # The token bench gave this server at start (BENCH_TOKEN): proof, for readiness, that the
+    # answer comes from the server bench started and not from whatever else took the port.
+    response = send(200, {"status": "ok"})
+    response.headers["x-bench-token"] = os.environ.get("BENCH_TOKEN", "")
+    return response
 
 
 @app.get("/hello")
