@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
 import { findExecutable } from '../software.js';
@@ -64,6 +65,7 @@ export async function launch(
           host: LOOPBACK,
           port,
           upstreamPort: serverPort,
+          upstreamSocket: plan.socketPath,
           protocol: kind.upstream,
           cgiScript: plan.cgiScript,
           tmpDir: options.tmpDir,
@@ -79,6 +81,8 @@ export async function launch(
           void server.exited.then(async () => {
             if (stopping) return;
             await server.stop(); // whatever it left in its group goes with it, and out of the registry
+            // A killed server leaves its Unix socket file behind, and fcgiwrap will not bind over one.
+            if (plan.socketPath) rmSync(plan.socketPath, { force: true });
             const now = performance.now();
             if (restarts.filter((t) => now - t < RESTART_WINDOW_MS).length >= MAX_RESTARTS) return;
             restarts.push(now);

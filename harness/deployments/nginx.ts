@@ -10,6 +10,8 @@ export interface NginxFront {
   host: string;
   port: number;
   upstreamPort: number;
+  /** The Unix socket the upstream listens on instead of upstreamPort (fcgiwrap, uWSGI's uwsgi socket). */
+  upstreamSocket?: string;
   protocol: UpstreamProtocol;
   /** For fastcgi: the CGI program fcgiwrap runs for every request. */
   cgiScript?: string;
@@ -19,7 +21,7 @@ export interface NginxFront {
 const TEMPLATE = join(projectRoot, 'servers', 'nginx', 'nginx.conf.template');
 
 function locationBlock(front: NginxFront): string {
-  const upstream = `${front.host}:${front.upstreamPort}`;
+  const upstream = front.upstreamSocket ? `"unix:${front.upstreamSocket}"` : `${front.host}:${front.upstreamPort}`;
   const lines =
     front.protocol === 'uwsgi'
       ? [`include "${join(projectRoot, 'servers', 'nginx', 'uwsgi_params')}";`, `uwsgi_pass ${upstream};`]

@@ -4,6 +4,7 @@ import type { SpawnPlan } from '../process/group.js';
 import { pythonServersDir } from '../paths.js';
 import { fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, nginx, uwsgi } from '../software.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
+import { privateSocket } from './sockets.js';
 
 async function python(args: string[]): Promise<SpawnPlan> {
   const interpreter = await findPython();
@@ -107,15 +108,18 @@ export const uwsgiKind: ServerKind = {
   upstream: 'uwsgi',
   plan: async (spec, ctx) => {
     const bin = findExecutable('uwsgi') ?? 'uwsgi';
-    const address = `${ctx.host}:${ctx.port}`;
+    const socketPath = ctx.behindNginx ? privateSocket(ctx, 'uwsgi') : undefined;
     return {
       command: bin,
+      socketPath,
       args: [
         '--need-plugin', 'python3', '--master', '--die-on-term', '--need-app', '--disable-logging',
         // --http-socket, not --http: --http adds a router process in front, which distorts benchmarks.
         // http-socket closes the connection after each response without saying so; announcing it
         // lets clients reconnect cleanly instead of losing a request to the closed socket.
-        ...(ctx.behindNginx ? ['--socket', address] : ['--http-socket', address, '--add-header', 'Connection: close']),
+        ...(socketPath
+          ? ['--socket', socketPath]
+          : ['--http-socket', `${ctx.host}:${ctx.port}`, '--add-header', 'Connection: close']),
         '--processes', String(spec.workers),
         ...(spec.threads !== undefined ? ['--threads', String(spec.threads)] : []),
         '--listen', listenQueue(),
@@ -135,11 +139,15 @@ export const cgi: ServerKind = {
   requires: [flask, nginx, fcgiwrap],
   upstream: 'fastcgi',
   alwaysBehindNginx: true,
-  plan: async (spec, ctx) => ({
-    command: findExecutable('fcgiwrap') ?? 'fcgiwrap',
-    args: ['-c', String(spec.workers), '-s', `tcp:${ctx.host}:${ctx.port}`],
-    cgiScript: await writeCgiLauncher(ctx.tmpDir),
-  }),
+  plan: async (spec, ctx) => {
+    const socketPath = privateSocket(ctx, 'fcgiwrap');
+    return {
+      command: findExecutable('fcgiwrap') ?? 'fcgiwrap',
+      args: ['-c', String(spec.workers), '-s', `unix:${socketPath}`],
+      socketPath,
+      cgiScript: await writeCgiLauncher(ctx.tmpDir),
+    };
+  },
 };
 
 /**
