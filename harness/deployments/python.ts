@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SpawnPlan } from '../process/group.js';
 import { pythonServersDir } from '../paths.js';
 import { fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, nginx, uwsgi } from '../software.js';
-import type { DeploymentSpec, ServerKind } from './kind.js';
+import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
 import { privateSocket } from './sockets.js';
 
 async function python(args: string[]): Promise<SpawnPlan> {
@@ -97,6 +97,27 @@ function listenQueue(): string {
   }
 }
 
+/**
+ * `path` as uWSGI will take it. uWSGI rewrites every option value, the command line's included, and
+ * has no escape: `$(NAME)` becomes an environment variable, `@(FILE)` a file's contents and
+ * `%(OPTION)` another option's value.
+ */
+function uwsgiLiteral(path: string): string {
+  const expanded = /[$@%]\(/.exec(path);
+  if (expanded) {
+    throw new Error(`${path} holds "${expanded[0]}", which uWSGI would replace (it expands $(NAME), @(FILE) and %(OPTION) in every option, with no escape)`);
+  }
+  return path;
+}
+
+function uwsgiSocket(ctx: LaunchContext): string {
+  const path = uwsgiLiteral(privateSocket(ctx, 'uwsgi'));
+  if (path.includes(':')) {
+    throw new Error(`${path} holds ":", which makes uWSGI take a socket name for host:port and listen on TCP; set TMPDIR to a folder without it`);
+  }
+  return path;
+}
+
 export const uwsgiKind: ServerKind = {
   name: 'uwsgi',
   summary: 'uWSGI with W processes (and T threads when asked), on --http-socket; uwsgi protocol behind nginx',
@@ -108,7 +129,7 @@ export const uwsgiKind: ServerKind = {
   upstream: 'uwsgi',
   plan: async (spec, ctx) => {
     const bin = findExecutable('uwsgi') ?? 'uwsgi';
-    const socketPath = ctx.behindNginx ? privateSocket(ctx, 'uwsgi') : undefined;
+    const socketPath = ctx.behindNginx ? uwsgiSocket(ctx) : undefined;
     return {
       command: bin,
       socketPath,
@@ -123,7 +144,7 @@ export const uwsgiKind: ServerKind = {
         '--processes', String(spec.workers),
         ...(spec.threads !== undefined ? ['--threads', String(spec.threads)] : []),
         '--listen', listenQueue(),
-        '--chdir', pythonServersDir, '--wsgi-file', 'app.py', '--callable', 'app',
+        '--chdir', uwsgiLiteral(pythonServersDir), '--wsgi-file', 'app.py', '--callable', 'app',
       ],
     };
   },
@@ -153,11 +174,19 @@ export const cgi: ServerKind = {
 /**
  * fcgiwrap executes the CGI program by its #! line, which must name the Python that has Flask
  * (not whatever python3 comes first on PATH), so the program is a two-line launcher made here.
+ * The kernel ends a #! line's program at the first space or tab and nothing quotes it there, so a
+ * Python whose path holds one is refused. `target` goes in as JSON, whose strings Python reads alike.
  */
+export function cgiLauncher(interpreter: string, target: string): string {
+  if (/\s/.test(interpreter)) {
+    throw new Error(`${JSON.stringify(interpreter)} cannot start the CGI program: a #! line ends its program at whitespace and cannot quote it; use a Python whose path has none, such as Debian's /usr/bin/python3`);
+  }
+  return `#!${interpreter}\nimport runpy\nrunpy.run_path(${JSON.stringify(target)}, run_name="__main__")\n`;
+}
+
 async function writeCgiLauncher(dir: string): Promise<string> {
-  const interpreter = (await python([])).command;
   const path = join(dir, 'cgi-app.py');
-  const target = JSON.stringify(join(pythonServersDir, 'cgi_app.py'));
-  writeFileSync(path, `#!${interpreter}\nimport runpy\nrunpy.run_path(${target}, run_name="__main__")\n`, { mode: 0o700 });
+  const launcher = cgiLauncher((await python([])).command, join(pythonServersDir, 'cgi_app.py'));
+  writeFileSync(path, launcher, { mode: 0o700 });
   return path;
 }
