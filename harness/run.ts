@@ -201,7 +201,7 @@ async function measureDeployment(
       const warmupS = Math.max(plan.warmupS, Math.min(Math.max(drainS, fillS), plan.timeoutS));
       const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
       // A server that died is a failure, not a data point (unless killing it is the experiment).
-      const dead = !plan.fault && (await deathOf(deployment, ctx.signal));
+      const dead = !plan.fault && (await deathOf(deployment, Math.max(3, plan.timeoutS) * 1000, ctx.signal));
       if (dead && !ctx.signal.aborted) return { reason: dead, atPoint: `${path} ${describe}` };
       const windowOpensAt = performance.now() + warmupS * 1000;
       const fault = plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
@@ -226,7 +226,7 @@ async function measureDeployment(
         measured.fault = crash.outcome;
       }
       if (ctx.signal.aborted) return undefined;
-      const died = !plan.fault && ((await deathOf(deployment, ctx.signal)) ?? allRefused(measured));
+      const died = !plan.fault && ((await deathOf(deployment, Math.max(3, plan.timeoutS) * 1000, ctx.signal)) ?? allRefused(measured));
       if (died && !ctx.signal.aborted) return { reason: died, atPoint: `${path} ${describe}` };
       drainS = (measured.latencyMs?.mean ?? plan.timeoutS * 1000) / 1000;
       lastRate = measured.throughputRps;

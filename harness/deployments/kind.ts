@@ -58,6 +58,8 @@ export interface ServerKind {
 /** How to start a kind's process; a CGI kind also names the program nginx hands each request to. */
 export interface KindPlan extends SpawnPlan {
   cgiScript?: string;
+  /** The Unix socket the kind listens on for nginx, where it does not listen on ctx.port. */
+  socketPath?: string;
 }
 
 /** "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-gthread ×2 (4 threads)", "node-async". */

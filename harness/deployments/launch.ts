@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
 import { findExecutable } from '../software.js';
@@ -79,8 +80,10 @@ export async function launch(
           host: LOOPBACK,
           port,
           upstreamPort: serverPort,
+          upstreamSocket: plan.socketPath,
           protocol: kind.upstream,
           cgiScript: plan.cgiScript,
+          token,
           tmpDir: options.tmpDir,
         }), options.cpus), undefined);
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
@@ -94,6 +97,8 @@ export async function launch(
           void server.exited.then(async () => {
             if (stopping) return;
             await server.stop(); // whatever it left in its group goes with it, and out of the registry
+            // A killed server leaves its Unix socket file behind, and fcgiwrap will not bind over one.
+            if (plan.socketPath) rmSync(plan.socketPath, { force: true });
             const now = performance.now();
             if (restarts.filter((t) => now - t < RESTART_WINDOW_MS).length >= MAX_RESTARTS) return;
             restarts.push(now);

@@ -1,32 +1,36 @@
-import { probe, whoAnswers } from '../process/readiness.js';
 import { sleep } from '../process/group.js';
+import { probe, whoAnswers } from '../process/readiness.js';
 import type { RunningDeployment } from './launch.js';
-
-/** How long a deployment may take to answer /health between points (a supervised one may be restarting). */
-const ANSWER_WITHIN_MS = 3000;
 
 /**
  * Why a deployment can no longer be measured, or undefined while it is whole: every process group
- * led by its leader (a pool's master, a lone server itself, nginx) and /health answering 200. A
- * pool whose master respawns a dead worker is whole; a lone server that died is not.
+ * led by its leader (a pool's master, a lone server itself, nginx) and /health answering 200 as
+ * the server bench started. A pool whose master respawns a dead worker is whole; a lone server
+ * that died is not. /health may queue behind the requests a blocking server still owes the point
+ * before (c·d/K seconds of them), so it has `patienceMs` to answer: the run's request timeout.
  */
-export async function deathOf(deployment: RunningDeployment, signal?: AbortSignal): Promise<string | undefined> {
-  const deadline = Date.now() + ANSWER_WITHIN_MS;
+export async function deathOf(deployment: RunningDeployment, patienceMs: number, signal?: AbortSignal): Promise<string | undefined> {
+  const deadline = Date.now() + patienceMs;
   for (;;) {
     const dead = deployment.processes.find((p) => !p.running);
     // A supervised server is replaced in `processes` when it restarts: give it the time to.
     if (dead && !deployment.supervised) return dead.describeExit();
-    if (!dead && (await answersAsItself(deployment))) return undefined;
+    if (!dead) {
+      const answer = await answersAsItself(deployment, Math.max(deadline - Date.now(), 1000));
+      if (answer === 'ours') return undefined;
+      if (answer === 'stranger') return `something else answers at ${deployment.baseUrl}/health, not the server bench started`;
+    }
     if (Date.now() >= deadline || signal?.aborted) {
-      return dead ? dead.describeExit() : `it stopped answering ${deployment.baseUrl}/health within ${ANSWER_WITHIN_MS / 1000} s`;
+      return dead ? dead.describeExit() : `it stopped answering ${deployment.baseUrl}/health within ${Math.round(patienceMs / 1000)} s`;
     }
     await sleep(100, signal);
   }
 }
 
 /** /health answers 200, with the server's own token when bench started it. */
-async function answersAsItself(deployment: RunningDeployment): Promise<boolean> {
+async function answersAsItself(deployment: RunningDeployment, timeoutMs: number): Promise<'ours' | 'stranger' | undefined> {
   const url = `${deployment.baseUrl}/health`;
-  if (deployment.token === undefined) return (await probe(url, 1000)) === 200;
-  return (await whoAnswers(url, deployment.token, 1000)) === 'ours';
+  if (deployment.token !== undefined) return whoAnswers(url, deployment.token, timeoutMs);
+  const status = await probe(url, timeoutMs);
+  return status === undefined ? undefined : status === 200 ? 'ours' : 'stranger';
 }

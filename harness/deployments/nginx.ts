@@ -5,32 +5,48 @@ import type { SpawnPlan } from '../process/group.js';
 import { projectRoot } from '../paths.js';
 import { findExecutable } from '../software.js';
 import type { UpstreamProtocol } from './kind.js';
+import { nginxString } from './nginx-string.js';
 
 export interface NginxFront {
   host: string;
   port: number;
   upstreamPort: number;
+  /** The Unix socket the upstream listens on instead of upstreamPort (fcgiwrap, uWSGI's uwsgi socket). */
+  upstreamSocket?: string;
   protocol: UpstreamProtocol;
   /** For fastcgi: the CGI program fcgiwrap runs for every request. */
   cgiScript?: string;
+  /** For fastcgi: the deployment's token, which reaches the CGI program as a parameter (fcgiwrap's own environment does not). */
+  token?: string;
   tmpDir: string;
 }
 
-const TEMPLATE = join(projectRoot, 'servers', 'nginx', 'nginx.conf.template');
+const NGINX_DIR = join(projectRoot, 'servers', 'nginx');
+
+/**
+ * One of servers/nginx's params files, copied in rather than `include`d: include reads a path
+ * holding `*`, `?` or `[` as a glob, and a checkout may be named like that.
+ */
+function params(file: 'uwsgi_params' | 'fastcgi_params'): string[] {
+  return readFileSync(join(NGINX_DIR, file), 'utf8').trimEnd().split('\n');
+}
 
 function locationBlock(front: NginxFront): string {
-  const upstream = `${front.host}:${front.upstreamPort}`;
+  const upstream = front.upstreamSocket
+    ? nginxString(`unix:${front.upstreamSocket}`, true)
+    : `${front.host}:${front.upstreamPort}`;
   const lines =
     front.protocol === 'uwsgi'
-      ? [`include "${join(projectRoot, 'servers', 'nginx', 'uwsgi_params')}";`, `uwsgi_pass ${upstream};`]
+      ? [...params('uwsgi_params'), `uwsgi_pass ${upstream};`]
       : front.protocol === 'fastcgi'
         ? [
-            `include "${join(projectRoot, 'servers', 'nginx', 'fastcgi_params')}";`,
-            `fastcgi_param SCRIPT_FILENAME "${front.cgiScript}";`,
+            ...params('fastcgi_params'),
+            `fastcgi_param SCRIPT_FILENAME ${nginxString(front.cgiScript ?? '', true)};`,
+            ...(front.token ? [`fastcgi_param BENCH_TOKEN ${nginxString(front.token, true)};`] : []),
             `fastcgi_pass ${upstream};`,
           ]
         : [`proxy_pass http://${upstream};`, 'proxy_set_header Host $host;'];
-  return lines.map((line) => `            ${line}`).join('\n');
+  return lines.map((line) => (line ? `            ${line}` : '')).join('\n');
 }
 
 /** Writes nginx.conf for this front into its own folder and returns how to start nginx on it. */
@@ -39,13 +55,19 @@ export function nginxPlan(front: NginxFront): SpawnPlan {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Started as root (as in CI), nginx's workers would drop to `nobody` and could not use this
   // private folder; naming the current user keeps them as root's peers. Ignored otherwise.
-  const user = process.getuid?.() === 0 ? `user ${userInfo().username};` : '';
-  // Paths are quoted in the template: a checkout path may hold spaces.
-  const config = readFileSync(TEMPLATE, 'utf8')
-    .replaceAll('{{user}}', user)
-    .replaceAll('{{dir}}', dir)
-    .replaceAll('{{listen}}', `${front.host}:${front.port}`)
-    .replaceAll('{{location}}', locationBlock(front));
+  const user = process.getuid?.() === 0 ? `user ${nginxString(userInfo().username, false)};` : '';
+  const values: Record<string, string> = {
+    user,
+    listen: `${front.host}:${front.port}`,
+    location: locationBlock(front),
+  };
+  // One pass with a function: what is filled in is never searched again for placeholders, and a
+  // `$&` in a path stays itself (a replacement string would expand it).
+  const config = readFileSync(join(NGINX_DIR, 'nginx.conf.template'), 'utf8').replace(
+    /\{\{(dir\/)?([^}]+)\}\}/g,
+    (placeholder, inDir: string | undefined, name: string) =>
+      inDir ? nginxString(join(dir, name), false) : (values[name] ?? placeholder),
+  );
   const configPath = join(dir, 'nginx.conf');
   writeFileSync(configPath, config, { mode: 0o600 });
   return {

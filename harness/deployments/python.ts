@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { SpawnPlan } from '../process/group.js';
 import { pythonServersDir } from '../paths.js';
 import { fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, nginx, uwsgi } from '../software.js';
-import type { DeploymentSpec, ServerKind } from './kind.js';
+import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
+import { privateSocket } from './sockets.js';
 
 async function python(args: string[]): Promise<SpawnPlan> {
   const interpreter = await findPython();
@@ -96,6 +97,27 @@ function listenQueue(): string {
   }
 }
 
+/**
+ * `path` as uWSGI will take it. uWSGI rewrites every option value, the command line's included, and
+ * has no escape: `$(NAME)` becomes an environment variable, `@(FILE)` a file's contents and
+ * `%(OPTION)` another option's value.
+ */
+function uwsgiLiteral(path: string): string {
+  const expanded = /[$@%]\(/.exec(path);
+  if (expanded) {
+    throw new Error(`${path} holds "${expanded[0]}", which uWSGI would replace (it expands $(NAME), @(FILE) and %(OPTION) in every option, with no escape)`);
+  }
+  return path;
+}
+
+function uwsgiSocket(ctx: LaunchContext): string {
+  const path = uwsgiLiteral(privateSocket(ctx, 'uwsgi'));
+  if (path.includes(':')) {
+    throw new Error(`${path} holds ":", which makes uWSGI take a socket name for host:port and listen on TCP; set TMPDIR to a folder without it`);
+  }
+  return path;
+}
+
 export const uwsgiKind: ServerKind = {
   name: 'uwsgi',
   summary: 'uWSGI with W processes (and T threads when asked), on --http-socket; uwsgi protocol behind nginx',
@@ -107,19 +129,22 @@ export const uwsgiKind: ServerKind = {
   upstream: 'uwsgi',
   plan: async (spec, ctx) => {
     const bin = findExecutable('uwsgi') ?? 'uwsgi';
-    const address = `${ctx.host}:${ctx.port}`;
+    const socketPath = ctx.behindNginx ? uwsgiSocket(ctx) : undefined;
     return {
       command: bin,
+      socketPath,
       args: [
         '--need-plugin', 'python3', '--master', '--die-on-term', '--need-app', '--disable-logging',
         // --http-socket, not --http: --http adds a router process in front, which distorts benchmarks.
         // http-socket closes the connection after each response without saying so; announcing it
         // lets clients reconnect cleanly instead of losing a request to the closed socket.
-        ...(ctx.behindNginx ? ['--socket', address] : ['--http-socket', address, '--add-header', 'Connection: close']),
+        ...(socketPath
+          ? ['--socket', socketPath]
+          : ['--http-socket', `${ctx.host}:${ctx.port}`, '--add-header', 'Connection: close']),
         '--processes', String(spec.workers),
         ...(spec.threads !== undefined ? ['--threads', String(spec.threads)] : []),
         '--listen', listenQueue(),
-        '--chdir', pythonServersDir, '--wsgi-file', 'app.py', '--callable', 'app',
+        '--chdir', uwsgiLiteral(pythonServersDir), '--wsgi-file', 'app.py', '--callable', 'app',
       ],
     };
   },
@@ -135,21 +160,33 @@ export const cgi: ServerKind = {
   requires: [flask, nginx, fcgiwrap],
   upstream: 'fastcgi',
   alwaysBehindNginx: true,
-  plan: async (spec, ctx) => ({
-    command: findExecutable('fcgiwrap') ?? 'fcgiwrap',
-    args: ['-c', String(spec.workers), '-s', `tcp:${ctx.host}:${ctx.port}`],
-    cgiScript: await writeCgiLauncher(ctx.tmpDir),
-  }),
+  plan: async (spec, ctx) => {
+    const socketPath = privateSocket(ctx, 'fcgiwrap');
+    return {
+      command: findExecutable('fcgiwrap') ?? 'fcgiwrap',
+      args: ['-c', String(spec.workers), '-s', `unix:${socketPath}`],
+      socketPath,
+      cgiScript: await writeCgiLauncher(ctx.tmpDir),
+    };
+  },
 };
 
 /**
  * fcgiwrap executes the CGI program by its #! line, which must name the Python that has Flask
  * (not whatever python3 comes first on PATH), so the program is a two-line launcher made here.
+ * The kernel ends a #! line's program at the first space or tab and nothing quotes it there, so a
+ * Python whose path holds one is refused. `target` goes in as JSON, whose strings Python reads alike.
  */
+export function cgiLauncher(interpreter: string, target: string): string {
+  if (/\s/.test(interpreter)) {
+    throw new Error(`${JSON.stringify(interpreter)} cannot start the CGI program: a #! line ends its program at whitespace and cannot quote it; use a Python whose path has none, such as Debian's /usr/bin/python3`);
+  }
+  return `#!${interpreter}\nimport runpy\nrunpy.run_path(${JSON.stringify(target)}, run_name="__main__")\n`;
+}
+
 async function writeCgiLauncher(dir: string): Promise<string> {
-  const interpreter = (await python([])).command;
   const path = join(dir, 'cgi-app.py');
-  const target = JSON.stringify(join(pythonServersDir, 'cgi_app.py'));
-  writeFileSync(path, `#!${interpreter}\nimport runpy\nrunpy.run_path(${target}, run_name="__main__")\n`, { mode: 0o700 });
+  const launcher = cgiLauncher((await python([])).command, join(pythonServersDir, 'cgi_app.py'));
+  writeFileSync(path, launcher, { mode: 0o700 });
   return path;
 }

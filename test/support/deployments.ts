@@ -9,20 +9,27 @@ import { launch, type RunningDeployment } from '../../harness/deployments/launch
 import { measurePoint, type PointMeasurement } from '../../harness/load/measure.js';
 import { groupMembers } from '../../harness/process/procfs.js';
 
-/** Starts a real deployment on loopback, runs `body` against it, and always tears it down. */
+/**
+ * Starts a real deployment on loopback, runs `body` against it, and always tears it down. Its private
+ * temp folder (the run's tmpDir) is made under os.tmpdir() with a name starting with `tmpPrefix`.
+ */
 export async function withDeployment<T>(
   spec: Partial<DeploymentSpec> & { kind: string },
-  body: (d: RunningDeployment) => Promise<T>,
+  body: (d: RunningDeployment, tmpDir: string) => Promise<T>,
+  tmpPrefix = 'bench-test-',
 ): Promise<T> {
   const kind = findKind(spec.kind);
   if (!kind) throw new Error(`no kind ${spec.kind}`);
   const full: DeploymentSpec = { workers: kind.defaultWorkers, proxy: 'none', ...spec };
-  const tmpDir = mkdtempSync(join(tmpdir(), 'bench-test-'));
-  const deployment = await launch(full, kind, deploymentLabel(full, kind), { tmpDir, readyTimeoutMs: 20_000 });
+  const tmpDir = mkdtempSync(join(tmpdir(), tmpPrefix));
   try {
-    return await body(deployment);
+    const deployment = await launch(full, kind, deploymentLabel(full, kind), { tmpDir, readyTimeoutMs: 20_000 });
+    try {
+      return await body(deployment, tmpDir);
+    } finally {
+      await deployment.stop();
+    }
   } finally {
-    await deployment.stop();
     rmSync(tmpDir, { recursive: true, force: true });
   }
 }
