@@ -122,7 +122,26 @@ export function keyMarker(text: string, pointStyle: PointStyle, fillStyle: strin
   return { text, strokeStyle: KEY_COLOUR, fillStyle, lineWidth: 2, pointStyle };
 }
 
-/** Marker fills: see-through normally, white (hollow) where the point was saturated. */
+const SATURATED_FILL = '#ffffff';
+const GENERATOR_LIMITED_FILL = '#8a8a8a';
+
+/** Marker fills: see-through normally, white (hollow) where the server was saturated, grey where the generator was the limit. */
 export function markerFills(series: ChartSeries): string[] {
-  return series.points.map((point) => (point.saturated ? '#ffffff' : markerFill(series.colour)));
+  return series.points.map((point) =>
+    point.generatorLimited ? GENERATOR_LIMITED_FILL : point.saturated ? SATURATED_FILL : markerFill(series.colour),
+  );
+}
+
+/** Legend keys and subtitle notes for the marker fills the series use: which limit each point hit. */
+export function limitMarkers(series: ChartSeries[]): { keys: LegendItem[]; notes: string[] } {
+  const points = series.flatMap((s) => s.points);
+  const saturated = points.some((point) => point.saturated && !point.generatorLimited);
+  const generator = points.some((point) => point.generatorLimited);
+  return {
+    keys: [
+      ...(saturated ? [keyMarker('server saturated', 'circle', SATURATED_FILL)] : []),
+      ...(generator ? [keyMarker('generator-limited', 'circle', GENERATOR_LIMITED_FILL)] : []),
+    ],
+    notes: [saturated ? 'hollow markers: server saturated' : '', generator ? 'grey markers: the load generator was the limit' : ''],
+  };
 }

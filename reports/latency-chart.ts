@@ -5,7 +5,7 @@ import { seriesLineChart, type XY } from './line-chart.js';
 import { defineChart } from './chart-spec.js';
 import {
   keyLine,
-  keyMarker,
+  limitMarkers,
   logYScale,
   markerFills,
   P99_DASH,
@@ -65,14 +65,14 @@ function latencyChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
   const datasets = series.flatMap((s) => [percentileLine(s, 'p50Ms'), percentileLine(s, 'p99Ms')]);
   const bars = spreadBars(series);
   const markers = openLoop ? capacityMarkers(series) : [];
-  const anySaturated = series.some((s) => s.points.some((point) => point.saturated));
+  const limits = limitMarkers(series);
   const anyMissing = series.some((s) => s.points.some((point) => point.p50Ms === null));
   // One entry per series plus a solid/dashed key, instead of two entries per series.
   const legendItems: LegendItem[] = [
     ...series.map(seriesLegendItem),
     keyLine('p50'),
     keyLine('p99', { dashed: true }),
-    ...(anySaturated ? [keyMarker('saturated', 'circle', '#ffffff')] : []),
+    ...limits.keys,
   ];
   return seriesLineChart(run, series, {
     what: 'Latency',
@@ -84,7 +84,7 @@ function latencyChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
       anyMissing ? 'no marker where no request succeeded' : '',
     ],
     bars,
-    anySaturated,
+    limitNotes: limits.notes,
     y: logYScale('latency (ms, log scale)'),
     plugins: [verticalMarkers(markers)],
   });

@@ -16,7 +16,8 @@ export interface LineChartParts {
   /** What this chart's lines mean; the notes on repeats and saturated points are added here. */
   notes: string[];
   bars: ErrorBar[];
-  anySaturated: boolean;
+  /** What the marker fills mean (limitMarkers). */
+  limitNotes: string[];
   y: YScale;
   plugins?: Plugin<'line'>[];
 }
@@ -26,7 +27,7 @@ export function seriesLineChart(run: RunResults, series: ChartSeries[], parts: L
   const notes = [
     ...parts.notes,
     parts.bars.length > 0 ? `bars: min–max of ${run.settings.repeat} repeats` : '',
-    parts.anySaturated ? 'hollow markers: saturated' : '',
+    ...parts.limitNotes,
   ];
   return {
     type: 'line',

@@ -19,6 +19,8 @@ export interface SeriesPoint {
   spread?: { throughputRps: Spread; p50Ms: Spread; p99Ms: Spread };
   /** Open loop: the deployment fell behind the offered load. */
   saturated: boolean;
+  /** The load generator, not the server, was the limit at this point. */
+  generatorLimited: boolean;
 }
 
 /** One line on a chart: everything measured for one deployment (and path) across the x axis. */
@@ -125,6 +127,7 @@ function toPoint(row: ResultRow, kind: XKind): SeriesPoint {
     p99Ms: latencies(row)?.p99 ?? null,
     ...(row.repeats > 1 && row.spread ? { spread: row.spread } : {}),
     saturated: row.loop === 'open' && row.saturated === true,
+    generatorLimited: row.generator.saturated,
   };
 }
 

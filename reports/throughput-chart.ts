@@ -6,7 +6,7 @@ import { defineChart } from './chart-spec.js';
 import {
   KEY_COLOUR,
   keyLine,
-  keyMarker,
+  limitMarkers,
   logYScale,
   markerFills,
   PREDICTED_DASH,
@@ -77,13 +77,13 @@ function throughputChartConfig(run: RunResults): ChartConfiguration<'line', XY[]
     ...(openLoop && offeredXs.length > 0 ? [offeredDiagonal(offeredXs)] : []),
   ];
   const bars = spreadBars(series);
-  const anySaturated = series.some((s) => s.points.some((point) => point.saturated));
+  const limits = limitMarkers(series);
   // One entry per series plus keys for the line styles, instead of an entry per dataset.
   const legendItems: LegendItem[] = [
     ...series.map(seriesLegendItem),
     ...(predictions.length > 0 ? [keyLine("predicted (Little's law)", { dashed: true, lineWidth: 1.25 })] : []),
     ...(openLoop ? [keyLine('offered (y = x)', { lineWidth: 1 })] : []),
-    ...(anySaturated ? [keyMarker('saturated', 'circle', '#ffffff')] : []),
+    ...limits.keys,
   ];
   const yName = openLoop ? 'achieved throughput' : 'throughput';
   const allY = datasets.flatMap((dataset) => dataset.data.map((point) => point.y));
@@ -99,7 +99,7 @@ function throughputChartConfig(run: RunResults): ChartConfiguration<'line', XY[]
     legendItems,
     notes: [openLoop ? 'achieved against offered' : 'higher is better', predictions.length > 0 ? "dashed: Little's law" : ''],
     bars,
-    anySaturated,
+    limitNotes: limits.notes,
     y,
   });
 }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
-import { wantsLogScale } from '../reports/chart-style.js';
+import { limitMarkers, markerFills, wantsLogScale } from '../reports/chart-style.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
 import { COARSE_MARK, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
@@ -415,6 +415,19 @@ describe('buildSeries', () => {
   it('gives a point where no request succeeded no latency, rather than 0 ms', () => {
     const [, cpu] = buildSeries(noSuccessRun);
     expect(cpu?.points.map((point) => [point.p50Ms, point.p99Ms])).toEqual([[null, null]]);
+  });
+});
+
+describe('chart markers', () => {
+  it('draw a server-saturated point hollow and a generator-limited one grey, with a key for each', () => {
+    const series = buildSeries(limitsRun);
+    const blocking = series.find((s) => s.deployments.includes('node-blocking'))!;
+    const async = series.find((s) => s.deployments.includes('node-async'))!;
+    expect(markerFills(blocking)).toEqual(['#ffffff']);
+    expect(markerFills(async)).toEqual(['#8a8a8a']);
+    const limits = limitMarkers(series);
+    expect(limits.keys.map((key) => key.text)).toEqual(['server saturated', 'generator-limited']);
+    expect(limits.notes.join('; ')).toMatch(/grey markers: the load generator was the limit/);
   });
 });
 
