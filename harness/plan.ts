@@ -99,7 +99,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   if (generator === 'wrk' && rates.length > 0) {
     throw new UsageError(`${overrides.generator ? '--generator' : 'generator'} wrk drives a closed loop only; use the builtin generator with ${overrides.rate ? '--rate' : 'rate'}`);
   }
-  const maxConnections = overrides.maxConnections ?? scenario.maxConnections;
+  const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();
   checkOpenFiles(rates.length > 0 ? maxConnections : Math.max(...concurrency), rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
   checkOutDir(outDir, overrides.force ?? false);
   return {
@@ -218,6 +218,14 @@ function defaultOutDir(scenario: string, now: Date): string {
 
 /** File descriptors bench keeps for itself (logs, pipes, the sampler's /proc reads). */
 const RESERVED_FDS = 64;
+
+/** Open loop's cap when none is asked for: 1,000, or fewer when ulimit -n allows fewer. */
+function defaultMaxConnections(): number {
+  const limit = openFilesLimit();
+  return limit === undefined ? DEFAULT_MAX_CONNECTIONS : Math.max(1, Math.min(DEFAULT_MAX_CONNECTIONS, limit - RESERVED_FDS));
+}
+
+const DEFAULT_MAX_CONNECTIONS = 1000;
 
 /** Every connection is a file descriptor in the generator: more than `ulimit -n` allows would fail mid-run. */
 function checkOpenFiles(connections: number, where: string): void {

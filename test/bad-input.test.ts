@@ -78,3 +78,13 @@ describe('bad input', () => {
   }
   it('covers at least twenty cases', () => expect(cases.length).toBeGreaterThanOrEqual(20));
 });
+
+describe('limits checked before anything starts', () => {
+  it('refuses more connections than ulimit -n allows, saying how many it needs and how to raise it', () => {
+    // prlimit (util-linux) runs bench with a soft limit of 300 open files.
+    const r = spawnSync('prlimit', ['--nofile=300', process.execPath, BIN, 'run', 'blocking-vs-workers', '--concurrency', '1,400'], { cwd: work, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--concurrency: 400 connections need 464 open files, but ulimit -n is 300; raise it \(ulimit -n 464\)/);
+  });
+});

@@ -41,8 +41,8 @@ export const scenarioSchema = z.strictObject({
   rate: z.array(positiveInt.max(1_000_000)).nonempty().optional(),
   /** The load engine: builtin (npm only) or wrk (native; closed loop only). */
   generator: z.enum(['builtin', 'wrk']).default('builtin'),
-  /** Open loop: the most connections the generator may open at once. */
-  maxConnections: positiveInt.max(1_000_000).default(1000),
+  /** Open loop: the most connections the generator may open at once (default 1000, or what ulimit -n allows). */
+  maxConnections: positiveInt.max(1_000_000).optional(),
   /** Measure every point this many times, in interleaved rounds; rows report medians. */
   repeat: positiveInt.max(100).default(1),
   /** The deployment (label or kind) whose per-second timeline gets a chart; default the first. */
