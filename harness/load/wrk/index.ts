@@ -54,6 +54,8 @@ export const wrkEngine: LoadEngine = {
   },
 };
 
+const wholeSeconds = (s: number) => Math.max(1, Math.round(s));
+
 const concurrencyOf = (load: EngineLoad) => ('concurrency' in load ? load.concurrency : 1);
 
 function runWrk(load: EngineLoad, seconds: number, signal?: AbortSignal): Promise<WrkReport> {
@@ -61,8 +63,9 @@ function runWrk(load: EngineLoad, seconds: number, signal?: AbortSignal): Promis
   const args = [
     '-t1',
     `-c${concurrencyOf(load)}`,
-    `-d${Math.max(1, Math.round(seconds * 1000))}ms`,
-    `--timeout`, `${Math.max(1, Math.round(load.timeoutS * 1000))}ms`,
+    // wrk 4.1 takes times as whole numbers with an s, m or h unit: "-d1500ms" is a usage error.
+    `-d${wholeSeconds(seconds)}s`,
+    `--timeout`, `${wholeSeconds(load.timeoutS)}s`,
     '-s', wrkReportScript,
     load.url,
   ];
