@@ -11,11 +11,14 @@ import {
 import { distinctPaths, isOpenLoop } from './series.js';
 import { runWarnings } from './warnings.js';
 
-interface Column {
+/** A column of a plain-text table: its header, its alignment, and how a row fills it. */
+export interface TextColumn<T> {
   header: string;
   alignRight: boolean;
-  cell(row: ResultRow): string;
+  cell(row: T): string;
 }
+
+type Column = TextColumn<ResultRow>;
 
 const COLUMN_GAP = '  ';
 
@@ -41,7 +44,8 @@ function columnsFor(run: RunResults): Column[] {
   ];
 }
 
-function alignedTable(columns: Column[], rows: ResultRow[]): string[] {
+/** Header, rule and one line per row, each column as wide as its widest cell. */
+export function alignedTable<T>(columns: TextColumn<T>[], rows: T[]): string[] {
   const cells = rows.map((row) => columns.map((column) => column.cell(row)));
   const widths = columns.map((column, i) => Math.max(column.header.length, ...cells.map((line) => line[i]?.length ?? 0)));
   const formatLine = (values: string[]) =>
