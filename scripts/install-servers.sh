@@ -4,6 +4,9 @@
 # Nothing is started or enabled: bench runs each one itself, as the current user, when it needs it.
 set -euo pipefail
 packages=(nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap)
+# A developer tool, not a server: wrk is the native load generator that `npm run bench:crosscheck`
+# (and `bench run --generator wrk`) checks bench's own engine against.
+packages+=(wrk)
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q

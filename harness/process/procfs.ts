@@ -72,13 +72,22 @@ export function groupMembers(pgid: number): ProcStat[] {
 
 /** Every process on the machine that is not a zombie. */
 export function livingProcesses(): ProcStat[] {
-  const living: ProcStat[] = [];
+  return allProcesses().filter((p) => p.state !== 'Z' && p.state !== 'X');
+}
+
+/** The children of `ppid`, zombies included: a child counts until its parent has reaped it. */
+export function childrenOf(ppid: number): ProcStat[] {
+  return allProcesses().filter((p) => p.ppid === ppid);
+}
+
+function allProcesses(): ProcStat[] {
+  const all: ProcStat[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = readStat(Number(entry));
-    if (stat && stat.state !== 'Z' && stat.state !== 'X') living.push(stat);
+    if (stat) all.push(stat);
   }
-  return living;
+  return all;
 }
 
 /**

@@ -54,6 +54,8 @@ export const wrkEngine: LoadEngine = {
   },
 };
 
+const wholeSeconds = (s: number) => Math.max(1, Math.round(s));
+
 const concurrencyOf = (load: EngineLoad) => ('concurrency' in load ? load.concurrency : 1);
 
 function runWrk(load: EngineLoad, seconds: number, signal?: AbortSignal): Promise<WrkReport> {
@@ -61,9 +63,9 @@ function runWrk(load: EngineLoad, seconds: number, signal?: AbortSignal): Promis
   const args = [
     '-t1',
     `-c${concurrencyOf(load)}`,
-    // wrk takes whole seconds only; the window's real length comes back in its report.
-    `-d${Math.max(1, Math.round(seconds))}s`,
-    '--timeout', `${Math.max(1, Math.round(load.timeoutS))}s`,
+    // wrk 4.1 takes times as whole numbers with an s, m or h unit: "-d1500ms" is a usage error.
+    `-d${wholeSeconds(seconds)}s`,
+    `--timeout`, `${wholeSeconds(load.timeoutS)}s`,
     '-s', wrkReportScript,
     load.url,
   ];
