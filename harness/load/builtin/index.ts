@@ -39,9 +39,15 @@ function runChild(load: EngineLoad, events: EngineEvents, signal?: AbortSignal):
       reject(new Error(`the load generator exited (${sig ?? `code ${code}`}) before it reported${stderr ? `: ${stderr.trim()}` : ''}`)),
     );
     child.send({ type: 'run', load });
-  }).finally(() => {
+  }).finally(async () => {
     stopTicking();
     signal?.removeEventListener('abort', stop);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // Wait until it has exited and been reaped: a generator still running would take CPU from
+    // the next point, and its CPU would be counted as the next reaped child's (wrk's).
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGKILL');
+      await exited;
+    }
   });
 }

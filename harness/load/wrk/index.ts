@@ -17,7 +17,8 @@ interface WrkReport {
   status: number;
   timeout: number;
   maxUs: number;
-  quantilesUs: number[];
+  /** [from %, to %, latency in µs at the band's middle], covering 0–100. */
+  bands: [number, number, number][];
 }
 
 /**
@@ -91,10 +92,10 @@ function toMeasurement(report: WrkReport, cpuS: number): EngineMeasurement {
   const lengthS = report.durationUs / 1e6;
   const failed = report.connect + report.read + report.write + report.timeout;
   const ok = report.requests - report.status;
-  // Each quantile stands for an equal share of the responses wrk timed.
+  // Each band stands for its share of the responses wrk timed, in whole counts that add up.
   const latencies = new LatencyHistogram();
-  const share = report.requests / report.quantilesUs.length;
-  if (ok > 0) report.quantilesUs.forEach((us, i) => latencies.recordMs(us / 1000, shareAt(share, i)));
+  const countBelow = (pct: number) => Math.round((pct / 100) * report.requests);
+  if (ok > 0) for (const [from, to, us] of report.bands) latencies.recordMs(us / 1000, countBelow(to) - countBelow(from));
   return {
     lengthS,
     ok,
@@ -109,9 +110,4 @@ function toMeasurement(report: WrkReport, cpuS: number): EngineMeasurement {
     sent: report.requests + failed,
     eventLoopDelayMs: null,
   };
-}
-
-/** Whole counts that add up to the total: quantile i gets floor((i+1)·share) − floor(i·share). */
-function shareAt(share: number, i: number): number {
-  return Math.floor((i + 1) * share) - Math.floor(i * share);
 }
