@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toRow, type Level, type PointSamples, type Sample } from './aggregate.js';
 import { launch, type RunningDeployment } from './deployments/launch.js';
-import { deathOf } from './deployments/liveness.js';
+import { deathOf, exitedServer } from './deployments/liveness.js';
 import { describeEnvironment, softwareVersions } from './environment.js';
 import { injectWorkerCrash } from './fault.js';
 import { measurePoint } from './load/measure.js';
@@ -193,16 +193,23 @@ async function measureDeployment(
   // in a closed loop a queue of c requests takes about c / rate to form, during which latencies
   // are too low. The warm-up lasts at least that long; --quick waits only for the drain.
   let drainS = 0;
+  let first = true;
   let lastRate = 0;
   for (const path of plan.paths) {
     for (const level of levels) {
       if (ctx.signal.aborted) return undefined;
-      const fillS = plan.fillQueue && 'concurrency' in level && lastRate > 0 ? level.concurrency / lastRate : 0;
-      const warmupS = Math.max(plan.warmupS, Math.min(Math.max(drainS, fillS), plan.timeoutS));
       const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
       // A server that died is a failure, not a data point (unless killing it is the experiment).
-      const dead = !plan.fault && (await deathOf(deployment, Math.max(3, plan.timeoutS) * 1000, ctx.signal));
+      // Before each point but the first (readiness has just checked that one), the deployment
+      // must be whole and answer /health; that answer queues behind what a blocking server still
+      // owes the last point, so the time it took counts towards draining that queue.
+      const checkedAt = performance.now();
+      const dead = !plan.fault && !first && (await deathOf(deployment, Math.max(3, plan.timeoutS) * 1000, ctx.signal));
       if (dead && !ctx.signal.aborted) return { reason: dead, atPoint: `${path} ${describe}` };
+      first = false;
+      drainS = Math.max(0, drainS - (performance.now() - checkedAt) / 1000);
+      const fillS = plan.fillQueue && 'concurrency' in level && lastRate > 0 ? level.concurrency / lastRate : 0;
+      const warmupS = Math.max(plan.warmupS, Math.min(Math.max(drainS, fillS), plan.timeoutS));
       const windowOpensAt = performance.now() + warmupS * 1000;
       const fault = plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
       const measured: Sample = await measurePoint(
@@ -226,7 +233,8 @@ async function measureDeployment(
         measured.fault = crash.outcome;
       }
       if (ctx.signal.aborted) return undefined;
-      const died = !plan.fault && ((await deathOf(deployment, Math.max(3, plan.timeoutS) * 1000, ctx.signal)) ?? allRefused(measured));
+      // A death during the window: the process table says so at once, or every request was refused.
+      const died = !plan.fault && (exitedServer(deployment) ?? allRefused(measured));
       if (died && !ctx.signal.aborted) return { reason: died, atPoint: `${path} ${describe}` };
       drainS = (measured.latencyMs?.mean ?? plan.timeoutS * 1000) / 1000;
       lastRate = measured.throughputRps;

@@ -12,9 +12,10 @@ import type { RunningDeployment } from './launch.js';
 export async function deathOf(deployment: RunningDeployment, patienceMs: number, signal?: AbortSignal): Promise<string | undefined> {
   const deadline = Date.now() + patienceMs;
   for (;;) {
-    const dead = deployment.processes.find((p) => !p.running);
+    const exited = exitedServer(deployment);
+    if (exited) return exited;
     // A supervised server is replaced in `processes` when it restarts: give it the time to.
-    if (dead && !deployment.supervised) return dead.describeExit();
+    const dead = deployment.processes.find((p) => !p.running);
     if (!dead) {
       const answer = await answersAsItself(deployment, Math.max(deadline - Date.now(), 1000));
       if (answer === 'ours') return undefined;
@@ -33,4 +34,10 @@ async function answersAsItself(deployment: RunningDeployment, timeoutMs: number)
   if (deployment.token !== undefined) return whoAnswers(url, deployment.token, timeoutMs);
   const status = await probe(url, timeoutMs);
   return status === undefined ? undefined : status === 200 ? 'ours' : 'stranger';
+}
+
+/** How a process group of the deployment ended, when its leader has (a supervised server is restarted instead). */
+export function exitedServer(deployment: RunningDeployment): string | undefined {
+  if (deployment.supervised) return undefined;
+  return deployment.processes.find((p) => !p.running)?.describeExit();
 }
