@@ -1,21 +1,15 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, benchIn, workFolder } from './support/cli.js';
 import type { RunResults } from '../harness/results.js';
 import { checkResults } from '../harness/results-schema.js';
 
-const BIN = resolve('bin/bench.js');
-const work = mkdtempSync(join(tmpdir(), 'bench-cli-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function bench(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const work = workFolder('cli');
+const bench = benchIn(work);
 
 /** The same, without blocking this process: for tests whose server runs in it. */
 function benchAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

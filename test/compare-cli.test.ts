@@ -1,18 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { benchIn, workFolder } from './support/cli.js';
 import { repeated, row, run, writeRunFolder, type RunOverrides } from './support/results.js';
 
-const BIN = resolve('bin/bench.js');
-const work = mkdtempSync(join(tmpdir(), 'bench-compare-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function bench(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const work = workFolder('compare');
+const bench = benchIn(work);
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -1,18 +1,12 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, benchIn, workFolder } from './support/cli.js';
 import { prepareOutDir } from '../harness/output.js';
 
-const BIN = resolve('bin/bench.js');
-const work = mkdtempSync(join(tmpdir(), 'bench-run-folders-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function bench(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: work, encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const work = workFolder('run-folders');
+const bench = benchIn(work);
 
 /** A folder that looks like an earlier run: its results.json, a chart, and a file of the user's. */
 function earlierRun(name: string): string {
