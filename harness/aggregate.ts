@@ -48,7 +48,10 @@ export function toRow(point: PointSamples): ResultRow {
   const merged = LatencyHistogram.merge(samples.map((s) => s.histogram));
   const failures = LatencyHistogram.merge(samples.map((s) => s.errorHistogram)).summary();
   const pss = samples.map((s) => s.resources.peakPssMb).filter((x): x is number => x !== null);
-  const generator = generatorUse(samples, placement, open ? level.maxConnections : undefined);
+  // An overloaded server fills any connection cap by itself (its queue grows by offered − served
+  // every second); the cap is the generator's limit only where the model says the server had room.
+  const capBinds = open && prediction.predictedThroughputRps !== null && prediction.predictedThroughputRps >= KEPT_UP * level.offeredRps;
+  const generator = generatorUse(samples, placement, capBinds ? level.maxConnections : undefined);
   const row: ResultRow = {
     deployment: planned.label,
     server: planned.spec.kind,

@@ -101,7 +101,8 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   }
   const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();
   checkOpenFiles(rates.length > 0 ? maxConnections : Math.max(...concurrency), rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
-  checkOutDir(outDir, overrides.force ?? false);
+  // A default folder is claimed afresh when the run starts (a second run in the same second gets -2).
+  if (overrides.out !== undefined) checkOutDir(outDir, overrides.force ?? false);
   return {
     scenario,
     outDir,

@@ -54,6 +54,25 @@ describe('open-loop load', () => {
     });
   });
 
+  it('blames the server, not the connection cap, when an overloaded server fills the cap itself', async () => {
+    const kind = findKind('node-blocking')!;
+    await withDeployment({ kind: 'node-blocking' }, async (d) => {
+      // 1 worker × 1000/20 ms = 50 req/s, against 300 offered: the queue outgrows 20 connections at once.
+      const m = await open(`${d.baseUrl}/io?ms=20`, 300, { durationS: 2, maxConnections: 20 });
+      expect(m.late).toBeGreaterThan(0);
+      const spec = { kind: 'node-blocking', workers: 1, proxy: 'none' as const };
+      const row = toRow({
+        planned: { spec, kind, label: deploymentLabel(spec, kind) },
+        path: '/io?ms=20',
+        level: { offeredRps: 300, maxConnections: 20 },
+        placement: { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 },
+        samples: [m],
+      });
+      expect(row.saturated).toBe(true);
+      expect(row.generator.saturated).toBe(false);
+    });
+  });
+
   it('shows a paused server in the latencies of the requests scheduled during the pause (the ^Z test)', async () => {
     await withDeployment({ kind: 'node-async' }, async (d) => {
       const server = d.processes[0]!;

@@ -97,6 +97,7 @@ export async function launch(
           void server.exited.then(async () => {
             if (stopping) return;
             await server.stop(); // whatever it left in its group goes with it, and out of the registry
+            if (stopping) return;
             // A killed server leaves its Unix socket file behind, and fcgiwrap will not bind over one.
             if (plan.socketPath) rmSync(plan.socketPath, { force: true });
             const now = performance.now();

@@ -32,8 +32,7 @@ export async function deathOf(deployment: RunningDeployment, patienceMs: number,
 async function answersAsItself(deployment: RunningDeployment, timeoutMs: number): Promise<'ours' | 'stranger' | undefined> {
   const url = `${deployment.baseUrl}/health`;
   if (deployment.token !== undefined) return whoAnswers(url, deployment.token, timeoutMs);
-  const status = await probe(url, timeoutMs);
-  return status === undefined ? undefined : status === 200 ? 'ours' : 'stranger';
+  return (await probe(url, timeoutMs)) === 200 ? 'ours' : undefined;
 }
 
 /** How a process group of the deployment ended, when its leader has (a supervised server is restarted instead). */

@@ -29,11 +29,15 @@ export async function probe(url: string, timeoutMs = 1000): Promise<number | und
   return (await getAnswer(url, timeoutMs))?.status;
 }
 
-/** One GET of /health: 'ours' when it answers 200 with `token`, 'stranger' when something else answers, undefined when nothing does. */
+/**
+ * One GET of /health: 'ours' when it answers 200 with `token`; 'stranger' when something answers
+ * 200 without it; undefined when nothing answers, or not yet with a 200 (a proxy's 502 while the
+ * queue behind it drains is no proof of anything).
+ */
 export async function whoAnswers(healthUrl: string, token: string, timeoutMs = 1000): Promise<'ours' | 'stranger' | undefined> {
   const answer = await getAnswer(healthUrl, timeoutMs);
-  if (!answer) return undefined;
-  return answer.status === 200 && answer.token === token ? 'ours' : 'stranger';
+  if (answer?.status !== 200) return undefined;
+  return answer.token === token ? 'ours' : 'stranger';
 }
 
 /** The worker pids that served `count` GETs of `url` sent at once (those that answered 200 in time). */

@@ -48,6 +48,7 @@ class Driver {
   /** Open loop: intended send times still waiting for a connection. */
   private readonly backlog: number[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
+  private scheduleTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private stopped = false;
   private scheduled = 0;
@@ -86,7 +87,7 @@ class Driver {
     for (;;) {
       const intended = this.startedAt + this.scheduled * intervalMs;
       if (intended > now) {
-        this.timers.push(setTimeout(() => this.schedule(), intended - now));
+        this.scheduleTimer = setTimeout(() => this.schedule(), intended - now);
         return;
       }
       this.scheduled++;
@@ -99,7 +100,8 @@ class Driver {
     }
   }
 
-  private send(connection: Connection, startedAt: number): void {
+  /** Sends the next request on `connection`; `retry`: the same request again, not a new send. */
+  private send(connection: Connection, startedAt: number, retry = false): void {
     if (this.stopped) return;
     this.connections.add(connection);
     this.window.connections(this.connections.size);
@@ -110,7 +112,7 @@ class Driver {
       connection.reused = false;
     }
     connection.socket.write(this.request);
-    this.window.sent();
+    if (!retry) this.window.sent();
   }
 
   private open(connection: Connection): Socket {
@@ -148,7 +150,7 @@ class Driver {
     if (connection.reused && !connection.parser.head) {
       connection.socket?.destroy();
       connection.socket = undefined;
-      return this.send(connection, connection.startedAt!);
+      return this.send(connection, connection.startedAt!, true);
     }
     this.fail(connection, 'error');
   }
@@ -183,6 +185,10 @@ class Driver {
     }
     if (this.stopped) return;
     if ('concurrency' in this.load) return this.send(connection, performance.now());
+    // A send that waited past the timeout for a connection has timed out already: sending it now
+    // would only feed the server a request its client has given up on.
+    const tooOld = performance.now() - this.load.timeoutS * 1000;
+    while (this.backlog.length > 0 && this.backlog[0]! < tooOld) this.window.error(performance.now() - this.backlog.shift()!, 'timeout');
     const waiting = this.backlog.shift();
     if (waiting !== undefined) return this.send(connection, waiting);
     if (keepAlive) this.idle.push(connection);
@@ -201,6 +207,7 @@ class Driver {
     this.stopped = true;
     this.window.close(this.backlog);
     for (const timer of this.timers) clearTimeout(timer);
+    clearTimeout(this.scheduleTimer);
     for (const connection of this.connections) connection.socket?.destroy();
     this.finish(this.window.result('offeredRps' in this.load));
   }

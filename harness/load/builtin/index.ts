@@ -35,7 +35,8 @@ function runChild(load: EngineLoad, events: EngineEvents, signal?: AbortSignal):
       else reject(new Error(`the load generator failed: ${message.message}`));
     });
     child.on('error', (err) => reject(new Error(`the load generator did not start: ${err.message}`)));
-    child.on('exit', (code, sig) =>
+    // 'close' comes after the last IPC message has been read ('exit' may come before it).
+    child.on('close', (code, sig) =>
       reject(new Error(`the load generator exited (${sig ?? `code ${code}`}) before it reported${stderr ? `: ${stderr.trim()}` : ''}`)),
     );
     child.send({ type: 'run', load });

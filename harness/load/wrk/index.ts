@@ -21,6 +21,8 @@ interface WrkReport {
   bands: [number, number, number][];
 }
 
+const NOTHING: WrkReport = { durationUs: 0, requests: 0, connect: 0, read: 0, write: 0, status: 0, timeout: 0, maxUs: 0, bands: [] };
+
 /**
  * wrk (Debian's package), a native generator, as an independent check on the builtin one. It is
  * closed-loop only (wrk2's open loop is not packaged), and reports once at the end, so the window
@@ -44,6 +46,8 @@ export const wrkEngine: LoadEngine = {
         const meanS = warm.requests > 0 ? (warm.durationUs / 1e6) * concurrencyOf(load) / warm.requests : 0;
         await sleep(Math.min(meanS, load.timeoutS) * 1000, signal);
       }
+      // Interrupted before the window: nothing was measured (the run keeps only finished points).
+      if (signal?.aborted) return toMeasurement(NOTHING, 0);
       events.onWindowOpen?.();
       const ticks = reapedChildrenTicks();
       const report = await runWrk(load, load.durationS, signal);
@@ -76,6 +80,7 @@ function runWrk(load: EngineLoad, seconds: number, signal?: AbortSignal): Promis
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const stop = () => child.kill('SIGINT');
+  if (signal?.aborted) stop();
   signal?.addEventListener('abort', stop);
   return new Promise<WrkReport>((resolve, reject) => {
     child.on('error', (err) => reject(new Error(`wrk did not start: ${err.message}`)));
@@ -92,10 +97,14 @@ function toMeasurement(report: WrkReport, cpuS: number): EngineMeasurement {
   const lengthS = report.durationUs / 1e6;
   const failed = report.connect + report.read + report.write + report.timeout;
   const ok = report.requests - report.status;
-  // Each band stands for its share of the responses wrk timed, in whole counts that add up.
+  // Each band stands for its share of the responses, in whole counts that add up; the slowest one
+  // is wrk's maximum itself. wrk times every status together: the bands are scaled to the 2xx count.
   const latencies = new LatencyHistogram();
-  const countBelow = (pct: number) => Math.round((pct / 100) * report.requests);
-  if (ok > 0) for (const [from, to, us] of report.bands) latencies.recordMs(us / 1000, countBelow(to) - countBelow(from));
+  const countBelow = (pct: number) => Math.round((pct / 100) * (ok - 1));
+  if (ok > 0) {
+    for (const [from, to, us] of report.bands) latencies.recordMs(us / 1000, countBelow(to) - countBelow(from));
+    latencies.recordMs(report.maxUs / 1000);
+  }
   return {
     lengthS,
     ok,
