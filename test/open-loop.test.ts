@@ -2,11 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { toRow } from '../harness/aggregate.js';
 import { deploymentLabel } from '../harness/deployments/kind.js';
 import { findKind } from '../harness/deployments/kinds.js';
-import { measurePoint } from '../harness/load/measure.js';
+import { measurePoint, type PointMeasurement } from '../harness/load/measure.js';
 import { withDeployment } from './support/deployments.js';
 
 const open = (url: string, offeredRps: number, extra: { durationS?: number; maxConnections?: number } = {}) =>
   measurePoint({ url, offeredRps, maxConnections: extra.maxConnections ?? 1000, warmupS: 0.5, durationS: extra.durationS ?? 3, timeoutS: 30 });
+
+/** The result row of one open-loop measurement of `kindName` alone, as a run would write it. */
+function openRow(kindName: string, path: string, offeredRps: number, maxConnections: number, m: PointMeasurement) {
+  const kind = findKind(kindName)!;
+  const spec = { kind: kindName, workers: 1, proxy: 'none' as const };
+  return toRow({
+    planned: { spec, kind, label: deploymentLabel(spec, kind) },
+    path,
+    level: { offeredRps, maxConnections },
+    placement: { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 },
+    samples: [m],
+  });
+}
 
 describe('open-loop load', () => {
   it("shows the hockey stick: p99 rises at least 5× once the offered load passes a pool's capacity", async () => {
@@ -34,20 +47,12 @@ describe('open-loop load', () => {
   });
 
   it('blames the generator, not the server, when the connection cap is what held the load back', async () => {
-    const kind = findKind('node-async')!;
     await withDeployment({ kind: 'node-async' }, async (d) => {
       // 10 connections × 1000/50 ms = 200 req/s at most, against 400 offered.
       const m = await open(`${d.baseUrl}/io?ms=50`, 400, { durationS: 2, maxConnections: 10 });
       expect(m.late).toBeGreaterThan(0);
       expect(m.throughputRps).toBeLessThan(220);
-      const spec = { kind: 'node-async', workers: 1, proxy: 'none' as const };
-      const row = toRow({
-        planned: { spec, kind, label: deploymentLabel(spec, kind) },
-        path: '/io?ms=50',
-        level: { offeredRps: 400, maxConnections: 10 },
-        placement: { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 },
-        samples: [m],
-      });
+      const row = openRow('node-async', '/io?ms=50', 400, 10, m);
       expect(row.saturated).toBe(false);
       expect(row.generator.saturated).toBe(true);
       expect(row.generator.limit).toMatch(/connection cap \(10\)/);
@@ -55,19 +60,11 @@ describe('open-loop load', () => {
   });
 
   it('blames the server, not the connection cap, when an overloaded server fills the cap itself', async () => {
-    const kind = findKind('node-blocking')!;
     await withDeployment({ kind: 'node-blocking' }, async (d) => {
       // 1 worker × 1000/20 ms = 50 req/s, against 300 offered: the queue outgrows 20 connections at once.
       const m = await open(`${d.baseUrl}/io?ms=20`, 300, { durationS: 2, maxConnections: 20 });
       expect(m.late).toBeGreaterThan(0);
-      const spec = { kind: 'node-blocking', workers: 1, proxy: 'none' as const };
-      const row = toRow({
-        planned: { spec, kind, label: deploymentLabel(spec, kind) },
-        path: '/io?ms=20',
-        level: { offeredRps: 300, maxConnections: 20 },
-        placement: { mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: 2 },
-        samples: [m],
-      });
+      const row = openRow('node-blocking', '/io?ms=20', 300, 20, m);
       expect(row.saturated).toBe(true);
       expect(row.generator.saturated).toBe(false);
     });
