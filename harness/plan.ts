@@ -10,6 +10,7 @@ import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
 import { nginx, type Software } from './software.js';
 import { closest } from './suggest.js';
+import { ENGINES } from './load/measure.js';
 import { openFilesLimit } from './process/limits.js';
 import { planPlacement, type PlacementMode } from './process/placement.js';
 
@@ -96,9 +97,8 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   if (overrides.quick && !overrides.rate) rates = threeLevels(rates);
   const outDir = resolve(overrides.out ?? defaultOutDir(scenario.name, now));
   const generator = overrides.generator ?? scenario.generator;
-  if (generator === 'wrk' && rates.length > 0) {
-    throw new UsageError(`${overrides.generator ? '--generator' : 'generator'} wrk drives a closed loop only; use the builtin generator with ${overrides.rate ? '--rate' : 'rate'}`);
-  }
+  const unavailable = ENGINES[generator].unavailable({ openLoop: rates.length > 0 });
+  if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();
   checkOpenFiles(rates.length > 0 ? maxConnections : Math.max(...concurrency), rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
   // A default folder is claimed afresh when the run starts (a second run in the same second gets -2).

@@ -13,7 +13,7 @@ export interface Software {
   detect(): Promise<string | undefined>;
 }
 
-export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap';
+export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap wrk';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
 /** The install command for a set of missing pieces. */

@@ -65,8 +65,11 @@ export type ProgressListener = (phase: Phase, secondsLeft: number) => void;
  */
 export interface LoadEngine {
   name: GeneratorEngine;
-  /** Why it cannot run here (not installed, or the load is not one it can drive); undefined when it can. */
-  unavailable(load: EngineLoad): Promise<string | undefined>;
+  /**
+   * Why it cannot drive this kind of load here (not installed, or an open loop it cannot drive);
+   * undefined when it can. The plan asks before anything starts.
+   */
+  unavailable(load: { openLoop: boolean }): string | undefined;
   run(load: EngineLoad, events: EngineEvents, signal?: AbortSignal): Promise<EngineMeasurement>;
 }
 

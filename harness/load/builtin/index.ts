@@ -13,7 +13,7 @@ type ChildMessage = { type: 'window-open' } | { type: 'done'; measurement: Engin
  */
 export const builtinEngine: LoadEngine = {
   name: 'builtin',
-  unavailable: async () => undefined,
+  unavailable: () => undefined,
   run: (load, events, signal) => runChild(load, events, signal),
 };
 

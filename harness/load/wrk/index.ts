@@ -32,9 +32,9 @@ const NOTHING: WrkReport = { durationUs: 0, requests: 0, connect: 0, read: 0, wr
  */
 export const wrkEngine: LoadEngine = {
   name: 'wrk',
-  unavailable: async (load) => {
-    if (!findExecutable('wrk')) return 'wrk is not installed; install it with: sudo apt-get install wrk';
-    if ('offeredRps' in load) return 'wrk drives a closed loop only; use the builtin generator for --rate';
+  unavailable: ({ openLoop }) => {
+    if (!findExecutable('wrk')) return 'wrk is not installed; install it with: sudo apt-get install wrk (or npm run install-servers)';
+    if (openLoop) return 'wrk drives a closed loop only; use the builtin generator for an open loop (--rate)';
     return undefined;
   },
   run: async (load, events, signal) => {
