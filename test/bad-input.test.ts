@@ -54,6 +54,7 @@ const cases: [string, string[], RegExp][] = [
   ['a --path without a leading slash', ['run', 'blocking-vs-workers', '--path', 'io?ms=5'], /--path/],
   ['an --out that is a file', ['run', 'blocking-vs-workers', '--out', 'a-file'], /--out .*a-file is a file, not a folder/],
   ['an --out that holds something else', ['run', 'blocking-vs-workers', '--out', 'someone-elses'], /--out .*someone-elses is not empty and holds no bench run; .*--force/],
+  ['wrk asked for an open loop', ['run', 'blocking-vs-workers', '--generator', 'wrk', '--rate', '10'], /--generator wrk: wrk drives a closed loop only/],
   ['an unknown --timeline deployment', ['run', 'blocking-vs-workers', '--timeline', 'nginx'], /--timeline: no deployment "nginx"/],
   ['an unknown flag', ['run', 'blocking-vs-workers', '--worker', '4'], /unknown option '--worker'/],
   ['report on a folder without results', ['report', 'someone-elses'], /results\.json does not exist/],
