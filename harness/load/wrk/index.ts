@@ -27,8 +27,9 @@ const NOTHING: WrkReport = { durationUs: 0, requests: 0, connect: 0, read: 0, wr
  * wrk (Debian's package), a native generator, as an independent check on the builtin one. It is
  * closed-loop only (wrk2's open loop is not packaged), and reports once at the end, so the window
  * is a run of its own: an unrecorded warm-up run, a pause for the warm-up's queue to drain, then
- * the measured run. Its latency distribution comes back as quantiles from report.lua; it has no
- * per-second timeline.
+ * the measured run. Its latency distribution comes back as percentile bands from report.lua; it has
+ * no per-second timeline, and it takes windows in whole seconds only (1.5 s runs as 2 s; throughput
+ * uses the window's real length).
  */
 export const wrkEngine: LoadEngine = {
   name: 'wrk',
