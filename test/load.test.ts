@@ -54,6 +54,34 @@ async function serveHoldingOpen(ms: number, holdMs: number): Promise<string> {
   return urlOf(tcp);
 }
 
+/**
+ * A server that sends each response in small pieces, a few ms apart, so that its header block and
+ * its chunk-size lines reach the client split across reads, interleaved with other connections'.
+ */
+async function serveInPieces(): Promise<string> {
+  const response =
+    'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Padding: ' + 'p'.repeat(40) + '\r\nTransfer-Encoding: chunked\r\n\r\n' +
+    '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n';
+  const tcp = createTcpServer((socket) => {
+    held.push(socket);
+    socket.setNoDelay(true);
+    socket.on('data', () => {
+      let at = 0;
+      const next = () => {
+        if (socket.destroyed) return;
+        socket.write(response.slice(at, at + 7));
+        at += 7;
+        if (at < response.length) setTimeout(next, 1);
+      };
+      next();
+    });
+    socket.on('error', () => {});
+  });
+  server = tcp;
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  return urlOf(tcp);
+}
+
 describe('the load driver', () => {
   for (const close of ['announced', 'silent', 'keep-alive', 'chunked'] as const) {
     it(`times each request from its own start when the server answers ${close}`, async () => {
@@ -75,6 +103,17 @@ describe('the load driver', () => {
     expect(m.latencyMs!.p99).toBeLessThan(60);
     // 2 in flight × 1000/21 ≈ 95 req/s; a client waiting for EOF would get 2 × 1000/220 ≈ 9.
     expect(m.throughputRps).toBeGreaterThan(2 * (1000 / 21) * 0.8);
+  });
+
+  it('parses responses whose headers and chunk sizes arrive split across reads, on several connections at once', async () => {
+    // The engine reads every socket into one shared buffer: a parser that kept a view of it
+    // instead of a copy would see another read's bytes and fail these responses.
+    const url = await serveInPieces();
+    const m = await measurePoint({ url, concurrency: 4, warmupS: 0.2, durationS: 1, timeoutS: 10 });
+    expect(m.errors).toBe(0);
+    expect(m.non2xx).toBe(0);
+    // Each response takes 14 pieces 1 ms (or more) apart: 4 connections serve at most ~280 a second.
+    expect(m.samples).toBeGreaterThan(20);
   });
 
   it('counts only the measured window, not the warm-up', async () => {

@@ -20,6 +20,8 @@ import { Failure, parseFlags, runScript, wholeFlag, say, type ScriptContext } fr
 const SCRIPT = 'crosscheck';
 /** Longer than any window: a request unanswered this long is an error, not a slow response. */
 const TIMEOUT_S = 10;
+/** Each window's warm-up, for either engine: the default scenario's (wrk rounds it up to 1 s). */
+const WINDOW_WARMUP_S = 0.5;
 const USAGE = `usage: npm run bench:crosscheck -- [options]
   --rounds N         wrk and bench each measure every case N times, alternating (default 3)
   --duration SECONDS each measured window, whole seconds as wrk takes them (default 2)
@@ -105,9 +107,10 @@ async function untilOnlyServersRemain(running: RunningDeployment, ctx: ScriptCon
 
 /**
  * One case on a running deployment: an unrecorded warm-up, then wrk and bench in turn, round by
- * round, each engine's rounds aggregated as `bench run` aggregates repeats. Every window starts
- * the same way for both engines, c fresh connections on an idle, warm server (wrk's window is a
- * run of its own anyway), so one warm-up per case does for all of its windows.
+ * round, each engine's rounds aggregated as `bench run` aggregates repeats. Each window comes
+ * after the engine's own warm-up, as every point of `bench run` does, so what is compared is what
+ * a run prints: without it the builtin engine's window would open in a fresh Node process whose
+ * hot path the JIT has not compiled yet, a cost no run pays.
  */
 async function crosscheckCase(
   group: CaseGroup,
@@ -117,13 +120,13 @@ async function crosscheckCase(
   placement: Placement,
   ctx: ScriptContext,
 ): Promise<Checked> {
-  const drive = async (generator: GeneratorEngine, durationS: number) => {
+  const drive = async (generator: GeneratorEngine, durationS: number, warmupS = WINDOW_WARMUP_S) => {
     await untilOnlyServersRemain(running, ctx);
     const m = await measurePoint(
       {
         url: running.baseUrl + c.path,
         concurrency: c.concurrency,
-        warmupS: 0,
+        warmupS,
         durationS,
         timeoutS: TIMEOUT_S,
         generator,
@@ -137,7 +140,7 @@ async function crosscheckCase(
     ctx.throwIfInterrupted();
     return m;
   };
-  if (options.warmupS > 0) await drive('builtin', options.warmupS);
+  if (options.warmupS > 0) await drive('builtin', options.warmupS, 0);
   const samples: Record<GeneratorEngine, PointMeasurement[]> = { wrk: [], builtin: [] };
   for (let round = 1; round <= options.rounds; round++) {
     const wrk = await drive('wrk', options.durationS);

@@ -18,7 +18,7 @@ type BodyState =
   | { kind: 'chunked'; remaining: number; sizeLine: boolean; trailer: boolean }
   | { kind: 'eof' };
 
-/** One response at a time on one connection; `reset()` before the next. */
+/** One response at a time on one connection; `reset()` before the next. A chunk fed is not kept: the caller may reuse its memory. */
 export class ResponseParser {
   head: ResponseHead | undefined;
   private pending: Buffer | undefined;
@@ -37,7 +37,8 @@ export class ResponseParser {
       const end = data.indexOf(HEADER_END);
       if (end < 0) {
         if (data.length > 64 * 1024) throw new Error('response headers larger than 64 KiB');
-        this.pending = data;
+        // A copy: the engine reads every socket into one shared buffer.
+        this.pending = Buffer.from(data);
         return false;
       }
       this.pending = undefined;
@@ -98,7 +99,7 @@ export class ResponseParser {
       }
       const eol = data.indexOf(CRLF);
       if (eol < 0) {
-        this.pending = data;
+        this.pending = Buffer.from(data);
         return false;
       }
       const line = data.toString('latin1', 0, eol);
