@@ -11,6 +11,9 @@ export type Level = { concurrency: number } | { offeredRps: number; maxConnectio
 export interface Sample extends PointMeasurement {
   events?: PointEvent[];
   fault?: FaultOutcome;
+  /** How the deployment was started (see ResultRow.serverArgs and nginxConfig). */
+  serverArgs?: string[];
+  nginxConfig?: string;
 }
 
 /** Every sample of one point (deployment × path × level), repeats included, in round order. */
@@ -86,6 +89,8 @@ export function toRow(point: PointSamples): ResultRow {
     timelineRepeat: 1,
     ...(first.events && { events: first.events }),
     ...(first.fault && { fault: first.fault }),
+    ...(first.serverArgs && { serverArgs: first.serverArgs }),
+    ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
   };
   if (open) {
     row.unsent = worst((s) => s.unsent ?? 0);

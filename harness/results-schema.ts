@@ -64,6 +64,33 @@ const resultRow = z.object({
   timelineRepeat: z.number(),
   events: z.array(z.object({ t: z.number(), what: z.string() })).optional(),
   fault: z.object({ killedPid: z.number(), atS: z.number(), recoveryS: z.number().nullable() }).optional(),
+  serverArgs: z.array(z.string()).optional(),
+  nginxConfig: z.string().optional(),
+});
+
+const appUnderTest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('wsgi'), wsgi: z.string(), dir: z.string(), python: z.string(), health: z.string() }),
+  z.object({ kind: z.literal('node'), node: z.string(), health: z.string() }),
+]);
+
+const tuneSummary = z.object({
+  slo: z.object({ percentile: z.enum(['p50', 'p90', 'p99', 'p999']), maxMs: z.number() }),
+  budgetMb: z.number().nullable(),
+  recommended: z.string().nullable(),
+  reason: z.string(),
+  ranked: z.array(
+    z.object({
+      deployment: z.string(),
+      server: z.string(),
+      workers: z.number(),
+      threads: z.number().optional(),
+      proxy: z.enum(['none', 'nginx']),
+      throughputAtSloRps: z.number().nullable(),
+      atLoad: z.number().nullable(),
+      peakPssMb: z.number().nullable(),
+      withinBudget: z.boolean(),
+    }),
+  ),
 });
 
 const deploymentFailure = z.object({ deployment: z.string(), server: z.string(), reason: z.string(), atPoint: z.string().optional() });
@@ -110,10 +137,12 @@ export const runResultsSchema = z.object({
     paths: z.array(z.string()),
     deployments: z.array(z.string()),
     timelineDeployment: z.string().optional(),
+    app: appUnderTest.optional(),
   }),
   results: z.array(resultRow),
   failures: z.array(deploymentFailure),
   skipped: z.array(deploymentFailure),
+  tune: tuneSummary.optional(),
 });
 
 /** What every bench results file has, whatever its version. */

@@ -126,6 +126,13 @@ export interface ResultRow {
   events?: PointEvent[];
   /** worker-crash: the process killed mid-window, and how long until the deployment was whole again (from `timelineRepeat`). */
   fault?: FaultOutcome;
+  /**
+   * The server's command line as bench started it, program first (CPU pinning left out): every
+   * setting that differs from the server's defaults is in it. Absent for an external server.
+   */
+  serverArgs?: string[];
+  /** The nginx.conf bench generated, when nginx was in front. */
+  nginxConfig?: string;
 }
 
 export interface RepeatFigures {
@@ -207,6 +214,56 @@ export interface DeploymentFailure {
   atPoint?: string;
 }
 
+/**
+ * The app under test when it is the user's (absent: bench's own demo app, servers/node and
+ * servers/python). Paths are absolute.
+ */
+export type AppUnderTest =
+  | {
+      kind: 'wsgi';
+      /** module:callable, imported with `dir` on the path. */
+      wsgi: string;
+      dir: string;
+      /** The interpreter that ran it. */
+      python: string;
+      /** Readiness path: must answer 2xx. */
+      health: string;
+    }
+  | {
+      kind: 'node';
+      /** A Node program that listens on $HOST:$PORT. */
+      node: string;
+      health: string;
+    };
+
+/** `bench tune`'s verdict over the run's rows: which configuration to ship, and why. */
+export interface TuneSummary {
+  /** The latency objective, e.g. { percentile: 'p99', maxMs: 200 }. */
+  slo: { percentile: 'p50' | 'p90' | 'p99' | 'p999'; maxMs: number };
+  /** Memory budget in MB of PSS; null when none was given. */
+  budgetMb: number | null;
+  /** The recommended deployment's label (as in results[].deployment); null when none met the SLO. */
+  recommended: string | null;
+  /** Why, in a sentence for people. */
+  reason: string;
+  /** Every configuration tried, best first. */
+  ranked: TunedConfiguration[];
+}
+
+export interface TunedConfiguration {
+  deployment: string;
+  server: string;
+  workers: number;
+  threads?: number;
+  proxy: 'none' | 'nginx';
+  /** The highest throughput measured within the SLO, and the load level it came at; null when no level met it. */
+  throughputAtSloRps: number | null;
+  atLoad: number | null;
+  /** Peak PSS (MB) at that level. */
+  peakPssMb: number | null;
+  withinBudget: boolean;
+}
+
 /** What the charts put on the x axis: the load level, or the pool size when a scenario sweeps workers. */
 export type XAxis = 'concurrency' | 'workers';
 
@@ -229,6 +286,8 @@ export interface RunSettings {
   deployments: string[];
   /** The deployment whose per-second timeline gets a chart (default: the first). */
   timelineDeployment?: string;
+  /** The user's app, when the run measured one instead of bench's demo app. */
+  app?: AppUnderTest;
 }
 
 export interface RunResults {
@@ -246,4 +305,6 @@ export interface RunResults {
   results: ResultRow[];
   failures: DeploymentFailure[];
   skipped: DeploymentFailure[];
+  /** A `bench tune` run: the recommendation over its rows. */
+  tune?: TuneSummary;
 }

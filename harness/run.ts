@@ -232,6 +232,8 @@ async function measureDeployment(
         measured.events = crash.events;
         measured.fault = crash.outcome;
       }
+      if (deployment.serverArgs) measured.serverArgs = deployment.serverArgs;
+      if (deployment.nginxConfig) measured.nginxConfig = deployment.nginxConfig;
       if (ctx.signal.aborted) return undefined;
       // A death during the window: the process table says so at once, or every request was refused.
       const died = !plan.fault && (exitedServer(deployment) ?? allRefused(measured));

@@ -21,6 +21,10 @@ export interface RunningDeployment {
   restarts: number[];
   /** A supervisor restarts the server when it dies (`supervise: true`). */
   supervised: boolean;
+  /** The server's command line, program first, as started (before CPU pinning); absent for an external server. */
+  serverArgs?: string[];
+  /** The nginx.conf generated for the nginx in front, if any. */
+  nginxConfig?: string;
   stop(): Promise<void>;
 }
 
@@ -67,16 +71,16 @@ export async function launch(
     };
     try {
       const serverPort = await freePort();
-      const plan = cleaned(pinned(await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx }), options.cpus), {
-        ...spec.env,
-        BENCH_TOKEN: token,
-      });
+      const kindPlan = await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx });
+      const serverArgs = [kindPlan.command, ...kindPlan.args];
+      let nginxConfig: string | undefined;
+      const plan = cleaned(pinned(kindPlan, options.cpus), { ...spec.env, BENCH_TOKEN: token });
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
       processes.push(new ProcessGroup(label, plan, logPath));
       let port = serverPort;
       if (behindNginx) {
         port = await freePortOtherThan(serverPort);
-        const front = cleaned(pinned(nginxPlan({
+        const nginx = nginxPlan({
           host: LOOPBACK,
           port,
           upstreamPort: serverPort,
@@ -85,7 +89,9 @@ export async function launch(
           cgiScript: plan.cgiScript,
           token,
           tmpDir: options.tmpDir,
-        }), options.cpus), undefined);
+        });
+        nginxConfig = nginx.config;
+        const front = cleaned(pinned(nginx, options.cpus), undefined);
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
       }
       const baseUrl = `http://${LOOPBACK}:${port}`;
@@ -109,7 +115,7 @@ export async function launch(
           });
         watch(processes[0]!);
       }
-      return { baseUrl, token, processes, restarts, supervised: spec.supervise === true, stop };
+      return { baseUrl, token, processes, restarts, supervised: spec.supervise === true, stop, serverArgs, ...(nginxConfig && { nginxConfig }) };
     } catch (err) {
       await stop();
       const message = (err as Error).message;

@@ -49,8 +49,8 @@ function locationBlock(front: NginxFront): string {
   return lines.map((line) => (line ? `            ${line}` : '')).join('\n');
 }
 
-/** Writes nginx.conf for this front into its own folder and returns how to start nginx on it. */
-export function nginxPlan(front: NginxFront): SpawnPlan {
+/** Writes nginx.conf for this front into its own folder and returns how to start nginx on it, and the config itself. */
+export function nginxPlan(front: NginxFront): SpawnPlan & { config: string } {
   const dir = join(front.tmpDir, `nginx-${front.port}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Started as root (as in CI), nginx's workers would drop to `nobody` and could not use this
@@ -74,5 +74,6 @@ export function nginxPlan(front: NginxFront): SpawnPlan {
     command: findExecutable('nginx') ?? 'nginx',
     // -e: nginx opens its compiled-in error log before it reads the config; keep even that private.
     args: ['-p', dir, '-c', configPath, '-e', join(dir, 'nginx-error.log')],
+    config,
   };
 }
