@@ -2,7 +2,7 @@ import type { PlannedDeployment } from './plan.js';
 import { predict, predictCapacity } from './model.js';
 import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
-import type { FaultOutcome, GeneratorUse, Placement, PointEvent, ResultRow, Spread } from './results.js';
+import type { FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, ResultRow, Spread } from './results.js';
 
 /** A load level: closed-loop clients, or an open-loop rate with a cap on connections. */
 export type Level = { concurrency: number } | { offeredRps: number; maxConnections: number };
@@ -24,6 +24,8 @@ export interface PointSamples {
   /** Where the generator ran relative to the server (the same for every point of a run). */
   placement: Placement;
   samples: Sample[];
+  /** A user's app: the service time measured at one client, which the model then rests on (ms). */
+  measuredServiceMs?: number;
 }
 
 /** An open-loop point that achieved less than this share of its offered load fell behind. */
@@ -43,7 +45,7 @@ const LOOP_DELAY_LIMIT_MS = 20;
 export function toRow(point: PointSamples): ResultRow {
   const { planned, path, level, samples, placement } = point;
   const first = samples[0]!;
-  const model = predictCapacity(planned.kind, planned.spec, path, placement.serverCores);
+  const model = withMeasuredService(predictCapacity(planned.kind, planned.spec, path, placement.serverCores), point.measuredServiceMs);
   const open = 'offeredRps' in level;
   const prediction = predict(model, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency });
   const throughputRps = median(samples.map((s) => s.throughputRps));
@@ -111,6 +113,12 @@ export function toRow(point: PointSamples): ResultRow {
     row.perRepeat = samples.map((s) => ({ throughputRps: s.throughputRps, p50Ms: p(s, 'p50'), p99Ms: p(s, 'p99') }));
   }
   return row;
+}
+
+/** A user's app: the model's d is what one client measured, not what the path says. */
+function withMeasuredService(model: ModelPrediction, measuredMs: number | undefined): ModelPrediction {
+  if (measuredMs === undefined) return model;
+  return { ...model, serviceMs: Math.round(measuredMs * 1000) / 1000, serviceSource: 'measured' };
 }
 
 /** The generator's own figures over the repeats, and whether (and why) it was the limit. */

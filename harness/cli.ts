@@ -3,11 +3,10 @@ import { compareCommand, parseThreshold, type CompareOptions } from './commands/
 import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
+import { runCommand, type RunFlags } from './commands/run.js';
 import { describeEnvironment } from './environment.js';
 import { EXIT, UsageError } from './errors.js';
 import * as parse from './options.js';
-import type { RunOverrides } from './plan.js';
 import { installExitGuard } from './process/registry.js';
 
 const program = new Command('bench')
@@ -31,7 +30,7 @@ let exitCode: number = EXIT.ok;
 program
   .command('run')
   .description('measure every deployment of a scenario and write results.json, charts and a summary table')
-  .argument('<scenario>', 'a built-in scenario name (see bench list) or a path to a scenario file')
+  .argument('[scenario]', 'a built-in scenario name (see bench list) or a path to a scenario file (optional with --app)')
   .option('--out <dir>', 'where results go (default: a new folder under results/)')
   .option('--duration <seconds>', 'length of each measured window', parse.seconds('positive'))
   .option('--warmup <seconds>', 'unrecorded load before each window', parse.seconds('zero-ok'))
@@ -58,8 +57,16 @@ program
   )
   .option('--yes', 'start a run planned to last more than an hour without asking')
   .option('--max-connections <n>', 'open loop: the most connections the generator may open at once (default 1000)', parse.positiveInt(1_000_000))
-  .addHelpText('after', '\nExample: bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64')
-  .action(async (scenario: string, options: RunOverrides) => {
+  .option('--app <app>', 'measure your app instead of the demo: a WSGI module:callable, or a Node program FILE.js that listens on $HOST:$PORT')
+  .option('--app-dir <dir>', 'the folder a WSGI app is imported from (default: the current folder)')
+  .option('--python <path>', "the interpreter for a WSGI app (default: Debian's /usr/bin/python3)")
+  .option('--health <path>', "your app's readiness path; it must answer 2xx (default /)", parse.path)
+  .addHelpText(
+    'after',
+    '\nExamples:\n  bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64\n' +
+      '  bench run --app myproject.wsgi:application --app-dir ../myproject --path /api/items --deployments gunicorn-sync,gunicorn-gthread+nginx',
+  )
+  .action(async (scenario: string | undefined, options: RunFlags) => {
     exitCode = await runCommand(scenario, options);
   });
 

@@ -17,6 +17,8 @@ export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url
 export const scenariosDir = join(projectRoot, 'scenarios');
 /** Servers run compiled, so the code under test is the same whether bench runs from source or dist. */
 export const nodeServerEntry = join(projectRoot, 'dist', 'servers', 'node', 'server.js');
+/** The cluster primary bench wraps around a user's Node program (node-cluster). */
+export const nodeClusterHostEntry = join(projectRoot, 'dist', 'servers', 'node', 'cluster-host.js');
 export const pythonServersDir = join(projectRoot, 'servers', 'python');
 /** The builtin load engine's process, compiled like the servers. */
 export const builtinEngineEntry = join(projectRoot, 'dist', 'harness', 'load', 'builtin', 'child.js');

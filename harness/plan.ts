@@ -5,10 +5,11 @@ import { findKind, serverKinds } from './deployments/kinds.js';
 import { UsageError } from './errors.js';
 import type { GeneratorEngine, Placement, XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
+import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, scenarioBaseDir, type AppInput, type AppUnderTest } from './app/app.js';
 import type { DeploymentEntry } from './scenario/schema.js';
 import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
-import { nginx, type Software } from './software.js';
+import { flask, nginx, softwareFor, type Software } from './software.js';
 import { closest } from './suggest.js';
 import { ENGINES } from './load/measure.js';
 import { openFilesLimit } from './process/limits.js';
@@ -39,6 +40,8 @@ export interface RunOverrides {
   /** Start a run of more than an hour without asking. */
   yes?: boolean;
   maxConnections?: number;
+  /** The user's app from --app/--app-dir/--python/--health, replacing the scenario's. */
+  app?: AppInput;
 }
 
 export interface PlannedDeployment {
@@ -70,6 +73,8 @@ export interface Plan {
   timelineDeployment?: string;
   fault?: { kill: 'worker'; at: number };
   deployments: PlannedDeployment[];
+  /** The user's app; undefined: bench's demo app. */
+  app?: AppUnderTest;
   strict: boolean;
   allowRemote: boolean;
   /** Warm each level up until its queue has formed (off with --quick, whose latencies are coarse). */
@@ -80,9 +85,12 @@ export interface Plan {
 const QUICK = { durationS: 0.6, warmupS: 0.2 };
 
 export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new Date()): Plan {
+  const app = overrides.app
+    ? resolveApp(overrides.app, process.cwd(), CLI_APP_FIELDS)
+    : scenario.app && resolveApp(scenario.app, scenarioBaseDir(scenario.file), scenarioAppFields(scenario.file));
   const entries: DeploymentEntry[] = overrides.deployments ?? scenario.deployments;
   const deployments = entries.flatMap((entry, i) =>
-    expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides),
+    expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides, app),
   );
   let concurrency = [...(overrides.concurrency ?? scenario.concurrency)];
   rejectDuplicates(concurrency.map(String), overrides.concurrency ? '--concurrency' : 'concurrency', 'level');
@@ -121,13 +129,14 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     ...(timelineDeployment && { timelineDeployment }),
     ...(scenario.fault && { fault: scenario.fault }),
     deployments,
+    ...(app && { app }),
     strict: overrides.strict ?? false,
     allowRemote: overrides.allowRemote ?? false,
     fillQueue: !overrides.quick,
   };
 }
 
-function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunOverrides): PlannedDeployment[] {
+function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunOverrides, app: AppUnderTest | undefined): PlannedDeployment[] {
   const object = typeof entry === 'string' ? { kind: entry } : entry;
   const [kindName = '', suffix] = object.kind.split('+');
   const kind = findKind(kindName);
@@ -147,6 +156,16 @@ function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunO
   if (!kind.takesThreads && object.threads !== undefined) {
     throw new UsageError(`${where}: ${kind.name} does not take threads (gunicorn-gthread and uwsgi do)`);
   }
+  checkHostsApp(kind, app, where);
+  if (object.args && !kind.takesArgs) {
+    throw new UsageError(`${where}: args: ${kind.name} takes no extra flags (${serverKinds.filter((k) => k.takesArgs).map((k) => k.name).join(', ')} do)`);
+  }
+  if (object.nginx && proxy !== 'nginx') {
+    throw new UsageError(`${where}: nginx: these settings are for nginx in front; use ${kind.name}+nginx`);
+  }
+  if (object.nginx?.upstreamKeepalive !== undefined && kind.upstream !== 'http') {
+    throw new UsageError(`${where}: nginx.upstreamKeepalive: nginx keeps upstream connections alive over HTTP only, and ${kind.name} behind nginx speaks ${kind.upstream}`);
+  }
   const sizes = kind.takesWorkers
     ? overrides.workers !== undefined
       ? [overrides.workers]
@@ -161,9 +180,23 @@ function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunO
       ...(threads !== undefined && { threads }),
       ...(object.supervise && { supervise: true }),
       ...(object.env && { env: object.env }),
+      ...(object.args && { args: object.args }),
+      ...(object.nginx && { nginx: object.nginx }),
+      ...(object.label && { label: object.label }),
+      ...(app && { app }),
     };
     return { spec, kind, label: deploymentLabel(spec, kind) };
   });
+}
+
+/** A kind that cannot serve the run's app (the demo's Node shapes a WSGI app, gunicorn a Node program) is a bad scenario. */
+function checkHostsApp(kind: ServerKind, app: AppUnderTest | undefined, where: string): void {
+  const wanted = app?.kind ?? 'demo';
+  if (kind.hosts.includes(wanted)) return;
+  const able = serverKinds.filter((k) => !k.external && k.hosts.includes(wanted)).map((k) => k.name);
+  const what = { demo: "bench's demo app", wsgi: 'a WSGI app', node: 'a Node program' }[wanted];
+  const why = kind.hosts.includes('demo') && !kind.hosts.includes('wsgi') && !kind.hosts.includes('node') ? ` (it is a shape of bench's demo server)` : '';
+  throw new UsageError(`${where}: ${kind.name} cannot host ${what}${why}; the kinds that can: ${able.join(', ')}`);
 }
 
 /** A server someone else started, at a url that must be on loopback unless --allow-remote. */
@@ -181,7 +214,11 @@ function externalDeployment(object: { kind: string; url?: string; proxy?: string
 
 /** Software a planned deployment needs beyond npm: its kind's, plus nginx when nginx is in front. */
 export function requiredSoftware(planned: PlannedDeployment): Software[] {
-  const needed = [...planned.kind.requires];
+  const app = planned.spec.app;
+  // Flask is the demo app's (and Flask's dev server's); a user's app needs only what hosts it, in its own interpreter.
+  const needed = planned.kind.requires
+    .filter((s) => !app || s !== flask || planned.kind.name === 'flask-dev')
+    .map((s) => softwareFor(s, app?.kind === 'wsgi' ? app.python : undefined));
   if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
   return needed;
 }

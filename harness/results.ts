@@ -21,6 +21,11 @@ export interface ModelPrediction {
   bound: string;
   /** Per-request service time the prediction assumes, in ms (from the path: /io?ms=N, /cpu?ms=N); null when unknown (/hello). */
   serviceMs: number | null;
+  /**
+   * 'measured': a user's app says nothing of its service time, so serviceMs is the mean latency
+   * this deployment measured at one client on this path; absent: it comes from the path.
+   */
+  serviceSource?: 'measured';
 }
 
 /** One second of a measured window. */

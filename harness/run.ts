@@ -50,6 +50,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
       paths: plan.paths,
       deployments: plan.deployments.map((d) => d.label),
       ...(plan.timelineDeployment && { timelineDeployment: plan.timelineDeployment }),
+      ...(plan.app && { app: plan.app }),
     },
     results: [],
     failures: [],
@@ -78,6 +79,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   const points = new Map<string, PointSamples>();
   const record = (point: Omit<PointSamples, 'samples' | 'placement'>, sample: PointSamples['samples'][number]) => {
     const key = JSON.stringify([point.planned.label, point.path, point.level]);
+    // Repeats keep the first round's service time: one model per row.
     const entry = points.get(key) ?? { ...point, placement: plan.placement, samples: [] };
     entry.samples.push(sample);
     points.set(key, entry);
@@ -164,7 +166,7 @@ async function setAsideMissingSoftware(plan: Plan, run: RunResults, progress: Pr
       continue;
     }
     const reason =
-      `${missing.map((s) => s.name).join(' and ')} not installed; install with: ${installCommand(missing)}` +
+      `${missing.map((s) => s.name).join(' and ')} not installed; install with: ${installCommand(missing, planned.spec.app?.kind === 'wsgi' ? planned.spec.app.python : undefined)}` +
       ` (or the whole stack: ${INSTALL_SCRIPT})`;
     const entry = { deployment: planned.label, server: planned.spec.kind, reason };
     if (plan.strict) {
@@ -196,6 +198,15 @@ async function measureDeployment(
   let first = true;
   let lastRate = 0;
   for (const path of plan.paths) {
+    // A user's app says nothing of its service time: the model's d is the mean latency at one
+    // client, from the first level when that is one client, else from a short unrecorded probe.
+    const oneClientFirst = 'concurrency' in levels[0]! && levels[0].concurrency === 1;
+    let serviceMs: number | undefined;
+    if (plan.app && !oneClientFirst && !ctx.signal.aborted) {
+      ctx.progress.live(`${step}: ${path}: measuring the service time at one client`);
+      serviceMs = (await measurePoint(serviceProbe(plan, deployment, path), undefined, ctx.signal)).latencyMs?.mean;
+      drainS = (serviceMs ?? 0) / 1000;
+    }
     for (const level of levels) {
       if (ctx.signal.aborted) return undefined;
       const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
@@ -240,7 +251,8 @@ async function measureDeployment(
       if (died && !ctx.signal.aborted) return { reason: died, atPoint: `${path} ${describe}` };
       drainS = (measured.latencyMs?.mean ?? plan.timeoutS * 1000) / 1000;
       lastRate = measured.throughputRps;
-      record({ planned, path, level }, measured);
+      if (plan.app && serviceMs === undefined) serviceMs = measured.latencyMs?.mean;
+      record({ planned, path, level, ...(serviceMs !== undefined && { measuredServiceMs: serviceMs }) }, measured);
       ctx.progress.say(
         `${step}: ${path} ${describe}: ${measured.throughputRps.toFixed(1)} req/s, ` +
           (measured.latencyMs
@@ -253,6 +265,20 @@ async function measureDeployment(
     }
   }
   return undefined;
+}
+
+/** One client for a short window: what one request of the user's app takes on this deployment, unqueued. */
+function serviceProbe(plan: Plan, deployment: RunningDeployment, path: string) {
+  return {
+    concurrency: 1,
+    url: deployment.baseUrl + path,
+    warmupS: plan.warmupS,
+    durationS: Math.min(plan.durationS, 2),
+    timeoutS: plan.timeoutS,
+    allowRemote: plan.allowRemote,
+    generator: plan.generator,
+    ...(plan.placement.generatorCpus && { cpus: plan.placement.generatorCpus }),
+  };
 }
 
 /** Every request of the window was refused: nothing listened, whatever the process table says. */

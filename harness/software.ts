@@ -11,16 +11,35 @@ export interface Software {
   apt: string[];
   /** The version found, or undefined when it is missing or unusable. */
   detect(): Promise<string | undefined>;
+  /** A Python module: the same module looked up in another interpreter (a user's virtualenv). */
+  inInterpreter?(python: string): Software;
+  /** Its name on PyPI, for `pip install` into a virtualenv. */
+  pip?: string;
 }
 
 export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap wrk';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
-/** The install command for a set of missing pieces. */
-export function installCommand(missing: readonly Software[]): string {
+/**
+ * The install command for a set of missing pieces: Debian's packages, or pip for Python modules a
+ * user's own interpreter lacks (a virtualenv does not see Debian's packages).
+ */
+export function installCommand(missing: readonly Software[], python?: string): string {
+  if (python && python !== DEBIAN_PYTHON) {
+    const pip = missing.filter((s) => s.pip);
+    const apt = missing.filter((s) => !s.pip);
+    const commands = [
+      ...(pip.length > 0 ? [`${python} -m pip install ${pip.map((s) => s.pip).join(' ')}`] : []),
+      ...(apt.length > 0 ? [installCommand(apt)] : []),
+    ];
+    return commands.join(' and ');
+  }
   const packages = [...new Set(missing.flatMap((s) => s.apt))];
   return `sudo apt-get install ${packages.join(' ')}`;
 }
+
+/** The interpreter Debian's python3-* packages install into. */
+export const DEBIAN_PYTHON = '/usr/bin/python3';
 
 /** System folders hold nginx and fcgiwrap, and a non-root PATH often leaves them out. */
 const EXTRA_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin', '/usr/bin'];
@@ -64,16 +83,23 @@ export const findPython = once(async (): Promise<string | undefined> => {
   return undefined;
 });
 
-function pythonModule(name: string, distribution: string, apt: string): Software {
+function pythonModule(name: string, distribution: string, apt: string, interpreter = findPython): Software {
   return {
     name,
     apt: [apt],
+    pip: distribution,
     detect: once(async () => {
-      const python = await findPython();
+      const python = await interpreter();
       if (!python) return undefined;
       return run(python, ['-c', `from importlib.metadata import version; import ${name}; print(version("${distribution}"))`]);
     }),
+    inInterpreter: (python) => pythonModule(name, distribution, apt, async () => python),
   };
+}
+
+/** The same Software for the interpreter a user's app runs on (Python modules only; the rest is the same everywhere). */
+export function softwareFor(software: Software, python: string | undefined): Software {
+  return python && software.inInterpreter ? software.inInterpreter(python) : software;
 }
 
 export const flask = pythonModule('flask', 'flask', 'python3-flask');

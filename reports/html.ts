@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
+import { startedDeployments } from './deployments.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
 
@@ -91,6 +92,16 @@ async function charts(run: RunResults): Promise<string> {
   return `<h2>Charts</h2>\n${figures.join('\n')}`;
 }
 
+function started(run: RunResults): string {
+  const items = startedDeployments(run).map(
+    (d) =>
+      `<li><strong>${escapeHtml(d.deployment)}</strong><pre><code>${escapeHtml(d.command)}</code></pre>` +
+      (d.nginxConfig ? `<details><summary>nginx.conf</summary><pre><code>${escapeHtml(d.nginxConfig)}</code></pre></details>` : '') +
+      '</li>',
+  );
+  return items.length === 0 ? '' : `<h2>How each deployment was started</h2><ul class="started">${items.join('')}</ul>`;
+}
+
 function environment(run: RunResults): string {
   const rows = environmentFacts(run).map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`);
   return `<h2>Environment</h2><dl class="facts">${rows.join('')}</dl>`;
@@ -113,6 +124,7 @@ ${notice(run)}
 ${warnings(run)}
 ${summary(run)}
 ${await charts(run)}
+${started(run)}
 ${environment(run)}
 </main>
 </body>

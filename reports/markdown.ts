@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
+import { startedDeployments } from './deployments.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
 
@@ -33,6 +34,25 @@ function summary(run: RunResults): string[] {
   ];
 }
 
+/** Fenced blocks: a command line or a config file is shown as it is, nothing in it escaped. */
+function started(run: RunResults): string[] {
+  const deployments = startedDeployments(run);
+  if (deployments.length === 0) return [];
+  return [
+    '',
+    '## How each deployment was started',
+    ...deployments.flatMap((d) => [
+      '',
+      `**${escapeMarkdown(d.deployment)}**`,
+      '',
+      '```sh',
+      d.command,
+      '```',
+      ...(d.nginxConfig ? ['', '<details><summary>nginx.conf</summary>', '', '```nginx', d.nginxConfig.trimEnd(), '```', '', '</details>'] : []),
+    ]),
+  ];
+}
+
 /** For pull requests and issues: the charts are linked relative to this file, so attach them alongside it. */
 function renderMarkdown(run: RunResults): string {
   const warnings = runWarnings(run);
@@ -47,6 +67,7 @@ function renderMarkdown(run: RunResults): string {
     '',
     '## Charts',
     ...charts.flatMap((chart) => ['', `![${chart.name}](${chart.file})`, '', `*${escapeMarkdown(chart.caption)}*`]),
+    ...started(run),
     '',
     '## Environment',
     '',

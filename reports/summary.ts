@@ -1,3 +1,4 @@
+import { describeApp } from './deployments.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
 import {
@@ -90,6 +91,7 @@ export function environmentFacts(run: RunResults): [string, string][] {
     ['cpus', `${env.cpus} × ${env.cpuModel}`],
     ['memory', `${(env.totalMemoryMb / 1024).toFixed(1)} GB`],
     ['bench', env.benchVersion],
+    ['app under test', describeApp(settings.app)],
     ...software,
     ['started', run.startedAt],
     ['finished', run.finishedAt ?? 'not finished'],

@@ -31,6 +31,7 @@ export function runWarnings(run: RunResults): string[] {
     ...[...saturated].map(([label, rows]) => saturatedWarning(label, rows)),
     ...[...noSuccess].map(([label, rows]) => noSuccessWarning(label, rows)),
     ...coreBound(run),
+    ...measuredModel(run),
     ...run.failures.map((failure) => `${failure.deployment} failed: ${failure.reason}`),
     ...run.skipped.map((skipped) => `${skipped.deployment} skipped: ${skipped.reason}`),
   ];
@@ -72,6 +73,22 @@ function saturatedWarning(label: string, rows: ResultRow[]): string {
 
 function noSuccessWarning(label: string, rows: ResultRow[]): string {
   return `${label} at ${describeLoads(rows)}: no request succeeded (0 samples): its latencies are shown as ${NONE}.`;
+}
+
+/** A user's app: the predictions rest on one measurement, and say so. */
+function measuredModel(run: RunResults): string[] {
+  const measured = run.results.filter((row) => row.model.serviceSource === 'measured' && row.model.serviceMs !== null);
+  if (measured.length === 0) return [];
+  const perDeployment = [...new Map(measured.map((row) => [name(row), row.model.serviceMs!])).entries()];
+  return [
+    "Predictions for your app rest on its service time as measured at one client (the mean latency there), not on a time known in advance: " +
+      perDeployment.map(([label, ms]) => `${label} ${ms.toFixed(1)} ms`).join(', ') +
+      '. A deployment whose one-client latency includes queueing or a cold start predicts too little.',
+  ];
+
+  function name(row: ResultRow): string {
+    return distinctPaths(run).length > 1 ? `${row.deployment} ${row.path}` : row.deployment;
+  }
 }
 
 function coreBound(run: RunResults): string[] {

@@ -52,8 +52,10 @@ describeStack("Python deployments measured against Little's law", () => {
     });
   });
 
-  it('gunicorn gthread serves W × T at a time', async () => {
-    await deployed({ kind: 'gunicorn-gthread', workers: 2, threads: 3 }, async (d) => {
+  it('gunicorn gthread given one connection per thread serves W × T at a time', async () => {
+    // Under gunicorn's defaults kept-alive clients crowd one worker (scenario gthread-keepalive).
+    const oneConnectionPerThread = ['--worker-connections', '3', '--keep-alive', '0'];
+    await deployed({ kind: 'gunicorn-gthread', workers: 2, threads: 3, args: oneConnectionPerThread }, async (d) => {
       expectLittle(await measure(d, IO, 6), 6, D);
       expectLittle(await measure(d, IO, 18), 6, D);
     });

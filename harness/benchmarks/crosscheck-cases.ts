@@ -46,7 +46,7 @@ export async function crosscheckGroups(): Promise<CaseGroup[]> {
     kindGroup('node-async', {}, [...eventLoop, [HELLO, 8], [HELLO, 50]]),
     kindGroup('flask-dev', {}, closesAfterResponse),
     kindGroup('gunicorn-sync', { workers: 4 }, closesAfterResponse),
-    kindGroup('gunicorn-gthread', { workers: 2, threads: 4 }, io8),
+    kindGroup('gunicorn-gthread', { workers: 2, threads: 4, args: ['--worker-connections', '4', '--keep-alive', '0'] }, io8),
     kindGroup('gunicorn-gevent', { workers: 2 }, io8),
     kindGroup('uwsgi', { workers: 4 }, closesAfterResponse),
     kindGroup('cgi', { workers: 4 }, io8),

@@ -8,10 +8,21 @@ import { killAllNow, onStopSignals } from '../process/registry.js';
 import { Progress } from '../progress.js';
 import { runPlan } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
+import { appFromFlags } from '../app/app.js';
+import { appScenario } from '../app/scenario.js';
+import { UsageError } from '../errors.js';
+
+/** The flags of `bench run` as commander hands them over: the plan's overrides, and the app's flags. */
+export type RunFlags = Omit<RunOverrides, 'app'> & { app?: string; appDir?: string; python?: string; health?: string };
 
 /** parse options → build the plan → run → export. Returns the exit code. */
-export async function runCommand(scenarioName: string, overrides: RunOverrides): Promise<number> {
-  const planned = buildPlan(loadScenario(scenarioName), overrides);
+export async function runCommand(scenarioName: string | undefined, flags: RunFlags): Promise<number> {
+  const { app: _app, appDir: _dir, python: _python, health: _health, ...rest } = flags;
+  const app = appFromFlags(flags);
+  if (scenarioName === undefined && !app) throw new UsageError('name a scenario (bench list shows them), or an app to measure with --app MODULE:CALLABLE or --app FILE.js');
+  const overrides: RunOverrides = { ...rest, ...(app && { app }) };
+  const scenario = scenarioName === undefined ? appScenario(app!.node !== undefined ? 'node' : 'wsgi') : loadScenario(scenarioName);
+  const planned = buildPlan(scenario, overrides);
   await confirmLongRun(planned, overrides.yes ?? false);
   const runFiles = writers.flatMap((writer) => writer.files);
   const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles }) };

@@ -7,6 +7,8 @@ export const external: ServerKind = {
   model: 'unknown',
   takesWorkers: false,
   takesThreads: false,
+  takesArgs: false,
+  hosts: ['demo', 'wsgi', 'node'],
   defaultWorkers: 1,
   requires: [],
   upstream: 'http',

@@ -1,5 +1,16 @@
 import type { SpawnPlan } from '../process/group.js';
+import type { AppUnderTest } from '../results.js';
 import type { Software } from '../software.js';
+
+/** nginx in front, as a scenario's `nginx:` tunes it; every field absent is nginx's default. */
+export interface NginxSettings {
+  /** Idle connections to the upstream each nginx worker keeps (`upstream { keepalive N; }`, with HTTP/1.1 upstream). */
+  upstreamKeepalive?: number;
+  /** proxy_buffering / uwsgi_buffering / fastcgi_buffering. */
+  buffering?: 'on' | 'off';
+  /** Further directives for the location block, each one line ending in ";". */
+  directives?: string[];
+}
 
 /** What a scenario or `--deployments` asks for: a server kind and its settings. */
 export interface DeploymentSpec {
@@ -13,7 +24,17 @@ export interface DeploymentSpec {
   url?: string;
   /** Variables the scenario passes to the server on purpose, even ones bench removes otherwise. */
   env?: Record<string, string>;
+  /** Extra command-line flags for the server (gunicorn, uWSGI, flask, or node's own). */
+  args?: string[];
+  nginx?: NginxSettings;
+  /** The user's app; undefined: bench's demo app. */
+  app?: AppUnderTest;
+  /** The scenario's name for this deployment, instead of the label bench makes up. */
+  label?: string;
 }
+
+/** Which apps a kind can host: bench's demo app, a user's WSGI app, a user's Node program. */
+export type AppHost = 'demo' | 'wsgi' | 'node';
 
 /** How many requests a deployment can hold at once, in Little's-law terms. */
 export type ConcurrencyModel = 'single' | 'prefork' | 'threads' | 'async' | 'process-per-request' | 'unknown';
@@ -52,6 +73,9 @@ export interface ServerKind {
   alwaysBehindNginx?: boolean;
   /** bench starts nothing: the server is already running at the deployment's url. */
   external?: boolean;
+  hosts: readonly AppHost[];
+  /** Whether `args:` means anything for this kind (flags of the server's own command line). */
+  takesArgs: boolean;
   plan(spec: DeploymentSpec, ctx: LaunchContext): Promise<KindPlan>;
 }
 
@@ -62,11 +86,14 @@ export interface KindPlan extends SpawnPlan {
   socketPath?: string;
 }
 
-/** "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-gthread ×2 (4 threads)", "node-async". */
+/**
+ * "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-gthread ×2 (4 threads)", "node-async";
+ * a scenario's own `label:` replaces the kind's name (the pool size still follows it).
+ */
 export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string {
-  if (kind.external && spec.url) return `external ${new URL(spec.url).host}`;
-  let label = spec.kind;
-  if (spec.proxy === 'nginx' && !kind.alwaysBehindNginx) label += '+nginx';
+  if (kind.external && spec.url) return spec.label ?? `external ${new URL(spec.url).host}`;
+  let label = spec.label ?? spec.kind;
+  if (spec.proxy === 'nginx' && !kind.alwaysBehindNginx && !spec.label) label += '+nginx';
   if (kind.takesWorkers) label += ` ×${spec.workers}`;
   if (kind.takesThreads && spec.threads !== undefined) label += ` (${spec.threads} threads)`;
   if (spec.supervise) label += ' (supervised)';

@@ -1,14 +1,17 @@
 import { external } from './external.js';
 import type { ServerKind } from './kind.js';
-import { nodeAsync, nodeBlocking, nodePrefork } from './node.js';
-import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind } from './python.js';
+import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
+import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind, wsgiref } from './python.js';
 
 /** Every server kind bench can start, in the order `bench list` shows them. */
 export const serverKinds: readonly ServerKind[] = [
   nodeBlocking,
   nodePrefork,
   nodeAsync,
+  nodeProcess,
+  nodeCluster,
   flaskDev,
+  wsgiref,
   gunicornSync,
   gunicornGthread,
   gunicornGevent,

@@ -8,13 +8,15 @@ import { probe } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { serverEnvironment } from './server-env.js';
-import { waitUntilReady } from './ready.js';
+import { healthPath, waitUntilReady } from './ready.js';
 
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front). */
   baseUrl: string;
-  /** The random token the server echoes in /health (x-bench-token): undefined for an external server. */
+  /** The random token the server echoes in /health (x-bench-token): undefined for an external server or a user's app. */
   token: string | undefined;
+  /** Where liveness asks whether the deployment still answers (/health, or the user's app's health path). */
+  healthPath: string;
   /** Every process group of the deployment: the server first, then nginx. A supervised server's entry is replaced when it is restarted. */
   processes: ProcessGroup[];
   /** When the supervisor restarted the server (performance.now() times). */
@@ -59,8 +61,10 @@ export async function launch(
 ): Promise<RunningDeployment> {
   if (kind.external) return attach(spec, label, options);
   const behindNginx = spec.proxy === 'nginx' || kind.alwaysBehindNginx === true;
-  // Known only to this server (its environment) and to bench: readiness and liveness require it.
+  // Known only to this server (its environment) and to bench: readiness and liveness require it
+  // of the demo app. A user's app does not echo it, so a port squatter could pass for it there.
   const token = randomBytes(16).toString('hex');
+  const expectedToken = spec.app ? undefined : token;
   for (let attempt = 1; ; attempt++) {
     const processes: ProcessGroup[] = [];
     const restarts: number[] = [];
@@ -89,13 +93,14 @@ export async function launch(
           cgiScript: plan.cgiScript,
           token,
           tmpDir: options.tmpDir,
+          ...(spec.nginx && { settings: spec.nginx }),
         });
         nginxConfig = nginx.config;
         const front = cleaned(pinned(nginx, options.cpus), undefined);
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
       }
       const baseUrl = `http://${LOOPBACK}:${port}`;
-      await waitUntilReady(baseUrl, kind, spec, processes, token, options);
+      await waitUntilReady(baseUrl, kind, spec, processes, expectedToken, options);
       if (spec.supervise) {
         // supervisord's autorestart: whenever the server exits unasked, start it again, same port;
         // like supervisord's FATAL state, give up on a server that keeps dying at once.
@@ -115,7 +120,17 @@ export async function launch(
           });
         watch(processes[0]!);
       }
-      return { baseUrl, token, processes, restarts, supervised: spec.supervise === true, stop, serverArgs, ...(nginxConfig && { nginxConfig }) };
+      return {
+        baseUrl,
+        token: expectedToken,
+        healthPath: healthPath(spec),
+        processes,
+        restarts,
+        supervised: spec.supervise === true,
+        stop,
+        serverArgs,
+        ...(nginxConfig && { nginxConfig }),
+      };
     } catch (err) {
       await stop();
       const message = (err as Error).message;
@@ -159,5 +174,5 @@ async function attach(spec: DeploymentSpec, label: string, options: LaunchOption
     if (Date.now() >= deadline) throw new Error(`${label} did not start: nothing answered HTTP at ${baseUrl}`);
     await sleep(200, options.signal);
   }
-  return { baseUrl, token: undefined, processes: [], restarts: [], supervised: false, stop: async () => {} };
+  return { baseUrl, token: undefined, healthPath: '/health', processes: [], restarts: [], supervised: false, stop: async () => {} };
 }

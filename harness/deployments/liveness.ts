@@ -1,5 +1,5 @@
 import { sleep } from '../process/group.js';
-import { probe, whoAnswers } from '../process/readiness.js';
+import { whoAnswers } from '../process/readiness.js';
 import type { RunningDeployment } from './launch.js';
 
 /**
@@ -19,20 +19,18 @@ export async function deathOf(deployment: RunningDeployment, patienceMs: number,
     if (!dead) {
       const answer = await answersAsItself(deployment, Math.max(deadline - Date.now(), 1000));
       if (answer === 'ours') return undefined;
-      if (answer === 'stranger') return `something else answers at ${deployment.baseUrl}/health, not the server bench started`;
+      if (answer === 'stranger') return `something else answers at ${deployment.baseUrl}${deployment.healthPath}, not the server bench started`;
     }
     if (Date.now() >= deadline || signal?.aborted) {
-      return dead ? dead.describeExit() : `it stopped answering ${deployment.baseUrl}/health within ${Math.round(patienceMs / 1000)} s`;
+      return dead ? dead.describeExit() : `it stopped answering ${deployment.baseUrl}${deployment.healthPath} within ${Math.round(patienceMs / 1000)} s`;
     }
     await sleep(100, signal);
   }
 }
 
-/** /health answers 200, with the server's own token when bench started it. */
-async function answersAsItself(deployment: RunningDeployment, timeoutMs: number): Promise<'ours' | 'stranger' | undefined> {
-  const url = `${deployment.baseUrl}/health`;
-  if (deployment.token !== undefined) return whoAnswers(url, deployment.token, timeoutMs);
-  return (await probe(url, timeoutMs)) === 200 ? 'ours' : undefined;
+/** The health path answers: 200 with the server's own token for the demo app, any 2xx otherwise. */
+function answersAsItself(deployment: RunningDeployment, timeoutMs: number): Promise<'ours' | 'stranger' | undefined> {
+  return whoAnswers(`${deployment.baseUrl}${deployment.healthPath}`, deployment.token, timeoutMs);
 }
 
 /** How a process group of the deployment ended, when its leader has (a supervised server is restarted instead). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SpawnPlan } from '../process/group.js';
 import { projectRoot } from '../paths.js';
 import { findExecutable } from '../software.js';
-import type { UpstreamProtocol } from './kind.js';
+import type { NginxSettings, UpstreamProtocol } from './kind.js';
 import { nginxString } from './nginx-string.js';
 
 export interface NginxFront {
@@ -19,6 +19,8 @@ export interface NginxFront {
   /** For fastcgi: the deployment's token, which reaches the CGI program as a parameter (fcgiwrap's own environment does not). */
   token?: string;
   tmpDir: string;
+  /** The scenario's `nginx:` settings; nginx's defaults for whatever is absent. */
+  settings?: NginxSettings;
 }
 
 const NGINX_DIR = join(projectRoot, 'servers', 'nginx');
@@ -31,10 +33,31 @@ function params(file: 'uwsgi_params' | 'fastcgi_params'): string[] {
   return readFileSync(join(NGINX_DIR, file), 'utf8').trimEnd().split('\n');
 }
 
+/** The upstream's address, as the *_pass directives and an upstream block's `server` take it. */
+function upstreamAddress(front: NginxFront): string {
+  return front.upstreamSocket ? nginxString(`unix:${front.upstreamSocket}`, true) : `${front.host}:${front.upstreamPort}`;
+}
+
+/**
+ * `upstream { keepalive N; }` when asked: nginx then keeps idle connections to the app open
+ * instead of opening one per request (its default, over HTTP/1.0).
+ */
+function upstreamBlock(front: NginxFront): string {
+  const keepalive = front.settings?.upstreamKeepalive;
+  if (keepalive === undefined) return '';
+  return [`    upstream bench_app {`, `        server ${upstreamAddress(front)};`, `        keepalive ${keepalive};`, `    }`].join('\n');
+}
+
 function locationBlock(front: NginxFront): string {
-  const upstream = front.upstreamSocket
-    ? nginxString(`unix:${front.upstreamSocket}`, true)
-    : `${front.host}:${front.upstreamPort}`;
+  const keepalive = front.settings?.upstreamKeepalive !== undefined;
+  const upstream = keepalive ? 'bench_app' : upstreamAddress(front);
+  const prefix = { http: 'proxy', uwsgi: 'uwsgi', fastcgi: 'fastcgi' }[front.protocol];
+  const tuned = [
+    // Upstream keep-alive needs HTTP/1.1 and no "Connection: close" passed on.
+    ...(keepalive ? ['proxy_http_version 1.1;', 'proxy_set_header Connection "";'] : []),
+    ...(front.settings?.buffering ? [`${prefix}_buffering ${front.settings.buffering};`] : []),
+    ...(front.settings?.directives ?? []),
+  ];
   const lines =
     front.protocol === 'uwsgi'
       ? [...params('uwsgi_params'), `uwsgi_pass ${upstream};`]
@@ -46,6 +69,7 @@ function locationBlock(front: NginxFront): string {
             `fastcgi_pass ${upstream};`,
           ]
         : [`proxy_pass http://${upstream};`, 'proxy_set_header Host $host;'];
+  lines.push(...tuned);
   return lines.map((line) => (line ? `            ${line}` : '')).join('\n');
 }
 
@@ -59,6 +83,7 @@ export function nginxPlan(front: NginxFront): SpawnPlan & { config: string } {
   const values: Record<string, string> = {
     user,
     listen: `${front.host}:${front.port}`,
+    upstream: upstreamBlock(front),
     location: locationBlock(front),
   };
   // One pass with a function: what is filled in is never searched again for placeholders, and a

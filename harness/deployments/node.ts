@@ -1,41 +1,78 @@
-import { nodeServerEntry } from '../paths.js';
-import type { LaunchContext, ServerKind } from './kind.js';
+import { nodeClusterHostEntry, nodeServerEntry } from '../paths.js';
+import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
 
-async function nodeServer(args: string[], ctx: LaunchContext) {
+/** bench's demo Node server in one of its shapes; `args:` are node's own flags, before the script. */
+async function demoServer(spec: DeploymentSpec, args: string[], ctx: LaunchContext) {
   return {
     command: process.execPath,
-    args: [nodeServerEntry, '--host', ctx.host, '--port', String(ctx.port), ...args],
+    args: [...(spec.args ?? []), nodeServerEntry, '--host', ctx.host, '--port', String(ctx.port), ...args],
   };
 }
 
-const common = { takesThreads: false, requires: [], upstream: 'http' } as const;
+/** The user's Node program listens where $HOST and $PORT say, as most Node servers can be told to. */
+function userProgram(spec: DeploymentSpec): string {
+  if (spec.app?.kind !== 'node') throw new Error(`${spec.kind} hosts your own Node program (app: { node: FILE })`);
+  return spec.app.node;
+}
+
+const listenEnv = (ctx: LaunchContext) => ({ ...process.env, HOST: ctx.host, PORT: String(ctx.port) });
+
+const common = { takesThreads: false, takesArgs: true, requires: [], upstream: 'http' } as const;
+const demoOnly = { ...common, hosts: ['demo'] } as const;
 
 export const nodeBlocking: ServerKind = {
-  ...common,
+  ...demoOnly,
   name: 'node-blocking',
   summary: 'one Node process whose handler blocks: the single blocking worker (1 request at a time)',
   model: 'single',
   takesWorkers: false,
   defaultWorkers: 1,
-  plan: (_spec, ctx) => nodeServer(['--mode', 'blocking'], ctx),
+  plan: (spec, ctx) => demoServer(spec, ['--mode', 'blocking'], ctx),
 };
 
 export const nodePrefork: ServerKind = {
-  ...common,
+  ...demoOnly,
   name: 'node-prefork',
   summary: 'a cluster primary with W blocking workers: the pre-fork pool (W requests at a time)',
   model: 'prefork',
   takesWorkers: true,
   defaultWorkers: 4,
-  plan: (spec, ctx) => nodeServer(['--mode', 'blocking', '--workers', String(spec.workers)], ctx),
+  plan: (spec, ctx) => demoServer(spec, ['--mode', 'blocking', '--workers', String(spec.workers)], ctx),
 };
 
 export const nodeAsync: ServerKind = {
-  ...common,
+  ...demoOnly,
   name: 'node-async',
   summary: 'one Node process with non-blocking handlers: the event loop (every request at once)',
   model: 'async',
   takesWorkers: false,
   defaultWorkers: 1,
-  plan: (_spec, ctx) => nodeServer(['--mode', 'async'], ctx),
+  plan: (spec, ctx) => demoServer(spec, ['--mode', 'async'], ctx),
+};
+
+export const nodeProcess: ServerKind = {
+  ...common,
+  hosts: ['node'],
+  name: 'node',
+  summary: 'your Node program as one process (HOST and PORT in its environment)',
+  // A Node program is an event loop unless it blocks; the measured service time says how long each request takes.
+  model: 'async',
+  takesWorkers: false,
+  defaultWorkers: 1,
+  plan: async (spec, ctx) => ({ command: process.execPath, args: [...(spec.args ?? []), userProgram(spec)], env: listenEnv(ctx) }),
+};
+
+export const nodeCluster: ServerKind = {
+  ...common,
+  hosts: ['node'],
+  name: 'node-cluster',
+  summary: 'your Node program in W cluster workers that bench forks around it (respawned when they die)',
+  model: 'async',
+  takesWorkers: true,
+  defaultWorkers: 4,
+  plan: async (spec, ctx) => ({
+    command: process.execPath,
+    args: [...(spec.args ?? []), nodeClusterHostEntry, '--workers', String(spec.workers), userProgram(spec)],
+    env: listenEnv(ctx),
+  }),
 };

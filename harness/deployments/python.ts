@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpawnPlan } from '../process/group.js';
@@ -6,12 +7,28 @@ import { fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, nginx, u
 import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
 import { privateSocket } from './sockets.js';
 
-async function python(args: string[]): Promise<SpawnPlan> {
-  const interpreter = await findPython();
+/** What a Python kind serves: bench's demo Flask app, or the user's WSGI app (module:callable in dir). */
+interface WsgiTarget {
+  dir: string;
+  target: string;
+  /** The interpreter the user named; undefined: the one with Debian's Flask, for the demo app. */
+  python?: string;
+}
+
+function wsgiTarget(spec: DeploymentSpec): WsgiTarget {
+  if (spec.app?.kind === 'wsgi') return { dir: spec.app.dir, target: spec.app.wsgi, python: spec.app.python };
+  if (spec.app) throw new Error(`${spec.kind} hosts a WSGI app, not a Node program`);
+  return { dir: pythonServersDir, target: 'app:app' };
+}
+
+async function python(target: WsgiTarget, args: string[]): Promise<SpawnPlan> {
+  const interpreter = target.python ?? (await findPython());
   if (!interpreter) throw new Error(`no python3 with Flask found; install it with: sudo apt-get install python3-flask`);
   // Unbuffered, so a crash's last words reach the log before the process is gone.
   return { command: interpreter, args: ['-u', ...args], env: { ...process.env, PYTHONUNBUFFERED: '1' } };
 }
+
+const wsgiHost = join(pythonServersDir, 'wsgi_host.py');
 
 export const flaskDev: ServerKind = {
   name: 'flask-dev',
@@ -19,14 +36,42 @@ export const flaskDev: ServerKind = {
   model: 'single',
   takesWorkers: false,
   takesThreads: false,
+  takesArgs: true,
+  hosts: ['demo', 'wsgi'],
   defaultWorkers: 1,
   requires: [flask],
   upstream: 'http',
-  plan: (_spec, ctx) =>
-    python([
-      '-m', 'flask', '--app', join(pythonServersDir, 'app.py'), 'run',
-      '--host', ctx.host, '--port', String(ctx.port), '--without-threads', '--no-reload', '--no-debugger',
-    ]),
+  plan: async (spec, ctx) => {
+    const app = wsgiTarget(spec);
+    // flask --app takes a file or module:callable, imported from the working folder.
+    const appArg = spec.app ? app.target : join(pythonServersDir, 'app.py');
+    return {
+      ...(await python(app, [
+        '-m', 'flask', '--app', appArg, 'run',
+        '--host', ctx.host, '--port', String(ctx.port), '--without-threads', '--no-reload', '--no-debugger',
+        ...(spec.args ?? []),
+      ])),
+      cwd: app.dir,
+    };
+  },
+};
+
+export const wsgiref: ServerKind = {
+  name: 'wsgiref',
+  summary: "Python's own reference WSGI server (wsgiref): one request at a time, for any WSGI app",
+  model: 'single',
+  takesWorkers: false,
+  takesThreads: false,
+  takesArgs: false,
+  hosts: ['demo', 'wsgi'],
+  defaultWorkers: 1,
+  // The standard library's; the demo app needs Flask.
+  requires: [flask],
+  upstream: 'http',
+  plan: async (spec, ctx) => {
+    const app = wsgiTarget(spec);
+    return python(app, [wsgiHost, '--dir', app.dir, '--app', app.target, 'serve', '--host', ctx.host, '--port', String(ctx.port)]);
+  },
 };
 
 /** gunicorn's arbiter with W workers of one class; the worker class is all that differs. */
@@ -43,18 +88,24 @@ function gunicornKind(
     model,
     takesWorkers: true,
     takesThreads: false,
+    takesArgs: true,
+    hosts: ['demo', 'wsgi'],
     defaultWorkers: 4,
     requires: [flask, gunicorn],
     upstream: 'http',
     ...extra,
-    plan: (spec, ctx) =>
-      python([
-        '-m', 'gunicorn', '--chdir', pythonServersDir, '--bind', `${ctx.host}:${ctx.port}`,
+    plan: (spec, ctx) => {
+      const app = wsgiTarget(spec);
+      return python(app, [
+        '-m', 'gunicorn', '--chdir', app.dir, '--bind', `${ctx.host}:${ctx.port}`,
         '--workers', String(spec.workers), ...workerArgs(spec),
-        // A worker silent for longer than this is killed by the arbiter; /io?ms=N may wait up to 60 s.
-        '--timeout', '120', '--graceful-timeout', '1', '--log-level', 'warning',
-        'app:app',
-      ]),
+        // gunicorn's defaults otherwise. The demo's /io?ms=N may wait up to 60 s, longer than the
+        // 30 s after which the arbiter kills a silent worker.
+        ...(spec.app ? [] : ['--timeout', '120']),
+        ...(spec.args ?? []),
+        app.target,
+      ]);
+    },
   };
 }
 
@@ -67,16 +118,11 @@ export const gunicornSync = gunicornKind(
 
 export const gunicornGthread = gunicornKind(
   'gunicorn-gthread',
-  'gunicorn with W gthread workers of T threads each (W×T requests at a time)',
+  'gunicorn with W gthread workers of T threads each (W×T requests at a time, when connections spread evenly)',
   'threads',
-  // By default each worker accepts up to 1000 connections and queues them for its threads, so at
-  // c = W·T some workers hold more connections than threads while others idle. One connection per
-  // thread, closed after each response, makes the pool serve exactly W·T at a time; the rest wait
-  // in the listen backlog, as with sync workers.
-  (spec) => [
-    '--worker-class', 'gthread', '--threads', String(spec.threads ?? 4),
-    '--worker-connections', String(spec.threads ?? 4), '--keep-alive', '0',
-  ],
+  // gunicorn's defaults: each worker accepts up to 1000 connections and keeps them alive 2 s, so
+  // kept-alive clients can crowd one worker while another idles (scenario gthread-keepalive).
+  (spec) => ['--worker-class', 'gthread', '--threads', String(spec.threads ?? 4)],
   { takesThreads: true, defaultThreads: 4 },
 );
 
@@ -84,7 +130,7 @@ export const gunicornGevent = gunicornKind(
   'gunicorn-gevent',
   'gunicorn with W gevent workers: greenlets, time.sleep made cooperative (every request at once)',
   'async',
-  () => ['--worker-class', 'gevent', '--worker-connections', '2000'],
+  () => ['--worker-class', 'gevent'],
   { requires: [flask, gunicorn, gevent] },
 );
 
@@ -124,12 +170,17 @@ export const uwsgiKind: ServerKind = {
   model: 'prefork',
   takesWorkers: true,
   takesThreads: true,
+  takesArgs: true,
+  hosts: ['demo', 'wsgi'],
   defaultWorkers: 4,
   requires: [flask, uwsgi],
   upstream: 'uwsgi',
   plan: async (spec, ctx) => {
     const bin = findExecutable('uwsgi') ?? 'uwsgi';
     const socketPath = ctx.behindNginx ? uwsgiSocket(ctx) : undefined;
+    const app = wsgiTarget(spec);
+    // Debian's plugin embeds the system Python; a virtualenv's packages come in through --home.
+    const venv = app.python ? await virtualenvOf(app.python) : undefined;
     return {
       command: bin,
       socketPath,
@@ -144,11 +195,24 @@ export const uwsgiKind: ServerKind = {
         '--processes', String(spec.workers),
         ...(spec.threads !== undefined ? ['--threads', String(spec.threads)] : []),
         '--listen', listenQueue(),
-        '--chdir', uwsgiLiteral(pythonServersDir), '--wsgi-file', 'app.py', '--callable', 'app',
+        ...(venv ? ['--home', uwsgiLiteral(venv)] : []),
+        '--chdir', uwsgiLiteral(app.dir),
+        ...(spec.app ? ['--module', app.target] : ['--wsgi-file', 'app.py', '--callable', 'app']),
+        ...(spec.args ?? []),
       ],
     };
   },
 };
+
+/** The virtualenv an interpreter belongs to (its sys.prefix), or undefined for a system Python. */
+function virtualenvOf(interpreter: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(interpreter, ['-c', 'import sys; print(sys.prefix); print(sys.base_prefix)'], { timeout: 15_000 }, (err, stdout) => {
+      const [prefix, base] = stdout.trim().split('\n');
+      resolve(!err && prefix && prefix !== base ? prefix : undefined);
+    });
+  });
+}
 
 export const cgi: ServerKind = {
   name: 'cgi',
@@ -160,33 +224,42 @@ export const cgi: ServerKind = {
   requires: [flask, nginx, fcgiwrap],
   upstream: 'fastcgi',
   alwaysBehindNginx: true,
+  takesArgs: false,
+  hosts: ['demo', 'wsgi'],
   plan: async (spec, ctx) => {
     const socketPath = privateSocket(ctx, 'fcgiwrap');
     return {
       command: findExecutable('fcgiwrap') ?? 'fcgiwrap',
       args: ['-c', String(spec.workers), '-s', `unix:${socketPath}`],
       socketPath,
-      cgiScript: await writeCgiLauncher(ctx.tmpDir),
+      cgiScript: await writeCgiLauncher(ctx.tmpDir, spec),
     };
   },
 };
 
 /**
- * fcgiwrap executes the CGI program by its #! line, which must name the Python that has Flask
- * (not whatever python3 comes first on PATH), so the program is a two-line launcher made here.
+ * fcgiwrap executes the CGI program by its #! line, which must name the Python that has the app's
+ * modules (not whatever python3 comes first on PATH), so the program is a short launcher made here.
  * The kernel ends a #! line's program at the first space or tab and nothing quotes it there, so a
- * Python whose path holds one is refused. `target` goes in as JSON, whose strings Python reads alike.
+ * Python whose path holds one is refused. `target` and `argv` go in as JSON, whose strings Python
+ * reads alike.
  */
-export function cgiLauncher(interpreter: string, target: string): string {
+export function cgiLauncher(interpreter: string, target: string, argv: string[] = []): string {
   if (/\s/.test(interpreter)) {
     throw new Error(`${JSON.stringify(interpreter)} cannot start the CGI program: a #! line ends its program at whitespace and cannot quote it; use a Python whose path has none, such as Debian's /usr/bin/python3`);
   }
-  return `#!${interpreter}\nimport runpy\nrunpy.run_path(${JSON.stringify(target)}, run_name="__main__")\n`;
+  const setArgv = argv.length > 0 ? `import sys\nsys.argv = ${JSON.stringify([target, ...argv])}\n` : '';
+  return `#!${interpreter}\nimport runpy\n${setArgv}runpy.run_path(${JSON.stringify(target)}, run_name="__main__")\n`;
 }
 
-async function writeCgiLauncher(dir: string): Promise<string> {
+/** The demo app's own CGI entry point, or the user's app through wsgiref's CGIHandler. */
+async function writeCgiLauncher(dir: string, spec: DeploymentSpec): Promise<string> {
   const path = join(dir, 'cgi-app.py');
-  const launcher = cgiLauncher((await python([])).command, join(pythonServersDir, 'cgi_app.py'));
+  const app = wsgiTarget(spec);
+  const interpreter = (await python(app, [])).command;
+  const launcher = spec.app
+    ? cgiLauncher(interpreter, wsgiHost, ['--dir', app.dir, '--app', app.target, 'cgi'])
+    : cgiLauncher(interpreter, join(pythonServersDir, 'cgi_app.py'));
   writeFileSync(path, launcher, { mode: 0o700 });
   return path;
 }

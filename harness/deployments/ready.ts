@@ -32,6 +32,8 @@ type WorkerCheck =
  */
 function workerCheck(kind: ServerKind, spec: DeploymentSpec): WorkerCheck | undefined {
   if (!kind.takesWorkers) return undefined;
+  // A user's app does not say which worker answered (x-worker-pid is the demo app's): count processes.
+  if (spec.app) return hasProcfs && kind.model !== 'process-per-request' ? { by: 'processes', workers: spec.workers } : undefined;
   switch (kind.model) {
     case 'prefork':
     case 'threads':
@@ -44,8 +46,8 @@ function workerCheck(kind: ServerKind, spec: DeploymentSpec): WorkerCheck | unde
 }
 
 /**
- * Resolves once the deployment is ready as a whole: /health answers, and then every worker of a
- * pool is up (a pool measured while it still boots serves a fraction of what it can). Both within
+ * Resolves once the deployment is ready as a whole: its health path answers (/health with the
+ * server's token for the demo app, any 2xx from a user's app's), and then every worker of a pool is up (a pool measured while it still boots serves a fraction of what it can). Both within
  * the ready timeout; `onStatus` hears how many workers are up while it waits.
  */
 export async function waitUntilReady(
@@ -53,12 +55,12 @@ export async function waitUntilReady(
   kind: ServerKind,
   spec: DeploymentSpec,
   processes: ProcessGroup[],
-  token: string,
+  token: string | undefined,
   options: LaunchOptions,
 ): Promise<void> {
   const { readyTimeoutMs, signal } = options;
   const deadline = Date.now() + readyTimeoutMs;
-  await waitUntilHealthy(`${baseUrl}/health`, processes, readyTimeoutMs, token, signal);
+  await waitUntilHealthy(`${baseUrl}${healthPath(spec)}`, processes, readyTimeoutMs, token, signal);
   const check = workerCheck(kind, spec);
   if (!check) return;
   const [waiting, done] =
@@ -82,6 +84,11 @@ export async function waitUntilReady(
     options.onStatus?.(`waiting for all ${check.workers} ${waiting} (${up} so far)`);
     await sleep(50, signal);
   }
+}
+
+/** Where readiness and liveness ask: the demo app's /health, or the user's app's own health path. */
+export function healthPath(spec: DeploymentSpec): string {
+  return spec.app?.health ?? '/health';
 }
 
 /** Signal 0 checks that a process exists without signalling it; EPERM: it exists, as another user. */

@@ -30,12 +30,14 @@ export async function probe(url: string, timeoutMs = 1000): Promise<number | und
 }
 
 /**
- * One GET of /health: 'ours' when it answers 200 with `token`; 'stranger' when something answers
- * 200 without it; undefined when nothing answers, or not yet with a 200 (a proxy's 502 while the
- * queue behind it drains is no proof of anything).
+ * One GET of the health path: 'ours' when it answers 200 with `token`; 'stranger' when something
+ * answers 200 without it; undefined when nothing answers, or not yet with a 200 (a proxy's 502
+ * while the queue behind it drains is no proof of anything). A user's app knows no token: any 2xx
+ * from it is 'ours' (`token` undefined).
  */
-export async function whoAnswers(healthUrl: string, token: string, timeoutMs = 1000): Promise<'ours' | 'stranger' | undefined> {
+export async function whoAnswers(healthUrl: string, token: string | undefined, timeoutMs = 1000): Promise<'ours' | 'stranger' | undefined> {
   const answer = await getAnswer(healthUrl, timeoutMs);
+  if (token === undefined) return answer && answer.status >= 200 && answer.status < 300 ? 'ours' : undefined;
   if (answer?.status !== 200) return undefined;
   return answer.token === token ? 'ours' : 'stranger';
 }
@@ -57,7 +59,7 @@ export async function waitUntilHealthy(
   url: string,
   processes: ProcessGroup[],
   timeoutMs: number,
-  token: string,
+  token: string | undefined,
   signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -72,7 +74,7 @@ export async function waitUntilHealthy(
       throw new Error(
         (stranger
           ? `something else answers at ${url}, not the server bench started (no token of this run): another program took the port`
-          : `${url} did not answer 200 within ${(timeoutMs / 1000).toFixed(0)} s`) + (last?.lastWords() ?? ''),
+          : `${url} did not answer ${token === undefined ? '2xx' : '200'} within ${(timeoutMs / 1000).toFixed(0)} s`) + (last?.lastWords() ?? ''),
       );
     }
     await sleep(50);

@@ -24,10 +24,43 @@ const deploymentObject = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name like GUNICORN_CMD_ARGS' }), z.string()).optional(),
   /** kind external: where the server you started listens, e.g. http://127.0.0.1:8000 */
   url: z.url({ protocol: /^http$/, message: 'a url like http://127.0.0.1:8000' }).optional(),
+  /** Extra flags for the server's command line (gunicorn, uWSGI, flask, node), e.g. ["--keep-alive", "5"]. */
+  args: z.array(z.string()).optional(),
+  /** nginx in front, tuned: nginx's defaults for whatever is left out. */
+  nginx: z
+    .strictObject({
+      upstreamKeepalive: positiveInt.max(100_000).optional(),
+      buffering: z.enum(['on', 'off']).optional(),
+      directives: z
+        .array(
+          z.string().regex(/^[a-z_][a-z0-9_]*\s[^{}\n]*;$/, {
+            message: 'one nginx directive per item, ending in ";" and without braces, e.g. "proxy_read_timeout 60s;"',
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+  /** A name for this deployment in tables and charts (the pool size follows it), e.g. "gthread defaults". */
+  label: z.string().min(1).max(80).optional(),
+});
+
+/** The user's own app: a WSGI callable or a Node program; absent, bench's demo app. */
+const appSchema = z.strictObject({
+  /** module:callable, e.g. myproject.wsgi:application */
+  wsgi: z.string().min(1).optional(),
+  /** The folder the module is imported from, relative to the scenario file (default: the scenario's folder). */
+  dir: z.string().min(1).optional(),
+  /** The interpreter, relative to the scenario file or on PATH (default: Debian's /usr/bin/python3). */
+  python: z.string().min(1).optional(),
+  /** A Node program that listens on $HOST:$PORT, relative to the scenario file. */
+  node: z.string().min(1).optional(),
+  /** Readiness path; it must answer 2xx (default /). */
+  health: z.string().optional(),
 });
 
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1).optional(),
+  app: appSchema.optional(),
   description: z.string().optional(),
   /** Plain-language note on what the charts show, for reports. */
   notice: z.string().optional(),

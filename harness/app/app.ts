@@ -1,0 +1,132 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { AppUnderTest } from '../results.js';
+import { findExecutable } from '../software.js';
+
+export type { AppUnderTest };
+
+/** The app as a scenario's `app:` or the CLI's --app flags give it, before it is checked. */
+export interface AppInput {
+  wsgi?: string;
+  node?: string;
+  dir?: string;
+  python?: string;
+  health?: string;
+}
+
+/** Where each field came from, for errors: `app.dir` in a file, or `--app-dir` on the command line. */
+export interface AppFieldNames {
+  wsgi: string;
+  node: string;
+  dir: string;
+  python: string;
+  health: string;
+  /** Prefix of every error: the scenario file; none for flags, which name themselves. */
+  where?: string;
+}
+
+const MODULE_CALLABLE = /^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/;
+
+/**
+ * Checks the user's app and makes its paths absolute: relative to the scenario file's folder
+ * (`baseDir`) for a scenario, to the current folder for the CLI. Every problem is a UsageError
+ * naming the field and saying what would do.
+ */
+export function resolveApp(input: AppInput, baseDir: string, names: AppFieldNames): AppUnderTest {
+  const fail = (field: keyof Omit<AppFieldNames, 'where'>, message: string): never => {
+    throw new UsageError(`${names.where ? `${names.where}: ` : ''}${names[field]}: ${message}`);
+  };
+  const health = input.health ?? '/';
+  if (!/^\/\S*$/.test(health)) fail('health', `a path like /healthz, got "${health}"`);
+  if (input.wsgi !== undefined && input.node !== undefined) fail('node', `give ${names.wsgi} or ${names.node}, not both`);
+  if (input.node !== undefined) {
+    for (const field of ['dir', 'python'] as const) {
+      if (input[field] !== undefined) fail(field, `is for a WSGI app (${names.wsgi}); a Node app is one file`);
+    }
+    const program = resolve(baseDir, input.node);
+    if (!isFile(program)) fail('node', `${program} is not a file; name the Node program that listens on $HOST:$PORT`);
+    return { kind: 'node', node: program, health };
+  }
+  if (input.wsgi === undefined) return fail('wsgi', 'name the app: wsgi: module:callable (a WSGI app) or node: FILE (a Node program)');
+  if (!MODULE_CALLABLE.test(input.wsgi)) fail('wsgi', `"${input.wsgi}" is not module:callable, e.g. myproject.wsgi:application`);
+  const dir = resolve(baseDir, input.dir ?? '.');
+  if (!isDirectory(dir)) fail('dir', `${dir} is not a folder; it is the folder the module is imported from`);
+  const python = input.python === undefined ? defaultPython() : resolveInterpreter(input.python, baseDir);
+  if (!python) return fail('python', 'no python3 found; name the interpreter, e.g. python: .venv/bin/python');
+  if (!isExecutable(python)) fail('python', `${python} is not an executable file`);
+  // "module" alone means module:application, as gunicorn and uWSGI read it.
+  const wsgi = input.wsgi.includes(':') ? input.wsgi : `${input.wsgi}:application`;
+  return { kind: 'wsgi', wsgi, dir, python, health };
+}
+
+/** Field names for a scenario file's `app:` block. */
+export function scenarioAppFields(file: string): AppFieldNames {
+  return { wsgi: 'app.wsgi', node: 'app.node', dir: 'app.dir', python: 'app.python', health: 'app.health', where: file };
+}
+
+/** Field names for `bench run --app …`. */
+export const CLI_APP_FIELDS: AppFieldNames = {
+  wsgi: '--app',
+  node: '--app',
+  dir: '--app-dir',
+  python: '--python',
+  health: '--health',
+};
+
+/** The folder a scenario file's relative paths start from. */
+export function scenarioBaseDir(file: string): string {
+  return dirname(resolve(file));
+}
+
+/** `--app X`: a .js/.mjs/.cjs file is a Node program, anything else a WSGI module:callable. */
+export function appFromFlags(flags: { app?: string; appDir?: string; python?: string; health?: string }): AppInput | undefined {
+  if (flags.app === undefined) {
+    const stray = flags.appDir !== undefined ? '--app-dir' : flags.python !== undefined ? '--python' : flags.health !== undefined ? '--health' : undefined;
+    if (stray) throw new UsageError(`${stray} goes with --app (the app to measure)`);
+    return undefined;
+  }
+  const node = /\.[cm]?js$/.test(flags.app);
+  return {
+    ...(node ? { node: flags.app } : { wsgi: flags.app }),
+    ...(flags.appDir !== undefined && { dir: flags.appDir }),
+    ...(flags.python !== undefined && { python: flags.python }),
+    ...(flags.health !== undefined && { health: flags.health }),
+  };
+}
+
+/** Debian's Python first: it is the one that has the apt-installed gunicorn, uWSGI plugin and gevent. */
+function defaultPython(): string | undefined {
+  return isExecutable('/usr/bin/python3') ? '/usr/bin/python3' : findExecutable('python3');
+}
+
+/** A path (relative to the scenario) or a bare name looked up on PATH. */
+function resolveInterpreter(python: string, baseDir: string): string {
+  if (isAbsolute(python) || python.includes('/')) return resolve(baseDir, python);
+  return findExecutable(python) ?? resolve(baseDir, python);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,29 @@
+import { parseScenario, type Scenario } from '../scenario/load.js';
+
+/**
+ * `bench run --app …` without a scenario file: a first look at the user's app under the
+ * deployments that can host it, at the usual load levels. --path, --deployments and the other
+ * flags adjust it; a scenario file (scenarios/ has examples) says everything else.
+ */
+const WSGI = `
+description: Your WSGI app under the pre-fork pool, threads, greenlets and uWSGI, with and without nginx
+path: /
+duration: 3
+warmup: 0.5
+concurrency: [1, 2, 4, 8, 16, 32]
+deployments: [gunicorn-sync, gunicorn-sync+nginx, gunicorn-gthread, gunicorn-gevent, uwsgi]
+`;
+
+const NODE = `
+description: Your Node program as one process and as a cluster of workers, with and without nginx
+path: /
+duration: 3
+warmup: 0.5
+concurrency: [1, 2, 4, 8, 16, 32]
+deployments: [node, node-cluster, node-cluster+nginx]
+`;
+
+export function appScenario(kind: 'wsgi' | 'node'): Scenario {
+  // The built-in text goes through the same validation as any scenario file.
+  return { ...parseScenario(kind === 'wsgi' ? WSGI : NODE, '(bench run --app)'), name: 'app' };
+}

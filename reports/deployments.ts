@@ -1,0 +1,35 @@
+import type { AppUnderTest, RunResults } from '../harness/results.js';
+
+/** How one deployment of a run was started: what tells two runs' settings apart. */
+export interface StartedDeployment {
+  deployment: string;
+  /** The server's command line, quoted as a shell would need it (for reading; bench never runs it through a shell). */
+  command: string;
+  nginxConfig?: string;
+}
+
+/** One entry per deployment, in the run's order, from its first row (every row of a deployment started the same way). */
+export function startedDeployments(run: RunResults): StartedDeployment[] {
+  const seen = new Map<string, StartedDeployment>();
+  for (const row of run.results) {
+    if (seen.has(row.deployment) || !row.serverArgs) continue;
+    seen.set(row.deployment, {
+      deployment: row.deployment,
+      command: row.serverArgs.map(shellWord).join(' '),
+      ...(row.nginxConfig && { nginxConfig: row.nginxConfig }),
+    });
+  }
+  return [...seen.values()];
+}
+
+/** "WSGI app fixture_app:application from /srv/app, on /srv/app/.venv/bin/python; ready at /healthz". */
+export function describeApp(app: AppUnderTest | undefined): string {
+  if (!app) return "bench's demo app (servers/node, servers/python)";
+  return app.kind === 'wsgi'
+    ? `WSGI app ${app.wsgi} from ${app.dir}, on ${app.python}; ready at ${app.health}`
+    : `Node program ${app.node}; ready at ${app.health}`;
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,176 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { expect, it } from 'vitest';
+import type { AppUnderTest, ResultRow, RunResults } from '../harness/results.js';
+import { fcgiwrap, gevent, gunicorn, nginx, uwsgi } from '../harness/software.js';
+import { benchIn, workFolder } from './support/cli.js';
+import { withDeployment } from './support/deployments.js';
+import { describeWith } from './support/software.js';
+
+// A user's own apps, not bench's demo: a plain WSGI callable and a Node program (test/fixtures).
+const WSGI_DIR = resolve('test/fixtures/wsgi-app');
+const NODE_APP = resolve('test/fixtures/node-app/server.mjs');
+const WSGI_APP: AppUnderTest = { kind: 'wsgi', wsgi: 'fixture_app:application', dir: WSGI_DIR, python: '/usr/bin/python3', health: '/healthz' };
+const NODE: AppUnderTest = { kind: 'node', node: NODE_APP, health: '/healthz' };
+
+const work = workFolder('your-app');
+const bench = benchIn(work);
+const describeStack = await describeWith([gunicorn, gevent, uwsgi, nginx, fcgiwrap]);
+
+/** Runs a scenario file written into the scratch folder through the real CLI; returns its results. */
+function runScenario(name: string, lines: string[]): RunResults {
+  writeFileSync(join(work, `${name}.yaml`), lines.join('\n'));
+  const r = bench('run', `${name}.yaml`, '--out', name);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(readFileSync(join(work, name, 'results.json'), 'utf8')) as RunResults;
+}
+
+/** Every row within 10% of Little's law on the service time its deployment measured at one client. */
+function expectModelHolds(rows: ResultRow[]): void {
+  for (const row of rows) {
+    const where = `${row.deployment} c=${row.concurrency}: ${row.throughputRps} req/s, predicted ${row.predictedThroughputRps} on d = ${row.model.serviceMs} ms`;
+    expect(row.model.serviceSource, where).toBe('measured');
+    // 20 ms of waiting, plus what the server and the hop add.
+    expect(row.model.serviceMs, where).toBeGreaterThanOrEqual(20);
+    expect(row.model.serviceMs, where).toBeLessThan(30);
+    expect(row.errors + row.non2xx, where).toBe(0);
+    expect(row.throughputRatio, where).toBeGreaterThan(0.9);
+    expect(row.throughputRatio, where).toBeLessThan(1.1);
+  }
+}
+
+describeStack("a user's own WSGI app", () => {
+  it("is measured under every Python kind within 10% of the model built on its measured service time", () => {
+    const run = runScenario('wsgi-matrix', [
+      'app:',
+      `  wsgi: fixture_app:application`,
+      `  dir: ${JSON.stringify(WSGI_DIR)}`,
+      '  health: /healthz',
+      'path: /work?ms=20',
+      'duration: 1.5',
+      'warmup: 0.3',
+      'concurrency: [1, 4]',
+      'deployments:',
+      '  - wsgiref',
+      '  - { kind: gunicorn-sync, workers: 2 }',
+      '  - { kind: gunicorn-sync+nginx, workers: 2 }',
+      '  - { kind: gunicorn-gthread, workers: 1, threads: 4 }',
+      '  - { kind: gunicorn-gevent, workers: 1 }',
+      '  - { kind: uwsgi, workers: 2 }',
+      '  - { kind: uwsgi+nginx, workers: 2 }',
+    ]);
+    expect(run.settings.app).toMatchObject({ kind: 'wsgi', wsgi: 'fixture_app:application', dir: WSGI_DIR, health: '/healthz' });
+    expect(run.failures).toEqual([]);
+    expect(run.results).toHaveLength(14);
+    expectModelHolds(run.results);
+    // The model's K is the kind's: one at a time for wsgiref, W for the pools, W × T for gthread.
+    const at4 = (label: string) => run.results.find((r) => r.deployment === label && r.concurrency === 4)!;
+    expect(at4('wsgiref').predictedThroughputRps! * at4('wsgiref').model.serviceMs!).toBeCloseTo(1000, -1);
+    expect(at4('gunicorn-sync ×2').model.capacity).toBe(2);
+    expect(at4('gunicorn-gthread ×1 (4 threads)').model.capacity).toBe(4);
+    // Each row says how its server was started: the user's app, not the demo.
+    expect(at4('gunicorn-sync ×2').serverArgs).toEqual(expect.arrayContaining(['--chdir', WSGI_DIR, 'fixture_app:application']));
+    expect(at4('uwsgi+nginx ×2').nginxConfig).toContain('uwsgi_pass');
+  });
+
+  it('runs under CGI through a generated wsgiref launcher', () => {
+    const run = runScenario('wsgi-cgi', [
+      'app:',
+      `  wsgi: fixture_app:application`,
+      `  dir: ${JSON.stringify(WSGI_DIR)}`,
+      '  health: /healthz',
+      'path: /work?ms=20',
+      'duration: 1.5',
+      'warmup: 0.3',
+      // One client: each request pays a Python start, which on the server's one core would make
+      // more clients queue for the CPU rather than for the workers.
+      'concurrency: [1]',
+      'deployments: [cgi]',
+    ]);
+    expect(run.failures).toEqual([]);
+    const [row] = run.results;
+    expect(row!.errors + row!.non2xx).toBe(0);
+    expect(row!.throughputRatio).toBeGreaterThan(0.9);
+    expect(row!.throughputRatio).toBeLessThan(1.1);
+  });
+
+  it('gets the args, env and nginx settings the scenario gives it, as the server itself reports them', async () => {
+    const greeting = async (url: string) => (await fetch(url)).headers.get('x-fixture-greeting');
+    await withDeployment({ kind: 'gunicorn-sync', workers: 1, app: WSGI_APP, env: { FIXTURE_GREETING: 'from env' } }, async (d) => {
+      expect(await greeting(`${d.baseUrl}/healthz`)).toBe('from env');
+    });
+    // gunicorn's own --env flag, passed through args:, sets the workers' environment.
+    await withDeployment({ kind: 'gunicorn-sync', workers: 1, app: WSGI_APP, args: ['--env', 'FIXTURE_GREETING=from args'] }, async (d) => {
+      expect(await greeting(`${d.baseUrl}/healthz`)).toBe('from args');
+    });
+    await withDeployment({ kind: 'uwsgi', workers: 1, app: WSGI_APP, args: ['--env', 'FIXTURE_GREETING=from uwsgi args'] }, async (d) => {
+      expect(await greeting(`${d.baseUrl}/healthz`)).toBe('from uwsgi args');
+    });
+    await withDeployment(
+      { kind: 'gunicorn-sync', workers: 1, app: WSGI_APP, proxy: 'nginx', nginx: { buffering: 'off', directives: ['add_header x-bench-directive applied;'] } },
+      async (d) => {
+        const res = await fetch(`${d.baseUrl}/healthz`);
+        expect(res.headers.get('x-bench-directive')).toBe('applied');
+        expect(d.nginxConfig).toContain('proxy_buffering off;');
+      },
+    );
+  });
+});
+
+describeStack("a user's own Node program", () => {
+  it('is measured as one process and as a cluster, with and without nginx, within 10% of its measured-service-time model', () => {
+    const run = runScenario('node-matrix', [
+      'app:',
+      `  node: ${JSON.stringify(NODE_APP)}`,
+      '  health: /healthz',
+      'path: /work?ms=20',
+      'duration: 1.5',
+      'warmup: 0.3',
+      'concurrency: [1, 4]',
+      'deployments:',
+      '  - node',
+      '  - { kind: node-cluster, workers: 2 }',
+      '  - { kind: node-cluster+nginx, workers: 2 }',
+    ]);
+    expect(run.failures).toEqual([]);
+    expect(run.results).toHaveLength(6);
+    expectModelHolds(run.results);
+  });
+
+  it('behind nginx with upstreamKeepalive reuses upstream connections, which nginx by default does not', async () => {
+    const requestsOnConnection = async (url: string) => {
+      let most = 0;
+      for (let i = 0; i < 20; i++) most = Math.max(most, Number((await fetch(url)).headers.get('x-requests-on-connection')));
+      return most;
+    };
+    await withDeployment({ kind: 'node', app: NODE, proxy: 'nginx' }, async (d) => {
+      expect(await requestsOnConnection(`${d.baseUrl}/healthz`)).toBe(1);
+    });
+    await withDeployment({ kind: 'node', app: NODE, proxy: 'nginx', nginx: { upstreamKeepalive: 4 } }, async (d) => {
+      expect(await requestsOnConnection(`${d.baseUrl}/healthz`)).toBeGreaterThan(5);
+    });
+  });
+});
+
+it('refuses a kind that cannot host the app, an app folder that does not exist, and args a kind does not take, naming each', () => {
+  const scenario = (name: string, lines: string[]) => {
+    writeFileSync(join(work, `${name}.yaml`), ['path: /', 'duration: 1', 'concurrency: [1]', ...lines].join('\n'));
+    const r = bench('run', `${name}.yaml`, '--out', `${name}-out`);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    return r.stderr;
+  };
+  expect(scenario('bad-kind', ['app: { wsgi: "fixture_app:application", dir: ' + JSON.stringify(WSGI_DIR) + ' }', 'deployments: [node-prefork]'])).toMatch(
+    /deployments\[0\]: node-prefork cannot host a WSGI app .*gunicorn-sync/,
+  );
+  expect(scenario('bad-dir', ['app: { wsgi: "fixture_app:application", dir: no-such-folder }', 'deployments: [gunicorn-sync]'])).toMatch(/app\.dir: .*no-such-folder is not a folder/);
+  expect(scenario('bad-host', ['app: { node: ' + JSON.stringify(NODE_APP) + ' }', 'deployments: [node, wsgiref]'])).toMatch(
+    /deployments\[1\]: wsgiref cannot host a Node program/,
+  );
+  expect(
+    scenario('bad-args', ['app: { wsgi: "fixture_app:application", dir: ' + JSON.stringify(WSGI_DIR) + ' }', 'deployments: [{ kind: wsgiref, args: [-x] }]']),
+  ).toMatch(/deployments\[0\]: args: wsgiref takes no extra flags/);
+  const flags = bench('run', '--app', 'fixture_app:application', '--app-dir', join(work, 'missing'), '--out', 'flags-out');
+  expect(flags.code).toBe(2);
+  expect(flags.stderr).toMatch(/--app-dir: .*missing is not a folder/);
+});
