@@ -151,6 +151,9 @@ describeStack('bench export', () => {
         '  - kind: uwsgi',
         '    workers: 2',
         '    proxy: nginx',
+        '  - kind: gunicorn-gthread',
+        '    workers: 2',
+        '    threads: 2',
         '  - node-async',
       ].join('\n') + '\n',
     );
@@ -184,6 +187,31 @@ describeStack('bench export', () => {
     expect(site).toMatch(/proxy_read_timeout 120s;/);
   });
 
+  it('writes a gunicorn.conf.py that gunicorn reads back as the measured command line', async () => {
+    const label = 'gunicorn-gthread ×2 (2 threads)';
+    const r = bench('export', RUN, '--deployment', label, '--bind', '127.0.0.1:9123', '--to', 'gthread');
+    expect(r.code, r.stderr).toBe(0);
+    // gunicorn's own reading of the file: --print-config lists every setting as gunicorn resolved it.
+    const printed = await new Promise<string>((done, fail) =>
+      execFile(row(label).serverArgs![0]!, ['-m', 'gunicorn', '-c', join(work, 'gthread', 'gunicorn.conf.py'), '--print-config'], (err, stdout) =>
+        err ? fail(err) : done(stdout),
+      ),
+    );
+    const settings = Object.fromEntries(printed.split('\n').map((line) => line.split(/\s+=\s+/, 2) as [string, string]));
+    expect(settings).toMatchObject({
+      bind: "['127.0.0.1:9123']",
+      workers: '2',
+      worker_class: 'gthread',
+      threads: '2',
+      worker_connections: '2',
+      keepalive: '0',
+      timeout: '120',
+      graceful_timeout: '1',
+      wsgi_app: 'app:app',
+      chdir: resolve('servers/python'),
+    });
+  });
+
   it('refuses a deployment kind it cannot export, naming the kinds that can', () => {
     const r = bench('export', RUN, '--deployment', 'node-async', '--to', 'node');
     expect(r.code).toBe(2);
@@ -194,7 +222,7 @@ describeStack('bench export', () => {
   it('refuses an unknown --deployment, listing the labels the run has', () => {
     const r = bench('export', RUN, '--deployment', 'gunicorn-sync ×9', '--to', 'nine');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--deployment: no deployment "gunicorn-sync ×9" in .*; it has: gunicorn-sync ×2, gunicorn-sync\+nginx ×2, uwsgi\+nginx ×2, node-async/);
+    expect(r.stderr).toMatch(/--deployment: no deployment "gunicorn-sync ×9" in .*; it has: gunicorn-sync ×2, gunicorn-sync\+nginx ×2, uwsgi\+nginx ×2, gunicorn-gthread ×2 \(2 threads\), node-async/);
   });
 
   it('refuses a folder without results.json', () => {

@@ -43,7 +43,8 @@ export function chooseRow(run: RunResults, source: string, label: string | undef
   }
   const row = rows.reduce((best, r) => (r.throughputRps > best.throughputRps ? r : best));
   if (!isExportable(row.server)) {
-    throw new UsageError(`--deployment: ${row.deployment} is a ${row.server} deployment, which cannot be exported; only ${EXPORTABLE_KINDS.join(', ')} can`);
+    const who = label !== undefined ? '--deployment: ' : `${source}: the tune recommendation `;
+    throw new UsageError(`${who}${row.deployment} is a ${row.server} deployment, which cannot be exported; only ${EXPORTABLE_KINDS.join(', ')} can`);
   }
   if (!row.serverArgs || row.serverArgs.length === 0) {
     throw new UsageError(`${source}: ${row.deployment} has no serverArgs (measured by an older bench); run it again to export it`);
