@@ -212,6 +212,30 @@ describeStack('bench export', () => {
     });
   });
 
+  it("exports a tune run's recommended deployment by default, and refuses a recommendation it cannot export", () => {
+    const tuned = (recommended: string, folder: string) => {
+      const measured = row(recommended);
+      const tune = {
+        slo: { percentile: 'p99', maxMs: 200 },
+        budgetMb: null,
+        recommended,
+        reason: 'the fewest workers within the SLO',
+        ranked: [{ deployment: recommended, server: measured.server, workers: measured.workers, proxy: measured.proxy, throughputAtSloRps: measured.throughputRps, atLoad: measured.concurrency, peakPssMb: null, withinBudget: true }],
+      };
+      mkdirSync(join(work, folder), { recursive: true });
+      writeFileSync(join(work, folder, 'results.json'), JSON.stringify({ ...run, tune }));
+      return bench('export', folder, '--to', `${folder}-export`);
+    };
+    const r = tuned('gunicorn-sync ×2', 'tuned');
+    expect(r.code, r.stderr).toBe(0);
+    const readme = readFileSync(join(work, 'tuned-export', 'README.md'), 'utf8');
+    expect(readme).toMatch(/^# bench-demo: gunicorn-sync ×2, as bench measured it$/m);
+    expect(readme).toContain('bench tune recommended it: the fewest workers within the SLO');
+    const refused = tuned('node-async', 'tuned-node');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/the tune recommendation node-async is a node-async deployment, which cannot be exported; only gunicorn-sync/);
+  });
+
   it('refuses a deployment kind it cannot export, naming the kinds that can', () => {
     const r = bench('export', RUN, '--deployment', 'node-async', '--to', 'node');
     expect(r.code).toBe(2);
