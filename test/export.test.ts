@@ -236,6 +236,17 @@ describeStack('bench export', () => {
     expect(refused.stderr).toMatch(/the tune recommendation node-async is a node-async deployment, which cannot be exported; only gunicorn-sync/);
   });
 
+  it.skipIf(!findExecutable('systemd-analyze'))('writes a systemd unit that systemd-analyze verify accepts', async () => {
+    expect(bench('export', RUN, '--deployment', 'gunicorn-sync ×2', '--to', 'unit').code).toBe(0);
+    const unit = join(work, 'unit', 'bench-demo.service');
+    const result = await new Promise<{ code: number; output: string }>((done) =>
+      execFile(findExecutable('systemd-analyze')!, ['verify', unit], (err, stdout, stderr) => done({ code: err ? 1 : 0, output: stdout + stderr })),
+    );
+    expect(result, result.output).toEqual({ code: 0, output: '' });
+    const python = row('gunicorn-sync ×2').serverArgs![0]!;
+    expect(readFileSync(unit, 'utf8')).toContain(`\nExecStart=${python} -u -m gunicorn -c /etc/bench-demo/gunicorn.conf.py\n`);
+  });
+
   it('refuses a deployment kind it cannot export, naming the kinds that can', () => {
     const r = bench('export', RUN, '--deployment', 'node-async', '--to', 'node');
     expect(r.code).toBe(2);

@@ -45,7 +45,11 @@ export function uwsgiIni(t: ExportTarget): string {
   lines.push('', `; The app: ${t.app.from}.`);
   const measuredApp = t.measured.options.filter((o) => APP.has(o.flag));
   if (t.app.python === undefined && measuredApp.length > 0) lines.push(...measuredApp.map(line));
-  else lines.push(`chdir = ${iniValue({ flag: '--chdir', value: t.app.dir })}`, `module = ${iniValue({ flag: '--module', value: t.app.wsgi })}`);
+  else {
+    // uWSGI runs its python3 plugin's interpreter, whatever the run's app named; a virtualenv is set with home =.
+    if (t.app.python) lines.push(`; the run's app ran on ${t.app.python}; uWSGI runs its python3 plugin's interpreter (set home = for a virtualenv)`);
+    lines.push(`chdir = ${iniValue({ flag: '--chdir', value: t.app.dir })}`, `module = ${iniValue({ flag: '--module', value: t.app.wsgi })}`);
+  }
   lines.push('');
   return lines.join('\n');
 }
