@@ -247,6 +247,20 @@ describeStack('bench export', () => {
     expect(readFileSync(unit, 'utf8')).toContain(`\nExecStart=${python} -u -m gunicorn -c /etc/bench-demo/gunicorn.conf.py\n`);
   });
 
+  it("runs the user's app (settings.app) where the run measured one, under the name of its module", () => {
+    const app = { kind: 'wsgi', wsgi: 'shop.wsgi:application', dir: '/srv/shop', python: '/opt/shop/venv/bin/python', health: '/healthz' };
+    mkdirSync(join(work, 'user-app'), { recursive: true });
+    writeFileSync(join(work, 'user-app', 'results.json'), JSON.stringify({ ...run, settings: { ...run.settings, app } }));
+    const r = bench('export', 'user-app', '--deployment', 'gunicorn-sync ×2', '--to', 'user-app-export');
+    expect(r.code, r.stderr).toBe(0);
+    const conf = readFileSync(join(work, 'user-app-export', 'gunicorn.conf.py'), 'utf8');
+    expect(conf).toMatch(/^chdir = "\/srv\/shop"$/m);
+    expect(conf).toMatch(/^wsgi_app = "shop.wsgi:application"$/m);
+    expect(readFileSync(join(work, 'user-app-export', 'supervisor-shop.conf'), 'utf8')).toMatch(
+      /^command=\/opt\/shop\/venv\/bin\/python -m gunicorn -c \/etc\/shop\/gunicorn.conf.py$/m,
+    );
+  });
+
   it('refuses a deployment kind it cannot export, naming the kinds that can', () => {
     const r = bench('export', RUN, '--deployment', 'node-async', '--to', 'node');
     expect(r.code).toBe(2);
