@@ -1,11 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { compareCommand, parseThreshold, type CompareOptions } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
+import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type RunFlags } from './commands/run.js';
 import { describeEnvironment } from './environment.js';
 import { EXIT, UsageError } from './errors.js';
+import type { ExportOptions } from './export/target.js';
 import * as parse from './options.js';
 import { installExitGuard } from './process/registry.js';
 
@@ -103,6 +105,28 @@ program
   .option('--timeline <deployment>', 'the deployment whose per-second timeline is charted')
   .action(async (dir: string, options: { timeline?: string }) => {
     exitCode = await reportCommand(dir, options);
+  });
+
+program
+  .command('export')
+  .description('write one measured deployment as files for a server: gunicorn.conf.py or uwsgi.ini, an nginx site, a supervisord program, a systemd unit, README.md')
+  .argument('<run-dir>', 'a run folder holding results.json')
+  .requiredOption('--to <dir>', 'the folder to write the files into (new or empty)')
+  .option('--deployment <label>', "the deployment's label as in the run (default: bench tune's recommendation, else the fastest gunicorn or uWSGI row)")
+  .option('--listen <host:port>', "nginx's listen address (default 127.0.0.1:8080)")
+  .option('--bind <address>', "the app server's HOST:PORT or Unix socket path (default 127.0.0.1:8000; /run/NAME.sock for uWSGI behind nginx)")
+  .option('--name <name>', 'the program, unit and upstream name (default bench-demo, or the user\'s app module)')
+  .option('--config-dir <dir>', 'where gunicorn.conf.py or uwsgi.ini will be on the server (default /etc/NAME)')
+  .option('--log-dir <dir>', "where supervisord writes the program's logs (default /var/log/supervisor)")
+  .option('--force', 'write into a folder that is not empty, over files of the same names')
+  .addHelpText(
+    'after',
+    '\nOnly gunicorn-sync, gunicorn-gthread, gunicorn-gevent and uwsgi deployments (with or without +nginx) can be exported.\n' +
+      'Every setting is the measured one, with the measurement (path, load, throughput, p99) in a comment.\n' +
+      "Example: bench export results/wsgi-workers-2026-12-01T10-00-00 --deployment 'gunicorn-sync+nginx ×4' --to deploy/",
+  )
+  .action(async (runDir: string, options: ExportOptions) => {
+    exitCode = await exportCommand(runDir, options);
   });
 
 program

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the real servers bench can deploy besides Node, from Debian's (or Ubuntu's) packages:
-# nginx, gunicorn, Flask, gevent, uWSGI with its Python 3 plugin, and fcgiwrap for CGI.
+# nginx, gunicorn, Flask, gevent, uWSGI with its Python 3 plugin, and fcgiwrap for CGI; and supervisor.
 # Nothing is started or enabled: bench runs each one itself, as the current user, when it needs it.
 set -euo pipefail
 packages=(nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap)
 # A developer tool, not a server: wrk is the native load generator that `npm run bench:crosscheck`
 # (and `bench run --generator wrk`) checks bench's own engine against.
 packages+=(wrk)
+# Not started by bench: the tests run the files `bench export` writes under supervisord, each with a
+# config of its own. (Debian's package enables its own supervisord service, on a Unix socket only.)
+packages+=(supervisor)
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q

@@ -1,0 +1,18 @@
+import { gunicornConf } from './gunicorn-conf.js';
+import { nginxSite } from './nginx-site.js';
+import { configFileName, exportReadme, NGINX_SITE_FILE } from './readme.js';
+import { supervisorFileName, supervisorProgram } from './supervisor-program.js';
+import { systemdUnit, unitFileName } from './systemd-unit.js';
+import type { ExportTarget } from './target.js';
+import { uwsgiIni } from './uwsgi-ini.js';
+
+/** Every file of an export, by name in the export folder. All are rendered before any is written. */
+export function exportFiles(t: ExportTarget): [string, string][] {
+  return [
+    [configFileName(t), t.kind === 'uwsgi' ? uwsgiIni(t) : gunicornConf(t)],
+    [NGINX_SITE_FILE, nginxSite(t)],
+    [supervisorFileName(t), supervisorProgram(t)],
+    [unitFileName(t), systemdUnit(t)],
+    ['README.md', exportReadme(t)],
+  ];
+}

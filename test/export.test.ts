@@ -1,0 +1,403 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { measurePoint } from '../harness/load/measure.js';
+import { ProcessGroup, sleep } from '../harness/process/group.js';
+import { freePort } from '../harness/process/ports.js';
+import { childrenOf, livingProcesses } from '../harness/process/procfs.js';
+import { answeringPids } from '../harness/process/readiness.js';
+import type { ResultRow, RunResults } from '../harness/results.js';
+import { findExecutable, flask, gunicorn, nginx, uwsgi, type Software } from '../harness/software.js';
+import { benchIn, workFolder } from './support/cli.js';
+import { describeWith } from './support/software.js';
+
+/** supervisord, from Debian's supervisor package: what the exported program file is for. */
+const supervisord: Software = {
+  name: 'supervisord',
+  apt: ['supervisor'],
+  detect: () =>
+    new Promise((done) => {
+      const bin = findExecutable('supervisord');
+      if (!bin) return done(undefined);
+      execFile(bin, ['--version'], { timeout: 15_000 }, (err, stdout) => done(err ? undefined : stdout.trim()));
+    }),
+};
+
+const describeStack = await describeWith([flask, gunicorn, uwsgi, nginx, supervisord]);
+const work = workFolder('export');
+const bench = benchIn(work);
+const RUN = join(work, 'run');
+
+/** Every process group the tests started, and every gunicorn arbiter seen (supervisord starts each in a group of its own). */
+const started: ProcessGroup[] = [];
+const arbiterGroups = new Set<number>();
+
+afterAll(async () => {
+  await Promise.all(started.map((group) => group.stop(10_000)));
+  // A master killed by a test leaves its workers in its old group until they notice; supervisord
+  // stopped the rest, and this ends whatever is left of the groups it started.
+  for (const pgid of arbiterGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}, 30_000);
+
+/** The living children of `pid`. */
+const livingChildren = (pid: number) => childrenOf(pid).filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
+
+async function until<T>(what: string, timeoutMs: number, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * The exported files under the real programs: supervisord with a config of the test's that
+ * includes the exported program file (control socket in the temp folder, no TCP), and nginx with a
+ * small nginx.conf that includes the exported site file. Returns the supervisord process.
+ */
+async function startExported(dir: string, exported: string): Promise<{ supervisor: ProcessGroup; nginxGroup: ProcessGroup }> {
+  writeFileSync(
+    join(dir, 'supervisord.conf'),
+    [
+      '[unix_http_server]',
+      `file=${join(dir, 'supervisor.sock')}`,
+      'chmod=0700',
+      '[supervisord]',
+      `logfile=${join(dir, 'supervisord.log')}`,
+      `pidfile=${join(dir, 'supervisord.pid')}`,
+      `childlogdir=${dir}`,
+      'nodaemon=true',
+      '[rpcinterface:supervisor]',
+      'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
+      '[supervisorctl]',
+      `serverurl=unix://${join(dir, 'supervisor.sock')}`,
+      '[include]',
+      `files = ${join(exported, 'supervisor-*.conf')}`,
+      '',
+    ].join('\n'),
+  );
+  const supervisor = new ProcessGroup('supervisord', { command: findExecutable('supervisord')!, args: ['-n', '-c', join(dir, 'supervisord.conf')] }, join(dir, 'supervisord.out'));
+  started.push(supervisor);
+
+  // As bench does (harness/deployments/nginx.ts): started as root, nginx's workers would drop to
+  // nobody and could not read the temp folder.
+  const user = process.getuid?.() === 0 ? `user ${userInfo().username};` : '';
+  const temp = (name: string) => `${name}_temp_path ${join(dir, name)};`;
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    [
+      user,
+      'daemon off;',
+      'worker_processes auto;',
+      `pid ${join(dir, 'nginx.pid')};`,
+      `error_log ${join(dir, 'nginx-error.log')} warn;`,
+      'events { worker_connections 4096; }',
+      'http {',
+      '    access_log off;',
+      `    ${temp('client_body')} ${temp('proxy')} ${temp('fastcgi')} ${temp('uwsgi')} ${temp('scgi')}`,
+      `    include ${join(exported, 'nginx-site.conf')};`,
+      '}',
+      '',
+    ].join('\n'),
+  );
+  // The site file includes uwsgi_params by the name a Debian server has it under, next to nginx.conf.
+  copyFileSync(resolve('servers/nginx/uwsgi_params'), join(dir, 'uwsgi_params'));
+  const nginxGroup = new ProcessGroup(
+    'nginx',
+    { command: findExecutable('nginx')!, args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')] },
+    join(dir, 'nginx.out'),
+  );
+  started.push(nginxGroup);
+  return { supervisor, nginxGroup };
+}
+
+/** The pid of a worker that answered a GET through nginx, once one does. */
+async function answeringWorker(url: string, timeoutMs: number, accept: (pid: number) => boolean = () => true): Promise<number> {
+  return until(`a worker to answer ${url}`, timeoutMs, async () => (await answeringPids(url, 1, 2000)).find(accept));
+}
+
+function ppidOf(pid: number): number | undefined {
+  return livingProcesses().find((p) => p.pid === pid)?.ppid;
+}
+
+describeStack('bench export', () => {
+  let run: RunResults;
+  const row = (label: string): ResultRow => run.results.find((r) => r.deployment === label)!;
+
+  beforeAll(() => {
+    writeFileSync(
+      join(work, 'export.yaml'),
+      [
+        'path: /io?ms=20',
+        'duration: 1.5',
+        'warmup: 0.5',
+        'concurrency: [4]',
+        'deployments:',
+        '  - kind: gunicorn-sync',
+        '    workers: 2',
+        '  - kind: gunicorn-sync',
+        '    workers: 2',
+        '    proxy: nginx',
+        '  - kind: uwsgi',
+        '    workers: 2',
+        '    proxy: nginx',
+        '  - kind: gunicorn-gthread',
+        '    workers: 2',
+        '    threads: 2',
+        '  - node-async',
+      ].join('\n') + '\n',
+    );
+    const r = bench('run', 'export.yaml', '--out', RUN);
+    expect(r.code, r.stderr).toBe(0);
+    run = JSON.parse(readFileSync(join(RUN, 'results.json'), 'utf8')) as RunResults;
+  }, 120_000);
+
+  it('exports the fastest gunicorn or uWSGI row by default, citing its measurement in every file', () => {
+    const r = bench('export', RUN, '--to', 'default');
+    expect(r.code, r.stderr).toBe(0);
+    const best = run.results.filter((x) => x.server !== 'node-async').reduce((a, b) => (b.throughputRps > a.throughputRps ? b : a));
+    const files = readdirSync(join(work, 'default')).sort();
+    const config = best.server === 'uwsgi' ? 'uwsgi.ini' : 'gunicorn.conf.py';
+    expect(files).toEqual(['README.md', 'bench-demo.service', config, 'nginx-site.conf', 'supervisor-bench-demo.conf'].sort());
+    const rps = best.throughputRps.toFixed(1);
+    for (const file of files) expect(readFileSync(join(work, 'default', file), 'utf8'), file).toContain(`${rps} req/s`);
+    const readme = readFileSync(join(work, 'default', 'README.md'), 'utf8');
+    for (const where of ['/etc/nginx/sites-available', '/etc/supervisor/conf.d', '/etc/systemd/system', run.startedAt, run.environment.cpuModel]) {
+      expect(readme).toContain(where);
+    }
+  });
+
+  it('says in the nginx site file that nginx was not measured when the row ran without it', () => {
+    const r = bench('export', RUN, '--deployment', 'gunicorn-sync ×2', '--to', 'bare');
+    expect(r.code, r.stderr).toBe(0);
+    const site = readFileSync(join(work, 'bare', 'nginx-site.conf'), 'utf8');
+    expect(site).toMatch(/NOT MEASURED: gunicorn-sync ×2 ran without nginx/);
+    expect(site).toContain('proxy_buffering on;');
+    // gunicorn kills a worker silent for --timeout 120; nginx must wait at least as long.
+    expect(site).toMatch(/proxy_read_timeout 120s;/);
+  });
+
+  it('writes a gunicorn.conf.py that gunicorn reads back as the measured command line', async () => {
+    const label = 'gunicorn-gthread ×2 (2 threads)';
+    const r = bench('export', RUN, '--deployment', label, '--bind', '127.0.0.1:9123', '--to', 'gthread');
+    expect(r.code, r.stderr).toBe(0);
+    // gunicorn's own reading of the file: --print-config lists every setting as gunicorn resolved it.
+    const printed = await new Promise<string>((done, fail) =>
+      execFile(row(label).serverArgs![0]!, ['-m', 'gunicorn', '-c', join(work, 'gthread', 'gunicorn.conf.py'), '--print-config'], (err, stdout) =>
+        err ? fail(err) : done(stdout),
+      ),
+    );
+    const settings = Object.fromEntries(printed.split('\n').map((line) => line.split(/\s+=\s+/, 2) as [string, string]));
+    expect(settings).toMatchObject({
+      bind: "['127.0.0.1:9123']",
+      workers: '2',
+      worker_class: 'gthread',
+      threads: '2',
+      worker_connections: '2',
+      keepalive: '0',
+      timeout: '120',
+      graceful_timeout: '1',
+      wsgi_app: 'app:app',
+      chdir: resolve('servers/python'),
+    });
+  });
+
+  it("exports a tune run's recommended deployment by default, and refuses a recommendation it cannot export", () => {
+    const tuned = (recommended: string, folder: string) => {
+      const measured = row(recommended);
+      const tune = {
+        slo: { percentile: 'p99', maxMs: 200 },
+        budgetMb: null,
+        recommended,
+        reason: 'the fewest workers within the SLO',
+        ranked: [{ deployment: recommended, server: measured.server, workers: measured.workers, proxy: measured.proxy, throughputAtSloRps: measured.throughputRps, atLoad: measured.concurrency, peakPssMb: null, withinBudget: true }],
+      };
+      mkdirSync(join(work, folder), { recursive: true });
+      writeFileSync(join(work, folder, 'results.json'), JSON.stringify({ ...run, tune }));
+      return bench('export', folder, '--to', `${folder}-export`);
+    };
+    const r = tuned('gunicorn-sync ×2', 'tuned');
+    expect(r.code, r.stderr).toBe(0);
+    const readme = readFileSync(join(work, 'tuned-export', 'README.md'), 'utf8');
+    expect(readme).toMatch(/^# bench-demo: gunicorn-sync ×2, as bench measured it$/m);
+    expect(readme).toContain('bench tune recommended it: the fewest workers within the SLO');
+    const refused = tuned('node-async', 'tuned-node');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/the tune recommendation node-async is a node-async deployment, which cannot be exported; only gunicorn-sync/);
+  });
+
+  it.skipIf(!findExecutable('systemd-analyze'))('writes a systemd unit that systemd-analyze verify accepts', async () => {
+    expect(bench('export', RUN, '--deployment', 'gunicorn-sync ×2', '--to', 'unit').code).toBe(0);
+    const unit = join(work, 'unit', 'bench-demo.service');
+    const result = await new Promise<{ code: number; output: string }>((done) =>
+      execFile(findExecutable('systemd-analyze')!, ['verify', unit], (err, stdout, stderr) => done({ code: err ? 1 : 0, output: stdout + stderr })),
+    );
+    expect(result, result.output).toEqual({ code: 0, output: '' });
+    const python = row('gunicorn-sync ×2').serverArgs![0]!;
+    expect(readFileSync(unit, 'utf8')).toContain(`\nExecStart=${python} -u -m gunicorn -c /etc/bench-demo/gunicorn.conf.py\n`);
+  });
+
+  it("runs the user's app (settings.app) where the run measured one, under the name of its module", () => {
+    const app = { kind: 'wsgi', wsgi: 'shop.wsgi:application', dir: '/srv/shop', python: '/opt/shop/venv/bin/python', health: '/healthz' };
+    mkdirSync(join(work, 'user-app'), { recursive: true });
+    writeFileSync(join(work, 'user-app', 'results.json'), JSON.stringify({ ...run, settings: { ...run.settings, app } }));
+    const r = bench('export', 'user-app', '--deployment', 'gunicorn-sync ×2', '--to', 'user-app-export');
+    expect(r.code, r.stderr).toBe(0);
+    const conf = readFileSync(join(work, 'user-app-export', 'gunicorn.conf.py'), 'utf8');
+    expect(conf).toMatch(/^chdir = "\/srv\/shop"$/m);
+    expect(conf).toMatch(/^wsgi_app = "shop.wsgi:application"$/m);
+    expect(readFileSync(join(work, 'user-app-export', 'supervisor-shop.conf'), 'utf8')).toMatch(
+      /^command=\/opt\/shop\/venv\/bin\/python -m gunicorn -c \/etc\/shop\/gunicorn.conf.py$/m,
+    );
+  });
+
+  it('refuses a deployment kind it cannot export, naming the kinds that can', () => {
+    const r = bench('export', RUN, '--deployment', 'node-async', '--to', 'node');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/node-async .*cannot be exported; only gunicorn-sync, gunicorn-gthread, gunicorn-gevent, uwsgi can/);
+  });
+
+  it('refuses an unknown --deployment, listing the labels the run has', () => {
+    const r = bench('export', RUN, '--deployment', 'gunicorn-sync ×9', '--to', 'nine');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--deployment: no deployment "gunicorn-sync ×9" in .*; it has: gunicorn-sync ×2, gunicorn-sync\+nginx ×2, uwsgi\+nginx ×2, gunicorn-gthread ×2 \(2 threads\), node-async/);
+  });
+
+  it('refuses a folder without results.json', () => {
+    mkdirSync(join(work, 'empty-run'), { recursive: true });
+    const r = bench('export', 'empty-run', '--to', 'nothing');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/empty-run.*results\.json does not exist/);
+  });
+
+  it('writes into a folder that holds anything only with --force', () => {
+    mkdirSync(join(work, 'occupied'), { recursive: true });
+    writeFileSync(join(work, 'occupied', 'notes.txt'), 'keep me');
+    const refused = bench('export', RUN, '--to', 'occupied');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--to occupied is not empty; .*--force/);
+    expect(readdirSync(join(work, 'occupied'))).toEqual(['notes.txt']);
+    expect(bench('export', RUN, '--to', 'occupied', '--force').code).toBe(0);
+    expect(readFileSync(join(work, 'occupied', 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('refuses a --listen that is not HOST:PORT', () => {
+    const r = bench('export', RUN, '--listen', 'localhost', '--to', 'listen');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--listen localhost: expected HOST:PORT/);
+  });
+
+  describeStack('gunicorn-sync+nginx ×2, exported and started under supervisord and nginx', () => {
+    const dir = join(work, 'gunicorn-live');
+    const exported = join(dir, 'export');
+    let url: string;
+    let supervisor: ProcessGroup;
+
+    beforeAll(async () => {
+      mkdirSync(join(dir, 'logs'), { recursive: true });
+      const [listen, bind] = [await freePort(), await freePort()];
+      const r = bench(
+        'export', RUN, '--deployment', 'gunicorn-sync+nginx ×2', '--to', exported,
+        '--listen', `127.0.0.1:${listen}`, '--bind', `127.0.0.1:${bind}`, '--config-dir', exported, '--log-dir', join(dir, 'logs'),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      ({ supervisor } = await startExported(dir, exported));
+      url = `http://127.0.0.1:${listen}`;
+      await answeringWorker(`${url}/health`, 30_000);
+      // Both workers are up once supervisord's program has two children.
+      await until('both workers', 20_000, () => {
+        const [arbiter] = livingChildren(supervisor.pid);
+        return arbiter !== undefined && livingChildren(arbiter).length === 2 ? arbiter : undefined;
+      });
+    }, 60_000);
+
+    it('answers /io through nginx with the demo app', async () => {
+      const res = await fetch(`${url}/io?ms=5`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ endpoint: 'io', ms: 5 });
+    });
+
+    it('measures within 10% of the row it was exported from', async () => {
+      const measured = row('gunicorn-sync+nginx ×2');
+      const m = await measurePoint({ url: url + measured.path, concurrency: measured.concurrency, warmupS: 0.5, durationS: measured.durationS, timeoutS: 30 });
+      console.log(`exported gunicorn-sync+nginx ×2: ${m.throughputRps.toFixed(1)} req/s; the row: ${measured.throughputRps.toFixed(1)} req/s`);
+      expect(m.errors).toBe(0);
+      expect(m.throughputRps / measured.throughputRps).toBeGreaterThan(0.9);
+      expect(m.throughputRps / measured.throughputRps).toBeLessThan(1.1);
+    });
+
+    it('replaces a gunicorn worker killed with SIGKILL', async () => {
+      const [arbiter] = livingChildren(supervisor.pid);
+      arbiterGroups.add(arbiter!);
+      const [victim, survivor] = livingChildren(arbiter!);
+      process.kill(victim!, 'SIGKILL');
+      const workers = await until('a replacement worker', 20_000, () => {
+        const now = livingChildren(arbiter!);
+        return now.length === 2 && !now.includes(victim!) ? now : undefined;
+      });
+      expect(workers).toContain(survivor);
+      expect(livingChildren(supervisor.pid)).toEqual([arbiter]);
+      expect(await answeringWorker(`${url}/health`, 10_000)).toBeGreaterThan(0);
+    });
+
+    it('restarts the arbiter when it is killed with SIGKILL (autorestart), and serves again', async () => {
+      const [old] = livingChildren(supervisor.pid);
+      arbiterGroups.add(old!);
+      process.kill(old!, 'SIGKILL');
+      const replacement = await until('supervisord to start a new arbiter', 20_000, () =>
+        livingChildren(supervisor.pid).find((pid) => pid !== old),
+      );
+      arbiterGroups.add(replacement);
+      // The old workers hold the listening socket until they notice their master is gone, which
+      // they do after their next request: the polling below serves them their last ones.
+      const worker = await answeringWorker(`${url}/health`, 45_000, (pid) => ppidOf(pid) !== undefined && ppidOf(pid) !== old && ppidOf(pid) !== 1);
+      expect(supervisor.running).toBe(true);
+      expect(livingChildren(supervisor.pid)).toHaveLength(1);
+      const arbiter = livingChildren(supervisor.pid)[0]!;
+      arbiterGroups.add(arbiter);
+      expect(ppidOf(worker)).toBe(arbiter);
+    }, 60_000);
+  });
+
+  describeStack('uwsgi+nginx ×2, exported and started under supervisord and nginx', () => {
+    const dir = join(work, 'uwsgi-live');
+    const exported = join(dir, 'export');
+    let url: string;
+
+    beforeAll(async () => {
+      mkdirSync(join(dir, 'logs'), { recursive: true });
+      const r = bench(
+        'export', RUN, '--deployment', 'uwsgi+nginx ×2', '--to', exported, '--name', 'demo-uwsgi',
+        '--listen', `127.0.0.1:${await freePort()}`, '--bind', join(dir, 'uwsgi.sock'), '--config-dir', exported, '--log-dir', join(dir, 'logs'),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const { nginxGroup } = await startExported(dir, exported);
+      url = `http://127.0.0.1:${/listen 127\.0\.0\.1:(\d+);/.exec(readFileSync(join(exported, 'nginx-site.conf'), 'utf8'))![1]}`;
+      expect(nginxGroup.running).toBe(true);
+      await answeringWorker(`${url}/health`, 30_000);
+    }, 60_000);
+
+    it('answers through nginx over the uwsgi protocol on its Unix socket, and measures within 10% of its row', async () => {
+      const ini = readFileSync(join(exported, 'uwsgi.ini'), 'utf8');
+      expect(ini).toContain(`socket = ${join(dir, 'uwsgi.sock')}`);
+      expect(ini).toMatch(/^processes = 2$/m);
+      const measured = row('uwsgi+nginx ×2');
+      const m = await measurePoint({ url: url + measured.path, concurrency: measured.concurrency, warmupS: 0.5, durationS: measured.durationS, timeoutS: 30 });
+      console.log(`exported uwsgi+nginx ×2: ${m.throughputRps.toFixed(1)} req/s; the row: ${measured.throughputRps.toFixed(1)} req/s`);
+      expect(m.errors).toBe(0);
+      expect(m.throughputRps / measured.throughputRps).toBeGreaterThan(0.9);
+      expect(m.throughputRps / measured.throughputRps).toBeLessThan(1.1);
+    });
+  });
+});
