@@ -12,6 +12,7 @@ import { isLoopback } from './process/ports.js';
 import { flask, nginx, softwareFor, type Software } from './software.js';
 import { closest } from './suggest.js';
 import { ENGINES } from './load/measure.js';
+import type { MixRequest } from './load/engine.js';
 import { openFilesLimit } from './process/limits.js';
 import { planPlacement, type PlacementMode } from './process/placement.js';
 
@@ -75,6 +76,8 @@ export interface Plan {
   deployments: PlannedDeployment[];
   /** The user's app; undefined: bench's demo app. */
   app?: AppUnderTest;
+  /** A weighted mix of requests instead of GET path (paths then holds the mix's name). */
+  requests?: MixRequest[];
   strict: boolean;
   allowRemote: boolean;
   /** Warm each level up until its queue has formed (off with --quick, whose latencies are coarse). */
@@ -105,7 +108,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   if (overrides.quick && !overrides.rate) rates = threeLevels(rates);
   const outDir = resolve(overrides.out ?? defaultOutDir(scenario.name, now));
   const generator = overrides.generator ?? scenario.generator;
-  const unavailable = ENGINES[generator].unavailable({ openLoop: rates.length > 0 });
+  const unavailable = ENGINES[generator].unavailable({ openLoop: rates.length > 0, mix: scenario.requests !== undefined && !overrides.path });
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();
   checkOpenFiles(rates.length > 0 ? maxConnections : Math.max(...concurrency), rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
@@ -119,7 +122,9 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     warmupS: overrides.warmup ?? (overrides.quick ? QUICK.warmupS : scenario.warmup),
     timeoutS: scenario.timeout,
     xAxis: scenario.xAxis,
-    paths: overrides.path ? [overrides.path] : typeof scenario.path === 'string' ? [scenario.path] : scenario.path,
+    // A mix is measured as one point per level, under its own name; --path replaces it.
+    paths: overrides.path ? [overrides.path] : scenario.requests ? [mixLabel(scenario.requests)] : [scenario.path ?? '/'].flat(),
+    ...(scenario.requests && !overrides.path && { requests: scenario.requests }),
     concurrency,
     rates,
     maxConnections,
@@ -221,6 +226,11 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
     .map((s) => softwareFor(s, app?.kind === 'wsgi' ? app.python : undefined));
   if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
   return needed;
+}
+
+/** "mix: GET /api/items?page=2 ×3, POST /api/items ×1": a mix's name in rows, tables and charts. */
+export function mixLabel(requests: MixRequest[]): string {
+  return `mix: ${requests.map((r) => `${r.method} ${r.path} ×${r.weight}`).join(', ')}`;
 }
 
 /** The same deployment or level twice would be merged as if it were a repeat. */

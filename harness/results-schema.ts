@@ -138,6 +138,9 @@ export const runResultsSchema = z.object({
     deployments: z.array(z.string()),
     timelineDeployment: z.string().optional(),
     app: appUnderTest.optional(),
+    requests: z
+      .array(z.object({ method: z.string(), path: z.string(), headers: z.record(z.string(), z.string()), body: z.string().optional(), weight: z.number() }))
+      .optional(),
   }),
   results: z.array(resultRow),
   failures: z.array(deploymentFailure),

@@ -293,6 +293,8 @@ export interface RunSettings {
   timelineDeployment?: string;
   /** The user's app, when the run measured one instead of bench's demo app. */
   app?: AppUnderTest;
+  /** A scenario's weighted mix of requests; `paths` then holds the mix's name. */
+  requests?: { method: string; path: string; headers: Record<string, string>; body?: string; weight: number }[];
 }
 
 export interface RunResults {

@@ -7,6 +7,7 @@ import { deathOf, exitedServer } from './deployments/liveness.js';
 import { describeEnvironment, softwareVersions } from './environment.js';
 import { injectWorkerCrash } from './fault.js';
 import { measurePoint } from './load/measure.js';
+import type { MixRequest } from './load/engine.js';
 import { saveResults } from './output.js';
 import { liveTempDirs } from './process/registry.js';
 import { estimateSeconds, requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
@@ -51,6 +52,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
       deployments: plan.deployments.map((d) => d.label),
       ...(plan.timelineDeployment && { timelineDeployment: plan.timelineDeployment }),
       ...(plan.app && { app: plan.app }),
+      ...(plan.requests && { requests: plan.requests }),
     },
     results: [],
     failures: [],
@@ -141,7 +143,7 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
 
 /** The scenario's note quotes figures for its own path; say so when --path replaced it. */
 function noticeFor(plan: Plan): string {
-  const own = [plan.scenario.path].flat();
+  const own = plan.scenario.requests ? plan.paths : [plan.scenario.path ?? '/'].flat();
   const notice = plan.scenario.notice ?? '';
   if (own.join() === plan.paths.join()) return notice;
   return `${notice} (This note describes the scenario's own ${own.join(', ')}; this run used ${plan.paths.join(', ')}.)`;
@@ -226,7 +228,7 @@ async function measureDeployment(
       const measured: Sample = await measurePoint(
         {
           ...level,
-          url: deployment.baseUrl + path,
+          ...requestTarget(plan, deployment, path),
           warmupS,
           durationS: plan.durationS,
           timeoutS: plan.timeoutS,
@@ -267,11 +269,16 @@ async function measureDeployment(
   return undefined;
 }
 
+/** Where a point's load goes: GET path, or the scenario's mix on the deployment's base URL. */
+function requestTarget(plan: Plan, deployment: RunningDeployment, path: string): { url: string; requests?: MixRequest[] } {
+  return plan.requests ? { url: deployment.baseUrl, requests: plan.requests } : { url: deployment.baseUrl + path };
+}
+
 /** One client for a short window: what one request of the user's app takes on this deployment, unqueued. */
 function serviceProbe(plan: Plan, deployment: RunningDeployment, path: string) {
   return {
     concurrency: 1,
-    url: deployment.baseUrl + path,
+    ...requestTarget(plan, deployment, path),
     warmupS: plan.warmupS,
     durationS: Math.min(plan.durationS, 2),
     timeoutS: plan.timeoutS,

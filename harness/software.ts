@@ -17,7 +17,7 @@ export interface Software {
   pip?: string;
 }
 
-export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap wrk';
+export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap supervisor wrk';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
 /**

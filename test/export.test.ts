@@ -154,6 +154,7 @@ describeStack('bench export', () => {
         '  - kind: gunicorn-gthread',
         '    workers: 2',
         '    threads: 2',
+        "    args: [--worker-connections, '2', --keep-alive, '0']",
         '  - node-async',
       ].join('\n') + '\n',
     );
@@ -187,7 +188,7 @@ describeStack('bench export', () => {
     expect(site).toMatch(/proxy_read_timeout 120s;/);
   });
 
-  it('writes a gunicorn.conf.py that gunicorn reads back as the measured command line', async () => {
+  it('writes a gunicorn.conf.py that gunicorn reads back as the measured command line, args: included', async () => {
     const label = 'gunicorn-gthread ×2 (2 threads)';
     const r = bench('export', RUN, '--deployment', label, '--bind', '127.0.0.1:9123', '--to', 'gthread');
     expect(r.code, r.stderr).toBe(0);
@@ -206,7 +207,6 @@ describeStack('bench export', () => {
       worker_connections: '2',
       keepalive: '0',
       timeout: '120',
-      graceful_timeout: '1',
       wsgi_app: 'app:app',
       chdir: resolve('servers/python'),
     });

@@ -26,13 +26,13 @@ function runScenario(name: string, lines: string[]): RunResults {
 }
 
 /** Every row within 10% of Little's law on the service time its deployment measured at one client. */
-function expectModelHolds(rows: ResultRow[]): void {
+function expectModelHolds(rows: ResultRow[], waitMs = 20): void {
   for (const row of rows) {
     const where = `${row.deployment} c=${row.concurrency}: ${row.throughputRps} req/s, predicted ${row.predictedThroughputRps} on d = ${row.model.serviceMs} ms`;
     expect(row.model.serviceSource, where).toBe('measured');
-    // 20 ms of waiting, plus what the server and the hop add.
-    expect(row.model.serviceMs, where).toBeGreaterThanOrEqual(20);
-    expect(row.model.serviceMs, where).toBeLessThan(30);
+    // The app's own waiting, plus what the server and the hop add.
+    expect(row.model.serviceMs, where).toBeGreaterThanOrEqual(waitMs);
+    expect(row.model.serviceMs, where).toBeLessThan(waitMs * 1.5);
     expect(row.errors + row.non2xx, where).toBe(0);
     expect(row.throughputRatio, where).toBeGreaterThan(0.9);
     expect(row.throughputRatio, where).toBeLessThan(1.1);
@@ -137,6 +137,26 @@ describeStack("a user's own Node program", () => {
     expectModelHolds(run.results);
   });
 
+  it('is driven with a weighted mix of requests, whose mean service time the model then uses', () => {
+    const run = runScenario('node-mix', [
+      'app:',
+      `  node: ${JSON.stringify(NODE_APP)}`,
+      '  health: /healthz',
+      'requests:',
+      '  - { path: "/work?ms=10", weight: 3 }',
+      '  - { method: POST, path: "/work?ms=30", headers: { content-type: application/json }, body: \'{"name":"x"}\', weight: 1 }',
+      'duration: 1.5',
+      'warmup: 0.3',
+      'concurrency: [1, 4]',
+      'deployments: [node]',
+    ]);
+    expect(run.results.map((r) => r.path)).toEqual(['mix: GET /work?ms=10 ×3, POST /work?ms=30 ×1', 'mix: GET /work?ms=10 ×3, POST /work?ms=30 ×1']);
+    // 3 × 10 ms and 1 × 30 ms: 15 ms on average, plus the server's own time.
+    expect(run.results[0]!.model.serviceMs).toBeGreaterThan(15);
+    expect(run.results[0]!.model.serviceMs).toBeLessThan(20);
+    expectModelHolds(run.results, 15);
+  });
+
   it('behind nginx with upstreamKeepalive reuses upstream connections, which nginx by default does not', async () => {
     const requestsOnConnection = async (url: string) => {
       let most = 0;
@@ -154,7 +174,8 @@ describeStack("a user's own Node program", () => {
 
 it('refuses a kind that cannot host the app, an app folder that does not exist, and args a kind does not take, naming each', () => {
   const scenario = (name: string, lines: string[]) => {
-    writeFileSync(join(work, `${name}.yaml`), ['path: /', 'duration: 1', 'concurrency: [1]', ...lines].join('\n'));
+    const path = lines.some((line) => line.startsWith('requests:')) ? [] : ['path: /'];
+    writeFileSync(join(work, `${name}.yaml`), [...path, 'duration: 1', 'concurrency: [1]', ...lines].join('\n'));
     const r = bench('run', `${name}.yaml`, '--out', `${name}-out`);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -170,6 +191,9 @@ it('refuses a kind that cannot host the app, an app folder that does not exist, 
   expect(
     scenario('bad-args', ['app: { wsgi: "fixture_app:application", dir: ' + JSON.stringify(WSGI_DIR) + ' }', 'deployments: [{ kind: wsgiref, args: [-x] }]']),
   ).toMatch(/deployments\[0\]: args: wsgiref takes no extra flags/);
+  expect(
+    scenario('mix-wrk', ['generator: wrk', 'requests: [{ path: /a }, { method: POST, path: /b }]', 'deployments: [node-async]']),
+  ).toMatch(/generator: wrk: wrk sends one request; use the builtin generator for a requests: mix/);
   const flags = bench('run', '--app', 'fixture_app:application', '--app-dir', join(work, 'missing'), '--out', 'flags-out');
   expect(flags.code).toBe(2);
   expect(flags.stderr).toMatch(/--app-dir: .*missing is not a folder/);

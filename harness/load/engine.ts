@@ -14,9 +14,21 @@ export interface OpenLoad {
   maxConnections: number;
 }
 
+/** One request of a weighted mix (a scenario's `requests:`), sent `weight` times in every sum-of-weights sends. */
+export interface MixRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  weight: number;
+}
+
 /** What one engine run needs: where, how much, for how long. */
 export type EngineLoad = (ClosedLoad | OpenLoad) & {
+  /** The request's URL; with `requests`, the server's base URL, which each request's path follows. */
   url: string;
+  /** A weighted mix of requests instead of GET url (builtin engine only). */
+  requests?: MixRequest[];
   /** Load applied before the window opens, not recorded. */
   warmupS: number;
   /** Length of the measured window. */
@@ -69,7 +81,7 @@ export interface LoadEngine {
    * Why it cannot drive this kind of load here (not installed, or an open loop it cannot drive);
    * undefined when it can. The plan asks before anything starts.
    */
-  unavailable(load: { openLoop: boolean }): string | undefined;
+  unavailable(load: { openLoop: boolean; mix: boolean }): string | undefined;
   run(load: EngineLoad, events: EngineEvents, signal?: AbortSignal): Promise<EngineMeasurement>;
 }
 

@@ -63,7 +63,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
     throw new UsageError(`refusing to send load to ${host}: bench sends load to loopback only unless --allow-remote`);
   }
   const engine = ENGINES[load.generator ?? 'builtin'];
-  const why = engine.unavailable({ openLoop: 'offeredRps' in load });
+  const why = engine.unavailable({ openLoop: 'offeredRps' in load, mix: load.requests !== undefined });
   if (why) throw new UsageError(`--generator ${engine.name}: ${why}`);
   let sampler: ResourceSampler | undefined;
   let m: EngineMeasurement;

@@ -77,6 +77,10 @@ export function parseScenario(text: string, file: string): Scenario {
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`${where(file, doc, lineCounter, issue)}: ${describeIssue(issue)}`);
   }
+  const { path, requests } = parsed.data;
+  if ((path === undefined) === (requests === undefined)) {
+    throw new UsageError(`${file}: ${path === undefined ? 'missing required key "path" (or "requests", a weighted mix)' : 'give "path" or "requests", not both'}`);
+  }
   return { ...parsed.data, name: parsed.data.name ?? basename(file, extname(file)), file };
 }
 

@@ -64,7 +64,21 @@ export const scenarioSchema = z.strictObject({
   description: z.string().optional(),
   /** Plain-language note on what the charts show, for reports. */
   notice: z.string().optional(),
-  path: z.union([requestPath, z.array(requestPath).nonempty()]),
+  /** One path (or a list, each measured on its own) that every request GETs; or `requests:` instead. */
+  path: z.union([requestPath, z.array(requestPath).nonempty()]).optional(),
+  /** Instead of path: a weighted mix of requests, sent in proportion within every window. */
+  requests: z
+    .array(
+      z.strictObject({
+        method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
+        path: requestPath,
+        headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'an HTTP header name like content-type' }), z.string().regex(/^[^\r\n]*$/, { message: 'a header value on one line' })).default({}),
+        body: z.string().optional(),
+        weight: positiveInt.max(1000).default(1),
+      }),
+    )
+    .nonempty()
+    .optional(),
   duration: positiveSeconds,
   warmup: z.number().nonnegative().max(3600).default(1),
   /** Seconds before an unanswered request counts as a timeout. */
@@ -87,4 +101,5 @@ export const scenarioSchema = z.strictObject({
 });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
+export type MixRequestEntry = NonNullable<ScenarioFile['requests']>[number];
 export type DeploymentEntry = ScenarioFile['deployments'][number];

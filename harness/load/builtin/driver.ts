@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { EngineLoad, EngineMeasurement } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
-import { formatRequest, ResponseParser } from './http.js';
+import { formatRequest, mixCycle, ResponseParser } from './http.js';
 
 /**
  * bench's own load engine, run in a process of its own (child.ts) so that its CPU is the
@@ -40,11 +40,15 @@ class Connection {
   startedAt: number | undefined;
   /** The socket has served a response before: the server may have closed it meanwhile. */
   reused = false;
+  /** The request in flight, for a retry. */
+  request: Buffer | undefined;
 }
 
 class Driver {
   private readonly url: URL;
-  private readonly request: Buffer;
+  /** The requests sent in turn: one, or a mix's cycle. */
+  private readonly requests: Buffer[];
+  private nextRequest = 0;
   private readonly window: Window;
   private readonly connections = new Set<Connection>();
   private readonly idle: Connection[] = [];
@@ -62,7 +66,9 @@ class Driver {
     private readonly finish: (m: EngineMeasurement) => void,
   ) {
     this.url = new URL(load.url);
-    this.request = formatRequest(this.url);
+    this.requests = load.requests
+      ? mixCycle(load.requests).map((r) => formatRequest(new URL(r.path, this.url), r.method, r.headers, r.body))
+      : [formatRequest(this.url)];
     this.window = new Window(load.durationS);
   }
 
@@ -114,7 +120,9 @@ class Driver {
       connection.socket = this.open(connection);
       connection.reused = false;
     }
-    connection.socket.write(this.request);
+    // A retry sends the same request again; a new send takes the next of the mix.
+    if (!retry) connection.request = this.requests[this.nextRequest++ % this.requests.length]!;
+    connection.socket.write(connection.request!);
     if (!retry) this.window.sent();
   }
 

@@ -135,6 +135,36 @@ function headerValue(headers: string, name: string): string | undefined {
 }
 
 /** The request every send writes: formatted once, sent as the same bytes each time. */
-export function formatRequest(url: URL): Buffer {
-  return Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n`, 'latin1');
+export function formatRequest(url: URL, method = 'GET', headers: Record<string, string> = {}, body?: string): Buffer {
+  const content = body === undefined ? undefined : Buffer.from(body, 'utf8');
+  const extra = Object.entries(headers)
+    .filter(([name]) => !/^(host|content-length)$/i.test(name))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  const head =
+    `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: bench\r\nAccept: */*\r\n${extra}` +
+    (content ? `Content-Length: ${content.length}\r\n` : '') +
+    '\r\n';
+  return content ? Buffer.concat([Buffer.from(head, 'latin1'), content]) : Buffer.from(head, 'latin1');
+}
+
+/**
+ * The order a weighted mix is sent in, one cycle of sum(weights) requests: smooth weighted
+ * round-robin (nginx's), so that weights 3:1 send A A B A rather than A A A B, and any window
+ * holds the mix in its proportions.
+ */
+export function mixCycle<T extends { weight: number }>(items: T[]): T[] {
+  const total = items.reduce((sum, item) => sum + item.weight, 0);
+  const current = items.map(() => 0);
+  const cycle: T[] = [];
+  for (let n = 0; n < total; n++) {
+    let best = 0;
+    for (let i = 0; i < items.length; i++) {
+      current[i]! += items[i]!.weight;
+      if (current[i]! > current[best]!) best = i;
+    }
+    current[best]! -= total;
+    cycle.push(items[best]!);
+  }
+  return cycle;
 }
