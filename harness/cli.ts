@@ -94,8 +94,9 @@ program
 program
   .command('doctor')
   .description('check which deployment kinds this machine can run, and how to install what is missing')
-  .action(async () => {
-    process.stdout.write((await doctorCommand()) + '\n');
+  .option('--python <path>', 'check what this interpreter (e.g. your virtualenv\'s) can host for a WSGI app, and how to install the rest')
+  .action(async (options: { python?: string }) => {
+    process.stdout.write((await doctorCommand(options)) + '\n');
   });
 
 program

@@ -198,3 +198,14 @@ it('refuses a kind that cannot host the app, an app folder that does not exist, 
   expect(flags.code).toBe(2);
   expect(flags.stderr).toMatch(/--app-dir: .*missing is not a folder/);
 });
+
+it('doctor --python says what an interpreter can host for a WSGI app, and refuses one that is not Python', () => {
+  const ok = bench('doctor', '--python', '/usr/bin/python3');
+  expect(ok.code, ok.stderr).toBe(0);
+  expect(ok.stdout).toMatch(/What \/usr\/bin\/python3 \(Python 3\.\d+\.\d+\) can host/);
+  expect(ok.stdout).toMatch(/wsgiref +ok +the standard library/);
+  expect(ok.stdout).not.toMatch(/node-prefork/);
+  const bad = bench('doctor', '--python', join(work, 'no-python'));
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toMatch(/--python: .*no-python does not run as a Python interpreter/);
+});

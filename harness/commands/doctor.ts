@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { serverKinds } from '../deployments/kinds.js';
-import { INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, pythonVersion, type Software } from '../software.js';
+import { UsageError } from '../errors.js';
+import { requiredSoftware } from '../plan.js';
+import { DEBIAN_PYTHON, INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, pythonVersion, type Software } from '../software.js';
 
 interface Line {
   name: string;
@@ -7,29 +10,70 @@ interface Line {
   note?: string;
 }
 
-/** One line per deployment kind (and nginx, for +nginx): available or not, versions, install command. */
-export async function doctorCommand(): Promise<string> {
+/**
+ * One line per deployment kind (and nginx, for +nginx): available or not, versions, install
+ * command. With `python`, the kinds that host a WSGI app, checked in that interpreter: what it can
+ * host, and pip (for a virtualenv) or apt (for Debian's Python) for the rest.
+ */
+export async function doctorCommand(options: { python?: string } = {}): Promise<string> {
+  if (options.python !== undefined) return doctorForPython(options.python);
   const lines: Line[] = [
     ...serverKinds.filter((kind) => !kind.external).map((kind) => ({ name: kind.name, needs: kind.requires })),
     { name: 'nginx', needs: [nginx], note: 'in front of any kind with +nginx' },
   ];
-  const width = Math.max(...lines.map((l) => l.name.length)) + 2;
-  const rows = await Promise.all(
-    lines.map(async ({ name, needs, note }) => {
-      const versions = await Promise.all(needs.map((s) => s.detect()));
-      const missing = needs.filter((_, i) => !versions[i]);
-      const found = needs.length === 0 ? `node ${process.version}` : needs.map((s, i) => `${s.name} ${versions[i] ?? 'missing'}`).join(', ');
-      const status = missing.length ? `missing  ${found}; install with: ${installCommand(missing)}` : `ok       ${found}`;
-      return `  ${name.padEnd(width)}${status}${note && !missing.length ? ` (${note})` : ''}`;
-    }),
-  );
   const python = await pythonVersion();
   return [
     'Deployment kinds on this machine:',
-    ...rows,
-    `  ${'python'.padEnd(width)}${python ? `ok       ${python} (the Python deployments run on it)` : 'missing  sudo apt-get install python3-flask'}`,
+    ...(await kindLines(lines)),
+    `  ${'python'.padEnd(width(lines))}${python ? `ok       ${python} (the Python deployments run on it)` : 'missing  sudo apt-get install python3-flask'}`,
     '',
     `The whole stack (Debian/Ubuntu): ${INSTALL_ALL}`,
     `or: ${INSTALL_SCRIPT}. bench run skips what is missing (--strict makes that a failure).`,
   ].join('\n');
+}
+
+async function doctorForPython(python: string): Promise<string> {
+  const version = await interpreterVersion(python);
+  if (!version) throw new UsageError(`--python: ${python} does not run as a Python interpreter`);
+  const wsgiKinds = serverKinds.filter((kind) => !kind.external && kind.hosts.includes('wsgi'));
+  const lines: Line[] = wsgiKinds.map((kind) => {
+    const planned = { kind, spec: { kind: kind.name, workers: 1, proxy: kind.alwaysBehindNginx ? 'nginx' : 'none', app: probeApp(python) }, label: kind.name } as const;
+    // Debian's uWSGI plugin embeds Debian's Python; another interpreter's packages reach it only from a virtualenv (--home).
+    const note = kind.name === 'uwsgi' && python !== DEBIAN_PYTHON ? "runs Debian's Python 3, with a virtualenv's packages through --home" : undefined;
+    return { name: kind.name, needs: requiredSoftware(planned), ...(note && { note }) };
+  });
+  return [
+    `What ${python} (Python ${version}) can host (a WSGI app: bench run --app MODULE:CALLABLE --python ${python}):`,
+    ...(await kindLines(lines, python)),
+  ].join('\n');
+}
+
+/** An app that stands for any WSGI app on this interpreter: only the interpreter matters for what is required. */
+function probeApp(python: string) {
+  return { kind: 'wsgi' as const, wsgi: 'app:application', dir: '.', python, health: '/' };
+}
+
+function width(lines: Line[]): number {
+  return Math.max(...lines.map((l) => l.name.length), 'python'.length) + 2;
+}
+
+async function kindLines(lines: Line[], python?: string): Promise<string[]> {
+  const pad = width(lines);
+  return Promise.all(
+    lines.map(async ({ name, needs, note }) => {
+      const versions = await Promise.all(needs.map((s) => s.detect()));
+      const missing = needs.filter((_, i) => !versions[i]);
+      const found = needs.length === 0 ? (python ? 'the standard library' : `node ${process.version}`) : needs.map((s, i) => `${s.name} ${versions[i] ?? 'missing'}`).join(', ');
+      const status = missing.length ? `missing  ${found}; install with: ${installCommand(missing, python)}` : `ok       ${found}`;
+      return `  ${name.padEnd(pad)}${status}${note && !missing.length ? ` (${note})` : ''}`;
+    }),
+  );
+}
+
+function interpreterVersion(python: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(python, ['-c', 'import platform; print(platform.python_version())'], { timeout: 15_000 }, (err, stdout) =>
+      resolve(err ? undefined : stdout.trim()),
+    );
+  });
 }
