@@ -24,8 +24,14 @@ export interface PointSamples {
   /** Where the generator ran relative to the server (the same for every point of a run). */
   placement: Placement;
   samples: Sample[];
-  /** A user's app: the service time measured at one client, which the model then rests on (ms). */
-  measuredServiceMs?: number;
+  /** A user's app: what one request cost at one client, which the model then rests on. */
+  measuredService?: MeasuredService;
+}
+
+/** A user's app's request at one client: mean latency (ms), and the deployment's CPU per request (ms). */
+export interface MeasuredService {
+  ms: number;
+  cpuMs: number;
 }
 
 /** An open-loop point that achieved less than this share of its offered load fell behind. */
@@ -45,7 +51,7 @@ const LOOP_DELAY_LIMIT_MS = 20;
 export function toRow(point: PointSamples): ResultRow {
   const { planned, path, level, samples, placement } = point;
   const first = samples[0]!;
-  const model = withMeasuredService(predictCapacity(planned.kind, planned.spec, path, placement.serverCores), point.measuredServiceMs);
+  const model = withMeasuredService(predictCapacity(planned.kind, planned.spec, path, placement.serverCores), point.measuredService, placement.serverCores);
   const open = 'offeredRps' in level;
   const prediction = predict(model, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency });
   const throughputRps = median(samples.map((s) => s.throughputRps));
@@ -115,10 +121,20 @@ export function toRow(point: PointSamples): ResultRow {
   return row;
 }
 
-/** A user's app: the model's d is what one client measured, not what the path says. */
-function withMeasuredService(model: ModelPrediction, measuredMs: number | undefined): ModelPrediction {
-  if (measuredMs === undefined) return model;
-  return { ...model, serviceMs: Math.round(measuredMs * 1000) / 1000, serviceSource: 'measured' };
+/**
+ * A user's app: the model's d is what one client measured, not what the path says, and the CPU
+ * each request took bounds the deployment too: its cores can do no more than cores / CPU per
+ * request, however many requests it holds at once (an app that computes rather than waits).
+ */
+function withMeasuredService(model: ModelPrediction, measured: MeasuredService | undefined, cores: number): ModelPrediction {
+  if (measured === undefined) return model;
+  const cpuBoundRps = measured.cpuMs > 0 ? round((cores * 1000) / measured.cpuMs) : undefined;
+  return {
+    ...model,
+    serviceMs: round(measured.ms),
+    serviceSource: 'measured',
+    ...(cpuBoundRps !== undefined && { cpuBoundRps, bound: `${model.bound}, and ${cores} core${cores === 1 ? '' : 's'} at ${round(measured.cpuMs)} ms of CPU per request` }),
+  };
 }
 
 /** The generator's own figures over the repeats, and whether (and why) it was the limit. */

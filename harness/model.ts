@@ -63,7 +63,8 @@ export interface Prediction {
 export function predict(model: ModelPrediction, load: { concurrency: number } | { offeredRps: number }): Prediction {
   const d = model.serviceMs;
   if (d === null) return { predictedThroughputRps: null, predictedLatencyMs: null };
-  const capacityRps = model.capacity === null ? Infinity : (model.capacity * 1000) / d;
+  const cpuBoundRps = model.cpuBoundRps ?? Infinity;
+  const capacityRps = Math.min(model.capacity === null ? Infinity : (model.capacity * 1000) / d, cpuBoundRps);
   if ('offeredRps' in load) {
     return {
       predictedThroughputRps: round(Math.min(load.offeredRps, capacityRps)),
@@ -71,9 +72,11 @@ export function predict(model: ModelPrediction, load: { concurrency: number } | 
     };
   }
   const k = model.capacity ?? Infinity;
+  const throughput = Math.min((Math.min(load.concurrency, k) * 1000) / d, cpuBoundRps);
   return {
-    predictedThroughputRps: round((Math.min(load.concurrency, k) * 1000) / d),
-    predictedLatencyMs: round(Math.max(d, (load.concurrency * d) / k)),
+    predictedThroughputRps: round(throughput),
+    // Little's law again: c clients served at that rate each wait c / rate.
+    predictedLatencyMs: round(Math.max(d, (load.concurrency * 1000) / throughput)),
   };
 }
 

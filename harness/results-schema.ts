@@ -44,7 +44,7 @@ const resultRow = z.object({
   predictedThroughputRps: z.number().nullable(),
   predictedLatencyMs: z.number().nullable(),
   throughputRatio: z.number().nullable(),
-  model: z.object({ capacity: z.number().nullable(), bound: z.string(), serviceMs: z.number().nullable(), serviceSource: z.literal('measured').optional() }),
+  model: z.object({ capacity: z.number().nullable(), bound: z.string(), serviceMs: z.number().nullable(), serviceSource: z.literal('measured').optional(), cpuBoundRps: z.number().optional() }),
   repeats: z.number(),
   spread: z.object({ throughputRps: spread, p50Ms: spread, p99Ms: spread }).optional(),
   perRepeat: z.array(z.object({ throughputRps: z.number(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable() })).optional(),

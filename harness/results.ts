@@ -26,6 +26,11 @@ export interface ModelPrediction {
    * this deployment measured at one client on this path; absent: it comes from the path.
    */
   serviceSource?: 'measured';
+  /**
+   * With a measured service time: the server's cores divided by the CPU one request took at one
+   * client (all the deployment's processes, nginx included): a ceiling on throughput whatever the capacity.
+   */
+  cpuBoundRps?: number;
 }
 
 /** One second of a measured window. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toRow, type Level, type PointSamples, type Sample } from './aggregate.js';
+import { toRow, type Level, type MeasuredService, type PointSamples, type Sample } from './aggregate.js';
 import { launch, type RunningDeployment } from './deployments/launch.js';
 import { deathOf, exitedServer } from './deployments/liveness.js';
 import { describeEnvironment, softwareVersions } from './environment.js';
@@ -203,11 +203,11 @@ async function measureDeployment(
     // A user's app says nothing of its service time: the model's d is the mean latency at one
     // client, from the first level when that is one client, else from a short unrecorded probe.
     const oneClientFirst = 'concurrency' in levels[0]! && levels[0].concurrency === 1;
-    let serviceMs: number | undefined;
+    let service: MeasuredService | undefined;
     if (plan.app && !oneClientFirst && !ctx.signal.aborted) {
       ctx.progress.live(`${step}: ${path}: measuring the service time at one client`);
-      serviceMs = (await measurePoint(serviceProbe(plan, deployment, path), undefined, ctx.signal)).latencyMs?.mean;
-      drainS = (serviceMs ?? 0) / 1000;
+      service = measuredService(await measurePoint(serviceProbe(plan, deployment, path), undefined, ctx.signal));
+      drainS = (service?.ms ?? 0) / 1000;
     }
     for (const level of levels) {
       if (ctx.signal.aborted) return undefined;
@@ -253,8 +253,8 @@ async function measureDeployment(
       if (died && !ctx.signal.aborted) return { reason: died, atPoint: `${path} ${describe}` };
       drainS = (measured.latencyMs?.mean ?? plan.timeoutS * 1000) / 1000;
       lastRate = measured.throughputRps;
-      if (plan.app && serviceMs === undefined) serviceMs = measured.latencyMs?.mean;
-      record({ planned, path, level, ...(serviceMs !== undefined && { measuredServiceMs: serviceMs }) }, measured);
+      if (plan.app && service === undefined) service = measuredService(measured);
+      record({ planned, path, level, ...(service && { measuredService: service }) }, measured);
       ctx.progress.say(
         `${step}: ${path} ${describe}: ${measured.throughputRps.toFixed(1)} req/s, ` +
           (measured.latencyMs
@@ -267,6 +267,15 @@ async function measureDeployment(
     }
   }
   return undefined;
+}
+
+/**
+ * What one request costs the deployment, from a one-client point: its mean latency (the model's d)
+ * and the CPU the deployment's processes spent per request (which bounds it by the cores).
+ */
+function measuredService(m: Sample): MeasuredService | undefined {
+  if (!m.latencyMs || m.throughputRps <= 0) return undefined;
+  return { ms: m.latencyMs.mean, cpuMs: (m.resources.cpuPercent / 100) * (1000 / m.throughputRps) };
 }
 
 /** Where a point's load goes: GET path, or the scenario's mix on the deployment's base URL. */

@@ -93,8 +93,7 @@ function measuredModel(run: RunResults): string[] {
 
 function coreBound(run: RunResults): string[] {
   if (!run.results.some((row) => /\bcores?\b/.test(row.model.bound))) return [];
-  return [
-    `CPU-bound points are bounded by the core count (${run.environment.cpus} on this machine): ` +
-      'past it, more workers or clients only queue.',
-  ];
+  const cores = run.settings.placement.serverCores;
+  const ofMachine = cores === run.environment.cpus ? `${cores} on this machine` : `the server's ${cores} of this machine's ${run.environment.cpus}; the load generator has the rest`;
+  return [`CPU-bound points are bounded by the core count (${ofMachine}): past it, more workers or clients only queue.`];
 }

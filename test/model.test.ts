@@ -51,6 +51,14 @@ describe("Little's law model", () => {
     expect(predict(pool, { offeredRps: 200 })).toEqual({ predictedThroughputRps: 80, predictedLatencyMs: null });
   });
 
+  it("caps a user's app at its cores over the CPU each request took, whatever the pool holds", () => {
+    // 8 workers of 2 ms requests could serve 4,000 req/s; 1 core at 0.5 ms of CPU each serves 2,000.
+    const measured = { capacity: 8, bound: '8 workers', serviceMs: 2, serviceSource: 'measured' as const, cpuBoundRps: 2000 };
+    expect(predict(measured, { concurrency: 2 })).toEqual({ predictedThroughputRps: 1000, predictedLatencyMs: 2 });
+    expect(predict(measured, { concurrency: 16 })).toEqual({ predictedThroughputRps: 2000, predictedLatencyMs: 8 });
+    expect(predict(measured, { offeredRps: 3000 })).toEqual({ predictedThroughputRps: 2000, predictedLatencyMs: null });
+  });
+
   it('predicts nothing for a path without a known service time', () => {
     expect(predict(capacity(planned('node-async'), '/hello'), { concurrency: 8 })).toEqual({
       predictedThroughputRps: null,
