@@ -25,6 +25,17 @@ function runScenario(name: string, lines: string[]): RunResults {
   return JSON.parse(readFileSync(join(work, name, 'results.json'), 'utf8')) as RunResults;
 }
 
+/** The head of a scenario measuring the fixture WSGI app on /work?ms=20, before its load levels and deployments. */
+const WSGI_SCENARIO = [
+  'app:',
+  `  wsgi: fixture_app:application`,
+  `  dir: ${JSON.stringify(WSGI_DIR)}`,
+  '  health: /healthz',
+  'path: /work?ms=20',
+  'duration: 1.5',
+  'warmup: 0.3',
+];
+
 /** Every row within 10% of Little's law on the service time its deployment measured at one client. */
 function expectModelHolds(rows: ResultRow[], waitMs = 20): void {
   for (const row of rows) {
@@ -42,13 +53,7 @@ function expectModelHolds(rows: ResultRow[], waitMs = 20): void {
 describeStack("a user's own WSGI app", () => {
   it("is measured under every Python kind within 10% of the model built on its measured service time", () => {
     const run = runScenario('wsgi-matrix', [
-      'app:',
-      `  wsgi: fixture_app:application`,
-      `  dir: ${JSON.stringify(WSGI_DIR)}`,
-      '  health: /healthz',
-      'path: /work?ms=20',
-      'duration: 1.5',
-      'warmup: 0.3',
+      ...WSGI_SCENARIO,
       'concurrency: [1, 4]',
       'deployments:',
       '  - wsgiref',
@@ -75,13 +80,7 @@ describeStack("a user's own WSGI app", () => {
 
   it('runs under CGI through a generated wsgiref launcher', () => {
     const run = runScenario('wsgi-cgi', [
-      'app:',
-      `  wsgi: fixture_app:application`,
-      `  dir: ${JSON.stringify(WSGI_DIR)}`,
-      '  health: /healthz',
-      'path: /work?ms=20',
-      'duration: 1.5',
-      'warmup: 0.3',
+      ...WSGI_SCENARIO,
       // One client: each request pays a Python start, which on the server's one core would make
       // more clients queue for the CPU rather than for the workers.
       'concurrency: [1]',

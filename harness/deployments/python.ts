@@ -30,17 +30,22 @@ async function python(target: WsgiTarget, args: string[]): Promise<SpawnPlan> {
 
 const wsgiHost = join(pythonServersDir, 'wsgi_host.py');
 
-export const flaskDev: ServerKind = {
-  name: 'flask-dev',
-  summary: "Flask's development server with threads off: the single blocking worker of the Python world",
+/** A single-threaded server: one request at a time. The demo app needs Flask; wsgiref itself is the standard library's. */
+const oneAtATime = {
   model: 'single',
   takesWorkers: false,
   takesThreads: false,
-  takesArgs: true,
   hosts: ['demo', 'wsgi'],
   defaultWorkers: 1,
   requires: [flask],
   upstream: 'http',
+} as const;
+
+export const flaskDev: ServerKind = {
+  ...oneAtATime,
+  name: 'flask-dev',
+  summary: "Flask's development server with threads off: the single blocking worker of the Python world",
+  takesArgs: true,
   plan: async (spec, ctx) => {
     const app = wsgiTarget(spec);
     // flask --app takes a file or module:callable, imported from the working folder.
@@ -57,17 +62,10 @@ export const flaskDev: ServerKind = {
 };
 
 export const wsgiref: ServerKind = {
+  ...oneAtATime,
   name: 'wsgiref',
   summary: "Python's own reference WSGI server (wsgiref): one request at a time, for any WSGI app",
-  model: 'single',
-  takesWorkers: false,
-  takesThreads: false,
   takesArgs: false,
-  hosts: ['demo', 'wsgi'],
-  defaultWorkers: 1,
-  // The standard library's; the demo app needs Flask.
-  requires: [flask],
-  upstream: 'http',
   plan: async (spec, ctx) => {
     const app = wsgiTarget(spec);
     return python(app, [wsgiHost, '--dir', app.dir, '--app', app.target, 'serve', '--host', ctx.host, '--port', String(ctx.port)]);
