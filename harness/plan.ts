@@ -127,7 +127,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   };
 }
 
-function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunOverrides): PlannedDeployment[] {
+export function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunOverrides): PlannedDeployment[] {
   const object = typeof entry === 'string' ? { kind: entry } : entry;
   const [kindName = '', suffix] = object.kind.split('+');
   const kind = findKind(kindName);

@@ -16,6 +16,21 @@ export async function runCommand(scenarioName: string, overrides: RunOverrides):
   const runFiles = writers.flatMap((writer) => writer.files);
   const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles }) };
   const progress = new Progress();
+  return whileInterruptible(progress, plan.outDir, async (signal) => {
+    const run = await runPlan(plan, { progress, signal });
+    const written = await writeReports(run, plan.outDir);
+    process.stdout.write(formatTable(run) + '\n');
+    progress.say(`wrote ${['results.json', ...written.map((f) => f.slice(plan.outDir.length + 1))].join(', ')} in ${plan.outDir}`);
+    if (signal.aborted) return EXIT.interrupted;
+    return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;
+  });
+}
+
+/**
+ * Runs work with Ctrl-C, SIGTERM and SIGHUP turned into an abort signal: the work stops
+ * measuring, tears down and keeps what it measured in outDir; a second Ctrl-C kills at once.
+ */
+export async function whileInterruptible<T>(progress: Progress, outDir: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) {
@@ -23,17 +38,12 @@ export async function runCommand(scenarioName: string, overrides: RunOverrides):
       killAllNow();
       process.exit(EXIT.interrupted);
     }
-    progress.say(`\n${signal}: stopping the servers; finished points are kept in ${plan.outDir}`);
+    progress.say(`\n${signal}: stopping the servers; finished points are kept in ${outDir}`);
     abort.abort();
   };
   const stopListening = onStopSignals(onSignal);
   try {
-    const run = await runPlan(plan, { progress, signal: abort.signal });
-    const written = await writeReports(run, plan.outDir);
-    process.stdout.write(formatTable(run) + '\n');
-    progress.say(`wrote ${['results.json', ...written.map((f) => f.slice(plan.outDir.length + 1))].join(', ')} in ${plan.outDir}`);
-    if (abort.signal.aborted) return EXIT.interrupted;
-    return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;
+    return await work(abort.signal);
   } finally {
     stopListening();
   }
