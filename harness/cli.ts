@@ -90,7 +90,7 @@ program
     'after',
     '\nEach configuration is started once and stepped through 1, 2, 4, … clients until a step misses the SLO (or fails a request)\n' +
       'or doubling the clients gained under 5% while latency rose; a kind stops growing its pool once two successive sizes\n' +
-      'gained under 5% ("stopped early"). Writes the run folder (results.json with a "tune" summary, reports, charts, tune.png).\n' +
+      'gained under 5% over the best size before them ("stopped early"). Writes the run folder (results.json with a "tune" summary, reports, charts, tune.png).\n' +
       "Example: bench tune wsgi-workers --kinds gunicorn-sync,gunicorn-gthread --workers 1,2,3,4,6,8 --slo 'p99<300ms'",
   )
   .action(async (scenario: string, options: TuneOptions) => {

@@ -91,9 +91,11 @@ describe('stepping and growing', () => {
     expect(nextStep([at(128, 40, 55), at(256, 80, 55)], slo, ladder)).toEqual({ stop: 'cap' });
   });
 
-  it('stops growing a pool after two successive sizes that gain under 5%', () => {
+  it('stops growing a pool after two successive sizes that gain under 5% over the best before them', () => {
     expect(stopGrowing([100, 200, 204])).toBe(false);
     expect(stopGrowing([100, 200, 204, 206])).toBe(true);
+    expect(stopGrowing([100, 200, 180, 205])).toBe(true);
+    expect(stopGrowing([100, 200, 180, 240])).toBe(false);
     expect(stopGrowing([null, null, null])).toBe(true);
   });
 

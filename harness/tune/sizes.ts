@@ -48,12 +48,13 @@ export const GAIN = 0.05;
 
 /**
  * Growing a pool is worth it while it pays: once two successive sizes each gained less than 5%
- * of throughput within the SLO, larger ones will not either. `best` holds each size's figure in
- * order (null: the SLO was met at no load).
+ * of throughput within the SLO over the best size before them, larger ones will not either (a
+ * noisy dip followed by a recovery is no gain). `best` holds each size's figure in order (null:
+ * the SLO was met at no load).
  */
 export function stopGrowing(best: (number | null)[]): boolean {
   if (best.length < 3) return false;
-  const gained = (i: number) => (best[i] ?? 0) > (best[i - 1] ?? 0) * (1 + GAIN);
+  const gained = (i: number) => (best[i] ?? 0) > Math.max(...best.slice(0, i).map((x) => x ?? 0)) * (1 + GAIN);
   const n = best.length - 1;
   return !gained(n) && !gained(n - 1);
 }

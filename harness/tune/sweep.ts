@@ -84,7 +84,7 @@ function steppedLevels(configuration: PlannedDeployment, run: RunResults, tune: 
 
 function stoppedEarly(label: string, lastTwo: PlannedDeployment[], skipped: PlannedDeployment[]): string {
   const sizes = (ds: PlannedDeployment[]) => ds.map((d) => `×${d.spec.workers}`).join(', ');
-  return `${label}: stopped early: ${sizes(lastTwo)} each gained under 5% over the size before, so ${sizes(skipped)} were not tried`;
+  return `${label}: stopped early: ${sizes(lastTwo)} each gained under 5% over the best size before them, so ${sizes(skipped)} ${skipped.length === 1 ? 'was' : 'were'} not tried`;
 }
 
 /** Before anything is measured: a configuration takes about five levels, plus its start. */
