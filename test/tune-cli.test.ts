@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { groupMembers, livingProcesses } from '../harness/process/procfs.js';
 import type { RunResults } from '../harness/results.js';
 import { checkResults } from '../harness/results-schema.js';
-import { benchIn, workFolder } from './support/cli.js';
+import { BIN, benchIn, workFolder } from './support/cli.js';
 
 const work = workFolder('tune');
 const bench = benchIn(work);
@@ -52,6 +54,36 @@ describe('bench tune', () => {
     const report = bench('report', 'knee');
     expect(report.code, report.stderr).toBe(0);
     expect(report.stderr).toMatch(/tune\.png/);
+  });
+
+  it('stops at Ctrl-C with exit 130, no server left, and keeps the verdict on what it measured', async () => {
+    const out = join(work, 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'tune', 'blocking-vs-workers', '--kinds', 'node-prefork', '--workers', '1,2,4', '--out', out], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const leaders = new Set<number>();
+    // Interrupt once the second configuration is being measured.
+    await new Promise<void>((done) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        for (const p of livingProcesses()) if (p.ppid === child.pid) leaders.add(p.pid);
+        if (/node-prefork ×2: \S+ c=1:/.test(stderr)) done();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    for (const leader of leaders) expect(groupMembers(leader), `process group ${leader}`).toEqual([]);
+    const run = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+    expect(checkResults(run)).toEqual({ run });
+    expect(run.complete).toBe(false);
+    expect(run.tune!.ranked.map((c) => [c.workers, c.stoppedBy]).sort()).toEqual([
+      [1, expect.stringMatching(/^(flat|slo)$/)],
+      [2, 'interrupted'],
+    ]);
+    expect(run.tune!.recommended ?? run.tune!.reason).toMatch(/^node-prefork ×[12]$|no configuration met/);
   });
 
   it.each([
