@@ -3,7 +3,7 @@ import type { RunResults, TunedConfiguration, TuneSummary } from '../harness/res
 import { classOf } from '../harness/tune/recommend.js';
 import { describeSlo } from '../harness/tune/slo.js';
 import { defineChart } from './chart-spec.js';
-import { keyMarker, pointStyleLegend } from './chart-style.js';
+import { keyLine, keyMarker, pointStyleLegend, PREDICTED_DASH } from './chart-style.js';
 import type { XY } from './line-chart.js';
 import { PALETTE, POINT_STYLES } from './series.js';
 
@@ -40,6 +40,22 @@ function tuneChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> | nu
     pointStyle: POINT_STYLES[i % POINT_STYLES.length]!,
     pointRadius: 6,
   }));
+  // Little's law at the load each configuration reached within the SLO: min(c, K) / d.
+  const predicted = (c: TunedConfiguration): XY[] => {
+    const row = run.results.find((r) => r.deployment === c.deployment && r.concurrency === c.atLoad);
+    return row && row.predictedThroughputRps !== null ? [{ x: c.workers, y: row.predictedThroughputRps }] : [];
+  };
+  const models: ChartDataset<'line', XY[]>[] = lines
+    .map((line) => ({
+      label: `${line.label} predicted`,
+      data: line.configurations.flatMap(predicted),
+      borderColor: line.colour,
+      backgroundColor: line.colour,
+      borderWidth: 1.25,
+      borderDash: PREDICTED_DASH,
+      pointRadius: 0,
+    }))
+    .filter((dataset) => dataset.data.length > 0);
   const knees = tune.ranked.filter((c) => c.knee && c.deployment !== tune.recommended).flatMap(point);
   const recommended = tune.ranked.filter((c) => c.deployment === tune.recommended).flatMap(point);
   // Drawn first, so on top of the lines.
@@ -50,13 +66,14 @@ function tuneChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> | nu
   const legendItems: LegendItem[] = [
     ...lines.map((line, i) => ({ text: line.label, strokeStyle: line.colour, fillStyle: `${line.colour}66`, lineWidth: 2, pointStyle: POINT_STYLES[i % POINT_STYLES.length]! })),
     ...(recommended.length > 0 ? [keyMarker(`recommended: ${tune.recommended}`, 'star', RECOMMENDED_COLOUR)] : []),
+    ...(models.length > 0 ? [keyLine("Little's law at that load", { dashed: true, lineWidth: 1.25 })] : []),
     ...(knees.length > 0 ? [keyMarker("knee: a kind's smallest size within 5% of its best", 'circle', 'rgba(0,0,0,0)')] : []),
   ];
   const sizes = [...new Set(tune.ranked.map((c) => c.workers))].sort((a, b) => a - b);
   const slo = describeSlo(tune.slo);
   return {
     type: 'line',
-    data: { datasets: [...marks, ...datasets] },
+    data: { datasets: [...marks, ...datasets, ...models] },
     options: {
       plugins: {
         title: { display: true, text: `Throughput within ${slo} by workers (scenario: ${run.scenario}, ${run.settings.paths.join(', ')})`, font: { size: 18 } },
