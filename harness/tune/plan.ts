@@ -4,7 +4,7 @@ import type { Slo } from '../results.js';
 import type { Scenario } from '../scenario/load.js';
 import type { DeploymentEntry } from '../scenario/schema.js';
 import { clientLadder, GAIN } from './sizes.js';
-import type { Criteria } from './recommend.js';
+import { classOf, type Criteria } from './recommend.js';
 
 /** What `bench tune` flags set; undefined means the default. */
 export interface TuneOptions {
@@ -87,7 +87,7 @@ export function buildTunePlan(scenario: Scenario, options: TuneOptions, now = ne
   };
 }
 
-/** The scenario's deployments, one per kind (and proxy), each keeping its own threads and env. */
+/** The scenario's deployments, one per kind (and proxy), each keeping its own threads and env (its pool sizes are replaced). */
 function scenarioKinds(scenario: Scenario): [DeploymentEntry, string][] {
   const seen = new Set<string>();
   return scenario.deployments.flatMap((entry, i): [DeploymentEntry, string][] => {
@@ -95,8 +95,7 @@ function scenarioKinds(scenario: Scenario): [DeploymentEntry, string][] {
     const key = `${object.kind}${object.proxy === 'nginx' ? '+nginx' : ''}`;
     if (seen.has(key)) return [];
     seen.add(key);
-    const { workers: _ignored, ...rest } = object as typeof object & { workers?: unknown };
-    return [[rest as DeploymentEntry, `deployments[${i}]`]];
+    return [[entry, `deployments[${i}]`]];
   });
 }
 
@@ -108,8 +107,7 @@ function classesOf(entry: DeploymentEntry, where: string, options: TuneOptions):
   const sizes = first.kind.takesWorkers ? (options.workers ?? DEFAULTS.workers) : [first.spec.workers];
   return threadCounts.map((threads) => {
     const configurations = sizes.flatMap((workers) => expandDeployment(entry, where, { workers, ...(threads !== undefined && { threads }) }));
-    const spec = configurations[0]!.spec;
-    const label = `${spec.kind}${spec.proxy === 'nginx' && !first.kind.alwaysBehindNginx ? '+nginx' : ''}${threads !== undefined ? ` (${threads} threads)` : ''}`;
-    return { label, configurations };
+    const { kind, proxy } = configurations[0]!.spec;
+    return { label: classOf({ server: kind, proxy, ...(threads !== undefined && { threads }) }), configurations };
   });
 }

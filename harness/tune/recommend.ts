@@ -1,4 +1,5 @@
 import { formatMb, formatRps } from '../../reports/format.js';
+import { findKind } from '../deployments/kinds.js';
 import type { Slo, TunedConfiguration } from '../results.js';
 import { describeSlo } from './slo.js';
 
@@ -89,7 +90,8 @@ function kneesOf(configurations: MeasuredConfiguration[], tolerance: number): Se
 
 /** A class of configurations: one line on tune.png ("gunicorn-gthread (4 threads)"). */
 export function classOf(c: Pick<TunedConfiguration, 'server' | 'proxy' | 'threads'>): string {
-  return `${c.server}${c.proxy === 'nginx' && c.server !== 'cgi' ? '+nginx' : ''}${c.threads !== undefined ? ` (${c.threads} threads)` : ''}`;
+  const suffix = c.proxy === 'nginx' && !findKind(c.server)?.alwaysBehindNginx ? '+nginx' : '';
+  return `${c.server}${suffix}${c.threads !== undefined ? ` (${c.threads} threads)` : ''}`;
 }
 
 function savings(chosen: MeasuredConfiguration, best: MeasuredConfiguration): string {
