@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { row, run } from './support/results.js';
 const dir = mkdtempSync(join(tmpdir(), 'bench-tune-chart-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const tuneWriter = writers.find((w) => w.files.includes('tune.png'))!;
+const tuneMd = writers.find((w) => w.files.includes('tune.md'))!;
 
 function planned(workers: number): PlannedDeployment {
   const kind = findKind('gunicorn-sync')!;
@@ -28,10 +29,11 @@ const criteria = { slo: { percentile: 'p99' as const, maxMs: 100 }, budgetMb: nu
 describe('the tune chart and table', () => {
   it('writes no tune.png for a run that is not a tune run', async () => {
     expect(await tuneWriter.write(run(rows), dir)).toEqual([]);
+    expect(await tuneMd.write(run(rows), dir)).toEqual([]);
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('draws tune.png and ranks the configurations, best first, when the run has a tune summary', async () => {
+  it('draws tune.png, writes tune.md and ranks the configurations, best first, when the run has a tune summary', async () => {
     const tune = tuneSummary(tried, rows, criteria, []);
     expect(tune.ranked.map((c) => [c.deployment, c.throughputAtSloRps, c.atLoad])).toEqual([
       ['gunicorn-sync ×4', 80, 4],
@@ -40,6 +42,8 @@ describe('the tune chart and table', () => {
     ]);
     expect(tune.recommended).toBe('gunicorn-sync ×4');
     expect(await tuneWriter.write({ ...run(rows), tune }, dir)).toEqual([join(dir, 'tune.png')]);
+    expect(await tuneMd.write({ ...run(rows), tune }, dir)).toEqual([join(dir, 'tune.md')]);
+    expect(readFileSync(join(dir, 'tune.md'), 'utf8')).toMatch(/^# bench tune: fixture on \/io\?ms=50, p99\\<100ms\n\n```\n.*configuration[\s\S]*recommended: gunicorn-sync ×4[\s\S]*!\[tune chart\]\(tune\.png\)/);
     const table = formatTuneTable(tune).split('\n');
     expect(table[0]).toMatch(/^\s+configuration\s+W×T\s+req\/s in SLO\s+at c\s+p99 ms\s+PSS MB\s+stopped\s+knee$/);
     expect(table[2]).toMatch(/^→\s+gunicorn-sync ×4\s+4\s+80\.0\s+4\s+60\.0\s+30\s+flattened\s+knee$/);
