@@ -52,6 +52,7 @@ describe('bench tune', () => {
     expect(r.stdout).toMatch(/^note: node-prefork: stopped early/m);
     expect(r.stderr).toMatch(/\[1\/7, about .* left\] node-prefork ×1/);
     expect(readFileSync(join(work, 'knee', 'tune.png')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+    expect(readFileSync(join(work, 'knee', 'tune.md'), 'utf8')).toContain(tune.reason);
     const report = bench('report', 'knee');
     expect(report.code, report.stderr).toBe(0);
     expect(report.stderr).toMatch(/tune\.png/);
