@@ -5,10 +5,13 @@ import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type RunFlags } from './commands/run.js';
+import { tuneCommand, type TuneFlags } from './commands/tune.js';
 import { describeEnvironment } from './environment.js';
 import { EXIT, UsageError } from './errors.js';
 import type { ExportOptions } from './export/target.js';
 import * as parse from './options.js';
+import { parseSlo } from './tune/slo.js';
+import { parseWorkerSizes } from './tune/sizes.js';
 import { installExitGuard } from './process/registry.js';
 
 const program = new Command('bench')
@@ -29,7 +32,16 @@ const program = new Command('bench')
 
 let exitCode: number = EXIT.ok;
 
-program
+/** The user's app instead of the demo, on `bench run` and `bench tune`. */
+function withAppOptions(command: Command): Command {
+  return command
+    .option('--app <app>', 'measure your app instead of the demo: a WSGI module:callable, or a Node program FILE.js that listens on $HOST:$PORT')
+    .option('--app-dir <dir>', 'the folder a WSGI app is imported from (default: the current folder)')
+    .option('--python <path>', "the interpreter for a WSGI app (default: Debian's /usr/bin/python3)")
+    .option('--health <path>', "your app's readiness path; it must answer 2xx (default /)", parse.path);
+}
+
+const run = program
   .command('run')
   .description('measure every deployment of a scenario and write results.json, charts and a summary table')
   .argument('[scenario]', 'a built-in scenario name (see bench list) or a path to a scenario file (optional with --app)')
@@ -59,10 +71,6 @@ program
   )
   .option('--yes', 'start a run planned to last more than an hour without asking')
   .option('--max-connections <n>', 'open loop: the most connections the generator may open at once (default 1000)', parse.positiveInt(1_000_000))
-  .option('--app <app>', 'measure your app instead of the demo: a WSGI module:callable, or a Node program FILE.js that listens on $HOST:$PORT')
-  .option('--app-dir <dir>', 'the folder a WSGI app is imported from (default: the current folder)')
-  .option('--python <path>', "the interpreter for a WSGI app (default: Debian's /usr/bin/python3)")
-  .option('--health <path>', "your app's readiness path; it must answer 2xx (default /)", parse.path)
   .addHelpText(
     'after',
     '\nExamples:\n  bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64\n' +
@@ -71,6 +79,38 @@ program
   .action(async (scenario: string | undefined, options: RunFlags) => {
     exitCode = await runCommand(scenario, options);
   });
+withAppOptions(run);
+
+const tune = program
+  .command('tune')
+  .description(
+    'sweep pool sizes (and worker classes, and threads) for a scenario\'s app and path, find the most load each serves within ' +
+      'the SLO, and recommend the smallest configuration within 5% of the best',
+  )
+  .argument('[scenario]', 'a built-in scenario name (see bench list) or a path to a scenario file: its app, its first path, its kinds (optional with --app)')
+  .option('--kinds <list>', "comma-separated deployment kinds to sweep (default: the scenario's), e.g. gunicorn-sync,gunicorn-gthread", parse.nameList)
+  .option('--workers <sizes>', 'pool sizes: a list (1,2,3,4,6,8) or a range A..B doubling from A and ending at B (default 1..16 = 1,2,4,8,16)', parseWorkerSizes)
+  .option('--threads <list>', 'threads per worker to try for gunicorn-gthread and uwsgi, e.g. 2,4,8 (default: the scenario\'s, else 4 for gthread)', parse.intList(256))
+  .option('--slo <objective>', 'latency objective: a percentile and a bound, e.g. p99<200ms (default), p50<50ms, p99.9<1s', parseSlo)
+  .option('--budget-mb <n>', 'memory budget: leave out configurations whose peak PSS (RSS where PSS is unreadable) exceeds N MB', parse.positiveInt(1_000_000))
+  .option('--path <path>', "request path replacing the scenario's first, e.g. /cpu?ms=10", parse.path)
+  .option('--max-clients <n>', 'the most closed-loop clients a configuration is stepped to, doubling from 1 (default 256)', parse.positiveInt(10_000))
+  .option('--duration <seconds>', 'measured window per step (default 1)', parse.seconds('positive'))
+  .option('--warmup <seconds>', 'unrecorded load before each window (default 0.3)', parse.seconds('zero-ok'))
+  .option('--out <dir>', 'where results go (default: a new folder under results/)')
+  .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
+  .addOption(new Option('--quick', 'shorter windows (0.6 s + 0.2 s warm-up): a coarser sweep'))
+  .addHelpText(
+    'after',
+    '\nEach configuration is started once and stepped through 1, 2, 4, … clients until a step misses the SLO (or fails a request)\n' +
+      'or doubling the clients gained under 5% while latency rose; a kind stops growing its pool once two successive sizes\n' +
+      'gained under 5% over the best size before them ("stopped early"). Writes the run folder (results.json with a "tune" summary, reports, charts, tune.png).\n' +
+      "Example: bench tune wsgi-workers --kinds gunicorn-sync,gunicorn-gthread --workers 1,2,3,4,6,8 --slo 'p99<300ms'",
+  )
+  .action(async (scenario: string | undefined, options: TuneFlags) => {
+    exitCode = await tuneCommand(scenario, options);
+  });
+withAppOptions(tune);
 
 program
   .command('compare')

@@ -87,10 +87,14 @@ export interface Plan {
 /** --quick: short windows at three load levels, for a first look (counts are coarser). */
 const QUICK = { durationS: 0.6, warmupS: 0.2 };
 
+/** The user's app, from --app flags (relative to the current folder) or else the scenario's `app:` (relative to its file). */
+export function resolvePlanApp(scenario: Scenario, overrides: Pick<RunOverrides, 'app'>): AppUnderTest | undefined {
+  if (overrides.app) return resolveApp(overrides.app, process.cwd(), CLI_APP_FIELDS);
+  return scenario.app && resolveApp(scenario.app, scenarioBaseDir(scenario.file), scenarioAppFields(scenario.file));
+}
+
 export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new Date()): Plan {
-  const app = overrides.app
-    ? resolveApp(overrides.app, process.cwd(), CLI_APP_FIELDS)
-    : scenario.app && resolveApp(scenario.app, scenarioBaseDir(scenario.file), scenarioAppFields(scenario.file));
+  const app = resolvePlanApp(scenario, overrides);
   const entries: DeploymentEntry[] = overrides.deployments ?? scenario.deployments;
   const deployments = entries.flatMap((entry, i) =>
     expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides, app),
@@ -141,7 +145,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   };
 }
 
-function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunOverrides, app: AppUnderTest | undefined): PlannedDeployment[] {
+export function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunOverrides, app: AppUnderTest | undefined): PlannedDeployment[] {
   const object = typeof entry === 'string' ? { kind: entry } : entry;
   const [kindName = '', suffix] = object.kind.split('+');
   const kind = findKind(kindName);

@@ -76,8 +76,11 @@ const appUnderTest = z.discriminatedUnion('kind', [
 const tuneSummary = z.object({
   slo: z.object({ percentile: z.enum(['p50', 'p90', 'p99', 'p999']), maxMs: z.number() }),
   budgetMb: z.number().nullable(),
+  tolerance: z.number(),
+  bestRps: z.number().nullable(),
   recommended: z.string().nullable(),
   reason: z.string(),
+  notes: z.array(z.string()),
   ranked: z.array(
     z.object({
       deployment: z.string(),
@@ -85,10 +88,15 @@ const tuneSummary = z.object({
       workers: z.number(),
       threads: z.number().optional(),
       proxy: z.enum(['none', 'nginx']),
+      size: z.number(),
       throughputAtSloRps: z.number().nullable(),
       atLoad: z.number().nullable(),
+      latencyMs: z.number().nullable(),
       peakPssMb: z.number().nullable(),
+      peakRssMb: z.number().nullable(),
       withinBudget: z.boolean(),
+      stoppedBy: z.enum(['slo', 'flat', 'cap', 'failed', 'interrupted']),
+      knee: z.boolean(),
     }),
   ),
 });

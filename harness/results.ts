@@ -246,16 +246,28 @@ export type AppUnderTest =
       health: string;
     };
 
+/** A latency objective: the percentile's latency at most maxMs, with no failed request. */
+export interface Slo {
+  percentile: 'p50' | 'p90' | 'p99' | 'p999';
+  maxMs: number;
+}
+
 /** `bench tune`'s verdict over the run's rows: which configuration to ship, and why. */
 export interface TuneSummary {
   /** The latency objective, e.g. { percentile: 'p99', maxMs: 200 }. */
-  slo: { percentile: 'p50' | 'p90' | 'p99' | 'p999'; maxMs: number };
-  /** Memory budget in MB of PSS; null when none was given. */
+  slo: Slo;
+  /** Memory budget in MB of PSS (RSS where PSS could not be read); null when none was given. */
   budgetMb: number | null;
-  /** The recommended deployment's label (as in results[].deployment); null when none met the SLO. */
+  /** A configuration this close to the best throughput (a share: 0.05 = 5%) counts as good as the best. */
+  tolerance: number;
+  /** The highest throughput within the SLO among the configurations within the budget; null when none. */
+  bestRps: number | null;
+  /** The recommended deployment's label (as in results[].deployment); null when none met the SLO (within the budget). */
   recommended: string | null;
   /** Why, in a sentence for people. */
   reason: string;
+  /** What else the sweep decided, in sentences: a kind whose worker count stopped growing early, and why. */
+  notes: string[];
   /** Every configuration tried, best first. */
   ranked: TunedConfiguration[];
 }
@@ -266,12 +278,21 @@ export interface TunedConfiguration {
   workers: number;
   threads?: number;
   proxy: 'none' | 'nginx';
-  /** The highest throughput measured within the SLO, and the load level it came at; null when no level met it. */
+  /** Requests the configuration holds at once as configured: workers × threads (workers for kinds without threads). */
+  size: number;
+  /** The highest throughput measured within the SLO, and the load level (clients) it came at; null when no level met it. */
   throughputAtSloRps: number | null;
   atLoad: number | null;
-  /** Peak PSS (MB) at that level. */
+  /** The SLO's percentile at that level, in ms. */
+  latencyMs: number | null;
+  /** Peak PSS and RSS (MB) of the deployment's processes at that level (at its first level when none met the SLO). */
   peakPssMb: number | null;
+  peakRssMb: number | null;
   withinBudget: boolean;
+  /** Why stepping the load stopped: the SLO was missed, throughput flattened, the client cap, the deployment failed, or Ctrl-C. */
+  stoppedBy: 'slo' | 'flat' | 'cap' | 'failed' | 'interrupted';
+  /** The knee of its class (kind and threads): the smallest size within the tolerance of the class's best. */
+  knee: boolean;
 }
 
 /** What the charts put on the x axis: the load level, or the pool size when a scenario sweeps workers. */

@@ -28,7 +28,34 @@ export interface RunContext {
  * every point.
  */
 export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> {
-  const run: RunResults = {
+  const run = newRun(plan);
+  let runnable = await prepareDeployments(plan, run, ctx.progress);
+  const levels = loadLevels(plan);
+  const pointsPerDeployment = plan.paths.length * levels.length;
+  ctx.progress.say(
+    `${plan.scenario.name}: ${runnable.length} deployments × ${pointsPerDeployment} points` +
+      (plan.repeat > 1 ? ` × ${plan.repeat} repeats` : '') +
+      `, about ${formatSeconds(estimateSeconds(plan, runnable.length))}; results in ${plan.outDir}`,
+  );
+  const record = pointRecorder(plan, run);
+  await withPrivateTmpDir(ctx, async (tmpDir) => {
+    for (let round = 1; round <= plan.repeat && !ctx.signal.aborted; round++) {
+      for (const [i, planned] of runnable.entries()) {
+        if (ctx.signal.aborted) break;
+        const step =
+          `[${i + 1}/${runnable.length}${plan.repeat > 1 ? `, round ${round}/${plan.repeat}` : ''}] ${planned.label}`;
+        await runDeployment(plan, planned, levels, { ...ctx, step, tmpDir, run, record });
+      }
+      // A deployment that could not start, or died, is not tried again in later rounds.
+      runnable = runnable.filter((p) => !run.failures.some((f) => f.deployment === p.label));
+    }
+  });
+  return finishRun(plan, run, ctx);
+}
+
+/** A run's results before anything is measured: the scenario, the environment and the settings. */
+export function newRun(plan: Plan): RunResults {
+  return {
     schemaVersion: SCHEMA_VERSION,
     scenario: plan.scenario.name,
     ...(plan.scenario.description && { description: plan.scenario.description }),
@@ -58,28 +85,34 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
     failures: [],
     skipped: [],
   };
-  saveResults(run, plan.outDir);
+}
 
+/**
+ * Saves the run's first results.json, says which environment variables the servers do not get,
+ * sets aside deployments whose software is missing and records the versions of the rest.
+ * Returns the deployments that can run.
+ */
+export async function prepareDeployments(plan: Plan, run: RunResults, progress: Progress): Promise<PlannedDeployment[]> {
+  saveResults(run, plan.outDir);
   const removed = run.environment.serverEnvironment.removed;
   if (removed.length > 0) {
-    ctx.progress.say(
+    progress.say(
       `not passing ${removed.join(', ')} from your environment to the servers: ${removed.length === 1 ? 'it reconfigures' : 'they reconfigure'} ` +
         'the server under test; a scenario passes such variables on purpose with env: on a deployment',
     );
   }
-  let runnable = await setAsideMissingSoftware(plan, run, ctx.progress);
+  const runnable = await setAsideMissingSoftware(plan, run, progress);
   run.environment.software = await softwareVersions(runnable.flatMap(requiredSoftware));
   saveResults(run, plan.outDir);
-  const levels = loadLevels(plan);
-  const pointsPerDeployment = plan.paths.length * levels.length;
-  ctx.progress.say(
-    `${plan.scenario.name}: ${runnable.length} deployments × ${pointsPerDeployment} points` +
-      (plan.repeat > 1 ? ` × ${plan.repeat} repeats` : '') +
-      `, about ${formatSeconds(estimateSeconds(plan, runnable.length))}; results in ${plan.outDir}`,
-  );
+  return runnable;
+}
 
+export type RecordPoint = (point: Omit<PointSamples, 'samples' | 'placement'>, sample: Sample) => void;
+
+/** Adds each measured sample to its point's row (repeats merge) and rewrites results.json. */
+export function pointRecorder(plan: Plan, run: RunResults): RecordPoint {
   const points = new Map<string, PointSamples>();
-  const record = (point: Omit<PointSamples, 'samples' | 'placement'>, sample: PointSamples['samples'][number]) => {
+  return (point, sample) => {
     const key = JSON.stringify([point.planned.label, point.path, point.level]);
     // Repeats keep the first round's service time: one model per row.
     const entry = points.get(key) ?? { ...point, placement: plan.placement, samples: [] };
@@ -88,53 +121,71 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
     run.results = [...points.values()].map(toRow);
     saveResults(run, plan.outDir);
   };
+}
 
+/** Runs work with a private (0700) folder for generated configs, removed on every exit path. */
+export async function withPrivateTmpDir(ctx: RunContext, work: (tmpDir: string) => Promise<void>): Promise<void> {
   const tmpDir = mkdtempSync(join(tmpdir(), 'bench-')); // mode 0700: generated configs stay private
   liveTempDirs.add(tmpDir);
   try {
-    for (let round = 1; round <= plan.repeat && !ctx.signal.aborted; round++) {
-      for (const [i, planned] of runnable.entries()) {
-        if (ctx.signal.aborted) break;
-        const step =
-          `[${i + 1}/${runnable.length}${plan.repeat > 1 ? `, round ${round}/${plan.repeat}` : ''}] ${planned.label}`;
-        ctx.progress.live(`${step}: starting`);
-        let deployment: RunningDeployment;
-        try {
-          deployment = await launch(planned.spec, planned.kind, planned.label, {
-            tmpDir,
-            ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
-            readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
-            signal: ctx.signal,
-            onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
-          });
-        } catch (err) {
-          if (ctx.signal.aborted) break;
-          const reason = (err as Error).message;
-          run.failures.push({ deployment: planned.label, server: planned.spec.kind, reason });
-          ctx.progress.say(`${step}: FAILED to start: ${reason}`);
-          saveResults(run, plan.outDir);
-          continue;
-        }
-        try {
-          const death = await measureDeployment(plan, planned, deployment, levels, ctx, step, record);
-          if (death) {
-            run.failures.push({ deployment: planned.label, server: planned.spec.kind, ...death });
-            ctx.progress.say(`${step}: FAILED at ${death.atPoint}: ${death.reason}; its remaining points are skipped`);
-            saveResults(run, plan.outDir);
-          }
-        } finally {
-          ctx.progress.live(`${step}: stopping`);
-          await deployment.stop();
-        }
-      }
-      // A deployment that could not start, or died, is not tried again in later rounds.
-      runnable = runnable.filter((p) => !run.failures.some((f) => f.deployment === p.label));
-    }
+    await work(tmpDir);
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
     liveTempDirs.delete(tmpDir);
     ctx.progress.clearLive();
   }
+}
+
+export interface DeploymentContext extends RunContext {
+  /** How the progress lines name this deployment, e.g. "[2/6] node-prefork ×4". */
+  step: string;
+  tmpDir: string;
+  run: RunResults;
+  record: RecordPoint;
+}
+
+/**
+ * Starts one deployment, measures it at each level (pulled one at a time, so a caller may choose
+ * the next level from what it has measured), and stops it. A start failure or a death is
+ * recorded in run.failures. Resolves to false when the deployment failed.
+ */
+export async function runDeployment(plan: Plan, planned: PlannedDeployment, levels: Iterable<Level>, ctx: DeploymentContext): Promise<boolean> {
+  const { step, run } = ctx;
+  ctx.progress.live(`${step}: starting`);
+  let deployment: RunningDeployment;
+  try {
+    deployment = await launch(planned.spec, planned.kind, planned.label, {
+      tmpDir: ctx.tmpDir,
+      ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
+      readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
+      signal: ctx.signal,
+      onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) return true;
+    const reason = (err as Error).message;
+    run.failures.push({ deployment: planned.label, server: planned.spec.kind, reason });
+    ctx.progress.say(`${step}: FAILED to start: ${reason}`);
+    saveResults(run, plan.outDir);
+    return false;
+  }
+  try {
+    const death = await measureDeployment(plan, planned, deployment, levels, ctx, step, ctx.record);
+    if (death) {
+      run.failures.push({ deployment: planned.label, server: planned.spec.kind, ...death });
+      ctx.progress.say(`${step}: FAILED at ${death.atPoint}: ${death.reason}; its remaining points are skipped`);
+      saveResults(run, plan.outDir);
+      return false;
+    }
+    return true;
+  } finally {
+    ctx.progress.live(`${step}: stopping`);
+    await deployment.stop();
+  }
+}
+
+/** Marks the run complete (unless interrupted) and saves it for the last time. */
+export function finishRun(plan: Plan, run: RunResults, ctx: RunContext): RunResults {
   run.complete = !ctx.signal.aborted;
   run.finishedAt = new Date().toISOString();
   saveResults(run, plan.outDir);
@@ -186,10 +237,10 @@ async function measureDeployment(
   plan: Plan,
   planned: PlannedDeployment,
   deployment: RunningDeployment,
-  levels: Level[],
+  levels: Iterable<Level>,
   ctx: RunContext,
   step: string,
-  record: (point: Omit<PointSamples, 'samples' | 'placement'>, sample: PointSamples['samples'][number]) => void,
+  record: RecordPoint,
 ): Promise<{ reason: string; atPoint: string } | undefined> {
   // Two things make a level's first seconds unlike its steady state. Requests still queued from
   // the level before are served first (a blocking server serves a request even after its client
@@ -200,17 +251,19 @@ async function measureDeployment(
   let first = true;
   let lastRate = 0;
   for (const path of plan.paths) {
-    // A user's app says nothing of its service time: the model's d is the mean latency at one
-    // client, from the first level when that is one client, else from a short unrecorded probe.
-    const oneClientFirst = 'concurrency' in levels[0]! && levels[0].concurrency === 1;
     let service: MeasuredService | undefined;
-    if (plan.app && !oneClientFirst && !ctx.signal.aborted) {
-      ctx.progress.live(`${step}: ${path}: measuring the service time at one client`);
-      service = measuredService(await measurePoint(serviceProbe(plan, deployment, path), undefined, ctx.signal));
-      drainS = (service?.ms ?? 0) / 1000;
-    }
+    let firstOfPath = true;
     for (const level of levels) {
       if (ctx.signal.aborted) return undefined;
+      // A user's app says nothing of its service time: the model's d is the mean latency at one
+      // client, from the path's first level when that is one client, else from a short unrecorded probe.
+      if (plan.app && firstOfPath && !('concurrency' in level && level.concurrency === 1)) {
+        ctx.progress.live(`${step}: ${path}: measuring the service time at one client`);
+        service = measuredService(await measurePoint(serviceProbe(plan, deployment, path), undefined, ctx.signal));
+        drainS = (service?.ms ?? 0) / 1000;
+        if (ctx.signal.aborted) return undefined;
+      }
+      firstOfPath = false;
       const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
       // A server that died is a failure, not a data point (unless killing it is the experiment).
       // Before each point but the first (readiness has just checked that one), the deployment

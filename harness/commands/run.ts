@@ -12,21 +12,52 @@ import { appFromFlags } from '../app/app.js';
 import { appScenario } from '../app/scenario.js';
 import { UsageError } from '../errors.js';
 
-/** The flags of `bench run` as commander hands them over: the plan's overrides, and the app's flags. */
-export type RunFlags = Omit<RunOverrides, 'app'> & { app?: string; appDir?: string; python?: string; health?: string };
+/** --app, --app-dir, --python, --health: the user's app, on `bench run` and `bench tune`. */
+export interface AppFlags {
+  app?: string;
+  appDir?: string;
+  python?: string;
+  health?: string;
+}
 
-/** parse options → build the plan → run → export. Returns the exit code. */
-export async function runCommand(scenarioName: string | undefined, flags: RunFlags): Promise<number> {
+/** The flags of `bench run` as commander hands them over: the plan's overrides, and the app's flags. */
+export type RunFlags = Omit<RunOverrides, 'app'> & AppFlags;
+
+/**
+ * The scenario a command runs (a file, a built-in, or, with --app and no scenario, a first look
+ * at the app) and the app the flags name, apart from the command's other flags.
+ */
+export function scenarioAndApp<F extends AppFlags>(scenarioName: string | undefined, flags: F) {
   const { app: _app, appDir: _dir, python: _python, health: _health, ...rest } = flags;
   const app = appFromFlags(flags);
   if (scenarioName === undefined && !app) throw new UsageError('name a scenario (bench list shows them), or an app to measure with --app MODULE:CALLABLE or --app FILE.js');
-  const overrides: RunOverrides = { ...rest, ...(app && { app }) };
   const scenario = scenarioName === undefined ? appScenario(app!.node !== undefined ? 'node' : 'wsgi') : loadScenario(scenarioName);
-  const planned = buildPlan(scenario, overrides);
-  await confirmLongRun(planned, overrides.yes ?? false);
+  return { scenario, app, rest };
+}
+
+/** parse options → build the plan → run → export. Returns the exit code. */
+export async function runCommand(scenarioName: string | undefined, flags: RunFlags): Promise<number> {
+  const { scenario, app, rest } = scenarioAndApp(scenarioName, flags);
+  const planned = buildPlan(scenario, { ...rest, ...(app && { app }) });
+  await confirmLongRun(planned, rest.yes ?? false);
   const runFiles = writers.flatMap((writer) => writer.files);
   const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles }) };
   const progress = new Progress();
+  return whileInterruptible(progress, plan.outDir, async (signal) => {
+    const run = await runPlan(plan, { progress, signal });
+    const written = await writeReports(run, plan.outDir);
+    process.stdout.write(formatTable(run) + '\n');
+    progress.say(`wrote ${['results.json', ...written.map((f) => f.slice(plan.outDir.length + 1))].join(', ')} in ${plan.outDir}`);
+    if (signal.aborted) return EXIT.interrupted;
+    return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;
+  });
+}
+
+/**
+ * Runs work with Ctrl-C, SIGTERM and SIGHUP turned into an abort signal: the work stops
+ * measuring, tears down and keeps what it measured in outDir; a second Ctrl-C kills at once.
+ */
+export async function whileInterruptible<T>(progress: Progress, outDir: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted) {
@@ -34,17 +65,12 @@ export async function runCommand(scenarioName: string | undefined, flags: RunFla
       killAllNow();
       process.exit(EXIT.interrupted);
     }
-    progress.say(`\n${signal}: stopping the servers; finished points are kept in ${plan.outDir}`);
+    progress.say(`\n${signal}: stopping the servers; finished points are kept in ${outDir}`);
     abort.abort();
   };
   const stopListening = onStopSignals(onSignal);
   try {
-    const run = await runPlan(plan, { progress, signal: abort.signal });
-    const written = await writeReports(run, plan.outDir);
-    process.stdout.write(formatTable(run) + '\n');
-    progress.say(`wrote ${['results.json', ...written.map((f) => f.slice(plan.outDir.length + 1))].join(', ')} in ${plan.outDir}`);
-    if (abort.signal.aborted) return EXIT.interrupted;
-    return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;
+    return await work(abort.signal);
   } finally {
     stopListening();
   }

@@ -1,0 +1,31 @@
+import { writeReports, writers } from '../../reports/index.js';
+import { formatTuneTable } from '../../reports/tune-table.js';
+import { runWarnings } from '../../reports/warnings.js';
+import { EXIT } from '../errors.js';
+import { prepareOutDir } from '../output.js';
+import { Progress } from '../progress.js';
+import { buildTunePlan, type TuneOptions } from '../tune/plan.js';
+import { runTune } from '../tune/sweep.js';
+import { scenarioAndApp, whileInterruptible, type AppFlags } from './run.js';
+
+/** The flags of `bench tune` as commander hands them over: the sweep's options, and the app's flags. */
+export type TuneFlags = Omit<TuneOptions, 'app'> & AppFlags;
+
+/** parse options → plan the sweep → measure → recommend → export. Returns the exit code. */
+export async function tuneCommand(scenarioName: string | undefined, flags: TuneFlags): Promise<number> {
+  const { scenario, app, rest } = scenarioAndApp(scenarioName, flags);
+  const tune = buildTunePlan(scenario, { ...rest, ...(app && { app }) });
+  const runFiles = writers.flatMap((writer) => writer.files);
+  const outDir = prepareOutDir(tune.plan.outDir, { isDefault: tune.plan.outDirIsDefault, runFiles });
+  const plan = { ...tune, plan: { ...tune.plan, outDir } };
+  const progress = new Progress();
+  return whileInterruptible(progress, outDir, async (signal) => {
+    const run = await runTune(plan, { progress, signal });
+    const written = await writeReports(run, outDir);
+    const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
+    process.stdout.write([formatTuneTable(run.tune!), ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n') + '\n');
+    progress.say(`wrote ${['results.json', ...written.map((f) => f.slice(outDir.length + 1))].join(', ')} in ${outDir}`);
+    if (signal.aborted) return EXIT.interrupted;
+    return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;
+  });
+}

@@ -1,0 +1,93 @@
+import type { Level } from '../aggregate.js';
+import { saveResults } from '../output.js';
+import type { PlannedDeployment } from '../plan.js';
+import { formatSeconds } from '../progress.js';
+import type { ResultRow, RunResults, TunedConfiguration } from '../results.js';
+import { finishRun, newRun, pointRecorder, prepareDeployments, runDeployment, withPrivateTmpDir, type RunContext } from '../run.js';
+import { measuredConfiguration, tuneSummary, type Tried } from './summary.js';
+import type { TunePlan } from './plan.js';
+import { stopGrowing } from './sizes.js';
+import { nextStep } from './steps.js';
+import { describeSlo } from './slo.js';
+
+/**
+ * Measures every class (kind × threads) at growing pool sizes: each configuration is started once
+ * and its load stepped until it misses the SLO or flattens, and a class stops growing once two
+ * successive sizes gained under 5%. results.json is rewritten after every point, its `tune`
+ * summary after every configuration, so an interrupted sweep keeps its verdict on what it measured.
+ */
+export async function runTune(tune: TunePlan, ctx: RunContext): Promise<RunResults> {
+  const { plan, classes, criteria } = tune;
+  const run = newRun(plan);
+  const runnable = new Set((await prepareDeployments(plan, run, ctx.progress)).map((d) => d.label));
+  const record = pointRecorder(plan, run);
+  const tried: Tried[] = [];
+  const notes: string[] = [];
+  let planned = classes.reduce((n, c) => n + c.configurations.filter((d) => runnable.has(d.label)).length, 0);
+  ctx.progress.say(
+    `${plan.scenario.name}: tuning ${classes.map((c) => c.label).join(', ')} on ${plan.paths[0]} for ${describeSlo(criteria.slo)}` +
+      (criteria.budgetMb !== null ? ` within ${criteria.budgetMb} MB` : '') +
+      `: up to ${planned} configurations, about ${formatSeconds(planned * guessSeconds(tune))}; results in ${plan.outDir}`,
+  );
+  const startedAt = performance.now();
+  await withPrivateTmpDir(ctx, async (tmpDir) => {
+    for (const tuneClass of classes) {
+      const best: (number | null)[] = [];
+      const sizes = tuneClass.configurations.filter((d) => runnable.has(d.label));
+      for (const [i, configuration] of sizes.entries()) {
+        if (ctx.signal.aborted) return;
+        const elapsedS = (performance.now() - startedAt) / 1000;
+        const perConfigurationS = tried.length > 0 ? elapsedS / tried.length : guessSeconds(tune);
+        const left = formatSeconds(Math.max(0, planned - tried.length) * perConfigurationS);
+        const step = `[${tried.length + 1}/${planned}, about ${left} left] ${configuration.label}`;
+        const stepping = steppedLevels(configuration, run, tune);
+        const ok = await runDeployment(plan, configuration, stepping.levels, { ...ctx, step, tmpDir, run, record });
+        tried.push({ planned: configuration, stoppedBy: ok ? stepping.stoppedBy() : 'failed' });
+        best.push(measuredConfiguration(tried[tried.length - 1]!, run.results, criteria).throughputAtSloRps);
+        const rest = sizes.length - 1 - i;
+        const stop = rest > 0 && stopGrowing(best);
+        if (stop) {
+          notes.push(stoppedEarly(tuneClass.label, sizes.slice(i - 1, i + 1), sizes.slice(i + 1)));
+          ctx.progress.say(notes[notes.length - 1]!);
+          planned -= rest;
+        }
+        run.tune = tuneSummary(tried, run.results, criteria, notes);
+        saveResults(run, plan.outDir);
+        if (stop) break;
+      }
+    }
+  });
+  run.settings.deployments = tried.map((t) => t.planned.label);
+  run.tune = tuneSummary(tried, run.results, criteria, notes);
+  return finishRun(plan, run, ctx);
+}
+
+/**
+ * The load levels of one configuration, chosen one at a time from what it measured so far; when
+ * they run out, stoppedBy says why (until then, or after Ctrl-C, 'interrupted').
+ */
+function steppedLevels(configuration: PlannedDeployment, run: RunResults, tune: TunePlan) {
+  let stoppedBy: TunedConfiguration['stoppedBy'] = 'interrupted';
+  const measured = (): ResultRow[] => run.results.filter((row) => row.deployment === configuration.label);
+  function* levels(): Generator<Level> {
+    for (;;) {
+      const decision = nextStep(measured(), tune.criteria.slo, tune.ladder);
+      if ('stop' in decision) {
+        stoppedBy = decision.stop;
+        return;
+      }
+      yield { concurrency: decision.next };
+    }
+  }
+  return { levels: levels(), stoppedBy: () => stoppedBy };
+}
+
+function stoppedEarly(label: string, lastTwo: PlannedDeployment[], skipped: PlannedDeployment[]): string {
+  const sizes = (ds: PlannedDeployment[]) => ds.map((d) => `×${d.spec.workers}`).join(', ');
+  return `${label}: stopped early: ${sizes(lastTwo)} each gained under 5% over the best size before them, so ${sizes(skipped)} ${skipped.length === 1 ? 'was' : 'were'} not tried`;
+}
+
+/** Before anything is measured: a configuration takes about five levels, plus its start. */
+function guessSeconds(tune: TunePlan): number {
+  return 5 * (tune.plan.durationS + tune.plan.warmupS + 0.2) + 1.5;
+}

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { groupMembers, livingProcesses } from '../harness/process/procfs.js';
+import type { RunResults } from '../harness/results.js';
+import { checkResults } from '../harness/results-schema.js';
+import { BIN, benchIn, workFolder } from './support/cli.js';
+
+const work = workFolder('tune');
+const bench = benchIn(work);
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const IO_MS = 20;
+const CLIENTS = 8;
+
+describe('bench tune', () => {
+  it('recommends as many workers as the clients it must serve at once, and stops growing the pool past them', () => {
+    // Little's law: W workers each waiting d serve min(c, W) / d. With at most 8 clients, pools
+    // beyond 8 workers serve no more, so the knee is at 8; 12 and 16 gain nothing, and 24 is not tried.
+    const sizes = [1, 2, 4, 8, 12, 16, 24];
+    const r = bench(
+      'tune', 'blocking-vs-workers', '--kinds', 'node-prefork', '--workers', sizes.join(','), '--path', `/io?ms=${IO_MS}`,
+      '--slo', 'p99<100ms', '--max-clients', String(CLIENTS), '--out', 'knee',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(work, 'knee', 'results.json'), 'utf8')) as RunResults;
+    expect(checkResults(run)).toEqual({ run });
+    const tune = run.tune!;
+    const rps = (workers: number) => tune.ranked.find((c) => c.workers === workers)!.throughputAtSloRps!;
+    expect(tune.ranked.map((c) => c.workers).sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 12, 16]);
+    for (const workers of [1, 2, 4, 8, 12, 16]) {
+      const model = (Math.min(workers, CLIENTS) * 1000) / IO_MS;
+      expect(rps(workers) / model).toBeGreaterThan(0.8);
+      expect(rps(workers) / model).toBeLessThan(1.1);
+    }
+    // Fewer than 8 workers cannot serve 8 clients at once; 8 can (a noisy ×8 may lose to ×12 by 5%).
+    const recommended = tune.ranked.find((c) => c.deployment === tune.recommended)!;
+    expect(recommended.workers).toBeGreaterThanOrEqual(CLIENTS);
+    expect(recommended.workers).toBeLessThanOrEqual(12);
+    expect(recommended.knee).toBe(true);
+    expect(recommended.throughputAtSloRps!).toBeGreaterThanOrEqual(0.95 * tune.bestRps!);
+    expect(tune.reason).toMatch(new RegExp(`^node-prefork ×${recommended.workers}: [\\d.]+ req/s within p99<100ms`));
+    expect(tune.notes).toEqual([expect.stringMatching(/^node-prefork: stopped early: ×12, ×16 each gained under 5% .*×24 was not tried/)]);
+    expect(run.results.some((row) => row.workers === 24)).toBe(false);
+    // A pool stops stepping once it is full: one blocking worker flattens at 2 clients (4, when a
+    // noisy first window made 2 look like a gain).
+    expect(Math.max(...run.results.filter((row) => row.workers === 1).map((row) => row.concurrency))).toBeLessThanOrEqual(4);
+    expect(tune.ranked.find((c) => c.workers === 1)!.stoppedBy).toBe('flat');
+    expect(r.stdout).toMatch(/configuration\s+W×T\s+req\/s in SLO/);
+    expect(r.stdout).toContain(`→  ${tune.recommended} `);
+    expect(r.stdout).toMatch(/^recommended: node-prefork ×\d+: /m);
+    expect(r.stdout).toMatch(/^note: node-prefork: stopped early/m);
+    expect(r.stderr).toMatch(/\[1\/7, about .* left\] node-prefork ×1/);
+    expect(readFileSync(join(work, 'knee', 'tune.png')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+    expect(readFileSync(join(work, 'knee', 'tune.md'), 'utf8')).toContain(tune.reason);
+    const report = bench('report', 'knee');
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stderr).toMatch(/tune\.png/);
+  });
+
+  it('stops at Ctrl-C with exit 130, no server left, and keeps the verdict on what it measured', async () => {
+    const out = join(work, 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'tune', 'blocking-vs-workers', '--kinds', 'node-prefork', '--workers', '1,2,4', '--out', out], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const leaders = new Set<number>();
+    // Interrupt once the second configuration is being measured.
+    await new Promise<void>((done) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        for (const p of livingProcesses()) if (p.ppid === child.pid) leaders.add(p.pid);
+        if (/node-prefork ×2: \S+ c=1:/.test(stderr)) done();
+      });
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    for (const leader of leaders) expect(groupMembers(leader), `process group ${leader}`).toEqual([]);
+    const run = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+    expect(checkResults(run)).toEqual({ run });
+    expect(run.complete).toBe(false);
+    expect(run.tune!.ranked.map((c) => [c.workers, c.stoppedBy]).sort()).toEqual([
+      [1, expect.stringMatching(/^(flat|slo)$/)],
+      [2, 'interrupted'],
+    ]);
+    expect(run.tune!.recommended ?? run.tune!.reason).toMatch(/^node-prefork ×[12]$|no configuration met/);
+  });
+
+  it.each([
+    [['--kinds', 'node-prefrok'], /^bench: error: --kinds item 1 \(node-prefrok\): unknown deployment kind "node-prefrok"; did you mean "node-prefork"\?$/],
+    [['--slo', 'p99=200ms'], /^bench: error: option '--slo <objective>' argument 'p99=200ms' is invalid\. expected a percentile and a latency bound, e\.g\. p99<200ms/],
+    [['--workers', '0'], /^bench: error: option '--workers <sizes>' argument '0' is invalid\. expected a list of pool sizes from 1 to 256/],
+    [['--kinds', 'node-prefork', '--threads', '2,4'], /^bench: error: --threads: none of the kinds takes threads/],
+  ])('refuses %j with exit 2 and one line naming the flag', (args, message) => {
+    const r = bench('tune', 'blocking-vs-workers', ...args, '--out', 'never');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
