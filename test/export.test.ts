@@ -8,7 +8,7 @@ import { ProcessGroup, sleep } from '../harness/process/group.js';
 import { freePort } from '../harness/process/ports.js';
 import { childrenOf, livingProcesses } from '../harness/process/procfs.js';
 import { answeringPids } from '../harness/process/readiness.js';
-import type { ResultRow, RunResults } from '../harness/results.js';
+import type { ResultRow, RunResults, TuneSummary } from '../harness/results.js';
 import { findExecutable, flask, gunicorn, nginx, uwsgi, type Software } from '../harness/software.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
@@ -215,12 +215,31 @@ describeStack('bench export', () => {
   it("exports a tune run's recommended deployment by default, and refuses a recommendation it cannot export", () => {
     const tuned = (recommended: string, folder: string) => {
       const measured = row(recommended);
-      const tune = {
+      const tune: TuneSummary = {
         slo: { percentile: 'p99', maxMs: 200 },
         budgetMb: null,
+        tolerance: 0.05,
+        bestRps: measured.throughputRps,
         recommended,
         reason: 'the fewest workers within the SLO',
-        ranked: [{ deployment: recommended, server: measured.server, workers: measured.workers, proxy: measured.proxy, throughputAtSloRps: measured.throughputRps, atLoad: measured.concurrency, peakPssMb: null, withinBudget: true }],
+        notes: [],
+        ranked: [
+          {
+            deployment: recommended,
+            server: measured.server,
+            workers: measured.workers,
+            proxy: measured.proxy,
+            size: measured.workers,
+            throughputAtSloRps: measured.throughputRps,
+            atLoad: measured.concurrency,
+            latencyMs: measured.latencyMs?.p99 ?? null,
+            peakPssMb: null,
+            peakRssMb: measured.resources.peakRssMb,
+            withinBudget: true,
+            stoppedBy: 'slo',
+            knee: true,
+          },
+        ],
       };
       mkdirSync(join(work, folder), { recursive: true });
       writeFileSync(join(work, folder, 'results.json'), JSON.stringify({ ...run, tune }));
