@@ -5,10 +5,11 @@ import { latencyChart } from './latency-chart.js';
 import { memoryChart } from './memory-chart.js';
 import { throughputChart } from './throughput-chart.js';
 import { timelineChart } from './timeline-chart.js';
+import { tuneChart } from './tune-chart.js';
 import type { ReportWriter } from './writer.js';
 
 /** Every chart of a run, in the order documents show them. */
-export const CHARTS: readonly ChartSpec[] = [throughputChart, latencyChart, memoryChart, timelineChart];
+export const CHARTS: readonly ChartSpec[] = [tuneChart, throughputChart, latencyChart, memoryChart, timelineChart];
 
 /** Writes one chart's PNG, or nothing when the chart does not apply to the run. */
 export function chartWriter(chart: ChartSpec): ReportWriter {
