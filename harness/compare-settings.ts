@@ -1,4 +1,4 @@
-import type { RunResults } from './results.js';
+import type { ResultRow, RunResults } from './results.js';
 
 /** One setting or machine fact that differs between BASE and NEW, with both values as text. */
 export interface Difference {
@@ -41,4 +41,27 @@ export function settingDifferences(base: RunResults, next: RunResults): Differen
 
 export function machineDifferences(base: RunResults, next: RunResults): Difference[] {
   return differences(MACHINE_FACTS, base, next);
+}
+
+/**
+ * Deployments matched in both runs whose servers were started differently: another command line
+ * (serverArgs) or another nginx.conf. That is often the very change being compared (a tuned
+ * worker count, upstream keep-alive), but a reader must know. Ports and bench's private temp
+ * folders change every run and are left out.
+ */
+export function startedDifferently(pairs: [base: ResultRow, next: ResultRow][]): string[] {
+  const seen = new Map<string, string[]>();
+  for (const [base, next] of pairs) {
+    if (seen.has(next.deployment)) continue;
+    const what = [
+      ...(normalized(base.serverArgs?.join(' ')) !== normalized(next.serverArgs?.join(' ')) ? ['command line'] : []),
+      ...(normalized(base.nginxConfig) !== normalized(next.nginxConfig) ? ['nginx.conf'] : []),
+    ];
+    seen.set(next.deployment, what);
+  }
+  return [...seen].filter(([, what]) => what.length > 0).map(([deployment, what]) => `${deployment} (${what.join(', ')})`);
+}
+
+function normalized(text: string | undefined): string {
+  return (text ?? '').replace(/(127\.0\.0\.1|localhost|\[::1\]):\d+/g, '$1:PORT').replace(/\/bench-[A-Za-z0-9]+/g, '/bench-TMP').replace(/-\d{2,5}(\/|\.|\b)/g, '-N$1');
 }

@@ -1,4 +1,4 @@
-import { machineDifferences, settingDifferences, type Difference } from './compare-settings.js';
+import { machineDifferences, settingDifferences, startedDifferently, type Difference } from './compare-settings.js';
 import { mannWhitneyU, smallestPValue, type Alternative } from './mann-whitney.js';
 import type { RepeatFigures, ResultRow, RunResults, Spread } from './results.js';
 
@@ -63,6 +63,8 @@ export interface Comparison {
   settingDifferences: Difference[];
   /** The runs' machines differ: figures may move for that alone. */
   machineDifferences: Difference[];
+  /** Deployments whose servers were started with another command line or nginx.conf ("gunicorn-sync ×4 (command line)"). */
+  startedDifferently: string[];
   /** Points measured by both runs, in NEW's order. */
   points: PointComparison[];
   regressions: PointComparison[];
@@ -82,6 +84,7 @@ export function compareRuns(base: RunResults, next: RunResults, thresholdPct: nu
   const baseByKey = new Map(base.results.map((row) => [pointKey(newLabelOf.get(row.deployment) ?? row.deployment, row), row]));
   const matchedKeys = new Set<string>();
   const points: PointComparison[] = [];
+  const pairs: [ResultRow, ResultRow][] = [];
   const onlyInNew: UnmatchedPoint[] = [];
   for (const row of next.results) {
     const key = pointKey(row.deployment, row);
@@ -91,6 +94,7 @@ export function compareRuns(base: RunResults, next: RunResults, thresholdPct: nu
       continue;
     }
     matchedKeys.add(key);
+    pairs.push([baseRow, row]);
     points.push(comparePoint(baseRow, row, thresholdPct));
   }
   const onlyInBase = [...baseByKey].filter(([key]) => !matchedKeys.has(key)).map(([, row]) => unmatched(row));
@@ -99,6 +103,7 @@ export function compareRuns(base: RunResults, next: RunResults, thresholdPct: nu
     thresholdPct,
     settingDifferences: settingDifferences(base, next),
     machineDifferences: machineDifferences(base, next),
+    startedDifferently: startedDifferently(pairs),
     points,
     regressions,
     onlyInBase,

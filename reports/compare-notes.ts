@@ -20,7 +20,7 @@ export function unmatchedLines(comparison: Comparison): string[] {
 }
 
 /** What may make the whole comparison misleading: for stderr and compare.md. */
-export function comparisonWarnings({ machineDifferences, settingDifferences }: Comparison): string[] {
+export function comparisonWarnings({ machineDifferences, settingDifferences, startedDifferently }: Comparison): string[] {
   return [
     ...(machineDifferences.length > 0
       ? [`BASE and NEW ran on different machines (${describeDifferences(machineDifferences)}): a change may come from the machine, not from what changed`]
@@ -28,6 +28,9 @@ export function comparisonWarnings({ machineDifferences, settingDifferences }: C
     // Only reached with --allow-different-settings: bench compare refuses these otherwise.
     ...(settingDifferences.length > 0
       ? [`BASE and NEW were measured with different settings (${describeDifferences(settingDifferences)}): a change may come from the settings`]
+      : []),
+    ...(startedDifferently.length > 0
+      ? [`started differently in BASE and NEW: ${startedDifferently.join(', ')}; each run's report shows how every deployment was started`]
       : []),
   ];
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../harness/compare.js';
 import { describeDeployment, formatChange } from '../reports/compare-labels.js';
+import { comparisonWarnings } from '../reports/compare-notes.js';
+import type { ResultRow } from '../harness/results.js';
 import { repeated, row, run } from './support/results.js';
 
 const prefork4 = [
@@ -31,6 +33,23 @@ describe('compareRuns', () => {
     expect(drop).toMatchObject({ baseDeployment: 'node-prefork ×4', newDeployment: 'node-prefork ×2', loop: 'closed', level: 8 });
     expect(drop?.throughput).toMatchObject({ changePct: -50, regressed: true });
     expect(drop && describeDeployment(drop)).toBe('node-prefork ×4 → ×2');
+  });
+
+  it('says which deployments were started with another command line or nginx.conf, ignoring ports and temp folders', () => {
+    const started = (port: number, keepAlive: string, keepalive: number) =>
+      row({
+        deployment: 'gunicorn-gthread+nginx ×2',
+        concurrency: 8,
+        throughputRps: 150,
+        serverArgs: ['/usr/bin/python3', '-m', 'gunicorn', '--bind', `127.0.0.1:${port}`, '--keep-alive', keepAlive, 'app:app'],
+        nginxConfig: `pid /tmp/bench-${port}x/nginx-${port + 1}/nginx.pid;\nupstream bench_app { server 127.0.0.1:${port}; keepalive ${keepalive}; }`,
+      });
+    const warnings = (base: ResultRow, next: ResultRow) => comparisonWarnings(compareRuns(run([base]), run([next]), 10));
+    expect(warnings(started(41000, '2', 8), started(42000, '2', 8))).toEqual([]);
+    expect(warnings(started(41000, '2', 8), started(42000, '0', 8))).toEqual([
+      "started differently in BASE and NEW: gunicorn-gthread+nginx ×2 (command line); each run's report shows how every deployment was started",
+    ]);
+    expect(warnings(started(41000, '2', 8), started(42000, '0', 32))[0]).toContain('gunicorn-gthread+nginx ×2 (command line, nginx.conf)');
   });
 
   it('flags a p99 rise even when throughput holds', () => {
