@@ -1,5 +1,5 @@
 import type { PlannedDeployment } from './plan.js';
-import { predict, predictCapacity } from './model.js';
+import { appProcesses, predict, predictCapacity } from './model.js';
 import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
 import type { FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, ResultRow, Spread } from './results.js';
@@ -51,7 +51,11 @@ const LOOP_DELAY_LIMIT_MS = 20;
 export function toRow(point: PointSamples): ResultRow {
   const { planned, path, level, samples, placement } = point;
   const first = samples[0]!;
-  const model = withMeasuredService(predictCapacity(planned.kind, planned.spec, path, placement.serverCores), point.measuredService, placement.serverCores);
+  const model = withMeasuredService(
+    predictCapacity(planned.kind, planned.spec, path, placement.serverCores),
+    point.measuredService,
+    Math.min(appProcesses(planned.kind, planned.spec), placement.serverCores),
+  );
   const open = 'offeredRps' in level;
   const prediction = predict(model, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency });
   const throughputRps = median(samples.map((s) => s.throughputRps));
@@ -123,8 +127,9 @@ export function toRow(point: PointSamples): ResultRow {
 
 /**
  * A user's app: the model's d is what one client measured, not what the path says, and the CPU
- * each request took bounds the deployment too: its cores can do no more than cores / CPU per
- * request, however many requests it holds at once (an app that computes rather than waits).
+ * each request took bounds the deployment too: `cores` (the server's, or fewer when fewer
+ * processes run app code) do no more than cores / CPU per request, however many requests it
+ * holds at once (an app that computes rather than waits).
  */
 function withMeasuredService(model: ModelPrediction, measured: MeasuredService | undefined, cores: number): ModelPrediction {
   if (measured === undefined) return model;

@@ -26,7 +26,7 @@ export function predictCapacity(
 ): ModelPrediction {
   if (kind.model === 'unknown') return { capacity: null, bound: 'unknown (a server bench did not start)', serviceMs: null };
   const ms = serviceMs(path);
-  const processes = kind.model === 'single' || (kind.model === 'async' && !kind.takesWorkers) ? 1 : spec.workers;
+  const processes = appProcesses(kind, spec);
   if (isCpuBound(path)) {
     const capacity = Math.min(processes, cores);
     const bound =
@@ -48,6 +48,14 @@ export function predictCapacity(
         ? { capacity: spec.workers * threads, bound: `${spec.workers} workers × ${threads} threads`, serviceMs: ms }
         : { capacity: spec.workers, bound: `${spec.workers} worker${spec.workers > 1 ? 's' : ''}`, serviceMs: ms };
   }
+}
+
+/**
+ * How many processes run app code at once, each on at most one core (one event loop thread in
+ * Node, one GIL in Python, whatever the thread count): 1 for a single process, W for a pool.
+ */
+export function appProcesses(kind: ServerKind, spec: DeploymentSpec): number {
+  return kind.model === 'single' || (kind.model === 'async' && !kind.takesWorkers) ? 1 : spec.workers;
 }
 
 export interface Prediction {

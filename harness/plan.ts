@@ -169,6 +169,13 @@ export function expandDeployment(entry: DeploymentEntry, where: string, override
   if (object.args && !kind.takesArgs) {
     throw new UsageError(`${where}: args: ${kind.name} takes no extra flags (${serverKinds.filter((k) => k.takesArgs).map((k) => k.name).join(', ')} do)`);
   }
+  for (const arg of object.args ?? []) {
+    const flag = arg.split('=')[0]!;
+    const why = kind.forbiddenArgs?.[flag];
+    if (why) throw new UsageError(`${where}: args: "${arg}": ${why}; remove it`);
+  }
+  const listenVariable = Object.keys(object.env ?? {}).find((name) => name === 'HOST' || name === 'PORT');
+  if (listenVariable) throw new UsageError(`${where}: env: ${listenVariable} is bench's to set: it tells the server to listen on a free loopback port`);
   if (object.nginx && proxy !== 'nginx') {
     throw new UsageError(`${where}: nginx: these settings are for nginx in front; use ${kind.name}+nginx`);
   }

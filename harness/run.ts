@@ -253,16 +253,20 @@ async function measureDeployment(
   for (const path of plan.paths) {
     let service: MeasuredService | undefined;
     let firstOfPath = true;
+    // A user's app says nothing of its service time: the model's d is the mean latency at one
+    // client, from the path's first level when that is one client, else from a short unrecorded
+    // probe; never from a later, queued level.
+    const measuresService = planned.spec.app !== undefined && !planned.kind.external;
     for (const level of levels) {
       if (ctx.signal.aborted) return undefined;
-      // A user's app says nothing of its service time: the model's d is the mean latency at one
-      // client, from the path's first level when that is one client, else from a short unrecorded probe.
-      if (plan.app && firstOfPath && !('concurrency' in level && level.concurrency === 1)) {
+      const oneClient = 'concurrency' in level && level.concurrency === 1;
+      if (measuresService && firstOfPath && !oneClient) {
         ctx.progress.live(`${step}: ${path}: measuring the service time at one client`);
         service = measuredService(await measurePoint(serviceProbe(plan, deployment, path), undefined, ctx.signal));
         drainS = (service?.ms ?? 0) / 1000;
         if (ctx.signal.aborted) return undefined;
       }
+      const takesServiceFromThisLevel = measuresService && firstOfPath && oneClient;
       firstOfPath = false;
       const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
       // A server that died is a failure, not a data point (unless killing it is the experiment).
@@ -306,7 +310,7 @@ async function measureDeployment(
       if (died && !ctx.signal.aborted) return { reason: died, atPoint: `${path} ${describe}` };
       drainS = (measured.latencyMs?.mean ?? plan.timeoutS * 1000) / 1000;
       lastRate = measured.throughputRps;
-      if (plan.app && service === undefined) service = measuredService(measured);
+      if (takesServiceFromThisLevel) service = measuredService(measured);
       record({ planned, path, level, ...(service && { measuredService: service }) }, measured);
       ctx.progress.say(
         `${step}: ${path} ${describe}: ${measured.throughputRps.toFixed(1)} req/s, ` +
@@ -344,6 +348,8 @@ function serviceProbe(plan: Plan, deployment: RunningDeployment, path: string) {
     warmupS: plan.warmupS,
     durationS: Math.min(plan.durationS, 2),
     timeoutS: plan.timeoutS,
+    // Sampled too: the CPU per request bounds the model.
+    processGroups: () => deployment.processes.map((p) => p.pid),
     allowRemote: plan.allowRemote,
     generator: plan.generator,
     ...(plan.placement.generatorCpus && { cpus: plan.placement.generatorCpus }),

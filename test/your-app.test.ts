@@ -190,6 +190,18 @@ it('refuses a kind that cannot host the app, an app folder that does not exist, 
   expect(
     scenario('bad-args', ['app: { wsgi: "fixture_app:application", dir: ' + JSON.stringify(WSGI_DIR) + ' }', 'deployments: [{ kind: wsgiref, args: [-x] }]']),
   ).toMatch(/deployments\[0\]: args: wsgiref takes no extra flags/);
+  // Flags and variables that would make a server listen beyond loopback, or describe another server than the row says.
+  const wsgiApp = 'app: { wsgi: "fixture_app:application", dir: ' + JSON.stringify(WSGI_DIR) + ' }';
+  expect(scenario('bind', [wsgiApp, 'deployments: [{ kind: gunicorn-sync, args: ["--bind=0.0.0.0:8000"] }]'])).toMatch(
+    /deployments\[0\]: args: "--bind=0.0.0.0:8000": bench sets it \(the loopback address it measures\); remove it/,
+  );
+  expect(scenario('workers-arg', [wsgiApp, 'deployments: [{ kind: uwsgi, args: [--processes, "8"] }]'])).toMatch(/args: "--processes": bench sets it \(workers:\)/);
+  expect(scenario('inspect', ['app: { node: ' + JSON.stringify(NODE_APP) + ' }', 'deployments: [{ kind: node, args: ["--inspect=0.0.0.0:9229"] }]'])).toMatch(
+    /args: "--inspect=0.0.0.0:9229": it opens a debugger on a TCP port/,
+  );
+  expect(scenario('host-env', ['app: { node: ' + JSON.stringify(NODE_APP) + ' }', 'deployments: [{ kind: node, env: { HOST: 0.0.0.0 } }]'])).toMatch(
+    /deployments\[0\]: env: HOST is bench's to set/,
+  );
   expect(
     scenario('mix-wrk', ['generator: wrk', 'requests: [{ path: /a }, { method: POST, path: /b }]', 'deployments: [node-async]']),
   ).toMatch(/generator: wrk: wrk sends one request; use the builtin generator for a requests: mix/);

@@ -49,6 +49,7 @@ export function resolveApp(input: AppInput, baseDir: string, names: AppFieldName
     return { kind: 'node', node: program, health };
   }
   if (input.wsgi === undefined) return fail('wsgi', 'name the app: wsgi: module:callable (a WSGI app) or node: FILE (a Node program)');
+  if (/\.py(:|$)/.test(input.wsgi)) fail('wsgi', `"${input.wsgi}" is a file name; name the module without .py, e.g. ${input.wsgi.replace(/\.py(?=:|$)/, '').replace(/\//g, '.')}`);
   if (!MODULE_CALLABLE.test(input.wsgi)) fail('wsgi', `"${input.wsgi}" is not module:callable, e.g. myproject.wsgi:application`);
   const dir = resolve(baseDir, input.dir ?? '.');
   if (!isDirectory(dir)) fail('dir', `${dir} is not a folder; it is the folder the module is imported from`);

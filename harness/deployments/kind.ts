@@ -76,6 +76,11 @@ export interface ServerKind {
   hosts: readonly AppHost[];
   /** Whether `args:` means anything for this kind (flags of the server's own command line). */
   takesArgs: boolean;
+  /**
+   * Flags `args:` may not hold, each with why: bench sets them itself (the address, the app, W and
+   * T, which the label and the model describe), or they open a port that runs code.
+   */
+  forbiddenArgs?: Readonly<Record<string, string>>;
   plan(spec: DeploymentSpec, ctx: LaunchContext): Promise<KindPlan>;
 }
 

@@ -9,6 +9,7 @@ import type { DeploymentSpec, ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { serverEnvironment } from './server-env.js';
 import { healthPath, waitUntilReady } from './ready.js';
+import { publicListeners } from '../process/listeners.js';
 
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front). */
@@ -101,6 +102,14 @@ export async function launch(
       }
       const baseUrl = `http://${LOOPBACK}:${port}`;
       await waitUntilReady(baseUrl, kind, spec, processes, expectedToken, options);
+      // Servers bind loopback only, whatever a user's app or its args: ask for.
+      const exposed = publicListeners(processes.map((p) => p.pid));
+      if (exposed.length > 0) {
+        throw new Error(
+          `it listens beyond loopback, on ${exposed.join(', ')}; bench runs servers on 127.0.0.1 only ` +
+            '(an app must listen where $HOST says, and args: must not bind another address)',
+        );
+      }
       if (spec.supervise) {
         // supervisord's autorestart: whenever the server exits unasked, start it again, same port;
         // like supervisord's FATAL state, give up on a server that keeps dying at once.

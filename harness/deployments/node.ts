@@ -17,7 +17,11 @@ function userProgram(spec: DeploymentSpec): string {
 
 const listenEnv = (ctx: LaunchContext) => ({ ...process.env, HOST: ctx.host, PORT: String(ctx.port) });
 
-const common = { takesThreads: false, takesArgs: true, requires: [], upstream: 'http' } as const;
+/** node's own flags that open a debugger on a TCP port: whoever reaches it runs code. */
+const DEBUGGER = 'it opens a debugger on a TCP port, which runs whatever code reaches it';
+const nodeForbidden = { '--inspect': DEBUGGER, '--inspect-brk': DEBUGGER, '--inspect-wait': DEBUGGER, '--inspect-port': DEBUGGER, '--debug-port': DEBUGGER };
+
+const common = { takesThreads: false, takesArgs: true, requires: [], upstream: 'http', forbiddenArgs: nodeForbidden } as const;
 const demoOnly = { ...common, hosts: ['demo'] } as const;
 
 export const nodeBlocking: ServerKind = {

@@ -30,6 +30,12 @@ async function python(target: WsgiTarget, args: string[]): Promise<SpawnPlan> {
 
 const wsgiHost = join(pythonServersDir, 'wsgi_host.py');
 
+/** Why `args:` may not hold a flag: bench sets what it stands for itself. */
+const BENCH_SETS = (key: string) => `bench sets it (${key})`;
+const ADDRESS = BENCH_SETS('the loopback address it measures');
+const APP = BENCH_SETS('the app: app: or --app');
+
+
 /** A single-threaded server: one request at a time. The demo app needs Flask; wsgiref itself is the standard library's. */
 const oneAtATime = {
   model: 'single',
@@ -46,6 +52,7 @@ export const flaskDev: ServerKind = {
   name: 'flask-dev',
   summary: "Flask's development server with threads off: the single blocking worker of the Python world",
   takesArgs: true,
+  forbiddenArgs: { '--host': ADDRESS, '-h': ADDRESS, '--port': ADDRESS, '-p': ADDRESS, '--debugger': 'its debugger runs code sent to it', '--with-threads': BENCH_SETS('the kind') },
   plan: async (spec, ctx) => {
     const app = wsgiTarget(spec);
     // flask --app takes a file or module:callable, imported from the working folder.
@@ -72,6 +79,12 @@ export const wsgiref: ServerKind = {
   },
 };
 
+
+const gunicornOwned = {
+  '-b': ADDRESS, '--bind': ADDRESS, '-w': BENCH_SETS('workers:'), '--workers': BENCH_SETS('workers:'),
+  '-k': BENCH_SETS('the kind'), '--worker-class': BENCH_SETS('the kind'), '--threads': BENCH_SETS('threads:'), '--chdir': APP,
+};
+
 /** gunicorn's arbiter with W workers of one class; the worker class is all that differs. */
 function gunicornKind(
   name: string,
@@ -91,6 +104,7 @@ function gunicornKind(
     defaultWorkers: 4,
     requires: [flask, gunicorn],
     upstream: 'http',
+    forbiddenArgs: gunicornOwned,
     ...extra,
     plan: (spec, ctx) => {
       const app = wsgiTarget(spec);
@@ -173,6 +187,11 @@ export const uwsgiKind: ServerKind = {
   defaultWorkers: 4,
   requires: [flask, uwsgi],
   upstream: 'uwsgi',
+  forbiddenArgs: {
+    '--http-socket': ADDRESS, '--socket': ADDRESS, '-s': ADDRESS, '--http': ADDRESS, '--https': ADDRESS, '--stats': 'it opens a stats port',
+    '--processes': BENCH_SETS('workers:'), '-p': BENCH_SETS('workers:'), '--workers': BENCH_SETS('workers:'), '--threads': BENCH_SETS('threads:'),
+    '--chdir': APP, '--module': APP, '--wsgi-file': APP, '--callable': APP, '--home': APP,
+  },
   plan: async (spec, ctx) => {
     const bin = findExecutable('uwsgi') ?? 'uwsgi';
     const socketPath = ctx.behindNginx ? uwsgiSocket(ctx) : undefined;

@@ -19,14 +19,14 @@ type WorkerCheck =
 
 /**
  * Which check fits a kind, from its concurrency model:
- * - prefork and threads pools (node-prefork, gunicorn-sync, gunicorn-gthread, uwsgi): a worker
- *   holds at most T requests at once (1 without threads; gthread workers are given one connection
- *   per thread), so W·T requests held at once fill every worker that is up and the rest wait for
- *   one: each worker that is up answers some of them.
- * - async pools (gunicorn-gevent): a worker never fills up, and the one that wakes first may accept
- *   a whole round, so the pids that answer say nothing about the others. Counting the worker
- *   processes in /proc is the signal there; a weaker one, since a worker exists a moment before
- *   its app is loaded, but one worker alone already serves any number of waiting requests.
+ * - prefork pools (node-prefork, gunicorn-sync, uwsgi): a worker holds at most T requests at once
+ *   (1 without threads), so W·T requests held at once fill every worker that is up and the rest
+ *   wait for one: each worker that is up answers some of them.
+ * - gthread and async pools (gunicorn-gthread, gunicorn-gevent): a worker accepts more connections
+ *   than it serves at once (gthread's default is 1,000 per worker), and the one that wakes first
+ *   may accept a whole round, so the pids that answer say nothing about the others. Counting the
+ *   worker processes in /proc is the signal there; a weaker one, since a worker exists a moment
+ *   before its app is loaded.
  * - none: a single process (its /health answer was all of it), CGI (fcgiwrap's children only fork
  *   the program: the pid that answers is a new CGI process every time) and external servers.
  */
@@ -36,8 +36,8 @@ function workerCheck(kind: ServerKind, spec: DeploymentSpec): WorkerCheck | unde
   if (spec.app) return hasProcfs && kind.model !== 'process-per-request' ? { by: 'processes', workers: spec.workers } : undefined;
   switch (kind.model) {
     case 'prefork':
-    case 'threads':
       return { by: 'answers', workers: spec.workers, atOnce: spec.workers * (spec.threads ?? kind.defaultThreads ?? 1) };
+    case 'threads':
     case 'async':
       return hasProcfs ? { by: 'processes', workers: spec.workers } : undefined;
     default:

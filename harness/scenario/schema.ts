@@ -6,7 +6,8 @@ const positiveSeconds = z.number().positive().max(3600);
 /** A request path on the deployment under test: always starts with a slash. */
 export const requestPath = z
   .string()
-  .regex(/^\/[^\s]*$/, { message: 'a request path starts with "/" and has no spaces, e.g. "/io?ms=50"' });
+  // Not "//": a URL parser would read what follows as another host.
+  .regex(/^\/(?!\/)[^\s]*$/, { message: 'a request path starts with one "/" and has no spaces, e.g. "/io?ms=50"' });
 
 /** "node-prefork" or "gunicorn-sync+nginx" as a shorthand for { kind, proxy }. */
 const deploymentKind = z.string().regex(/^[a-z][a-z0-9-]*(\+nginx)?$/, {

@@ -95,12 +95,21 @@ export function buildTunePlan(scenario: Scenario, options: TuneOptions, now = ne
 
 /** The scenario's deployments, one per kind (and proxy), each keeping its own threads and env (its pool sizes are replaced). */
 function scenarioKinds(scenario: Scenario): [DeploymentEntry, string][] {
-  const seen = new Set<string>();
+  const seen = new Map<string, { at: number; settings: string }>();
   return scenario.deployments.flatMap((entry, i): [DeploymentEntry, string][] => {
     const object = typeof entry === 'string' ? { kind: entry } : entry;
     const key = `${object.kind}${object.proxy === 'nginx' ? '+nginx' : ''}`;
-    if (seen.has(key)) return [];
-    seen.add(key);
+    // The pool size is tune's to choose; anything else that differs is a second configuration.
+    const settings = JSON.stringify({ ...object, workers: undefined });
+    const earlier = seen.get(key);
+    if (earlier && earlier.settings !== settings) {
+      throw new UsageError(
+        `deployments[${i}]: bench tune sweeps one deployment per kind, and deployments[${earlier.at}] is ${key} too, with other settings; ` +
+          'copy the scenario and keep the one to tune (or name kinds with --kinds)',
+      );
+    }
+    if (earlier) return [];
+    seen.set(key, { at: i, settings });
     return [[entry, `deployments[${i}]`]];
   });
 }

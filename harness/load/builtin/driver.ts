@@ -66,8 +66,9 @@ class Driver {
     private readonly finish: (m: EngineMeasurement) => void,
   ) {
     this.url = new URL(load.url);
+    // Each request of a mix formatted once; the cycle repeats the same buffers.
     this.requests = load.requests
-      ? mixCycle(load.requests).map((r) => formatRequest(new URL(r.path, this.url), r.method, r.headers, r.body))
+      ? mixCycle(load.requests.map((r) => ({ weight: r.weight, bytes: formatRequest(new URL(r.path, this.url), r.method, r.headers, r.body) }))).map((r) => r.bytes)
       : [formatRequest(this.url)];
     this.window = new Window(load.durationS);
   }

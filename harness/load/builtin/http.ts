@@ -138,7 +138,8 @@ function headerValue(headers: string, name: string): string | undefined {
 export function formatRequest(url: URL, method = 'GET', headers: Record<string, string> = {}, body?: string): Buffer {
   const content = body === undefined ? undefined : Buffer.from(body, 'utf8');
   const extra = Object.entries(headers)
-    .filter(([name]) => !/^(host|content-length)$/i.test(name))
+    // bench frames the request itself: one Host, its own Content-Length, no chunking.
+    .filter(([name]) => !/^(host|content-length|transfer-encoding)$/i.test(name))
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   const head =

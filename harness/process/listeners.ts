@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { groupMembers, hasProcfs } from './procfs.js';
+
+/**
+ * The TCP addresses processes of the given groups listen on that are not loopback
+ * ("0.0.0.0:8000", "[::]:9229"), read from /proc. A user's app, or a flag passed through `args:`,
+ * can make a server listen beyond loopback however bench started it; this finds it, whatever
+ * did it. Empty where /proc cannot be read.
+ */
+export function publicListeners(processGroups: number[]): string[] {
+  if (!hasProcfs) return [];
+  const listening = listeningSockets();
+  const found = new Set<string>();
+  for (const leader of processGroups) {
+    for (const { pid } of groupMembers(leader)) {
+      for (const inode of socketInodes(pid)) {
+        const address = listening.get(inode);
+        if (address && !address.loopback) found.add(address.text);
+      }
+    }
+  }
+  return [...found];
+}
+
+interface ListenAddress {
+  text: string;
+  loopback: boolean;
+}
+
+/** TCP sockets in LISTEN state (0A), by inode, IPv4 and IPv6. */
+function listeningSockets(): Map<string, ListenAddress> {
+  const sockets = new Map<string, ListenAddress>();
+  for (const [table, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.trim().split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] !== '0A' || !fields[1] || !fields[9]) continue;
+      sockets.set(fields[9], decode(fields[1], v6));
+    }
+  }
+  return sockets;
+}
+
+/** "0100007F:1F90" → 127.0.0.1:8080; IPv6 as its 32 hex digits (loopback ::1 or ::ffff:127.x). */
+export function decode(local: string, v6: boolean): ListenAddress {
+  const [hex = '', portHex = '0'] = local.toLowerCase().split(':');
+  const port = parseInt(portHex, 16);
+  if (!v6) {
+    const bytes = (hex.match(/../g) ?? []).map((b) => parseInt(b, 16)).reverse();
+    return { text: `${bytes.join('.')}:${port}`, loopback: bytes[0] === 127 };
+  }
+  // Four little-endian 32-bit words.
+  const words = (hex.match(/.{8}/g) ?? []).map((w) => (w.match(/../g) ?? []).reverse().join(''));
+  const full = words.join('');
+  const loopback = full === '00000000000000000000000000000001' || (full.startsWith('00000000000000000000ffff') && full.slice(24, 26) === '7f');
+  const groups = (full.match(/.{4}/g) ?? []).map((g) => g.replace(/^0+(?=.)/, ''));
+  return { text: `[${groups.join(':')}]:${port}`, loopback };
+}
+
+function socketInodes(pid: number): string[] {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  const inodes: string[] = [];
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.push(match[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
+}
