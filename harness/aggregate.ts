@@ -14,6 +14,7 @@ export interface Sample extends PointMeasurement {
   /** How the deployment was started (see ResultRow.serverArgs and nginxConfig). */
   serverArgs?: string[];
   nginxConfig?: string;
+  serverEnv?: Record<string, string>;
 }
 
 /** Every sample of one point (deployment × path × level), repeats included, in round order. */
@@ -103,6 +104,7 @@ export function toRow(point: PointSamples): ResultRow {
     ...(first.fault && { fault: first.fault }),
     ...(first.serverArgs && { serverArgs: first.serverArgs }),
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
+    ...(first.serverEnv && { serverEnv: first.serverEnv }),
   };
   if (open) {
     row.unsent = worst((s) => s.unsent ?? 0);

@@ -66,6 +66,7 @@ const resultRow = z.object({
   fault: z.object({ killedPid: z.number(), atS: z.number(), recoveryS: z.number().nullable() }).optional(),
   serverArgs: z.array(z.string()).optional(),
   nginxConfig: z.string().optional(),
+  serverEnv: z.record(z.string(), z.string()).optional(),
 });
 
 const appUnderTest = z.discriminatedUnion('kind', [

@@ -143,6 +143,8 @@ export interface ResultRow {
   serverArgs?: string[];
   /** The nginx.conf bench generated, when nginx was in front. */
   nginxConfig?: string;
+  /** The variables the scenario passed to the server on purpose (a deployment's env:), as it gave them. */
+  serverEnv?: Record<string, string>;
 }
 
 export interface RepeatFigures {

@@ -148,6 +148,7 @@ describeStack('bench export', () => {
         '  - kind: gunicorn-sync',
         '    workers: 2',
         '    proxy: nginx',
+        '    env: { BENCH_EXPORT_CHECK: "measured 100%" }',
         '  - kind: uwsgi',
         '    workers: 2',
         '    proxy: nginx',
@@ -340,6 +341,13 @@ describeStack('bench export', () => {
         return arbiter !== undefined && livingChildren(arbiter).length === 2 ? arbiter : undefined;
       });
     }, 60_000);
+
+    it("starts the app server with the deployment's env:, as measured", () => {
+      const [arbiter] = livingChildren(supervisor.pid);
+      const environ = readFileSync(`/proc/${arbiter}/environ`, 'utf8').split('\0');
+      expect(environ).toContain('BENCH_EXPORT_CHECK=measured 100%');
+      expect(readFileSync(join(exported, 'bench-demo.service'), 'utf8')).toContain('Environment="BENCH_EXPORT_CHECK=measured 100%%"');
+    });
 
     it('answers /io through nginx with the demo app', async () => {
       const res = await fetch(`${url}/io?ms=5`);

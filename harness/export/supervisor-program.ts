@@ -14,6 +14,19 @@ function supervisorArg(arg: string): string {
   return quoted.replaceAll('%', '%%');
 }
 
+/** supervisord's environment=KEY="value",…: the measured env:, values quoted, `%` doubled. */
+function environmentLine(t: ExportTarget): string[] {
+  const entries = Object.entries(t.env);
+  if (entries.length === 0) return [];
+  for (const [name, value] of entries) {
+    if (/["\r\n\\]/.test(value)) throw new UsageError(`env ${name}: its value cannot be written into a supervisord environment= line (it holds a quote, a backslash or a line break)`);
+  }
+  return [
+    '; measured: the deployment\'s env:',
+    `environment=${entries.map(([name, value]) => `${name}="${value.replaceAll('%', '%%')}"`).join(',')}`,
+  ];
+}
+
 export const supervisorFileName = (t: ExportTarget) => `supervisor-${t.name}.conf`;
 export const logFiles = (t: ExportTarget) => ({ out: join(t.logDir, `${t.name}.out.log`), err: join(t.logDir, `${t.name}.err.log`) });
 
@@ -26,6 +39,7 @@ export function supervisorProgram(t: ExportTarget): string {
     '',
     `[program:${t.name}]`,
     `command=${t.command.map(supervisorArg).join(' ')}`,
+    ...environmentLine(t),
     'autostart=true',
     '; a crashed master is started again, as `supervise: true` in a bench scenario measures',
     'autorestart=true',

@@ -12,6 +12,12 @@ function systemdArg(arg: string): string {
   return /^[A-Za-z0-9_\-+=.,/:@%$]+$/.test(escaped) ? escaped : `"${escaped.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
+/** One Environment= assignment, quoted: systemd expands `%` specifiers there, not `$` variables. */
+function systemdEnvironment(name: string, value: string): string {
+  if (/[\r\n]/.test(value)) throw new UsageError(`env ${name}: its value cannot be written into a systemd Environment= line (it holds a line break)`);
+  return `"${`${name}=${value}`.replaceAll('%', '%%').replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
 export const unitFileName = (t: ExportTarget) => `${t.name}.service`;
 
 /** NAME.service for /etc/systemd/system: the same program under systemd. */
@@ -26,6 +32,10 @@ export function systemdUnit(t: ExportTarget): string {
     '',
     '[Service]',
     `ExecStart=${t.command.map(systemdArg).join(' ')}`,
+    ...Object.entries(t.env).flatMap(([name, value], i) => [
+      ...(i === 0 ? ["# measured: the deployment's env:"] : []),
+      `Environment=${systemdEnvironment(name, value)}`,
+    ]),
     '# a crashed master is started again (supervisord\'s autorestart)',
     'Restart=always',
     'RestartSec=1',

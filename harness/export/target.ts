@@ -52,6 +52,8 @@ export interface ExportTarget {
   command: string[];
   /** Seconds after which the app server kills a silent worker (gunicorn --timeout, uWSGI --harakiri); null: never. */
   workerTimeoutS: number | null;
+  /** The variables the measured server was given on purpose (the deployment's env:). */
+  env: Record<string, string>;
 }
 
 /** gunicorn's --timeout when the command line does not set it. */
@@ -90,6 +92,7 @@ export function exportTarget(run: RunResults, file: string, options: ExportOptio
     logDir: absoluteFolder('--log-dir', options.logDir ?? '/var/log/supervisor'),
     command: [...program, kind === 'uwsgi' ? '--ini' : '-c', configFile],
     workerTimeoutS: workerTimeout(measured, kind),
+    env: row.serverEnv ?? {},
   };
 }
 

@@ -7,7 +7,7 @@ const positiveSeconds = z.number().positive().max(3600);
 export const requestPath = z
   .string()
   // Not "//": a URL parser would read what follows as another host.
-  .regex(/^\/(?!\/)[^\s]*$/, { message: 'a request path starts with one "/" and has no spaces, e.g. "/io?ms=50"' });
+  .regex(/^\/(?!\/)[^\s]*$/, { message: 'a request path starts with "/" (one, not "//") and has no spaces, e.g. "/io?ms=50"' });
 
 /** "node-prefork" or "gunicorn-sync+nginx" as a shorthand for { kind, proxy }. */
 const deploymentKind = z.string().regex(/^[a-z][a-z0-9-]*(\+nginx)?$/, {
