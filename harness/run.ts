@@ -10,7 +10,7 @@ import { measurePoint } from './load/measure.js';
 import type { MixRequest } from './load/engine.js';
 import { saveResults } from './output.js';
 import { liveTempDirs } from './process/registry.js';
-import { estimateSeconds, requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
+import { estimateSeconds, mixLabel, requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
 import { SCHEMA_VERSION, type RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, missingSoftware } from './software.js';
@@ -194,7 +194,7 @@ export function finishRun(plan: Plan, run: RunResults, ctx: RunContext): RunResu
 
 /** The scenario's note quotes figures for its own path; say so when --path replaced it. */
 function noticeFor(plan: Plan): string {
-  const own = plan.scenario.requests ? plan.paths : [plan.scenario.path ?? '/'].flat();
+  const own = plan.scenario.requests ? [mixLabel(plan.scenario.requests)] : [plan.scenario.path ?? '/'].flat();
   const notice = plan.scenario.notice ?? '';
   if (own.join() === plan.paths.join()) return notice;
   return `${notice} (This note describes the scenario's own ${own.join(', ')}; this run used ${plan.paths.join(', ')}.)`;

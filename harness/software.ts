@@ -59,7 +59,7 @@ export function findExecutable(name: string): string | undefined {
 }
 
 /** Runs a probe command; resolves to its combined output, or undefined when it fails. */
-function run(command: string, args: string[]): Promise<string | undefined> {
+export function runProbe(command: string, args: string[]): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(command, args, { timeout: 15_000 }, (err, stdout, stderr) =>
       resolve(err ? undefined : `${stdout}${stderr}`.trim()),
@@ -78,7 +78,7 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
  */
 export const findPython = once(async (): Promise<string | undefined> => {
   for (const candidate of ['/usr/bin/python3', findExecutable('python3')]) {
-    if (candidate && (await run(candidate, ['-c', 'import flask']) !== undefined)) return candidate;
+    if (candidate && (await runProbe(candidate, ['-c', 'import flask']) !== undefined)) return candidate;
   }
   return undefined;
 });
@@ -91,7 +91,7 @@ function pythonModule(name: string, distribution: string, apt: string, interpret
     detect: once(async () => {
       const python = await interpreter();
       if (!python) return undefined;
-      return run(python, ['-c', `from importlib.metadata import version; import ${name}; print(version("${distribution}"))`]);
+      return runProbe(python, ['-c', `from importlib.metadata import version; import ${name}; print(version("${distribution}"))`]);
     }),
     inInterpreter: (python) => pythonModule(name, distribution, apt, async () => python),
   };
@@ -107,7 +107,7 @@ export const flask = pythonModule('flask', 'flask', 'python3-flask');
 /** "3.11.2 (/usr/bin/python3)": the interpreter the Python deployments run on. */
 export const pythonVersion = once(async (): Promise<string | undefined> => {
   const python = await findPython();
-  const version = python && (await run(python, ['--version']));
+  const version = python && (await runProbe(python, ['--version']));
   return version && `${version.replace('Python ', '')} (${python})`;
 });
 
@@ -120,7 +120,7 @@ export const uwsgi: Software = {
   // --need-plugin fails unless the python3 plugin loads, so this checks both packages.
   detect: once(async () => {
     const bin = findExecutable('uwsgi');
-    return bin && run(bin, ['--need-plugin', 'python3', '--version']);
+    return bin && runProbe(bin, ['--need-plugin', 'python3', '--version']);
   }),
 };
 
@@ -129,7 +129,7 @@ export const nginx: Software = {
   apt: ['nginx'],
   detect: once(async () => {
     const bin = findExecutable('nginx');
-    const out = bin && (await run(bin, ['-v']));
+    const out = bin && (await runProbe(bin, ['-v']));
     return out?.replace(/^nginx version: nginx\//, '');
   }),
 };
@@ -140,7 +140,7 @@ export const fcgiwrap: Software = {
   // fcgiwrap has no --version; the package manager knows it when there is one.
   detect: once(async () => {
     if (!findExecutable('fcgiwrap')) return undefined;
-    return (await run('dpkg-query', ['-W', '-f=${Version}', 'fcgiwrap'])) || 'found';
+    return (await runProbe('dpkg-query', ['-W', '-f=${Version}', 'fcgiwrap'])) || 'found';
   }),
 };
 

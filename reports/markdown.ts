@@ -34,6 +34,13 @@ function summary(run: RunResults): string[] {
   ];
 }
 
+/** A fenced block longer than any run of backticks in `text`, so that nothing in it can close it. */
+function fenced(text: string, language: string): string[] {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}${language}`, text, fence];
+}
+
 /** Fenced blocks: a command line or a config file is shown as it is, nothing in it escaped. */
 function started(run: RunResults): string[] {
   const deployments = startedDeployments(run);
@@ -45,10 +52,8 @@ function started(run: RunResults): string[] {
       '',
       `**${escapeMarkdown(d.deployment)}**`,
       '',
-      '```sh',
-      d.command,
-      '```',
-      ...(d.nginxConfig ? ['', '<details><summary>nginx.conf</summary>', '', '```nginx', d.nginxConfig.trimEnd(), '```', '', '</details>'] : []),
+      ...fenced(d.command, 'sh'),
+      ...(d.nginxConfig ? ['', '<details><summary>nginx.conf</summary>', '', ...fenced(d.nginxConfig.trimEnd(), 'nginx'), '', '</details>'] : []),
     ]),
   ];
 }

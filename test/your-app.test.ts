@@ -98,6 +98,10 @@ describeStack("a user's own WSGI app", () => {
     await withDeployment({ kind: 'gunicorn-sync', workers: 1, app: WSGI_APP, env: { FIXTURE_GREETING: 'from env' } }, async (d) => {
       expect(await greeting(`${d.baseUrl}/healthz`)).toBe('from env');
     });
+    // fcgiwrap does not pass its own environment on: env: reaches a CGI program through nginx.
+    await withDeployment({ kind: 'cgi', workers: 1, app: WSGI_APP, env: { FIXTURE_GREETING: 'from env, through CGI' } }, async (d) => {
+      expect(await greeting(`${d.baseUrl}/healthz`)).toBe('from env, through CGI');
+    });
     // gunicorn's own --env flag, passed through args:, sets the workers' environment.
     await withDeployment({ kind: 'gunicorn-sync', workers: 1, app: WSGI_APP, args: ['--env', 'FIXTURE_GREETING=from args'] }, async (d) => {
       expect(await greeting(`${d.baseUrl}/healthz`)).toBe('from args');

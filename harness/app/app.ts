@@ -107,7 +107,8 @@ function resolveInterpreter(python: string, baseDir: string): string {
   return findExecutable(python) ?? resolve(baseDir, python);
 }
 
-function isFile(path: string): boolean {
+/** A regular file (through links) at path. */
+export function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
   } catch {

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { serverKinds } from '../deployments/kinds.js';
 import { UsageError } from '../errors.js';
 import { requiredSoftware } from '../plan.js';
-import { DEBIAN_PYTHON, INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, pythonVersion, type Software } from '../software.js';
+import { DEBIAN_PYTHON, INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, pythonVersion, runProbe, type Software } from '../software.js';
 
 interface Line {
   name: string;
@@ -71,9 +70,5 @@ async function kindLines(lines: Line[], python?: string): Promise<string[]> {
 }
 
 function interpreterVersion(python: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(python, ['-c', 'import platform; print(platform.python_version())'], { timeout: 15_000 }, (err, stdout) =>
-      resolve(err ? undefined : stdout.trim()),
-    );
-  });
+  return runProbe(python, ['-c', 'import platform; print(platform.python_version())']);
 }

@@ -95,6 +95,7 @@ export async function launch(
           token,
           tmpDir: options.tmpDir,
           ...(spec.nginx && { settings: spec.nginx }),
+          ...(spec.env && { cgiEnv: spec.env }),
         });
         nginxConfig = nginx.config;
         const front = cleaned(pinned(nginx, options.cpus), undefined);

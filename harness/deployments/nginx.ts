@@ -18,6 +18,8 @@ export interface NginxFront {
   cgiScript?: string;
   /** For fastcgi: the deployment's token, which reaches the CGI program as a parameter (fcgiwrap's own environment does not). */
   token?: string;
+  /** For fastcgi: the deployment's env:, passed to the CGI program the same way. */
+  cgiEnv?: Record<string, string>;
   tmpDir: string;
   /** The scenario's `nginx:` settings; nginx's defaults for whatever is absent. */
   settings?: NginxSettings;
@@ -66,6 +68,7 @@ function locationBlock(front: NginxFront): string {
             ...params('fastcgi_params'),
             `fastcgi_param SCRIPT_FILENAME ${nginxString(front.cgiScript ?? '', true)};`,
             ...(front.token ? [`fastcgi_param BENCH_TOKEN ${nginxString(front.token, true)};`] : []),
+            ...Object.entries(front.cgiEnv ?? {}).map(([name, value]) => `fastcgi_param ${name} ${nginxString(value, true)};`),
             `fastcgi_pass ${upstream};`,
           ]
         : [`proxy_pass http://${upstream};`, 'proxy_set_header Host $host;'];

@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpawnPlan } from '../process/group.js';
 import { pythonServersDir } from '../paths.js';
-import { fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, nginx, uwsgi } from '../software.js';
+import { DEBIAN_PYTHON, fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, nginx, runProbe, uwsgi } from '../software.js';
 import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
 import { privateSocket } from './sockets.js';
 
@@ -197,7 +196,11 @@ export const uwsgiKind: ServerKind = {
     const socketPath = ctx.behindNginx ? uwsgiSocket(ctx) : undefined;
     const app = wsgiTarget(spec);
     // Debian's plugin embeds the system Python; a virtualenv's packages come in through --home.
+    // Another interpreter's would not be seen at all: say so rather than measure another Python.
     const venv = app.python ? await virtualenvOf(app.python) : undefined;
+    if (app.python && !venv && app.python !== DEBIAN_PYTHON) {
+      throw new Error(`uWSGI runs the Python of Debian's plugin (${DEBIAN_PYTHON}), and ${app.python} is neither that nor a virtualenv's; use a virtualenv (python3 -m venv) or ${DEBIAN_PYTHON}`);
+    }
     return {
       command: bin,
       socketPath,
@@ -222,13 +225,9 @@ export const uwsgiKind: ServerKind = {
 };
 
 /** The virtualenv an interpreter belongs to (its sys.prefix), or undefined for a system Python. */
-function virtualenvOf(interpreter: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(interpreter, ['-c', 'import sys; print(sys.prefix); print(sys.base_prefix)'], { timeout: 15_000 }, (err, stdout) => {
-      const [prefix, base] = stdout.trim().split('\n');
-      resolve(!err && prefix && prefix !== base ? prefix : undefined);
-    });
-  });
+async function virtualenvOf(interpreter: string): Promise<string | undefined> {
+  const [prefix, base] = (await runProbe(interpreter, ['-c', 'import sys; print(sys.prefix); print(sys.base_prefix)']))?.split('\n') ?? [];
+  return prefix && prefix !== base ? prefix : undefined;
 }
 
 export const cgi: ServerKind = {

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { isFile } from '../app/app.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -29,9 +30,9 @@ export function resolveScenario(nameOrPath: string): string {
   const builtIn = builtInScenarios().get(nameOrPath);
   if (builtIn) return builtIn;
   const looksLikePath = nameOrPath.includes('/') || EXTENSIONS.includes(extname(nameOrPath));
-  if (looksLikePath || fileExists(nameOrPath)) {
+  if (looksLikePath || isFile(nameOrPath)) {
     const path = resolve(nameOrPath);
-    if (!fileExists(path)) throw new UsageError(`scenario file ${nameOrPath} does not exist`);
+    if (!isFile(path)) throw new UsageError(`scenario file ${nameOrPath} does not exist`);
     return path;
   }
   const names = [...builtInScenarios().keys()];
@@ -116,10 +117,3 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
-function fileExists(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
