@@ -9,6 +9,9 @@ const SETTING_OF_FLAG: Record<string, string> = {
   '--log-file': 'errorlog', '--access-logformat': 'access_log_format', '--log-config': 'logconfig', '--log-syslog': 'syslog',
   '--log-syslog-to': 'syslog_addr', '--log-syslog-prefix': 'syslog_prefix', '--log-syslog-facility': 'syslog_facility',
   '--no-sendfile': 'sendfile', '-D': 'daemon', '-R': 'enable_stdio_inheritance', '-e': 'raw_env', '--env': 'raw_env',
+  '--preload': 'preload_app', '-p': 'pidfile', '--pid': 'pidfile', '-u': 'user', '-g': 'group', '-m': 'umask',
+  '--proxy-allow-from': 'proxy_allow_ips', '--forwarded-allow-ips': 'forwarded_allow_ips', '--reload-extra-file': 'reload_extra_files',
+  '--worker-tmp-dir': 'worker_tmp_dir', '--max-requests': 'max_requests', '--paste': 'paste', '--statsd-host': 'statsd_host',
 };
 
 /** Settings gunicorn reads as whole numbers; every other value is a string. */
@@ -21,7 +24,7 @@ const INTEGER_SETTINGS = new Set([
 const REPLACED = new Set(['bind', 'chdir', 'config', 'daemon']);
 
 /** Settings that may be given several times and are lists in the config file. */
-const LIST_SETTINGS = new Set(['raw_env']);
+const LIST_SETTINGS = new Set(['raw_env', 'reload_extra_files']);
 
 function settingName(flag: string): string {
   return SETTING_OF_FLAG[flag] ?? flag.replace(/^-+/, '').replaceAll('-', '_');

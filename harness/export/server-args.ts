@@ -23,7 +23,7 @@ const GUNICORN_SWITCHES = new Set([
   '--reload', '--spew', '--check-config', '--print-config', '--preload', '--no-sendfile', '--reuse-port',
   '--daemon', '-D', '--capture-output', '--enable-stdio-inheritance', '-R', '--strip-header-spaces',
   '--proxy-protocol', '--do-handshake-on-connect', '--suppress-ragged-eofs', '--log-syslog',
-  '--disable-redirect-access-to-syslog',
+  '--disable-redirect-access-to-syslog', '--initgroups', '--no-sendfile',
 ]);
 
 /** gunicorn's command line, started as `python -m gunicorn …` (as bench does) or as the gunicorn script. */
