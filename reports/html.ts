@@ -24,6 +24,9 @@ const STYLE = `
   h2 { margin: 32px 0 12px; font-size: 19px; }
   .description { margin: 0; color: #4a5263; font-size: 16px; }
   .meta { margin: 4px 0 0; color: #6b7385; font-size: 13px; }
+  /* Command lines wrap where they must; a config file keeps its lines and scrolls in its own box. */
+  .started pre { margin: 4px 0 8px; padding: 8px 10px; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; overflow-x: auto; font-size: 13px; }
+  .started > li > pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   .box { margin: 20px 0 0; padding: 14px 18px; border-radius: 6px; border-left: 5px solid; }
   .box h2 { margin: 0 0 6px; font-size: 15px; text-transform: uppercase; letter-spacing: 0.04em; }
   .box p { margin: 0; }
