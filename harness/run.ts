@@ -294,7 +294,11 @@ async function measureDeployment(
           generator: plan.generator,
           ...(plan.placement.generatorCpus && { cpus: plan.placement.generatorCpus }),
         },
-        (phase, left) => ctx.progress.live(`${step}: ${path} ${describe} ${phase}, ${left.toFixed(1)} s left`),
+        (phase, left, live) =>
+          ctx.progress.live(
+            `${step}: ${path} ${describe} ${phase}, ${left.toFixed(1)} s left` +
+              (live ? `: ${live.rps.toFixed(1)} req/s, p99 ${live.p99Ms === null ? '–' : `${live.p99Ms.toFixed(1)} ms`}` : ''),
+          ),
         ctx.signal,
       );
       const crash = await fault;

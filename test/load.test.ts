@@ -150,6 +150,22 @@ describe('the load driver', () => {
     expect(gets / posts).toBeLessThan(3.2);
   });
 
+  it('reports live figures while it measures: the current second\'s rate and p99, for the progress line', async () => {
+    const url = await serve(20, 'keep-alive');
+    const seen: { rps: number; p99Ms: number | null }[] = [];
+    await measurePoint({ url, concurrency: 4, warmupS: 0.3, durationS: 1.6, timeoutS: 10 }, (phase, _left, live) => {
+      if (phase === 'measuring' && live) seen.push(live);
+    });
+    // Past the window's first moments, 4 clients of ~21 ms requests: Little's law says ~190 req/s.
+    const settled = seen.slice(Math.floor(seen.length / 2));
+    expect(settled.length).toBeGreaterThan(0);
+    for (const live of settled) {
+      expect(live.rps).toBeGreaterThan(4 * (1000 / 21) * 0.6);
+      expect(live.rps).toBeLessThan(4 * (1000 / 20) * 1.3);
+      expect(live.p99Ms).toBeGreaterThanOrEqual(19);
+    }
+  });
+
   it('counts only the measured window, not the warm-up', async () => {
     const url = await serve(50, 'keep-alive');
     const m = await measurePoint({ url, concurrency: 1, warmupS: 1, durationS: 1, timeoutS: 10 });

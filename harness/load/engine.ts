@@ -68,7 +68,13 @@ export interface EngineMeasurement {
 }
 
 export type Phase = 'warm-up' | 'measuring';
-export type ProgressListener = (phase: Phase, secondsLeft: number) => void;
+/** What the window has measured so far, for the progress line: the current second's rate and p99. */
+export interface LiveFigures {
+  rps: number;
+  p99Ms: number | null;
+}
+
+export type ProgressListener = (phase: Phase, secondsLeft: number, live?: LiveFigures) => void;
 
 /**
  * A load engine drives one point: warm-up and window in one continuous run where it can, counting

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { EngineLoad, EngineMeasurement } from '../engine.js';
+import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
 
@@ -29,6 +29,9 @@ type FailureKind = 'timeout' | 'refused' | 'error';
 
 /** How often requests are checked against the timeout: a timer per request would cost more than the request. */
 const TIMEOUT_SWEEP_MS = 100;
+
+/** How often the child reports live figures while the window is open. */
+const LIVE_EVERY_MS = 500;
 
 /** Every socket reads into this one buffer; the parser copies the little it must keep. */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
@@ -80,6 +83,11 @@ class Driver {
       setTimeout(() => this.window.open(), warmupMs),
       setTimeout(() => this.stop(), warmupMs + this.load.durationS * 1000),
       setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS),
+      // Twice a second, the window's current figures for the parent's progress line.
+      setInterval(() => {
+        const figures = this.window.live();
+        if (figures) process.send?.({ type: 'live', figures });
+      }, LIVE_EVERY_MS),
     );
     this.signal.addEventListener('abort', () => this.stop(), { once: true });
     if ('concurrency' in this.load) {
@@ -342,6 +350,18 @@ class Window {
       sent: this.sends,
       eventLoopDelayMs: loop.count > 0 ? { p99: round1(loop.percentile(99) / 1e6), max: round1(loop.max / 1e6) } : null,
     };
+  }
+
+  /** The latest second's rate so far and its p99 (the second before, while the current one is under 0.2 s old). */
+  live(): LiveFigures | undefined {
+    if (!this.isOpen) return undefined;
+    const elapsedS = (performance.now() - this.openedAt!) / 1000;
+    let index = Math.min(Math.floor(elapsedS), this.seconds.length - 1);
+    if (index < 0) return undefined;
+    if (elapsedS - index < 0.2 && index > 0) index--;
+    const bucket = this.seconds[index]!;
+    const spanS = index === Math.floor(elapsedS) ? Math.max(elapsedS - index, 0.05) : 1;
+    return { rps: Math.round((bucket.ok / spanS) * 10) / 10, p99Ms: bucket.ok > 0 ? bucket.latency.percentileMs(99) : null };
   }
 
   private second() {

@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
 import { builtinEngineEntry } from '../../paths.js';
 import { findExecutable } from '../../software.js';
-import type { EngineEvents, EngineLoad, EngineMeasurement, LoadEngine } from '../engine.js';
+import type { EngineEvents, EngineLoad, EngineMeasurement, LiveFigures, LoadEngine } from '../engine.js';
 import { progressTicker } from '../progress.js';
 
-type ChildMessage = { type: 'window-open' } | { type: 'done'; measurement: EngineMeasurement } | { type: 'error'; message: string };
+type ChildMessage =
+  | { type: 'window-open' }
+  | { type: 'live'; figures: LiveFigures }
+  | { type: 'done'; measurement: EngineMeasurement }
+  | { type: 'error'; message: string };
 
 /**
  * bench's own engine (npm only): driver.ts in a child process, pinned to the generator's cores
@@ -25,12 +29,14 @@ function runChild(load: EngineLoad, events: EngineEvents, signal?: AbortSignal):
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  const stopTicking = progressTicker(load, events.onProgress);
+  let live: LiveFigures | undefined;
+  const stopTicking = progressTicker(load, events.onProgress, () => live);
   const stop = () => child.connected && child.send({ type: 'stop' });
   signal?.addEventListener('abort', stop);
   return new Promise<EngineMeasurement>((resolve, reject) => {
     child.on('message', (message: ChildMessage) => {
       if (message.type === 'window-open') events.onWindowOpen?.();
+      else if (message.type === 'live') live = message.figures;
       else if (message.type === 'done') resolve(message.measurement);
       else reject(new Error(`the load generator failed: ${message.message}`));
     });
