@@ -36,6 +36,9 @@ const WSGI_SCENARIO = [
   'warmup: 0.3',
 ];
 
+/** The fixture Node program as a scenario's app. */
+const NODE_APP_LINES = ['app:', `  node: ${JSON.stringify(NODE_APP)}`, '  health: /healthz'];
+
 /** Every row within 10% of Little's law on the service time its deployment measured at one client. */
 function expectModelHolds(rows: ResultRow[], waitMs = 20): void {
   for (const row of rows) {
@@ -123,9 +126,7 @@ describeStack("a user's own WSGI app", () => {
 describeStack("a user's own Node program", () => {
   it('is measured as one process and as a cluster, with and without nginx, within 10% of its measured-service-time model', () => {
     const run = runScenario('node-matrix', [
-      'app:',
-      `  node: ${JSON.stringify(NODE_APP)}`,
-      '  health: /healthz',
+      ...NODE_APP_LINES,
       'path: /work?ms=20',
       'duration: 1.5',
       'warmup: 0.3',
@@ -142,9 +143,7 @@ describeStack("a user's own Node program", () => {
 
   it('is driven with a weighted mix of requests, whose mean service time the model then uses', () => {
     const run = runScenario('node-mix', [
-      'app:',
-      `  node: ${JSON.stringify(NODE_APP)}`,
-      '  health: /healthz',
+      ...NODE_APP_LINES,
       'requests:',
       '  - { path: "/work?ms=10", weight: 3 }',
       '  - { method: POST, path: "/work?ms=30", headers: { content-type: application/json }, body: \'{"name":"x"}\', weight: 1 }',
