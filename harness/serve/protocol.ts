@@ -1,0 +1,139 @@
+/**
+ * What `bench serve` and its page say to each other: JSON over HTTP, and a server-sent event
+ * stream for the live figures. Types only, so the page's build (web/) imports them as they are.
+ *
+ *   GET  /api/options     → ServeOptions
+ *   GET  /api/events      → text/event-stream of `state` (ServeState), `tick` (LiveTick), `change` (ChangeMarker)
+ *   POST /api/deployment  DeploymentChoice → 202; the old deployment is torn down, the new one starts (state events follow)
+ *   POST /api/load        LoadChoice → 202; starts the load, or changes it while it runs
+ *   POST /api/stop        → 202; stops the load (the deployment stays up)
+ *   POST /api/save        → SaveResult; writes what was shown as a run folder
+ * Every request carries the access token: `?token=…` on the first page load (which sets a
+ * cookie), or the cookie. Errors answer 4xx with ApiError.
+ */
+
+/** One deployment kind the page can start. */
+export interface KindOption {
+  name: string;
+  summary: string;
+  model: 'single' | 'prefork' | 'threads' | 'async' | 'process-per-request' | 'unknown';
+  takesWorkers: boolean;
+  takesThreads: boolean;
+  defaultWorkers: number;
+  defaultThreads?: number;
+  /** nginx can be put in front (false for kinds that always have it, such as cgi). */
+  nginxOptional: boolean;
+  /** Its software is installed here. */
+  available: boolean;
+  /** What is missing, with the install command, when not available. */
+  missing?: string;
+}
+
+export interface EndpointOption {
+  /** "io", "cpu", "hello" */
+  name: string;
+  /** What it does, one line. */
+  summary: string;
+  takesMs: boolean;
+  defaultMs?: number;
+}
+
+export interface ServeOptions {
+  kinds: KindOption[];
+  endpoints: EndpointOption[];
+  limits: { maxClients: number; maxRate: number; maxSlowClients: number; maxWorkers: number; maxThreads: number; maxMs: number };
+  /** The live figures cover this many seconds; a tick comes every tickMs. */
+  liveWindowS: number;
+  tickMs: number;
+  /** What the page starts with: the scenario's first deployment and load, when one was given. */
+  initial: { deployment: DeploymentChoice; load: LoadChoice };
+}
+
+export interface DeploymentChoice {
+  kind: string;
+  workers?: number;
+  threads?: number;
+  nginx: boolean;
+}
+
+export interface LoadChoice {
+  endpoint: string;
+  /** The endpoint's ?ms=, when it takes one. */
+  ms: number;
+  mode: 'closed' | 'open';
+  /** Closed loop: clients, each sending when its last answer came. */
+  clients: number;
+  /** Open loop: requests a second, sent on schedule whatever the answers do. */
+  rate: number;
+  /** Clients that trickle their requests slowly, beside the others. */
+  slowClients: number;
+}
+
+export type DeploymentStatus = 'none' | 'starting' | 'ready' | 'failed';
+
+export interface ServeState {
+  deployment: {
+    choice: DeploymentChoice | null;
+    /** "node-prefork ×4" */
+    label: string | null;
+    status: DeploymentStatus;
+    /** Start-up progress ("waiting for all 4 workers to answer"), or why it failed. */
+    message?: string;
+    /** Requests it can serve at once (Little's K): null when unbounded (an event loop). */
+    capacity: number | null;
+    /** Worker boxes per process: 1 for a blocking worker, T for a threaded one, null when unbounded. */
+    slotsPerProcess: number | null;
+  };
+  /** The load running now, or null. */
+  load: LoadChoice | null;
+  /** Where `--record` writes, if it was given. */
+  recording: string | null;
+}
+
+/** One worker process as its status file shows it. */
+export interface WorkerBox {
+  pid: number;
+  /** Requests it serves at this moment. */
+  busy: number;
+}
+
+/** Twice a second while a deployment is up. Figures are over the last ServeOptions.liveWindowS seconds. */
+export interface LiveTick {
+  /** Seconds since `bench serve` started. */
+  t: number;
+  /** Completed 2xx responses a second. */
+  rps: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Failed requests (errors, timeouts, non-2xx) a second. */
+  errorsPerS: number;
+  /** W in Little's law: the mean latency of the responses. */
+  meanLatencyMs: number | null;
+  /** L measured: requests sent and not yet answered, averaged over the window. */
+  inFlight: number;
+  /** λ·W: the throughput times the mean latency, which Little's law says equals L. */
+  littleL: number | null;
+  /** Workers serving a request now (from the apps' status files), and the processes' boxes. */
+  busy: number;
+  workers: WorkerBox[];
+  /** Requests waiting for a worker: L minus busy (never below 0). */
+  waiting: number;
+  /** Little's law's ceiling for this deployment at this endpoint, req/s: null when unbounded. */
+  predictedRps: number | null;
+  /** The slow clients trickling now. */
+  slowClients: number;
+}
+
+/** A change the instructor made, drawn as a marker on the charts. */
+export interface ChangeMarker {
+  t: number;
+  text: string;
+}
+
+export interface SaveResult {
+  dir: string;
+}
+
+export interface ApiError {
+  error: string;
+}
