@@ -70,6 +70,12 @@ export function groupMembers(pgid: number): ProcStat[] {
   return livingProcesses().filter((p) => p.pgrp === pgid);
 }
 
+/** Whether `pid` is a process that has not exited: neither gone nor a zombie its parent has yet to reap. */
+export function isLiving(pid: number): boolean {
+  const state = readStat(pid)?.state;
+  return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
 /** Every process on the machine that is not a zombie. */
 export function livingProcesses(): ProcStat[] {
   return allProcesses().filter((p) => p.state !== 'Z' && p.state !== 'X');

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestCounter } from './worker-status.js';
 
 /**
  * The app under test: the same endpoints and bodies in every deployment (the Python app mirrors it).
@@ -61,7 +62,9 @@ function parseMs(url: URL): number | string {
  */
 export function createHandler(mode: WaitMode, keepAlive: boolean) {
   const reply = (res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>) => send(res, status, body, keepAlive, extra);
+  const countRequest = requestCounter();
   return (req: IncomingMessage, res: ServerResponse): void => {
+    countRequest?.(res);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET') return reply(res, 405, { error: 'only GET is served' });
     switch (url.pathname) {

@@ -1,0 +1,109 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DeploymentSpec } from '../harness/deployments/kind.js';
+import type { RunningDeployment } from '../harness/deployments/launch.js';
+import { sleep } from '../harness/process/group.js';
+import { groupMembers } from '../harness/process/procfs.js';
+import type { Software } from '../harness/software.js';
+import { readWorkerStatus, STATUS_DIR_ENV, type WorkerStatus } from '../harness/status/worker-status.js';
+import { withDeployment } from './support/deployments.js';
+import { describeWith } from './support/software.js';
+
+const N = 6; // requests sent at once
+const IO = '/io?ms=600';
+
+const total = (statuses: WorkerStatus[]) => statuses.reduce((sum, s) => sum + s.busy, 0);
+
+/** Runs `body` on a deployment whose spec sets BENCH_STATUS_DIR to a fresh private folder. */
+async function withStatus(spec: Partial<DeploymentSpec> & { kind: string }, body: (d: RunningDeployment, dir: string) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-status-'));
+  try {
+    await withDeployment({ ...spec, env: { [STATUS_DIR_ENV]: dir } }, (d) => body(d, dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Sends `count` requests at once; resolves with them all answered. */
+function sendAtOnce(d: RunningDeployment, count: number, path: string): Promise<number[]> {
+  return Promise.all(Array.from({ length: count }, () => fetch(d.baseUrl + path).then(async (r) => (await r.text(), r.status))));
+}
+
+/** Reads until `done` holds of a reading or `ms` pass; returns the last reading. */
+async function readUntil(dir: string, done: (s: WorkerStatus[]) => boolean, ms: number): Promise<WorkerStatus[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const statuses = readWorkerStatus(dir);
+    if (done(statuses) || Date.now() >= deadline) return statuses;
+    await sleep(20);
+  }
+}
+
+describe('reading a status folder', () => {
+  it('lists each living process by pid with its count, deletes the files of exited ones, and skips what does not read as a count', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-status-'));
+    try {
+      const exited = spawnSync('true').pid!;
+      const living = process.pid;
+      const parent = process.ppid;
+      writeFileSync(join(dir, String(living)), '       3\n');
+      writeFileSync(join(dir, String(parent)), '      12\n');
+      writeFileSync(join(dir, String(exited)), '       1\n');
+      writeFileSync(join(dir, '1'), '    '); // init, whose file would be half-written
+      writeFileSync(join(dir, 'notes.txt'), '       5\n');
+      const expected = [{ pid: living, busy: 3 }, { pid: parent, busy: 12 }].sort((a, b) => a.pid - b.pid);
+      expect(readWorkerStatus(dir)).toEqual(expected);
+      expect(existsSync(join(dir, String(exited)))).toBe(false);
+      expect(existsSync(join(dir, '1'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+interface PoolCase {
+  spec: Partial<DeploymentSpec> & { kind: string };
+  needs: Software[];
+  title: string;
+  /** Requests the deployment serves at once (K), and each process at most. */
+  serves: number;
+  perProcess: number;
+  /** Processes that serve: the pool's workers, never its arbiter or primary (the group's leader). */
+  processes: number;
+  pool: boolean;
+}
+
+const cases: PoolCase[] = [
+  { spec: { kind: 'node-blocking' }, needs: [], title: 'a blocking Node process shows one busy request while six wait', serves: 1, perProcess: 1, processes: 1, pool: false },
+  { spec: { kind: 'node-prefork', workers: 4 }, needs: [], title: 'a Node pre-fork pool of 4 shows each worker busy with one, and no file for its primary', serves: 4, perProcess: 1, processes: 4, pool: true },
+  { spec: { kind: 'node-async' }, needs: [], title: 'an event loop shows every request busy at once', serves: N, perProcess: N, processes: 1, pool: false },
+];
+
+for (const c of cases) {
+  (await describeWith(c.needs))(`worker status of ${c.spec.kind}`, () => {
+    it(`${c.title}, then none busy once all are answered`, async () => {
+      await withStatus(c.spec, async (d, dir) => {
+        const leader = d.processes[0]!.pid;
+        const answered = sendAtOnce(d, N, IO);
+        await sleep(300);
+        const during = readWorkerStatus(dir);
+        expect(total(during), JSON.stringify(during)).toBe(Math.min(N, c.serves));
+        for (const s of during) expect(s.busy, `pid ${s.pid}`).toBeLessThanOrEqual(c.perProcess);
+        expect(during).toHaveLength(c.processes);
+        const members = groupMembers(leader).map((p) => p.pid);
+        for (const { pid } of during) {
+          expect(members).toContain(pid);
+          if (c.pool) expect(pid, 'the leader (arbiter, primary, master) serves nothing').not.toBe(leader);
+          else expect(pid).toBe(leader);
+        }
+        expect(await answered).toEqual(Array(N).fill(200));
+        const after = await readUntil(dir, (s) => total(s) === 0, 1000);
+        expect(total(after), JSON.stringify(after)).toBe(0);
+        expect(after.map((s) => s.pid)).toEqual(during.map((s) => s.pid));
+      });
+    });
+  });
+}
