@@ -5,6 +5,7 @@ import { exportCommand } from './commands/export.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type RunFlags } from './commands/run.js';
+import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { tuneCommand, type TuneFlags } from './commands/tune.js';
 import { describeEnvironment } from './environment.js';
 import { EXIT, UsageError } from './errors.js';
@@ -168,6 +169,20 @@ program
   )
   .action(async (runDir: string, options: ExportOptions) => {
     exitCode = await exportCommand(runDir, options);
+  });
+
+program
+  .command('serve')
+  .description('a live page for a workshop: start a deployment, turn the clients up, and watch its queue, busy workers and Little\'s law as it fills')
+  .argument('[scenario]', 'a scenario whose first deployment, path and load the page starts with (default: one blocking worker, /io?ms=50)')
+  .option('--port <n>', 'the page\'s port (default: a free one)', parse.positiveInt(65_535))
+  .option('--host <address>', 'the address the page listens on (default 127.0.0.1); another one shows it to a room on a LAN, with a warning')
+  .option('--open', 'open the page in the desktop\'s browser')
+  .option('--record <dir>', 'write the session as a run folder as it goes (results.json, and the reports when it ends)')
+  .option('--force', 'replace the run a --record folder holds, or write into a non-empty folder')
+  .addHelpText('after', '\nThe page\'s URL carries an access token; requests without it get 403. Ctrl-C or SIGHUP stops every server it started.\nExample: bench serve --open')
+  .action(async (scenario: string | undefined, options: ServeFlags) => {
+    exitCode = await serveCommand(scenario, options);
   });
 
 program

@@ -22,5 +22,9 @@ export const nodeClusterHostEntry = join(projectRoot, 'dist', 'servers', 'node',
 export const pythonServersDir = join(projectRoot, 'servers', 'python');
 /** The builtin load engine's process, compiled like the servers. */
 export const builtinEngineEntry = join(projectRoot, 'dist', 'harness', 'load', 'builtin', 'child.js');
+/** The same engine driving live load for `bench serve`. */
+export const liveEngineEntry = join(projectRoot, 'dist', 'harness', 'load', 'builtin', 'live-child.js');
+/** The `bench serve` page, built by npm run build from web/. */
+export const webDir = join(projectRoot, 'dist', 'web');
 /** The Lua script wrk runs to report its latency distribution. */
 export const wrkReportScript = join(projectRoot, 'harness', 'load', 'wrk', 'report.lua');

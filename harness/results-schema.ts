@@ -17,6 +17,8 @@ const placement = z.object({
   serverCores: z.number(),
 });
 
+const pointEvent = z.object({ t: z.number(), what: z.string() });
+
 const resultRow = z.object({
   deployment: z.string(),
   server: z.string(),
@@ -62,7 +64,7 @@ const resultRow = z.object({
     z.object({ t: z.number(), rps: z.number(), p50Ms: z.number(), p99Ms: z.number(), errors: z.number(), non2xx: z.number() }),
   ),
   timelineRepeat: z.number(),
-  events: z.array(z.object({ t: z.number(), what: z.string() })).optional(),
+  events: z.array(pointEvent).optional(),
   fault: z.object({ killedPid: z.number(), atS: z.number(), recoveryS: z.number().nullable() }).optional(),
   serverArgs: z.array(z.string()).optional(),
   nginxConfig: z.string().optional(),
@@ -155,6 +157,7 @@ export const runResultsSchema = z.object({
   failures: z.array(deploymentFailure),
   skipped: z.array(deploymentFailure),
   tune: tuneSummary.optional(),
+  changes: z.array(pointEvent).optional(),
 });
 
 /** What every bench results file has, whatever its version. */

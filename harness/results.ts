@@ -342,4 +342,6 @@ export interface RunResults {
   skipped: DeploymentFailure[];
   /** A `bench tune` run: the recommendation over its rows. */
   tune?: TuneSummary;
+  /** A `bench serve` session: each change the instructor made, in seconds since the session started. */
+  changes?: PointEvent[];
 }

@@ -21,6 +21,11 @@ export class LatencyHistogram {
     return merged;
   }
 
+  /** Adds another histogram's latencies to this one's. */
+  add(other: LatencyHistogram): void {
+    this.h.add(other.h);
+  }
+
   encode(): string {
     return hdr.encodeIntoCompressedBase64(this.h);
   }

@@ -82,11 +82,15 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
     sampler?.stop();
     throw err;
   }
-  const resources = sampler?.stop() ?? NOTHING_SAMPLED;
-  const lengthS = m.lengthS > 0 ? m.lengthS : load.durationS;
+  return pointMeasurement(engine.name, m, load.durationS, sampler?.stop() ?? NOTHING_SAMPLED);
+}
+
+/** An engine's window as a point's measurement: rates from its counts, percentiles from its histograms. */
+export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, durationS: number, resources: ResourceUse): PointMeasurement {
+  const lengthS = m.lengthS > 0 ? m.lengthS : durationS;
   const failures = LatencyHistogram.decode(m.errorHistogram).summary();
   return {
-    durationS: load.durationS,
+    durationS,
     requests: m.ok + m.non2xx,
     throughputRps: Math.round((m.ok / lengthS) * 100) / 100,
     samples: m.ok,
@@ -102,7 +106,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
     histogram: m.histogram,
     errorHistogram: m.errorHistogram,
     generator: {
-      engine: engine.name,
+      engine,
       cpuPercent: m.cpuPercent,
       cpuMsPerRequest: m.sent > 0 ? Math.round(((m.cpuPercent / 100) * lengthS * 1000 * 1000) / m.sent) / 1000 : null,
       eventLoopDelayMs: m.eventLoopDelayMs,

@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
+import type { LiveTap } from './live-tap.js';
 
 /**
  * bench's own load engine, run in a process of its own (child.ts) so that its CPU is the
@@ -22,6 +23,29 @@ import { formatRequest, mixCycle, ResponseParser } from './http.js';
  */
 export function drive(load: EngineLoad, signal: AbortSignal): Promise<EngineMeasurement> {
   return new Promise((resolve) => new Driver(load, signal, resolve).start());
+}
+
+/** How long a live segment's figures may run before later seconds share its last timeline bucket. */
+const LIVE_SEGMENT_S = 3600;
+
+/**
+ * Live load (`bench serve`): runs until stopped, feeding `tap` with every answer, while its
+ * clients, rate or requests change under it (`retarget`). What it measured since the last change
+ * comes out as one window (`cut`), so that each setting the instructor held becomes a row.
+ */
+export function driveLive(load: EngineLoad, tap: LiveTap, signal: AbortSignal, onStop: (last: EngineMeasurement) => void): LiveDriver {
+  const driver = new Driver({ ...load, durationS: LIVE_SEGMENT_S }, signal, onStop, tap);
+  driver.start();
+  return driver;
+}
+
+export interface LiveDriver {
+  /** New requests, clients or rate, same kind of loop: closed-loop clients are added, or retired as their answers come. */
+  retarget(load: EngineLoad): void;
+  /** Closes the window on what was measured so far and opens the next one `settleS` from now. */
+  cut(settleS: number): EngineMeasurement;
+  /** Requests sent and not answered yet, and open-loop sends waiting for a connection. */
+  inFlight(): number;
 }
 
 /** Why a request got no answer. */
@@ -47,12 +71,13 @@ class Connection {
   request: Buffer | undefined;
 }
 
-class Driver {
-  private readonly url: URL;
+class Driver implements LiveDriver {
+  private url: URL;
   /** The requests sent in turn: one, or a mix's cycle. */
-  private readonly requests: Buffer[];
+  private requests: Buffer[];
   private nextRequest = 0;
-  private readonly window: Window;
+  private window: Window;
+  private windowTimer: NodeJS.Timeout | undefined;
   private readonly connections = new Set<Connection>();
   private readonly idle: Connection[] = [];
   /** Open loop: intended send times still waiting for a connection. */
@@ -64,37 +89,68 @@ class Driver {
   private scheduled = 0;
 
   constructor(
-    private readonly load: EngineLoad,
+    private load: EngineLoad,
     private readonly signal: AbortSignal,
     private readonly finish: (m: EngineMeasurement) => void,
+    private readonly tap?: LiveTap,
   ) {
-    this.url = new URL(load.url);
-    // Each request of a mix formatted once; the cycle repeats the same buffers.
-    this.requests = load.requests
-      ? mixCycle(load.requests.map((r) => ({ weight: r.weight, bytes: formatRequest(new URL(r.path, this.url), r.method, r.headers, r.body) }))).map((r) => r.bytes)
-      : [formatRequest(this.url)];
-    this.window = new Window(load.durationS);
+    [this.url, this.requests] = requestsOf(load);
+    this.window = new Window(load.durationS, tap);
   }
 
   start(): void {
     this.startedAt = performance.now();
     const warmupMs = this.load.warmupS * 1000;
-    this.timers.push(
-      setTimeout(() => this.window.open(), warmupMs),
-      setTimeout(() => this.stop(), warmupMs + this.load.durationS * 1000),
-      setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS),
-      // Twice a second, the window's current figures for the parent's progress line.
-      setInterval(() => {
-        const figures = this.window.live();
-        if (figures) process.send?.({ type: 'live', figures });
-      }, LIVE_EVERY_MS),
-    );
-    this.signal.addEventListener('abort', () => this.stop(), { once: true });
-    if ('concurrency' in this.load) {
-      for (let i = 0; i < this.load.concurrency; i++) this.send(new Connection(), performance.now());
-    } else {
-      this.schedule();
+    this.windowTimer = setTimeout(() => this.window.open(), warmupMs);
+    // Live load runs until it is stopped.
+    if (!this.tap) this.timers.push(setTimeout(() => this.stop(), warmupMs + this.load.durationS * 1000));
+    this.timers.push(setInterval(() => this.sweepTimeouts(), TIMEOUT_SWEEP_MS));
+    // Twice a second, the window's current figures for the parent's progress line (live load has its tap instead).
+    if (!this.tap) {
+      this.timers.push(
+        setInterval(() => {
+          const figures = this.window.live();
+          if (figures) process.send?.({ type: 'live', figures });
+        }, LIVE_EVERY_MS),
+      );
     }
+    this.signal.addEventListener('abort', () => this.stop(), { once: true });
+    if ('concurrency' in this.load) this.addClients();
+    else this.schedule();
+  }
+
+  retarget(load: EngineLoad): void {
+    if ('concurrency' in load !== 'concurrency' in this.load) throw new Error('a live load cannot switch between closed and open loop');
+    this.load = { ...load, durationS: this.load.durationS };
+    [this.url, this.requests] = requestsOf(load);
+    this.nextRequest = 0;
+    if ('concurrency' in this.load) return this.addClients();
+    // The new rate's schedule starts now; sends already waiting keep their intended times.
+    clearTimeout(this.scheduleTimer);
+    this.startedAt = performance.now();
+    this.scheduled = 0;
+    this.schedule();
+  }
+
+  cut(settleS: number): EngineMeasurement {
+    this.window.close(this.backlog);
+    const measured = this.window.result('offeredRps' in this.load);
+    this.window = new Window(this.load.durationS, this.tap);
+    clearTimeout(this.windowTimer);
+    this.windowTimer = setTimeout(() => this.window.open(), settleS * 1000);
+    return measured;
+  }
+
+  inFlight(): number {
+    let busy = this.backlog.length;
+    for (const connection of this.connections) if (connection.startedAt !== undefined) busy++;
+    return busy;
+  }
+
+  /** Closed loop: opens clients until there are as many as asked (fewer are retired in next()). */
+  private addClients(): void {
+    if (!('concurrency' in this.load)) return;
+    while (this.connections.size < this.load.concurrency) this.send(new Connection(), performance.now());
   }
 
   /** Open loop: sends everything due by now, then sleeps until the next intended time. */
@@ -214,7 +270,15 @@ class Driver {
       connection.socket = undefined;
     }
     if (this.stopped) return;
-    if ('concurrency' in this.load) return this.send(connection, performance.now());
+    if ('concurrency' in this.load) {
+      // Live load turned the clients down: this one is retired now that its answer came.
+      if (this.connections.size > this.load.concurrency) {
+        connection.socket?.destroy();
+        this.connections.delete(connection);
+        return;
+      }
+      return this.send(connection, performance.now());
+    }
     // A send that waited past the timeout for a connection has timed out already: sending it now
     // would only feed the server a request its client has given up on.
     const tooOld = performance.now() - this.load.timeoutS * 1000;
@@ -238,6 +302,7 @@ class Driver {
     this.window.close(this.backlog);
     for (const timer of this.timers) clearTimeout(timer);
     clearTimeout(this.scheduleTimer);
+    clearTimeout(this.windowTimer);
     for (const connection of this.connections) connection.socket?.destroy();
     this.finish(this.window.result('offeredRps' in this.load));
   }
@@ -263,7 +328,11 @@ class Window {
   private cpuPercent = 0;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
 
-  constructor(private readonly durationS: number) {}
+  constructor(
+    private readonly durationS: number,
+    /** Live load: every answer, whether or not the window is open. */
+    private readonly tap?: LiveTap,
+  ) {}
 
   get isOpen(): boolean {
     return this.openedAt !== undefined && this.closedAt === undefined;
@@ -299,6 +368,7 @@ class Window {
   }
 
   response(status: number, latencyMs: number): void {
+    this.tap?.response(status, latencyMs);
     if (!this.isOpen) return;
     const second = this.second();
     if (status >= 200 && status < 300) {
@@ -314,6 +384,7 @@ class Window {
   }
 
   error(latencyMs: number, how: FailureKind): void {
+    this.tap?.error();
     if (!this.isOpen) return;
     this.errors++;
     if (how === 'timeout') this.timeouts++;
@@ -369,6 +440,15 @@ class Window {
     while (this.seconds.length <= index) this.seconds.push({ ok: 0, errors: 0, non2xx: 0, latency: new LatencyHistogram(2) });
     return this.seconds[index]!;
   }
+}
+
+/** The URL and the request bytes sent in turn: one request, or each of a mix formatted once and cycled. */
+function requestsOf(load: EngineLoad): [URL, Buffer[]] {
+  const url = new URL(load.url);
+  const requests = load.requests
+    ? mixCycle(load.requests.map((r) => ({ weight: r.weight, bytes: formatRequest(new URL(r.path, url), r.method, r.headers, r.body) }))).map((r) => r.bytes)
+    : [formatRequest(url)];
+  return [url, requests];
 }
 
 function round1(x: number): number {

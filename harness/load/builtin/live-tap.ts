@@ -1,0 +1,108 @@
+import { LatencyHistogram } from '../histogram.js';
+
+/** What live load measured over the last few seconds: the page's numbers and Little's law's three terms. */
+export interface LiveFiguresWindow {
+  /** Seconds the figures cover (less than the window just after a start). */
+  spanS: number;
+  rps: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  errorsPerS: number;
+  /** W: the mean latency of the 2xx answers. */
+  meanLatencyMs: number | null;
+  /** L: the mean of the requests in flight, sampled. */
+  inFlight: number;
+}
+
+interface Bucket {
+  startedAt: number;
+  ok: number;
+  failed: number;
+  latencySumMs: number;
+  latency: LatencyHistogram;
+  inFlightSum: number;
+  inFlightSamples: number;
+}
+
+/** How often the requests in flight are counted: often enough that a 50 ms request's queue is seen. */
+const IN_FLIGHT_SAMPLE_MS = 20;
+
+/**
+ * A rolling window over live load: buckets of `bucketMs`, enough of them to cover `windowS`, with
+ * every answer and a sample of the requests in flight every IN_FLIGHT_SAMPLE_MS. The figures are
+ * the last window's, so a change shows within a second or two and settles after `windowS`.
+ */
+export class LiveTap {
+  private readonly buckets: Bucket[] = [];
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly windowS: number,
+    private readonly bucketMs: number,
+    inFlight: () => number,
+  ) {
+    this.timer = setInterval(() => {
+      const bucket = this.current();
+      bucket.inFlightSum += inFlight();
+      bucket.inFlightSamples++;
+    }, IN_FLIGHT_SAMPLE_MS);
+    this.timer.unref();
+  }
+
+  response(status: number, latencyMs: number): void {
+    const bucket = this.current();
+    if (status >= 200 && status < 300) {
+      bucket.ok++;
+      bucket.latencySumMs += latencyMs;
+      bucket.latency.recordMs(latencyMs);
+    } else {
+      bucket.failed++;
+    }
+  }
+
+  error(): void {
+    this.current().failed++;
+  }
+
+  figures(): LiveFiguresWindow {
+    const now = performance.now();
+    const recent = this.buckets.filter((b) => b.startedAt > now - this.windowS * 1000);
+    const spanS = recent.length === 0 ? 0 : Math.max((now - recent[0]!.startedAt) / 1000, 0.05);
+    const sum = (pick: (b: Bucket) => number) => recent.reduce((total, b) => total + pick(b), 0);
+    const ok = sum((b) => b.ok);
+    const latency = new LatencyHistogram(2);
+    for (const b of recent) latency.add(b.latency);
+    const samples = sum((b) => b.inFlightSamples);
+    return {
+      spanS,
+      rps: spanS > 0 ? round(ok / spanS) : 0,
+      p50Ms: ok > 0 ? latency.percentileMs(50) : null,
+      p99Ms: ok > 0 ? latency.percentileMs(99) : null,
+      errorsPerS: spanS > 0 ? round(sum((b) => b.failed) / spanS) : 0,
+      meanLatencyMs: ok > 0 ? round(sum((b) => b.latencySumMs) / ok) : null,
+      inFlight: samples > 0 ? round(sum((b) => b.inFlightSum) / samples) : 0,
+    };
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private current(): Bucket {
+    const now = performance.now();
+    let last = this.buckets.at(-1);
+    if (!last || now - last.startedAt >= this.bucketMs) {
+      // Aligned to the bucket grid, so that a quiet spell leaves no bucket stretched over it.
+      const startedAt = last ? last.startedAt + Math.floor((now - last.startedAt) / this.bucketMs) * this.bucketMs : now;
+      last = { startedAt, ok: 0, failed: 0, latencySumMs: 0, latency: new LatencyHistogram(2), inFlightSum: 0, inFlightSamples: 0 };
+      this.buckets.push(last);
+      const keep = Math.ceil((this.windowS * 1000) / this.bucketMs) + 1;
+      if (this.buckets.length > keep) this.buckets.splice(0, this.buckets.length - keep);
+    }
+    return last;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}

@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchIn, workFolder } from './support/cli.js';
+import { api, EventFeed, startServe, type Serving } from './support/serve.js';
+import type { LiveTick } from '../harness/serve/protocol.js';
+import { isLiving } from '../harness/process/procfs.js';
+
+const MS = 100;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const alive = isLiving;
+
+/** Ticks once the new setting has settled: the live window (2 s) holds only the new setting's answers. */
+async function settledTicks(feed: EventFeed): Promise<LiveTick[]> {
+  await new Promise((r) => setTimeout(r, 3500));
+  return feed.ticksFor(2.5);
+}
+
+describe('bench serve', () => {
+  const dir = workFolder('serve');
+  let serving: Serving;
+  let feed: EventFeed;
+  const seenPids: number[] = [];
+
+  beforeAll(async () => {
+    serving = await startServe([], dir);
+    feed = new EventFeed(serving);
+    await feed.open();
+  });
+  afterAll(() => {
+    feed?.close();
+    if (serving?.child.exitCode === null) serving.child.kill('SIGKILL');
+  });
+
+  it('refuses every request without the token it printed', async () => {
+    expect((await fetch(serving.origin + '/api/options')).status).toBe(403);
+    expect((await fetch(serving.origin + '/')).status).toBe(403);
+    expect((await fetch(serving.origin + '/?token=wrong', { redirect: 'manual' })).status).toBe(403);
+    expect(serving.cookie).toMatch(/^bench_serve=/);
+    const page = await fetch(serving.origin + '/', { headers: { cookie: serving.cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('/assets/app.js');
+  });
+
+  it('serves Chart.js and the page from bench itself', async () => {
+    const chart = await fetch(serving.origin + '/assets/chart.umd.js', { headers: { cookie: serving.cookie } });
+    expect(chart.status).toBe(200);
+    expect((await chart.text()).length).toBeGreaterThan(100_000);
+  });
+
+  it('names the field of a bad choice, and asks for a deployment before load', async () => {
+    const bad = await api(serving, 'POST', '/api/deployment', { kind: 'nope', nginx: false });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toMatch(/deployment\.kind/);
+    const early = await api(serving, 'POST', '/api/load', { endpoint: 'io', ms: MS, mode: 'closed', clients: 8, rate: 10, slowClients: 0 });
+    expect(early.status).toBe(409);
+    const clients = await api(serving, 'POST', '/api/load', { endpoint: 'io', ms: MS, mode: 'closed', clients: 0, rate: 10, slowClients: 0 });
+    expect(clients.status).toBe(400);
+    expect(clients.json.error).toMatch(/load\.clients/);
+  });
+
+  it('shows one blocking worker at 1000/d with 1 of 1 busy, and L = λ·W', async () => {
+    expect((await api(serving, 'POST', '/api/deployment', { kind: 'node-blocking', nginx: false })).status).toBe(202);
+    const state = await feed.until((s) => s.deployment.status === 'ready' || s.deployment.status === 'failed', 30_000);
+    expect(state.deployment).toMatchObject({ status: 'ready', label: 'node-blocking', capacity: 1, slotsPerProcess: 1 });
+    expect((await api(serving, 'POST', '/api/load', { endpoint: 'io', ms: MS, mode: 'closed', clients: 8, rate: 10, slowClients: 0 })).status).toBe(202);
+    const ticks = await settledTicks(feed);
+    const rps = median(ticks.map((t) => t.rps));
+    expect(rps / (1000 / MS)).toBeGreaterThan(0.9);
+    expect(rps / (1000 / MS)).toBeLessThan(1.1);
+    expect(median(ticks.map((t) => t.busy))).toBe(1);
+    expect(ticks.at(-1)!.workers).toHaveLength(1);
+    const last = ticks.at(-1)!;
+    expect(median(ticks.map((t) => t.inFlight))).toBeGreaterThan(7);
+    expect(median(ticks.map((t) => t.waiting))).toBeGreaterThan(6);
+    // Little's law live: the measured λ·W against the measured L (each tick rests on some 20 answers).
+    const little = median(ticks.map((t) => t.littleL! / t.inFlight));
+    expect(little).toBeGreaterThan(0.8);
+    expect(little).toBeLessThan(1.2);
+    expect(last.predictedRps).toBe(1000 / MS);
+    seenPids.push(...last.workers.map((w) => w.pid));
+  });
+
+  it('switches to a pre-fork pool of 4, keeps the load, and shows W·1000/d with 4 of 4 busy', async () => {
+    expect((await api(serving, 'POST', '/api/deployment', { kind: 'node-prefork', workers: 4, nginx: false })).status).toBe(202);
+    await feed.until((s) => s.deployment.label === 'node-prefork ×4' && s.deployment.status === 'ready' && s.load !== null, 30_000);
+    const ticks = await settledTicks(feed);
+    const rps = median(ticks.map((t) => t.rps));
+    expect(rps / ((4 * 1000) / MS)).toBeGreaterThan(0.9);
+    expect(rps / ((4 * 1000) / MS)).toBeLessThan(1.1);
+    expect(median(ticks.map((t) => t.busy))).toBe(4);
+    expect(ticks.at(-1)!.workers).toHaveLength(4);
+    expect(seenPids.some(alive)).toBe(false);
+    seenPids.push(...ticks.at(-1)!.workers.map((w) => w.pid));
+  });
+
+  it('saves what it showed as a run that bench report reads, a row per setting', async () => {
+    const saved = await api(serving, 'POST', '/api/save');
+    expect(saved.status).toBe(200);
+    const run = JSON.parse(readFileSync(join(saved.json.dir, 'results.json'), 'utf8'));
+    expect(run.results.map((r: { deployment: string }) => r.deployment)).toEqual(['node-blocking', 'node-prefork ×4']);
+    for (const row of run.results) expect(row.concurrency).toBe(8);
+    expect(run.results[0].throughputRatio).toBeGreaterThan(0.85);
+    expect(run.results[1].throughputRatio).toBeGreaterThan(0.85);
+    expect(run.results[0].timeline.length).toBeGreaterThan(2);
+    expect(run.changes.map((c: { what: string }) => c.what)).toEqual(['start node-blocking', '/io?ms=100, 8 clients', 'start node-prefork ×4', '/io?ms=100, 8 clients']);
+    expect(existsSync(join(saved.json.dir, 'throughput.png'))).toBe(true);
+    const report = benchIn(dir)('report', saved.json.dir);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stderr).not.toMatch(/warning|incomplete/i);
+  });
+
+  it('tears every server down on Ctrl-C and exits 130', async () => {
+    expect(seenPids.filter(alive)).toHaveLength(4);
+    expect(await serving.interrupt()).toBe(130);
+    expect(seenPids.filter(alive)).toEqual([]);
+  });
+});
