@@ -1,5 +1,6 @@
 import type {
   ApiError,
+  ChangeMarker,
   DeploymentChoice,
   LiveTick,
   LoadChoice,
@@ -40,6 +41,7 @@ export const api = {
 export interface EventHandlers {
   state(state: ServeState): void;
   tick(tick: LiveTick): void;
+  change(marker: ChangeMarker): void;
   /** The stream is open, or lost (EventSource then reconnects by itself). */
   connected(open: boolean): void;
 }
@@ -48,6 +50,7 @@ export function subscribe(handlers: EventHandlers): EventSource {
   const source = new EventSource('/api/events');
   source.addEventListener('state', (event) => handlers.state(JSON.parse(event.data) as ServeState));
   source.addEventListener('tick', (event) => handlers.tick(JSON.parse(event.data) as LiveTick));
+  source.addEventListener('change', (event) => handlers.change(JSON.parse(event.data) as ChangeMarker));
   source.addEventListener('open', () => handlers.connected(true));
   source.addEventListener('error', () => handlers.connected(false));
   return source;

@@ -1,5 +1,6 @@
 import type { ServeState } from '../harness/serve/protocol.js';
 import { api, subscribe } from './api.js';
+import { createCharts } from './charts.js';
 import { createDeploymentControls } from './deployment-controls.js';
 import { byId } from './dom.js';
 import { clearFigures, showFigures } from './figures.js';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     );
   });
 
+  const charts = createCharts();
   const workersView = byId('workers-view');
   showWorkers(workersView, [], null);
   let state: ServeState | undefined;
@@ -70,6 +72,10 @@ async function main(): Promise<void> {
       const capacity = state?.deployment.capacity ?? null;
       showFigures(tick, capacity);
       showWorkers(workersView, tick.workers, state?.deployment.slotsPerProcess ?? null);
+      charts.addTick(tick, capacity);
+    },
+    change(marker) {
+      charts.addMarker(marker);
     },
     connected(open) {
       byId('connection').hidden = open;
