@@ -5,7 +5,7 @@ import { byId } from './dom.js';
 /** The charts scroll over this many seconds of ticks. */
 const SPAN_S = 60;
 
-/** The same colours as style.css: busy is the lit worker boxes' orange. */
+/** style.css's colours; busy is its --lit, the orange of a busy worker box. */
 const COLOURS = {
   throughput: '#1d4ed8',
   ceiling: '#111827',
@@ -70,17 +70,17 @@ export function createCharts(): LiveCharts {
 
   return {
     addTick(tick, capacity) {
-      // One point older than the span stays, so the lines run in from the left edge.
-      const oldest = tick.t - SPAN_S - 1;
+      const start = tick.t - SPAN_S;
+      while ((markers[0]?.t ?? Infinity) < start) markers.shift();
       for (const { series, chart } of charts) {
         chart.data.datasets.forEach((dataset, i) => {
-          const value = series[i]?.value(tick, capacity) ?? null;
-          dataset.data.push({ x: tick.t, y: value });
-          while ((dataset.data[1]?.x ?? Infinity) < oldest) dataset.data.shift();
+          dataset.data.push({ x: tick.t, y: series[i]?.value(tick, capacity) ?? null });
+          // One point before the span stays, so the lines run in from the left edge.
+          while ((dataset.data[1]?.x ?? Infinity) < start) dataset.data.shift();
         });
         const x = chart.options.scales?.x;
         if (x) {
-          x.min = tick.t - SPAN_S;
+          x.min = start;
           x.max = tick.t;
         }
         chart.update('none');
