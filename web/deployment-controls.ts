@@ -1,0 +1,67 @@
+import type { DeploymentChoice, KindOption, ServeOptions } from '../harness/serve/protocol.js';
+import { byId, wholeValue } from './dom.js';
+
+export interface DeploymentControls {
+  /** Puts a choice into the form: the scenario's first deployment, or the one already running. */
+  show(choice: DeploymentChoice): void;
+}
+
+export function createDeploymentControls(
+  options: ServeOptions,
+  start: (choice: DeploymentChoice) => void,
+): DeploymentControls {
+  const kindSelect = byId<HTMLSelectElement>('kind');
+  const summary = byId('kind-summary');
+  const workers = byId<HTMLInputElement>('workers');
+  const threads = byId<HTMLInputElement>('threads');
+  const nginx = byId<HTMLInputElement>('nginx');
+  const startButton = byId<HTMLButtonElement>('start-deployment');
+
+  for (const kind of options.kinds) {
+    const option = new Option(kind.available ? kind.name : `${kind.name} (not installed)`, kind.name);
+    option.disabled = !kind.available;
+    if (kind.missing) option.title = kind.missing;
+    kindSelect.add(option);
+  }
+  workers.max = String(options.limits.maxWorkers);
+  threads.max = String(options.limits.maxThreads);
+
+  const selected = (): KindOption | undefined => options.kinds.find((kind) => kind.name === kindSelect.value);
+
+  // Only the settings the kind takes are shown, each at the kind's default or the given choice's.
+  function fit(choice?: DeploymentChoice): void {
+    const kind = selected();
+    byId('workers-field').hidden = !kind?.takesWorkers;
+    byId('threads-field').hidden = !kind?.takesThreads;
+    byId('nginx-field').hidden = !kind?.nginxOptional;
+    startButton.disabled = !kind?.available;
+    if (!kind) return;
+    summary.textContent = kind.available ? kind.summary : `${kind.summary}. ${kind.missing ?? 'Not installed here.'}`;
+    summary.classList.toggle('missing', !kind.available);
+    workers.value = String(choice?.workers ?? kind.defaultWorkers);
+    threads.value = String(choice?.threads ?? kind.defaultThreads ?? 1);
+    nginx.checked = choice?.nginx ?? false;
+  }
+
+  function choice(kind: KindOption): DeploymentChoice {
+    return {
+      kind: kind.name,
+      ...(kind.takesWorkers ? { workers: wholeValue(workers, kind.defaultWorkers) } : {}),
+      ...(kind.takesThreads ? { threads: wholeValue(threads, kind.defaultThreads ?? 1) } : {}),
+      nginx: kind.nginxOptional && nginx.checked,
+    };
+  }
+
+  kindSelect.addEventListener('change', () => fit());
+  startButton.addEventListener('click', () => {
+    const kind = selected();
+    if (kind) start(choice(kind));
+  });
+
+  return {
+    show(shown) {
+      kindSelect.value = shown.kind;
+      fit(shown);
+    },
+  };
+}
