@@ -80,8 +80,9 @@ export function createCharts(): LiveCharts {
         });
         const x = chart.options.scales?.x;
         if (x) {
-          x.min = start;
-          x.max = tick.t;
+          // Until a minute has passed the axis runs from the session's start, not from before it.
+          x.min = Math.max(0, start);
+          x.max = Math.max(tick.t, SPAN_S);
         }
         chart.update('none');
       }
@@ -163,7 +164,7 @@ function changeMarkers(markers: readonly ChangeMarker[]): Plugin<'line'> {
     afterDatasetsDraw(chart) {
       const x = chart.scales.x;
       if (!x) return;
-      const { top, bottom, right } = chart.chartArea;
+      const { top, bottom, left: edge, right } = chart.chartArea;
       const { ctx } = chart;
       const rows: [number, number][][] = Array.from({ length: MARKER_ROWS }, () => []);
       ctx.save();
@@ -181,8 +182,8 @@ function changeMarkers(markers: readonly ChangeMarker[]): Plugin<'line'> {
         ctx.stroke();
         const text = marker.text.length > MARKER_TEXT_MAX ? `${marker.text.slice(0, MARKER_TEXT_MAX - 1)}…` : marker.text;
         const width = ctx.measureText(text).width + 8;
-        // Past the right edge the label goes on the line's left.
-        const left = px + 3 + width > right ? px - 3 - width : px + 3;
+        // Past the right edge the label goes on the line's left, and never past the left edge.
+        const left = px + 3 + width > right ? Math.max(edge, px - 3 - width) : px + 3;
         const row = rows.findIndex((taken) => taken.every(([l, r]) => left + width + 4 < l || left > r + 4));
         if (row === -1) continue;
         rows[row]?.push([left, left + width]);
