@@ -7,7 +7,7 @@ import type { DeploymentSpec } from '../harness/deployments/kind.js';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { sleep } from '../harness/process/group.js';
 import { groupMembers } from '../harness/process/procfs.js';
-import type { Software } from '../harness/software.js';
+import { fcgiwrap, flask, gevent, gunicorn, nginx, uwsgi, type Software } from '../harness/software.js';
 import { readWorkerStatus, STATUS_DIR_ENV, type WorkerStatus } from '../harness/status/worker-status.js';
 import { withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
@@ -80,6 +80,18 @@ const cases: PoolCase[] = [
   { spec: { kind: 'node-blocking' }, needs: [], title: 'a blocking Node process shows one busy request while six wait', serves: 1, perProcess: 1, processes: 1, pool: false },
   { spec: { kind: 'node-prefork', workers: 4 }, needs: [], title: 'a Node pre-fork pool of 4 shows each worker busy with one, and no file for its primary', serves: 4, perProcess: 1, processes: 4, pool: true },
   { spec: { kind: 'node-async' }, needs: [], title: 'an event loop shows every request busy at once', serves: N, perProcess: N, processes: 1, pool: false },
+  { spec: { kind: 'flask-dev' }, needs: [flask], title: "Flask's dev server with threads off shows one busy request", serves: 1, perProcess: 1, processes: 1, pool: false },
+  { spec: { kind: 'gunicorn-sync', workers: 2 }, needs: [flask, gunicorn], title: 'gunicorn with 2 sync workers shows both busy, and no file for its arbiter', serves: 2, perProcess: 1, processes: 2, pool: true },
+  {
+    spec: { kind: 'gunicorn-sync', workers: 2, args: ['--preload'] },
+    needs: [flask, gunicorn],
+    title: 'gunicorn with --preload, whose arbiter imports the app before forking, still shows only its 2 workers',
+    serves: 2, perProcess: 1, processes: 2, pool: true,
+  },
+  { spec: { kind: 'gunicorn-gthread', workers: 1, threads: 4 }, needs: [flask, gunicorn], title: 'one gthread worker of 4 threads shows 4 busy while 6 wait', serves: 4, perProcess: 4, processes: 1, pool: true },
+  { spec: { kind: 'gunicorn-gevent', workers: 2 }, needs: [flask, gunicorn, gevent], title: 'gunicorn with 2 gevent workers shows every request busy at once', serves: N, perProcess: N, processes: 2, pool: true },
+  { spec: { kind: 'uwsgi', workers: 2 }, needs: [flask, uwsgi], title: 'uWSGI with 2 processes shows both busy, and no file for its master, which imported the app', serves: 2, perProcess: 1, processes: 2, pool: true },
+  { spec: { kind: 'gunicorn-sync', workers: 2, proxy: 'nginx' }, needs: [flask, gunicorn, nginx], title: 'gunicorn with 2 sync workers behind nginx shows both busy', serves: 2, perProcess: 1, processes: 2, pool: true },
 ];
 
 for (const c of cases) {
@@ -107,3 +119,18 @@ for (const c of cases) {
     });
   });
 }
+
+(await describeWith([flask, nginx, fcgiwrap]))('worker status of cgi', () => {
+  it('CGI shows one file per request, the CGI process serving it, gone once it is answered', async () => {
+    await withStatus({ kind: 'cgi', workers: 4 }, async (d, dir) => {
+      const answered = sendAtOnce(d, 3, '/io?ms=1500');
+      // Each CGI process starts Python and imports Flask before it counts its request.
+      const during = await readUntil(dir, (s) => total(s) === 3, 1200);
+      expect(during.map((s) => s.busy), JSON.stringify(during)).toEqual([1, 1, 1]);
+      const fcgiwrapGroup = groupMembers(d.processes[0]!.pid).map((p) => p.pid);
+      for (const { pid } of during) expect(fcgiwrapGroup).toContain(pid);
+      expect(await answered).toEqual([200, 200, 200]);
+      expect(await readUntil(dir, (s) => s.length === 0, 1000)).toEqual([]);
+    });
+  });
+});

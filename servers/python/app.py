@@ -14,8 +14,12 @@ import time
 
 from flask import Flask, Response, request
 
+from worker_status import count_requests
+
 MAX_MS = 60_000
 app = Flask(__name__)
+# Which worker is busy, in $BENCH_STATUS_DIR when it is set (worker_status.py).
+count_requests(app)
 
 
 def send(status, body):

@@ -7,5 +7,10 @@ from wsgiref.handlers import CGIHandler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from app import app  # noqa: E402
+from worker_status import remove_status_file  # noqa: E402
 
-CGIHandler().run(app)
+try:
+    CGIHandler().run(app)
+finally:
+    # One process per request: its status file lasts as long as the request.
+    remove_status_file()
