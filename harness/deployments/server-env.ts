@@ -3,9 +3,10 @@
  * reconfigure the server under test. With GUNICORN_CMD_ARGS="--threads 8" in the shell, a
  * "gunicorn-sync ×2" turns into gthread workers and measures four times its model; PYTHONPATH can
  * swap the Flask bench runs for another; NODE_OPTIONS can change Node's heap or load a preload
- * module into every Node server. A scenario passes any of them on purpose with `env:`.
+ * module into every Node server; BENCH_STATUS_DIR makes the demo app write a file on every request
+ * (bench serve sets it on purpose). A scenario passes any of them on purpose with `env:`.
  */
-const RECONFIGURING = new Set(['GUNICORN_CMD_ARGS', 'WEB_CONCURRENCY', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'NODE_PATH']);
+const RECONFIGURING = new Set(['GUNICORN_CMD_ARGS', 'WEB_CONCURRENCY', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP', 'NODE_OPTIONS', 'NODE_PATH', 'BENCH_STATUS_DIR']);
 const RECONFIGURING_PREFIXES = ['GUNICORN_', 'UWSGI_'];
 
 export function reconfigures(name: string): boolean {

@@ -11,7 +11,7 @@ import { predict, predictCapacity } from '../model.js';
 import type { PlannedDeployment } from '../plan.js';
 import { liveTempDirs } from '../process/registry.js';
 import { NOTHING_SAMPLED, ResourceSampler } from '../process/sampler.js';
-import { readWorkerStatus } from '../status/worker-status.js';
+import { readWorkerStatus, STATUS_DIR_ENV } from '../status/worker-status.js';
 import { checkedLoad, plannedDeployment } from './choices.js';
 import type { ChangeMarker, DeploymentChoice, LiveTick, LoadChoice, ServeState } from './protocol.js';
 import type { Recording } from './recording.js';
@@ -92,7 +92,7 @@ export class LiveSession {
       liveTempDirs.add(tmpDir);
       const statusDir = join(tmpDir, 'status');
       mkdirSync(statusDir);
-      const spec = { ...planned.spec, env: { ...planned.spec.env, BENCH_STATUS_DIR: statusDir } };
+      const spec = { ...planned.spec, env: { ...planned.spec.env, [STATUS_DIR_ENV]: statusDir } };
       try {
         const running = await launch(spec, planned.kind, planned.label, {
           tmpDir,
