@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchIn, workFolder } from './support/cli.js';
@@ -114,5 +115,38 @@ describe('bench serve', () => {
     expect(seenPids.filter(alive)).toHaveLength(4);
     expect(await serving.interrupt()).toBe(130);
     expect(seenPids.filter(alive)).toEqual([]);
+  });
+});
+
+describe('bench serve --record, closed by its terminal (SIGHUP)', () => {
+  const dir = workFolder('serve-record');
+
+  it('refuses a --record folder that holds other files', () => {
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const r = benchIn(dir)('serve', '--record', '.');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out .* is not empty/);
+  });
+
+  it('stops every server it started, removes its private folders, and leaves the session recorded', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('bench-serve-')));
+    const serving = await startServe(['--record', 'session'], dir);
+    const feed = new EventFeed(serving);
+    await feed.open();
+    await api(serving, 'POST', '/api/deployment', { kind: 'node-prefork', workers: 2, nginx: false });
+    await feed.until((s) => s.deployment.status === 'ready', 30_000);
+    await api(serving, 'POST', '/api/load', { endpoint: 'io', ms: 50, mode: 'closed', clients: 4, rate: 10, slowClients: 0 });
+    const ticks = await feed.ticksFor(3);
+    const pids = ticks.at(-1)!.workers.map((w) => w.pid);
+    expect(pids).toHaveLength(2);
+    feed.close();
+    expect(await serving.interrupt('SIGHUP')).toBe(130);
+    expect(pids.filter(isLiving)).toEqual([]);
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('bench-serve-') && !before.has(f)), 'private folders left').toEqual([]);
+    const run = JSON.parse(readFileSync(join(dir, 'session', 'results.json'), 'utf8'));
+    expect(run.results).toHaveLength(1);
+    expect(run.results[0]).toMatchObject({ deployment: 'node-prefork ×2', concurrency: 4 });
+    expect(run.results[0].throughputRatio).toBeGreaterThan(0.8);
+    expect(existsSync(join(dir, 'session', 'report.html'))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { EXIT, UsageError } from '../errors.js';
 import { buildPlan } from '../plan.js';
 import { isLoopback, LOOPBACK } from '../process/ports.js';
-import { onStopSignals } from '../process/registry.js';
+import { killAllNow, onStopSignals } from '../process/registry.js';
 import { Progress } from '../progress.js';
 import { loadScenario, parseScenario, type Scenario } from '../scenario/load.js';
 import { serviceMs } from '../model.js';
@@ -92,12 +92,18 @@ export async function serveCommand(scenarioName: string | undefined, flags: Serv
   progress.say(`Ctrl-C stops the servers and the page${flags.record ? `; the session is recorded in ${recording.recordingTo}` : ''}.`);
   if (flags.open) openBrowser(url, progress);
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stopListening = onStopSignals((received) => {
-      stopListening();
+  let stopping = false;
+  const signal = await new Promise<NodeJS.Signals>((resolve) =>
+    onStopSignals((received) => {
+      // A second Ctrl-C: no more waiting for a graceful teardown.
+      if (stopping) {
+        killAllNow();
+        process.exit(EXIT.interrupted);
+      }
+      stopping = true;
       resolve(received);
-    });
-  });
+    }),
+  );
   progress.say(`\n${signal}: stopping the servers`);
   await session.close();
   if (flags.record) progress.say(`recorded the session in ${await recording.save()}`);

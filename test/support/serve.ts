@@ -11,8 +11,8 @@ export interface Serving {
   origin: string;
   cookie: string;
   stderr(): string;
-  /** Ctrl-C: resolves to the exit code once bench has stopped. */
-  interrupt(): Promise<number | null>;
+  /** Ctrl-C (or another signal): resolves to the exit code once bench has stopped. */
+  interrupt(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export async function startServe(args: string[], cwd: string): Promise<Serving> {
@@ -38,8 +38,8 @@ export async function startServe(args: string[], cwd: string): Promise<Serving> 
     origin,
     cookie,
     stderr: () => stderr,
-    interrupt: () => {
-      child.kill('SIGINT');
+    interrupt: (signal = 'SIGINT') => {
+      child.kill(signal);
       return exited;
     },
   };
