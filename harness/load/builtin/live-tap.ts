@@ -1,18 +1,12 @@
+import type { LiveTick } from '../../serve/protocol.js';
 import { LatencyHistogram } from '../histogram.js';
 
-/** What live load measured over the last few seconds: the page's numbers and Little's law's three terms. */
-export interface LiveFiguresWindow {
-  /** Seconds the figures cover (less than the window just after a start). */
-  spanS: number;
-  rps: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  errorsPerS: number;
-  /** W: the mean latency of the 2xx answers. */
-  meanLatencyMs: number | null;
-  /** L: the mean of the requests in flight, sampled. */
-  inFlight: number;
-}
+/**
+ * What live load measured over the last few seconds: the page's numbers and Little's law's three
+ * terms (λ, W and L), as the page's tick carries them, and the seconds they cover (less than the
+ * window just after a start).
+ */
+export type LiveFiguresWindow = Pick<LiveTick, 'rps' | 'p50Ms' | 'p99Ms' | 'errorsPerS' | 'meanLatencyMs' | 'inFlight'> & { spanS: number };
 
 interface Bucket {
   startedAt: number;
