@@ -112,7 +112,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   if (overrides.quick && !overrides.rate) rates = threeLevels(rates);
   const outDir = resolve(overrides.out ?? defaultOutDir(scenario.name, now));
   const generator = overrides.generator ?? scenario.generator;
-  const unavailable = ENGINES[generator].unavailable({ openLoop: rates.length > 0, mix: scenario.requests !== undefined && !overrides.path });
+  const unavailable = ENGINES[generator].unavailable({ openLoop: rates.length > 0, mix: scenario.requests !== undefined && !overrides.path, slowClients: false });
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();
   checkOpenFiles(rates.length > 0 ? maxConnections : Math.max(...concurrency), rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');

@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
+import { startSlowClients, type SlowClients } from './slow-clients.js';
 
 /**
  * bench's own load engine, run in a process of its own (child.ts) so that its CPU is the
@@ -62,6 +63,7 @@ class Driver {
   private startedAt = 0;
   private stopped = false;
   private scheduled = 0;
+  private slowClients: SlowClients | undefined;
 
   constructor(
     private readonly load: EngineLoad,
@@ -79,6 +81,8 @@ class Driver {
   start(): void {
     this.startedAt = performance.now();
     const warmupMs = this.load.warmupS * 1000;
+    // Before the normal clients, so that the slow ones already hold what they hold when the window opens.
+    if (this.load.slowClients) this.slowClients = startSlowClients(this.url, this.load.slowClients, { countFrom: this.startedAt + warmupMs });
     this.timers.push(
       setTimeout(() => this.window.open(), warmupMs),
       setTimeout(() => this.stop(), warmupMs + this.load.durationS * 1000),
@@ -239,7 +243,8 @@ class Driver {
     for (const timer of this.timers) clearTimeout(timer);
     clearTimeout(this.scheduleTimer);
     for (const connection of this.connections) connection.socket?.destroy();
-    this.finish(this.window.result('offeredRps' in this.load));
+    this.slowClients?.stop();
+    this.finish({ ...this.window.result('offeredRps' in this.load), ...(this.slowClients && { slowCompleted: this.slowClients.completed() }) });
   }
 }
 
