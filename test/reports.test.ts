@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
-import { limitMarkers, markerFills, wantsLogScale } from '../reports/chart-style.js';
+import { limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
 import { COARSE_MARK, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
@@ -227,6 +227,23 @@ const workersRun = run(
   { settings: { ...run([]).settings, xAxis: 'workers', concurrency: [64], paths: ['/io?ms=50', '/cpu?ms=10'], repeat: 1 } },
 );
 
+/** gunicorn sync ×4 with and without nginx in front, beside 0, 2 and 4 slow clients at c=8. */
+const slowRun = run(
+  [0, 2, 4].flatMap((count) =>
+    (['none', 'nginx'] as const).map((proxy) =>
+      row({
+        deployment: proxy === 'none' ? 'gunicorn-sync ×4' : 'gunicorn-sync+nginx ×4',
+        server: 'gunicorn-sync',
+        proxy,
+        concurrency: 8,
+        throughputRps: proxy === 'none' ? [78, 39, 2][count / 2]! : 77,
+        slowClients: { count, sendBytesPerSecond: 100, completed: count },
+      }),
+    ),
+  ),
+  { settings: { ...run([]).settings, xAxis: 'slow-clients', concurrency: [8], slowClients: { counts: [0, 2, 4], sendBytesPerSecond: 100 } } },
+);
+
 const emptyRun = run([], { complete: false, notice: undefined });
 
 /** One deployment whose percentiles rest on 50, 500 and 5,000 samples (at c=1, 8 and 64). */
@@ -389,6 +406,23 @@ describe('buildSeries', () => {
       [4, 76],
     ]);
     expect(series[0]?.deployments).toEqual(['gunicorn-sync ×1', 'gunicorn-sync ×2', 'gunicorn-sync ×4']);
+  });
+
+  it('plots the slow clients on a slow-clients sweep, starting from none, one line per deployment', () => {
+    const series = buildSeries(slowRun);
+    expect(series.map((s) => s.label)).toEqual(['gunicorn-sync ×4', 'gunicorn-sync+nginx ×4']);
+    expect(series[0]?.points.map((point) => [point.x, point.throughputRps])).toEqual([
+      [0, 78],
+      [2, 39],
+      [4, 2],
+    ]);
+  });
+
+  it('puts slow clients on a linear x axis labelled at every count, 0 included', () => {
+    const scale = xScale(slowRun, buildSeries(slowRun));
+    expect(scale.type).toBe('linear');
+    expect(scale.title.text).toMatch(/^slow clients/);
+    expect(xScale(slowRun, []).min).toBeLessThan(0);
   });
 
   it('plots the offered rate on an open-loop run and flags the saturated points', () => {
@@ -628,8 +662,8 @@ describe('chart writers', () => {
     });
   }
 
-  it('draws every chart of an open-loop run, a workers sweep, and runs with limited or failed points', async () => {
-    for (const results of [openRun, workersRun, limitsRun, noSuccessRun]) {
+  it('draws every chart of an open-loop run, a workers sweep, a slow-clients sweep, and runs with limited or failed points', async () => {
+    for (const results of [openRun, workersRun, slowRun, limitsRun, noSuccessRun]) {
       for (const chart of CHARTS.filter((c) => c.applies(results))) {
         const png = await chart.render(results);
         expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
@@ -979,6 +1013,13 @@ describe('formatTable', () => {
       ['node-blocking', 'SATURATED'],
       ['node-async', 'GENERATOR-LIMITED'],
     ]);
+  });
+
+  it('shows the slow clients beside each point and, apart, how many of their requests were answered', () => {
+    const [header, , , , , , fourSlow] = formatTable(slowRun).split('\n').map((line) => line.split(/\s{2,}/));
+    expect(header?.slice(0, 5)).toEqual(['deployment', 'c', 'workers', 'slow clients', 'req/s']);
+    expect(header?.at(-2)).toBe('slow answered');
+    expect([fourSlow?.[0], fourSlow?.[3], fourSlow?.[4], fourSlow?.at(-2)]).toEqual(['gunicorn-sync ×4', '4', '2.0', '4']);
   });
 
   it('adds a path column when the run measured several paths', () => {
