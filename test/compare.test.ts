@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../harness/compare.js';
-import { describeDeployment, formatChange } from '../reports/compare-labels.js';
+import { describeDeployment, describeLevel, formatChange } from '../reports/compare-labels.js';
 import { comparisonWarnings } from '../reports/compare-notes.js';
 import type { ResultRow } from '../harness/results.js';
 import { repeated, row, run } from './support/results.js';
@@ -157,6 +157,16 @@ describe('compareRuns', () => {
     const comparison = compareRuns(run([openRow(100, 16)]), run([openRow(100, 32), openRow(200, 16)]), 10);
     expect(comparison.points.map((point) => [point.loop, point.level])).toEqual([['open', 100]]);
     expect(comparison.onlyInNew.map((point) => point.level)).toEqual([200]);
+  });
+
+  it('matches slow-client points by their count of slow clients, and names it', () => {
+    const slow = (count: number, throughputRps: number) =>
+      row({ deployment: 'gunicorn-sync ×4', concurrency: 8, throughputRps, slowClients: { count, sendBytesPerSecond: 100, completed: count } });
+    const comparison = compareRuns(run([slow(0, 78), slow(4, 2)]), run([slow(0, 78), slow(4, 40)]), 10);
+    expect(comparison.points.map((point) => [describeLevel(point), point.throughput.changePct])).toEqual([
+      ['c=8, 0 slow', 0],
+      ['c=8, 4 slow', 1900],
+    ]);
   });
 
   it('gives no percentage, and no regression, when the base measured zero', () => {
