@@ -194,6 +194,7 @@ describe('what differs between the runs', () => {
         rates: [100],
         generator: 'wrk',
         placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 },
+        slowClients: { counts: [4], sendBytesPerSecond: 100 },
       },
     });
     expect(compareRuns(base, next, 10).settingDifferences).toEqual([
@@ -204,6 +205,7 @@ describe('what differs between the runs', () => {
       { name: 'loop', base: 'closed', next: 'open' },
       { name: 'generator', base: 'builtin', next: 'wrk' },
       { name: 'placement', base: 'shared', next: 'separate' },
+      { name: 'slowClientsSendBytesPerSecond', base: 'no slow clients', next: '100' },
     ]);
   });
 
