@@ -1,6 +1,12 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { slowRequest, startSlowClients, TRICKLE_S, type SlowClients } from '../harness/load/builtin/slow-clients.js';
+import type { RunResults } from '../harness/results.js';
+import { flask, gunicorn, nginx } from '../harness/software.js';
+import { benchIn, workFolder } from './support/cli.js';
+import { describeWith } from './support/software.js';
 
 let server: Server | undefined;
 let slow: SlowClients | undefined;
@@ -48,8 +54,8 @@ const until = async (done: () => boolean, timeoutMs: number) => {
   for (const started = Date.now(); !done() && Date.now() - started < timeoutMs; ) await new Promise((r) => setTimeout(r, 20));
 };
 
-describe('a slow client', () => {
-  it('pads its request with a harmless header to about three seconds of bytes at its rate', () => {
+describe('slow clients', () => {
+  it('pad each request with a harmless header to about three seconds of bytes at their rate', () => {
     const request = slowRequest(new URL('http://127.0.0.1:8000/io?ms=50'), 100).toString('latin1');
     expect(request.length).toBe(100 * TRICKLE_S);
     expect(request).toMatch(/^GET \/io\?ms=50 HTTP\/1\.1\r\nHost: 127\.0\.0\.1:8000\r\n/);
@@ -58,7 +64,7 @@ describe('a slow client', () => {
     expect(slowRequest(new URL('http://127.0.0.1:8000/io?ms=50'), 10).toString('latin1')).not.toMatch(/Padding/);
   });
 
-  it('trickles its header block, the first byte at once and the last no sooner than its length over the rate, then reads the answer and starts again', async () => {
+  it('trickle the header block, the first byte at once and the last no sooner than its length over the rate, then read the answer and start again', async () => {
     const { url, arrivals } = await timingServer();
     const rate = 100;
     const length = slowRequest(url, rate).length;
@@ -77,7 +83,7 @@ describe('a slow client', () => {
     expect(arrivals).toHaveLength(2);
   });
 
-  it('changes how many trickle while they run', async () => {
+  it('grow and shrink in number while they run', async () => {
     const { url, arrivals } = await timingServer();
     slow = startSlowClients(url, { count: 1, sendBytesPerSecond: 100 });
     await until(() => arrivals.length >= 1, 1000);
@@ -88,5 +94,58 @@ describe('a slow client', () => {
     slow.setCount(1);
     await until(() => open() === 1, 1000);
     expect(open()).toBe(1);
+  });
+});
+
+const describeStack = await describeWith([flask, gunicorn, nginx]);
+
+describeStack('slow clients beside 8 normal clients on /io?ms=50 (bench run)', () => {
+  const work = workFolder('slow-clients');
+  let run: RunResults;
+  const rowOf = (deployment: string, slow: number) => run.results.find((r) => r.deployment === deployment && r.slowClients?.count === slow)!;
+  const kept = (deployment: string) => rowOf(deployment, 4).throughputRps / rowOf(deployment, 0).throughputRps;
+
+  beforeAll(() => {
+    // The window (0.5 s to 3.5 s) holds the end of the first trickle, about 3 s after the slow clients connect.
+    writeFileSync(
+      join(work, 'slow.yaml'),
+      [
+        'path: /io?ms=50',
+        'duration: 3',
+        'warmup: 0.5',
+        'concurrency: [8]',
+        'xAxis: slow-clients',
+        'slowClients: { count: [0, 4], sendBytesPerSecond: 100 }',
+        'deployments:',
+        '  - { kind: gunicorn-sync, workers: 4 }',
+        '  - { kind: gunicorn-sync+nginx, workers: 4 }',
+        '  - node-async',
+      ].join('\n'),
+    );
+    const r = benchIn(work)('run', 'slow.yaml', '--out', 'out');
+    expect(r.code, r.stderr).toBe(0);
+    run = JSON.parse(readFileSync(join(work, 'out', 'results.json'), 'utf8')) as RunResults;
+  }, 90_000);
+
+  it('stall a pool of 4 sync workers: with 4 slow clients it serves under 15% of what it serves without', () => {
+    expect(kept('gunicorn-sync ×4')).toBeLessThan(0.15);
+    expect(rowOf('gunicorn-sync ×4', 4)).toMatchObject({ predictedThroughputRps: 0, model: { bound: '4 workers, 4 held by slow clients' } });
+  });
+
+  it('barely move the same pool behind nginx, which reads each whole request before it hands it on', () => {
+    expect(kept('gunicorn-sync+nginx ×4')).toBeGreaterThanOrEqual(0.7);
+    expect(rowOf('gunicorn-sync+nginx ×4', 4).predictedThroughputRps).toBe(80);
+  });
+
+  it('do not slow an event loop', () => {
+    expect(kept('node-async')).toBeGreaterThanOrEqual(0.7);
+  });
+
+  it("are counted apart from the normal clients' figures, each row with its count of slow clients and of their answers", () => {
+    expect(run.settings).toMatchObject({ xAxis: 'slow-clients', concurrency: [8], slowClients: { counts: [0, 4], sendBytesPerSecond: 100 } });
+    for (const deployment of ['gunicorn-sync ×4', 'gunicorn-sync+nginx ×4', 'node-async']) {
+      expect(rowOf(deployment, 0).slowClients).toEqual({ count: 0, sendBytesPerSecond: 100, completed: 0 });
+      expect(rowOf(deployment, 4).slowClients?.completed).toBeGreaterThan(0);
+    }
   });
 });
