@@ -181,7 +181,7 @@ describe('plans', () => {
     });
 
     it('refuses wrk, which cannot trickle, and says to use the builtin generator', () => {
-      expect(planError(`xAxis: slow-clients\n${counts}`, { generator: 'wrk' })).toMatch(/--generator wrk: .*use the builtin generator for slowClients:/);
+      expect(planError(`xAxis: slow-clients\n${counts}`, { generator: 'wrk' })).toMatch(/--generator wrk: .*use the builtin generator for slow clients \(slowClients\)/);
     });
   });
 
