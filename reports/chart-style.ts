@@ -38,11 +38,12 @@ export function xScale(run: RunResults, series: ChartSeries[]) {
   const smallest = values[0];
   const largest = values[values.length - 1];
   const linear = xKind(run) === 'slow-clients';
-  const span = smallest === undefined || largest === undefined ? 0 : largest - smallest;
+  // Room for the extreme markers, and an axis at all when only one level was measured.
+  const pad = smallest === undefined || largest === undefined ? 0 : Math.max(0.05 * (largest - smallest), 0.5);
   return {
     type: linear ? ('linear' as const) : ('logarithmic' as const),
-    min: smallest === undefined ? undefined : linear ? smallest - 0.05 * span : smallest / LOG_MARGIN,
-    max: largest === undefined ? undefined : linear ? largest + 0.05 * span : largest * LOG_MARGIN,
+    min: smallest === undefined ? undefined : linear ? smallest - pad : smallest / LOG_MARGIN,
+    max: largest === undefined ? undefined : linear ? largest + pad : largest * LOG_MARGIN,
     title: { display: true, text: X_TITLES[xKind(run)] },
     afterBuildTicks: (scale: Scale) => {
       if (values.length > 0) scale.ticks = values.map((value) => ({ value }));
