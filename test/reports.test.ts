@@ -8,7 +8,7 @@ import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
 import { limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
-import { COARSE_MARK, latencyCell, NONE } from '../reports/format.js';
+import { COARSE_MARK, describeLoad, describeLoads, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
 import { deploymentFootprints, memoryChartConfig } from '../reports/memory-chart.js';
 import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
@@ -571,6 +571,15 @@ describe('memoryChartConfig', () => {
       'summed RSS (MB, left axis)',
       'CPU (%, right axis)',
     ]);
+  });
+});
+
+describe('load levels in words', () => {
+  it('name the slow clients beside the load, in sentences and on the timeline', () => {
+    const sync = slowRun.results.filter((r) => r.deployment === 'gunicorn-sync ×4');
+    expect(sync.map(describeLoad)).toEqual(['c=8 with 0 slow clients', 'c=8 with 2 slow clients', 'c=8 with 4 slow clients']);
+    expect(describeLoads(sync.slice(1))).toBe('c=8 with 2, 4 slow clients');
+    expect(describeLoads(closedRun.results.filter((r) => r.deployment === 'node-prefork ×4'))).toBe('c=1, 8, 64');
   });
 });
 
