@@ -39,7 +39,7 @@ export type EngineLoad = (ClosedLoad | OpenLoad) & {
   url: string;
   /** A weighted mix of requests instead of GET url (builtin engine only). */
   requests?: MixRequest[];
-  /** Slow clients trickling requests to the same url for the whole run, warm-up included. */
+  /** Slow clients trickling GET url (with a mix, the base URL) for the whole run, warm-up included. */
   slowClients?: SlowClientLoad;
   /** Load applied before the window opens, not recorded. */
   warmupS: number;

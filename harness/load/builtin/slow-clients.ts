@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import type { SlowClientLoad } from '../engine.js';
 import { formatRequest, ResponseParser } from './http.js';
 
 /**
@@ -11,11 +12,6 @@ import { formatRequest, ResponseParser } from './http.js';
  * Independent of the load driver's classes, so that anything running load (the builtin engine, a
  * live page with a slider) can add slow clients beside it and change their number while it runs.
  */
-export interface SlowClientSettings {
-  count: number;
-  sendBytesPerSecond: number;
-}
-
 export interface SlowClients {
   /** Starts or stops clients until `n` are trickling; those kept go on where they were. */
   setCount(n: number): void;
@@ -128,7 +124,7 @@ class SlowClient {
   }
 }
 
-export function startSlowClients(url: URL, settings: SlowClientSettings, options: SlowClientOptions = {}): SlowClients {
+export function startSlowClients(url: URL, settings: SlowClientLoad, options: SlowClientOptions = {}): SlowClients {
   const request = slowRequest(url, settings.sendBytesPerSecond);
   const countFrom = options.countFrom ?? 0;
   const clients: SlowClient[] = [];
