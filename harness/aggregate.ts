@@ -2,10 +2,11 @@ import type { PlannedDeployment } from './plan.js';
 import { appProcesses, predict, predictCapacity } from './model.js';
 import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
+import type { SlowClientLoad } from './load/engine.js';
 import type { FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, ResultRow, Spread } from './results.js';
 
-/** A load level: closed-loop clients, or an open-loop rate with a cap on connections. */
-export type Level = { concurrency: number } | { offeredRps: number; maxConnections: number };
+/** A load level: closed-loop clients, or an open-loop rate with a cap on connections; with slow clients beside either. */
+export type Level = ({ concurrency: number } | { offeredRps: number; maxConnections: number }) & { slowClients?: SlowClientLoad };
 
 /** One measurement of a point, with whatever happened during it. */
 export interface Sample extends PointMeasurement {
@@ -53,7 +54,7 @@ export function toRow(point: PointSamples): ResultRow {
   const { planned, path, level, samples, placement } = point;
   const first = samples[0]!;
   const model = withMeasuredService(
-    predictCapacity(planned.kind, planned.spec, path, placement.serverCores),
+    predictCapacity(planned.kind, planned.spec, path, placement.serverCores, level.slowClients?.count),
     point.measuredService,
     Math.min(appProcesses(planned.kind, planned.spec), placement.serverCores),
   );
@@ -105,6 +106,7 @@ export function toRow(point: PointSamples): ResultRow {
     ...(first.serverArgs && { serverArgs: first.serverArgs }),
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
     ...(first.serverEnv && { serverEnv: first.serverEnv }),
+    ...(level.slowClients && { slowClients: { ...level.slowClients, completed: median(samples.map((s) => s.slowCompleted ?? 0)) } }),
   };
   if (open) {
     row.unsent = worst((s) => s.unsent ?? 0);

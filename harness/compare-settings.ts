@@ -23,6 +23,8 @@ const FIGURE_SETTINGS: Fact[] = [
   ['loop', (run) => (run.settings.rates.length > 0 ? 'open' : 'closed')],
   ['generator', (run) => run.settings.generator],
   ['placement', (run) => run.settings.placement.mode],
+  // Slow clients' counts are matched point by point; how slowly they send is the method.
+  ['slowClientsSendBytesPerSecond', (run) => String(run.settings.slowClients?.sendBytesPerSecond ?? 'no slow clients')],
 ];
 
 /** What makes two machines give different figures for the same code. */

@@ -37,6 +37,8 @@ export interface LoadLevel {
   loop: 'closed' | 'open';
   /** Concurrency for closed-loop points, offered req/s for open-loop ones. */
   level: number;
+  /** Slow clients beside the load at this point, when there were any (xAxis: slow-clients runs differ in nothing else). */
+  slowClients?: number;
 }
 
 /** A point measured by one run only. */
@@ -113,7 +115,8 @@ export function compareRuns(base: RunResults, next: RunResults, thresholdPct: nu
 }
 
 function loadLevel(row: ResultRow): LoadLevel {
-  return row.loop === 'open' ? { loop: 'open', level: row.offeredRps ?? 0 } : { loop: 'closed', level: row.concurrency };
+  const slow = row.slowClients && { slowClients: row.slowClients.count };
+  return row.loop === 'open' ? { loop: 'open', level: row.offeredRps ?? 0, ...slow } : { loop: 'closed', level: row.concurrency, ...slow };
 }
 
 function unmatched(row: ResultRow): UnmatchedPoint {
@@ -121,8 +124,8 @@ function unmatched(row: ResultRow): UnmatchedPoint {
 }
 
 function pointKey(deployment: string, row: ResultRow): string {
-  const { loop, level } = loadLevel(row);
-  return JSON.stringify([deployment, row.path, loop, level]);
+  const { loop, level, slowClients } = loadLevel(row);
+  return JSON.stringify([deployment, row.path, loop, level, slowClients ?? 0]);
 }
 
 /**

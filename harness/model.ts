@@ -17,36 +17,47 @@ const isCpuBound = (path: string) => new URL(path, 'http://localhost').pathname 
  * model: 1 blocking worker, W processes, W·T threads, or nothing at all for an event loop. Computing
  * (/cpu) is bounded by the processes that run app code, each on at most one core (one event loop
  * thread in Node, one GIL in Python, whatever the thread count), and by the cores themselves.
+ *
+ * `slowClients` trickling their requests beside the load take min(s, K) of the K slots away from
+ * the normal clients where a worker or thread reads its request itself (a sync pool, gthread,
+ * uWSGI, the single-threaded Python servers): each holds one for its whole trickle, which is most
+ * of its time (the d it then takes to serve is left out). So K − min(s, K) remain, and a pool
+ * with as many slow clients as workers predicts 0. nginx in front reads each whole request before
+ * it passes it on, and an event loop reads without holding anything: there slow clients cost nothing.
  */
 export function predictCapacity(
   kind: ServerKind,
   spec: DeploymentSpec,
   path: string,
   cores = cpus().length,
+  slowClients = 0,
 ): ModelPrediction {
   if (kind.model === 'unknown') return { capacity: null, bound: 'unknown (a server bench did not start)', serviceMs: null };
   const ms = serviceMs(path);
   const processes = appProcesses(kind, spec);
+  const slots = kind.model === 'single' ? 1 : spec.workers * (spec.threads ?? 1);
+  const held = kind.heldBySlowClients && spec.proxy !== 'nginx' ? Math.min(slowClients, slots) : 0;
+  const heldNote = held > 0 ? `, ${held} held by slow clients` : '';
   if (isCpuBound(path)) {
-    const capacity = Math.min(processes, cores);
+    const capacity = Math.min(processes, cores, slots - held);
     const bound =
       capacity === cores
         ? `${cores} cores (CPU-bound)`
-        : `${capacity} process${capacity > 1 ? 'es' : ''}, one core each (CPU-bound)`;
-    return { capacity, bound, serviceMs: ms };
+        : `${capacity} process${capacity === 1 ? '' : 'es'}, one core each (CPU-bound)`;
+    return { capacity, bound: bound + heldNote, serviceMs: ms };
   }
   const threads = spec.threads ?? 1;
   switch (kind.model) {
     case 'single':
-      return { capacity: 1, bound: '1 blocking worker', serviceMs: ms };
+      return { capacity: 1 - held, bound: `1 blocking worker${heldNote}`, serviceMs: ms };
     case 'async':
       return { capacity: null, bound: 'event loop: unbounded', serviceMs: ms };
     case 'threads':
     case 'prefork':
     case 'process-per-request':
       return threads > 1
-        ? { capacity: spec.workers * threads, bound: `${spec.workers} workers × ${threads} threads`, serviceMs: ms }
-        : { capacity: spec.workers, bound: `${spec.workers} worker${spec.workers > 1 ? 's' : ''}`, serviceMs: ms };
+        ? { capacity: slots - held, bound: `${spec.workers} workers × ${threads} threads${heldNote}`, serviceMs: ms }
+        : { capacity: slots - held, bound: `${spec.workers} worker${spec.workers > 1 ? 's' : ''}${heldNote}`, serviceMs: ms };
   }
 }
 
@@ -83,8 +94,9 @@ export function predict(model: ModelPrediction, load: { concurrency: number } | 
   const throughput = Math.min((Math.min(load.concurrency, k) * 1000) / d, cpuBoundRps);
   return {
     predictedThroughputRps: round(throughput),
-    // Little's law again: c clients served at that rate each wait c / rate.
-    predictedLatencyMs: round(Math.max(d, (load.concurrency * 1000) / throughput)),
+    // Little's law again: c clients served at that rate each wait c / rate; at 0 req/s (every slot
+    // held by slow clients) they wait for as long as the slow clients hold on, which has no figure.
+    predictedLatencyMs: throughput > 0 ? round(Math.max(d, (load.concurrency * 1000) / throughput)) : null,
   };
 }
 

@@ -15,6 +15,7 @@ import { ENGINES } from './load/measure.js';
 import type { MixRequest } from './load/engine.js';
 import { openFilesLimit } from './process/limits.js';
 import { planPlacement, type PlacementMode } from './process/placement.js';
+import { planSlowClients, type PlannedSlowClients } from './plan-slow-clients.js';
 
 /** What `bench run` flags may override; undefined means "as the scenario says". */
 export interface RunOverrides {
@@ -78,6 +79,8 @@ export interface Plan {
   app?: AppUnderTest;
   /** A weighted mix of requests instead of GET path (paths then holds the mix's name). */
   requests?: MixRequest[];
+  /** Slow clients beside the load: one count at every level, or the levels themselves (xAxis: slow-clients). */
+  slowClients?: PlannedSlowClients;
   strict: boolean;
   allowRemote: boolean;
   /** Warm each level up until its queue has formed (off with --quick, whose latencies are coarse). */
@@ -109,13 +112,27 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     overrides.timeline ?? (overrides.deployments && !deployments.some((d) => d.label === scenario.timeline || d.spec.kind === scenario.timeline) ? undefined : scenario.timeline);
   const timelineDeployment = resolveTimeline(timelineWanted, deployments, overrides.timeline ? '--timeline' : 'timeline');
   let rates = [...(overrides.rate ?? scenario.rate ?? [])];
+  const slowClients = planSlowClients(scenario.slowClients, {
+    xAxis: scenario.xAxis,
+    concurrency: overrides.concurrency ?? scenario.concurrency,
+    concurrencyWhere: overrides.concurrency ? '--concurrency' : 'concurrency',
+    rates,
+    rateWhere: overrides.rate ? '--rate' : 'rate',
+  });
   if (overrides.quick && !overrides.rate) rates = threeLevels(rates);
+  if (overrides.quick && slowClients) slowClients.counts = threeLevels(slowClients.counts);
   const outDir = resolve(overrides.out ?? defaultOutDir(scenario.name, now));
   const generator = overrides.generator ?? scenario.generator;
-  const unavailable = ENGINES[generator].unavailable({ openLoop: rates.length > 0, mix: scenario.requests !== undefined && !overrides.path });
+  const unavailable = ENGINES[generator].unavailable({
+    openLoop: rates.length > 0,
+    mix: scenario.requests !== undefined && !overrides.path,
+    slowClients: slowClients !== undefined,
+  });
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();
-  checkOpenFiles(rates.length > 0 ? maxConnections : Math.max(...concurrency), rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
+  // Each slow client holds a connection of its own beside the load's.
+  const slowConnections = Math.max(0, ...(slowClients?.counts ?? []));
+  checkOpenFiles((rates.length > 0 ? maxConnections : Math.max(...concurrency)) + slowConnections, rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
   // A default folder is claimed afresh when the run starts (a second run in the same second gets -2).
   if (overrides.out !== undefined) checkOutDir(outDir, overrides.force ?? false);
   return {
@@ -129,6 +146,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     // A mix is measured as one point per level, under its own name; --path replaces it.
     paths: overrides.path ? [overrides.path] : scenario.requests ? [mixLabel(scenario.requests)] : [scenario.path ?? '/'].flat(),
     ...(scenario.requests && !overrides.path && { requests: scenario.requests }),
+    ...(slowClients && { slowClients }),
     concurrency,
     rates,
     maxConnections,
@@ -298,7 +316,7 @@ function checkOpenFiles(connections: number, where: string): void {
 
 /** Roughly how long the plan takes: every window and warm-up, and a second per deployment start. */
 export function estimateSeconds(plan: Plan, deployments = plan.deployments.length): number {
-  const levels = plan.rates.length > 0 ? plan.rates.length : plan.concurrency.length;
+  const levels = plan.xAxis === 'slow-clients' ? (plan.slowClients?.counts.length ?? 0) : plan.rates.length > 0 ? plan.rates.length : plan.concurrency.length;
   const points = deployments * plan.paths.length * levels * plan.repeat;
   return points * (plan.durationS + plan.warmupS) + deployments * plan.repeat;
 }

@@ -69,6 +69,7 @@ const resultRow = z.object({
   serverArgs: z.array(z.string()).optional(),
   nginxConfig: z.string().optional(),
   serverEnv: z.record(z.string(), z.string()).optional(),
+  slowClients: z.object({ count: z.number(), sendBytesPerSecond: z.number(), completed: z.number() }).optional(),
 });
 
 const appUnderTest = z.discriminatedUnion('kind', [
@@ -134,7 +135,7 @@ export const runResultsSchema = z.object({
     serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),
   }),
   settings: z.object({
-    xAxis: z.enum(['concurrency', 'workers']),
+    xAxis: z.enum(['concurrency', 'workers', 'slow-clients']),
     durationS: z.number(),
     warmupS: z.number(),
     timeoutS: z.number(),
@@ -152,6 +153,7 @@ export const runResultsSchema = z.object({
     requests: z
       .array(z.object({ method: z.string(), path: z.string(), headers: z.record(z.string(), z.string()), body: z.string().optional(), weight: z.number() }))
       .optional(),
+    slowClients: z.object({ counts: z.array(z.number()), sendBytesPerSecond: z.number() }).optional(),
   }),
   results: z.array(resultRow),
   failures: z.array(deploymentFailure),

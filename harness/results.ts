@@ -145,6 +145,12 @@ export interface ResultRow {
   nginxConfig?: string;
   /** The variables the scenario passed to the server on purpose (a deployment's env:), as it gave them. */
   serverEnv?: Record<string, string>;
+  /**
+   * Slow clients trickling their requests beside the normal clients during the point: how many, at
+   * what rate, and how many of their requests were answered inside the window (the median over
+   * repeats). Every other figure of the row is the normal clients' alone.
+   */
+  slowClients?: { count: number; sendBytesPerSecond: number; completed: number };
 }
 
 export interface RepeatFigures {
@@ -297,8 +303,8 @@ export interface TunedConfiguration {
   knee: boolean;
 }
 
-/** What the charts put on the x axis: the load level, or the pool size when a scenario sweeps workers. */
-export type XAxis = 'concurrency' | 'workers';
+/** What the charts put on the x axis: the load level, the pool size when a scenario sweeps workers, or the slow clients beside the load. */
+export type XAxis = 'concurrency' | 'workers' | 'slow-clients';
 
 export interface RunSettings {
   xAxis: XAxis;
@@ -323,6 +329,8 @@ export interface RunSettings {
   app?: AppUnderTest;
   /** A scenario's weighted mix of requests; `paths` then holds the mix's name. */
   requests?: { method: string; path: string; headers: Record<string, string>; body?: string; weight: number }[];
+  /** Slow clients beside the load: the count at every level, or the counts an xAxis: slow-clients run sweeps. */
+  slowClients?: { counts: number[]; sendBytesPerSecond: number };
 }
 
 export interface RunResults {

@@ -80,6 +80,7 @@ export function newRun(plan: Plan): RunResults {
       ...(plan.timelineDeployment && { timelineDeployment: plan.timelineDeployment }),
       ...(plan.app && { app: plan.app }),
       ...(plan.requests && { requests: plan.requests }),
+      ...(plan.slowClients && { slowClients: plan.slowClients }),
     },
     results: [],
     failures: [],
@@ -200,10 +201,16 @@ function noticeFor(plan: Plan): string {
   return `${notice} (This note describes the scenario's own ${own.join(', ')}; this run used ${plan.paths.join(', ')}.)`;
 }
 
+/** The levels each deployment is measured at: concurrencies, offered rates, or slow-client counts beside one concurrency. */
 function loadLevels(plan: Plan): Level[] {
+  const slow = plan.slowClients;
+  if (plan.xAxis === 'slow-clients' && slow) {
+    return slow.counts.map((count) => ({ concurrency: plan.concurrency[0]!, slowClients: { count, sendBytesPerSecond: slow.sendBytesPerSecond } }));
+  }
+  const beside = slow && { slowClients: { count: slow.counts[0]!, sendBytesPerSecond: slow.sendBytesPerSecond } };
   return plan.rates.length > 0
-    ? plan.rates.map((offeredRps) => ({ offeredRps, maxConnections: plan.maxConnections }))
-    : plan.concurrency.map((concurrency) => ({ concurrency }));
+    ? plan.rates.map((offeredRps) => ({ offeredRps, maxConnections: plan.maxConnections, ...beside }))
+    : plan.concurrency.map((concurrency) => ({ concurrency, ...beside }));
 }
 
 /**
@@ -268,7 +275,9 @@ async function measureDeployment(
       }
       const takesServiceFromThisLevel = measuresService && firstOfPath && oneClient;
       firstOfPath = false;
-      const describe = 'offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`;
+      const describe =
+        ('offeredRps' in level ? `${level.offeredRps} req/s offered` : `c=${level.concurrency}`) +
+        (level.slowClients ? `, ${level.slowClients.count} slow client${level.slowClients.count === 1 ? '' : 's'}` : '');
       // A server that died is a failure, not a data point (unless killing it is the experiment).
       // Before each point but the first (readiness has just checked that one), the deployment
       // must be whole and answer /health; that answer queues behind what a blocking server still
@@ -324,6 +333,7 @@ async function measureDeployment(
             : 'no request succeeded') +
           (measured.errors + measured.non2xx > 0 ? `, ${measured.errors} errors, ${measured.non2xx} non-2xx` : '') +
           (measured.unsent ? `, ${measured.unsent} not sent` : '') +
+          (measured.slowCompleted !== undefined ? `; ${measured.slowCompleted} slow requests answered` : '') +
           (crash ? `; ${crash.events.map((e) => `${e.t} s: ${e.what}`).join('; ')}` : ''),
       );
     }

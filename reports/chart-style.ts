@@ -14,9 +14,10 @@ const X_TITLES: Record<XKind, string> = {
   concurrency: 'concurrency (concurrent connections, log scale)',
   workers: 'workers (server processes, log scale)',
   offered: 'offered load (requests/s, log scale)',
+  'slow-clients': 'slow clients (each trickling its request, beside the normal clients)',
 };
 
-const X_NAMES: Record<XKind, string> = { concurrency: 'concurrency', workers: 'workers', offered: 'offered load' };
+const X_NAMES: Record<XKind, string> = { concurrency: 'concurrency', workers: 'workers', offered: 'offered load', 'slow-clients': 'slow clients' };
 
 export function chartTitle(run: RunResults, what: string) {
   return { display: true, text: `${what} by ${X_NAMES[xKind(run)]} (scenario: ${run.scenario})`, font: { size: 18 } };
@@ -28,17 +29,21 @@ export function chartSubtitle(series: ChartSeries[], text: string) {
 }
 
 /**
- * A log axis labelled exactly at the measured values (1, 2, 4 … 64): Chart.js's own log ticks
- * follow decades, not the doubling steps a sweep uses, and would leave measured points unlabelled.
+ * An x axis labelled exactly at the measured values. A log axis (1, 2, 4 … 64) for load and pool
+ * sizes: Chart.js's own log ticks follow decades, not the doubling steps a sweep uses, and would
+ * leave measured points unlabelled. Slow clients start from none, which only a linear axis can show.
  */
-export function logXScale(run: RunResults, series: ChartSeries[]) {
+export function xScale(run: RunResults, series: ChartSeries[]) {
   const values = xTickValues(run, series);
   const smallest = values[0];
   const largest = values[values.length - 1];
+  const linear = xKind(run) === 'slow-clients';
+  // Room for the extreme markers, and an axis at all when only one level was measured.
+  const pad = smallest === undefined || largest === undefined ? 0 : Math.max(0.05 * (largest - smallest), 0.5);
   return {
-    type: 'logarithmic' as const,
-    min: smallest === undefined ? undefined : smallest / LOG_MARGIN,
-    max: largest === undefined ? undefined : largest * LOG_MARGIN,
+    type: linear ? ('linear' as const) : ('logarithmic' as const),
+    min: smallest === undefined ? undefined : linear ? smallest - pad : smallest / LOG_MARGIN,
+    max: largest === undefined ? undefined : linear ? largest + pad : largest * LOG_MARGIN,
     title: { display: true, text: X_TITLES[xKind(run)] },
     afterBuildTicks: (scale: Scale) => {
       if (values.length > 0) scale.ticks = values.map((value) => ({ value }));

@@ -34,6 +34,7 @@ function percentiles(compact: boolean): readonly Percentile[] {
  * failed. Each table adds its own columns after these.
  */
 export function pointColumns(run: RunResults, { compact }: { compact: boolean }): Column[] {
+  const slow = run.results.some((row) => row.slowClients !== undefined);
   return [
     { header: 'deployment', numeric: false, cell: (row) => row.deployment },
     ...optional(distinctPaths(run).length > 1, { header: 'path', numeric: false, cell: (row) => row.path }),
@@ -44,6 +45,7 @@ export function pointColumns(run: RunResults, { compact }: { compact: boolean })
       numeric: true,
       cell: (row) => (row.threads === undefined ? NONE : String(row.threads)),
     }),
+    ...optional(slow, { header: 'slow clients', numeric: true, cell: (row) => String(row.slowClients?.count ?? 0) }),
     { header: 'req/s', numeric: true, cell: rpsCell },
     { header: 'predicted', numeric: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },
     { header: 'ratio', numeric: true, cell: (row) => formatRatio(row.throughputRatio) },
@@ -55,6 +57,8 @@ export function pointColumns(run: RunResults, { compact }: { compact: boolean })
     })),
     { header: 'errors', numeric: true, cell: (row) => String(failedCount(row)) },
     { header: 'non-2xx', numeric: true, cell: (row) => String(row.non2xx) },
+    // The slow clients' own answers, which every figure before this leaves out.
+    ...optional(slow, { header: 'slow answered', numeric: true, cell: (row) => (row.slowClients ? String(row.slowClients.completed) : NONE) }),
   ];
 }
 

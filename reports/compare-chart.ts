@@ -4,7 +4,7 @@ import type { Comparison, PointComparison } from '../harness/compare.js';
 import type { Spread } from '../harness/results.js';
 import { whiteBackground } from './chart-plugins.js';
 import { CHART_HEIGHT, CHART_WIDTH } from './chart-spec.js';
-import { describeDeployment, describeLevel, formatChange } from './compare-labels.js';
+import { describeDeployment, describeLevel, formatChange, levelsNeedWords } from './compare-labels.js';
 
 Chart.register(...registerables);
 
@@ -158,13 +158,14 @@ function subtitleText(comparison: Comparison): string {
 
 function xAxisTitle(points: PointComparison[]): string {
   const loops = new Set(points.map((point) => point.loop));
+  if (points.some((point) => point.slowClients !== undefined)) return 'load (c = concurrent connections, slow = slow clients beside them), by deployment';
   if (loops.size > 1) return 'load (c = concurrent connections, rate = offered requests/s), by deployment';
   return loops.has('open') ? 'offered load (requests/s), by deployment' : 'concurrency (concurrent connections), by deployment';
 }
 
 function compareChartConfig(comparison: Comparison, titles: CompareChartTitles): BarChartConfig {
   const { points } = comparison;
-  const mixedLoops = new Set(points.map((point) => point.loop)).size > 1;
+  const inWords = levelsNeedWords(points);
   const legendItems = [
     legendBox(`BASE: ${titles.base}`, BASE_COLOUR),
     legendBox(`NEW: ${titles.next}`, NEW_COLOUR),
@@ -174,7 +175,7 @@ function compareChartConfig(comparison: Comparison, titles: CompareChartTitles):
     type: 'bar',
     data: {
       // The deployment names go under these ticks (see annotations), so a tick shows the level alone.
-      labels: points.map((point) => (mixedLoops ? describeLevel(point) : String(point.level))),
+      labels: points.map((point) => (inWords ? describeLevel(point) : String(point.level))),
       datasets: [
         { label: 'BASE', data: points.map((point) => point.throughput.base), backgroundColor: BASE_COLOUR },
         {

@@ -12,9 +12,15 @@ export function describeDeployment(point: PointComparison): string {
   return `${point.baseDeployment} → ${point.newDeployment}`;
 }
 
-/** "c=8" for a closed-loop point, "rate 200/s" for an open-loop one. */
+/** "c=8" for a closed-loop point, "rate 200/s" for an open-loop one; "c=8, 4 slow" beside slow clients. */
 export function describeLevel(point: LoadLevel): string {
-  return point.loop === 'open' ? `rate ${point.level}/s` : `c=${point.level}`;
+  const slow = point.slowClients === undefined ? '' : `, ${point.slowClients} slow`;
+  return (point.loop === 'open' ? `rate ${point.level}/s` : `c=${point.level}`) + slow;
+}
+
+/** Points that only the level in words tells apart: open and closed loops side by side, or slow clients beside the load. */
+export function levelsNeedWords(points: LoadLevel[]): boolean {
+  return new Set(points.map((point) => point.loop)).size > 1 || points.some((point) => point.slowClients !== undefined);
 }
 
 /** "+12.3%", "−48.9%", or "n/a" when BASE measured 0. */

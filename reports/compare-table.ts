@@ -1,6 +1,6 @@
 import type { Comparison, MetricChange, PointComparison } from '../harness/compare.js';
 import { alignedTable, type Column } from './aligned-table.js';
-import { describeDeployment, describeLevel, formatChange, formatPValue } from './compare-labels.js';
+import { describeDeployment, describeLevel, formatChange, formatPValue, levelsNeedWords } from './compare-labels.js';
 import { formatMs, formatRps, NONE } from './format.js';
 import { table as markdownTable } from './markdown.js';
 
@@ -21,7 +21,7 @@ function mark(point: PointComparison): string {
 
 function levelColumn(points: PointComparison[]): Column<PointComparison> {
   const loops = new Set(points.map((point) => point.loop));
-  if (loops.size > 1) return { header: 'load', numeric: true, cell: describeLevel };
+  if (levelsNeedWords(points)) return { header: 'load', numeric: true, cell: describeLevel };
   return { header: loops.has('open') ? 'rate/s' : 'c', numeric: true, cell: (point) => String(point.level) };
 }
 

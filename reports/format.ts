@@ -89,18 +89,25 @@ export function loadCell(row: ResultRow): string {
   return row.loop === 'open' && row.offeredRps !== undefined ? formatRate(row.offeredRps) : String(row.concurrency);
 }
 
-/** The load level in words, for sentences: "c=8" or "160 req/s offered". */
+/** The load level in words, for sentences: "c=8", "160 req/s offered", or "c=8 with 4 slow clients". */
 export function describeLoad(row: ResultRow): string {
-  return row.loop === 'open' && row.offeredRps !== undefined ? `${formatRate(row.offeredRps)} req/s offered` : `c=${row.concurrency}`;
+  const load = row.loop === 'open' && row.offeredRps !== undefined ? `${formatRate(row.offeredRps)} req/s offered` : `c=${row.concurrency}`;
+  return row.slowClients ? `${load} with ${slowClients(row.slowClients.count)}` : load;
 }
 
-/** Several load levels of one deployment in words: "c=16, 64" or "80, 160 req/s offered". */
+/** Several load levels of one deployment in words: "c=16, 64", "80, 160 req/s offered", or "c=8 with 2, 4 slow clients" on a slow-clients sweep. */
 export function describeLoads(rows: ResultRow[]): string {
   if (rows.every((row) => row.loop === 'open' && row.offeredRps !== undefined)) {
     return `${rows.map((row) => formatRate(row.offeredRps ?? 0)).join(', ')} req/s offered`;
   }
+  const counts = rows.flatMap((row) => (row.slowClients ? [row.slowClients.count] : []));
+  if (counts.length === rows.length && new Set(rows.map((row) => row.concurrency)).size === 1) {
+    return `c=${rows[0]!.concurrency} with ${counts.join(', ')} slow client${counts.length === 1 && counts[0] === 1 ? '' : 's'}`;
+  }
   return `c=${rows.map((row) => row.concurrency).join(', ')}`;
 }
+
+const slowClients = (count: number) => `${count} slow client${count === 1 ? '' : 's'}`;
 
 /** "builtin, sharing the server's cores": which load engine ran, and whether it competed with the server for CPU. */
 export function describeGenerator(engine: GeneratorEngine, placement: Placement['mode']): string {

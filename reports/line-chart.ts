@@ -1,7 +1,7 @@
 import type { ChartConfiguration, ChartDataset, LegendItem, Plugin } from 'chart.js';
 import type { RunResults } from '../harness/results.js';
 import { errorBars, type ErrorBar } from './chart-plugins.js';
-import { chartSubtitle, chartTitle, logXScale, pointStyleLegend } from './chart-style.js';
+import { chartSubtitle, chartTitle, xScale, pointStyleLegend } from './chart-style.js';
 import type { ChartSeries } from './series.js';
 
 export type XY = { x: number; y: number };
@@ -22,7 +22,7 @@ export interface LineChartParts {
   plugins?: Plugin<'line'>[];
 }
 
-/** The frame the series charts share: title, a subtitle of notes, a legend of keys, the log x axis, error bars. */
+/** The frame the series charts share: title, a subtitle of notes, a legend of keys, the x axis, error bars. */
 export function seriesLineChart(run: RunResults, series: ChartSeries[], parts: LineChartParts): LineChart {
   const notes = [
     ...parts.notes,
@@ -38,7 +38,7 @@ export function seriesLineChart(run: RunResults, series: ChartSeries[], parts: L
         subtitle: chartSubtitle(series, notes.filter(Boolean).join('; ')),
         legend: { labels: { ...pointStyleLegend, generateLabels: () => parts.legendItems } },
       },
-      scales: { x: logXScale(run, series), y: parts.y },
+      scales: { x: xScale(run, series), y: parts.y },
     },
     plugins: [errorBars(parts.bars), ...(parts.plugins ?? [])],
   };

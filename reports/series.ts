@@ -3,8 +3,8 @@ import type { ResultRow, RunResults, Spread } from '../harness/results.js';
 import { capacityRps } from './capacity.js';
 import { latencies } from './format.js';
 
-/** What the charts' x axis measures: the load level, the pool size, or the offered rate (open loop). */
-export type XKind = 'concurrency' | 'workers' | 'offered';
+/** What the charts' x axis measures: the load level, the pool size, the offered rate (open loop), or the slow clients beside the load. */
+export type XKind = 'concurrency' | 'workers' | 'offered' | 'slow-clients';
 
 /** One measured point of a series, in the units the charts plot. */
 export interface SeriesPoint {
@@ -115,6 +115,8 @@ function xValue(row: ResultRow, kind: XKind): number {
       return row.offeredRps ?? 0;
     case 'concurrency':
       return row.concurrency;
+    case 'slow-clients':
+      return row.slowClients?.count ?? 0;
   }
 }
 
@@ -143,7 +145,9 @@ function sharedCapacityRps(rows: ResultRow[]): number | null {
  */
 export function xTickValues(run: RunResults, series: ChartSeries[]): number[] {
   const measured = series.flatMap((s) => s.points.map((point) => point.x));
-  const planned = { concurrency: run.settings.concurrency, offered: run.settings.rates, workers: [] }[xKind(run)];
+  const kind = xKind(run);
+  const planned = { concurrency: run.settings.concurrency, offered: run.settings.rates, workers: [], 'slow-clients': run.settings.slowClients?.counts ?? [] }[kind];
   const values = measured.length > 0 ? measured : planned;
-  return [...new Set(values)].filter((value) => value > 0).sort((a, b) => a - b);
+  // No slow clients is a level of its own; anywhere else 0 is a point that cannot sit on the log axis.
+  return [...new Set(values)].filter((value) => value > 0 || (kind === 'slow-clients' && value === 0)).sort((a, b) => a - b);
 }

@@ -60,9 +60,16 @@ export function summaryTable(run: RunResults): SummaryTable {
 /** What a reader needs to read the summary table right, one sentence each, for under the table. */
 export function summaryNotes(run: RunResults): string[] {
   const repeats = run.settings.repeat;
+  const slow = run.results.find((row) => row.slowClients !== undefined)?.slowClients;
   return [
     ...(repeats > 1 ? [`Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.`] : []),
     "Latency percentiles cover successful (2xx) responses only; failed requests' latencies are reported apart (errorLatency columns of results.csv).",
+    ...(slow
+      ? [
+          `Every figure is the normal clients' alone; the slow clients (each trickling its request at ${slow.sendBytesPerSecond} bytes/s) ` +
+            'count only in "slow answered": their requests answered inside the window.',
+        ]
+      : []),
     ...(hasPss(run)
       ? [
           "RSS sums every process's resident pages, counting pages that pre-forked workers share once per worker; " +

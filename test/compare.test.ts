@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../harness/compare.js';
-import { describeDeployment, formatChange } from '../reports/compare-labels.js';
+import { describeDeployment, describeLevel, formatChange } from '../reports/compare-labels.js';
 import { comparisonWarnings } from '../reports/compare-notes.js';
 import type { ResultRow } from '../harness/results.js';
 import { repeated, row, run } from './support/results.js';
@@ -159,6 +159,16 @@ describe('compareRuns', () => {
     expect(comparison.onlyInNew.map((point) => point.level)).toEqual([200]);
   });
 
+  it('matches slow-client points by their count of slow clients, and names it', () => {
+    const slow = (count: number, throughputRps: number) =>
+      row({ deployment: 'gunicorn-sync ×4', concurrency: 8, throughputRps, slowClients: { count, sendBytesPerSecond: 100, completed: count } });
+    const comparison = compareRuns(run([slow(0, 78), slow(4, 2)]), run([slow(0, 78), slow(4, 40)]), 10);
+    expect(comparison.points.map((point) => [describeLevel(point), point.throughput.changePct])).toEqual([
+      ['c=8, 0 slow', 0],
+      ['c=8, 4 slow', 1900],
+    ]);
+  });
+
   it('gives no percentage, and no regression, when the base measured zero', () => {
     const comparison = compareRuns(
       run([row({ deployment: 'node-async', concurrency: 1, throughputRps: 0, p99: 0 })]),
@@ -184,6 +194,7 @@ describe('what differs between the runs', () => {
         rates: [100],
         generator: 'wrk',
         placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 },
+        slowClients: { counts: [4], sendBytesPerSecond: 100 },
       },
     });
     expect(compareRuns(base, next, 10).settingDifferences).toEqual([
@@ -194,6 +205,7 @@ describe('what differs between the runs', () => {
       { name: 'loop', base: 'closed', next: 'open' },
       { name: 'generator', base: 'builtin', next: 'wrk' },
       { name: 'placement', base: 'shared', next: 'separate' },
+      { name: 'slowClientsSendBytesPerSecond', base: 'no slow clients', next: '100' },
     ]);
   });
 

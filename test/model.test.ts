@@ -59,6 +59,24 @@ describe("Little's law model", () => {
     expect(predict(measured, { offeredRps: 3000 })).toEqual({ predictedThroughputRps: 2000, predictedLatencyMs: null });
   });
 
+  it('gives slow clients min(s, K) of the slots where a worker or thread reads its own request, and nothing behind nginx or on an event loop', () => {
+    const slow = (p: PlannedDeployment, s: number, path = '/io?ms=50') => predictCapacity(p.kind, p.spec, path, 2, s);
+    expect(slow(planned('gunicorn-sync', 4), 2)).toMatchObject({ capacity: 2, bound: '4 workers, 2 held by slow clients' });
+    expect(slow(planned('gunicorn-sync', 4), 8).capacity).toBe(0);
+    expect(slow(planned('gunicorn-gthread', 2, 4), 4).capacity).toBe(4);
+    expect(slow(planned('flask-dev'), 1).capacity).toBe(0);
+    expect(slow(planned('gunicorn-sync', 4, undefined, 'nginx'), 8).capacity).toBe(4);
+    expect(slow(planned('node-prefork', 4), 4).capacity).toBe(4);
+    expect(slow(planned('gunicorn-gevent', 2), 8).capacity).toBeNull();
+    // Computing: the free workers, at most the cores.
+    expect(slow(planned('gunicorn-sync', 4), 3, '/cpu?ms=20').capacity).toBe(1);
+  });
+
+  it('predicts 0 req/s and no latency when slow clients hold every slot', () => {
+    const held = predictCapacity(findKind('gunicorn-sync')!, { kind: 'gunicorn-sync', workers: 4, proxy: 'none' }, '/io?ms=50', 2, 4);
+    expect(predict(held, { concurrency: 8 })).toEqual({ predictedThroughputRps: 0, predictedLatencyMs: null });
+  });
+
   it('predicts nothing for a path without a known service time', () => {
     expect(predict(capacity(planned('node-async'), '/hello'), { concurrency: 8 })).toEqual({
       predictedThroughputRps: null,

@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
-import { limitMarkers, markerFills, wantsLogScale } from '../reports/chart-style.js';
+import { limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
-import { COARSE_MARK, latencyCell, NONE } from '../reports/format.js';
+import { COARSE_MARK, describeLoad, describeLoads, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
 import { deploymentFootprints, memoryChartConfig } from '../reports/memory-chart.js';
 import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
@@ -227,6 +227,23 @@ const workersRun = run(
   { settings: { ...run([]).settings, xAxis: 'workers', concurrency: [64], paths: ['/io?ms=50', '/cpu?ms=10'], repeat: 1 } },
 );
 
+/** gunicorn sync ×4 with and without nginx in front, beside 0, 2 and 4 slow clients at c=8. */
+const slowRun = run(
+  [0, 2, 4].flatMap((count) =>
+    (['none', 'nginx'] as const).map((proxy) =>
+      row({
+        deployment: proxy === 'none' ? 'gunicorn-sync ×4' : 'gunicorn-sync+nginx ×4',
+        server: 'gunicorn-sync',
+        proxy,
+        concurrency: 8,
+        throughputRps: proxy === 'none' ? [78, 39, 2][count / 2]! : 77,
+        slowClients: { count, sendBytesPerSecond: 100, completed: count },
+      }),
+    ),
+  ),
+  { settings: { ...run([]).settings, xAxis: 'slow-clients', concurrency: [8], slowClients: { counts: [0, 2, 4], sendBytesPerSecond: 100 } } },
+);
+
 const emptyRun = run([], { complete: false, notice: undefined });
 
 /** One deployment whose percentiles rest on 50, 500 and 5,000 samples (at c=1, 8 and 64). */
@@ -391,6 +408,23 @@ describe('buildSeries', () => {
     expect(series[0]?.deployments).toEqual(['gunicorn-sync ×1', 'gunicorn-sync ×2', 'gunicorn-sync ×4']);
   });
 
+  it('plots the slow clients on a slow-clients sweep, starting from none, one line per deployment', () => {
+    const series = buildSeries(slowRun);
+    expect(series.map((s) => s.label)).toEqual(['gunicorn-sync ×4', 'gunicorn-sync+nginx ×4']);
+    expect(series[0]?.points.map((point) => [point.x, point.throughputRps])).toEqual([
+      [0, 78],
+      [2, 39],
+      [4, 2],
+    ]);
+  });
+
+  it('puts slow clients on a linear x axis labelled at every count, 0 included', () => {
+    const scale = xScale(slowRun, buildSeries(slowRun));
+    expect(scale.type).toBe('linear');
+    expect(scale.title.text).toMatch(/^slow clients/);
+    expect(xScale(slowRun, []).min).toBeLessThan(0);
+  });
+
   it('plots the offered rate on an open-loop run and flags the saturated points', () => {
     const [blockingLine] = buildSeries(openRun);
     expect(blockingLine?.points.map((point) => [point.x, point.saturated])).toEqual([
@@ -540,6 +574,15 @@ describe('memoryChartConfig', () => {
   });
 });
 
+describe('load levels in words', () => {
+  it('name the slow clients beside the load, in sentences and on the timeline', () => {
+    const sync = slowRun.results.filter((r) => r.deployment === 'gunicorn-sync ×4');
+    expect(sync.map(describeLoad)).toEqual(['c=8 with 0 slow clients', 'c=8 with 2 slow clients', 'c=8 with 4 slow clients']);
+    expect(describeLoads(sync.slice(1))).toBe('c=8 with 2, 4 slow clients');
+    expect(describeLoads(closedRun.results.filter((r) => r.deployment === 'node-prefork ×4'))).toBe('c=1, 8, 64');
+  });
+});
+
 describe('timelineRows', () => {
   it('takes the points of the deployment the run names for its timeline', () => {
     expect(timelineRows(closedRun).map((r) => [r.deployment, r.concurrency])).toEqual([
@@ -628,8 +671,8 @@ describe('chart writers', () => {
     });
   }
 
-  it('draws every chart of an open-loop run, a workers sweep, and runs with limited or failed points', async () => {
-    for (const results of [openRun, workersRun, limitsRun, noSuccessRun]) {
+  it('draws every chart of an open-loop run, a workers sweep, a slow-clients sweep, and runs with limited or failed points', async () => {
+    for (const results of [openRun, workersRun, slowRun, limitsRun, noSuccessRun]) {
       for (const chart of CHARTS.filter((c) => c.applies(results))) {
         const png = await chart.render(results);
         expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
@@ -979,6 +1022,13 @@ describe('formatTable', () => {
       ['node-blocking', 'SATURATED'],
       ['node-async', 'GENERATOR-LIMITED'],
     ]);
+  });
+
+  it('shows the slow clients beside each point and, apart, how many of their requests were answered', () => {
+    const [header, , , , , , fourSlow] = formatTable(slowRun).split('\n').map((line) => line.split(/\s{2,}/));
+    expect(header?.slice(0, 5)).toEqual(['deployment', 'c', 'workers', 'slow clients', 'req/s']);
+    expect(header?.at(-2)).toBe('slow answered');
+    expect([fourSlow?.[0], fourSlow?.[3], fourSlow?.[4], fourSlow?.at(-2)]).toEqual(['gunicorn-sync ×4', '4', '2.0', '4']);
   });
 
   it('adds a path column when the run measured several paths', () => {

@@ -128,6 +128,63 @@ describe('plans', () => {
     expect(plan.durationS).toBeLessThan(wide.duration);
   });
 
+  describe('with slow clients', () => {
+    const sweep = (extra: string, base = valid.replace('[1, 4]', '[8]')) =>
+      parseScenario(base + extra, 's.yaml');
+    const counts = 'slowClients: { count: [0, 2, 4, 8], sendBytesPerSecond: 100 }\n';
+    const planError = (text: string, overrides = {}) => {
+      try {
+        buildPlan(sweep(text), overrides);
+      } catch (err) {
+        expect(err).toBeInstanceOf(UsageError);
+        return (err as Error).message;
+      }
+      throw new Error('expected the plan to be refused');
+    };
+
+    it('sweeps the slow-client counts at the one concurrency of an xAxis: slow-clients scenario', () => {
+      const plan = buildPlan(sweep(`xAxis: slow-clients\n${counts}`), {});
+      expect(plan.slowClients).toEqual({ counts: [0, 2, 4, 8], sendBytesPerSecond: 100 });
+      expect(plan.concurrency).toEqual([8]);
+      expect(buildPlan(sweep(`xAxis: slow-clients\n${counts}`), { quick: true }).slowClients?.counts).toEqual([0, 4, 8]);
+    });
+
+    it('runs one count beside every level of any other sweep', () => {
+      const plan = buildPlan(parseScenario(`${valid}slowClients: { count: 2, sendBytesPerSecond: 100 }\n`, 's.yaml'), {});
+      expect(plan.slowClients).toEqual({ counts: [2], sendBytesPerSecond: 100 });
+      expect(plan.concurrency).toEqual([1, 4]);
+    });
+
+    it('wants slowClients for xAxis: slow-clients, and a list of counts to sweep', () => {
+      expect(planError('xAxis: slow-clients\n')).toMatch(/^xAxis: slow-clients needs slowClients:/);
+      expect(planError('xAxis: slow-clients\nslowClients: { count: 4, sendBytesPerSecond: 100 }\n')).toMatch(
+        /^slowClients\.count: with xAxis: slow-clients, give the counts to sweep as a list/,
+      );
+      expect(planError(counts)).toMatch(/^slowClients\.count: a list of counts is a sweep; add xAxis: slow-clients/);
+      expect(planError('xAxis: slow-clients\nslowClients: { count: [0, 4, 4], sendBytesPerSecond: 100 }\n')).toMatch(
+        /^slowClients\.count: the count 4 is listed twice/,
+      );
+    });
+
+    it('wants one closed-loop concurrency beside a slow-client sweep, naming the flag that gave more', () => {
+      expect(() => buildPlan(parseScenario(`${valid}xAxis: slow-clients\n${counts}`, 's.yaml'), {})).toThrow(
+        /^concurrency: with xAxis: slow-clients, give one concurrency \(the normal clients beside the slow ones\), not 2 levels/,
+      );
+      expect(planError(`xAxis: slow-clients\n${counts}`, { concurrency: [1, 8] })).toMatch(/^--concurrency: with xAxis: slow-clients/);
+      expect(planError(`xAxis: slow-clients\n${counts}`, { rate: [80] })).toMatch(/^--rate: with xAxis: slow-clients the normal clients are a closed loop/);
+    });
+
+    it('refuses a rate it cannot send at, with the reason', () => {
+      expect(errorOf(`${valid}slowClients: { count: 2, sendBytesPerSecond: 5000 }\n`)).toMatch(
+        /slowClients\.sendBytesPerSecond: at most 1000 bytes\/s/,
+      );
+    });
+
+    it('refuses wrk, which cannot trickle, and says to use the builtin generator', () => {
+      expect(planError(`xAxis: slow-clients\n${counts}`, { generator: 'wrk' })).toMatch(/--generator wrk: .*use the builtin generator for slow clients \(slowClients\)/);
+    });
+  });
+
   it('puts results in a timestamped folder under results/ by default', () => {
     const plan = buildPlan(scenario, {}, new Date('2026-01-02T03:04:05Z'));
     expect(plan.outDir).toMatch(/results\/my-2026-01-02_03-04-05$/);

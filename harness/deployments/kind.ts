@@ -73,6 +73,13 @@ export interface ServerKind {
   alwaysBehindNginx?: boolean;
   /** bench starts nothing: the server is already running at the deployment's url. */
   external?: boolean;
+  /**
+   * A worker (or thread) reads each request itself, however slowly it arrives, before it serves
+   * it: a slow client holds one for its whole trickle (gunicorn's sync and gthread workers, uWSGI,
+   * the single-threaded Python servers). Node's parser and gevent's greenlets read requests on an
+   * event loop, holding nothing meanwhile.
+   */
+  heldBySlowClients?: boolean;
   hosts: readonly AppHost[];
   /** Whether `args:` means anything for this kind (flags of the server's own command line). */
   takesArgs: boolean;

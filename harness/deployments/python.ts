@@ -38,6 +38,7 @@ const APP = BENCH_SETS('the app: app: or --app');
 /** A single-threaded server: one request at a time. The demo app needs Flask; wsgiref itself is the standard library's. */
 const oneAtATime = {
   model: 'single',
+  heldBySlowClients: true,
   takesWorkers: false,
   takesThreads: false,
   hosts: ['demo', 'wsgi'],
@@ -125,6 +126,7 @@ export const gunicornSync = gunicornKind(
   'gunicorn with W sync workers: the pre-fork pool (W requests at a time; wants a buffering proxy in front)',
   'prefork',
   () => ['--worker-class', 'sync'],
+  { heldBySlowClients: true },
 );
 
 export const gunicornGthread = gunicornKind(
@@ -133,8 +135,9 @@ export const gunicornGthread = gunicornKind(
   'threads',
   // gunicorn's defaults: each worker accepts up to 1000 connections and keeps them alive 2 s, so
   // kept-alive clients can crowd one worker while another idles (scenario gthread-keepalive).
+  // gunicorn 20 hands each connection to a thread as soon as it accepts it, which then reads the request.
   (spec) => ['--worker-class', 'gthread', '--threads', String(spec.threads ?? 4)],
-  { takesThreads: true, defaultThreads: 4 },
+  { takesThreads: true, defaultThreads: 4, heldBySlowClients: true },
 );
 
 export const gunicornGevent = gunicornKind(
@@ -179,6 +182,7 @@ export const uwsgiKind: ServerKind = {
   name: 'uwsgi',
   summary: 'uWSGI with W processes (and T threads when asked), on --http-socket; uwsgi protocol behind nginx',
   model: 'prefork',
+  heldBySlowClients: true,
   takesWorkers: true,
   takesThreads: true,
   takesArgs: true,

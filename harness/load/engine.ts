@@ -23,12 +23,24 @@ export interface MixRequest {
   weight: number;
 }
 
+/**
+ * Slow clients beside the load (builtin engine only): `count` connections, each trickling its
+ * request at `sendBytesPerSecond` (builtin/slow-clients.ts). Their responses are not the load's:
+ * the window's figures stay those of the normal clients.
+ */
+export interface SlowClientLoad {
+  count: number;
+  sendBytesPerSecond: number;
+}
+
 /** What one engine run needs: where, how much, for how long. */
 export type EngineLoad = (ClosedLoad | OpenLoad) & {
   /** The request's URL; with `requests`, the server's base URL, which each request's path follows. */
   url: string;
   /** A weighted mix of requests instead of GET url (builtin engine only). */
   requests?: MixRequest[];
+  /** Slow clients trickling GET url (with a mix, the base URL) for the whole run, warm-up included. */
+  slowClients?: SlowClientLoad;
   /** Load applied before the window opens, not recorded. */
   warmupS: number;
   /** Length of the measured window. */
@@ -65,6 +77,8 @@ export interface EngineMeasurement {
   /** Requests the generator sent during the window (for CPU per request). */
   sent: number;
   eventLoopDelayMs: { p99: number; max: number } | null;
+  /** With slow clients: how many of their requests were answered inside the window. */
+  slowCompleted?: number;
 }
 
 export type Phase = 'warm-up' | 'measuring';
@@ -84,10 +98,10 @@ export type ProgressListener = (phase: Phase, secondsLeft: number, live?: LiveFi
 export interface LoadEngine {
   name: GeneratorEngine;
   /**
-   * Why it cannot drive this kind of load here (not installed, or an open loop it cannot drive);
+   * Why it cannot drive this kind of load here (not installed, or an open loop, a mix or slow clients it cannot drive);
    * undefined when it can. The plan asks before anything starts.
    */
-  unavailable(load: { openLoop: boolean; mix: boolean }): string | undefined;
+  unavailable(load: { openLoop: boolean; mix: boolean; slowClients: boolean }): string | undefined;
   run(load: EngineLoad, events: EngineEvents, signal?: AbortSignal): Promise<EngineMeasurement>;
 }
 

@@ -51,6 +51,8 @@ export interface PointMeasurement {
   };
   resources: ResourceUse;
   timeline: TimelineSecond[];
+  /** With slow clients: their requests answered inside the window (not counted in the figures above). */
+  slowCompleted?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
     throw new UsageError(`refusing to send load to ${host}: bench sends load to loopback only unless --allow-remote`);
   }
   const engine = ENGINES[load.generator ?? 'builtin'];
-  const why = engine.unavailable({ openLoop: 'offeredRps' in load, mix: load.requests !== undefined });
+  const why = engine.unavailable({ openLoop: 'offeredRps' in load, mix: load.requests !== undefined, slowClients: load.slowClients !== undefined });
   if (why) throw new UsageError(`--generator ${engine.name}: ${why}`);
   let sampler: ResourceSampler | undefined;
   let m: EngineMeasurement;
@@ -113,5 +115,6 @@ export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, 
     },
     resources,
     timeline: m.timeline,
+    ...(m.slowCompleted !== undefined && { slowCompleted: m.slowCompleted }),
   };
 }

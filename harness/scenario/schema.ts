@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
 const positiveSeconds = z.number().positive().max(3600);
+const slowClientCount = z.number().int().nonnegative().max(1000);
 
 /** A request path on the deployment under test: always starts with a slash. */
 export const requestPath = z
@@ -95,7 +96,21 @@ export const scenarioSchema = z.strictObject({
   repeat: positiveInt.max(100).default(1),
   /** The deployment (label or kind) whose per-second timeline gets a chart; default the first. */
   timeline: z.string().min(1).optional(),
-  xAxis: z.enum(['concurrency', 'workers']).default('concurrency'),
+  /**
+   * Slow clients beside the normal ones, each trickling its request at sendBytesPerSecond (padded
+   * to about 3 s); a list of counts is a sweep, with xAxis: slow-clients.
+   */
+  slowClients: z
+    .strictObject({
+      count: z.union([slowClientCount, z.array(slowClientCount).nonempty()]),
+      sendBytesPerSecond: z
+        .number()
+        .int()
+        .min(10, { message: 'at least 10 bytes/s: slower, a request takes longer to arrive than servers wait for one' })
+        .max(1000, { message: "at most 1000 bytes/s: a slow client's request is padded to about 3 s of bytes, and uWSGI refuses header blocks over 4 KB" }),
+    })
+    .optional(),
+  xAxis: z.enum(['concurrency', 'workers', 'slow-clients']).default('concurrency'),
   deployments: z.array(z.union([deploymentKind, deploymentObject])).nonempty(),
   /** worker-crash: SIGKILL one worker (the process itself for single-process kinds) at this fraction of each window. */
   fault: z.strictObject({ kill: z.literal('worker'), at: z.number().gt(0).lt(1).default(0.5) }).optional(),

@@ -31,6 +31,8 @@ const SETTLE_S = 1;
 /** A setting held for less than this (a slider dragged through it) is not a row. */
 const SHORTEST_SEGMENT_S = 1;
 const READY_TIMEOUT_MS = 30_000;
+/** The page's slow clients trickle at this rate: a request of some 3 s, as the slow-clients scenario's. */
+const SLOW_BYTES_PER_SECOND = 100;
 /** Open loop: the generator's cap on connections, as `bench run` sets it by default. */
 const MAX_CONNECTIONS = 1000;
 
@@ -232,7 +234,12 @@ export class LiveSession {
     const busy = workers.reduce((sum, w) => sum + (slots === null ? w.busy : Math.min(w.busy, slots)), 0);
     const inFlight = figures?.inFlight ?? 0;
     const round = (x: number) => Math.round(x * 10) / 10;
-    const model = load && predict(predictCapacity(active.planned.kind, active.planned.spec, load.choice.path), 'concurrency' in levelOf(load.choice) ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate });
+    const model =
+      load &&
+      predict(
+        predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, undefined, load.choice.slowClients),
+        load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate },
+      );
     this.listener.tick({
       t: this.now(),
       rps: figures?.rps ?? 0,
@@ -284,7 +291,8 @@ function shape(planned: PlannedDeployment): { capacity: number | null; slotsPerP
 }
 
 function levelOf(choice: RunningLoad['choice']): Level {
-  return choice.mode === 'closed' ? { concurrency: choice.clients } : { offeredRps: choice.rate, maxConnections: MAX_CONNECTIONS };
+  const slowClients = choice.slowClients > 0 ? { slowClients: { count: choice.slowClients, sendBytesPerSecond: SLOW_BYTES_PER_SECOND } } : {};
+  return choice.mode === 'closed' ? { concurrency: choice.clients, ...slowClients } : { offeredRps: choice.rate, maxConnections: MAX_CONNECTIONS, ...slowClients };
 }
 
 function engineLoad(active: Active, choice: RunningLoad['choice']): EngineLoad {

@@ -67,9 +67,10 @@ export function buildTunePlan(scenario: Scenario, options: TuneOptions, now = ne
   const labels = classes.flatMap((c) => c.configurations.map((d) => d.label));
   const twice = labels.find((label, i) => labels.indexOf(label) !== i);
   if (twice) throw new UsageError(`${options.kinds ? '--kinds' : 'deployments'}: ${twice} would be measured twice; list each kind once`);
-  // A sweep is closed-loop, once per level, with no fault and no timeline of its own choosing; its
-  // charts put the load on the x axis, and the scenario's note describes the scenario's own run.
-  const { rate: _rate, fault: _fault, timeline: _timeline, repeat: _repeat, notice: _notice, ...kept } = scenario;
+  // A sweep is closed-loop, once per level, with no fault, no slow clients and no timeline of its
+  // own choosing; its charts put the load on the x axis, and the scenario's note describes the
+  // scenario's own run.
+  const { rate: _rate, fault: _fault, timeline: _timeline, repeat: _repeat, notice: _notice, slowClients: _slowClients, ...kept } = scenario;
   const base = buildPlan(
     { ...kept, repeat: 1, xAxis: 'concurrency', deployments: entries.map(([entry]) => entry) },
     {

@@ -4,6 +4,7 @@ import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
 import type { LiveTap } from './live-tap.js';
+import { startSlowClients, type SlowClients } from './slow-clients.js';
 
 /**
  * bench's own load engine, run in a process of its own (child.ts) so that its CPU is the
@@ -87,6 +88,9 @@ class Driver implements LiveDriver {
   private startedAt = 0;
   private stopped = false;
   private scheduled = 0;
+  private slowClients: SlowClients | undefined;
+  /** Slow clients' answers counted into windows already cut (live load). */
+  private slowCompletedBefore = 0;
 
   constructor(
     private load: EngineLoad,
@@ -101,6 +105,8 @@ class Driver implements LiveDriver {
   start(): void {
     this.startedAt = performance.now();
     const warmupMs = this.load.warmupS * 1000;
+    // Before the normal clients, so that the slow ones already hold what they hold when the window opens.
+    if (this.load.slowClients) this.slowClients = startSlowClients(this.url, this.load.slowClients, { countFrom: this.startedAt + warmupMs });
     this.windowTimer = setTimeout(() => this.window.open(), warmupMs);
     // Live load runs until it is stopped.
     if (!this.tap) this.timers.push(setTimeout(() => this.stop(), warmupMs + this.load.durationS * 1000));
@@ -124,6 +130,9 @@ class Driver implements LiveDriver {
     this.load = { ...load, durationS: this.load.durationS };
     [this.url, this.requests] = requestsOf(load);
     this.nextRequest = 0;
+    const slow = load.slowClients?.count ?? 0;
+    if (this.slowClients) this.slowClients.setCount(slow);
+    else if (slow > 0) this.slowClients = startSlowClients(this.url, load.slowClients!);
     if ('concurrency' in this.load) return this.addClients();
     // The new rate's schedule starts now; sends already waiting keep their intended times.
     clearTimeout(this.scheduleTimer);
@@ -134,7 +143,7 @@ class Driver implements LiveDriver {
 
   cut(settleS: number): EngineMeasurement {
     this.window.close(this.backlog);
-    const measured = this.window.result('offeredRps' in this.load);
+    const measured = this.measured();
     this.window = new Window(this.load.durationS, this.tap);
     clearTimeout(this.windowTimer);
     this.windowTimer = setTimeout(() => this.window.open(), settleS * 1000);
@@ -304,7 +313,18 @@ class Driver implements LiveDriver {
     clearTimeout(this.scheduleTimer);
     clearTimeout(this.windowTimer);
     for (const connection of this.connections) connection.socket?.destroy();
-    this.finish(this.window.result('offeredRps' in this.load));
+    this.slowClients?.stop();
+    this.finish(this.measured());
+  }
+
+  /** The window's figures, and the slow clients' answers since the last window was cut. */
+  private measured(): EngineMeasurement {
+    const result = this.window.result('offeredRps' in this.load);
+    if (!this.slowClients) return result;
+    const completed = this.slowClients.completed();
+    const slowCompleted = completed - this.slowCompletedBefore;
+    this.slowCompletedBefore = completed;
+    return { ...result, slowCompleted };
   }
 }
 
