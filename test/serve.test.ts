@@ -6,6 +6,8 @@ import { benchIn, workFolder } from './support/cli.js';
 import { api, EventFeed, startServe, type Serving } from './support/serve.js';
 import type { LiveTick } from '../harness/serve/protocol.js';
 import { isLiving } from '../harness/process/procfs.js';
+import { flask, gunicorn, nginx } from '../harness/software.js';
+import { describeWith } from './support/software.js';
 
 const MS = 100;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -148,5 +150,35 @@ describe('bench serve --record, closed by its terminal (SIGHUP)', () => {
     expect(run.results[0]).toMatchObject({ deployment: 'node-prefork ×2', concurrency: 4 });
     expect(run.results[0].throughputRatio).toBeGreaterThan(0.8);
     expect(existsSync(join(dir, 'session', 'report.html'))).toBe(true);
+  });
+});
+
+const describePython = await describeWith([flask, gunicorn, nginx]);
+
+describePython('slow clients on the live page', () => {
+  const dir = workFolder('serve-slow');
+
+  it('stall a sync pool of 4 while they trickle, and barely move it behind nginx', async () => {
+    const serving = await startServe([], dir);
+    const feed = new EventFeed(serving);
+    await feed.open();
+    const load = (slowClients: number) => api(serving, 'POST', '/api/load', { endpoint: 'io', ms: 50, mode: 'closed', clients: 8, rate: 10, slowClients });
+    const served: Record<string, { before: number; with4: number }> = {};
+    for (const nginx of [false, true]) {
+      await api(serving, 'POST', '/api/deployment', { kind: 'gunicorn-sync', workers: 4, nginx });
+      const label = nginx ? 'gunicorn-sync+nginx ×4' : 'gunicorn-sync ×4';
+      await feed.until((s) => s.deployment.label === label && s.deployment.status === 'ready', 30_000);
+      await load(0);
+      const before = median((await settledTicks(feed)).map((t) => t.rps));
+      await load(4);
+      const with4 = median((await settledTicks(feed)).map((t) => t.rps));
+      served[label] = { before, with4 };
+      await api(serving, 'POST', '/api/stop');
+    }
+    feed.close();
+    expect(await serving.interrupt()).toBe(130);
+    expect(served['gunicorn-sync ×4']!.before).toBeGreaterThan(0.9 * 80);
+    expect(served['gunicorn-sync ×4']!.with4).toBeLessThan(0.15 * served['gunicorn-sync ×4']!.before);
+    expect(served['gunicorn-sync+nginx ×4']!.with4).toBeGreaterThan(0.7 * served['gunicorn-sync+nginx ×4']!.before);
   });
 });
