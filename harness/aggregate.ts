@@ -149,6 +149,8 @@ function withMeasuredService(model: ModelPrediction, measured: MeasuredService |
 /** The generator's own figures over the repeats, and whether (and why) it was the limit. */
 function generatorUse(samples: Sample[], placement: Placement, maxConnections: number | undefined): GeneratorUse {
   const cpuPercent = Math.max(...samples.map((s) => s.generator.cpuPercent));
+  // Locust's workers are limited together: each at its core's limit.
+  const processes = Math.max(...samples.map((s) => s.generator.processes ?? 1));
   const perRequest = samples.map((s) => s.generator.cpuMsPerRequest).filter((x): x is number => x !== null);
   const delays = samples.map((s) => s.generator.eventLoopDelayMs).filter((x) => x !== null);
   const eventLoopDelayMs = delays.length > 0 ? { p99: Math.max(...delays.map((d) => d.p99)), max: Math.max(...delays.map((d) => d.max)) } : null;
@@ -158,7 +160,9 @@ function generatorUse(samples: Sample[], placement: Placement, maxConnections: n
   const refusedStorm = samples.some((s) => s.refused > (s.requests + s.errors) / 2);
   const limits = [
     ...(maxConnections !== undefined && late > 0 ? [`connection cap (${maxConnections}) reached: ${late} sends went out late`] : []),
-    ...(!refusedStorm && cpuPercent >= GENERATOR_SATURATED_PERCENT ? [`CPU at ${Math.round(cpuPercent)}% of its core`] : []),
+    ...(!refusedStorm && cpuPercent >= GENERATOR_SATURATED_PERCENT * processes
+      ? [processes > 1 ? `CPU at ${Math.round(cpuPercent / processes)}% of each of its ${processes} processes' cores` : `CPU at ${Math.round(cpuPercent)}% of its core`]
+      : []),
     ...(!refusedStorm && eventLoopDelayMs && eventLoopDelayMs.p99 > LOOP_DELAY_LIMIT_MS ? [`event loop ${eventLoopDelayMs.p99} ms late (p99)`] : []),
   ];
   return {
@@ -167,6 +171,7 @@ function generatorUse(samples: Sample[], placement: Placement, maxConnections: n
     cpuPercent,
     cpuMsPerRequest: perRequest.length > 0 ? median(perRequest) : null,
     eventLoopDelayMs,
+    ...(processes > 1 && { processes }),
     saturated: limits.length > 0,
     ...(limits.length > 0 && { limit: limits.join('; ') }),
   };

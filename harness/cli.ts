@@ -6,6 +6,7 @@ import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type RunFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
+import { locustWorkerCommand } from './commands/locust-worker.js';
 import { tuneCommand, type TuneFlags } from './commands/tune.js';
 import { describeEnvironment } from './environment.js';
 import { EXIT, UsageError } from './errors.js';
@@ -62,8 +63,11 @@ const run = program
   .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
   .option('--allow-remote', 'let load go to addresses other than 127.0.0.1/::1 (off: loopback only)')
   .addOption(
-    new Option('--generator <engine>', 'load engine: builtin (npm only, open and closed loop) or wrk (native, closed loop)').choices(['builtin', 'wrk']),
+    new Option('--generator <engine>', 'load engine: builtin (npm only, open and closed loop), wrk (native, closed loop) or locust (a Locust master and workers)').choices(['builtin', 'wrk', 'locust']),
   )
+  .option('--locust-workers <n>', 'with --generator locust: Locust worker processes on this machine (default: one per core)', parse.wholeNumber(256))
+  .option('--locust-remote-workers <n>', 'with --locust-master-bind: workers joining from other machines (bench locust-worker), which the run waits for', parse.wholeNumber(256))
+  .option('--locust-master-bind <host:port>', 'with --generator locust: where the Locust master listens, so that workers on other machines can join (default 127.0.0.1 and a free port)', parse.hostPort)
   .addOption(
     new Option('--placement <mode>', 'separate: generator on its own core, deployments on the others (default); shared: all on every core').choices([
       'separate',
@@ -183,6 +187,14 @@ program
   .addHelpText('after', '\nThe page\'s URL carries an access token; requests without it get 403. Ctrl-C or SIGHUP stops every server it started.\nExample: bench serve --open')
   .action(async (scenario: string | undefined, options: ServeFlags) => {
     exitCode = await serveCommand(scenario, options);
+  });
+
+program
+  .command('locust-worker')
+  .description('join a bench run\'s Locust master from this machine: prints the locust --worker command it runs, and runs it until the master stops')
+  .requiredOption('--master <host:port>', 'the address the run\'s --locust-master-bind gave', parse.hostPort)
+  .action(async (options: { master: { host: string; port: number } }) => {
+    exitCode = await locustWorkerCommand(options.master);
   });
 
 program

@@ -23,6 +23,14 @@ export function positiveInt(max: number) {
   };
 }
 
+/** Like positiveInt, and 0 too. */
+export function wholeNumber(max: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) > max) throw new InvalidArgumentError(`expected a whole number from 0 to ${max}`);
+    return Number(value);
+  };
+}
+
 export function intList(max: number) {
   const one = positiveInt(max);
   return (value: string): number[] => {
@@ -36,6 +44,14 @@ export function intList(max: number) {
       throw new InvalidArgumentError(`expected a comma-separated list of whole numbers from 1 to ${max}, e.g. 1,4,16,64`);
     }
   };
+}
+
+/** "HOST:PORT" (an IPv6 host in brackets: "[::1]:5557"). */
+export function hostPort(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d+)$/.exec(value.trim());
+  const port = Number(match?.[3]);
+  if (!match || !(port >= 1 && port <= 65_535)) throw new InvalidArgumentError('expected HOST:PORT, e.g. 192.168.1.10:5557');
+  return { host: match[1] ?? match[2]!, port };
 }
 
 export function nameList(value: string): string[] {

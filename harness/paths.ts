@@ -26,5 +26,7 @@ export const builtinEngineEntry = join(projectRoot, 'dist', 'harness', 'load', '
 export const liveEngineEntry = join(projectRoot, 'dist', 'harness', 'load', 'builtin', 'live-child.js');
 /** The `bench serve` page, built by npm run build from web/. */
 export const webDir = join(projectRoot, 'dist', 'web');
+/** The locustfile every Locust master and worker bench starts runs (plain Python, not compiled). */
+export const locustfile = join(projectRoot, 'harness', 'load', 'locust', 'bench_locustfile.py');
 /** The Lua script wrk runs to report its latency distribution. */
 export const wrkReportScript = join(projectRoot, 'harness', 'load', 'wrk', 'report.lua');

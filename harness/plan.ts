@@ -12,6 +12,7 @@ import { isLoopback } from './process/ports.js';
 import { flask, nginx, softwareFor, type Software } from './software.js';
 import { closest } from './suggest.js';
 import { ENGINES } from './load/measure.js';
+import { defaultLocustWorkers, type LocustSettings } from './load/locust/index.js';
 import type { MixRequest } from './load/engine.js';
 import { openFilesLimit } from './process/limits.js';
 import { planPlacement, type PlacementMode } from './process/placement.js';
@@ -42,6 +43,10 @@ export interface RunOverrides {
   /** Start a run of more than an hour without asking. */
   yes?: boolean;
   maxConnections?: number;
+  /** --generator locust: local worker processes, and the address its master binds for workers elsewhere. */
+  locustWorkers?: number;
+  locustMasterBind?: { host: string; port: number };
+  locustRemoteWorkers?: number;
   /** The user's app from --app/--app-dir/--python/--health, replacing the scenario's. */
   app?: AppInput;
 }
@@ -69,6 +74,8 @@ export interface Plan {
   /** Open loop: the most connections the generator may open at once. */
   maxConnections: number;
   generator: GeneratorEngine;
+  /** generator locust: its workers and its master's address. */
+  locust?: LocustSettings;
   /** Where the deployments and the generator run: separate cores, or shared. */
   placement: Placement;
   repeat: number;
@@ -129,6 +136,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     slowClients: slowClients !== undefined,
   });
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
+  const locust = locustSettings(generator, overrides);
   const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();
   // Each slow client holds a connection of its own beside the load's.
   const slowConnections = Math.max(0, ...(slowClients?.counts ?? []));
@@ -151,6 +159,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     rates,
     maxConnections,
     generator,
+    ...(locust && { locust }),
     placement: planPlacement(overrides.placement ?? 'separate'),
     repeat: overrides.repeat ?? scenario.repeat,
     ...(timelineDeployment && { timelineDeployment }),
@@ -284,6 +293,26 @@ function resolveTimeline(wanted: string | undefined, deployments: PlannedDeploym
 function threeLevels(levels: number[]): number[] {
   if (levels.length <= 3) return levels;
   return [levels[0]!, levels[Math.ceil((levels.length - 1) / 2)]!, levels[levels.length - 1]!];
+}
+
+/** Locust's workers and master address, which mean nothing to the other engines. */
+function locustSettings(generator: GeneratorEngine, overrides: RunOverrides): LocustSettings | undefined {
+  if (generator !== 'locust') {
+    const flag =
+      overrides.locustWorkers !== undefined ? '--locust-workers' : overrides.locustMasterBind ? '--locust-master-bind' : overrides.locustRemoteWorkers !== undefined ? '--locust-remote-workers' : undefined;
+    if (flag) throw new UsageError(`${flag}: only with --generator locust (or generator: locust in the scenario)`);
+    return undefined;
+  }
+  if (overrides.locustRemoteWorkers && !overrides.locustMasterBind) {
+    throw new UsageError('--locust-remote-workers: workers on other machines reach the master only at an address given with --locust-master-bind HOST:PORT');
+  }
+  const settings = {
+    workers: overrides.locustWorkers ?? defaultLocustWorkers(),
+    ...(overrides.locustMasterBind && { masterBind: overrides.locustMasterBind }),
+    ...(overrides.locustRemoteWorkers && { remoteWorkers: overrides.locustRemoteWorkers }),
+  };
+  if (settings.workers + (settings.remoteWorkers ?? 0) === 0) throw new UsageError('--locust-workers 0: with no worker here, give --locust-remote-workers N for the ones joining from elsewhere');
+  return settings;
 }
 
 function defaultOutDir(scenario: string, now: Date): string {

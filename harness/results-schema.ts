@@ -8,7 +8,7 @@ import { SCHEMA_VERSION, type RunResults } from './results.js';
 
 const latencyMs = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), p999: z.number(), max: z.number(), mean: z.number() });
 const spread = z.object({ min: z.number(), max: z.number() });
-const generatorEngine = z.enum(['builtin', 'wrk']);
+const generatorEngine = z.enum(['builtin', 'wrk', 'locust']);
 
 const placement = z.object({
   mode: z.enum(['shared', 'separate']),
@@ -56,6 +56,7 @@ const resultRow = z.object({
     cpuPercent: z.number(),
     cpuMsPerRequest: z.number().nullable(),
     eventLoopDelayMs: z.object({ p99: z.number(), max: z.number() }).nullable(),
+    processes: z.number().optional(),
     saturated: z.boolean(),
     limit: z.string().optional(),
   }),
@@ -131,6 +132,7 @@ export const runResultsSchema = z.object({
       flask: z.string().optional(),
       gevent: z.string().optional(),
       fcgiwrap: z.string().optional(),
+      locust: z.string().optional(),
     }),
     serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),
   }),
@@ -141,6 +143,7 @@ export const runResultsSchema = z.object({
     timeoutS: z.number(),
     quick: z.boolean(),
     generator: generatorEngine,
+    locust: z.object({ workers: z.number(), masterBind: z.object({ host: z.string(), port: z.number() }).optional(), remoteWorkers: z.number().optional() }).optional(),
     placement,
     maxConnections: z.number(),
     concurrency: z.array(z.number()),

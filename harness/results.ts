@@ -160,7 +160,7 @@ export interface RepeatFigures {
 }
 
 /** Which load engine drove a point. */
-export type GeneratorEngine = 'builtin' | 'wrk';
+export type GeneratorEngine = 'builtin' | 'wrk' | 'locust';
 
 /** The load generator during a point: when it was the limit, the figures are its limit, not the server's. */
 export interface GeneratorUse {
@@ -173,6 +173,8 @@ export interface GeneratorUse {
   cpuMsPerRequest: number | null;
   /** Delay of the generator's event loop during the window (builtin engine); a late loop sends late. */
   eventLoopDelayMs: { p99: number; max: number } | null;
+  /** Locust: its worker processes, whose CPU cpuPercent sums. */
+  processes?: number;
   /** The generator, not the server, was the limit: its CPU, its event loop, or the connection cap. */
   saturated: boolean;
   /** What limited it, in words, when saturated. */
@@ -205,6 +207,8 @@ export interface SoftwareVersions {
   flask?: string;
   gevent?: string;
   fcgiwrap?: string;
+  /** The load engine, with --generator locust. */
+  locust?: string;
 }
 
 export interface Environment {
@@ -314,6 +318,8 @@ export interface RunSettings {
   /** --quick: short windows, three levels, no queue-filling warm-up. */
   quick: boolean;
   generator: GeneratorEngine;
+  /** generator locust: its local worker processes, and the address its master bound for workers elsewhere. */
+  locust?: { workers: number; masterBind?: { host: string; port: number }; remoteWorkers?: number };
   placement: Placement;
   /** Open loop: the most connections the generator may open at once. */
   maxConnections: number;

@@ -13,7 +13,7 @@ import { liveTempDirs } from './process/registry.js';
 import { estimateSeconds, mixLabel, requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
 import { SCHEMA_VERSION, type RunResults } from './results.js';
-import { INSTALL_SCRIPT, installCommand, missingSoftware } from './software.js';
+import { INSTALL_SCRIPT, installCommand, locust, missingSoftware } from './software.js';
 
 export interface RunContext {
   progress: Progress;
@@ -70,6 +70,7 @@ export function newRun(plan: Plan): RunResults {
       timeoutS: plan.timeoutS,
       quick: !plan.fillQueue,
       generator: plan.generator,
+      ...(plan.locust && { locust: plan.locust }),
       placement: plan.placement,
       maxConnections: plan.maxConnections,
       concurrency: plan.concurrency,
@@ -103,7 +104,7 @@ export async function prepareDeployments(plan: Plan, run: RunResults, progress: 
     );
   }
   const runnable = await setAsideMissingSoftware(plan, run, progress);
-  run.environment.software = await softwareVersions(runnable.flatMap(requiredSoftware));
+  run.environment.software = await softwareVersions([...runnable.flatMap(requiredSoftware), ...(plan.generator === 'locust' ? [locust] : [])]);
   saveResults(run, plan.outDir);
   return runnable;
 }
@@ -301,6 +302,7 @@ async function measureDeployment(
           processGroups: () => deployment.processes.map((p) => p.pid),
           allowRemote: plan.allowRemote,
           generator: plan.generator,
+          ...(plan.locust && { locust: plan.locust }),
           ...(plan.placement.generatorCpus && { cpus: plan.placement.generatorCpus }),
         },
         (phase, left, live) =>
@@ -367,6 +369,7 @@ function serviceProbe(plan: Plan, deployment: RunningDeployment, path: string) {
     processGroups: () => deployment.processes.map((p) => p.pid),
     allowRemote: plan.allowRemote,
     generator: plan.generator,
+    ...(plan.locust && { locust: plan.locust }),
     ...(plan.placement.generatorCpus && { cpus: plan.placement.generatorCpus }),
   };
 }

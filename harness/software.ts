@@ -17,7 +17,7 @@ export interface Software {
   pip?: string;
 }
 
-export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap supervisor wrk';
+export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap supervisor wrk python3-locust chromium';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
 /**
@@ -141,6 +141,16 @@ export const fcgiwrap: Software = {
   detect: once(async () => {
     if (!findExecutable('fcgiwrap')) return undefined;
     return (await runProbe('dpkg-query', ['-W', '-f=${Version}', 'fcgiwrap'])) || 'found';
+  }),
+};
+
+/** Locust, the load engine of --generator locust (not a server): Debian's build reports no version of its own. */
+export const locust: Software = {
+  name: 'locust',
+  apt: ['python3-locust'],
+  detect: once(async () => {
+    if (!findExecutable('locust')) return undefined;
+    return (await runProbe('dpkg-query', ['-W', '-f=${Version}', 'python3-locust'])) || 'found';
   }),
 };
 

@@ -10,6 +10,8 @@ packages+=(wrk)
 # Not started by bench: the tests run the files `bench export` writes under supervisord, each with a
 # config of its own. (Debian's package enables its own supervisord service, on a Unix socket only.)
 packages+=(supervisor)
+# A load engine, not a server: --generator locust runs a Locust master and its workers.
+packages+=(python3-locust)
 # Not a server either: the browser tests of `bench serve` drive it (through playwright-core).
 packages+=(chromium)
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi

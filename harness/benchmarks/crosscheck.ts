@@ -141,7 +141,7 @@ async function crosscheckCase(
     return m;
   };
   if (options.warmupS > 0) await drive('builtin', options.warmupS, 0);
-  const samples: Record<GeneratorEngine, PointMeasurement[]> = { wrk: [], builtin: [] };
+  const samples: Record<'wrk' | 'builtin', PointMeasurement[]> = { wrk: [], builtin: [] };
   for (let round = 1; round <= options.rounds; round++) {
     const wrk = await drive('wrk', options.durationS);
     const bench = await drive('builtin', options.durationS);

@@ -72,8 +72,10 @@ export interface EngineMeasurement {
   unsent?: number;
   late?: number;
   peakConnections?: number;
-  /** Generator CPU (its own process) during the window, in percent of one core. */
+  /** Generator CPU (its own processes, summed) during the window, in percent of one core. */
   cpuPercent: number;
+  /** Processes the generator ran as (Locust's workers), when more than one: its CPU limit is theirs together. */
+  generatorProcesses?: number;
   /** Requests the generator sent during the window (for CPU per request). */
   sent: number;
   eventLoopDelayMs: { p99: number; max: number } | null;

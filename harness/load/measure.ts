@@ -6,15 +6,18 @@ import { builtinEngine } from './builtin/index.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener } from './engine.js';
 import { LatencyHistogram } from './histogram.js';
 import { wrkEngine } from './wrk/index.js';
+import { defaultLocustWorkers, locustEngine, type LocustSettings } from './locust/index.js';
 
 export type { ClosedLoad, OpenLoad, Phase, ProgressListener } from './engine.js';
 
 /** The engines `--generator` chooses from. */
-export const ENGINES: Record<GeneratorEngine, LoadEngine> = { builtin: builtinEngine, wrk: wrkEngine };
+export const ENGINES: Record<GeneratorEngine, LoadEngine> = { builtin: builtinEngine, wrk: wrkEngine, locust: locustEngine({ workers: defaultLocustWorkers() }) };
 
 export type PointLoad = EngineLoad & {
   /** Which engine drives the point (default: builtin). */
   generator?: GeneratorEngine;
+  /** With generator locust: its workers and where its master listens. */
+  locust?: LocustSettings;
   /** Process groups of the deployment, sampled for CPU and memory during the window. */
   processGroups?: () => number[];
   /** Load goes to loopback only unless this is set (--allow-remote). */
@@ -48,6 +51,8 @@ export interface PointMeasurement {
     cpuPercent: number;
     cpuMsPerRequest: number | null;
     eventLoopDelayMs: { p99: number; max: number } | null;
+    /** Locust: the worker processes whose CPU cpuPercent sums. */
+    processes?: number;
   };
   resources: ResourceUse;
   timeline: TimelineSecond[];
@@ -64,7 +69,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
   if (!load.allowRemote && !isLoopback(host)) {
     throw new UsageError(`refusing to send load to ${host}: bench sends load to loopback only unless --allow-remote`);
   }
-  const engine = ENGINES[load.generator ?? 'builtin'];
+  const engine = load.generator === 'locust' && load.locust ? locustEngine(load.locust) : ENGINES[load.generator ?? 'builtin'];
   const why = engine.unavailable({ openLoop: 'offeredRps' in load, mix: load.requests !== undefined, slowClients: load.slowClients !== undefined });
   if (why) throw new UsageError(`--generator ${engine.name}: ${why}`);
   let sampler: ResourceSampler | undefined;
@@ -112,6 +117,7 @@ export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, 
       cpuPercent: m.cpuPercent,
       cpuMsPerRequest: m.sent > 0 ? Math.round(((m.cpuPercent / 100) * lengthS * 1000 * 1000) / m.sent) / 1000 : null,
       eventLoopDelayMs: m.eventLoopDelayMs,
+      ...(m.generatorProcesses !== undefined && { processes: m.generatorProcesses }),
     },
     resources,
     timeline: m.timeline,

@@ -89,7 +89,7 @@ export const scenarioSchema = z.strictObject({
   /** Open loop: offered loads in req/s; when given, each deployment is driven at these rates instead. */
   rate: z.array(positiveInt.max(1_000_000)).nonempty().optional(),
   /** The load engine: builtin (npm only) or wrk (native; closed loop only). */
-  generator: z.enum(['builtin', 'wrk']).default('builtin'),
+  generator: z.enum(['builtin', 'wrk', 'locust']).default('builtin'),
   /** Open loop: the most connections the generator may open at once (default 1000, or what ulimit -n allows). */
   maxConnections: positiveInt.max(1_000_000).optional(),
   /** Measure every point this many times, in interleaved rounds; rows report medians. */
