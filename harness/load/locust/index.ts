@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ProcessGroup, sleep } from '../../process/group.js';
 import { freePort, LOOPBACK } from '../../process/ports.js';
 import { liveTempDirs } from '../../process/registry.js';
+import { groupMembers, hasProcfs } from '../../process/procfs.js';
+import { systemUnits } from '../../process/sampler.js';
 import { findExecutable } from '../../software.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
@@ -85,12 +87,16 @@ async function runLocust(load: EngineLoad, settings: LocustSettings, onWindowOpe
       groups.push(new ProcessGroup(`locust worker ${i + 1}`, taskset ? { command: taskset, args: ['-c', load.cpus!, locust, ...args], env: workerEnv } : { command: locust, args, env: workerEnv }, join(dir, `worker-${i + 1}.log`)));
     }
     const deadline = performance.now() + (WORKERS_WAIT_S + load.warmupS + load.durationS + load.timeoutS) * 1000;
-    let opened = false;
+    const workers = groups.slice(1);
+    let opened: { at: number; ticks: number } | undefined;
+    let closed: { at: number; ticks: number } | undefined;
     for (;;) {
-      if (!opened && readLog(log).some((l) => l.type === 'open')) {
-        opened = true;
+      const seen = readLog(log);
+      if (!opened && seen.some((l) => l.type === 'open')) {
+        opened = { at: performance.now(), ticks: cpuTicks(workers) };
         onWindowOpen?.();
       }
+      if (opened && !closed && seen.some((l) => l.type === 'close')) closed = { at: performance.now(), ticks: cpuTicks(workers) };
       if (!master.running || signal?.aborted) break;
       if (performance.now() > deadline) throw new Error('Locust did not finish its window in time: ' + master.tail());
       await sleep(100);
@@ -99,7 +105,13 @@ async function runLocust(load: EngineLoad, settings: LocustSettings, onWindowOpe
     if (!signal?.aborted && !lines.some((l) => l.type === 'close')) {
       throw new Error(`Locust stopped before its window closed (${master.describeExit()}): ${master.tail() || groups.map((g) => g.tail()).join(' ')}`);
     }
-    return measurement(lines, load);
+    // The local workers' CPU from /proc over the window (seen within 100 ms of its edges); Locust's
+    // own figure (psutil, sampled every few seconds) only where workers run elsewhere.
+    const measuredCpu =
+      hasProcfs && opened && closed && !settings.remoteWorkers
+        ? { percent: ((closed.ticks - opened.ticks) / systemUnits().ticksPerSecond / Math.max((closed.at - opened.at) / 1000, 1e-3)) * 100, processes: workers.length }
+        : undefined;
+    return measurement(lines, load, measuredCpu);
   } finally {
     stopTicking();
     await Promise.all(groups.map((g) => g.stop()));
@@ -128,6 +140,11 @@ function configFor(load: EngineLoad, perUserRps: number | null) {
   return { requests, perUserRps, warmupS: load.warmupS, durationS: load.durationS, timeoutS: load.timeoutS };
 }
 
+/** CPU ticks of every process in the workers' groups. */
+function cpuTicks(workers: ProcessGroup[]): number {
+  return workers.reduce((sum, w) => sum + groupMembers(w.pid).reduce((n, p) => n + p.cpuTicks, 0), 0);
+}
+
 function readLog(file: string): LogLine[] {
   return readFileSync(file, 'utf8')
     .split('\n')
@@ -146,7 +163,7 @@ function readLog(file: string): LogLine[] {
  * hold exactly the requests between the report before the window and the last one inside it, so
  * each worker's rate is its count over that span, and the run's is their sum.
  */
-function measurement(lines: LogLine[], load: EngineLoad): EngineMeasurement {
+function measurement(lines: LogLine[], load: EngineLoad, measuredCpu: { percent: number; processes: number } | undefined): EngineMeasurement {
   const open = lines.find((l) => l.type === 'open')?.t;
   const close = lines.find((l): l is Extract<LogLine, { type: 'close' }> => l.type === 'close');
   const reports = lines.filter((l): l is Report => l.type === 'report');
@@ -189,8 +206,8 @@ function measurement(lines: LogLine[], load: EngineLoad): EngineMeasurement {
     histogram: latencies.encode(),
     errorHistogram: new LatencyHistogram().encode(),
     timeline: seconds.map((s, t) => ({ t, rps: s.ok, p50Ms: s.latency.percentileMs(50), p99Ms: s.latency.percentileMs(99), errors: s.failed, non2xx: 0 })),
-    cpuPercent: Math.round((close?.cpuPercent ?? 0) * 10) / 10,
-    generatorProcesses: close?.workers ?? 1,
+    cpuPercent: Math.round((measuredCpu?.percent ?? close?.cpuPercent ?? 0) * 10) / 10,
+    generatorProcesses: measuredCpu?.processes ?? close?.workers ?? 1,
     sent: ok + failures,
     eventLoopDelayMs: null,
   };
