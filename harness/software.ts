@@ -134,25 +134,22 @@ export const nginx: Software = {
   }),
 };
 
-export const fcgiwrap: Software = {
-  name: 'fcgiwrap',
-  apt: ['fcgiwrap'],
-  // fcgiwrap has no --version; the package manager knows it when there is one.
-  detect: once(async () => {
-    if (!findExecutable('fcgiwrap')) return undefined;
-    return (await runProbe('dpkg-query', ['-W', '-f=${Version}', 'fcgiwrap'])) || 'found';
-  }),
-};
+/** A program that tells no version of its own: the package manager knows it, when it installed it. */
+function packagedProgram(executable: string, apt: string): Software {
+  return {
+    name: executable,
+    apt: [apt],
+    detect: once(async () => {
+      if (!findExecutable(executable)) return undefined;
+      return (await runProbe('dpkg-query', ['-W', '-f=${Version}', apt])) || 'found';
+    }),
+  };
+}
 
-/** Locust, the load engine of --generator locust (not a server): Debian's build reports no version of its own. */
-export const locust: Software = {
-  name: 'locust',
-  apt: ['python3-locust'],
-  detect: once(async () => {
-    if (!findExecutable('locust')) return undefined;
-    return (await runProbe('dpkg-query', ['-W', '-f=${Version}', 'python3-locust'])) || 'found';
-  }),
-};
+/** fcgiwrap has no --version. */
+export const fcgiwrap = packagedProgram('fcgiwrap', 'fcgiwrap');
+/** Locust, the load engine of --generator locust (not a server): Debian's build reports an empty version. */
+export const locust = packagedProgram('locust', 'python3-locust');
 
 /** Which of `needed` are missing here. */
 export async function missingSoftware(needed: readonly Software[]): Promise<Software[]> {
