@@ -130,6 +130,8 @@ export const runResultsSchema = z.object({
       python: z.string().optional(),
       flask: z.string().optional(),
       gevent: z.string().optional(),
+      uvicorn: z.string().optional(),
+      starlette: z.string().optional(),
       fcgiwrap: z.string().optional(),
     }),
     serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),

@@ -204,6 +204,8 @@ export interface SoftwareVersions {
   python?: string;
   flask?: string;
   gevent?: string;
+  uvicorn?: string;
+  starlette?: string;
   fcgiwrap?: string;
 }
 
