@@ -1,12 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
-import { sleep } from '../harness/process/group.js';
+import { ProcessGroup, sleep } from '../harness/process/group.js';
+import { freePort } from '../harness/process/ports.js';
+import { waitUntilHealthy } from '../harness/process/readiness.js';
+import type { RunResults } from '../harness/results.js';
 import { flask, gunicorn, nginx, starlette, uvicorn } from '../harness/software.js';
 import { readWorkerStatus, STATUS_DIR_ENV, type WorkerStatus } from '../harness/status/worker-status.js';
+import { benchIn, workFolder } from './support/cli.js';
 import { expectLittle, measure, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 
@@ -129,5 +133,42 @@ describeAsgi('worker status of the ASGI kinds', () => {
       expect(busy(during), JSON.stringify(during)).toBe(6);
       expect(await answered).toEqual(Array(6).fill(200));
     });
+  });
+});
+
+describeAsgi('bench export of the ASGI kinds', () => {
+  const work = workFolder('asgi-export');
+  const bench = benchIn(work);
+
+  it('writes gunicorn-uvicorn as a gunicorn.conf.py with uvicorn\'s worker class that serves the ASGI app, and refuses lone uvicorn', async () => {
+    writeFileSync(
+      join(work, 'asgi.yaml'),
+      ['path: /hello', 'duration: 0.5', 'warmup: 0.2', 'concurrency: [2]', 'deployments:', '  - kind: gunicorn-uvicorn', '    workers: 2', '  - uvicorn', ''].join('\n'),
+    );
+    const ran = bench('run', 'asgi.yaml', '--out', 'run');
+    expect(ran.code, ran.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(work, 'run', 'results.json'), 'utf8')) as RunResults;
+
+    const refused = bench('export', 'run', '--deployment', 'uvicorn', '--to', 'lone');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/uvicorn .*cannot be exported; only .*gunicorn-uvicorn/);
+
+    const port = await freePort();
+    const exported = join(work, 'exported');
+    const r = bench('export', 'run', '--deployment', 'gunicorn-uvicorn ×2', '--bind', `127.0.0.1:${port}`, '--config-dir', exported, '--to', exported);
+    expect(r.code, r.stderr).toBe(0);
+    const conf = readFileSync(join(exported, 'gunicorn.conf.py'), 'utf8');
+    expect(conf).toMatch(/^worker_class = "uvicorn\.workers\.UvicornWorker"/m);
+    expect(conf).toMatch(/^wsgi_app = "asgi_app:app"/m);
+
+    const python = run.results.find((row) => row.server === 'gunicorn-uvicorn')!.serverArgs![0]!;
+    const server = new ProcessGroup('exported gunicorn-uvicorn', { command: python, args: ['-m', 'gunicorn', '-c', join(exported, 'gunicorn.conf.py')] }, join(work, 'exported.log'));
+    try {
+      await waitUntilHealthy(`http://127.0.0.1:${port}/health`, [server], 20_000, undefined);
+      const answer = await fetch(`http://127.0.0.1:${port}/io-blocking?ms=1`);
+      expect(await answer.text()).toBe('{"endpoint":"io-blocking","ms":1}\n');
+    } finally {
+      await server.stop();
+    }
   });
 });
