@@ -167,7 +167,7 @@ program
   .option('--force', 'write into a folder that is not empty, over files of the same names')
   .addHelpText(
     'after',
-    '\nOnly gunicorn-sync, gunicorn-gthread, gunicorn-gevent and uwsgi deployments (with or without +nginx) can be exported.\n' +
+    '\nOnly gunicorn-sync, gunicorn-gthread, gunicorn-gevent, gunicorn-uvicorn and uwsgi deployments (with or without +nginx) can be exported.\n' +
       'Every setting is the measured one, with the measurement (path, load, throughput, p99) in a comment.\n' +
       "Example: bench export results/wsgi-workers-2026-12-01T10-00-00 --deployment 'gunicorn-sync+nginx ×4' --to deploy/",
   )

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { removedFromServers, serverEnvironment } from './deployments/server-env.js';
 import { projectRoot } from './paths.js';
 import type { Environment, SoftwareVersions } from './results.js';
-import { flask, pythonVersion, type Software } from './software.js';
+import { flask, pythonVersion, uvicorn, type Software } from './software.js';
 
 export function describeEnvironment(): Environment {
   const cpuList = cpus();
@@ -31,7 +31,7 @@ export async function softwareVersions(used: readonly Software[]): Promise<Softw
     const version = await s.detect();
     if (version) versions[s.name as keyof SoftwareVersions] = version;
   }
-  if (used.includes(flask)) {
+  if (used.includes(flask) || used.includes(uvicorn)) {
     const python = await pythonVersion();
     if (python) versions.python = python;
   }

@@ -2,21 +2,28 @@ import { cpus } from 'node:os';
 import type { DeploymentSpec, ServerKind } from './deployments/kind.js';
 import type { ModelPrediction } from './results.js';
 
-/** The service time a path asks for: /io?ms=N and /cpu?ms=N take N ms; anything else is unknown. */
+/** The demo's endpoints that take ?ms=N and spend N ms each: waiting (/io, /io-blocking) or computing (/cpu). */
+const TIMED = new Set(['/io', '/io-blocking', '/cpu']);
+
+const pathname = (path: string) => new URL(path, 'http://localhost').pathname;
+
+/** The service time a path asks for: /io?ms=N, /io-blocking?ms=N and /cpu?ms=N take N ms; anything else is unknown. */
 export function serviceMs(path: string): number | null {
   const url = new URL(path, 'http://localhost');
-  if (url.pathname !== '/io' && url.pathname !== '/cpu') return null;
+  if (!TIMED.has(url.pathname)) return null;
   const ms = Number(url.searchParams.get('ms') ?? '0');
   return Number.isFinite(ms) && ms > 0 ? ms : null;
 }
 
-const isCpuBound = (path: string) => new URL(path, 'http://localhost').pathname === '/cpu';
+const isCpuBound = (path: string) => pathname(path) === '/cpu';
 
 /**
  * How many requests the deployment holds at once. Waiting (/io) is bounded by the concurrency
  * model: 1 blocking worker, W processes, W·T threads, or nothing at all for an event loop. Computing
  * (/cpu) is bounded by the processes that run app code, each on at most one core (one event loop
  * thread in Node, one GIL in Python, whatever the thread count), and by the cores themselves.
+ * Waiting with a blocking call (/io-blocking) is waiting like /io, except on an event loop that it
+ * stops (`blockingWaitStopsLoop`): there each process serves one request at a time.
  *
  * `slowClients` trickling their requests beside the load take min(s, K) of the K slots away from
  * the normal clients where a worker or thread reads its request itself (a sync pool, gthread,
@@ -51,6 +58,10 @@ export function predictCapacity(
     case 'single':
       return { capacity: 1 - held, bound: `1 blocking worker${heldNote}`, serviceMs: ms };
     case 'async':
+      if (kind.blockingWaitStopsLoop && pathname(path) === '/io-blocking') {
+        const loops = processes === 1 ? '1 event loop' : `${processes} event loops`;
+        return { capacity: processes, bound: `${loops} (a blocking wait stops its loop)`, serviceMs: ms };
+      }
       return { capacity: null, bound: 'event loop: unbounded', serviceMs: ms };
     case 'threads':
     case 'prefork':

@@ -131,6 +131,8 @@ export const runResultsSchema = z.object({
       python: z.string().optional(),
       flask: z.string().optional(),
       gevent: z.string().optional(),
+      uvicorn: z.string().optional(),
+      starlette: z.string().optional(),
       fcgiwrap: z.string().optional(),
       locust: z.string().optional(),
     }),

@@ -206,6 +206,8 @@ export interface SoftwareVersions {
   python?: string;
   flask?: string;
   gevent?: string;
+  uvicorn?: string;
+  starlette?: string;
   fcgiwrap?: string;
   /** The load engine, with --generator locust. */
   locust?: string;

@@ -17,7 +17,7 @@ export interface Software {
   pip?: string;
 }
 
-export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap supervisor wrk python3-locust chromium';
+export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap supervisor wrk python3-locust chromium';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
 /**
@@ -72,18 +72,28 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
   return () => (cached ??= compute());
 }
 
-/**
- * The Python that has Debian's Flask: /usr/bin/python3 first, because a pyenv or venv python3
- * earlier on PATH usually lacks the apt-installed modules.
- */
-export const findPython = once(async (): Promise<string | undefined> => {
-  for (const candidate of ['/usr/bin/python3', findExecutable('python3')]) {
-    if (candidate && (await runProbe(candidate, ['-c', 'import flask']) !== undefined)) return candidate;
-  }
-  return undefined;
-});
+const pythons = new Map<string, Promise<string | undefined>>();
 
-function pythonModule(name: string, distribution: string, apt: string, interpreter = findPython): Software {
+/**
+ * The Python that has Debian's `module`: Flask for the demo's WSGI app, uvicorn for its ASGI one.
+ * /usr/bin/python3 first, because a pyenv or venv python3 earlier on PATH usually lacks the
+ * apt-installed modules.
+ */
+export function findPython(module = 'flask'): Promise<string | undefined> {
+  let found = pythons.get(module);
+  if (!found) {
+    found = (async () => {
+      for (const candidate of [DEBIAN_PYTHON, findExecutable('python3')]) {
+        if (candidate && (await runProbe(candidate, ['-c', `import ${module}`])) !== undefined) return candidate;
+      }
+      return undefined;
+    })();
+    pythons.set(module, found);
+  }
+  return found;
+}
+
+function pythonModule(name: string, distribution: string, apt: string, interpreter = () => findPython()): Software {
   return {
     name,
     apt: [apt],
@@ -113,6 +123,9 @@ export const pythonVersion = once(async (): Promise<string | undefined> => {
 
 export const gunicorn = pythonModule('gunicorn', 'gunicorn', 'gunicorn');
 export const gevent = pythonModule('gevent', 'gevent', 'python3-gevent');
+/** The ASGI kinds' server and the demo's ASGI framework, looked up in the Python that has uvicorn. */
+export const uvicorn = pythonModule('uvicorn', 'uvicorn', 'python3-uvicorn', () => findPython('uvicorn'));
+export const starlette = pythonModule('starlette', 'starlette', 'python3-starlette', () => findPython('uvicorn'));
 
 export const uwsgi: Software = {
   name: 'uwsgi',

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real servers bench can deploy besides Node, from Debian's (or Ubuntu's) packages:
-# nginx, gunicorn, Flask, gevent, uWSGI with its Python 3 plugin, and fcgiwrap for CGI; and supervisor.
+# nginx, gunicorn, Flask, gevent, uvicorn and Starlette (the ASGI kinds), uWSGI with its Python 3
+# plugin, and fcgiwrap for CGI; and supervisor.
 # Nothing is started or enabled: bench runs each one itself, as the current user, when it needs it.
 set -euo pipefail
-packages=(nginx gunicorn python3-flask python3-gevent uwsgi uwsgi-plugin-python3 fcgiwrap)
+packages=(nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap)
 # A developer tool, not a server: wrk is the native load generator that `npm run bench:crosscheck`
 # (and `bench run --generator wrk`) checks bench's own engine against.
 packages+=(wrk)

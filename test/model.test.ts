@@ -30,6 +30,21 @@ describe("Little's law model", () => {
     expect(capacity(planned('gunicorn-gevent', 2), '/io?ms=50').capacity).toBeNull();
   });
 
+  it('gives /io-blocking one request per event loop that a blocking wait stops, and elsewhere the same as /io', () => {
+    expect(serviceMs('/io-blocking?ms=50')).toBe(50);
+    expect(capacity(planned('uvicorn'), '/io-blocking?ms=50')).toMatchObject({ capacity: 1, bound: '1 event loop (a blocking wait stops its loop)' });
+    expect(capacity(planned('gunicorn-uvicorn', 4), '/io-blocking?ms=50').capacity).toBe(4);
+    expect(capacity(planned('node-async'), '/io-blocking?ms=50').capacity).toBe(1);
+    // gevent's worker patches time.sleep into a cooperative wait: it does not stop the loop.
+    expect(capacity(planned('gunicorn-gevent', 2), '/io-blocking?ms=50').capacity).toBeNull();
+    expect(capacity(planned('gunicorn-sync', 4), '/io-blocking?ms=50').capacity).toBe(4);
+    expect(capacity(planned('flask-dev'), '/io-blocking?ms=50').capacity).toBe(1);
+    expect(capacity(planned('uvicorn'), '/io?ms=50').capacity).toBeNull();
+    expect(capacity(planned('gunicorn-uvicorn', 4), '/io?ms=50').capacity).toBeNull();
+    expect(capacity(planned('uvicorn'), '/cpu?ms=20', 2).capacity).toBe(1);
+    expect(capacity(planned('gunicorn-uvicorn', 4), '/cpu?ms=20', 2).capacity).toBe(2);
+  });
+
   it('bounds CPU-bound work by the cores, and by one core per process', () => {
     expect(capacity(planned('gunicorn-sync', 16), '/cpu?ms=20', 2)).toMatchObject({ capacity: 2, bound: '2 cores (CPU-bound)' });
     expect(capacity(planned('gunicorn-gthread', 1, 8), '/cpu?ms=20', 4).capacity).toBe(1);

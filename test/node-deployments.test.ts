@@ -16,6 +16,7 @@ describe('the Node app', () => {
         expect(await get('/health')).toEqual([200, { status: 'ok' }]);
         expect(await get('/hello')).toEqual([200, { hello: 'world' }]);
         expect(await get('/io?ms=5')).toEqual([200, { endpoint: 'io', ms: 5 }]);
+        expect(await get('/io-blocking?ms=5')).toEqual([200, { endpoint: 'io-blocking', ms: 5 }]);
         expect(await get('/cpu?ms=5')).toEqual([200, { endpoint: 'cpu', ms: 5 }]);
         expect((await get('/io?ms=soon'))[0]).toBe(400);
         expect((await get('/nope'))[0]).toBe(404);
@@ -44,6 +45,12 @@ describe("deployments measured against Little's law", () => {
     await withDeployment({ kind: 'node-async' }, async (d) => {
       expectLittle(await measure(d, IO, 4), 4, D);
       expectLittle(await measure(d, IO, 32), 32, D);
+    });
+  });
+
+  it('the event loop serves /io-blocking, which blocks its thread, one request at a time', async () => {
+    await withDeployment({ kind: 'node-async' }, async (d) => {
+      expectLittle(await measure(d, `/io-blocking?ms=${D}`, 8), 1, D);
     });
   });
 

@@ -21,7 +21,7 @@ async function deployed(spec: Parameters<typeof withDeployment>[0], body: (d: Ru
 
 describeStack('the Flask app', () => {
   it('answers with the same bytes as the Node app', async () => {
-    const paths = ['/health', '/hello', '/io?ms=5', '/cpu?ms=5', '/io?ms=2.5', '/io?ms=soon', '/nope'];
+    const paths = ['/health', '/hello', '/io?ms=5', '/io-blocking?ms=5', '/cpu?ms=5', '/io?ms=2.5', '/io?ms=soon', '/nope'];
     const bodies = async (d: RunningDeployment) =>
       Promise.all(paths.map(async (p) => { const r = await fetch(d.baseUrl + p); return `${r.status} ${await r.text()}`; }));
     let node: string[] = [];

@@ -116,6 +116,16 @@ describe('plans', () => {
     );
   });
 
+  it("refuses args: that would move uvicorn off its one process and port, and a user's WSGI app on the ASGI kinds", () => {
+    const planned = (deployment: string, app = '') => () =>
+      buildPlan(parseScenario(`${app}path: /io?ms=50\nduration: 1\nconcurrency: [1]\ndeployments: [${deployment}]\n`, 'a.yaml'), {});
+    expect(planned('{ kind: uvicorn, args: [--workers, "2"] }')).toThrow(/args: "--workers": uvicorn is one process here; for W worker processes use kind gunicorn-uvicorn; remove it/);
+    expect(planned('{ kind: uvicorn, args: ["--port=80"] }')).toThrow(/args: "--port=80": bench sets it \(the loopback address it measures\)/);
+    expect(planned('{ kind: gunicorn-uvicorn, args: [-k, gevent] }')).toThrow(/args: "-k": bench sets it \(the kind\)/);
+    expect(planned('{ kind: uvicorn, args: [--no-access-log] }')().deployments[0]!.spec.args).toEqual(['--no-access-log']);
+    expect(planned('gunicorn-uvicorn', 'app: { wsgi: "app:app", dir: test/fixtures }\n')).toThrow(/gunicorn-uvicorn cannot host a WSGI app \(it is a shape of bench's demo server\)/);
+  });
+
   it('expands a list of worker counts into one deployment each', () => {
     const sweep = parseScenario(valid.replace('workers: 3', 'workers: [1, 2, 4]'), 'w.yaml');
     expect(buildPlan(sweep, {}).deployments.map((d) => d.spec.workers)).toEqual([1, 1, 2, 4]);

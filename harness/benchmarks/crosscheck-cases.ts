@@ -49,6 +49,8 @@ export async function crosscheckGroups(): Promise<CaseGroup[]> {
     kindGroup('gunicorn-gthread', { workers: 2, threads: 4, args: ['--worker-connections', '4', '--keep-alive', '0'] }, io8),
     kindGroup('gunicorn-gevent', { workers: 2 }, io8),
     kindGroup('uwsgi', { workers: 4 }, closesAfterResponse),
+    kindGroup('uvicorn', {}, eventLoop),
+    kindGroup('gunicorn-uvicorn', { workers: 4 }, eventLoop),
     kindGroup('cgi', { workers: 4 }, io8),
     kindGroup('gunicorn-sync', { workers: 4, proxy: 'nginx' }, io8),
     kindGroup('node-async', { proxy: 'nginx' }, eventLoop),

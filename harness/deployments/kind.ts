@@ -80,6 +80,13 @@ export interface ServerKind {
    * event loop, holding nothing meanwhile.
    */
   heldBySlowClients?: boolean;
+  /**
+   * A blocking wait in a handler stops the kind's event loop (time.sleep inside an async def under
+   * uvicorn, a blocked thread in Node): the demo's /io-blocking then holds its whole process, so
+   * each process serves one request at a time. Not gevent's: its worker patches time.sleep into a
+   * cooperative wait.
+   */
+  blockingWaitStopsLoop?: boolean;
   hosts: readonly AppHost[];
   /** Whether `args:` means anything for this kind (flags of the server's own command line). */
   takesArgs: boolean;

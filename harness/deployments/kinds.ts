@@ -1,3 +1,4 @@
+import { gunicornUvicorn, uvicornKind } from './asgi.js';
 import { external } from './external.js';
 import type { ServerKind } from './kind.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
@@ -16,6 +17,8 @@ export const serverKinds: readonly ServerKind[] = [
   gunicornGthread,
   gunicornGevent,
   uwsgiKind,
+  uvicornKind,
+  gunicornUvicorn,
   cgi,
   external,
 ];

@@ -49,6 +49,8 @@ export const nodeAsync: ServerKind = {
   name: 'node-async',
   summary: 'one Node process with non-blocking handlers: the event loop (every request at once)',
   model: 'async',
+  // The demo's /io-blocking blocks the thread (Atomics.wait) even here, and with it the loop.
+  blockingWaitStopsLoop: true,
   takesWorkers: false,
   defaultWorkers: 1,
   plan: (spec, ctx) => demoServer(spec, ['--mode', 'async'], ctx),

@@ -2,27 +2,30 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpawnPlan } from '../process/group.js';
 import { pythonServersDir } from '../paths.js';
-import { DEBIAN_PYTHON, fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, nginx, runProbe, uwsgi } from '../software.js';
+import { DEBIAN_PYTHON, fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, installCommand, nginx, runProbe, uwsgi, type Software } from '../software.js';
 import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
 import { privateSocket } from './sockets.js';
 
-/** What a Python kind serves: bench's demo Flask app, or the user's WSGI app (module:callable in dir). */
-interface WsgiTarget {
+/** What a Python kind serves: one of bench's demo apps, or the user's WSGI app (module:callable in dir). */
+export interface PythonTarget {
   dir: string;
   target: string;
-  /** The interpreter the user named; undefined: the one with Debian's Flask, for the demo app. */
+  /** The interpreter the user named; undefined: the one with Debian's `foundBy`, for a demo app. */
   python?: string;
+  /** What the demo app's interpreter must have (Flask for the WSGI app, uvicorn for the ASGI one); default Flask. */
+  foundBy?: Software;
 }
 
-function wsgiTarget(spec: DeploymentSpec): WsgiTarget {
+function wsgiTarget(spec: DeploymentSpec): PythonTarget {
   if (spec.app?.kind === 'wsgi') return { dir: spec.app.dir, target: spec.app.wsgi, python: spec.app.python };
   if (spec.app) throw new Error(`${spec.kind} hosts a WSGI app, not a Node program`);
   return { dir: pythonServersDir, target: 'app:app' };
 }
 
-async function python(target: WsgiTarget, args: string[]): Promise<SpawnPlan> {
-  const interpreter = target.python ?? (await findPython());
-  if (!interpreter) throw new Error(`no python3 with Flask found; install it with: sudo apt-get install python3-flask`);
+export async function python(target: PythonTarget, args: string[]): Promise<SpawnPlan> {
+  const needs = target.foundBy ?? flask;
+  const interpreter = target.python ?? (await findPython(needs.name));
+  if (!interpreter) throw new Error(`no python3 with ${needs.name} found; install it with: ${installCommand([needs])}`);
   // Unbuffered, so a crash's last words reach the log before the process is gone.
   return { command: interpreter, args: ['-u', ...args], env: { ...process.env, PYTHONUNBUFFERED: '1' } };
 }
@@ -30,8 +33,8 @@ async function python(target: WsgiTarget, args: string[]): Promise<SpawnPlan> {
 const wsgiHost = join(pythonServersDir, 'wsgi_host.py');
 
 /** Why `args:` may not hold a flag: bench sets what it stands for itself. */
-const BENCH_SETS = (key: string) => `bench sets it (${key})`;
-const ADDRESS = BENCH_SETS('the loopback address it measures');
+export const BENCH_SETS = (key: string) => `bench sets it (${key})`;
+export const ADDRESS = BENCH_SETS('the loopback address it measures');
 const APP = BENCH_SETS('the app: app: or --app');
 
 
@@ -85,13 +88,17 @@ const gunicornOwned = {
   '-k': BENCH_SETS('the kind'), '--worker-class': BENCH_SETS('the kind'), '--threads': BENCH_SETS('threads:'), '--chdir': APP,
 };
 
-/** gunicorn's arbiter with W workers of one class; the worker class is all that differs. */
-function gunicornKind(
+/**
+ * gunicorn's arbiter with W workers of one class; the worker class is all that differs, and the app
+ * (the WSGI app asked for, or for the ASGI worker class the demo's ASGI app).
+ */
+export function gunicornKind(
   name: string,
   summary: string,
   model: ServerKind['model'],
   workerArgs: (spec: DeploymentSpec) => string[],
   extra: Partial<ServerKind> = {},
+  appOf: (spec: DeploymentSpec) => PythonTarget = wsgiTarget,
 ): ServerKind {
   return {
     name,
@@ -107,7 +114,7 @@ function gunicornKind(
     forbiddenArgs: gunicornOwned,
     ...extra,
     plan: (spec, ctx) => {
-      const app = wsgiTarget(spec);
+      const app = appOf(spec);
       return python(app, [
         '-m', 'gunicorn', '--chdir', app.dir, '--bind', `${ctx.host}:${ctx.port}`,
         '--workers', String(spec.workers), ...workerArgs(spec),

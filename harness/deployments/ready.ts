@@ -22,9 +22,9 @@ type WorkerCheck =
  * - prefork pools (node-prefork, gunicorn-sync, uwsgi): a worker holds at most T requests at once
  *   (1 without threads), so W·T requests held at once fill every worker that is up and the rest
  *   wait for one: each worker that is up answers some of them.
- * - gthread and async pools (gunicorn-gthread, gunicorn-gevent): a worker accepts more connections
- *   than it serves at once (gthread's default is 1,000 per worker), and the one that wakes first
- *   may accept a whole round, so the pids that answer say nothing about the others. Counting the
+ * - gthread and async pools (gunicorn-gthread, gunicorn-gevent, gunicorn-uvicorn): a worker
+ *   accepts more connections than it serves at once (gthread's default is 1,000 per worker), and
+ *   the one that wakes first may accept a whole round, so the pids that answer say nothing about the others. Counting the
  *   worker processes in /proc is the signal there; a weaker one, since a worker exists a moment
  *   before its app is loaded.
  * - none: a single process (its /health answer was all of it), CGI (fcgiwrap's children only fork

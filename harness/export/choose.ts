@@ -1,8 +1,11 @@
 import { UsageError } from '../errors.js';
 import type { ResultRow, RunResults, TuneSummary } from '../results.js';
 
-/** The server kinds whose deployment can be written out as config files: the WSGI servers. */
-export const EXPORTABLE_KINDS = ['gunicorn-sync', 'gunicorn-gthread', 'gunicorn-gevent', 'uwsgi'] as const;
+/**
+ * The server kinds whose deployment can be written out as config files: the WSGI servers, and
+ * gunicorn with uvicorn's worker class (the same gunicorn.conf.py, naming the ASGI app).
+ */
+export const EXPORTABLE_KINDS = ['gunicorn-sync', 'gunicorn-gthread', 'gunicorn-gevent', 'gunicorn-uvicorn', 'uwsgi'] as const;
 export type ExportableKind = (typeof EXPORTABLE_KINDS)[number];
 
 export function isExportable(kind: string): kind is ExportableKind {

@@ -19,7 +19,7 @@ export interface ExportOptions {
 
 export type Address = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
 
-/** The WSGI app the server runs: module:callable imported from `dir`. */
+/** The app the server runs (WSGI; ASGI under gunicorn-uvicorn): module:callable imported from `dir`. */
 export interface ExportedApp {
   dir: string;
   wsgi: string;

@@ -10,6 +10,7 @@ export const LIMITS: ServeOptions['limits'] = { maxClients: 256, maxRate: 5000, 
 /** The demo app's endpoints (servers/node/app.ts and servers/python/app.py serve the same ones). */
 export const ENDPOINTS: EndpointOption[] = [
   { name: 'io', summary: 'waits ms the way blocking I/O would (a sleep)', takesMs: true, defaultMs: 50 },
+  { name: 'io-blocking', summary: 'waits ms with a blocking call: in an event loop (uvicorn, node-async) it stops every other request', takesMs: true, defaultMs: 50 },
   { name: 'cpu', summary: 'computes for ms of CPU time', takesMs: true, defaultMs: 10 },
   { name: 'hello', summary: 'answers at once', takesMs: false },
 ];

@@ -4,6 +4,8 @@ import { requestCounter } from './worker-status.js';
 /**
  * The app under test: the same endpoints and bodies in every deployment (the Python app mirrors it).
  *   GET /io?ms=N   waits N ms the way blocking I/O would
+ *   GET /io-blocking?ms=N  waits N ms blocking the thread in every mode: in the async mode it
+ *                  stops the event loop, like time.sleep inside an async def handler
  *   GET /cpu?ms=N  burns CPU for N ms
  *   GET /hello     answers at once
  *   GET /health    readiness
@@ -75,13 +77,14 @@ export function createHandler(mode: WaitMode, keepAlive: boolean) {
       case '/hello':
         return reply(res, 200, { hello: 'world' });
       case '/io':
+      case '/io-blocking':
       case '/cpu': {
         const ms = parseMs(url);
         if (typeof ms === 'string') return reply(res, 400, { error: ms });
         const endpoint = url.pathname.slice(1);
         if (endpoint === 'cpu') {
           burnCpu(ms);
-        } else if (mode === 'async') {
+        } else if (mode === 'async' && endpoint === 'io') {
           setTimeout(() => reply(res, 200, { endpoint, ms }), ms);
           return;
         } else {

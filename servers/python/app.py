@@ -3,47 +3,32 @@ servers/node/app.ts.
 
     GET /io?ms=N   time.sleep(N ms): blocks this worker, as blocking I/O would (cooperative under
                    gevent, whose worker monkey-patches the standard library)
+    GET /io-blocking?ms=N  the same: in a sync view every wait blocks the worker (it differs in
+                   asgi_app.py, where /io awaits and /io-blocking blocks the event loop)
     GET /cpu?ms=N  burns CPU for N ms
     GET /hello     answers at once
     GET /health    readiness
 """
-import json
 import os
-import re
 import time
 
 from flask import Flask, Response, request
 
+from endpoints import body_text, burn_cpu, parse_ms as parse_ms_text
 from worker_status import count_requests
 
-MAX_MS = 60_000
 app = Flask(__name__)
 # Which worker is busy, in $BENCH_STATUS_DIR when it is set (worker_status.py).
 count_requests(app)
 
 
 def send(status, body):
-    # Compact separators so the bytes match JSON.stringify in the Node app.
-    text = json.dumps(body, separators=(",", ":")) + "\n"
-    return Response(text, status=status, content_type="application/json",
+    return Response(body_text(body), status=status, content_type="application/json",
                     headers={"x-worker-pid": str(os.getpid())})
 
 
 def parse_ms():
-    raw = request.args.get("ms", "0")
-    if not re.fullmatch(r"\d+(\.\d+)?", raw) or float(raw) > MAX_MS:
-        return None, f'ms must be a number from 0 to {MAX_MS}, got "{raw}"'
-    ms = float(raw)
-    return (int(ms) if ms.is_integer() else ms), None
-
-
-def burn_cpu(ms):
-    # This thread's CPU time, not the wall clock: a worker time-sliced with others must not
-    # finish early just because the clock ran while it waited for a core.
-    end = time.thread_time() + ms / 1000
-    x = 0.0
-    while time.thread_time() < end:
-        x = (x + (x + 1) ** 0.5) % 1e6
+    return parse_ms_text(request.args.get("ms", "0"))
 
 
 @app.get("/health")
@@ -61,12 +46,13 @@ def hello():
 
 
 @app.get("/io")
+@app.get("/io-blocking")
 def io():
     ms, error = parse_ms()
     if error:
         return send(400, {"error": error})
     time.sleep(ms / 1000)
-    return send(200, {"endpoint": "io", "ms": ms})
+    return send(200, {"endpoint": request.path[1:], "ms": ms})
 
 
 @app.get("/cpu")

@@ -102,10 +102,30 @@ BUSY = BusyFile(STATUS_DIR) if STATUS_DIR else None
 
 
 def count_requests(app):
-    """Counts the Flask app's requests in this process's status file, when BENCH_STATUS_DIR is set."""
+    """Counts the Flask (WSGI) app's requests in this process's status file, when BENCH_STATUS_DIR is set."""
     if BUSY is not None:
         app.wsgi_app = _counting(app.wsgi_app, BUSY)
         _open_in_each_worker(BUSY)
+
+
+def count_asgi_requests(app):
+    """The ASGI app, counting its HTTP requests in this process's status file when BENCH_STATUS_DIR
+    is set: from the call until it returns, which is once it has sent the whole response (or failed)."""
+    if BUSY is None:
+        return app
+
+    async def counted(scope, receive, send):
+        # Lifespan events are the server starting and stopping, not requests.
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        BUSY.add(1)
+        try:
+            return await app(scope, receive, send)
+        finally:
+            BUSY.add(-1)
+
+    _open_in_each_worker(BUSY)
+    return counted
 
 
 def remove_status_file():

@@ -1,0 +1,51 @@
+import { pythonServersDir } from '../paths.js';
+import { gunicorn, starlette, uvicorn } from '../software.js';
+import type { ServerKind } from './kind.js';
+import { ADDRESS, BENCH_SETS, gunicornKind, python, type PythonTarget } from './python.js';
+
+/**
+ * bench's demo app on Starlette (servers/python/asgi_app.py). A user's WSGI app is not ASGI, so
+ * these kinds host the demo only.
+ */
+const asgiDemo: PythonTarget = { dir: pythonServersDir, target: 'asgi_app:app', foundBy: uvicorn };
+
+/** An asyncio event loop per process: awaiting costs nothing, a blocking wait stops the whole loop. */
+const eventLoop = {
+  model: 'async',
+  takesThreads: false,
+  takesArgs: true,
+  hosts: ['demo'],
+  upstream: 'http',
+  blockingWaitStopsLoop: true,
+} as const;
+
+export const uvicornKind: ServerKind = {
+  ...eventLoop,
+  name: 'uvicorn',
+  summary: "one uvicorn process: one asyncio event loop serving the demo's ASGI app on Starlette (every awaited request at once)",
+  takesWorkers: false,
+  defaultWorkers: 1,
+  requires: [uvicorn, starlette],
+  forbiddenArgs: {
+    '--host': ADDRESS, '--port': ADDRESS, '--uds': ADDRESS, '--fd': ADDRESS,
+    '--app-dir': BENCH_SETS('the app'), '--factory': BENCH_SETS('the app'),
+    // Either would add processes to the one whose event loop this kind measures.
+    '--workers': 'uvicorn is one process here; for W worker processes use kind gunicorn-uvicorn',
+    '--reload': 'it runs the server in a child process under a file watcher; bench measures one process',
+  },
+  plan: (spec, ctx) =>
+    python(asgiDemo, [
+      '-m', 'uvicorn', '--host', ctx.host, '--port', String(ctx.port), '--app-dir', asgiDemo.dir,
+      ...(spec.args ?? []),
+      asgiDemo.target,
+    ]),
+};
+
+export const gunicornUvicorn = gunicornKind(
+  'gunicorn-uvicorn',
+  "gunicorn's arbiter with W uvicorn workers: an asyncio event loop in each of W processes (the demo's ASGI app)",
+  'async',
+  () => ['--worker-class', 'uvicorn.workers.UvicornWorker'],
+  { ...eventLoop, requires: [gunicorn, uvicorn, starlette] },
+  () => asgiDemo,
+);

@@ -1,0 +1,90 @@
+"""The app under test as an ASGI app on Starlette, for uvicorn: the same endpoints, bodies and
+headers as app.py, with every handler an `async def` run on the event loop.
+
+    GET /io?ms=N           await asyncio.sleep(N ms): the loop serves other requests meanwhile
+    GET /io-blocking?ms=N  time.sleep(N ms) inside async def, the classic mistake: the whole event
+                           loop stops, so this process serves nothing else while it sleeps
+    GET /cpu?ms=N          burns CPU for N ms (on the loop, which it holds as long)
+    GET /hello             answers at once
+    GET /health            readiness
+"""
+import asyncio
+import os
+import time
+
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+from endpoints import body_text, burn_cpu, parse_ms as parse_ms_text
+from worker_status import count_asgi_requests
+
+
+def send(status, body, headers=None):
+    return Response(body_text(body), status_code=status, media_type="application/json",
+                    headers={"x-worker-pid": str(os.getpid()), **(headers or {})})
+
+
+def parse_ms(request):
+    # The first ms=, as Flask's request.args.get and Node's URLSearchParams.get take it (Starlette's
+    # query_params.get takes the last).
+    given = request.query_params.getlist("ms")
+    return parse_ms_text(given[0] if given else "0")
+
+
+async def health(_request):
+    # The token bench gave this server at start (BENCH_TOKEN), as in app.py.
+    return send(200, {"status": "ok"}, {"x-bench-token": os.environ.get("BENCH_TOKEN", "")})
+
+
+async def hello(_request):
+    return send(200, {"hello": "world"})
+
+
+async def io(request):
+    ms, error = parse_ms(request)
+    if error:
+        return send(400, {"error": error})
+    await asyncio.sleep(ms / 1000)
+    return send(200, {"endpoint": "io", "ms": ms})
+
+
+async def io_blocking(request):
+    ms, error = parse_ms(request)
+    if error:
+        return send(400, {"error": error})
+    # Deliberately blocking: nothing else runs on this loop until it returns.
+    time.sleep(ms / 1000)
+    return send(200, {"endpoint": "io-blocking", "ms": ms})
+
+
+async def cpu(request):
+    ms, error = parse_ms(request)
+    if error:
+        return send(400, {"error": error})
+    burn_cpu(ms)
+    return send(200, {"endpoint": "cpu", "ms": ms})
+
+
+async def not_found(request, _exc):
+    return send(404, {"error": f"no route {request.url.path}"})
+
+
+async def not_allowed(_request, _exc):
+    return send(405, {"error": "only GET is served"})
+
+
+starlette = Starlette(
+    routes=[
+        Route("/health", health),
+        Route("/hello", hello),
+        Route("/io", io),
+        Route("/io-blocking", io_blocking),
+        Route("/cpu", cpu),
+    ],
+    exception_handlers={404: not_found, 405: not_allowed},
+)
+# Flask answers /io/ with 404 rather than redirecting to /io, as Starlette would by default.
+starlette.router.redirect_slashes = False
+# Which worker is busy, in $BENCH_STATUS_DIR when it is set (worker_status.py).
+app = count_asgi_requests(starlette)

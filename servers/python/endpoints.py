@@ -1,0 +1,29 @@
+"""What the demo app's endpoints compute, whichever framework serves them (app.py on Flask,
+asgi_app.py on Starlette), so that both answer with the same bytes."""
+import json
+import re
+import time
+
+MAX_MS = 60_000
+
+
+def body_text(body):
+    # Compact separators so the bytes match JSON.stringify in the Node app.
+    return json.dumps(body, separators=(",", ":")) + "\n"
+
+
+def parse_ms(raw):
+    """The ms=N of a query as (ms, None), or (None, the error to answer 400 with)."""
+    if not re.fullmatch(r"\d+(\.\d+)?", raw) or float(raw) > MAX_MS:
+        return None, f'ms must be a number from 0 to {MAX_MS}, got "{raw}"'
+    ms = float(raw)
+    return (int(ms) if ms.is_integer() else ms), None
+
+
+def burn_cpu(ms):
+    # This thread's CPU time, not the wall clock: a worker time-sliced with others must not
+    # finish early just because the clock ran while it waited for a core.
+    end = time.thread_time() + ms / 1000
+    x = 0.0
+    while time.thread_time() < end:
+        x = (x + (x + 1) ** 0.5) % 1e6
