@@ -209,6 +209,10 @@ export interface SoftwareVersions {
 
 export interface Environment {
   node: string;
+  /** The private PostgreSQL of a `database: postgres` run, and the Flask app's driver (made cooperative under gevent by psycogreen). */
+  postgresql?: string;
+  psycopg2?: string;
+  psycogreen?: string;
   os: string;
   cpus: number;
   cpuModel: string;

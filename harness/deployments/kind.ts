@@ -31,6 +31,12 @@ export interface DeploymentSpec {
   app?: AppUnderTest;
   /** The scenario's name for this deployment, instead of the label bench makes up. */
   label?: string;
+  /** The run's private database (`database: postgres`), whose address the servers get (harness/database/). */
+  database?: 'postgres';
+  /** Connections in each process's pool of the demo app (`pool:`); undefined: the kind's default (harness/database/connections.ts). */
+  pool?: number;
+  /** A kind that chooses its driver (gevent): false runs psycopg2 as it is, blocking the whole worker on each query. */
+  cooperativeDriver?: boolean;
 }
 
 /** Which apps a kind can host: bench's demo app, a user's WSGI app, a user's Node program. */
@@ -80,6 +86,12 @@ export interface ServerKind {
    * event loop, holding nothing meanwhile.
    */
   heldBySlowClients?: boolean;
+  /**
+   * Its workers wait cooperatively for the database only if the driver does: under gevent,
+   * psycopg2 blocks the whole worker on every query unless psycogreen patches it. A deployment of
+   * such a kind chooses (`cooperativeDriver`, default true).
+   */
+  choosesDriver?: boolean;
   hosts: readonly AppHost[];
   /** Whether `args:` means anything for this kind (flags of the server's own command line). */
   takesArgs: boolean;
