@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -6,8 +7,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPostgres, type RunningPostgres } from '../harness/database/postgres.js';
 import { serverEnvironment } from '../harness/deployments/server-env.js';
 import { tcpListeners } from '../harness/process/listeners.js';
+import type { RunResults } from '../harness/results.js';
 import { flask, gevent, gunicorn, postgresql, psycogreen, psycopg2 } from '../harness/software.js';
-import { withDatabaseDeployment } from './support/database.js';
+import { BIN, workFolder } from './support/cli.js';
+import { postgresFolders, postgresProcesses, withDatabaseDeployment } from './support/database.js';
 import { expectLittle, measure, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 
@@ -15,6 +18,7 @@ const D = 20; // ms each /db query sleeps in PostgreSQL: K connections busy at o
 const DB = `/db?ms=${D}`;
 
 const describeDatabase = await describeWith([postgresql, flask, gunicorn, gevent, psycopg2, psycogreen]);
+const work = workFolder('db-run');
 
 describeDatabase('a private PostgreSQL', () => {
   let db: RunningPostgres;
@@ -110,3 +114,65 @@ describeDatabase('the demo apps without a database', () => {
 it("keeps the caller's BENCH_PG* variables from the servers: only a database: postgres run points them at a database", () => {
   expect(serverEnvironment({ PATH: '/bin', BENCH_PGHOST: '/var/run/postgresql', BENCH_PGPOOL: '64' })).toEqual({ PATH: '/bin' });
 });
+
+const runOf = (dir: string) => JSON.parse(readFileSync(join(work, dir, 'results.json'), 'utf8')) as RunResults;
+
+describeDatabase('a database: postgres run', () => {
+  writeFileSync(
+    join(work, 'db.yaml'),
+    'database: postgres\npath: /db?ms=20\nduration: 1\nwarmup: 0.3\nconcurrency: [1, 8]\n' +
+      'deployments:\n  - kind: node-async\n    pool: 2\n  - kind: gunicorn-gthread\n    workers: 1\n    threads: 4\n    pool: 1\n',
+  );
+
+  it('says how soon PostgreSQL was ready, records its version and the pool bound, and leaves no postgres process or data folder', async () => {
+    const processes = postgresProcesses();
+    const folders = postgresFolders();
+    const { code, stderr } = await bench('run', 'db.yaml', '--out', 'done');
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/starting PostgreSQL \d+ \(private, Unix socket\)… ready in \d+\.\d s/);
+    const run = runOf('done');
+    expect(run.settings.database).toBe('postgres');
+    expect(run.environment.software.postgresql).toMatch(/^\d+\.\d+/);
+    expect(run.environment.software.psycopg2).toMatch(/^2\./);
+    const at8 = run.results.filter((row) => row.concurrency === 8);
+    expect(at8.map((row) => [row.deployment, row.pool, row.model.bound, row.predictedThroughputRps])).toEqual([
+      ['node-async (pool 2)', 2, 'pool: 1 process × 2 connections', 100],
+      ['gunicorn-gthread ×1 (4 threads, pool 1)', 1, 'pool: 1 worker × 1 connection', 50],
+    ]);
+    for (const row of at8) expect(row.throughputRatio).toBeGreaterThan(0.85);
+    expect([...postgresProcesses()].filter((pid) => !processes.has(pid)), 'postgres processes left').toEqual([]);
+    expect([...postgresFolders()].filter((f) => !folders.has(f)), 'data folders left').toEqual([]);
+  });
+
+  it('leaves no postgres process or data folder when interrupted with SIGINT', async () => {
+    const processes = postgresProcesses();
+    const folders = postgresFolders();
+    const child = spawn(process.execPath, [BIN, 'run', 'db.yaml', '--out', 'interrupted'], { cwd: work, stdio: 'ignore' });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const deadline = Date.now() + 30_000;
+    let rows = 0;
+    while (Date.now() < deadline && rows < 1) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        rows = runOf('interrupted').results.length;
+      } catch {
+        // not written yet
+      }
+    }
+    expect(rows, 'a point measured before the interruption').toBeGreaterThan(0);
+    expect([...postgresProcesses()].filter((pid) => !processes.has(pid)).length, 'PostgreSQL running').toBeGreaterThan(0);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect([...postgresProcesses()].filter((pid) => !processes.has(pid)), 'postgres processes left').toEqual([]);
+    expect([...postgresFolders()].filter((f) => !folders.has(f)), 'data folders left').toEqual([]);
+  });
+});
+
+function bench(...args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: work });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => done({ code, stderr }));
+  });
+}

@@ -112,14 +112,21 @@ export interface KindPlan extends SpawnPlan {
 
 /**
  * "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-gthread ×2 (4 threads)", "node-async";
- * a scenario's own `label:` replaces the kind's name (the pool size still follows it).
+ * with a database, what the scenario set: "gunicorn-gthread ×2 (4 threads, pool 1)",
+ * "gunicorn-gevent ×2 (blocking driver)". A scenario's own `label:` replaces the kind's name (the
+ * pool size still follows it).
  */
 export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string {
   if (kind.external && spec.url) return spec.label ?? `external ${new URL(spec.url).host}`;
   let label = spec.label ?? spec.kind;
   if (spec.proxy === 'nginx' && !kind.alwaysBehindNginx && !spec.label) label += '+nginx';
   if (kind.takesWorkers) label += ` ×${spec.workers}`;
-  if (kind.takesThreads && spec.threads !== undefined) label += ` (${spec.threads} threads)`;
+  const settings = [
+    ...(kind.takesThreads && spec.threads !== undefined ? [`${spec.threads} threads`] : []),
+    ...(spec.pool !== undefined ? [`pool ${spec.pool}`] : []),
+    ...(spec.cooperativeDriver === false ? ['blocking driver'] : []),
+  ];
+  if (settings.length > 0) label += ` (${settings.join(', ')})`;
   if (spec.supervise) label += ' (supervised)';
   return label;
 }
