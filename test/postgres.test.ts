@@ -9,7 +9,7 @@ import { serverEnvironment } from '../harness/deployments/server-env.js';
 import { tcpListeners } from '../harness/process/listeners.js';
 import type { RunResults } from '../harness/results.js';
 import { flask, gevent, gunicorn, postgresql, psycogreen, psycopg2 } from '../harness/software.js';
-import { BIN, workFolder } from './support/cli.js';
+import { benchIn, BIN, workFolder } from './support/cli.js';
 import { postgresFolders, postgresProcesses, withDatabaseDeployment } from './support/database.js';
 import { expectLittle, measure, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
@@ -113,6 +113,12 @@ describeDatabase('the demo apps without a database', () => {
 
 it("keeps the caller's BENCH_PG* variables from the servers: only a database: postgres run points them at a database", () => {
   expect(serverEnvironment({ PATH: '/bin', BENCH_PGHOST: '/var/run/postgresql', BENCH_PGPOOL: '64' })).toEqual({ PATH: '/bin' });
+});
+
+it('bench serve refuses a database: postgres scenario, which it would serve without its database, and says to use bench run', () => {
+  const { code, stderr } = benchIn(work)('serve', 'db-pool');
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/db-pool\.yaml: database: bench serve starts no database .*; use bench run/);
 });
 
 const runOf = (dir: string) => JSON.parse(readFileSync(join(work, dir, 'results.json'), 'utf8')) as RunResults;
