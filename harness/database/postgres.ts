@@ -13,8 +13,6 @@ import { ITEMS, MAX_CONNECTIONS, RESERVED_CONNECTIONS, type DatabaseAddress } fr
 /** A private PostgreSQL, ready: where the apps reach it, and how to stop it. */
 export interface RunningPostgres {
   address: DatabaseAddress;
-  /** The server's own `server_version`, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
-  version: string;
   /** Its postmaster, leader of its own process group. */
   server: ProcessGroup;
   /**
@@ -112,9 +110,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     const admin = await connectWhenReady({ host: folder, port: PORT, user: SUPERUSER, database: 'postgres' }, server, options);
     const listening = tcpListeners([server.pid]);
     if (listening.length > 0) throw new Error(`it listens on TCP (${listening.map((l) => l.text).join(', ')}), where bench runs it on a Unix socket only`);
-    let version: string;
     try {
-      version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
       // An ordinary role, not a superuser: the apps' connections count against max_connections less the reserved ones.
       await admin.query(`CREATE ROLE ${DATABASE} LOGIN`);
       await admin.query(`CREATE DATABASE ${DATABASE} OWNER ${DATABASE}`);
@@ -131,7 +127,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     } finally {
       await owner.end();
     }
-    return { address, version, server, stop };
+    return { address, server, stop };
   } catch (err) {
     await stop();
     throw new Error(`PostgreSQL did not start: ${(err as Error).message}`);

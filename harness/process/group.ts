@@ -41,8 +41,8 @@ export class ProcessGroup {
     logPath: string,
   ) {
     this.log = createWriteStream(logPath, { flags: 'a' });
-    // Argument arrays only: scenario values never pass through a shell.
     this.stopSignal = plan.stopSignal ?? 'SIGTERM';
+    // Argument arrays only: scenario values never pass through a shell.
     const child: ChildProcess = spawn(plan.command, plan.args, {
       cwd: plan.cwd,
       env: plan.env ?? process.env,

@@ -9,6 +9,8 @@ import type { Answer, Statement } from './database.js';
  */
 const { config, port, done } = workerData as { config: pg.ClientConfig; port: MessagePort; done: Int32Array };
 const client = new pg.Client(config);
+// The connection dropped between statements: the next one's answer says so.
+client.on('error', () => {});
 let connected: Promise<unknown> | undefined;
 
 port.on('message', async (statement: Statement) => {

@@ -120,7 +120,7 @@ def db_rows():
     return from_database(
         "SELECT id, name FROM items ORDER BY id LIMIT %s",
         (n,),
-        lambda rows: {"endpoint": "db-rows", "n": n, "rows": [{"id": id, "name": name} for id, name in rows]},
+        lambda rows: {"endpoint": "db-rows", "n": n, "rows": [{"id": row_id, "name": name} for row_id, name in rows]},
     )
 
 
