@@ -1,5 +1,6 @@
 import type { PlannedDeployment } from './plan.js';
 import { appProcesses, predict, predictCapacity } from './model.js';
+import { cooperativeDriver, poolSize } from './database/connections.js';
 import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
 import type { SlowClientLoad } from './load/engine.js';
@@ -69,11 +70,15 @@ export function toRow(point: PointSamples): ResultRow {
   // every second); the cap is the generator's limit only where the model says the server had room.
   const capBinds = open && prediction.predictedThroughputRps !== null && prediction.predictedThroughputRps >= KEPT_UP * level.offeredRps;
   const generator = generatorUse(samples, placement, capBinds ? level.maxConnections : undefined);
+  // The demo app's connections to the run's database; a user's app sizes its own.
+  const pooled = planned.spec.database !== undefined && !planned.spec.app;
+  const cooperative = cooperativeDriver(planned.kind, planned.spec);
   const row: ResultRow = {
     deployment: planned.label,
     server: planned.spec.kind,
     workers: planned.spec.workers,
     ...(planned.spec.threads !== undefined && { threads: planned.spec.threads }),
+    ...(pooled && { pool: poolSize(planned.kind, planned.spec), ...(cooperative !== undefined && { cooperativeDriver: cooperative }) }),
     proxy: planned.spec.proxy,
     path,
     loop: open ? 'open' : 'closed',

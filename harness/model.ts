@@ -1,13 +1,14 @@
 import { cpus } from 'node:os';
 import type { DeploymentSpec, ServerKind } from './deployments/kind.js';
 import type { ModelPrediction } from './results.js';
+import { MAX_CONNECTIONS, poolSize, queriesDatabase, RESERVED_CONNECTIONS } from './database/connections.js';
 
-/** The demo's endpoints that take ?ms=N and spend N ms each: waiting (/io, /io-blocking) or computing (/cpu). */
-const TIMED = new Set(['/io', '/io-blocking', '/cpu']);
+/** The demo's endpoints that take ?ms=N and spend N ms each: waiting (/io, /io-blocking, /db's one pg_sleep) or computing (/cpu). */
+const TIMED = new Set(['/io', '/io-blocking', '/cpu', '/db']);
 
 const pathname = (path: string) => new URL(path, 'http://localhost').pathname;
 
-/** The service time a path asks for: /io?ms=N, /io-blocking?ms=N and /cpu?ms=N take N ms; anything else is unknown. */
+/** The service time a path asks for: /io?ms=N, /io-blocking?ms=N, /db?ms=N and /cpu?ms=N take N ms; anything else is unknown. */
 export function serviceMs(path: string): number | null {
   const url = new URL(path, 'http://localhost');
   if (!TIMED.has(url.pathname)) return null;
@@ -39,6 +40,35 @@ export function predictCapacity(
   cores = cpus().length,
   slowClients = 0,
 ): ModelPrediction {
+  const model = workerCapacity(kind, spec, path, cores, slowClients);
+  return queriesDatabase(spec, path) ? withDatabaseBounds(model, kind, spec) : model;
+}
+
+/**
+ * A request that queries the database holds a connection of its process's pool too, and the
+ * pools together hold at most what PostgreSQL lets ordinary roles have: K = min(the kind's K,
+ * W·P, max_connections − reserved). The bound names whichever is smallest, the kind's own on a
+ * tie (a sync worker's one connection is no ceiling of its own). gevent without a cooperative
+ * driver: each worker blocks on every query, so K = W, like sync workers.
+ */
+function withDatabaseBounds(model: ModelPrediction, kind: ServerKind, spec: DeploymentSpec): ModelPrediction {
+  const processes = appProcesses(kind, spec);
+  const workers = kind.takesWorkers ? count(processes, 'worker', 'workers') : count(processes, 'process', 'processes');
+  const own =
+    kind.choosesDriver && spec.cooperativeDriver === false
+      ? { capacity: processes, bound: `${workers}, each blocked by its query (no cooperative driver)` }
+      : model;
+  const connections = poolSize(kind, spec);
+  const bounds = [
+    own,
+    { capacity: processes * connections, bound: `pool: ${workers} × ${count(connections, 'connection', 'connections')}` },
+    { capacity: MAX_CONNECTIONS - RESERVED_CONNECTIONS, bound: `max_connections ${MAX_CONNECTIONS} − ${RESERVED_CONNECTIONS} reserved` },
+  ];
+  const tightest = bounds.reduce((best, b) => ((b.capacity ?? Infinity) < (best.capacity ?? Infinity) ? b : best));
+  return { ...model, capacity: tightest.capacity, bound: tightest.bound };
+}
+
+function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, cores: number, slowClients: number): ModelPrediction {
   if (kind.model === 'unknown') return { capacity: null, bound: 'unknown (a server bench did not start)', serviceMs: null };
   const ms = serviceMs(path);
   const processes = appProcesses(kind, spec);
@@ -109,6 +139,11 @@ export function predict(model: ModelPrediction, load: { concurrency: number } | 
     // held by slow clients) they wait for as long as the slow clients hold on, which has no figure.
     predictedLatencyMs: throughput > 0 ? round(Math.max(d, (load.concurrency * 1000) / throughput)) : null,
   };
+}
+
+/** "1 worker", "4 workers". */
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function round(x: number): number {

@@ -9,7 +9,8 @@ import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, scenarioBaseDir, type Ap
 import type { DeploymentEntry } from './scenario/schema.js';
 import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
-import { flask, nginx, softwareFor, type Software } from './software.js';
+import { flask, nginx, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
+import { cooperativeDriver, takesPool } from './database/connections.js';
 import { closest } from './suggest.js';
 import { ENGINES } from './load/measure.js';
 import { defaultLocustWorkers, type LocustSettings } from './load/locust/index.js';
@@ -88,6 +89,8 @@ export interface Plan {
   requests?: MixRequest[];
   /** Slow clients beside the load: one count at every level, or the levels themselves (xAxis: slow-clients). */
   slowClients?: PlannedSlowClients;
+  /** A private PostgreSQL for the run's deployments. */
+  database?: 'postgres';
   strict: boolean;
   allowRemote: boolean;
   /** Warm each level up until its queue has formed (off with --quick, whose latencies are coarse). */
@@ -107,7 +110,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   const app = resolvePlanApp(scenario, overrides);
   const entries: DeploymentEntry[] = overrides.deployments ?? scenario.deployments;
   const deployments = entries.flatMap((entry, i) =>
-    expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides, app),
+    expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides, app, scenario.database),
   );
   let concurrency = [...(overrides.concurrency ?? scenario.concurrency)];
   rejectDuplicates(concurrency.map(String), overrides.concurrency ? '--concurrency' : 'concurrency', 'level');
@@ -166,13 +169,20 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     ...(scenario.fault && { fault: scenario.fault }),
     deployments,
     ...(app && { app }),
+    ...(scenario.database && { database: scenario.database }),
     strict: overrides.strict ?? false,
     allowRemote: overrides.allowRemote ?? false,
     fillQueue: !overrides.quick,
   };
 }
 
-export function expandDeployment(entry: DeploymentEntry, where: string, overrides: RunOverrides, app: AppUnderTest | undefined): PlannedDeployment[] {
+export function expandDeployment(
+  entry: DeploymentEntry,
+  where: string,
+  overrides: RunOverrides,
+  app: AppUnderTest | undefined,
+  database?: 'postgres',
+): PlannedDeployment[] {
   const object = typeof entry === 'string' ? { kind: entry } : entry;
   const [kindName = '', suffix] = object.kind.split('+');
   const kind = findKind(kindName);
@@ -215,12 +225,16 @@ export function expandDeployment(entry: DeploymentEntry, where: string, override
       : [object.workers ?? kind.defaultWorkers].flat()
     : [1];
   const threads = kind.takesThreads ? (overrides.threads ?? object.threads ?? kind.defaultThreads) : undefined;
+  checkDatabaseSettings(object, kind, threads, app, database, where);
   return sizes.map((workers) => {
     const spec: DeploymentSpec = {
       kind: kind.name,
       workers,
       proxy,
       ...(threads !== undefined && { threads }),
+      ...(database && { database }),
+      ...(object.pool !== undefined && { pool: object.pool }),
+      ...(object.cooperativeDriver !== undefined && { cooperativeDriver: object.cooperativeDriver }),
       ...(object.supervise && { supervise: true }),
       ...(object.env && { env: object.env }),
       ...(object.args && { args: object.args }),
@@ -230,6 +244,34 @@ export function expandDeployment(entry: DeploymentEntry, where: string, override
     };
     return { spec, kind, label: deploymentLabel(spec, kind) };
   });
+}
+
+/** `pool:` and `cooperativeDriver:` size and choose the demo app's connections to the run's database: only where they mean something. */
+function checkDatabaseSettings(
+  object: { pool?: number; cooperativeDriver?: boolean },
+  kind: ServerKind,
+  threads: number | undefined,
+  app: AppUnderTest | undefined,
+  database: 'postgres' | undefined,
+  where: string,
+): void {
+  const field = object.pool !== undefined ? 'pool' : object.cooperativeDriver !== undefined ? 'cooperativeDriver' : undefined;
+  if (field === undefined) return;
+  if (!database) throw new UsageError(`${where}: ${field}: connections to a database need one; add database: postgres to the scenario, or remove ${field}`);
+  if (app) throw new UsageError(`${where}: ${field}: this sets the demo app's connections to the database, and your app makes its own; remove it`);
+  if (object.cooperativeDriver !== undefined && !kind.choosesDriver) {
+    const choosers = serverKinds.filter((k) => k.choosesDriver).map((k) => k.name).join(', ');
+    throw new UsageError(
+      `${where}: cooperativeDriver: only ${choosers} chooses its driver (psycogreen makes psycopg2 wait cooperatively under gevent); ` +
+        `${kind.name} waits for a query the same way with any driver; remove it`,
+    );
+  }
+  if (object.pool !== undefined && !takesPool(kind, { threads })) {
+    throw new UsageError(
+      `${where}: pool: each process of ${kind.name}${threads === 1 ? ' (1 thread)' : ''} serves one request at a time, so it holds one connection; ` +
+        'a pool is for processes that serve several at once (threads: gunicorn-gthread, uwsgi with threads; an event loop: gunicorn-gevent, node-async)',
+    );
+  }
 }
 
 /** A kind that cannot serve the run's app (the demo's Node shapes a WSGI app, gunicorn a Node program) is a bad scenario. */
@@ -263,6 +305,11 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
     .filter((s) => !app || s !== flask || planned.kind.name === 'flask-dev')
     .map((s) => softwareFor(s, app?.kind === 'wsgi' ? app.python : undefined));
   if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
+  if (planned.spec.database) {
+    needed.push(postgresql);
+    // The demo Flask app's driver, made cooperative under gevent; a user's app brings its own.
+    if (!app && planned.kind.requires.includes(flask)) needed.push(psycopg2, ...(cooperativeDriver(planned.kind, planned.spec) ? [psycogreen] : []));
+  }
   return needed;
 }
 

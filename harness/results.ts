@@ -64,6 +64,10 @@ export interface ResultRow {
   server: string;
   workers: number;
   threads?: number;
+  /** A run with a database: connections in each process's pool of the demo app (the model's W·P). */
+  pool?: number;
+  /** A run with a database, gunicorn-gevent: whether psycopg2 waited cooperatively (psycogreen) or blocked the worker. */
+  cooperativeDriver?: boolean;
   proxy: 'none' | 'nginx';
   path: string;
   /** closed: `concurrency` clients each waiting for its answer; open: a fixed offered rate. */
@@ -211,10 +215,18 @@ export interface SoftwareVersions {
   fcgiwrap?: string;
   /** The load engine, with --generator locust. */
   locust?: string;
+  /** The private PostgreSQL of a `database: postgres` run, and the Flask app's driver (made cooperative under gevent by psycogreen). */
+  postgresql?: string;
+  psycopg2?: string;
+  psycogreen?: string;
 }
 
 export interface Environment {
   node: string;
+  /** The private PostgreSQL of a `database: postgres` run, and the Flask app's driver (made cooperative under gevent by psycogreen). */
+  postgresql?: string;
+  psycopg2?: string;
+  psycogreen?: string;
   os: string;
   cpus: number;
   cpuModel: string;
@@ -339,6 +351,8 @@ export interface RunSettings {
   requests?: { method: string; path: string; headers: Record<string, string>; body?: string; weight: number }[];
   /** Slow clients beside the load: the count at every level, or the counts an xAxis: slow-clients run sweeps. */
   slowClients?: { counts: number[]; sendBytesPerSecond: number };
+  /** The private database bench started for the run (`database: postgres`); its version is environment.software.postgresql. */
+  database?: 'postgres';
 }
 
 export interface RunResults {

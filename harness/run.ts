@@ -14,6 +14,8 @@ import { estimateSeconds, mixLabel, requiredSoftware, type Plan, type PlannedDep
 import { formatSeconds, type Progress } from './progress.js';
 import { SCHEMA_VERSION, type RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, locust, missingSoftware } from './software.js';
+import { databaseEnvironment } from './database/connections.js';
+import { startPostgres, type RunningPostgres } from './database/postgres.js';
 
 export interface RunContext {
   progress: Progress;
@@ -38,18 +40,20 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
       `, about ${formatSeconds(estimateSeconds(plan, runnable.length))}; results in ${plan.outDir}`,
   );
   const record = pointRecorder(plan, run);
-  await withPrivateTmpDir(ctx, async (tmpDir) => {
-    for (let round = 1; round <= plan.repeat && !ctx.signal.aborted; round++) {
-      for (const [i, planned] of runnable.entries()) {
-        if (ctx.signal.aborted) break;
-        const step =
-          `[${i + 1}/${runnable.length}${plan.repeat > 1 ? `, round ${round}/${plan.repeat}` : ''}] ${planned.label}`;
-        await runDeployment(plan, planned, levels, { ...ctx, step, tmpDir, run, record });
+  await withPrivateTmpDir(ctx, (tmpDir) =>
+    withDatabase(plan, runnable, run, { ...ctx, tmpDir }, async (database) => {
+      for (let round = 1; round <= plan.repeat && !ctx.signal.aborted; round++) {
+        for (const [i, planned] of runnable.entries()) {
+          if (ctx.signal.aborted) break;
+          const step =
+            `[${i + 1}/${runnable.length}${plan.repeat > 1 ? `, round ${round}/${plan.repeat}` : ''}] ${planned.label}`;
+          await runDeployment(plan, planned, levels, { ...ctx, step, tmpDir, run, record, ...(database && { database }) });
+        }
+        // A deployment that could not start, or died, is not tried again in later rounds.
+        runnable = runnable.filter((p) => !run.failures.some((f) => f.deployment === p.label));
       }
-      // A deployment that could not start, or died, is not tried again in later rounds.
-      runnable = runnable.filter((p) => !run.failures.some((f) => f.deployment === p.label));
-    }
-  });
+    }),
+  );
   return finishRun(plan, run, ctx);
 }
 
@@ -82,6 +86,7 @@ export function newRun(plan: Plan): RunResults {
       ...(plan.app && { app: plan.app }),
       ...(plan.requests && { requests: plan.requests }),
       ...(plan.slowClients && { slowClients: plan.slowClients }),
+      ...(plan.database && { database: plan.database }),
     },
     results: [],
     failures: [],
@@ -138,12 +143,56 @@ export async function withPrivateTmpDir(ctx: RunContext, work: (tmpDir: string) 
   }
 }
 
+/**
+ * Runs work with the run's private PostgreSQL when the scenario asks for `database: postgres` and
+ * some deployment can run: started once, before the first deployment, and stopped (its data
+ * removed) after the last, however the run ends. One that cannot start fails every deployment.
+ */
+export async function withDatabase(
+  plan: Plan,
+  deployments: PlannedDeployment[],
+  run: RunResults,
+  ctx: RunContext & { tmpDir: string },
+  work: (database: RunningPostgres | undefined) => Promise<void>,
+): Promise<void> {
+  if (!plan.database || deployments.length === 0) return work(undefined);
+  const major = run.environment.software.postgresql?.match(/^\d+/)?.[0];
+  const starting = `starting PostgreSQL${major ? ` ${major}` : ''} (private, Unix socket)…`;
+  ctx.progress.live(starting);
+  const startedAt = performance.now();
+  let database: RunningPostgres;
+  try {
+    database = await startPostgres({
+      logDir: ctx.tmpDir,
+      ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
+      timeoutMs: ctx.readyTimeoutMs ?? 20_000,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) return;
+    const reason = (err as Error).message;
+    for (const planned of deployments) run.failures.push({ deployment: planned.label, server: planned.spec.kind, reason });
+    ctx.progress.say(`FAILED: ${reason}; no deployment can be measured without it`);
+    saveResults(run, plan.outDir);
+    return;
+  }
+  ctx.progress.say(`${starting} ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  try {
+    await work(database);
+  } finally {
+    ctx.progress.live('stopping PostgreSQL');
+    await database.stop();
+  }
+}
+
 export interface DeploymentContext extends RunContext {
   /** How the progress lines name this deployment, e.g. "[2/6] node-prefork ×4". */
   step: string;
   tmpDir: string;
   run: RunResults;
   record: RecordPoint;
+  /** The run's private PostgreSQL, whose address the deployment's servers get. */
+  database?: RunningPostgres;
 }
 
 /**
@@ -156,8 +205,11 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
   ctx.progress.live(`${step}: starting`);
   let deployment: RunningDeployment;
   try {
+    // Every query would fail: say why, rather than measure errors.
+    if (ctx.database && !ctx.database.server.running) throw new Error(ctx.database.server.describeExit());
     deployment = await launch(planned.spec, planned.kind, planned.label, {
       tmpDir: ctx.tmpDir,
+      ...(ctx.database && { env: databaseEnvironment(ctx.database.address, planned.kind, planned.spec) }),
       ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
       readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
       signal: ctx.signal,

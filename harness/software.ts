@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, readdirSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 
 /**
  * Software outside npm that some deployment kinds need, found on this machine or not. Everything
@@ -17,7 +17,8 @@ export interface Software {
   pip?: string;
 }
 
-export const INSTALL_ALL = 'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap supervisor wrk python3-locust chromium';
+export const INSTALL_ALL =
+  'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap postgresql python3-psycopg2 python3-psycogreen supervisor wrk python3-locust chromium';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
 /**
@@ -46,16 +47,16 @@ const EXTRA_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin', '/usr/bin'];
 
 export function findExecutable(name: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), ...EXTRA_DIRS].filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
+  return dirs.map((dir) => join(dir, name)).find(isExecutable);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  return undefined;
 }
 
 /** Runs a probe command; resolves to its combined output, or undefined when it fails. */
@@ -126,6 +127,39 @@ export const gevent = pythonModule('gevent', 'gevent', 'python3-gevent');
 /** The ASGI kinds' server and the demo's ASGI framework, looked up in the Python that has uvicorn. */
 export const uvicorn = pythonModule('uvicorn', 'uvicorn', 'python3-uvicorn', () => findPython('uvicorn'));
 export const starlette = pythonModule('starlette', 'starlette', 'python3-starlette', () => findPython('uvicorn'));
+
+/** The demo Flask app's PostgreSQL driver, and what makes it wait cooperatively under gevent. */
+export const psycopg2 = pythonModule('psycopg2', 'psycopg2', 'python3-psycopg2');
+export const psycogreen = pythonModule('psycogreen', 'psycogreen', 'python3-psycogreen');
+
+const DEBIAN_POSTGRESQL = '/usr/lib/postgresql';
+
+/**
+ * The folder of PostgreSQL's server programs (postgres, initdb). Debian keeps them off PATH, in
+ * /usr/lib/postgresql/MAJOR/bin (the newest major wins); other systems put them on PATH.
+ */
+export function postgresBinDir(): string | undefined {
+  let majors: string[] = [];
+  try {
+    majors = readdirSync(DEBIAN_POSTGRESQL).filter((entry) => /^\d+$/.test(entry)).sort((a, b) => Number(b) - Number(a));
+  } catch {
+    // not Debian's layout
+  }
+  const debian = majors.map((major) => join(DEBIAN_POSTGRESQL, major, 'bin')).find((dir) => isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'postgres')));
+  const onPath = findExecutable('postgres');
+  return debian ?? (onPath && isExecutable(join(dirname(onPath), 'initdb')) ? dirname(onPath) : undefined);
+}
+
+export const postgresql: Software = {
+  name: 'postgresql',
+  apt: ['postgresql'],
+  // "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+  detect: once(async () => {
+    const dir = postgresBinDir();
+    const out = dir && (await runProbe(join(dir, 'postgres'), ['--version']));
+    return out?.replace(/^postgres \(PostgreSQL\) /, '');
+  }),
+};
 
 export const uwsgi: Software = {
   name: 'uwsgi',

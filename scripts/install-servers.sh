@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Installs the real servers bench can deploy besides Node, from Debian's (or Ubuntu's) packages:
 # nginx, gunicorn, Flask, gevent, uvicorn and Starlette (the ASGI kinds), uWSGI with its Python 3
-# plugin, and fcgiwrap for CGI; and supervisor.
+# plugin, and fcgiwrap for CGI; PostgreSQL and the Flask app's driver for scenarios with a database;
+# and supervisor.
 # Nothing is started or enabled: bench runs each one itself, as the current user, when it needs it.
 set -euo pipefail
 packages=(nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap)
+# `database: postgres` runs initdb and postgres itself, in a private folder on a Unix socket: it
+# never uses the cluster the package makes (which systemd also starts, on localhost:5432;
+# `sudo pg_dropcluster --stop 15 main` removes it).
+packages+=(postgresql python3-psycopg2 python3-psycogreen)
 # A developer tool, not a server: wrk is the native load generator that `npm run bench:crosscheck`
 # (and `bench run --generator wrk`) checks bench's own engine against.
 packages+=(wrk)

@@ -100,6 +100,46 @@ describe("Little's law model", () => {
   });
 });
 
+describe("Little's law with a database", () => {
+  /** A deployment of a `database: postgres` run, as the plan makes it. */
+  const withDatabase = (p: PlannedDeployment, settings: Partial<DeploymentSpec> = {}) => ({ ...p, spec: { ...p.spec, database: 'postgres' as const, ...settings } });
+  const db = (p: PlannedDeployment, path = '/db?ms=20') => predictCapacity(p.kind, p.spec, path, 2);
+
+  it('takes /db?ms=N to wait N ms, and knows no service time for /db-rows', () => {
+    expect(serviceMs('/db?ms=20')).toBe(20);
+    expect(serviceMs('/db-rows?n=100')).toBeNull();
+  });
+
+  it('bounds a query by the pool once the pool is smaller than what the workers hold', () => {
+    const gthread = planned('gunicorn-gthread', 2, 4);
+    expect(db(withDatabase(gthread, { pool: 1 }))).toEqual({ capacity: 2, bound: 'pool: 2 workers × 1 connection', serviceMs: 20 });
+    expect(db(withDatabase(planned('node-async'), { pool: 4 }))).toMatchObject({ capacity: 4, bound: 'pool: 1 process × 4 connections' });
+    expect(db(withDatabase(planned('gunicorn-gevent', 2)))).toMatchObject({ capacity: 20, bound: 'pool: 2 workers × 10 connections' });
+  });
+
+  it("names the kind's own bound where the pool is no smaller: one connection per thread by default", () => {
+    expect(db(withDatabase(planned('gunicorn-gthread', 2, 4)))).toMatchObject({ capacity: 8, bound: '2 workers × 4 threads' });
+    expect(db(withDatabase(planned('gunicorn-sync', 4)))).toMatchObject({ capacity: 4, bound: '4 workers' });
+    expect(db(withDatabase(planned('node-prefork', 3)))).toMatchObject({ capacity: 3, bound: '3 workers' });
+  });
+
+  it('holds gevent without a cooperative driver to one request per worker, like sync workers', () => {
+    expect(db(withDatabase(planned('gunicorn-gevent', 2), { cooperativeDriver: false }))).toMatchObject({
+      capacity: 2,
+      bound: '2 workers, each blocked by its query (no cooperative driver)',
+    });
+  });
+
+  it("bounds every pool together by PostgreSQL's max_connections less the reserved ones", () => {
+    expect(db(withDatabase(planned('gunicorn-gevent', 20), { pool: 50 }))).toMatchObject({ capacity: 97, bound: 'max_connections 100 − 3 reserved' });
+  });
+
+  it('leaves paths that do not query the database, and runs without one, to the workers', () => {
+    expect(db(withDatabase(planned('gunicorn-gthread', 2, 4), { pool: 1 }), '/io?ms=20')).toMatchObject({ capacity: 8 });
+    expect(db(planned('gunicorn-gevent', 2))).toMatchObject({ capacity: null });
+  });
+});
+
 describe('result rows', () => {
   it('report the median throughput of repeats with its spread, each repeat\'s figures, and the worst errors', () => {
     const row = toRow({

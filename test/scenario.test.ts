@@ -124,6 +124,46 @@ describe('plans', () => {
     expect(planned('{ kind: gunicorn-uvicorn, args: [-k, gevent] }')).toThrow(/args: "-k": bench sets it \(the kind\)/);
     expect(planned('{ kind: uvicorn, args: [--no-access-log] }')().deployments[0]!.spec.args).toEqual(['--no-access-log']);
     expect(planned('gunicorn-uvicorn', 'app: { wsgi: "app:app", dir: test/fixtures }\n')).toThrow(/gunicorn-uvicorn cannot host a WSGI app \(it is a shape of bench's demo server\)/);
+  describe('with a database', () => {
+    const database = (deployments: string) =>
+      parseScenario(`database: postgres\npath: /db?ms=20\nduration: 1\nconcurrency: [4]\ndeployments:\n${deployments}`, 'db.yaml');
+
+    it('labels deployments with the pool and driver the scenario set', () => {
+      const plan = buildPlan(
+        database(
+          '  - { kind: gunicorn-gthread, workers: 2, threads: 4, pool: 1 }\n  - { kind: gunicorn-gevent, workers: 2, cooperativeDriver: false }\n' +
+            '  - { kind: node-async, pool: 4 }\n  - { kind: gunicorn-sync, workers: 4 }\n',
+        ),
+        {},
+      );
+      expect(plan.database).toBe('postgres');
+      expect(plan.deployments.map((d) => d.label)).toEqual([
+        'gunicorn-gthread ×2 (4 threads, pool 1)',
+        'gunicorn-gevent ×2 (blocking driver)',
+        'node-async (pool 4)',
+        'gunicorn-sync ×4',
+      ]);
+      expect(plan.deployments.every((d) => d.spec.database === 'postgres')).toBe(true);
+    });
+
+    it('wants database: postgres for pool and cooperativeDriver, and says to add it', () => {
+      expect(() => buildPlan(parseScenario(valid.replace('workers: 3', 'workers: 3\n    pool: 2'), 'my.yaml'), {})).toThrow(
+        /deployments\[1\]: pool: connections to a database need one; add database: postgres to the scenario, or remove pool/,
+      );
+    });
+
+    it('refuses a pool for processes that serve one request at a time, and a driver choice where there is none', () => {
+      expect(() => buildPlan(database('  - { kind: gunicorn-sync, pool: 4 }\n'), {})).toThrow(
+        /deployments\[0\]: pool: each process of gunicorn-sync serves one request at a time, so it holds one connection/,
+      );
+      expect(() => buildPlan(database('  - { kind: gunicorn-gthread, cooperativeDriver: false }\n'), {})).toThrow(
+        /deployments\[0\]: cooperativeDriver: only gunicorn-gevent chooses its driver .*; remove it/,
+      );
+    });
+
+    it('refuses a database name other than postgres, naming the key', () => {
+      expect(errorOf(valid + 'database: mysql\n')).toMatch(/database: the one database bench starts is postgres/);
+    });
   });
 
   it('expands a list of worker counts into one deployment each', () => {

@@ -1,7 +1,7 @@
 import { serverKinds } from '../deployments/kinds.js';
 import { UsageError } from '../errors.js';
 import { requiredSoftware } from '../plan.js';
-import { DEBIAN_PYTHON, INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, pythonVersion, runProbe, type Software } from '../software.js';
+import { DEBIAN_PYTHON, INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software.js';
 
 interface Line {
   name: string;
@@ -19,6 +19,7 @@ export async function doctorCommand(options: { python?: string } = {}): Promise<
   const lines: Line[] = [
     ...serverKinds.filter((kind) => !kind.external).map((kind) => ({ name: kind.name, needs: kind.requires })),
     { name: 'nginx', needs: [nginx], note: 'in front of any kind with +nginx' },
+    { name: 'postgresql', needs: [postgresql, psycopg2, psycogreen], note: "database: postgres in a scenario, with the Flask app's driver" },
   ];
   const python = await pythonVersion();
   return [

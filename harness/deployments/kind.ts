@@ -31,6 +31,12 @@ export interface DeploymentSpec {
   app?: AppUnderTest;
   /** The scenario's name for this deployment, instead of the label bench makes up. */
   label?: string;
+  /** The run's private database (`database: postgres`), whose address the servers get (harness/database/). */
+  database?: 'postgres';
+  /** Connections in each process's pool of the demo app (`pool:`); undefined: the kind's default (harness/database/connections.ts). */
+  pool?: number;
+  /** A kind that chooses its driver (gevent): false runs psycopg2 as it is, blocking the whole worker on each query. */
+  cooperativeDriver?: boolean;
 }
 
 /** Which apps a kind can host: bench's demo app, a user's WSGI app, a user's Node program. */
@@ -87,6 +93,12 @@ export interface ServerKind {
    * cooperative wait.
    */
   blockingWaitStopsLoop?: boolean;
+  /**
+   * Its workers wait cooperatively for the database only if the driver does: under gevent,
+   * psycopg2 blocks the whole worker on every query unless psycogreen patches it. A deployment of
+   * such a kind chooses (`cooperativeDriver`, default true).
+   */
+  choosesDriver?: boolean;
   hosts: readonly AppHost[];
   /** Whether `args:` means anything for this kind (flags of the server's own command line). */
   takesArgs: boolean;
@@ -107,14 +119,21 @@ export interface KindPlan extends SpawnPlan {
 
 /**
  * "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-gthread ×2 (4 threads)", "node-async";
- * a scenario's own `label:` replaces the kind's name (the pool size still follows it).
+ * with a database, what the scenario set: "gunicorn-gthread ×2 (4 threads, pool 1)",
+ * "gunicorn-gevent ×2 (blocking driver)". A scenario's own `label:` replaces the kind's name (the
+ * pool size still follows it).
  */
 export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string {
   if (kind.external && spec.url) return spec.label ?? `external ${new URL(spec.url).host}`;
   let label = spec.label ?? spec.kind;
   if (spec.proxy === 'nginx' && !kind.alwaysBehindNginx && !spec.label) label += '+nginx';
   if (kind.takesWorkers) label += ` ×${spec.workers}`;
-  if (kind.takesThreads && spec.threads !== undefined) label += ` (${spec.threads} threads)`;
+  const settings = [
+    ...(kind.takesThreads && spec.threads !== undefined ? [`${spec.threads} threads`] : []),
+    ...(spec.pool !== undefined ? [`pool ${spec.pool}`] : []),
+    ...(spec.cooperativeDriver === false ? ['blocking driver'] : []),
+  ];
+  if (settings.length > 0) label += ` (${settings.join(', ')})`;
   if (spec.supervise) label += ' (supervised)';
   return label;
 }

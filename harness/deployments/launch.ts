@@ -33,6 +33,8 @@ export interface RunningDeployment {
 
 export interface LaunchOptions {
   tmpDir: string;
+  /** Variables bench passes to every server of the deployment on purpose (the private database's address), under the deployment's own `env:`. */
+  env?: Record<string, string>;
   readyTimeoutMs: number;
   /** Ctrl-C while a deployment starts stops waiting for it. */
   signal?: AbortSignal;
@@ -79,7 +81,8 @@ export async function launch(
       const kindPlan = await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx });
       const serverArgs = [kindPlan.command, ...kindPlan.args];
       let nginxConfig: string | undefined;
-      const plan = cleaned(pinned(kindPlan, options.cpus), { ...spec.env, BENCH_TOKEN: token });
+      const onPurpose = { ...options.env, ...spec.env };
+      const plan = cleaned(pinned(kindPlan, options.cpus), { ...onPurpose, BENCH_TOKEN: token });
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
       processes.push(new ProcessGroup(label, plan, logPath));
       let port = serverPort;
@@ -95,7 +98,7 @@ export async function launch(
           token,
           tmpDir: options.tmpDir,
           ...(spec.nginx && { settings: spec.nginx }),
-          ...(spec.env && { cgiEnv: spec.env }),
+          ...(Object.keys(onPurpose).length > 0 && { cgiEnv: onPurpose }),
         });
         nginxConfig = nginx.config;
         const front = cleaned(pinned(nginx, options.cpus), undefined);
@@ -156,7 +159,7 @@ export async function launch(
  * Runs the plan under taskset, so that the process and everything it forks stay on `cpus`:
  * taskset sets the affinity and execs the command, so the pid (the group leader) is the server's.
  */
-function pinned<T extends SpawnPlan>(plan: T, cpus: string | undefined): T {
+export function pinned<T extends SpawnPlan>(plan: T, cpus: string | undefined): T {
   const taskset = cpus ? findExecutable('taskset') : undefined;
   if (!taskset) return plan;
   return { ...plan, command: taskset, args: ['-c', cpus!, plan.command, ...plan.args] };

@@ -152,7 +152,7 @@ export const gunicornGevent = gunicornKind(
   'gunicorn with W gevent workers: greenlets, time.sleep made cooperative (every request at once)',
   'async',
   () => ['--worker-class', 'gevent'],
-  { requires: [flask, gunicorn, gevent] },
+  { requires: [flask, gunicorn, gevent], choosesDriver: true },
 );
 
 /** uWSGI's listen queue defaults to 100 and refuses to exceed the kernel's limit. */

@@ -8,6 +8,11 @@ export interface SpawnPlan {
   args: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Run as this user and group instead of bench's own (a server that refuses root, when bench is root). */
+  uid?: number;
+  gid?: number;
+  /** The signal that asks the leader to stop before SIGKILL, when it is not SIGTERM. */
+  stopSignal?: NodeJS.Signals;
 }
 
 export interface Exit {
@@ -28,6 +33,7 @@ export class ProcessGroup {
   private exit: Exit | undefined;
   private tailText = '';
   private readonly log: WriteStream;
+  private readonly stopSignal: NodeJS.Signals;
 
   constructor(
     readonly name: string,
@@ -35,10 +41,13 @@ export class ProcessGroup {
     logPath: string,
   ) {
     this.log = createWriteStream(logPath, { flags: 'a' });
+    this.stopSignal = plan.stopSignal ?? 'SIGTERM';
     // Argument arrays only: scenario values never pass through a shell.
     const child: ChildProcess = spawn(plan.command, plan.args, {
       cwd: plan.cwd,
       env: plan.env ?? process.env,
+      ...(plan.uid !== undefined && { uid: plan.uid }),
+      ...(plan.gid !== undefined && { gid: plan.gid }),
       detached: true, // setsid(): a new process group led by the child
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -113,12 +122,13 @@ export class ProcessGroup {
   }
 
   /**
-   * SIGTERM to the group, a bounded grace period, then SIGKILL. Resolves when the leader has
-   * exited and the group is empty (workers can outlive their master by a moment).
+   * SIGTERM (or the plan's stop signal) to the group, a bounded grace period, then SIGKILL.
+   * Resolves when the leader has exited and the group is empty (workers can outlive their master
+   * by a moment).
    */
   async stop(graceMs = 3000): Promise<void> {
     if (this.pid <= 0) return;
-    this.signal('SIGTERM');
+    this.signal(this.stopSignal);
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && this.groupAlive()) await sleep(25);
     if (this.groupAlive()) {

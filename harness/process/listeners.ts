@@ -8,21 +8,28 @@ import { groupMembers, hasProcfs } from './procfs.js';
  * did it. Empty where /proc cannot be read.
  */
 export function publicListeners(processGroups: number[]): string[] {
+  return tcpListeners(processGroups)
+    .filter((address) => !address.loopback)
+    .map((address) => address.text);
+}
+
+/** Every TCP address processes of the given groups listen on, loopback or not; empty where /proc cannot be read. */
+export function tcpListeners(processGroups: number[]): ListenAddress[] {
   if (!hasProcfs) return [];
   const listening = listeningSockets();
-  const found = new Set<string>();
+  const found = new Map<string, ListenAddress>();
   for (const leader of processGroups) {
     for (const { pid } of groupMembers(leader)) {
       for (const inode of socketInodes(pid)) {
         const address = listening.get(inode);
-        if (address && !address.loopback) found.add(address.text);
+        if (address) found.set(address.text, address);
       }
     }
   }
-  return [...found];
+  return [...found.values()];
 }
 
-interface ListenAddress {
+export interface ListenAddress {
   text: string;
   loopback: boolean;
 }

@@ -44,6 +44,10 @@ const deploymentObject = z.strictObject({
     .optional(),
   /** A name for this deployment in tables and charts (the pool size follows it), e.g. "gthread defaults". */
   label: z.string().min(1).max(80).optional(),
+  /** With database: postgres, the connections in each process's pool of the demo app (default: one per thread; 10 for an event loop). */
+  pool: positiveInt.max(10_000).optional(),
+  /** With database: postgres, gunicorn-gevent only: false leaves psycopg2 blocking each worker on its queries (default true: psycogreen). */
+  cooperativeDriver: z.boolean().optional(),
 });
 
 /** The user's own app: a WSGI callable or a Node program; absent, bench's demo app. */
@@ -112,6 +116,8 @@ export const scenarioSchema = z.strictObject({
     .optional(),
   xAxis: z.enum(['concurrency', 'workers', 'slow-clients']).default('concurrency'),
   deployments: z.array(z.union([deploymentKind, deploymentObject])).nonempty(),
+  /** A private PostgreSQL for the run, which the demo app's /db and /db-rows query (harness/database/). */
+  database: z.enum(['postgres'], { message: 'the one database bench starts is postgres: a private PostgreSQL for the run' }).optional(),
   /** worker-crash: SIGKILL one worker (the process itself for single-process kinds) at this fraction of each window. */
   fault: z.strictObject({ kill: z.literal('worker'), at: z.number().gt(0).lt(1).default(0.5) }).optional(),
 });

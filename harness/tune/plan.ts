@@ -60,7 +60,7 @@ export function buildTunePlan(scenario: Scenario, options: TuneOptions, now = ne
     : scenarioKinds(scenario);
   const ladder = clientLadder(options.maxClients ?? DEFAULTS.maxClients);
   const app = resolvePlanApp(scenario, options);
-  const classes = entries.flatMap(([entry, where]) => classesOf(entry, where, options, app));
+  const classes = entries.flatMap(([entry, where]) => classesOf(entry, where, options, app, scenario.database));
   if (options.threads && !classes.some((c) => c.configurations.some((d) => d.kind.takesThreads))) {
     throw new UsageError('--threads: none of the kinds takes threads (gunicorn-gthread and uwsgi do); add one to --kinds');
   }
@@ -115,14 +115,14 @@ function scenarioKinds(scenario: Scenario): [DeploymentEntry, string][] {
   });
 }
 
-function classesOf(entry: DeploymentEntry, where: string, options: TuneOptions, app: AppUnderTest | undefined): TuneClass[] {
-  const [first] = expandDeployment(entry, where, {}, app);
+function classesOf(entry: DeploymentEntry, where: string, options: TuneOptions, app: AppUnderTest | undefined, database: Scenario['database']): TuneClass[] {
+  const [first] = expandDeployment(entry, where, {}, app, database);
   if (!first) return [];
   if (first.kind.external) throw new UsageError(`${where}: bench tune sizes the pools it starts itself; an external server cannot be resized`);
   const threadCounts = first.kind.takesThreads && options.threads ? options.threads : [first.spec.threads];
   const sizes = first.kind.takesWorkers ? (options.workers ?? DEFAULTS.workers) : [first.spec.workers];
   return threadCounts.map((threads) => {
-    const configurations = sizes.flatMap((workers) => expandDeployment(entry, where, { workers, ...(threads !== undefined && { threads }) }, app));
+    const configurations = sizes.flatMap((workers) => expandDeployment(entry, where, { workers, ...(threads !== undefined && { threads }) }, app, database));
     const { kind, proxy } = configurations[0]!.spec;
     return { label: classOf({ server: kind, proxy, ...(threads !== undefined && { threads }) }), configurations };
   });

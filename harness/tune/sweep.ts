@@ -3,7 +3,7 @@ import { saveResults } from '../output.js';
 import type { PlannedDeployment } from '../plan.js';
 import { formatSeconds } from '../progress.js';
 import type { ResultRow, RunResults, TunedConfiguration } from '../results.js';
-import { finishRun, newRun, pointRecorder, prepareDeployments, runDeployment, withPrivateTmpDir, type RunContext } from '../run.js';
+import { finishRun, newRun, pointRecorder, prepareDeployments, runDeployment, withDatabase, withPrivateTmpDir, type RunContext } from '../run.js';
 import { measuredConfiguration, tuneSummary, type Tried } from './summary.js';
 import type { TunePlan } from './plan.js';
 import { stopGrowing } from './sizes.js';
@@ -30,33 +30,36 @@ export async function runTune(tune: TunePlan, ctx: RunContext): Promise<RunResul
       `: up to ${planned} configurations, about ${formatSeconds(planned * guessSeconds(tune))}; results in ${plan.outDir}`,
   );
   const startedAt = performance.now();
-  await withPrivateTmpDir(ctx, async (tmpDir) => {
-    for (const tuneClass of classes) {
-      const best: (number | null)[] = [];
-      const sizes = tuneClass.configurations.filter((d) => runnable.has(d.label));
-      for (const [i, configuration] of sizes.entries()) {
-        if (ctx.signal.aborted) return;
-        const elapsedS = (performance.now() - startedAt) / 1000;
-        const perConfigurationS = tried.length > 0 ? elapsedS / tried.length : guessSeconds(tune);
-        const left = formatSeconds(Math.max(0, planned - tried.length) * perConfigurationS);
-        const step = `[${tried.length + 1}/${planned}, about ${left} left] ${configuration.label}`;
-        const stepping = steppedLevels(configuration, run, tune);
-        const ok = await runDeployment(plan, configuration, stepping.levels, { ...ctx, step, tmpDir, run, record });
-        tried.push({ planned: configuration, stoppedBy: ok ? stepping.stoppedBy() : 'failed' });
-        best.push(measuredConfiguration(tried[tried.length - 1]!, run.results, criteria).throughputAtSloRps);
-        const rest = sizes.length - 1 - i;
-        const stop = rest > 0 && stopGrowing(best);
-        if (stop) {
-          notes.push(stoppedEarly(tuneClass.label, sizes.slice(i - 1, i + 1), sizes.slice(i + 1)));
-          ctx.progress.say(notes[notes.length - 1]!);
-          planned -= rest;
+  const deployments = classes.flatMap((c) => c.configurations.filter((d) => runnable.has(d.label)));
+  await withPrivateTmpDir(ctx, (tmpDir) =>
+    withDatabase(plan, deployments, run, { ...ctx, tmpDir }, async (database) => {
+      for (const tuneClass of classes) {
+        const best: (number | null)[] = [];
+        const sizes = tuneClass.configurations.filter((d) => runnable.has(d.label));
+        for (const [i, configuration] of sizes.entries()) {
+          if (ctx.signal.aborted) return;
+          const elapsedS = (performance.now() - startedAt) / 1000;
+          const perConfigurationS = tried.length > 0 ? elapsedS / tried.length : guessSeconds(tune);
+          const left = formatSeconds(Math.max(0, planned - tried.length) * perConfigurationS);
+          const step = `[${tried.length + 1}/${planned}, about ${left} left] ${configuration.label}`;
+          const stepping = steppedLevels(configuration, run, tune);
+          const ok = await runDeployment(plan, configuration, stepping.levels, { ...ctx, step, tmpDir, run, record, ...(database && { database }) });
+          tried.push({ planned: configuration, stoppedBy: ok ? stepping.stoppedBy() : 'failed' });
+          best.push(measuredConfiguration(tried[tried.length - 1]!, run.results, criteria).throughputAtSloRps);
+          const rest = sizes.length - 1 - i;
+          const stop = rest > 0 && stopGrowing(best);
+          if (stop) {
+            notes.push(stoppedEarly(tuneClass.label, sizes.slice(i - 1, i + 1), sizes.slice(i + 1)));
+            ctx.progress.say(notes[notes.length - 1]!);
+            planned -= rest;
+          }
+          run.tune = tuneSummary(tried, run.results, criteria, notes);
+          saveResults(run, plan.outDir);
+          if (stop) break;
         }
-        run.tune = tuneSummary(tried, run.results, criteria, notes);
-        saveResults(run, plan.outDir);
-        if (stop) break;
       }
-    }
-  });
+    }),
+  );
   run.settings.deployments = tried.map((t) => t.planned.label);
   run.tune = tuneSummary(tried, run.results, criteria, notes);
   return finishRun(plan, run, ctx);

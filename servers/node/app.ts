@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { asyncDatabase, blockingDatabase, databaseConfig, statements, type Row, type Statement } from './database.js';
 import { requestCounter } from './worker-status.js';
 
 /**
@@ -7,14 +8,20 @@ import { requestCounter } from './worker-status.js';
  *   GET /io-blocking?ms=N  waits N ms blocking the thread in every mode: in the async mode it
  *                  stops the event loop, like time.sleep inside an async def handler
  *   GET /cpu?ms=N  burns CPU for N ms
+ *   GET /db?ms=N   one query, SELECT pg_sleep(N / 1000)
+ *   GET /db-rows?n=N  reads the first N rows of the table `items`
  *   GET /hello     answers at once
  *   GET /health    readiness
- * `blocking` decides how /io waits: a blocked thread (like time.sleep in a sync Flask view) or an
- * awaited timer (an event loop that keeps serving while it waits).
+ * `blocking` decides how /io and the queries wait: a blocked thread (like time.sleep, or psycopg2,
+ * in a sync Flask view) or an awaited timer or pool (an event loop that keeps serving while it
+ * waits). /db and /db-rows need the private PostgreSQL of a scenario with database: postgres.
  */
 export type WaitMode = 'blocking' | 'async';
 
 const MAX_MS = 60_000;
+/** bench fills `items` with this many rows (harness/database/connections.ts). */
+const ITEMS = 1000;
+const NO_DATABASE = { error: 'no database: /db and /db-rows need a scenario with database: postgres' };
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Blocks the whole thread, event loop included, for `ms` milliseconds. */
@@ -55,6 +62,16 @@ function parseMs(url: URL): number | string {
   return ms;
 }
 
+function parseCount(url: URL): number | string {
+  const raw = url.searchParams.get('n') ?? '0';
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n > ITEMS) return `n must be a whole number from 0 to ${ITEMS}, got "${raw}"`;
+  return n;
+}
+
+/** How this process queries: blocked until each answer, or through a pool while the event loop serves others. */
+type Database = { blocking: (statement: Statement) => Row[] } | { pooled: (statement: Statement) => Promise<Row[]> };
+
 /**
  * `keepAlive: false` closes the connection after each response, as gunicorn's sync workers do.
  * A pre-fork pool needs that: a kept-alive connection stays with the worker that accepted it, and
@@ -65,6 +82,23 @@ function parseMs(url: URL): number | string {
 export function createHandler(mode: WaitMode, keepAlive: boolean) {
   const reply = (res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>) => send(res, status, body, keepAlive, extra);
   const countRequest = requestCounter();
+  const database: Database | undefined =
+    databaseConfig && (mode === 'blocking' ? { blocking: blockingDatabase(databaseConfig) } : { pooled: asyncDatabase(databaseConfig) });
+  const fromDatabase = (res: ServerResponse, statement: Statement, body: (rows: Row[]) => unknown): void => {
+    if (!database) return reply(res, 503, NO_DATABASE);
+    const failed = (err: Error) => reply(res, 500, { error: `database: ${err.message}` });
+    if ('pooled' in database) {
+      database.pooled(statement).then((rows) => reply(res, 200, body(rows)), failed);
+      return;
+    }
+    let rows: Row[];
+    try {
+      rows = database.blocking(statement);
+    } catch (err) {
+      return failed(err as Error);
+    }
+    reply(res, 200, body(rows));
+  };
   return (req: IncomingMessage, res: ServerResponse): void => {
     countRequest?.(res);
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -91,6 +125,16 @@ export function createHandler(mode: WaitMode, keepAlive: boolean) {
           blockFor(ms);
         }
         return reply(res, 200, { endpoint, ms });
+      }
+      case '/db': {
+        const ms = parseMs(url);
+        if (typeof ms === 'string') return reply(res, 400, { error: ms });
+        return fromDatabase(res, statements.sleep(ms), () => ({ endpoint: 'db', ms }));
+      }
+      case '/db-rows': {
+        const n = parseCount(url);
+        if (typeof n === 'string') return reply(res, 400, { error: n });
+        return fromDatabase(res, statements.rows(n), (rows) => ({ endpoint: 'db-rows', n, rows }));
       }
       default:
         return reply(res, 404, { error: `no route ${url.pathname}` });

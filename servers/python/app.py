@@ -6,15 +6,20 @@ servers/node/app.ts.
     GET /io-blocking?ms=N  the same: in a sync view every wait blocks the worker (it differs in
                    asgi_app.py, where /io awaits and /io-blocking blocks the event loop)
     GET /cpu?ms=N  burns CPU for N ms
+    GET /db?ms=N   one query, SELECT pg_sleep(N / 1000), on a connection of this process's pool
+    GET /db-rows?n=N  reads the first N rows of the table `items`
     GET /hello     answers at once
     GET /health    readiness
+
+/db and /db-rows need the private PostgreSQL of a scenario with database: postgres (database.py).
 """
 import os
 import time
 
 from flask import Flask, Response, request
 
-from endpoints import body_text, burn_cpu, parse_ms as parse_ms_text
+import database
+from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text
 from worker_status import count_requests
 
 app = Flask(__name__)
@@ -29,6 +34,21 @@ def send(status, body):
 
 def parse_ms():
     return parse_ms_text(request.args.get("ms", "0"))
+
+
+def parse_n():
+    return parse_n_text(request.args.get("n", "0"))
+
+
+def from_database(sql, params, body):
+    """The answer to a request that queries the database: body(rows), or why there is none."""
+    if not database.configured():
+        return send(503, NO_DATABASE)
+    try:
+        rows = database.query(sql, params)
+    except Exception as error:  # whatever the driver raises: the client hears why
+        return send(500, {"error": f"database: {error}"})
+    return send(200, body(rows))
 
 
 @app.get("/health")
@@ -62,6 +82,26 @@ def cpu():
         return send(400, {"error": error})
     burn_cpu(ms)
     return send(200, {"endpoint": "cpu", "ms": ms})
+
+
+@app.get("/db")
+def db():
+    ms, error = parse_ms()
+    if error:
+        return send(400, {"error": error})
+    return from_database("SELECT pg_sleep(%s)", (ms / 1000,), lambda _rows: {"endpoint": "db", "ms": ms})
+
+
+@app.get("/db-rows")
+def db_rows():
+    n, error = parse_n()
+    if error:
+        return send(400, {"error": error})
+    return from_database(
+        "SELECT id, name FROM items ORDER BY id LIMIT %s",
+        (n,),
+        lambda rows: {"endpoint": "db-rows", "n": n, "rows": [{"id": row_id, "name": name} for row_id, name in rows]},
+    )
 
 
 @app.errorhandler(404)

@@ -5,6 +5,9 @@ import re
 import time
 
 MAX_MS = 60_000
+# bench fills the database's `items` with this many rows (harness/database/connections.ts).
+ITEMS = 1000
+NO_DATABASE = {"error": "no database: /db and /db-rows need a scenario with database: postgres"}
 
 
 def body_text(body):
@@ -18,6 +21,13 @@ def parse_ms(raw):
         return None, f'ms must be a number from 0 to {MAX_MS}, got "{raw}"'
     ms = float(raw)
     return (int(ms) if ms.is_integer() else ms), None
+
+
+def parse_n(raw):
+    """The n=N of /db-rows as (n, None), or (None, the error to answer 400 with)."""
+    if not re.fullmatch(r"\d+", raw) or int(raw) > ITEMS:
+        return None, f'n must be a whole number from 0 to {ITEMS}, got "{raw}"'
+    return int(raw), None
 
 
 def burn_cpu(ms):
