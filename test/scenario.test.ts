@@ -124,6 +124,8 @@ describe('plans', () => {
     expect(planned('{ kind: gunicorn-uvicorn, args: [-k, gevent] }')).toThrow(/args: "-k": bench sets it \(the kind\)/);
     expect(planned('{ kind: uvicorn, args: [--no-access-log] }')().deployments[0]!.spec.args).toEqual(['--no-access-log']);
     expect(planned('gunicorn-uvicorn', 'app: { wsgi: "app:app", dir: test/fixtures }\n')).toThrow(/gunicorn-uvicorn cannot host a WSGI app \(it is a shape of bench's demo server\)/);
+  });
+
   describe('with a database', () => {
     const database = (deployments: string) =>
       parseScenario(`database: postgres\npath: /db?ms=20\nduration: 1\nconcurrency: [4]\ndeployments:\n${deployments}`, 'db.yaml');
