@@ -9,7 +9,7 @@ import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, scenarioBaseDir, type Ap
 import type { DeploymentEntry } from './scenario/schema.js';
 import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
-import { flask, nginx, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
+import { asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
 import { cooperativeDriver, takesPool } from './database/connections.js';
 import { closest } from './suggest.js';
 import { ENGINES } from './load/measure.js';
@@ -309,6 +309,8 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
     needed.push(postgresql);
     // The demo Flask app's driver, made cooperative under gevent; a user's app brings its own.
     if (!app && planned.kind.requires.includes(flask)) needed.push(psycopg2, ...(cooperativeDriver(planned.kind, planned.spec) ? [psycogreen] : []));
+    // The ASGI demo app's async driver.
+    if (!app && planned.kind.requires.includes(starlette)) needed.push(asyncpg);
   }
   return needed;
 }

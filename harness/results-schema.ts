@@ -140,11 +140,9 @@ export const runResultsSchema = z.object({
       postgresql: z.string().optional(),
       psycopg2: z.string().optional(),
       psycogreen: z.string().optional(),
+      asyncpg: z.string().optional(),
     }),
     serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),
-      postgresql: z.string().optional(),
-      psycopg2: z.string().optional(),
-      psycogreen: z.string().optional(),
   }),
   settings: z.object({
     xAxis: z.enum(['concurrency', 'workers', 'slow-clients']),

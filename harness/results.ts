@@ -219,14 +219,12 @@ export interface SoftwareVersions {
   postgresql?: string;
   psycopg2?: string;
   psycogreen?: string;
+  /** The ASGI app's driver, with a database. */
+  asyncpg?: string;
 }
 
 export interface Environment {
   node: string;
-  /** The private PostgreSQL of a `database: postgres` run, and the Flask app's driver (made cooperative under gevent by psycogreen). */
-  postgresql?: string;
-  psycopg2?: string;
-  psycogreen?: string;
   os: string;
   cpus: number;
   cpuModel: string;

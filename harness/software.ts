@@ -18,7 +18,7 @@ export interface Software {
 }
 
 export const INSTALL_ALL =
-  'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap postgresql python3-psycopg2 python3-psycogreen supervisor wrk python3-locust chromium';
+  'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap postgresql python3-psycopg2 python3-psycogreen python3-asyncpg supervisor wrk python3-locust chromium';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
 /**
@@ -130,6 +130,8 @@ export const starlette = pythonModule('starlette', 'starlette', 'python3-starlet
 
 /** The demo Flask app's PostgreSQL driver, and what makes it wait cooperatively under gevent. */
 export const psycopg2 = pythonModule('psycopg2', 'psycopg2', 'python3-psycopg2');
+/** The ASGI demo app's driver, whose queries its event loop awaits. */
+export const asyncpg = pythonModule('asyncpg', 'asyncpg', 'python3-asyncpg', () => findPython('uvicorn'));
 export const psycogreen = pythonModule('psycogreen', 'psycogreen', 'python3-psycogreen');
 
 const DEBIAN_POSTGRESQL = '/usr/lib/postgresql';

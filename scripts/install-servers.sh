@@ -9,7 +9,7 @@ packages=(nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-st
 # `database: postgres` runs initdb and postgres itself, in a private folder on a Unix socket: it
 # never uses the cluster the package makes (which systemd also starts, on localhost:5432;
 # `sudo pg_dropcluster --stop 15 main` removes it).
-packages+=(postgresql python3-psycopg2 python3-psycogreen)
+packages+=(postgresql python3-psycopg2 python3-psycogreen python3-asyncpg)
 # A developer tool, not a server: wrk is the native load generator that `npm run bench:crosscheck`
 # (and `bench run --generator wrk`) checks bench's own engine against.
 packages+=(wrk)

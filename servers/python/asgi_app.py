@@ -5,6 +5,9 @@ headers as app.py, with every handler an `async def` run on the event loop.
     GET /io-blocking?ms=N  time.sleep(N ms) inside async def, the classic mistake: the whole event
                            loop stops, so this process serves nothing else while it sleeps
     GET /cpu?ms=N          burns CPU for N ms (on the loop, which it holds as long)
+    GET /db?ms=N           one query, SELECT pg_sleep(N / 1000), awaited on a connection of this
+                           process's asyncpg pool (async_database.py)
+    GET /db-rows?n=N       reads the first N rows of the table `items`
     GET /hello             answers at once
     GET /health            readiness
 """
@@ -16,7 +19,8 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
-from endpoints import body_text, burn_cpu, parse_ms as parse_ms_text
+import async_database
+from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text
 from worker_status import count_asgi_requests
 
 
@@ -30,6 +34,22 @@ def parse_ms(request):
     # query_params.get takes the last).
     given = request.query_params.getlist("ms")
     return parse_ms_text(given[0] if given else "0")
+
+
+def parse_n(request):
+    given = request.query_params.getlist("n")
+    return parse_n_text(given[0] if given else "0")
+
+
+async def from_database(sql, params, body):
+    """The answer to a request that queries the database: body(rows), or why there is none (as app.py)."""
+    if not async_database.configured():
+        return send(503, NO_DATABASE)
+    try:
+        rows = await async_database.query(sql, *params)
+    except Exception as error:  # whatever the driver raises: the client hears why
+        return send(500, {"error": f"database: {error}"})
+    return send(200, body(rows))
 
 
 async def health(_request):
@@ -66,6 +86,25 @@ async def cpu(request):
     return send(200, {"endpoint": "cpu", "ms": ms})
 
 
+async def db(request):
+    ms, error = parse_ms(request)
+    if error:
+        return send(400, {"error": error})
+    # float8 as psycopg2 sends it, so that PostgreSQL runs the same pg_sleep.
+    return await from_database("SELECT pg_sleep($1::float8)", (ms / 1000,), lambda _rows: {"endpoint": "db", "ms": ms})
+
+
+async def db_rows(request):
+    n, error = parse_n(request)
+    if error:
+        return send(400, {"error": error})
+    return await from_database(
+        "SELECT id, name FROM items ORDER BY id LIMIT $1",
+        (n,),
+        lambda rows: {"endpoint": "db-rows", "n": n, "rows": [{"id": id, "name": name} for id, name in rows]},
+    )
+
+
 async def not_found(request, _exc):
     return send(404, {"error": f"no route {request.url.path}"})
 
@@ -81,6 +120,8 @@ starlette = Starlette(
         Route("/io", io),
         Route("/io-blocking", io_blocking),
         Route("/cpu", cpu),
+        Route("/db", db),
+        Route("/db-rows", db_rows),
     ],
     exception_handlers={404: not_found, 405: not_allowed},
 )
