@@ -106,6 +106,27 @@ const tuneSummary = z.object({
   ),
 });
 
+/** A machine a run used: this one, and the --server-host one. */
+const environment = z.object({
+  node: z.string(),
+  os: z.string(),
+  cpus: z.number(),
+  cpuModel: z.string(),
+  totalMemoryMb: z.number(),
+  benchVersion: z.string(),
+  software: z.object({
+    nginx: z.string().optional(),
+    gunicorn: z.string().optional(),
+    uwsgi: z.string().optional(),
+    python: z.string().optional(),
+    flask: z.string().optional(),
+    gevent: z.string().optional(),
+    fcgiwrap: z.string().optional(),
+    locust: z.string().optional(),
+  }),
+  serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),
+});
+
 const deploymentFailure = z.object({ deployment: z.string(), server: z.string(), reason: z.string(), atPoint: z.string().optional() });
 
 export const runResultsSchema = z.object({
@@ -117,25 +138,8 @@ export const runResultsSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   complete: z.boolean(),
-  environment: z.object({
-    node: z.string(),
-    os: z.string(),
-    cpus: z.number(),
-    cpuModel: z.string(),
-    totalMemoryMb: z.number(),
-    benchVersion: z.string(),
-    software: z.object({
-      nginx: z.string().optional(),
-      gunicorn: z.string().optional(),
-      uwsgi: z.string().optional(),
-      python: z.string().optional(),
-      flask: z.string().optional(),
-      gevent: z.string().optional(),
-      fcgiwrap: z.string().optional(),
-      locust: z.string().optional(),
-    }),
-    serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),
-  }),
+  environment,
+  serverMachine: environment.optional(),
   settings: z.object({
     xAxis: z.enum(['concurrency', 'workers', 'slow-clients']),
     durationS: z.number(),

@@ -349,7 +349,10 @@ export interface RunResults {
   finishedAt?: string;
   /** False while the run is in progress or when it was interrupted. */
   complete: boolean;
+  /** The machine that ran bench and the load. */
   environment: Environment;
+  /** The machine the deployments ran on, when it was another one (--server-host), as its `bench agent` described it. */
+  serverMachine?: Environment;
   settings: RunSettings;
   results: ResultRow[];
   failures: DeploymentFailure[];

@@ -14,6 +14,8 @@ import { estimateSeconds, mixLabel, requiredSoftware, type Plan, type PlannedDep
 import { formatSeconds, type Progress } from './progress.js';
 import { SCHEMA_VERSION, type RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, locust, missingSoftware } from './software.js';
+import { farSideLoad, withServerMachine } from './remote/far-side.js';
+import { launchRemote } from './remote/remote-deployment.js';
 
 export interface RunContext {
   progress: Progress;
@@ -103,8 +105,9 @@ export async function prepareDeployments(plan: Plan, run: RunResults, progress: 
         'the server under test; a scenario passes such variables on purpose with env: on a deployment',
     );
   }
-  const runnable = await setAsideMissingSoftware(plan, run, progress);
-  run.environment.software = await softwareVersions([...runnable.flatMap(requiredSoftware), ...(plan.generator === 'locust' ? [locust] : [])]);
+  // What a --server-host machine has installed, its agent says when a deployment starts there.
+  const runnable = plan.serverHost ? plan.deployments : await setAsideMissingSoftware(plan, run, progress);
+  run.environment.software = await softwareVersions([...(plan.serverHost ? [] : runnable.flatMap(requiredSoftware)), ...(plan.generator === 'locust' ? [locust] : [])]);
   saveResults(run, plan.outDir);
   return runnable;
 }
@@ -156,13 +159,20 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
   ctx.progress.live(`${step}: starting`);
   let deployment: RunningDeployment;
   try {
-    deployment = await launch(planned.spec, planned.kind, planned.label, {
-      tmpDir: ctx.tmpDir,
-      ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
-      readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
-      signal: ctx.signal,
-      onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
-    });
+    const readyTimeoutMs = ctx.readyTimeoutMs ?? 20_000;
+    deployment = plan.serverHost
+      ? await launchRemote(planned, plan.serverHost, { tmpDir: ctx.tmpDir, readyTimeoutMs, signal: ctx.signal })
+      : await launch(planned.spec, planned.kind, planned.label, {
+          tmpDir: ctx.tmpDir,
+          ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
+          readyTimeoutMs,
+          signal: ctx.signal,
+          onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
+        });
+    if (deployment.farSide) {
+      run.serverMachine = withServerMachine(run.serverMachine, deployment.farSide);
+      saveResults(run, plan.outDir);
+    }
   } catch (err) {
     if (ctx.signal.aborted) return true;
     const reason = (err as Error).message;
@@ -300,6 +310,7 @@ async function measureDeployment(
           durationS: plan.durationS,
           timeoutS: plan.timeoutS,
           processGroups: () => deployment.processes.map((p) => p.pid),
+          ...farSideLoad(deployment.farSide),
           allowRemote: plan.allowRemote,
           generator: plan.generator,
           ...(plan.locust && { locust: plan.locust }),
@@ -367,6 +378,7 @@ function serviceProbe(plan: Plan, deployment: RunningDeployment, path: string) {
     timeoutS: plan.timeoutS,
     // Sampled too: the CPU per request bounds the model.
     processGroups: () => deployment.processes.map((p) => p.pid),
+    ...farSideLoad(deployment.farSide),
     allowRemote: plan.allowRemote,
     generator: plan.generator,
     ...(plan.locust && { locust: plan.locust }),

@@ -52,6 +52,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
   liveTempDirs.add(tmpDir);
   let deployment: RunningDeployment | undefined;
   let watch: NodeJS.Timeout | undefined;
+  let sampler: ResourceSampler | undefined;
   try {
     const first = await Promise.race([lines.next(), ended.then(() => undefined)]);
     if (!first || first.done) return 1;
@@ -92,7 +93,6 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
         say({ type: 'status', exited });
       }
     }, WATCH_MS);
-    let sampler: ResourceSampler | undefined;
     for (;;) {
       const next = await Promise.race([lines.next(), ended.then(() => undefined)]);
       if (!next || next.done) return 0;
@@ -120,6 +120,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
     }
   } finally {
     if (watch) clearInterval(watch);
+    sampler?.stop();
     await deployment?.stop();
     rmSync(tmpDir, { recursive: true, force: true });
     liveTempDirs.delete(tmpDir);

@@ -48,3 +48,13 @@ export type AgentMessage =
   /** The answer to status, and the unasked word when a far process exits: null while all run. */
   | { type: 'status'; exited: string | null }
   | { type: 'stopped' };
+
+/** What a point's load takes from a far deployment: the agent's sampling, and leave to send load to its address. */
+export function farSideLoad(farSide: FarSide | undefined): { resources?: ResourceProvider; serverHost?: string } {
+  return farSide ? { resources: farSide.resources, serverHost: farSide.host } : {};
+}
+
+/** The run's record of the server machine: its description, with the software every deployment so far used there. */
+export function withServerMachine(recorded: Environment | undefined, farSide: FarSide): Environment {
+  return { ...farSide.machine, software: { ...recorded?.software, ...farSide.machine.software } };
+}

@@ -1,0 +1,16 @@
+import { UsageError } from '../errors.js';
+import type { PlannedDeployment, RunOverrides } from '../plan.js';
+import type { Scenario } from '../scenario/load.js';
+import { serverHost, type ServerHost } from './ssh.js';
+
+/** --server-host (or the scenario's serverHost:) for a run, refused where a deployment cannot start over there. */
+export function planServerHost(scenario: Scenario, overrides: RunOverrides, deployments: PlannedDeployment[]): ServerHost | undefined {
+  const where = overrides.serverHost !== undefined ? '--server-host' : 'serverHost:';
+  const server = serverHost(overrides.serverHost ?? scenario.serverHost, overrides, where);
+  if (!server) return undefined;
+  const external = deployments.find((d) => d.kind.external);
+  if (external) throw new UsageError(`${where}: ${external.label} is a server someone else started; bench starts nothing on ${server.destination} for it (drop ${where}, or the external deployment)`);
+  // The fault kills a worker by its pid, which is on the other machine.
+  if (scenario.fault) throw new UsageError(`${where}: the scenario's fault: kills a worker on this machine; run fault scenarios without ${where}`);
+  return server;
+}
