@@ -161,6 +161,7 @@ export const runResultsSchema = z.object({
       .array(z.object({ method: z.string(), path: z.string(), headers: z.record(z.string(), z.string()), body: z.string().optional(), weight: z.number() }))
       .optional(),
     slowClients: z.object({ counts: z.array(z.number()), sendBytesPerSecond: z.number() }).optional(),
+    serverHost: z.string().optional(),
   }),
   results: z.array(resultRow),
   failures: z.array(deploymentFailure),

@@ -337,6 +337,8 @@ export interface RunSettings {
   requests?: { method: string; path: string; headers: Record<string, string>; body?: string; weight: number }[];
   /** Slow clients beside the load: the count at every level, or the counts an xAxis: slow-clients run sweeps. */
   slowClients?: { counts: number[]; sendBytesPerSecond: number };
+  /** --server-host: the ssh destination the deployments ran on (serverMachine describes it). */
+  serverHost?: string;
 }
 
 export interface RunResults {

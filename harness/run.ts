@@ -84,6 +84,7 @@ export function newRun(plan: Plan): RunResults {
       ...(plan.app && { app: plan.app }),
       ...(plan.requests && { requests: plan.requests }),
       ...(plan.slowClients && { slowClients: plan.slowClients }),
+      ...(plan.serverHost && { serverHost: plan.serverHost.destination }),
     },
     results: [],
     failures: [],

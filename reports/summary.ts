@@ -104,5 +104,21 @@ export function environmentFacts(run: RunResults): [string, string][] {
     ['finished', run.finishedAt ?? 'not finished'],
     ['per point', `${settings.warmupS} s warm-up, ${settings.durationS} s measured, ${settings.repeat} repeat${settings.repeat === 1 ? '' : 's'}`],
     ['load generator', generatorFact(run)],
+    ...serverMachineFacts(run),
+  ];
+}
+
+/** With --server-host the deployments ran on another machine: it, and the software they used there. */
+function serverMachineFacts(run: RunResults): [string, string][] {
+  const far = run.serverMachine;
+  if (!far) return [];
+  const where = run.settings.serverHost ?? 'another machine';
+  const software = Object.entries(far.software).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return [
+    [
+      'server machine',
+      `${where} over ssh: ${far.cpus} × ${far.cpuModel}, ${(far.totalMemoryMb / 1024).toFixed(1)} GB, ${far.os}, node ${far.node}, bench ${far.benchVersion}` +
+        (software.length > 0 ? `; ${software.map(([name, version]) => `${name} ${version}`).join(', ')}` : ''),
+    ],
   ];
 }

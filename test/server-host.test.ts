@@ -134,7 +134,9 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
     expect(farRow!.serverArgs?.join(' ')).toContain(join(serversDir, 'node', 'server.js'));
     expect(run.environment.node).toBe(process.version);
     expect(run.serverMachine).toEqual(expect.objectContaining({ node: process.version, benchVersion: run.environment.benchVersion }));
+    expect(run.settings.serverHost).toBe('benchbox');
     expect(readResults(join(work, 'local'))!.serverMachine).toBeUndefined();
+    expect(readFileSync(join(work, 'far', 'report.md'), 'utf8')).toMatch(/\*\*server machine\*\*: benchbox over ssh: \d+ × /);
     expect(serverProcesses()).toEqual([]);
   });
 
