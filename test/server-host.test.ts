@@ -164,6 +164,25 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
     expect(run.failures).toEqual([expect.objectContaining({ deployment: 'node-prefork ×2', reason: expect.stringMatching(/ssh.*killed by SIGKILL/) })]);
   });
 
+  it('fail as the far side says when a far server dies mid-run', async () => {
+    const out = join(work, 'far-death');
+    const child = spawn(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--concurrency', '1,2,4,8', ...remoteFlags(), '--out', out], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (readResults(out)?.results.length ?? 0) < 1) await new Promise((r) => setTimeout(r, 50));
+    const pool = serverProcesses();
+    // The pool's master: the one server process whose parent is not one of them.
+    const master = livingProcesses().find((p) => pool.includes(p.pid) && !pool.includes(p.ppid));
+    expect(master, 'the far pool master').toBeDefined();
+    process.kill(master!.pid, 'SIGKILL');
+    expect(await exited).toBe(1);
+    const run = readResults(out)!;
+    expect(run.failures).toEqual([expect.objectContaining({ deployment: 'node-prefork ×2', reason: expect.stringMatching(/^on benchbox: node-prefork ×2 was killed by SIGKILL/) })]);
+    expect(await gone(5000), 'far server processes left').toEqual([]);
+  });
+
   it('leave no server process on the far side after Ctrl-C of the local bench', async () => {
     const out = join(work, 'interrupted');
     const child = spawn(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--concurrency', '1,2,4,8', ...remoteFlags(), '--out', out], {

@@ -40,13 +40,10 @@ export function agentHost(sshConnection: string | undefined): string {
 export async function runAgent(input: Readable, output: Writable): Promise<number> {
   const say = (message: AgentMessage) => output.write(JSON.stringify(message) + '\n');
   const lines = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const abort = new AbortController();
   // stdin ending (the ssh session is gone) or a signal ends the agent, even while it starts the deployment.
-  const ended = new Promise<void>((resolve) => {
-    input.once('end', resolve);
-    input.once('close', resolve);
-    abort.signal.addEventListener('abort', () => resolve());
-  });
+  const abort = new AbortController();
+  const ended = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve()));
+  for (const event of ['end', 'close']) input.once(event, () => abort.abort());
   const stopListening = onStopSignals(() => abort.abort());
   const tmpDir = mkdtempSync(join(tmpdir(), 'bench-')); // mode 0700: generated configs stay private
   liveTempDirs.add(tmpDir);

@@ -10,8 +10,8 @@ import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';
 
 /** ssh's own connection and bench's start-up there, beyond the deployment's ready timeout. */
 const CONNECT_MS = 20_000;
-/** How long a stopping agent has to stop its deployment (its servers get 3 s of grace, then SIGKILL) and say so. */
-const STOP_MS = 10_000;
+/** How long the agent has to answer a command: stopping takes longest (its servers get 3 s of grace, then SIGKILL). */
+const ANSWER_MS = 10_000;
 
 /**
  * Starts a deployment on the --server-host machine: `ssh … bench agent` as a process group of its
@@ -56,16 +56,24 @@ export async function launchRemote(
     for (const answer of answers.splice(0)) answer({ type: 'stopped' });
   });
   const send = (command: AgentCommand | AgentRequest) => stdin.write(JSON.stringify(command) + '\n');
+  // An agent that does not answer is broken: its deployment counts as gone (rather than hang the run).
   const ask = (command: Exclude<AgentCommand, { cmd: 'status' }>) =>
     new Promise<AgentMessage>((resolve) => {
       if (!group.running) return resolve({ type: 'stopped' });
-      answers.push(resolve);
+      const timer = setTimeout(() => {
+        farExit ??= `bench agent on ${server.destination} did not answer ${command.cmd} within ${ANSWER_MS / 1000} s`;
+        void group.stop();
+      }, ANSWER_MS);
+      answers.push((message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
       send(command);
     });
 
   const stop = async () => {
     if (group.running) {
-      await Promise.race([ask({ cmd: 'stop' }), new Promise((r) => setTimeout(r, STOP_MS))]);
+      await ask({ cmd: 'stop' });
       stdin.end();
     }
     await group.stop();
