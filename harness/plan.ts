@@ -17,7 +17,7 @@ import type { MixRequest } from './load/engine.js';
 import { openFilesLimit } from './process/limits.js';
 import { planPlacement, type PlacementMode } from './process/placement.js';
 import { planSlowClients, type PlannedSlowClients } from './plan-slow-clients.js';
-import { planServerHost } from './remote/plan.js';
+import { planServerHost, remotePlacement } from './remote/plan.js';
 import type { ServerHost } from './remote/ssh.js';
 
 /** What `bench run` flags may override; undefined means "as the scenario says". */
@@ -169,7 +169,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     maxConnections,
     generator,
     ...(locust && { locust }),
-    placement: planPlacement(overrides.placement ?? 'separate'),
+    placement: server ? remotePlacement() : planPlacement(overrides.placement ?? 'separate'),
     repeat: overrides.repeat ?? scenario.repeat,
     ...(timelineDeployment && { timelineDeployment }),
     ...(scenario.fault && { fault: scenario.fault }),

@@ -172,6 +172,8 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
         });
     if (deployment.farSide) {
       run.serverMachine = withServerMachine(run.serverMachine, deployment.farSide);
+      // Known only now, before any point is recorded: the far machine's cores bound the model.
+      plan.placement.serverCores = deployment.farSide.machine.cpus;
       saveResults(run, plan.outDir);
     }
   } catch (err) {

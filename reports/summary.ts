@@ -83,7 +83,12 @@ export function summaryNotes(run: RunResults): string[] {
 /** "builtin, on cores of its own (server on CPUs 0-1, generator on 2-3)": the engine, and where each side ran. */
 function generatorFact(run: RunResults): string {
   const { generator, placement, maxConnections, rates } = run.settings;
-  const cpus = placement.mode === 'separate' ? ` (server on CPUs ${placement.serverCpus}, generator on ${placement.generatorCpus})` : '';
+  const cpus =
+    placement.mode !== 'separate'
+      ? ''
+      : placement.serverCpus === null
+        ? ` (the server on ${run.settings.serverHost ?? 'another machine'})`
+        : ` (server on CPUs ${placement.serverCpus}, generator on ${placement.generatorCpus})`;
   const cap = rates.length > 0 ? `; at most ${maxConnections} connections` : '';
   return `${describeGenerator(generator, placement.mode)}${cpus}${cap}`;
 }

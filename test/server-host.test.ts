@@ -135,6 +135,9 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
     expect(run.environment.node).toBe(process.version);
     expect(run.serverMachine).toEqual(expect.objectContaining({ node: process.version, benchVersion: run.environment.benchVersion }));
     expect(run.settings.serverHost).toBe('benchbox');
+    // Nothing pinned on either machine; the model's cores are the far machine's, as its agent said.
+    expect(run.settings.placement).toEqual({ mode: 'separate', serverCpus: null, generatorCpus: null, serverCores: run.serverMachine!.cpus });
+    expect(readFileSync(join(work, 'far', 'report.md'), 'utf8')).toMatch(/on cores of its own \(the server on benchbox\)/);
     expect(readResults(join(work, 'local'))!.serverMachine).toBeUndefined();
     expect(readFileSync(join(work, 'far', 'report.md'), 'utf8')).toMatch(/\*\*server machine\*\*: benchbox over ssh: \d+ × /);
     expect(serverProcesses()).toEqual([]);
@@ -210,6 +213,22 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/FAILED to start: .*--server-host nobody@benchbox: check that "ssh -F .* -o BatchMode=yes nobody@benchbox true" works/s);
+  });
+});
+
+describeWithSshd()('--server-host', () => {
+  it('is refused with --placement, which means one machine', () => {
+    const r = spawnSync(process.execPath, [bench, 'run', 'blocking-vs-workers', '--server-host', 'benchbox', '--placement', 'shared', '--out', join(work, 'placement')], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--placement: with --server-host the servers and the generator are on separate machines already; drop --placement/);
+  });
+
+  it('is refused for a fault scenario, whose fault kills a worker here', () => {
+    const r = spawnSync(process.execPath, [bench, 'run', 'worker-crash', '--server-host', 'benchbox', '--out', join(work, 'fault')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--server-host: the scenario's fault: kills a worker on this machine/);
   });
 });
 

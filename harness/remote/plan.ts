@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { PlannedDeployment, RunOverrides } from '../plan.js';
+import type { Placement } from '../results.js';
 import type { Scenario } from '../scenario/load.js';
 import { serverHost, type ServerHost } from './ssh.js';
 
@@ -12,5 +13,14 @@ export function planServerHost(scenario: Scenario, overrides: RunOverrides, depl
   if (external) throw new UsageError(`${where}: ${external.label} is a server someone else started; bench starts nothing on ${server.destination} for it (drop ${where}, or the external deployment)`);
   // The fault kills a worker by its pid, which is on the other machine.
   if (scenario.fault) throw new UsageError(`${where}: the scenario's fault: kills a worker on this machine; run fault scenarios without ${where}`);
+  if (overrides.placement) throw new UsageError(`--placement: with ${where} the servers and the generator are on separate machines already; drop --placement`);
   return server;
+}
+
+/**
+ * The generator here and the servers there: separate, nothing pinned. The far machine's cores
+ * bound the model; its agent says how many when the first deployment starts (serverCores is 0 until then).
+ */
+export function remotePlacement(): Placement {
+  return { mode: 'separate', serverCpus: null, generatorCpus: null, serverCores: 0 };
 }
