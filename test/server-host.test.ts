@@ -203,7 +203,7 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
   it('can be checked beforehand: bench doctor --server-host prints the far machine\'s bench and kinds', () => {
     const r = spawnSync(process.execPath, [bench, 'doctor', ...remoteFlags()], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^On benchbox \(over ssh\): bench \d+\.\d+\.\d+/);
+    expect(r.stdout).toMatch(/^On benchbox \(over ssh\):\nDeployment kinds on this machine \(bench \d+\.\d+\.\d+, node v20/);
     expect(r.stdout).toMatch(/node-prefork +ok +node v20/);
   });
 

@@ -7,13 +7,11 @@ const DOCTOR_MS = 60_000;
 
 /**
  * `bench doctor --server-host`: runs `bench doctor` on the server machine over ssh and returns its
- * answer under a line saying where it ran and which bench is installed there (the Node kinds'
- * lines give its Node version).
+ * answer (which names that machine's bench and Node) under a line saying where it ran.
  */
 export async function remoteDoctor(server: ServerHost): Promise<string> {
-  const version = await overSsh(server, ['--version']);
   const answer = await overSsh(server, ['doctor']);
-  return [`On ${server.destination} (over ssh): bench ${version.trim()}`, answer.trimEnd()].join('\n');
+  return [`On ${server.destination} (over ssh):`, answer.trimEnd()].join('\n');
 }
 
 function overSsh(server: ServerHost, words: string[]): Promise<string> {

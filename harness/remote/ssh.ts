@@ -13,7 +13,11 @@ export interface ServerHost {
   bench: string[];
 }
 
-export const DEFAULT_SERVER_BENCH = 'npx bench';
+/**
+ * bench as installed in the login's current folder (or globally). --no: where it is not, npx
+ * fails instead of fetching npm's unrelated package of that name and running it as the agent.
+ */
+export const DEFAULT_SERVER_BENCH = 'npx --no bench';
 
 /** --server-host, --ssh-config and --server-bench (or the scenario's serverHost:), checked before anything starts. */
 export function serverHost(
