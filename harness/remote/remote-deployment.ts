@@ -34,12 +34,13 @@ export async function launchRemote(
   let ready: ((message: AgentMessage | undefined) => void) | undefined;
   const readyMessage = new Promise<AgentMessage | undefined>((resolve) => (ready = resolve));
   createInterface({ input: stdout, crlfDelay: Infinity }).on('line', (line) => {
-    let message: AgentMessage;
+    let message: AgentMessage | null;
     try {
-      message = JSON.parse(line) as AgentMessage;
+      message = JSON.parse(line) as AgentMessage | null;
     } catch {
       return; // not the agent's: a login banner or a shell's greeting on stdout
     }
+    if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
     if (ready) {
       const resolve = ready;
       ready = undefined;
