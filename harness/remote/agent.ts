@@ -11,6 +11,7 @@ import { requiredSoftware } from '../plan.js';
 import { LOOPBACK } from '../process/ports.js';
 import { liveTempDirs, onStopSignals } from '../process/registry.js';
 import { NOTHING_SAMPLED, ResourceSampler } from '../process/sampler.js';
+import { INSTALL_SCRIPT, installCommand, missingSoftware } from '../software.js';
 import type { AgentCommand, AgentMessage, AgentRequest } from './far-side.js';
 
 /** How often the agent looks for a process of its deployment that exited, to say so unasked. */
@@ -59,6 +60,14 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
       say({ type: 'failed', reason: `bench agent: no kind "${request.kind}" to start here (is bench on this machine the same version?)` });
       return 1;
     }
+    const planned = { spec: request.spec, kind, label: request.label };
+    // What a local run skips with the install command, the server machine says the same way.
+    const missing = await missingSoftware(requiredSoftware(planned));
+    if (missing.length > 0) {
+      const python = request.spec.app?.kind === 'wsgi' ? request.spec.app.python : undefined;
+      say({ type: 'failed', reason: `${missing.map((s) => s.name).join(' and ')} not installed there; install with: ${installCommand(missing, python)} (or the whole stack: ${INSTALL_SCRIPT})` });
+      return 1;
+    }
     try {
       deployment = await launch(request.spec, kind, request.label, {
         tmpDir,
@@ -71,7 +80,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
       return 1;
     }
     const running = deployment;
-    const software = await softwareVersions(requiredSoftware({ spec: request.spec, kind, label: request.label }));
+    const software = await softwareVersions(requiredSoftware(planned));
     say({
       type: 'ready',
       baseUrl: running.baseUrl,
