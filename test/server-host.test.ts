@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/process/ports.js';
@@ -21,6 +21,10 @@ function describeWithSshd(): typeof describe {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'bench-ssh-'));
+/** This machine's address beyond loopback, where there is one: sshd listens there too, as a server machine on a LAN would. */
+const lanAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
 let sshd: ChildProcess | undefined;
 let sshConfig = '';
 
@@ -35,6 +39,7 @@ async function startSshd(): Promise<void> {
     join(work, 'sshd_config'),
     [
       'ListenAddress 127.0.0.1',
+      ...(lanAddress ? [`ListenAddress ${lanAddress}`] : []),
       `Port ${port}`,
       `HostKey ${join(work, 'host_key')}`,
       `AuthorizedKeysFile ${join(work, 'authorized_keys')}`,
@@ -50,6 +55,15 @@ async function startSshd(): Promise<void> {
     [
       'Host benchbox',
       '  HostName 127.0.0.1',
+      `  Port ${port}`,
+      '  User root',
+      `  IdentityFile ${join(work, 'user_key')}`,
+      '  StrictHostKeyChecking no',
+      '  UserKnownHostsFile /dev/null',
+      '  LogLevel ERROR',
+      // The same machine at its LAN address: where ssh arrives, the deployments listen.
+      'Host benchbox-lan',
+      `  HostName ${lanAddress ?? '127.0.0.1'}`,
       `  Port ${port}`,
       '  User root',
       `  IdentityFile ${join(work, 'user_key')}`,
@@ -141,6 +155,17 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
     expect(readResults(join(work, 'local'))!.serverMachine).toBeUndefined();
     expect(readFileSync(join(work, 'far', 'report.md'), 'utf8')).toMatch(/\*\*server machine\*\*: benchbox over ssh: \d+ × /);
     expect(serverProcesses()).toEqual([]);
+  });
+
+  it.skipIf(!lanAddress)('listen on the address ssh arrived at, nginx in front included, and take load there without --allow-remote', () => {
+    const out = join(work, 'lan');
+    const flags = ['--server-host', 'benchbox-lan', '--ssh-config', sshConfig, '--server-bench', `node ${bench}`];
+    const r = spawnSync(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--deployments', 'node-prefork+nginx', ...flags, '--out', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [row] = readResults(out)!.results;
+    expect(row!.throughputRps).toBeGreaterThan(30);
+    expect(row!.serverArgs).toEqual(expect.arrayContaining(['--host', lanAddress]));
+    expect(row!.nginxConfig).toContain(`listen ${lanAddress}:`);
   });
 
   it('leave no server process on the far side when the ssh connection dies mid-run', async () => {
