@@ -130,7 +130,7 @@ program
   .argument('<new>', 'the later run')
   .option('--threshold <pct>', 'regression threshold in percent (default 10)', parseThreshold)
   .option('--out <dir>', "where compare.png and compare.md go (default: the new run's folder)")
-  .option('--allow-different-settings', 'compare runs whose paths, duration, warm-up, --quick, loop, generator or placement differ (refused otherwise)')
+  .option('--allow-different-settings', 'compare runs whose paths, duration, warm-up, --quick, loop, generator, placement or --server-host differ (refused otherwise)')
   .addHelpText(
     'after',
     '\nA change counts when it passes the threshold and, where both runs were repeated, a one-sided Mann-Whitney U test\n' +
