@@ -14,7 +14,7 @@ import { estimateSeconds, mixLabel, requiredSoftware, type Plan, type PlannedDep
 import { formatSeconds, type Progress } from './progress.js';
 import { SCHEMA_VERSION, type RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, locust, missingSoftware } from './software.js';
-import { farSideLoad, withServerMachine } from './remote/far-side.js';
+import { farSideLoad, recordServerMachine } from './remote/far-side.js';
 import { launchRemote } from './remote/remote-deployment.js';
 
 export interface RunContext {
@@ -171,9 +171,7 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
           onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
         });
     if (deployment.farSide) {
-      run.serverMachine = withServerMachine(run.serverMachine, deployment.farSide);
-      // Known only now, before any point is recorded: the far machine's cores bound the model.
-      plan.placement.serverCores = deployment.farSide.machine.cpus;
+      recordServerMachine(run, plan.placement, deployment.farSide);
       saveResults(run, plan.outDir);
     }
   } catch (err) {

@@ -1,7 +1,7 @@
 import type { DeploymentSpec } from '../deployments/kind.js';
 import type { ResourceProvider } from '../load/measure.js';
 import type { ResourceUse } from '../process/sampler.js';
-import type { Environment } from '../results.js';
+import type { Environment, Placement, RunResults } from '../results.js';
 
 /** What a deployment started on another machine (--server-host) adds to a RunningDeployment. */
 export interface FarSide {
@@ -54,7 +54,12 @@ export function farSideLoad(farSide: FarSide | undefined): { resources?: Resourc
   return farSide ? { resources: farSide.resources, serverHost: farSide.host } : {};
 }
 
-/** The run's record of the server machine: its description, with the software every deployment so far used there. */
-export function withServerMachine(recorded: Environment | undefined, farSide: FarSide): Environment {
-  return { ...farSide.machine, software: { ...recorded?.software, ...farSide.machine.software } };
+/**
+ * Records the server machine in the run: its description, with the software every deployment so
+ * far used there; and its cores, which bound the model (the plan's placement could not know them
+ * before its first deployment started, and no point is recorded before that).
+ */
+export function recordServerMachine(run: RunResults, placement: Placement, farSide: FarSide): void {
+  run.serverMachine = { ...farSide.machine, software: { ...run.serverMachine?.software, ...farSide.machine.software } };
+  placement.serverCores = farSide.machine.cpus;
 }
