@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/process/ports.js';
@@ -56,7 +56,7 @@ async function startSshd(): Promise<void> {
       'Host benchbox',
       '  HostName 127.0.0.1',
       `  Port ${port}`,
-      '  User root',
+      `  User ${userInfo().username}`,
       `  IdentityFile ${join(work, 'user_key')}`,
       '  StrictHostKeyChecking no',
       '  UserKnownHostsFile /dev/null',
@@ -65,15 +65,15 @@ async function startSshd(): Promise<void> {
       'Host benchbox-lan',
       `  HostName ${lanAddress ?? '127.0.0.1'}`,
       `  Port ${port}`,
-      '  User root',
+      `  User ${userInfo().username}`,
       `  IdentityFile ${join(work, 'user_key')}`,
       '  StrictHostKeyChecking no',
       '  UserKnownHostsFile /dev/null',
       '  LogLevel ERROR',
     ].join('\n') + '\n',
   );
-  // sshd's privilege separation needs its empty folder (the system service would make it).
-  mkdirSync('/run/sshd', { recursive: true });
+  // sshd run by root separates privileges into this empty folder (the system service would make it).
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true });
   sshd = spawn(SSHD, ['-D', '-e', '-f', join(work, 'sshd_config')], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   sshd.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -214,12 +214,14 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
   it('leave no server process on the far side after Ctrl-C of the local bench', async () => {
     const out = join(work, 'interrupted');
     const child = spawn(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--concurrency', '1,2,4,8', ...remoteFlags(), '--out', out], {
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && (readResults(out)?.results.length ?? 0) < 1) await new Promise((r) => setTimeout(r, 50));
-    expect(serverProcesses().length).toBe(3);
+    expect(serverProcesses().length, stderr).toBe(3);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(await gone(5000), 'far server processes left').toEqual([]);
