@@ -252,6 +252,17 @@ describeWithSshd()('--server-host', () => {
     expect(r.stderr).toMatch(/--placement: with --server-host the servers and the generator are on separate machines already; drop --placement/);
   });
 
+  it('is needed by --ssh-config and --server-bench, and --ssh-config must name a file', () => {
+    const alone = spawnSync(process.execPath, [bench, 'run', 'blocking-vs-workers', '--ssh-config', sshConfig || 'ssh_config', '--out', join(work, 'alone')], { encoding: 'utf8' });
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toMatch(/--ssh-config: only with --server-host USER@HOST/);
+    const missing = spawnSync(process.execPath, [bench, 'run', 'blocking-vs-workers', '--server-host', 'benchbox', '--ssh-config', join(work, 'nowhere'), '--out', join(work, 'nowhere-out')], {
+      encoding: 'utf8',
+    });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--ssh-config: .*nowhere does not exist/);
+  });
+
   it('is refused for a fault scenario, whose fault kills a worker here', () => {
     const r = spawnSync(process.execPath, [bench, 'run', 'worker-crash', '--server-host', 'benchbox', '--out', join(work, 'fault')], { encoding: 'utf8' });
     expect(r.status).toBe(2);
