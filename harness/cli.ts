@@ -7,6 +7,9 @@ import { reportCommand } from './commands/report.js';
 import { runCommand, type RunFlags } from './commands/run.js';
 import { serveCommand, type ServeFlags } from './commands/serve.js';
 import { locustWorkerCommand } from './commands/locust-worker.js';
+import { agentCommand } from './commands/agent.js';
+import { remoteDoctor } from './remote/doctor.js';
+import { serverHost, DEFAULT_SERVER_BENCH } from './remote/ssh.js';
 import { tuneCommand, type TuneFlags } from './commands/tune.js';
 import { describeEnvironment } from './environment.js';
 import { EXIT, UsageError } from './errors.js';
@@ -76,6 +79,9 @@ const run = program
   )
   .option('--yes', 'start a run planned to last more than an hour without asking')
   .option('--max-connections <n>', 'open loop: the most connections the generator may open at once (default 1000)', parse.positiveInt(1_000_000))
+  .option('--server-host <user@host>', 'start the deployments on that machine over ssh (your keys and ssh config; bench must be installed there), and send the load there from here')
+  .option('--ssh-config <file>', 'with --server-host: the ssh config file to use (ssh -F)')
+  .option('--server-bench <command>', `with --server-host: how bench runs on that machine (default "${DEFAULT_SERVER_BENCH}", e.g. "node /opt/bench/bin/bench.js")`)
   .addHelpText(
     'after',
     '\nExamples:\n  bench run blocking-vs-workers --workers 8 --path /io?ms=20 --concurrency 1,8,64\n' +
@@ -124,7 +130,7 @@ program
   .argument('<new>', 'the later run')
   .option('--threshold <pct>', 'regression threshold in percent (default 10)', parseThreshold)
   .option('--out <dir>', "where compare.png and compare.md go (default: the new run's folder)")
-  .option('--allow-different-settings', 'compare runs whose paths, duration, warm-up, --quick, loop, generator or placement differ (refused otherwise)')
+  .option('--allow-different-settings', 'compare runs whose paths, duration, warm-up, --quick, loop, generator, placement or --server-host differ (refused otherwise)')
   .addHelpText(
     'after',
     '\nA change counts when it passes the threshold and, where both runs were repeated, a one-sided Mann-Whitney U test\n' +
@@ -140,8 +146,13 @@ program
   .command('doctor')
   .description('check which deployment kinds this machine can run, and how to install what is missing')
   .option('--python <path>', 'check what this interpreter (e.g. your virtualenv\'s) can host for a WSGI app, and how to install the rest')
-  .action(async (options: { python?: string }) => {
-    process.stdout.write((await doctorCommand(options)) + '\n');
+  .option('--server-host <user@host>', 'run bench doctor on that machine over ssh instead (the machine bench run --server-host starts deployments on)')
+  .option('--ssh-config <file>', 'with --server-host: the ssh config file to use (ssh -F)')
+  .option('--server-bench <command>', `with --server-host: how bench runs on that machine (default "${DEFAULT_SERVER_BENCH}")`)
+  .action(async (options: { python?: string; serverHost?: string; sshConfig?: string; serverBench?: string }) => {
+    const server = serverHost(options.serverHost, options);
+    if (server && options.python !== undefined) throw new UsageError('--python: not with --server-host (the interpreter would be on the other machine); run bench doctor --python there');
+    process.stdout.write((server ? await remoteDoctor(server) : await doctorCommand(options)) + '\n');
   });
 
 program
@@ -195,6 +206,13 @@ program
   .requiredOption('--master <host:port>', 'the address the run\'s --locust-master-bind gave', parse.hostPort)
   .action(async (options: { master: { host: string; port: number } }) => {
     exitCode = await locustWorkerCommand(options.master);
+  });
+
+program
+  .command('agent')
+  .description('what bench run --server-host runs on the server machine over ssh: starts one deployment and answers the run\'s questions about it (JSON lines on stdin and stdout)')
+  .action(async () => {
+    exitCode = await agentCommand();
   });
 
 program

@@ -23,6 +23,8 @@ const FIGURE_SETTINGS: Fact[] = [
   ['loop', (run) => (run.settings.rates.length > 0 ? 'open' : 'closed')],
   ['generator', (run) => run.settings.generator],
   ['placement', (run) => run.settings.placement.mode],
+  // Servers on another machine (--server-host) are reached over its network, not loopback.
+  ['serverHost', (run) => run.settings.serverHost ?? 'this machine'],
   // Slow clients' counts are matched point by point; how slowly they send is the method.
   ['slowClientsSendBytesPerSecond', (run) => String(run.settings.slowClients?.sendBytesPerSecond ?? 'no slow clients')],
 ];
@@ -31,6 +33,12 @@ const FIGURE_SETTINGS: Fact[] = [
 const MACHINE_FACTS: Fact[] = [
   ['cpuModel', (run) => run.environment.cpuModel],
   ['cpus', (run) => String(run.environment.cpus)],
+];
+
+/** The servers' own machine, when either run had one (--server-host): its cores bound the servers. */
+const SERVER_MACHINE_FACTS: Fact[] = [
+  ['serverCpuModel', (run) => (run.serverMachine ?? run.environment).cpuModel],
+  ['serverCpus', (run) => String((run.serverMachine ?? run.environment).cpus)],
 ];
 
 function differences(facts: Fact[], base: RunResults, next: RunResults): Difference[] {
@@ -42,7 +50,7 @@ export function settingDifferences(base: RunResults, next: RunResults): Differen
 }
 
 export function machineDifferences(base: RunResults, next: RunResults): Difference[] {
-  return differences(MACHINE_FACTS, base, next);
+  return differences(base.serverMachine || next.serverMachine ? [...MACHINE_FACTS, ...SERVER_MACHINE_FACTS] : MACHINE_FACTS, base, next);
 }
 
 /**

@@ -18,6 +18,8 @@ import type { MixRequest } from './load/engine.js';
 import { openFilesLimit } from './process/limits.js';
 import { planPlacement, type PlacementMode } from './process/placement.js';
 import { planSlowClients, type PlannedSlowClients } from './plan-slow-clients.js';
+import { planServerHost, remotePlacement } from './remote/plan.js';
+import type { ServerHost } from './remote/ssh.js';
 
 /** What `bench run` flags may override; undefined means "as the scenario says". */
 export interface RunOverrides {
@@ -50,6 +52,10 @@ export interface RunOverrides {
   locustRemoteWorkers?: number;
   /** The user's app from --app/--app-dir/--python/--health, replacing the scenario's. */
   app?: AppInput;
+  /** Start the deployments on this machine over ssh (and how to reach and run bench there). */
+  serverHost?: string;
+  sshConfig?: string;
+  serverBench?: string;
 }
 
 export interface PlannedDeployment {
@@ -93,6 +99,8 @@ export interface Plan {
   database?: 'postgres';
   strict: boolean;
   allowRemote: boolean;
+  /** The machine the deployments start on over ssh (--server-host); undefined: this one. */
+  serverHost?: ServerHost;
   /** Warm each level up until its queue has formed (off with --quick, whose latencies are coarse). */
   fillQueue: boolean;
 }
@@ -144,6 +152,10 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   // Each slow client holds a connection of its own beside the load's.
   const slowConnections = Math.max(0, ...(slowClients?.counts ?? []));
   checkOpenFiles((rates.length > 0 ? maxConnections : Math.max(...concurrency)) + slowConnections, rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
+  const server = planServerHost(scenario, overrides, deployments);
+  if (server && scenario.database) {
+    throw new UsageError(`${overrides.serverHost ? '--server-host' : 'serverHost:'}: database: postgres starts PostgreSQL on this machine, on a Unix socket the server machine cannot reach; run this scenario without a server host`);
+  }
   // A default folder is claimed afresh when the run starts (a second run in the same second gets -2).
   if (overrides.out !== undefined) checkOutDir(outDir, overrides.force ?? false);
   return {
@@ -163,7 +175,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     maxConnections,
     generator,
     ...(locust && { locust }),
-    placement: planPlacement(overrides.placement ?? 'separate'),
+    placement: server ? remotePlacement() : planPlacement(overrides.placement ?? 'separate'),
     repeat: overrides.repeat ?? scenario.repeat,
     ...(timelineDeployment && { timelineDeployment }),
     ...(scenario.fault && { fault: scenario.fault }),
@@ -172,6 +184,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     ...(scenario.database && { database: scenario.database }),
     strict: overrides.strict ?? false,
     allowRemote: overrides.allowRemote ?? false,
+    ...(server && { serverHost: server }),
     fillQueue: !overrides.quick,
   };
 }

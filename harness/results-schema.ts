@@ -108,6 +108,33 @@ const tuneSummary = z.object({
   ),
 });
 
+/** A machine a run used: this one, and the --server-host one. */
+const environment = z.object({
+  node: z.string(),
+  os: z.string(),
+  cpus: z.number(),
+  cpuModel: z.string(),
+  totalMemoryMb: z.number(),
+  benchVersion: z.string(),
+  software: z.object({
+    nginx: z.string().optional(),
+    gunicorn: z.string().optional(),
+    uwsgi: z.string().optional(),
+    python: z.string().optional(),
+    flask: z.string().optional(),
+    gevent: z.string().optional(),
+    uvicorn: z.string().optional(),
+    starlette: z.string().optional(),
+    fcgiwrap: z.string().optional(),
+    locust: z.string().optional(),
+    postgresql: z.string().optional(),
+    psycopg2: z.string().optional(),
+    psycogreen: z.string().optional(),
+    asyncpg: z.string().optional(),
+  }),
+  serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),
+});
+
 const deploymentFailure = z.object({ deployment: z.string(), server: z.string(), reason: z.string(), atPoint: z.string().optional() });
 
 export const runResultsSchema = z.object({
@@ -119,31 +146,8 @@ export const runResultsSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   complete: z.boolean(),
-  environment: z.object({
-    node: z.string(),
-    os: z.string(),
-    cpus: z.number(),
-    cpuModel: z.string(),
-    totalMemoryMb: z.number(),
-    benchVersion: z.string(),
-    software: z.object({
-      nginx: z.string().optional(),
-      gunicorn: z.string().optional(),
-      uwsgi: z.string().optional(),
-      python: z.string().optional(),
-      flask: z.string().optional(),
-      gevent: z.string().optional(),
-      uvicorn: z.string().optional(),
-      starlette: z.string().optional(),
-      fcgiwrap: z.string().optional(),
-      locust: z.string().optional(),
-      postgresql: z.string().optional(),
-      psycopg2: z.string().optional(),
-      psycogreen: z.string().optional(),
-      asyncpg: z.string().optional(),
-    }),
-    serverEnvironment: z.object({ names: z.array(z.string()), removed: z.array(z.string()) }),
-  }),
+  environment,
+  serverMachine: environment.optional(),
   settings: z.object({
     xAxis: z.enum(['concurrency', 'workers', 'slow-clients']),
     durationS: z.number(),
@@ -166,6 +170,7 @@ export const runResultsSchema = z.object({
       .optional(),
     slowClients: z.object({ counts: z.array(z.number()), sendBytesPerSecond: z.number() }).optional(),
     database: z.literal('postgres').optional(),
+    serverHost: z.string().optional(),
   }),
   results: z.array(resultRow),
   failures: z.array(deploymentFailure),

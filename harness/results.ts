@@ -351,6 +351,8 @@ export interface RunSettings {
   slowClients?: { counts: number[]; sendBytesPerSecond: number };
   /** The private database bench started for the run (`database: postgres`); its version is environment.software.postgresql. */
   database?: 'postgres';
+  /** --server-host: the ssh destination the deployments ran on (serverMachine describes it). */
+  serverHost?: string;
 }
 
 export interface RunResults {
@@ -363,7 +365,10 @@ export interface RunResults {
   finishedAt?: string;
   /** False while the run is in progress or when it was interrupted. */
   complete: boolean;
+  /** The machine that ran bench and the load. */
   environment: Environment;
+  /** The machine the deployments ran on, when it was another one (--server-host), as its `bench agent` described it. */
+  serverMachine?: Environment;
   settings: RunSettings;
   results: ResultRow[];
   failures: DeploymentFailure[];

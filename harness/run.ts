@@ -16,6 +16,8 @@ import { SCHEMA_VERSION, type RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, locust, missingSoftware } from './software.js';
 import { databaseEnvironment } from './database/connections.js';
 import { startPostgres, type RunningPostgres } from './database/postgres.js';
+import { farSideLoad, recordServerMachine } from './remote/far-side.js';
+import { launchRemote } from './remote/remote-deployment.js';
 
 export interface RunContext {
   progress: Progress;
@@ -87,6 +89,7 @@ export function newRun(plan: Plan): RunResults {
       ...(plan.requests && { requests: plan.requests }),
       ...(plan.slowClients && { slowClients: plan.slowClients }),
       ...(plan.database && { database: plan.database }),
+      ...(plan.serverHost && { serverHost: plan.serverHost.destination }),
     },
     results: [],
     failures: [],
@@ -108,8 +111,9 @@ export async function prepareDeployments(plan: Plan, run: RunResults, progress: 
         'the server under test; a scenario passes such variables on purpose with env: on a deployment',
     );
   }
-  const runnable = await setAsideMissingSoftware(plan, run, progress);
-  run.environment.software = await softwareVersions([...runnable.flatMap(requiredSoftware), ...(plan.generator === 'locust' ? [locust] : [])]);
+  // What a --server-host machine has installed, its agent says when a deployment starts there.
+  const runnable = plan.serverHost ? plan.deployments : await setAsideMissingSoftware(plan, run, progress);
+  run.environment.software = await softwareVersions([...(plan.serverHost ? [] : runnable.flatMap(requiredSoftware)), ...(plan.generator === 'locust' ? [locust] : [])]);
   saveResults(run, plan.outDir);
   return runnable;
 }
@@ -207,14 +211,21 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
   try {
     // Every query would fail: say why, rather than measure errors.
     if (ctx.database && !ctx.database.server.running) throw new Error(ctx.database.server.describeExit());
-    deployment = await launch(planned.spec, planned.kind, planned.label, {
-      tmpDir: ctx.tmpDir,
-      ...(ctx.database && { env: databaseEnvironment(ctx.database.address, planned.kind, planned.spec) }),
-      ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
-      readyTimeoutMs: ctx.readyTimeoutMs ?? 20_000,
-      signal: ctx.signal,
-      onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
-    });
+    const readyTimeoutMs = ctx.readyTimeoutMs ?? 20_000;
+    deployment = plan.serverHost
+      ? await launchRemote(planned, plan.serverHost, { tmpDir: ctx.tmpDir, readyTimeoutMs, signal: ctx.signal })
+      : await launch(planned.spec, planned.kind, planned.label, {
+          tmpDir: ctx.tmpDir,
+          ...(ctx.database && { env: databaseEnvironment(ctx.database.address, planned.kind, planned.spec) }),
+          ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
+          readyTimeoutMs,
+          signal: ctx.signal,
+          onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
+        });
+    if (deployment.farSide) {
+      recordServerMachine(run, plan.placement, deployment.farSide);
+      saveResults(run, plan.outDir);
+    }
   } catch (err) {
     if (ctx.signal.aborted) return true;
     const reason = (err as Error).message;
@@ -352,6 +363,7 @@ async function measureDeployment(
           durationS: plan.durationS,
           timeoutS: plan.timeoutS,
           processGroups: () => deployment.processes.map((p) => p.pid),
+          ...farSideLoad(deployment.farSide),
           allowRemote: plan.allowRemote,
           generator: plan.generator,
           ...(plan.locust && { locust: plan.locust }),
@@ -419,6 +431,7 @@ function serviceProbe(plan: Plan, deployment: RunningDeployment, path: string) {
     timeoutS: plan.timeoutS,
     // Sampled too: the CPU per request bounds the model.
     processGroups: () => deployment.processes.map((p) => p.pid),
+    ...farSideLoad(deployment.farSide),
     allowRemote: plan.allowRemote,
     generator: plan.generator,
     ...(plan.locust && { locust: plan.locust }),

@@ -18,7 +18,7 @@ export interface Software {
 }
 
 export const INSTALL_ALL =
-  'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap postgresql python3-psycopg2 python3-psycogreen python3-asyncpg supervisor wrk python3-locust chromium';
+  'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap postgresql python3-psycopg2 python3-psycogreen python3-asyncpg supervisor wrk python3-locust chromium openssh-server';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
 /**

@@ -83,7 +83,12 @@ export function summaryNotes(run: RunResults): string[] {
 /** "builtin, on cores of its own (server on CPUs 0-1, generator on 2-3)": the engine, and where each side ran. */
 function generatorFact(run: RunResults): string {
   const { generator, placement, maxConnections, rates } = run.settings;
-  const cpus = placement.mode === 'separate' ? ` (server on CPUs ${placement.serverCpus}, generator on ${placement.generatorCpus})` : '';
+  const cpus =
+    placement.mode !== 'separate'
+      ? ''
+      : placement.serverCpus === null
+        ? ` (the server on ${run.settings.serverHost ?? 'another machine'})`
+        : ` (server on CPUs ${placement.serverCpus}, generator on ${placement.generatorCpus})`;
   const cap = rates.length > 0 ? `; at most ${maxConnections} connections` : '';
   return `${describeGenerator(generator, placement.mode)}${cpus}${cap}`;
 }
@@ -104,5 +109,21 @@ export function environmentFacts(run: RunResults): [string, string][] {
     ['finished', run.finishedAt ?? 'not finished'],
     ['per point', `${settings.warmupS} s warm-up, ${settings.durationS} s measured, ${settings.repeat} repeat${settings.repeat === 1 ? '' : 's'}`],
     ['load generator', generatorFact(run)],
+    ...serverMachineFacts(run),
+  ];
+}
+
+/** With --server-host the deployments ran on another machine: it, and the software they used there. */
+function serverMachineFacts(run: RunResults): [string, string][] {
+  const far = run.serverMachine;
+  if (!far) return [];
+  const where = run.settings.serverHost ?? 'another machine';
+  const software = Object.entries(far.software).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return [
+    [
+      'server machine',
+      `${where} over ssh: ${far.cpus} × ${far.cpuModel}, ${(far.totalMemoryMb / 1024).toFixed(1)} GB, ${far.os}, node ${far.node}, bench ${far.benchVersion}` +
+        (software.length > 0 ? `; ${software.map(([name, version]) => `${name} ${version}`).join(', ')}` : ''),
+    ],
   ];
 }

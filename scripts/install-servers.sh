@@ -20,6 +20,8 @@ packages+=(supervisor)
 packages+=(python3-locust)
 # Not a server either: the browser tests of `bench serve` drive it (through playwright-core).
 packages+=(chromium)
+# Not started by bench (nor its service): the --server-host tests run an sshd of their own on loopback.
+packages+=(openssh-server)
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q

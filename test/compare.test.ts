@@ -224,6 +224,19 @@ describe('what differs between the runs', () => {
     ]);
     expect(compareRuns(base, run(points), 10).machineDifferences).toEqual([]);
   });
+
+  it('tells apart a run whose servers were on another machine (--server-host), and that machine', () => {
+    const local = run(points);
+    const far = run(points);
+    far.settings.serverHost = 'bench@192.168.1.10';
+    far.serverMachine = { ...far.environment, cpus: 16, cpuModel: 'Server CPU' };
+    const compared = compareRuns(local, far, 10);
+    expect(compared.settingDifferences).toContainEqual({ name: 'serverHost', base: 'this machine', next: 'bench@192.168.1.10' });
+    expect(compared.machineDifferences).toEqual([
+      { name: 'serverCpuModel', base: 'Test CPU @ 2.0GHz', next: 'Server CPU' },
+      { name: 'serverCpus', base: '2', next: '16' },
+    ]);
+  });
 });
 
 describe('formatChange', () => {

@@ -1,4 +1,5 @@
 import { serverKinds } from '../deployments/kinds.js';
+import { describeEnvironment } from '../environment.js';
 import { UsageError } from '../errors.js';
 import { requiredSoftware } from '../plan.js';
 import { DEBIAN_PYTHON, INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software.js';
@@ -23,7 +24,8 @@ export async function doctorCommand(options: { python?: string } = {}): Promise<
   ];
   const python = await pythonVersion();
   return [
-    'Deployment kinds on this machine:',
+    // bench doctor --server-host shows this answer from another machine: say which bench gave it.
+    `Deployment kinds on this machine (bench ${describeEnvironment().benchVersion}, node ${process.version}):`,
     ...(await kindLines(lines)),
     `  ${'python'.padEnd(width(lines))}${python ? `ok       ${python} (the Python deployments run on it)` : 'missing  sudo apt-get install python3-flask'}`,
     '',

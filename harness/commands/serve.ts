@@ -39,6 +39,7 @@ export async function serveCommand(scenarioName: string | undefined, flags: Serv
   const scenario = scenarioName === undefined ? parseScenario(WORKSHOP_START, '(bench serve)') : loadScenario(scenarioName);
   if (scenario.app) throw new UsageError(`${scenario.file}: app: bench serve shows bench's demo app only; use bench run for your own app`);
   if (scenario.database) throw new UsageError(`${scenario.file}: database: bench serve starts no database (its /db would answer 503); use bench run for this scenario`);
+  if (scenario.serverHost) throw new UsageError(`${scenario.file}: serverHost: bench serve starts its deployments on this machine only; use bench run --server-host for another one`);
   const host = flags.host ?? LOOPBACK;
   const plan = buildPlan({ ...scenario, name: scenarioName === undefined ? 'serve' : `serve-${scenario.name}` }, {
     ...(flags.record !== undefined && { out: flags.record }),

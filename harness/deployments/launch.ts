@@ -10,9 +10,10 @@ import { nginxPlan } from './nginx.js';
 import { serverEnvironment } from './server-env.js';
 import { healthPath, waitUntilReady } from './ready.js';
 import { publicListeners } from '../process/listeners.js';
+import type { FarSide } from '../remote/far-side.js';
 
 export interface RunningDeployment {
-  /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front). */
+  /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front); the far machine's with --server-host. */
   baseUrl: string;
   /** The random token the server echoes in /health (x-bench-token): undefined for an external server or a user's app. */
   token: string | undefined;
@@ -28,6 +29,8 @@ export interface RunningDeployment {
   serverArgs?: string[];
   /** The nginx.conf generated for the nginx in front, if any. */
   nginxConfig?: string;
+  /** Started on another machine by `bench agent` (--server-host): `processes` then holds the ssh client only. */
+  farSide?: FarSide;
   stop(): Promise<void>;
 }
 
@@ -42,6 +45,8 @@ export interface LaunchOptions {
   cpus?: string;
   /** What it is waiting for, while a pool's workers come up ("waiting for all 16 workers to answer (11 so far)"). */
   onStatus?(text: string): void;
+  /** The address its processes listen on (default loopback): `bench agent`'s, where load from another machine arrives. */
+  host?: string;
 }
 
 const PORT_ATTEMPTS = 3;
@@ -68,6 +73,7 @@ export async function launch(
   // of the demo app. A user's app does not echo it, so a port squatter could pass for it there.
   const token = randomBytes(16).toString('hex');
   const expectedToken = spec.app ? undefined : token;
+  const host = options.host ?? LOOPBACK;
   for (let attempt = 1; ; attempt++) {
     const processes: ProcessGroup[] = [];
     const restarts: number[] = [];
@@ -78,7 +84,7 @@ export async function launch(
     };
     try {
       const serverPort = await freePort();
-      const kindPlan = await kind.plan(spec, { host: LOOPBACK, port: serverPort, tmpDir: options.tmpDir, behindNginx });
+      const kindPlan = await kind.plan(spec, { host, port: serverPort, tmpDir: options.tmpDir, behindNginx });
       const serverArgs = [kindPlan.command, ...kindPlan.args];
       let nginxConfig: string | undefined;
       const onPurpose = { ...options.env, ...spec.env };
@@ -89,7 +95,7 @@ export async function launch(
       if (behindNginx) {
         port = await freePortOtherThan(serverPort);
         const nginx = nginxPlan({
-          host: LOOPBACK,
+          host,
           port,
           upstreamPort: serverPort,
           upstreamSocket: plan.socketPath,
@@ -104,13 +110,13 @@ export async function launch(
         const front = cleaned(pinned(nginx, options.cpus), undefined);
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
       }
-      const baseUrl = `http://${LOOPBACK}:${port}`;
+      const baseUrl = `http://${host}:${port}`;
       await waitUntilReady(baseUrl, kind, spec, processes, expectedToken, options);
-      // Servers bind loopback only, whatever a user's app or its args: ask for.
-      const exposed = publicListeners(processes.map((p) => p.pid));
+      // Servers bind loopback (or the one address asked for) only, whatever a user's app or its args: ask for.
+      const exposed = publicListeners(processes.map((p) => p.pid), host);
       if (exposed.length > 0) {
         throw new Error(
-          `it listens beyond loopback, on ${exposed.join(', ')}; bench runs servers on 127.0.0.1 only ` +
+          `it listens beyond ${host === LOOPBACK ? 'loopback' : `loopback and ${host}`}, on ${exposed.join(', ')}; bench runs servers on ${host} only ` +
             '(an app must listen where $HOST says, and args: must not bind another address)',
         );
       }

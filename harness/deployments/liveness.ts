@@ -33,8 +33,11 @@ function answersAsItself(deployment: RunningDeployment, timeoutMs: number): Prom
   return whoAnswers(`${deployment.baseUrl}${deployment.healthPath}`, deployment.token, timeoutMs);
 }
 
-/** How a process group of the deployment ended, when its leader has (a supervised server is restarted instead). */
+/**
+ * How a process group of the deployment ended, when its leader has (a supervised server is
+ * restarted instead); for one on another machine, as its agent said, or the ssh client's end.
+ */
 export function exitedServer(deployment: RunningDeployment): string | undefined {
   if (deployment.supervised) return undefined;
-  return deployment.processes.find((p) => !p.running)?.describeExit();
+  return deployment.farSide?.exited() ?? deployment.processes.find((p) => !p.running)?.describeExit();
 }

@@ -20,9 +20,19 @@ export type PointLoad = EngineLoad & {
   locust?: LocustSettings;
   /** Process groups of the deployment, sampled for CPU and memory during the window. */
   processGroups?: () => number[];
+  /** Samples the deployment elsewhere (another machine's `bench agent`), instead of processGroups in this machine's /proc. */
+  resources?: ResourceProvider;
   /** Load goes to loopback only unless this is set (--allow-remote). */
   allowRemote?: boolean;
+  /** The one address beyond loopback load may go to without allowRemote: the --server-host machine bench started the deployment on. */
+  serverHost?: string;
 };
+
+/** Resources sampled by someone else over the window: started as it opens, answered when it ends. */
+export interface ResourceProvider {
+  start(): void;
+  stop(): Promise<ResourceUse>;
+}
 
 /** One measured window, whichever engine drove it. */
 export interface PointMeasurement {
@@ -66,7 +76,7 @@ export interface PointMeasurement {
  */
 export async function measurePoint(load: PointLoad, onProgress?: ProgressListener, signal?: AbortSignal): Promise<PointMeasurement> {
   const host = new URL(load.url).hostname;
-  if (!load.allowRemote && !isLoopback(host)) {
+  if (!load.allowRemote && !isLoopback(host) && host !== load.serverHost) {
     throw new UsageError(`refusing to send load to ${host}: bench sends load to loopback only unless --allow-remote`);
   }
   const engine = load.generator === 'locust' && load.locust ? locustEngine(load.locust) : ENGINES[load.generator ?? 'builtin'];
@@ -80,16 +90,19 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
       {
         onProgress,
         onWindowOpen: () => {
-          if (load.processGroups) sampler = new ResourceSampler(load.processGroups);
+          if (load.resources) load.resources.start();
+          else if (load.processGroups) sampler = new ResourceSampler(load.processGroups);
         },
       },
       signal,
     );
   } catch (err) {
     sampler?.stop();
+    await load.resources?.stop().catch(() => undefined);
     throw err;
   }
-  return pointMeasurement(engine.name, m, load.durationS, sampler?.stop() ?? NOTHING_SAMPLED);
+  const resources = load.resources ? await load.resources.stop() : (sampler?.stop() ?? NOTHING_SAMPLED);
+  return pointMeasurement(engine.name, m, load.durationS, resources);
 }
 
 /** An engine's window as a point's measurement: rates from its counts, percentiles from its histograms. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Readable, Writable } from 'node:stream';
 import { groupMembers, hasProcfs } from './procfs.js';
 import { liveGroups } from './registry.js';
 
@@ -34,11 +35,14 @@ export class ProcessGroup {
   private tailText = '';
   private readonly log: WriteStream;
   private readonly stopSignal: NodeJS.Signals;
+  /** With `talks`: the pipes bench speaks a protocol over (stdout then stays out of the log and the tail). */
+  readonly conversation: { stdin: Writable; stdout: Readable } | undefined;
 
   constructor(
     readonly name: string,
     plan: SpawnPlan,
     logPath: string,
+    talks = false,
   ) {
     this.log = createWriteStream(logPath, { flags: 'a' });
     this.stopSignal = plan.stopSignal ?? 'SIGTERM';
@@ -49,8 +53,11 @@ export class ProcessGroup {
       ...(plan.uid !== undefined && { uid: plan.uid }),
       ...(plan.gid !== undefined && { gid: plan.gid }),
       detached: true, // setsid(): a new process group led by the child
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [talks ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
+    this.conversation = talks ? { stdin: child.stdin!, stdout: child.stdout! } : undefined;
+    // A peer that has gone makes writes fail with EPIPE: its exit says so, not an uncaught error.
+    child.stdin?.on('error', () => {});
     this.exited = new Promise<Exit>((resolve) => {
       child.once('error', (err) => {
         this.appendTail(`spawn ${plan.command} failed: ${err.message}\n`);
@@ -64,11 +71,12 @@ export class ProcessGroup {
       });
     });
     // Closing the log only after both pipes end keeps the last lines a crash printed.
-    let open = 2;
+    const logged = talks ? [child.stderr] : [child.stdout, child.stderr];
+    let open = logged.length;
     const onEnd = () => {
       if (--open === 0) this.log.end();
     };
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const stream of logged) {
       stream?.on('data', (chunk: Buffer) => {
         this.log.write(chunk);
         this.appendTail(chunk.toString('utf8'));

@@ -2,14 +2,15 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { groupMembers, hasProcfs } from './procfs.js';
 
 /**
- * The TCP addresses processes of the given groups listen on that are not loopback
- * ("0.0.0.0:8000", "[::]:9229"), read from /proc. A user's app, or a flag passed through `args:`,
+ * The TCP addresses processes of the given groups listen on that are neither loopback nor
+ * `allowed` (the one address a deployment was told to bind: `bench agent`'s, which the load from
+ * another machine reaches) ("0.0.0.0:8000", "[::]:9229"), read from /proc. A user's app, or a flag passed through `args:`,
  * can make a server listen beyond loopback however bench started it; this finds it, whatever
  * did it. Empty where /proc cannot be read.
  */
-export function publicListeners(processGroups: number[]): string[] {
+export function publicListeners(processGroups: number[], allowed?: string): string[] {
   return tcpListeners(processGroups)
-    .filter((address) => !address.loopback)
+    .filter((address) => !address.loopback && address.text.slice(0, address.text.lastIndexOf(':')) !== allowed)
     .map((address) => address.text);
 }
 

@@ -94,6 +94,8 @@ export const scenarioSchema = z.strictObject({
   rate: z.array(positiveInt.max(1_000_000)).nonempty().optional(),
   /** The load engine: builtin (npm only) or wrk (native; closed loop only). */
   generator: z.enum(['builtin', 'wrk', 'locust']).default('builtin'),
+  /** The machine (ssh destination, user@host) the deployments start on, as --server-host; default this one. */
+  serverHost: z.string().min(1).optional(),
   /** Open loop: the most connections the generator may open at once (default 1000, or what ulimit -n allows). */
   maxConnections: positiveInt.max(1_000_000).optional(),
   /** Measure every point this many times, in interleaved rounds; rows report medians. */

@@ -1,0 +1,34 @@
+import { spawn } from 'node:child_process';
+import { UsageError } from '../errors.js';
+import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';
+
+/** How long `bench doctor` there may take, connection included (it probes each server's version). */
+const DOCTOR_MS = 60_000;
+
+/**
+ * `bench doctor --server-host`: runs `bench doctor` on the server machine over ssh and returns its
+ * answer (which names that machine's bench and Node) under a line saying where it ran.
+ */
+export async function remoteDoctor(server: ServerHost): Promise<string> {
+  const answer = await overSsh(server, ['doctor']);
+  return [`On ${server.destination} (over ssh):`, answer.trimEnd()].join('\n');
+}
+
+function overSsh(server: ServerHost, words: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // Argument array: the far command words are quoted for the far shell by sshArgs.
+    const child = spawn('ssh', sshArgs(server, words), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), DOCTOR_MS);
+    child.once('error', (err) => reject(new UsageError(`--server-host ${server.destination}: ssh failed to start: ${err.message}`)));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) return resolve(stdout);
+      const how = signal ? `was stopped by ${signal}` : `exited with code ${code}`;
+      reject(new UsageError(`--server-host ${server.destination}: "${server.bench.join(' ')} ${words.join(' ')}" there ${how}: ${stderr.trim().split('\n').slice(-3).join(' / ')}; ${sshAdvice(server)}`));
+    });
+  });
+}
