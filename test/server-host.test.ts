@@ -126,6 +126,19 @@ function readResults(dir: string): RunResults | undefined {
 const remoteFlags = () => ['--server-host', 'benchbox', '--ssh-config', sshConfig, '--server-bench', `node ${bench}`];
 const runFlags = ['--deployments', 'node-prefork', '--workers', '2', '--path', '/io?ms=50', '--concurrency', '4', '--duration', '2', '--warmup', '0.5'];
 
+/** A run through the far side with four levels, started in the background; resolves once its first row is written. */
+async function remoteRunUnderway(out: string) {
+  const child = spawn(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--concurrency', '1,2,4,8', ...remoteFlags(), '--out', out], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && (readResults(out)?.results.length ?? 0) < 1) await new Promise((r) => setTimeout(r, 50));
+  return { child, exited, stderr: () => stderr };
+}
+
 describeWithSshd()('deployments on another machine over ssh (--server-host)', () => {
   beforeAll(startSshd);
   afterAll(() => {
@@ -170,19 +183,9 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
 
   it('leave no server process on the far side when the ssh connection dies mid-run', async () => {
     const out = join(work, 'dropped');
-    const child = spawn(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--concurrency', '1,2,4,8', ...remoteFlags(), '--out', out], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const { child, exited } = await remoteRunUnderway(out);
     // The ssh client is bench's child; kill it once the far pool is up and measured once.
-    let ssh: number | undefined;
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (ssh === undefined || (readResults(out)?.results.length ?? 0) < 1)) {
-      ssh ??= livingProcesses().find((p) => p.ppid === child.pid && /^(.*\/)?ssh$/.test(program(p.pid)))?.pid;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const ssh = livingProcesses().find((p) => p.ppid === child.pid && /^(.*\/)?ssh$/.test(program(p.pid)))?.pid;
     expect(ssh, 'the ssh client bench started').toBeDefined();
     expect(serverProcesses().length).toBe(3);
     process.kill(ssh!, 'SIGKILL');
@@ -194,12 +197,7 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
 
   it('fail as the far side says when a far server dies mid-run', async () => {
     const out = join(work, 'far-death');
-    const child = spawn(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--concurrency', '1,2,4,8', ...remoteFlags(), '--out', out], {
-      stdio: 'ignore',
-    });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (readResults(out)?.results.length ?? 0) < 1) await new Promise((r) => setTimeout(r, 50));
+    const { exited } = await remoteRunUnderway(out);
     const pool = serverProcesses();
     // The pool's master: the one server process whose parent is not one of them.
     const master = livingProcesses().find((p) => pool.includes(p.pid) && !pool.includes(p.ppid));
@@ -213,15 +211,8 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
 
   it('leave no server process on the far side after Ctrl-C of the local bench', async () => {
     const out = join(work, 'interrupted');
-    const child = spawn(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--concurrency', '1,2,4,8', ...remoteFlags(), '--out', out], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && (readResults(out)?.results.length ?? 0) < 1) await new Promise((r) => setTimeout(r, 50));
-    expect(serverProcesses().length, stderr).toBe(3);
+    const { child, exited, stderr } = await remoteRunUnderway(out);
+    expect(serverProcesses().length, stderr()).toBe(3);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(await gone(5000), 'far server processes left').toEqual([]);
