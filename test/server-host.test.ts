@@ -29,6 +29,20 @@ let sshd: ChildProcess | undefined;
 let sshConfig = '';
 
 /** A real sshd on a free loopback port, with keys of its own, which lets root in with a generated key only. */
+/** One Host entry of the test's ssh config: this machine, logged into with the generated key. */
+function sshHost(alias: string, address: string, port: number): string[] {
+  return [
+    `Host ${alias}`,
+    `  HostName ${address}`,
+    `  Port ${port}`,
+    `  User ${userInfo().username}`,
+    `  IdentityFile ${join(work, 'user_key')}`,
+    '  StrictHostKeyChecking no',
+    '  UserKnownHostsFile /dev/null',
+    '  LogLevel ERROR',
+  ];
+}
+
 async function startSshd(): Promise<void> {
   const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
   keygen(join(work, 'host_key'));
@@ -53,23 +67,9 @@ async function startSshd(): Promise<void> {
   writeFileSync(
     sshConfig,
     [
-      'Host benchbox',
-      '  HostName 127.0.0.1',
-      `  Port ${port}`,
-      `  User ${userInfo().username}`,
-      `  IdentityFile ${join(work, 'user_key')}`,
-      '  StrictHostKeyChecking no',
-      '  UserKnownHostsFile /dev/null',
-      '  LogLevel ERROR',
+      ...sshHost('benchbox', '127.0.0.1', port),
       // The same machine at its LAN address: where ssh arrives, the deployments listen.
-      'Host benchbox-lan',
-      `  HostName ${lanAddress ?? '127.0.0.1'}`,
-      `  Port ${port}`,
-      `  User ${userInfo().username}`,
-      `  IdentityFile ${join(work, 'user_key')}`,
-      '  StrictHostKeyChecking no',
-      '  UserKnownHostsFile /dev/null',
-      '  LogLevel ERROR',
+      ...sshHost('benchbox-lan', lanAddress ?? '127.0.0.1', port),
     ].join('\n') + '\n',
   );
   // sshd run by root separates privileges into this empty folder (the system service would make it).
