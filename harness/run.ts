@@ -358,16 +358,9 @@ async function measureDeployment(
       const measured: Sample = await measurePoint(
         {
           ...level,
-          ...requestTarget(plan, deployment, path),
+          ...pointLoad(plan, deployment, path),
           warmupS,
           durationS: plan.durationS,
-          timeoutS: plan.timeoutS,
-          processGroups: () => deployment.processes.map((p) => p.pid),
-          ...farSideLoad(deployment.farSide),
-          allowRemote: plan.allowRemote,
-          generator: plan.generator,
-          ...(plan.locust && { locust: plan.locust }),
-          ...(plan.placement.generatorCpus && { cpus: plan.placement.generatorCpus }),
         },
         (phase, left, live) =>
           ctx.progress.live(
@@ -423,13 +416,15 @@ function requestTarget(plan: Plan, deployment: RunningDeployment, path: string):
 
 /** One client for a short window: what one request of the user's app takes on this deployment, unqueued. */
 function serviceProbe(plan: Plan, deployment: RunningDeployment, path: string) {
+  // Sampled too (pointLoad): the CPU per request bounds the model.
+  return { concurrency: 1, ...pointLoad(plan, deployment, path), warmupS: plan.warmupS, durationS: Math.min(plan.durationS, 2) };
+}
+
+/** What every point on a deployment shares: where the load goes, what is sampled, and which generator drives it from where. */
+function pointLoad(plan: Plan, deployment: RunningDeployment, path: string) {
   return {
-    concurrency: 1,
     ...requestTarget(plan, deployment, path),
-    warmupS: plan.warmupS,
-    durationS: Math.min(plan.durationS, 2),
     timeoutS: plan.timeoutS,
-    // Sampled too: the CPU per request bounds the model.
     processGroups: () => deployment.processes.map((p) => p.pid),
     ...farSideLoad(deployment.farSide),
     allowRemote: plan.allowRemote,
