@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The CLI is TypeScript compiled to dist/ by `npm ci` (the prepare script).
+// The CLI is TypeScript compiled to dist/: by `npm ci` in a clone (the prepare script), and shipped
+// compiled in the npm package (`npm pack` runs the same build), so an install needs no TypeScript.
 import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/harness/cli.js', import.meta.url);
