@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { nextCount } from './counter.js';
 import { asyncDatabase, blockingDatabase, databaseConfig, statements, type Row, type Statement } from './database.js';
 import { requestCounter } from './worker-status.js';
 
@@ -11,6 +12,7 @@ import { requestCounter } from './worker-status.js';
  *   GET /db?ms=N   one query, SELECT pg_sleep(N / 1000)
  *   GET /db-rows?n=N  reads the first N rows of the table `items`
  *   GET /hello     answers at once
+ *   GET /count     this process's counter after one more: { count, pid } (counter.ts)
  *   GET /health    readiness
  * `blocking` decides how /io and the queries wait: a blocked thread (like time.sleep, or psycopg2,
  * in a sync Flask view) or an awaited timer or pool (an event loop that keeps serving while it
@@ -110,6 +112,8 @@ export function createHandler(mode: WaitMode, keepAlive: boolean) {
         return reply(res, 200, { status: 'ok' }, { 'x-bench-token': process.env.BENCH_TOKEN ?? '' });
       case '/hello':
         return reply(res, 200, { hello: 'world' });
+      case '/count':
+        return reply(res, 200, nextCount());
       case '/io':
       case '/io-blocking':
       case '/cpu': {

@@ -9,6 +9,7 @@ servers/node/app.ts.
     GET /db?ms=N   one query, SELECT pg_sleep(N / 1000), on a connection of this process's pool
     GET /db-rows?n=N  reads the first N rows of the table `items`
     GET /hello     answers at once
+    GET /count     this process's counter after one more: {"count": N, "pid": P} (counter.py)
     GET /health    readiness
 
 /db and /db-rows need the private PostgreSQL of a scenario with database: postgres (database.py).
@@ -19,6 +20,7 @@ import time
 from flask import Flask, Response, request
 
 import database
+from counter import next_count
 from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text
 from worker_status import count_requests
 
@@ -63,6 +65,11 @@ def health():
 @app.get("/hello")
 def hello():
     return send(200, {"hello": "world"})
+
+
+@app.get("/count")
+def count():
+    return send(200, next_count())
 
 
 @app.get("/io")

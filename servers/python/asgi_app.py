@@ -9,6 +9,7 @@ headers as app.py, with every handler an `async def` run on the event loop.
                            process's asyncpg pool (async_database.py)
     GET /db-rows?n=N       reads the first N rows of the table `items`
     GET /hello             answers at once
+    GET /count             this process's counter after one more (counter.py)
     GET /health            readiness
 """
 import asyncio
@@ -20,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import async_database
+from counter import next_count
 from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text
 from worker_status import count_asgi_requests
 
@@ -59,6 +61,10 @@ async def health(_request):
 
 async def hello(_request):
     return send(200, {"hello": "world"})
+
+
+async def count(_request):
+    return send(200, next_count())
 
 
 async def io(request):
@@ -117,6 +123,7 @@ starlette = Starlette(
     routes=[
         Route("/health", health),
         Route("/hello", hello),
+        Route("/count", count),
         Route("/io", io),
         Route("/io-blocking", io_blocking),
         Route("/cpu", cpu),

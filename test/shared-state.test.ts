@@ -1,0 +1,86 @@
+import { expect, it } from 'vitest';
+import { parseCountBody } from '../harness/shared-state/count-sequences.js';
+import type { RunningDeployment } from '../harness/deployments/launch.js';
+import { fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn } from '../harness/software.js';
+import { withDeployment } from './support/deployments.js';
+import { describeWith } from './support/software.js';
+
+const describeStack = await describeWith([flask, gunicorn, uvicorn, starlette, nginx, fcgiwrap]);
+
+interface Answer {
+  count: number;
+  pid: number;
+}
+
+/** `total` GETs of /count from `clients` clients, each sending its next when its last answer came; answers in arrival order. */
+async function countAnswers(d: RunningDeployment, total: number, clients: number): Promise<Answer[]> {
+  const answers: Answer[] = [];
+  let sent = 0;
+  const client = async () => {
+    while (sent < total) {
+      sent++;
+      const response = await fetch(d.baseUrl + '/count');
+      const text = await response.text();
+      expect(response.status, text).toBe(200);
+      const answer = parseCountBody(text);
+      expect(answer, text).toBeDefined();
+      // The same bytes shape from every app: {"count":N,"pid":P} and a newline.
+      expect(text).toBe(`{"count":${answer!.count},"pid":${answer!.pid}}\n`);
+      expect(response.headers.get('x-worker-pid')).toBe(String(answer!.pid));
+      answers.push(answer!);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  return answers;
+}
+
+/** Each process's counts, sorted: a fresh deployment's must be exactly 1..n, none lost, none twice. */
+function perProcess(answers: Answer[]): Map<number, number[]> {
+  const counts = new Map<number, number[]>();
+  for (const { count, pid } of answers) counts.set(pid, [...(counts.get(pid) ?? []), count]);
+  for (const list of counts.values()) list.sort((a, b) => a - b);
+  return counts;
+}
+
+const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
+function expectOneSequencePerProcess(answers: Answer[], processes: number): void {
+  const counts = perProcess(answers);
+  expect(counts.size, `pids seen: ${[...counts.keys()].join(', ')}`).toBe(processes);
+  for (const [pid, list] of counts) expect(list, `pid ${pid}`).toEqual(oneToN(list.length));
+}
+
+describeStack('/count: memory workers do not share', () => {
+  it.each(['node-async', 'node-blocking', 'flask-dev', 'uvicorn'])('a single process (%s) counts every request in one sequence', async (kind) => {
+    await withDeployment({ kind }, async (d) => {
+      const answers = await countAnswers(d, 60, 4);
+      expectOneSequencePerProcess(answers, 1);
+      expect(answers.map((a) => a.count).sort((a, b) => a - b)).toEqual(oneToN(60));
+    });
+  });
+
+  it.each([
+    ['node-prefork', 3],
+    ['gunicorn-sync', 3],
+    ['gunicorn-sync', 5],
+  ] as const)('a pool (%s ×%i) answers from one separate sequence per worker', async (kind, workers) => {
+    await withDeployment({ kind, workers }, async (d) => {
+      const answers = await countAnswers(d, 400, 2 * workers);
+      expectOneSequencePerProcess(answers, workers);
+    });
+  });
+
+  it('gthread workers count exactly under threads: a lock keeps each sequence whole', async () => {
+    await withDeployment({ kind: 'gunicorn-gthread', workers: 2, threads: 4, args: ['--keep-alive', '0'] }, async (d) => {
+      expectOneSequencePerProcess(await countAnswers(d, 400, 8), 2);
+    });
+  });
+
+  it('CGI starts a process per request, so every count is 1 with a new pid', async () => {
+    await withDeployment({ kind: 'cgi', workers: 2 }, async (d) => {
+      const answers = await countAnswers(d, 4, 2);
+      expect(answers.map((a) => a.count)).toEqual([1, 1, 1, 1]);
+      expect(new Set(answers.map((a) => a.pid)).size).toBe(4);
+    });
+  });
+});
