@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { compareCommand, parseThreshold, type CompareOptions } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { exportCommand } from './commands/export.js';
+import { DEFAULT_INIT_FILE, initCommand, type InitFlags } from './commands/init.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type RunFlags } from './commands/run.js';
@@ -122,6 +123,17 @@ const tune = program
     exitCode = await tuneCommand(scenario, options);
   });
 withAppOptions(tune);
+
+const init = program
+  .command('init')
+  .description("write a commented starter scenario into the current folder, for bench's demo app or (--app) yours")
+  .argument('[file]', `the scenario file to write (default ${DEFAULT_INIT_FILE})`)
+  .option('--force', 'replace the file if it exists')
+  .addHelpText('after', '\nExamples:\n  bench init && bench run bench-scenario.yaml --quick\n  bench init mine.yaml --app myproject.wsgi:application --app-dir ../myproject --health /healthz')
+  .action((file: string | undefined, options: InitFlags) => {
+    exitCode = initCommand(file, options);
+  });
+withAppOptions(init);
 
 program
   .command('compare')
