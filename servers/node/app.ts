@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nextCount } from './counter.js';
 import { asyncDatabase, blockingDatabase, databaseConfig, statements, type Row, type Statement } from './database.js';
+import { sendStatic, staticFile } from './static-files.js';
 import { requestCounter } from './worker-status.js';
 
 /**
@@ -13,6 +14,7 @@ import { requestCounter } from './worker-status.js';
  *   GET /db-rows?n=N  reads the first N rows of the table `items`
  *   GET /hello     answers at once
  *   GET /count     this process's counter after one more: { count, pid } (counter.ts)
+ *   GET /static/NAME  one of the files in servers/static (static-files.ts)
  *   GET /health    readiness
  * `blocking` decides how /io and the queries wait: a blocked thread (like time.sleep, or psycopg2,
  * in a sync Flask view) or an awaited timer or pool (an event loop that keeps serving while it
@@ -45,15 +47,14 @@ function burnCpu(ms: number): void {
   }
 }
 
+/** What every response says besides its body: which process answered, and whether the connection stays. */
+function commonHeaders(keepAlive: boolean): Record<string, string> {
+  return { 'x-worker-pid': String(process.pid), ...(!keepAlive && { connection: 'close' }) };
+}
+
 function send(res: ServerResponse, status: number, body: unknown, keepAlive: boolean, extra: Record<string, string> = {}): void {
   const text = JSON.stringify(body) + '\n';
-  res.writeHead(status, {
-    ...extra,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'x-worker-pid': String(process.pid),
-    ...(!keepAlive && { connection: 'close' }),
-  });
+  res.writeHead(status, { ...extra, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...commonHeaders(keepAlive) });
   res.end(text);
 }
 
@@ -140,8 +141,11 @@ export function createHandler(mode: WaitMode, keepAlive: boolean) {
         if (typeof n === 'string') return reply(res, 400, { error: n });
         return fromDatabase(res, statements.rows(n), (rows) => ({ endpoint: 'db-rows', n, rows }));
       }
-      default:
+      default: {
+        const file = staticFile(url.pathname);
+        if (file) return sendStatic(res, file, mode === 'blocking', commonHeaders(keepAlive));
         return reply(res, 404, { error: `no route ${url.pathname}` });
+      }
     }
   };
 }

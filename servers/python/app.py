@@ -10,6 +10,7 @@ servers/node/app.ts.
     GET /db-rows?n=N  reads the first N rows of the table `items`
     GET /hello     answers at once
     GET /count     this process's counter after one more: {"count": N, "pid": P} (counter.py)
+    GET /static/NAME  one of the files in servers/static (static_files.py)
     GET /health    readiness
 
 /db and /db-rows need the private PostgreSQL of a scenario with database: postgres (database.py).
@@ -21,10 +22,12 @@ from flask import Flask, Response, request
 
 import database
 from counter import next_count
+import static_files
 from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text
 from worker_status import count_requests
 
-app = Flask(__name__)
+# static_folder=None: Flask's own /static route would answer with other headers; static_files.py serves it.
+app = Flask(__name__, static_folder=None)
 # Which worker is busy, in $BENCH_STATUS_DIR when it is set (worker_status.py).
 count_requests(app)
 
@@ -80,6 +83,15 @@ def io():
         return send(400, {"error": error})
     time.sleep(ms / 1000)
     return send(200, {"endpoint": request.path[1:], "ms": ms})
+
+
+@app.get("/static/<name>")
+def static(name):
+    found = static_files.static_file(name)
+    if not found:
+        return not_found(None)
+    path, content_type = found
+    return Response(static_files.read(path), content_type=content_type, headers={"x-worker-pid": str(os.getpid())})
 
 
 @app.get("/cpu")

@@ -10,6 +10,7 @@ headers as app.py, with every handler an `async def` run on the event loop.
     GET /db-rows?n=N       reads the first N rows of the table `items`
     GET /hello             answers at once
     GET /count             this process's counter after one more (counter.py)
+    GET /static/NAME       one of the files in servers/static, read in a thread (static_files.py)
     GET /health            readiness
 """
 import asyncio
@@ -22,6 +23,7 @@ from starlette.routing import Route
 
 import async_database
 from counter import next_count
+import static_files
 from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text
 from worker_status import count_asgi_requests
 
@@ -84,6 +86,17 @@ async def io_blocking(request):
     return send(200, {"endpoint": "io-blocking", "ms": ms})
 
 
+async def static(request):
+    found = static_files.static_file(request.path_params["name"])
+    if not found:
+        return await not_found(request, None)
+    path, content_type = found
+    # Read off the loop, which keeps serving meanwhile.
+    body = await asyncio.to_thread(static_files.read, path)
+    # As a header, not media_type, to which Starlette would add a second charset.
+    return Response(body, headers={"content-type": content_type, "x-worker-pid": str(os.getpid())})
+
+
 async def cpu(request):
     ms, error = parse_ms(request)
     if error:
@@ -127,6 +140,7 @@ starlette = Starlette(
         Route("/io", io),
         Route("/io-blocking", io_blocking),
         Route("/cpu", cpu),
+        Route("/static/{name}", static),
         Route("/db", db),
         Route("/db-rows", db_rows),
     ],

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import type { RunningDeployment } from '../harness/deployments/launch.js';
+import { projectRoot } from '../harness/paths.js';
+import { fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
+import { withDeployment } from './support/deployments.js';
+import { describeWith } from './support/software.js';
+
+const STATIC = join(projectRoot, 'servers', 'static');
+const FILES = [
+  { name: 'small.txt', size: 4096, type: 'text/plain; charset=utf-8' },
+  { name: 'large.bin', size: 1024 * 1024, type: 'application/octet-stream' },
+];
+
+/** Every spelling of a way out of /static/ that a client can send, as it is sent (fetch would normalise them away). */
+const ESCAPES = [
+  '/static/../package.json',
+  '/static/%2e%2e/package.json',
+  '/static/%2E%2E%2Fpackage.json',
+  '/static/..%2fpackage.json',
+  '/static/..%5cpackage.json',
+  '/static//etc/passwd',
+  '/static/%2fetc%2fpasswd',
+  '/static/.',
+  '/static/small.txt/',
+  '/static/small.txt%00',
+  '/static/nope.txt',
+];
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** GET `path` exactly as written, on a connection of its own. */
+function rawGet(baseUrl: string, path: string): Promise<RawAnswer> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+/** Each file as the deployment serves it, with its type and length, and what every escape got. */
+async function servedFiles(d: RunningDeployment) {
+  const files = [];
+  for (const file of FILES) {
+    const answer = await rawGet(d.baseUrl, `/static/${file.name}`);
+    files.push({ name: file.name, status: answer.status, type: answer.headers['content-type'], length: answer.headers['content-length'], sha: sha(answer.body) });
+  }
+  const escapes = [];
+  for (const path of ESCAPES) {
+    const answer = await rawGet(d.baseUrl, path);
+    escapes.push({ path, status: answer.status, leaked: /"name": "bench"|root:/.test(answer.body.toString('latin1')) });
+  }
+  return { files, escapes };
+}
+
+/**
+ * What every deployment must answer: the shipped bytes, their type and length, and 404 for every
+ * way out (nginx in front refuses a NUL in the URI itself, with 400, before any app sees it).
+ */
+function expected(nginxInFront = false) {
+  return {
+    files: FILES.map((f) => ({ name: f.name, status: 200, type: f.type, length: String(f.size), sha: sha(readFileSync(join(STATIC, f.name))) })),
+    escapes: ESCAPES.map((path) => ({ path, status: nginxInFront && path.includes('%00') ? 400 : 404, leaked: false })),
+  };
+}
+
+it('bench ships a 4 KB text file and a 1 MB binary one for /static', () => {
+  for (const file of FILES) expect(readFileSync(join(STATIC, file.name)).length, file.name).toBe(file.size);
+});
+
+it("the Node app serves /static/ with the shipped bytes, streaming or blocking, and refuses every way out with 404", async () => {
+  for (const kind of ['node-async', 'node-blocking', 'node-prefork']) {
+    await withDeployment({ kind, workers: 2 }, async (d) => expect(await servedFiles(d), kind).toEqual(expected()));
+  }
+});
+
+const describePython = await describeWith([flask, gunicorn, uwsgi, uvicorn, starlette, nginx, fcgiwrap]);
+
+describePython('the Python apps', () => {
+  it('serve /static/ with the same bytes, type and length as the Node app, under WSGI, ASGI and CGI, and refuse every way out with 404', async () => {
+    for (const spec of [{ kind: 'flask-dev' }, { kind: 'gunicorn-sync', workers: 2 }, { kind: 'uwsgi', workers: 1 }, { kind: 'uvicorn' }, { kind: 'cgi', workers: 1 }]) {
+      await withDeployment(spec, async (d) => expect(await servedFiles(d), spec.kind).toEqual(expected(spec.kind === 'cgi')));
+    }
+  });
+});
