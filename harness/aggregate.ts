@@ -16,6 +16,7 @@ export interface Sample extends PointMeasurement {
   /** How the deployment was started (see ResultRow.serverArgs and nginxConfig). */
   serverArgs?: string[];
   nginxConfig?: string;
+  apacheConfig?: string;
   serverEnv?: Record<string, string>;
 }
 
@@ -110,6 +111,7 @@ export function toRow(point: PointSamples): ResultRow {
     ...(first.fault && { fault: first.fault }),
     ...(first.serverArgs && { serverArgs: first.serverArgs }),
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
+    ...(first.apacheConfig && { apacheConfig: first.apacheConfig }),
     ...(first.serverEnv && { serverEnv: first.serverEnv }),
     ...(level.slowClients && { slowClients: { ...level.slowClients, completed: median(samples.map((s) => s.slowCompleted ?? 0)) } }),
   };

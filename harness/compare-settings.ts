@@ -66,6 +66,7 @@ export function startedDifferently(pairs: [base: ResultRow, next: ResultRow][]):
     const what = [
       ...(normalized(base.serverArgs?.join(' ')) !== normalized(next.serverArgs?.join(' ')) ? ['command line'] : []),
       ...(normalized(base.nginxConfig) !== normalized(next.nginxConfig) ? ['nginx.conf'] : []),
+      ...(normalized(base.apacheConfig) !== normalized(next.apacheConfig) ? ['httpd.conf'] : []),
     ];
     seen.set(next.deployment, what);
   }

@@ -30,8 +30,9 @@ const isCpuBound = (path: string) => pathname(path) === '/cpu';
  * the normal clients where a worker or thread reads its request itself (a sync pool, gthread,
  * uWSGI, the single-threaded Python servers): each holds one for its whole trickle, which is most
  * of its time (the d it then takes to serve is left out). So K − min(s, K) remain, and a pool
- * with as many slow clients as workers predicts 0. nginx in front reads each whole request before
- * it passes it on, and an event loop reads without holding anything: there slow clients cost nothing.
+ * with as many slow clients as workers predicts 0. nginx or Apache in front reads each whole
+ * request before it passes it on, and an event loop reads without holding anything: there slow
+ * clients cost nothing.
  */
 export function predictCapacity(
   kind: ServerKind,
@@ -68,12 +69,22 @@ function withDatabaseBounds(model: ModelPrediction, kind: ServerKind, spec: Depl
   return { ...model, capacity: tightest.capacity, bound: tightest.bound };
 }
 
+/**
+ * Whether a slow client holds one of the app's slots. nginx in front reads each whole request
+ * before it passes it on, and so does Apache's mod_proxy (a slow client holds an Apache process
+ * under prefork, a thread under event, never the app's); mod_wsgi's daemon processes get each
+ * request from an Apache thread that read it, while its embedded mode reads in the app's process.
+ */
+function heldBySlowClients(kind: ServerKind, spec: DeploymentSpec): boolean {
+  return kind.heldBySlowClients === true && spec.proxy === 'none' && spec.wsgiMode !== 'daemon';
+}
+
 function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, cores: number, slowClients: number): ModelPrediction {
   if (kind.model === 'unknown') return { capacity: null, bound: 'unknown (a server bench did not start)', serviceMs: null };
   const ms = serviceMs(path);
   const processes = appProcesses(kind, spec);
   const slots = kind.model === 'single' ? 1 : spec.workers * (spec.threads ?? 1);
-  const held = kind.heldBySlowClients && spec.proxy !== 'nginx' ? Math.min(slowClients, slots) : 0;
+  const held = heldBySlowClients(kind, spec) ? Math.min(slowClients, slots) : 0;
   const heldNote = held > 0 ? `, ${held} held by slow clients` : '';
   if (isCpuBound(path)) {
     const capacity = Math.min(processes, cores, slots - held);

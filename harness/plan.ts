@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { DeploymentSpec, ServerKind } from './deployments/kind.js';
+import type { ApacheMpm, DeploymentSpec, ServerKind } from './deployments/kind.js';
 import { deploymentLabel } from './deployments/kind.js';
 import { findKind, serverKinds } from './deployments/kinds.js';
 import { UsageError } from './errors.js';
@@ -9,7 +9,7 @@ import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, scenarioBaseDir, type Ap
 import type { DeploymentEntry } from './scenario/schema.js';
 import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
-import { asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
+import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
 import { cooperativeDriver, takesPool } from './database/connections.js';
 import { closest } from './suggest.js';
 import { ENGINES } from './load/measure.js';
@@ -206,10 +206,19 @@ export function expandDeployment(
         (guess ? `; did you mean "${guess}"?` : `; known kinds: ${serverKinds.map((k) => k.name).join(', ')}`),
     );
   }
-  if (suffix !== undefined && suffix !== 'nginx') {
-    throw new UsageError(`${where}: "${object.kind}": the only suffix is +nginx, e.g. gunicorn-sync+nginx`);
+  const [front, suffixMpm] = (suffix ?? '').split('-');
+  if (suffix !== undefined && suffix !== 'nginx' && !(front === 'apache' && [undefined, 'prefork', 'event'].includes(suffixMpm))) {
+    throw new UsageError(`${where}: "${object.kind}": the suffixes are +nginx and +apache (+apache-prefork, +apache-event), e.g. gunicorn-sync+nginx`);
   }
-  const proxy = kind.alwaysBehindNginx || suffix === 'nginx' ? 'nginx' : (object.proxy ?? 'none');
+  if (suffixMpm && object.mpm && suffixMpm !== object.mpm) {
+    throw new UsageError(`${where}: mpm: ${object.mpm} and "${object.kind}" name two MPMs; keep one`);
+  }
+  const proxy = kind.alwaysBehindNginx ? 'nginx' : front === 'nginx' || front === 'apache' ? front : (object.proxy ?? 'none');
+  if (proxy === 'apache' && (kind.alwaysBehindNginx || kind.isApache)) {
+    throw new UsageError(
+      `${where}: ${kind.name}+apache: ${kind.isApache ? `${kind.name} is Apache itself` : `${kind.name} runs behind nginx (fcgiwrap answers FastCGI only)`}; remove +apache`,
+    );
+  }
   if (kind.external) return [externalDeployment(object, where, overrides)];
   if ('url' in object && object.url !== undefined) throw new UsageError(`${where}: url is for kind external only`);
   if (!kind.takesThreads && object.threads !== undefined) {
@@ -226,6 +235,7 @@ export function expandDeployment(
   }
   const listenVariable = Object.keys(object.env ?? {}).find((name) => name === 'HOST' || name === 'PORT');
   if (listenVariable) throw new UsageError(`${where}: env: ${listenVariable} is bench's to set: it tells the server to listen on a free loopback port`);
+  const apacheSettings = apacheModes({ ...object, ...(suffixMpm && { mpm: suffixMpm as ApacheMpm }) }, kind, proxy, where);
   if (object.nginx && proxy !== 'nginx') {
     throw new UsageError(`${where}: nginx: these settings are for nginx in front; use ${kind.name}+nginx`);
   }
@@ -237,7 +247,7 @@ export function expandDeployment(
       ? [overrides.workers]
       : [object.workers ?? kind.defaultWorkers].flat()
     : [1];
-  const threads = kind.takesThreads ? (overrides.threads ?? object.threads ?? kind.defaultThreads) : undefined;
+  const threads = kind.takesThreads && apacheSettings.wsgiMode !== 'embedded' ? (overrides.threads ?? object.threads ?? kind.defaultThreads) : undefined;
   checkDatabaseSettings(object, kind, threads, app, database, where);
   return sizes.map((workers) => {
     const spec: DeploymentSpec = {
@@ -252,11 +262,38 @@ export function expandDeployment(
       ...(object.env && { env: object.env }),
       ...(object.args && { args: object.args }),
       ...(object.nginx && { nginx: object.nginx }),
+      ...apacheSettings,
       ...(object.label && { label: object.label }),
       ...(app && { app }),
     };
     return { spec, kind, label: deploymentLabel(spec, kind) };
   });
+}
+
+/**
+ * `mpm:` (Apache in front, or apache-mod-wsgi) and `mode:` (apache-mod-wsgi): only where they mean
+ * something. mod_wsgi's embedded mode runs the app in Apache's own processes, one request each,
+ * which is prefork's shape; its daemon mode takes threads:, and event in front by default.
+ */
+function apacheModes(
+  object: { mpm?: ApacheMpm; mode?: 'embedded' | 'daemon'; threads?: number },
+  kind: ServerKind,
+  proxy: DeploymentSpec['proxy'],
+  where: string,
+): Pick<DeploymentSpec, 'mpm' | 'wsgiMode'> {
+  if (object.mpm && proxy !== 'apache' && !kind.isApache) {
+    throw new UsageError(`${where}: mpm: chooses Apache's MPM, and ${kind.name} has no Apache; use ${kind.name}+apache or kind apache-mod-wsgi, or remove mpm`);
+  }
+  if (object.mode && !kind.isApache) throw new UsageError(`${where}: mode: is mod_wsgi's (embedded or daemon), for kind apache-mod-wsgi only; remove it`);
+  if (!kind.isApache) return object.mpm ? { mpm: object.mpm } : {};
+  const mode = object.mode ?? 'embedded';
+  if (mode === 'embedded' && object.threads !== undefined) {
+    throw new UsageError(`${where}: threads: mod_wsgi's embedded mode serves one request per Apache prefork process; use mode: daemon for threads`);
+  }
+  if (mode === 'embedded' && object.mpm === 'event') {
+    throw new UsageError(`${where}: mpm: event: mod_wsgi's embedded mode here runs the app in prefork processes, one request each; use mode: daemon for event in front`);
+  }
+  return { mpm: object.mpm ?? (mode === 'embedded' ? 'prefork' : 'event'), wsgiMode: mode };
 }
 
 /** `pool:` and `cooperativeDriver:` size and choose the demo app's connections to the run's database: only where they mean something. */
@@ -300,7 +337,7 @@ function checkHostsApp(kind: ServerKind, app: AppUnderTest | undefined, where: s
 /** A server someone else started, at a url that must be on loopback unless --allow-remote. */
 function externalDeployment(object: { kind: string; url?: string; proxy?: string }, where: string, overrides: RunOverrides): PlannedDeployment {
   if (!object.url) throw new UsageError(`${where}: kind external needs a url, e.g. url: http://127.0.0.1:8000 (in a scenario file)`);
-  if (object.kind.includes('+') || object.proxy === 'nginx') throw new UsageError(`${where}: bench cannot put nginx in front of an external server`);
+  if (object.kind.includes('+') || (object.proxy !== undefined && object.proxy !== 'none')) throw new UsageError(`${where}: bench cannot put nginx or Apache in front of an external server`);
   const host = new URL(object.url).hostname;
   if (!isLoopback(host) && !overrides.allowRemote) {
     throw new UsageError(`${where}: ${object.url} is not a loopback address; bench sends load to 127.0.0.1/::1 only unless --allow-remote`);
@@ -310,7 +347,7 @@ function externalDeployment(object: { kind: string; url?: string; proxy?: string
   return { spec, kind, label: deploymentLabel(spec, kind) };
 }
 
-/** Software a planned deployment needs beyond npm: its kind's, plus nginx when nginx is in front. */
+/** Software a planned deployment needs beyond npm: its kind's, plus nginx or Apache when one is in front. */
 export function requiredSoftware(planned: PlannedDeployment): Software[] {
   const app = planned.spec.app;
   // Flask is the demo app's (and Flask's dev server's); a user's app needs only what hosts it, in its own interpreter.
@@ -318,6 +355,7 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
     .filter((s) => !app || s !== flask || planned.kind.name === 'flask-dev')
     .map((s) => softwareFor(s, app?.kind === 'wsgi' ? app.python : undefined));
   if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
+  if (planned.spec.proxy === 'apache') needed.push(apache2);
   if (planned.spec.database) {
     needed.push(postgresql);
     // The demo Flask app's driver, made cooperative under gevent; a user's app brings its own.

@@ -68,7 +68,7 @@ export interface ResultRow {
   pool?: number;
   /** A run with a database, gunicorn-gevent: whether psycopg2 waited cooperatively (psycogreen) or blocked the worker. */
   cooperativeDriver?: boolean;
-  proxy: 'none' | 'nginx';
+  proxy: 'none' | 'nginx' | 'apache';
   path: string;
   /** closed: `concurrency` clients each waiting for its answer; open: a fixed offered rate. */
   loop: 'closed' | 'open';
@@ -147,6 +147,8 @@ export interface ResultRow {
   serverArgs?: string[];
   /** The nginx.conf bench generated, when nginx was in front. */
   nginxConfig?: string;
+  /** The httpd.conf bench generated, when Apache was in front or hosted the app (apache-mod-wsgi). */
+  apacheConfig?: string;
   /** The variables the scenario passed to the server on purpose (a deployment's env:), as it gave them. */
   serverEnv?: Record<string, string>;
   /**
@@ -301,7 +303,7 @@ export interface TunedConfiguration {
   server: string;
   workers: number;
   threads?: number;
-  proxy: 'none' | 'nginx';
+  proxy: 'none' | 'nginx' | 'apache';
   /** Requests the configuration holds at once as configured: workers × threads (workers for kinds without threads). */
   size: number;
   /** The highest throughput measured within the SLO, and the load level (clients) it came at; null when no level met it. */

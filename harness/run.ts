@@ -376,6 +376,7 @@ async function measureDeployment(
       }
       if (deployment.serverArgs) measured.serverArgs = deployment.serverArgs;
       if (deployment.nginxConfig) measured.nginxConfig = deployment.nginxConfig;
+      if (deployment.apacheConfig) measured.apacheConfig = deployment.apacheConfig;
       if (planned.spec.env) measured.serverEnv = planned.spec.env;
       if (ctx.signal.aborted) return undefined;
       // A death during the window: the process table says so at once, or every request was refused.

@@ -18,7 +18,7 @@ export interface Software {
 }
 
 export const INSTALL_ALL =
-  'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap postgresql python3-psycopg2 python3-psycogreen python3-asyncpg supervisor wrk python3-locust chromium openssh-server';
+  'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap apache2 libapache2-mod-wsgi-py3 postgresql python3-psycopg2 python3-psycogreen python3-asyncpg supervisor wrk python3-locust chromium openssh-server';
 export const INSTALL_SCRIPT = 'npm run install-servers';
 
 /**
@@ -180,6 +180,39 @@ export const nginx: Software = {
     const bin = findExecutable('nginx');
     const out = bin && (await runProbe(bin, ['-v']));
     return out?.replace(/^nginx version: nginx\//, '');
+  }),
+};
+
+/** Debian keeps Apache's modules here; bench loads each one it needs by path (apache.ts), with no Include of /etc/apache2. */
+export const APACHE_MODULES = '/usr/lib/apache2/modules';
+
+function hasApacheModule(name: string): boolean {
+  try {
+    accessSync(join(APACHE_MODULES, `mod_${name}.so`), constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const apache2: Software = {
+  name: 'apache2',
+  apt: ['apache2'],
+  // "Server version: Apache/2.4.71 (Debian)"; the MPM and proxy modules come in the same package.
+  detect: once(async () => {
+    const bin = findExecutable('apache2');
+    const out = bin && hasApacheModule('mpm_event') ? await runProbe(bin, ['-v']) : undefined;
+    return /Apache\/(\S+)/.exec(out ?? '')?.[1];
+  }),
+};
+
+/** mod_wsgi for Debian's Python 3: a module file, with no program of its own to ask. */
+export const modWsgi: Software = {
+  name: 'mod_wsgi',
+  apt: ['libapache2-mod-wsgi-py3'],
+  detect: once(async () => {
+    if (!hasApacheModule('wsgi')) return undefined;
+    return (await runProbe('dpkg-query', ['-W', '-f=${Version}', 'libapache2-mod-wsgi-py3'])) || 'found';
   }),
 };
 

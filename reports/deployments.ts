@@ -6,6 +6,7 @@ export interface StartedDeployment {
   /** The server's command line, quoted as a shell would need it (for reading; bench never runs it through a shell). */
   command: string;
   nginxConfig?: string;
+  apacheConfig?: string;
 }
 
 /** One entry per deployment, in the run's order, from its first row (every row of a deployment started the same way). */
@@ -17,6 +18,7 @@ export function startedDeployments(run: RunResults): StartedDeployment[] {
       deployment: row.deployment,
       command: row.serverArgs.map(shellWord).join(' '),
       ...(row.nginxConfig && { nginxConfig: row.nginxConfig }),
+      ...(row.apacheConfig && { apacheConfig: row.apacheConfig }),
     });
   }
   return [...seen.values()];

@@ -100,6 +100,7 @@ function started(run: RunResults): string {
     (d) =>
       `<li><strong>${escapeHtml(d.deployment)}</strong><pre><code>${escapeHtml(d.command)}</code></pre>` +
       (d.nginxConfig ? `<details><summary>nginx.conf</summary><pre><code>${escapeHtml(d.nginxConfig)}</code></pre></details>` : '') +
+      (d.apacheConfig ? `<details><summary>httpd.conf</summary><pre><code>${escapeHtml(d.apacheConfig)}</code></pre></details>` : '') +
       '</li>',
   );
   return items.length === 0 ? '' : `<h2>How each deployment was started</h2><ul class="started">${items.join('')}</ul>`;

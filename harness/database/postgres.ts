@@ -7,7 +7,8 @@ import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
 import { tcpListeners } from '../process/listeners.js';
 import { checkStillStarting } from '../process/readiness.js';
 import { liveTempDirs } from '../process/registry.js';
-import { postgresBinDir, runProbe } from '../software.js';
+import { unprivilegedUser } from '../process/unprivileged.js';
+import { postgresBinDir } from '../software.js';
 import { ITEMS, MAX_CONNECTIONS, RESERVED_CONNECTIONS, type DatabaseAddress } from './connections.js';
 
 /** A private PostgreSQL, ready: where the apps reach it, and how to stop it. */
@@ -58,7 +59,8 @@ const MAX_SOCKET_PATH_BYTES = 107;
 export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed; install it with: sudo apt-get install postgresql');
-  const user = await unprivilegedUser();
+  // PostgreSQL refuses root: Debian's postgres user then, else nobody.
+  const user = await unprivilegedUser(['postgres', 'nobody'], 'PostgreSQL');
   const folder = mkdtempSync(join(tmpdir(), 'bench-postgres-')); // 0700
   liveTempDirs.add(folder);
   let server: ProcessGroup | undefined;
@@ -132,19 +134,6 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     await stop();
     throw new Error(`PostgreSQL did not start: ${(err as Error).message}`);
   }
-}
-
-/**
- * Who runs PostgreSQL: bench's own user, or, when bench is root (which PostgreSQL refuses),
- * Debian's postgres user, else nobody.
- */
-async function unprivilegedUser(): Promise<{ uid: number; gid: number } | undefined> {
-  if (process.getuid?.() !== 0) return undefined;
-  for (const name of ['postgres', 'nobody']) {
-    const [, , uid, gid] = (await runProbe('getent', ['passwd', name]))?.split(':') ?? [];
-    if (uid && gid) return { uid: Number(uid), gid: Number(gid) };
-  }
-  throw new Error('bench runs as root, which PostgreSQL refuses, and there is neither a postgres nor a nobody user to run it as; run bench as another user');
 }
 
 /** Connects as soon as the server accepts connections (it prints nothing bench could wait for instead). */

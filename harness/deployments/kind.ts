@@ -12,12 +12,20 @@ export interface NginxSettings {
   directives?: string[];
 }
 
+/** Apache's prefork MPM serves each connection in a process of its own; event hands idle keep-alive connections to a listener thread. */
+export type ApacheMpm = 'prefork' | 'event';
+
 /** What a scenario or `--deployments` asks for: a server kind and its settings. */
 export interface DeploymentSpec {
   kind: string;
   workers: number;
   threads?: number;
-  proxy: 'none' | 'nginx';
+  /** The web server in front: none, nginx, or Apache (mod_proxy_http). */
+  proxy: 'none' | 'nginx' | 'apache';
+  /** Apache's multi-processing module, with Apache in front or for apache-mod-wsgi; undefined: event (prefork for mod_wsgi's embedded mode). */
+  mpm?: ApacheMpm;
+  /** apache-mod-wsgi: the app inside Apache's own processes (embedded) or in mod_wsgi's daemon processes; undefined: embedded. */
+  wsgiMode?: 'embedded' | 'daemon';
   /** Restart the server process when it dies, as supervisord's autorestart does. */
   supervise?: boolean;
   /** external: where the server someone else started listens. */
@@ -77,6 +85,8 @@ export interface ServerKind {
   upstream: UpstreamProtocol;
   /** The kind cannot answer HTTP by itself (CGI through fcgiwrap), so nginx is always in front. */
   alwaysBehindNginx?: boolean;
+  /** The kind is Apache itself (apache-mod-wsgi): `mpm:` chooses its MPM, and nothing goes in front. */
+  isApache?: boolean;
   /** bench starts nothing: the server is already running at the deployment's url. */
   external?: boolean;
   /**
@@ -115,10 +125,12 @@ export interface KindPlan extends SpawnPlan {
   cgiScript?: string;
   /** The Unix socket the kind listens on for nginx, where it does not listen on ctx.port. */
   socketPath?: string;
+  /** The httpd.conf of a kind that is Apache itself (apache-mod-wsgi), for the report. */
+  apacheConfig?: string;
 }
 
 /**
- * "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-gthread ×2 (4 threads)", "node-async";
+ * "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-sync+apache-prefork ×4", "apache-mod-wsgi daemon ×2 (4 threads)", "gunicorn-gthread ×2 (4 threads)", "node-async";
  * with a database, what the scenario set: "gunicorn-gthread ×2 (4 threads, pool 1)",
  * "gunicorn-gevent ×2 (blocking driver)". A scenario's own `label:` replaces the kind's name (the
  * pool size still follows it).
@@ -127,6 +139,9 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
   if (kind.external && spec.url) return spec.label ?? `external ${new URL(spec.url).host}`;
   let label = spec.label ?? spec.kind;
   if (spec.proxy === 'nginx' && !kind.alwaysBehindNginx && !spec.label) label += '+nginx';
+  // The MPM shows where it is not the default: "gunicorn-sync+apache-prefork ×4".
+  if (spec.proxy === 'apache' && !spec.label) label += spec.mpm === 'prefork' ? '+apache-prefork' : '+apache';
+  if (spec.wsgiMode === 'daemon' && !spec.label) label += spec.mpm === 'prefork' ? ' daemon (prefork)' : ' daemon';
   if (kind.takesWorkers) label += ` ×${spec.workers}`;
   const settings = [
     ...(kind.takesThreads && spec.threads !== undefined ? [`${spec.threads} threads`] : []),

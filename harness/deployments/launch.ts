@@ -7,6 +7,7 @@ import { freePort, LOOPBACK } from '../process/ports.js';
 import { probe } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
+import { apachePlan } from './apache.js';
 import { serverEnvironment } from './server-env.js';
 import { healthPath, waitUntilReady } from './ready.js';
 import { publicListeners } from '../process/listeners.js';
@@ -29,6 +30,8 @@ export interface RunningDeployment {
   serverArgs?: string[];
   /** The nginx.conf generated for the nginx in front, if any. */
   nginxConfig?: string;
+  /** The httpd.conf generated for Apache, in front or hosting the app (apache-mod-wsgi), if any. */
+  apacheConfig?: string;
   /** Started on another machine by `bench agent` (--server-host): `processes` then holds the ssh client only. */
   farSide?: FarSide;
   stop(): Promise<void>;
@@ -56,7 +59,7 @@ const RESTART_WINDOW_MS = 10_000;
 const PORT_TAKEN = /address already in use|EADDRINUSE|connection in use/i;
 
 /**
- * Starts a deployment on free loopback ports (the server, and nginx in front when asked) and
+ * Starts a deployment on free loopback ports (the server, and nginx or Apache in front when asked) and
  * resolves once it is ready: /health answers through the outermost one and every worker of a pool
  * is up (ready.ts). A port taken between choosing and binding it is retried on another; anything
  * else fails with the processes' own last words.
@@ -87,6 +90,7 @@ export async function launch(
       const kindPlan = await kind.plan(spec, { host, port: serverPort, tmpDir: options.tmpDir, behindNginx });
       const serverArgs = [kindPlan.command, ...kindPlan.args];
       let nginxConfig: string | undefined;
+      let apacheConfig = kindPlan.apacheConfig;
       const onPurpose = { ...options.env, ...spec.env };
       const plan = cleaned(pinned(kindPlan, options.cpus), { ...onPurpose, BENCH_TOKEN: token });
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
@@ -109,6 +113,13 @@ export async function launch(
         nginxConfig = nginx.config;
         const front = cleaned(pinned(nginx, options.cpus), undefined);
         processes.push(new ProcessGroup(`nginx in front of ${label}`, front, join(options.tmpDir, `nginx-${port}.log`)));
+      } else if (spec.proxy === 'apache') {
+        // The kind listens on plain HTTP, as it would alone: Apache speaks mod_proxy_http to it.
+        port = await freePortOtherThan(serverPort);
+        const apache = await apachePlan({ host, port, upstreamPort: serverPort, tmpDir: options.tmpDir, mpm: spec.mpm ?? 'event' });
+        apacheConfig = apache.config;
+        const front = cleaned(pinned(apache, options.cpus), undefined);
+        processes.push(new ProcessGroup(`Apache in front of ${label}`, front, join(options.tmpDir, `apache-${port}.log`)));
       }
       const baseUrl = `http://${host}:${port}`;
       await waitUntilReady(baseUrl, kind, spec, processes, expectedToken, options);
@@ -149,6 +160,7 @@ export async function launch(
         stop,
         serverArgs,
         ...(nginxConfig && { nginxConfig }),
+        ...(apacheConfig && { apacheConfig }),
       };
     } catch (err) {
       await stop();

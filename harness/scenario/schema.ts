@@ -10,9 +10,9 @@ export const requestPath = z
   // Not "//": a URL parser would read what follows as another host.
   .regex(/^\/(?!\/)[^\s]*$/, { message: 'a request path starts with "/" (one, not "//") and has no spaces, e.g. "/io?ms=50"' });
 
-/** "node-prefork" or "gunicorn-sync+nginx" as a shorthand for { kind, proxy }. */
-const deploymentKind = z.string().regex(/^[a-z][a-z0-9-]*(\+nginx)?$/, {
-  message: 'a deployment kind looks like "node-prefork" or "gunicorn-sync+nginx" (bench list shows them)',
+/** "node-prefork", "gunicorn-sync+nginx" or "gunicorn-sync+apache" (-prefork, -event: its MPM) as a shorthand for { kind, proxy, mpm }. */
+const deploymentKind = z.string().regex(/^[a-z][a-z0-9-]*(\+(nginx|apache(-prefork|-event)?))?$/, {
+  message: 'a deployment kind looks like "node-prefork", "gunicorn-sync+nginx" or "gunicorn-sync+apache" (bench list shows them)',
 });
 
 const deploymentObject = z.strictObject({
@@ -20,7 +20,11 @@ const deploymentObject = z.strictObject({
   /** One pool size, or a list to sweep (one deployment per size). */
   workers: z.union([positiveInt, z.array(positiveInt).nonempty()]).optional(),
   threads: positiveInt.optional(),
-  proxy: z.enum(['none', 'nginx']).optional(),
+  proxy: z.enum(['none', 'nginx', 'apache']).optional(),
+  /** Apache's MPM, with +apache or kind apache-mod-wsgi: prefork (a process per connection) or event (the default). */
+  mpm: z.enum(['prefork', 'event']).optional(),
+  /** apache-mod-wsgi: the app inside Apache's prefork processes (embedded, the default) or in mod_wsgi's daemon processes (daemon, with threads:). */
+  mode: z.enum(['embedded', 'daemon']).optional(),
   supervise: z.boolean().optional(),
   /** Environment variables for the server, passed on purpose (bench removes GUNICORN_*, UWSGI_*, PYTHONPATH, NODE_OPTIONS, … from the caller's). */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name like GUNICORN_CMD_ARGS' }), z.string()).optional(),

@@ -99,7 +99,7 @@ function scenarioKinds(scenario: Scenario): [DeploymentEntry, string][] {
   const seen = new Map<string, { at: number; settings: string }>();
   return scenario.deployments.flatMap((entry, i): [DeploymentEntry, string][] => {
     const object = typeof entry === 'string' ? { kind: entry } : entry;
-    const key = `${object.kind}${object.proxy === 'nginx' ? '+nginx' : ''}`;
+    const key = `${object.kind}${object.proxy && object.proxy !== 'none' ? `+${object.proxy}` : ''}`;
     // The pool size is tune's to choose; anything else that differs is a second configuration.
     const settings = JSON.stringify({ ...object, workers: undefined });
     const earlier = seen.get(key);

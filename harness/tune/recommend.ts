@@ -90,7 +90,7 @@ function kneesOf(configurations: MeasuredConfiguration[], tolerance: number): Se
 
 /** A class of configurations: one line on tune.png ("gunicorn-gthread (4 threads)"). */
 export function classOf(c: Pick<TunedConfiguration, 'server' | 'proxy' | 'threads'>): string {
-  const suffix = c.proxy === 'nginx' && !findKind(c.server)?.alwaysBehindNginx ? '+nginx' : '';
+  const suffix = c.proxy !== 'none' && !findKind(c.server)?.alwaysBehindNginx ? `+${c.proxy}` : '';
   return `${c.server}${suffix}${c.threads !== undefined ? ` (${c.threads} threads)` : ''}`;
 }
 
