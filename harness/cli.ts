@@ -3,6 +3,7 @@ import { compareCommand, parseThreshold, type CompareOptions } from './commands/
 import { doctorCommand } from './commands/doctor.js';
 import { exportCommand } from './commands/export.js';
 import { DEFAULT_INIT_FILE, initCommand, type InitFlags } from './commands/init.js';
+import { installServersCommand } from './commands/install-servers.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand, type RunFlags } from './commands/run.js';
@@ -165,6 +166,20 @@ program
     const server = serverHost(options.serverHost, options);
     if (server && options.python !== undefined) throw new UsageError('--python: not with --server-host (the interpreter would be on the other machine); run bench doctor --python there');
     process.stdout.write((server ? await remoteDoctor(server) : await doctorCommand(options)) + '\n');
+  });
+
+program
+  .command('install-servers')
+  .description("install the real servers bench deploys (nginx, gunicorn, uWSGI, ...) and its tools from Debian's packages, with apt-get")
+  .option('--yes', 'run the apt-get commands without asking')
+  .addHelpText(
+    'after',
+    '\nPrints the commands first and asks at a terminal; elsewhere (CI, scripts) it needs --yes. Not root, it runs them through sudo;\n' +
+      'with no sudo (or no apt-get) it only prints them. Nothing is started or enabled. bench doctor lists the packages too.\n' +
+      'Exit codes: 0 installed, 1 apt-get failed or cannot run here, 2 not confirmed (no --yes), 130 interrupted.',
+  )
+  .action(async (options: { yes?: boolean }) => {
+    exitCode = await installServersCommand(options);
   });
 
 program

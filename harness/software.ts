@@ -17,9 +17,7 @@ export interface Software {
   pip?: string;
 }
 
-export const INSTALL_ALL =
-  'sudo apt-get install nginx gunicorn python3-flask python3-gevent python3-uvicorn python3-starlette uwsgi uwsgi-plugin-python3 fcgiwrap apache2 libapache2-mod-wsgi-py3 postgresql python3-psycopg2 python3-psycogreen python3-asyncpg supervisor wrk python3-locust chromium openssh-server';
-export const INSTALL_SCRIPT = 'npm run install-servers';
+export const INSTALL_SCRIPT = 'bench install-servers';
 
 /**
  * The install command for a set of missing pieces: Debian's packages, or pip for Python modules a

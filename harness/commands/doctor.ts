@@ -2,7 +2,8 @@ import { serverKinds } from '../deployments/kinds.js';
 import { describeEnvironment } from '../environment.js';
 import { UsageError } from '../errors.js';
 import { requiredSoftware } from '../plan.js';
-import { DEBIAN_PYTHON, INSTALL_ALL, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software.js';
+import { installAllCommand } from '../stack.js';
+import { DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software.js';
 
 interface Line {
   name: string;
@@ -29,7 +30,7 @@ export async function doctorCommand(options: { python?: string } = {}): Promise<
     ...(await kindLines(lines)),
     `  ${'python'.padEnd(width(lines))}${python ? `ok       ${python} (the Python deployments run on it)` : 'missing  sudo apt-get install python3-flask'}`,
     '',
-    `The whole stack (Debian/Ubuntu): ${INSTALL_ALL}`,
+    `The whole stack (Debian/Ubuntu): ${installAllCommand()}`,
     `or: ${INSTALL_SCRIPT}. bench run skips what is missing (--strict makes that a failure).`,
   ].join('\n');
 }

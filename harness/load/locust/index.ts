@@ -46,7 +46,7 @@ export const defaultLocustWorkers = () => cpus().length;
 export function locustEngine(settings: LocustSettings): LoadEngine {
   return {
     name: 'locust',
-    unavailable: () => (findExecutable('locust') ? undefined : 'Locust is not installed; install it with: sudo apt-get install python3-locust (or npm run install-servers)'),
+    unavailable: () => (findExecutable('locust') ? undefined : 'Locust is not installed; install it with: sudo apt-get install python3-locust (or bench install-servers)'),
     run: (load, events, signal) => runLocust(load, settings, events.onWindowOpen, progressTicker(load, events.onProgress), signal),
   };
 }

@@ -34,7 +34,7 @@ const NOTHING: WrkReport = { durationUs: 0, requests: 0, connect: 0, read: 0, wr
 export const wrkEngine: LoadEngine = {
   name: 'wrk',
   unavailable: ({ openLoop, mix, slowClients }) => {
-    if (!findExecutable('wrk')) return 'wrk is not installed; install it with: sudo apt-get install wrk (or npm run install-servers)';
+    if (!findExecutable('wrk')) return 'wrk is not installed; install it with: sudo apt-get install wrk (or bench install-servers)';
     if (openLoop) return 'wrk drives a closed loop only; use the builtin generator for an open loop (--rate)';
     if (mix) return 'wrk sends one request; use the builtin generator for a requests: mix';
     if (slowClients) return 'wrk cannot trickle requests; use the builtin generator for slow clients (slowClients)';
