@@ -81,6 +81,7 @@ export function toRow(point: PointSamples): ResultRow {
     ...(planned.spec.threads !== undefined && { threads: planned.spec.threads }),
     ...(pooled && { pool: poolSize(planned.kind, planned.spec), ...(cooperative !== undefined && { cooperativeDriver: cooperative }) }),
     proxy: planned.spec.proxy,
+    ...(planned.spec.static && { static: planned.spec.static }),
     path,
     loop: open ? 'open' : 'closed',
     concurrency: open ? worst((s) => s.peakConnections ?? 0) : level.concurrency,

@@ -20,6 +20,8 @@ export const nodeServerEntry = join(projectRoot, 'dist', 'servers', 'node', 'ser
 /** The cluster primary bench wraps around a user's Node program (node-cluster). */
 export const nodeClusterHostEntry = join(projectRoot, 'dist', 'servers', 'node', 'cluster-host.js');
 export const pythonServersDir = join(projectRoot, 'servers', 'python');
+/** The files the demo apps serve at /static/, and nginx too with `static: web-server`. */
+export const staticFilesDir = join(projectRoot, 'servers', 'static');
 /** The builtin load engine's process, compiled like the servers. */
 export const builtinEngineEntry = join(projectRoot, 'dist', 'harness', 'load', 'builtin', 'child.js');
 /** The same engine driving live load for `bench serve`. */

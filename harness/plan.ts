@@ -219,6 +219,7 @@ export function expandDeployment(
       `${where}: ${kind.name}+apache: ${kind.isApache ? `${kind.name} is Apache itself` : `${kind.name} runs behind nginx (fcgiwrap answers FastCGI only)`}; remove +apache`,
     );
   }
+  checkStatic(object, kind, proxy, app, where);
   if (kind.external) return [externalDeployment(object, where, overrides)];
   if ('url' in object && object.url !== undefined) throw new UsageError(`${where}: url is for kind external only`);
   if (!kind.takesThreads && object.threads !== undefined) {
@@ -263,6 +264,7 @@ export function expandDeployment(
       ...(object.args && { args: object.args }),
       ...(object.nginx && { nginx: object.nginx }),
       ...apacheSettings,
+      ...(object.static && { static: object.static }),
       ...(object.label && { label: object.label }),
       ...(app && { app }),
     };
@@ -294,6 +296,21 @@ function apacheModes(
     throw new UsageError(`${where}: mpm: event: mod_wsgi's embedded mode here runs the app in prefork processes, one request each; use mode: daemon for event in front`);
   }
   return { mpm: object.mpm ?? (mode === 'embedded' ? 'prefork' : 'event'), wsgiMode: mode };
+}
+
+/** `static:` chooses between the web server in front and the demo app, for the demo's own files: it needs both. */
+function checkStatic(object: { static?: string }, kind: ServerKind, proxy: string, app: AppUnderTest | undefined, where: string): void {
+  if (object.static === undefined) return;
+  if (proxy === 'none') {
+    throw new UsageError(
+      `${where}: static: who serves /static/ is a choice only with a web server in front, and ${kind.name} answers every request itself; ` +
+        `use ${kind.external ? 'a kind bench starts, with +nginx' : `${kind.name}+nginx`}, or remove static`,
+    );
+  }
+  if (object.static === 'web-server' && proxy !== 'nginx') {
+    throw new UsageError(`${where}: static: web-server: bench has nginx answer /static/ from the folder, and ${proxy} in front passes every request to the app; use ${kind.name}+nginx, or static: app`);
+  }
+  if (app) throw new UsageError(`${where}: static: /static/ is the demo app's, serving bench's files (servers/static), and your app serves its own paths; remove static`);
 }
 
 /** `pool:` and `cooperativeDriver:` size and choose the demo app's connections to the run's database: only where they mean something. */

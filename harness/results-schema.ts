@@ -27,6 +27,7 @@ const resultRow = z.object({
   pool: z.number().optional(),
   cooperativeDriver: z.boolean().optional(),
   proxy: z.enum(['none', 'nginx', 'apache']),
+  static: z.enum(['web-server', 'app']).optional(),
   path: z.string(),
   loop: z.enum(['closed', 'open']),
   concurrency: z.number(),

@@ -69,6 +69,8 @@ export interface ResultRow {
   /** A run with a database, gunicorn-gevent: whether psycopg2 waited cooperatively (psycogreen) or blocked the worker. */
   cooperativeDriver?: boolean;
   proxy: 'none' | 'nginx' | 'apache';
+  /** Who served GET /static/, when the scenario said (`static:`): the web server in front from the folder itself, or the app. */
+  static?: 'web-server' | 'app';
   path: string;
   /** closed: `concurrency` clients each waiting for its answer; open: a fixed offered rate. */
   loop: 'closed' | 'open';

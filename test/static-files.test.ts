@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
+import { buildPlan } from '../harness/plan.js';
+import { parseScenario } from '../harness/scenario/load.js';
 import { projectRoot } from '../harness/paths.js';
 import { fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
 import { withDeployment } from './support/deployments.js';
@@ -25,6 +27,7 @@ const ESCAPES = [
   '/static//etc/passwd',
   '/static/%2fetc%2fpasswd',
   '/static/.',
+  '/static/',
   '/static/small.txt/',
   '/static/small.txt%00',
   '/static/nope.txt',
@@ -56,28 +59,57 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 /** Each file as the deployment serves it, with its type and length, and what every escape got. */
 async function servedFiles(d: RunningDeployment) {
   const files = [];
+  /** Only the app names its process (x-worker-pid). */
+  const answeredBy: string[] = [];
   for (const file of FILES) {
     const answer = await rawGet(d.baseUrl, `/static/${file.name}`);
     files.push({ name: file.name, status: answer.status, type: answer.headers['content-type'], length: answer.headers['content-length'], sha: sha(answer.body) });
+    answeredBy.push(answer.headers['x-worker-pid'] === undefined ? 'web server' : 'app');
   }
   const escapes = [];
   for (const path of ESCAPES) {
     const answer = await rawGet(d.baseUrl, path);
     escapes.push({ path, status: answer.status, leaked: /"name": "bench"|root:/.test(answer.body.toString('latin1')) });
   }
-  return { files, escapes };
+  return { files, escapes, answeredBy };
 }
 
 /**
  * What every deployment must answer: the shipped bytes, their type and length, and 404 for every
  * way out (nginx in front refuses a NUL in the URI itself, with 400, before any app sees it).
  */
-function expected(nginxInFront = false) {
+function expected(nginxInFront = false, answeredBy = 'app') {
   return {
+    answeredBy: FILES.map(() => answeredBy),
     files: FILES.map((f) => ({ name: f.name, status: 200, type: f.type, length: String(f.size), sha: sha(readFileSync(join(STATIC, f.name))) })),
     escapes: ESCAPES.map((path) => ({ path, status: nginxInFront && path.includes('%00') ? 400 : 404, leaked: false })),
   };
 }
+
+describe('static: in a scenario', () => {
+  const plan = (deployment: string, app = '') =>
+    buildPlan(parseScenario(`${app}path: /static/large.bin\nduration: 1\nconcurrency: [1]\ndeployments:\n  - ${deployment}\n`, 'my.yaml'), {});
+
+  it('names who serves /static/ in the label, and leaves the label alone when unsaid', () => {
+    expect(plan('{ kind: gunicorn-sync+nginx, static: web-server }').deployments[0]!.label).toBe('gunicorn-sync+nginx ×4 (static by nginx)');
+    expect(plan('{ kind: node-async, proxy: nginx, static: app }').deployments[0]!.label).toBe('node-async+nginx (static by the app)');
+    expect(plan('{ kind: cgi, static: web-server }').deployments[0]!.spec.static).toBe('web-server');
+    expect(plan('gunicorn-sync+nginx').deployments[0]!.label).toBe('gunicorn-sync+nginx ×4');
+  });
+
+  it('is refused without a web server in front, naming the field and the fix', () => {
+    expect(() => plan('{ kind: gunicorn-sync, static: web-server }')).toThrow(/deployments\[0\]: static: .*web server in front.*use gunicorn-sync\+nginx, or remove static/);
+    expect(() => plan('{ kind: node-async, static: app }')).toThrow(/deployments\[0\]: static: .*node-async\+nginx/);
+  });
+
+  it("is refused for the user's own app, whose paths are its own", () => {
+    expect(() => plan('{ kind: gunicorn-sync+nginx, static: web-server }', 'app: { wsgi: fixture_app:application, dir: . }\n')).toThrow(/deployments\[0\]: static: .*your app serves its own paths/);
+  });
+
+  it('takes web-server or app only', () => {
+    expect(() => plan('{ kind: gunicorn-sync+nginx, static: nginx }')).toThrow(/static: web-server .* or app/);
+  });
+});
 
 it('bench ships a 4 KB text file and a 1 MB binary one for /static', () => {
   for (const file of FILES) expect(readFileSync(join(STATIC, file.name)).length, file.name).toBe(file.size);
@@ -92,6 +124,19 @@ it("the Node app serves /static/ with the shipped bytes, streaming or blocking, 
 const describePython = await describeWith([flask, gunicorn, uwsgi, uvicorn, starlette, nginx, fcgiwrap]);
 
 describePython('the Python apps', () => {
+  it('behind nginx with static: web-server, nginx answers /static/ from the folder itself, with the same bytes, type and length, and refuses every way out', async () => {
+    for (const kind of ['gunicorn-sync', 'node-async']) {
+      await withDeployment({ kind, workers: 2, proxy: 'nginx', static: 'web-server' }, async (d) => {
+        expect(d.nginxConfig).toMatch(/location \/static\/ \{\s+alias "[^"]+\/servers\/static\/";/);
+        expect(await servedFiles(d), kind).toEqual(expected(true, 'web server'));
+      });
+    }
+    await withDeployment({ kind: 'gunicorn-sync', workers: 2, proxy: 'nginx', static: 'app' }, async (d) => {
+      expect(d.nginxConfig).not.toMatch(/location \/static\//);
+      expect(await servedFiles(d)).toEqual(expected(true, 'app'));
+    });
+  });
+
   it('serve /static/ with the same bytes, type and length as the Node app, under WSGI, ASGI and CGI, and refuse every way out with 404', async () => {
     for (const spec of [{ kind: 'flask-dev' }, { kind: 'gunicorn-sync', workers: 2 }, { kind: 'uwsgi', workers: 1 }, { kind: 'uvicorn' }, { kind: 'cgi', workers: 1 }]) {
       await withDeployment(spec, async (d) => expect(await servedFiles(d), spec.kind).toEqual(expected(spec.kind === 'cgi')));

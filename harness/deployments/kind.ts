@@ -15,6 +15,12 @@ export interface NginxSettings {
 /** Apache's prefork MPM serves each connection in a process of its own; event hands idle keep-alive connections to a listener thread. */
 export type ApacheMpm = 'prefork' | 'event';
 
+/**
+ * Who answers GET /static/ (`static:`): the web server in front, from servers/static itself
+ * ('web-server'), or the app, through the web server like any other request ('app', as when unsaid).
+ */
+export type StaticServer = 'web-server' | 'app';
+
 /** What a scenario or `--deployments` asks for: a server kind and its settings. */
 export interface DeploymentSpec {
   kind: string;
@@ -35,6 +41,8 @@ export interface DeploymentSpec {
   /** Extra command-line flags for the server (gunicorn, uWSGI, flask, or node's own). */
   args?: string[];
   nginx?: NginxSettings;
+  /** Who serves /static/ (`static:`, with a web server in front); undefined: the app, as any request, unsaid. */
+  static?: StaticServer;
   /** The user's app; undefined: bench's demo app. */
   app?: AppUnderTest;
   /** The scenario's name for this deployment, instead of the label bench makes up. */
@@ -132,7 +140,8 @@ export interface KindPlan extends SpawnPlan {
 /**
  * "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-sync+apache-prefork ×4", "apache-mod-wsgi daemon ×2 (4 threads)", "gunicorn-gthread ×2 (4 threads)", "node-async";
  * with a database, what the scenario set: "gunicorn-gthread ×2 (4 threads, pool 1)",
- * "gunicorn-gevent ×2 (blocking driver)". A scenario's own `label:` replaces the kind's name (the
+ * "gunicorn-gevent ×2 (blocking driver)"; who serves /static/ when the scenario says:
+ * "gunicorn-sync+nginx ×4 (static by nginx)", "… (static by the app)". A scenario's own `label:` replaces the kind's name (the
  * pool size still follows it).
  */
 export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string {
@@ -147,6 +156,7 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
     ...(kind.takesThreads && spec.threads !== undefined ? [`${spec.threads} threads`] : []),
     ...(spec.pool !== undefined ? [`pool ${spec.pool}`] : []),
     ...(spec.cooperativeDriver === false ? ['blocking driver'] : []),
+    ...(spec.static !== undefined ? [`static by ${spec.static === 'web-server' ? spec.proxy : 'the app'}`] : []),
   ];
   if (settings.length > 0) label += ` (${settings.join(', ')})`;
   if (spec.supervise) label += ' (supervised)';

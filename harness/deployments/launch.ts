@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
 import { findExecutable } from '../software.js';
+import { staticFilesDir } from '../paths.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
 import { probe } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
@@ -108,6 +109,7 @@ export async function launch(
           token,
           tmpDir: options.tmpDir,
           ...(spec.nginx && { settings: spec.nginx }),
+          ...(spec.static === 'web-server' && { staticDir: staticFilesDir }),
           ...(Object.keys(onPurpose).length > 0 && { cgiEnv: onPurpose }),
         });
         nginxConfig = nginx.config;

@@ -23,6 +23,8 @@ export interface NginxFront {
   tmpDir: string;
   /** The scenario's `nginx:` settings; nginx's defaults for whatever is absent. */
   settings?: NginxSettings;
+  /** `static: web-server`: the folder nginx answers /static/ from itself, without the app. */
+  staticDir?: string;
 }
 
 const NGINX_DIR = join(projectRoot, 'servers', 'nginx');
@@ -76,6 +78,26 @@ function locationBlock(front: NginxFront): string {
   return lines.map((line) => (line ? `            ${line}` : '')).join('\n');
 }
 
+/**
+ * `location /static/` answered from the folder (`alias`, whose path expands variables), typed as the
+ * demo apps type the same files (static-files.ts); nginx.conf includes no mime.types. The trailing
+ * slash on both sides keeps `/static../x` out of the folder's parent; the folder itself is not a
+ * file, and gets the apps' 404 rather than nginx's 403 for a directory without an index.
+ */
+function staticBlock(front: NginxFront): string {
+  if (front.staticDir === undefined) return '';
+  return [
+    `        location /static/ {`,
+    `            alias ${nginxString(`${front.staticDir}/`, true)};`,
+    `            types { text/plain txt; application/octet-stream bin; }`,
+    `            charset utf-8;`,
+    `        }`,
+    `        location = /static/ {`,
+    `            return 404;`,
+    `        }`,
+  ].join('\n');
+}
+
 /** Writes nginx.conf for this front into its own folder and returns how to start nginx on it, and the config itself. */
 export function nginxPlan(front: NginxFront): SpawnPlan & { config: string } {
   const dir = join(front.tmpDir, `nginx-${front.port}`);
@@ -88,6 +110,7 @@ export function nginxPlan(front: NginxFront): SpawnPlan & { config: string } {
     listen: `${front.host}:${front.port}`,
     upstream: upstreamBlock(front),
     location: locationBlock(front),
+    static: staticBlock(front),
   };
   // One pass with a function: what is filled in is never searched again for placeholders, and a
   // `$&` in a path stays itself (a replacement string would expand it).

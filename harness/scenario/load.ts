@@ -88,6 +88,11 @@ export function parseScenario(text: string, file: string): Scenario {
 type Issue = z.core.$ZodIssue;
 
 function describeIssue(issue: Issue): string {
+  // A deployment is a kind's name or an object: say what is wrong with the branch the input is.
+  if (issue.code === 'invalid_union') {
+    const branch = issue.errors.find((issues) => issues[0] && !(issues[0].code === 'invalid_type' && issues[0].path.length === 0));
+    if (branch) return describeIssue({ ...branch[0]!, path: [...issue.path, ...branch[0]!.path] } as Issue);
+  }
   const key = issue.path.length ? keyPath(issue.path) : 'the scenario';
   if (issue.code === 'unrecognized_keys') {
     const known = issue.path.length ? '' : ` (known keys: ${Object.keys(scenarioSchema.shape).join(', ')})`;
