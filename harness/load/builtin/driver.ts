@@ -1,10 +1,10 @@
-import { connect, type Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
 import type { LiveTap } from './live-tap.js';
 import { startSlowClients, type SlowClients } from './slow-clients.js';
+import { openTcp, type TcpConnection } from './tcp.js';
 
 /**
  * bench's own load engine, run in a process of its own (child.ts) so that its CPU is the
@@ -58,11 +58,8 @@ const TIMEOUT_SWEEP_MS = 100;
 /** How often the child reports live figures while the window is open. */
 const LIVE_EVERY_MS = 500;
 
-/** Every socket reads into this one buffer; the parser copies the little it must keep. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
-
 class Connection {
-  socket: Socket | undefined;
+  socket: TcpConnection | undefined;
   readonly parser = new ResponseParser();
   /** When the request in flight was meant to start (open loop) or started (closed loop); undefined when idle. */
   startedAt: number | undefined;
@@ -200,27 +197,22 @@ class Driver implements LiveDriver {
     if (!retry) this.window.sent();
   }
 
-  private open(connection: Connection): Socket {
-    // `onread` reads into one shared buffer and skips the readable stream's machinery: the
-    // cheapest way Node has to take bytes off a socket, and the generator's CPU per request is
-    // mostly such per-read and per-connection work.
-    const onread = {
-      buffer: READ_BUFFER,
-      callback: (bytes: number, buffer: Buffer) => {
-        if (connection.socket === socket && connection.startedAt !== undefined) this.received(connection, buffer.subarray(0, bytes));
-        return true;
+  private open(connection: Connection): TcpConnection {
+    const mine = () => connection.socket === socket && connection.startedAt !== undefined;
+    const socket: TcpConnection = openTcp(this.url.hostname, Number(this.url.port || 80), {
+      data: (bytes) => {
+        if (mine()) this.received(connection, bytes);
       },
-    };
-    const socket: Socket = connect({ host: this.url.hostname, port: Number(this.url.port || 80), onread });
-    socket.on('end', () => {
-      if (connection.socket !== socket || connection.startedAt === undefined) return this.drop(connection, socket);
-      if (connection.parser.endOfStream()) this.complete(connection, connection.parser.head!.status, false);
-      else this.closedUnderRequest(connection);
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (connection.socket !== socket || connection.startedAt === undefined) return this.drop(connection, socket);
-      if (err.code === 'ECONNREFUSED') return this.fail(connection, 'refused');
-      this.closedUnderRequest(connection);
+      end: () => {
+        if (!mine()) return this.drop(connection, socket);
+        if (connection.parser.endOfStream()) this.complete(connection, connection.parser.head!.status, false);
+        else this.closedUnderRequest(connection);
+      },
+      error: (code) => {
+        if (!mine()) return this.drop(connection, socket);
+        if (code === 'ECONNREFUSED') return this.fail(connection, 'refused');
+        this.closedUnderRequest(connection);
+      },
     });
     return socket;
   }
@@ -243,7 +235,7 @@ class Driver implements LiveDriver {
    */
   private closedUnderRequest(connection: Connection): void {
     if (connection.reused && !connection.parser.head) {
-      connection.socket?.destroy();
+      connection.socket?.close();
       connection.socket = undefined;
       return this.send(connection, connection.startedAt!, true);
     }
@@ -251,8 +243,8 @@ class Driver implements LiveDriver {
   }
 
   /** A connection the server closed while it was idle: forget it. */
-  private drop(connection: Connection, socket: Socket): void {
-    socket.destroy();
+  private drop(connection: Connection, socket: TcpConnection): void {
+    socket.close();
     if (connection.socket !== socket) return;
     connection.socket = undefined;
     const at = this.idle.indexOf(connection);
@@ -275,14 +267,14 @@ class Driver implements LiveDriver {
     connection.startedAt = undefined;
     connection.reused = keepAlive;
     if (!keepAlive) {
-      connection.socket?.destroy();
+      connection.socket?.close();
       connection.socket = undefined;
     }
     if (this.stopped) return;
     if ('concurrency' in this.load) {
       // Live load turned the clients down: this one is retired now that its answer came.
       if (this.connections.size > this.load.concurrency) {
-        connection.socket?.destroy();
+        connection.socket?.close();
         this.connections.delete(connection);
         return;
       }
@@ -312,7 +304,7 @@ class Driver implements LiveDriver {
     for (const timer of this.timers) clearTimeout(timer);
     clearTimeout(this.scheduleTimer);
     clearTimeout(this.windowTimer);
-    for (const connection of this.connections) connection.socket?.destroy();
+    for (const connection of this.connections) connection.socket?.close();
     this.slowClients?.stop();
     this.finish(this.measured());
   }
