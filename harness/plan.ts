@@ -250,6 +250,10 @@ export function expandDeployment(
     : [1];
   const threads = kind.takesThreads && apacheSettings.wsgiMode !== 'embedded' ? (overrides.threads ?? object.threads ?? kind.defaultThreads) : undefined;
   checkDatabaseSettings(object, kind, threads, app, database, where);
+  if (object.preload !== undefined && !kind.preloads) {
+    const preloaders = serverKinds.filter((k) => k.preloads).map((k) => k.name).join(', ');
+    throw new UsageError(`${where}: preload: ${kind.name} has no master that imports the app before forking workers (${preloaders} do); remove it`);
+  }
   return sizes.map((workers) => {
     const spec: DeploymentSpec = {
       kind: kind.name,
@@ -259,6 +263,7 @@ export function expandDeployment(
       ...(database && { database }),
       ...(object.pool !== undefined && { pool: object.pool }),
       ...(object.cooperativeDriver !== undefined && { cooperativeDriver: object.cooperativeDriver }),
+      ...(object.preload !== undefined && { preload: object.preload }),
       ...(object.supervise && { supervise: true }),
       ...(object.env && { env: object.env }),
       ...(object.args && { args: object.args }),

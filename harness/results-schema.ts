@@ -26,6 +26,7 @@ const resultRow = z.object({
   threads: z.number().optional(),
   pool: z.number().optional(),
   cooperativeDriver: z.boolean().optional(),
+  preload: z.boolean().optional(),
   proxy: z.enum(['none', 'nginx', 'apache']),
   static: z.enum(['web-server', 'app']).optional(),
   path: z.string(),

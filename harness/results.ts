@@ -68,6 +68,8 @@ export interface ResultRow {
   pool?: number;
   /** A run with a database, gunicorn-gevent: whether psycopg2 waited cooperatively (psycogreen) or blocked the worker. */
   cooperativeDriver?: boolean;
+  /** gunicorn and uWSGI: whether the master imported the app once before forking (`preload:`) or each worker imported it. */
+  preload?: boolean;
   proxy: 'none' | 'nginx' | 'apache';
   /** Who served GET /static/, when the scenario said (`static:`): the web server in front from the folder itself, or the app. */
   static?: 'web-server' | 'app';

@@ -83,14 +83,15 @@ const cases: PoolCase[] = [
   { spec: { kind: 'flask-dev' }, needs: [flask], title: "Flask's dev server with threads off shows one busy request", serves: 1, perProcess: 1, processes: 1, pool: false },
   { spec: { kind: 'gunicorn-sync', workers: 2 }, needs: [flask, gunicorn], title: 'gunicorn with 2 sync workers shows both busy, and no file for its arbiter', serves: 2, perProcess: 1, processes: 2, pool: true },
   {
-    spec: { kind: 'gunicorn-sync', workers: 2, args: ['--preload'] },
+    spec: { kind: 'gunicorn-sync', workers: 2, preload: true },
     needs: [flask, gunicorn],
-    title: 'gunicorn with --preload, whose arbiter imports the app before forking, still shows only its 2 workers',
+    title: 'gunicorn with preload (--preload), whose arbiter imports the app before forking, still shows only its 2 workers',
     serves: 2, perProcess: 1, processes: 2, pool: true,
   },
   { spec: { kind: 'gunicorn-gthread', workers: 1, threads: 4 }, needs: [flask, gunicorn], title: 'one gthread worker of 4 threads shows 4 busy while 6 wait', serves: 4, perProcess: 4, processes: 1, pool: true },
   { spec: { kind: 'gunicorn-gevent', workers: 2 }, needs: [flask, gunicorn, gevent], title: 'gunicorn with 2 gevent workers shows every request busy at once', serves: N, perProcess: N, processes: 2, pool: true },
-  { spec: { kind: 'uwsgi', workers: 2 }, needs: [flask, uwsgi], title: 'uWSGI with 2 processes shows both busy, and no file for its master, which imported the app', serves: 2, perProcess: 1, processes: 2, pool: true },
+  { spec: { kind: 'uwsgi', workers: 2 }, needs: [flask, uwsgi], title: 'uWSGI with 2 processes (--lazy-apps) shows both busy, and no file for its master', serves: 2, perProcess: 1, processes: 2, pool: true },
+  { spec: { kind: 'uwsgi', workers: 2, preload: true }, needs: [flask, uwsgi], title: 'uWSGI with preload, whose master imports the app before forking, still shows only its 2 workers', serves: 2, perProcess: 1, processes: 2, pool: true },
   { spec: { kind: 'gunicorn-sync', workers: 2, proxy: 'nginx' }, needs: [flask, gunicorn, nginx], title: 'gunicorn with 2 sync workers behind nginx shows both busy', serves: 2, perProcess: 1, processes: 2, pool: true },
 ];
 

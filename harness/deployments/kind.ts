@@ -53,6 +53,11 @@ export interface DeploymentSpec {
   pool?: number;
   /** A kind that chooses its driver (gevent): false runs psycopg2 as it is, blocking the whole worker on each query. */
   cooperativeDriver?: boolean;
+  /**
+   * The master imports the app once and forks its workers from it, sharing its pages copy-on-write
+   * (gunicorn --preload; uWSGI without --lazy-apps); undefined or false: each worker imports it.
+   */
+  preload?: boolean;
 }
 
 /** Which apps a kind can host: bench's demo app, a user's WSGI app, a user's Node program. */
@@ -117,6 +122,8 @@ export interface ServerKind {
    * such a kind chooses (`cooperativeDriver`, default true).
    */
   choosesDriver?: boolean;
+  /** A master can import the app once before it forks the workers (a deployment's `preload: true`). */
+  preloads?: boolean;
   hosts: readonly AppHost[];
   /** Whether `args:` means anything for this kind (flags of the server's own command line). */
   takesArgs: boolean;
@@ -140,7 +147,7 @@ export interface KindPlan extends SpawnPlan {
 /**
  * "node-prefork ×4", "gunicorn-sync+nginx ×4", "gunicorn-sync+apache-prefork ×4", "apache-mod-wsgi daemon ×2 (4 threads)", "gunicorn-gthread ×2 (4 threads)", "node-async";
  * with a database, what the scenario set: "gunicorn-gthread ×2 (4 threads, pool 1)",
- * "gunicorn-gevent ×2 (blocking driver)"; who serves /static/ when the scenario says:
+ * "gunicorn-gevent ×2 (blocking driver)", "gunicorn-sync ×8 (preload)"; who serves /static/ when the scenario says:
  * "gunicorn-sync+nginx ×4 (static by nginx)", "… (static by the app)". A scenario's own `label:` replaces the kind's name (the
  * pool size still follows it).
  */
@@ -157,6 +164,7 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
     ...(spec.pool !== undefined ? [`pool ${spec.pool}`] : []),
     ...(spec.cooperativeDriver === false ? ['blocking driver'] : []),
     ...(spec.static !== undefined ? [`static by ${spec.static === 'web-server' ? spec.proxy : 'the app'}`] : []),
+    ...(spec.preload ? ['preload'] : []),
   ];
   if (settings.length > 0) label += ` (${settings.join(', ')})`;
   if (spec.supervise) label += ' (supervised)';

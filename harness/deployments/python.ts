@@ -84,6 +84,7 @@ export const wsgiref: ServerKind = {
 
 
 const gunicornOwned = {
+  '--preload': BENCH_SETS('preload:'),
   '-b': ADDRESS, '--bind': ADDRESS, '-w': BENCH_SETS('workers:'), '--workers': BENCH_SETS('workers:'),
   '-k': BENCH_SETS('the kind'), '--worker-class': BENCH_SETS('the kind'), '--threads': BENCH_SETS('threads:'), '--chdir': APP,
 };
@@ -112,12 +113,14 @@ export function gunicornKind(
     requires: [flask, gunicorn],
     upstream: 'http',
     forbiddenArgs: gunicornOwned,
+    preloads: true,
     ...extra,
     plan: (spec, ctx) => {
       const app = appOf(spec);
       return python(app, [
         '-m', 'gunicorn', '--chdir', app.dir, '--bind', `${ctx.host}:${ctx.port}`,
         '--workers', String(spec.workers), ...workerArgs(spec),
+        ...(spec.preload ? ['--preload'] : []),
         // gunicorn's defaults otherwise. The demo's /io?ms=N may wait up to 60 s, longer than the
         // 30 s after which the arbiter kills a silent worker.
         ...(spec.app ? [] : ['--timeout', '120']),
@@ -194,6 +197,7 @@ export const uwsgiKind: ServerKind = {
   takesThreads: true,
   takesArgs: true,
   hosts: ['demo', 'wsgi'],
+  preloads: true,
   defaultWorkers: 4,
   requires: [flask, uwsgi],
   upstream: 'uwsgi',
@@ -201,6 +205,7 @@ export const uwsgiKind: ServerKind = {
     '--http-socket': ADDRESS, '--socket': ADDRESS, '-s': ADDRESS, '--http': ADDRESS, '--https': ADDRESS, '--stats': 'it opens a stats port',
     '--processes': BENCH_SETS('workers:'), '-p': BENCH_SETS('workers:'), '--workers': BENCH_SETS('workers:'), '--threads': BENCH_SETS('threads:'),
     '--chdir': APP, '--module': APP, '--wsgi-file': APP, '--callable': APP, '--home': APP,
+    '--lazy-apps': BENCH_SETS('preload:'), '--lazy': BENCH_SETS('preload:'),
   },
   plan: async (spec, ctx) => {
     const bin = findExecutable('uwsgi') ?? 'uwsgi';
@@ -226,6 +231,9 @@ export const uwsgiKind: ServerKind = {
         '--processes', String(spec.workers),
         ...(spec.threads !== undefined ? ['--threads', String(spec.threads)] : []),
         '--listen', listenQueue(),
+        // Each worker imports the app itself, as gunicorn's do unless --preload; uWSGI's own default
+        // (the master imports it and forks) is `preload: true`.
+        ...(spec.preload ? [] : ['--lazy-apps']),
         ...(venv ? ['--home', uwsgiLiteral(venv)] : []),
         '--chdir', uwsgiLiteral(app.dir),
         ...(spec.app ? ['--module', app.target] : ['--wsgi-file', 'app.py', '--callable', 'app']),

@@ -54,6 +54,8 @@ const deploymentObject = z.strictObject({
   pool: positiveInt.max(10_000).optional(),
   /** With database: postgres, gunicorn-gevent only: false leaves psycopg2 blocking each worker on its queries (default true: psycogreen). */
   cooperativeDriver: z.boolean().optional(),
+  /** gunicorn and uWSGI: the master imports the app once and forks the workers from it (gunicorn --preload; uWSGI without --lazy-apps). */
+  preload: z.boolean().optional(),
 });
 
 /** The user's own app: a WSGI callable or a Node program; absent, bench's demo app. */
