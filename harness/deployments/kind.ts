@@ -142,6 +142,8 @@ export interface KindPlan extends SpawnPlan {
   socketPath?: string;
   /** The httpd.conf of a kind that is Apache itself (apache-mod-wsgi), for the report. */
   apacheConfig?: string;
+  /** Folders the kind made outside the run's private folder (in liveTempDirs); removed once it has stopped. */
+  ownFolders?: string[];
 }
 
 /**

@@ -2,6 +2,7 @@ import { gunicornUvicorn, uvicornKind } from './asgi.js';
 import { external } from './external.js';
 import type { ServerKind } from './kind.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
+import { apacheModWsgi } from './mod-wsgi.js';
 import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind, wsgiref } from './python.js';
 
 /** Every server kind bench can start, in the order `bench list` shows them. */
@@ -20,6 +21,7 @@ export const serverKinds: readonly ServerKind[] = [
   uvicornKind,
   gunicornUvicorn,
   cgi,
+  apacheModWsgi,
   external,
 ];
 

@@ -12,6 +12,7 @@ import { apachePlan } from './apache.js';
 import { serverEnvironment } from './server-env.js';
 import { healthPath, waitUntilReady } from './ready.js';
 import { publicListeners } from '../process/listeners.js';
+import { liveTempDirs } from '../process/registry.js';
 import type { FarSide } from '../remote/far-side.js';
 
 export interface RunningDeployment {
@@ -82,13 +83,19 @@ export async function launch(
     const processes: ProcessGroup[] = [];
     const restarts: number[] = [];
     let stopping = false;
+    let ownFolders: string[] = [];
     const stop = async () => {
       stopping = true;
       await Promise.all(processes.map((p) => p.stop()));
+      for (const folder of ownFolders) {
+        rmSync(folder, { recursive: true, force: true });
+        liveTempDirs.delete(folder);
+      }
     };
     try {
       const serverPort = await freePort();
       const kindPlan = await kind.plan(spec, { host, port: serverPort, tmpDir: options.tmpDir, behindNginx });
+      ownFolders = kindPlan.ownFolders ?? [];
       const serverArgs = [kindPlan.command, ...kindPlan.args];
       let nginxConfig: string | undefined;
       let apacheConfig = kindPlan.apacheConfig;

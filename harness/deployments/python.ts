@@ -16,7 +16,7 @@ export interface PythonTarget {
   foundBy?: Software;
 }
 
-function wsgiTarget(spec: DeploymentSpec): PythonTarget {
+export function wsgiTarget(spec: DeploymentSpec): PythonTarget {
   if (spec.app?.kind === 'wsgi') return { dir: spec.app.dir, target: spec.app.wsgi, python: spec.app.python };
   if (spec.app) throw new Error(`${spec.kind} hosts a WSGI app, not a Node program`);
   return { dir: pythonServersDir, target: 'app:app' };
@@ -211,12 +211,8 @@ export const uwsgiKind: ServerKind = {
     const bin = findExecutable('uwsgi') ?? 'uwsgi';
     const socketPath = ctx.behindNginx ? uwsgiSocket(ctx) : undefined;
     const app = wsgiTarget(spec);
-    // Debian's plugin embeds the system Python; a virtualenv's packages come in through --home.
-    // Another interpreter's would not be seen at all: say so rather than measure another Python.
-    const venv = app.python ? await virtualenvOf(app.python) : undefined;
-    if (app.python && !venv && app.python !== DEBIAN_PYTHON) {
-      throw new Error(`uWSGI runs the Python of Debian's plugin (${DEBIAN_PYTHON}), and ${app.python} is neither that nor a virtualenv's; use a virtualenv (python3 -m venv) or ${DEBIAN_PYTHON}`);
-    }
+    // A virtualenv's packages come in through --home.
+    const venv = await embeddedPythonHome(app, "uWSGI runs the Python of Debian's plugin");
     return {
       command: bin,
       socketPath,
@@ -242,6 +238,19 @@ export const uwsgiKind: ServerKind = {
     };
   },
 };
+
+/**
+ * For a server that embeds Debian's Python (uWSGI's plugin, mod_wsgi): the virtualenv whose
+ * packages it should see, or undefined for Debian's own. Another interpreter's packages would not
+ * be seen at all: say so rather than measure another Python. `runs` starts the error's sentence.
+ */
+export async function embeddedPythonHome(app: PythonTarget, runs: string): Promise<string | undefined> {
+  const venv = app.python ? await virtualenvOf(app.python) : undefined;
+  if (app.python && !venv && app.python !== DEBIAN_PYTHON) {
+    throw new Error(`${runs} (${DEBIAN_PYTHON}), and ${app.python} is neither that nor a virtualenv's; use a virtualenv (python3 -m venv) or ${DEBIAN_PYTHON}`);
+  }
+  return venv;
+}
 
 /** The virtualenv an interpreter belongs to (its sys.prefix), or undefined for a system Python. */
 async function virtualenvOf(interpreter: string): Promise<string | undefined> {
