@@ -3,7 +3,7 @@ import { describeEnvironment } from '../environment.js';
 import { UsageError } from '../errors.js';
 import { requiredSoftware } from '../plan.js';
 import { installAllCommand } from '../stack.js';
-import { DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software.js';
+import { apache2, DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software.js';
 
 interface Line {
   name: string;
@@ -12,7 +12,7 @@ interface Line {
 }
 
 /**
- * One line per deployment kind (and nginx, for +nginx): available or not, versions, install
+ * One line per deployment kind (and nginx and Apache, for +nginx and +apache): available or not, versions, install
  * command. With `python`, the kinds that host a WSGI app, checked in that interpreter: what it can
  * host, and pip (for a virtualenv) or apt (for Debian's Python) for the rest.
  */
@@ -21,6 +21,7 @@ export async function doctorCommand(options: { python?: string } = {}): Promise<
   const lines: Line[] = [
     ...serverKinds.filter((kind) => !kind.external).map((kind) => ({ name: kind.name, needs: kind.requires })),
     { name: 'nginx', needs: [nginx], note: 'in front of any kind with +nginx' },
+    { name: 'apache', needs: [apache2], note: 'in front of any kind with +apache or +apache-prefork' },
     { name: 'postgresql', needs: [postgresql, psycopg2, psycogreen], note: "database: postgres in a scenario, with the Flask app's driver" },
   ];
   const python = await pythonVersion();
