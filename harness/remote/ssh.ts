@@ -71,6 +71,7 @@ export function sshAdvice(server: ServerHost): string {
   const config = server.sshConfig ? ` -F ${server.sshConfig}` : '';
   return (
     `check that "ssh${config} -o BatchMode=yes ${server.destination} true" works without a password (ssh-copy-id ${server.destination} installs your key), ` +
-    `and that "${server.bench.join(' ')} --version" runs there (--server-bench says how bench runs on the server machine)`
+    // Not --version: npx would take that flag for itself and answer npm's version.
+    `and that "${server.bench.join(' ')} list" runs there (--server-bench says how bench runs on the server machine)`
   );
 }

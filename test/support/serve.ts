@@ -15,8 +15,9 @@ export interface Serving {
   interrupt(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServe(args: string[], cwd: string): Promise<Serving> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `bin`: another bench than this checkout's (the one an npm install put in place). */
+export async function startServe(args: string[], cwd: string, bin = BIN): Promise<Serving> {
+  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
