@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { delimiter, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { serverKinds } from '../harness/deployments/kinds.js';
-import { asyncpg, findExecutable, locust, nginx, postgresql, psycogreen, psycopg2 } from '../harness/software.js';
+import { apache2, asyncpg, findExecutable, locust, nginx, postgresql, psycogreen, psycopg2 } from '../harness/software.js';
 import { stackPackages } from '../harness/stack.js';
 import { BIN, workFolder } from './support/cli.js';
 
@@ -34,8 +34,8 @@ function installServers(args: string[], env: Record<string, string> = {}, asUser
 beforeEach(() => rmSync(calls, { force: true }));
 
 describe('bench install-servers', () => {
-  it('installs the packages of every deployment kind, of nginx, of the database and of the load engines, from the one registry', () => {
-    const needed = [...serverKinds.flatMap((kind) => kind.requires), nginx, postgresql, psycopg2, psycogreen, asyncpg, locust];
+  it('installs the packages of every deployment kind, of nginx and Apache in front, of the database and of the load engines, from the one registry', () => {
+    const needed = [...serverKinds.flatMap((kind) => kind.requires), nginx, apache2, postgresql, psycopg2, psycogreen, asyncpg, locust];
     const packages = stackPackages();
     for (const software of needed) expect(packages, software.name).toEqual(expect.arrayContaining(software.apt));
     expect(packages).toEqual(expect.arrayContaining(['wrk', 'supervisor', 'chromium', 'openssh-server']));
