@@ -4,7 +4,7 @@ import { cooperativeDriver, poolSize } from './database/connections.js';
 import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
 import type { SlowClientLoad } from './load/engine.js';
-import type { FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, ResultRow, Spread } from './results.js';
+import type { FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './results.js';
 
 /** A load level: closed-loop clients, or an open-loop rate with a cap on connections; with slow clients beside either. */
 export type Level = ({ concurrency: number } | { offeredRps: number; maxConnections: number }) & { slowClients?: SlowClientLoad };
@@ -116,6 +116,7 @@ export function toRow(point: PointSamples): ResultRow {
     ...(first.apacheConfig && { apacheConfig: first.apacheConfig }),
     ...(first.serverEnv && { serverEnv: first.serverEnv }),
     ...(level.slowClients && { slowClients: { ...level.slowClients, completed: median(samples.map((s) => s.slowCompleted ?? 0)) } }),
+    ...(first.byRequest && { byRequest: byRequest(samples) }),
   };
   if (open) {
     row.unsent = worst((s) => s.unsent ?? 0);
@@ -136,6 +137,15 @@ export function toRow(point: PointSamples): ResultRow {
     row.perRepeat = samples.map((s) => ({ throughputRps: s.throughputRps, p50Ms: p(s, 'p50'), p99Ms: p(s, 'p99') }));
   }
   return row;
+}
+
+/** Each request of a mix over the repeats, as the row's own figures are: median throughput, merged histograms. */
+function byRequest(samples: Sample[]): RequestFigures[] {
+  return samples[0]!.byRequest!.map((r, i) => {
+    const repeats = samples.map((s) => s.byRequest?.[i]).filter((x) => x !== undefined);
+    const merged = LatencyHistogram.merge(repeats.map((x) => x.histogram));
+    return { request: r.name, weight: r.weight, throughputRps: median(repeats.map((x) => x.throughputRps)), samples: merged.count, latencyMs: merged.summary() };
+  });
 }
 
 /**

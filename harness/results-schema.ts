@@ -76,6 +76,9 @@ const resultRow = z.object({
   apacheConfig: z.string().optional(),
   serverEnv: z.record(z.string(), z.string()).optional(),
   slowClients: z.object({ count: z.number(), sendBytesPerSecond: z.number(), completed: z.number() }).optional(),
+  byRequest: z
+    .array(z.object({ request: z.string(), weight: z.number(), throughputRps: z.number(), samples: z.number(), latencyMs: latencyMs.nullable() }))
+    .optional(),
 });
 
 const appUnderTest = z.discriminatedUnion('kind', [

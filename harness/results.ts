@@ -161,6 +161,21 @@ export interface ResultRow {
    * repeats). Every other figure of the row is the normal clients' alone.
    */
   slowClients?: { count: number; sendBytesPerSecond: number; completed: number };
+  /**
+   * A `requests:` mix (builtin engine): each request of the mix apart, in the mix's order, so that
+   * one kind of request's latency is not hidden in the others' (the row's own figures cover them all).
+   */
+  byRequest?: RequestFigures[];
+}
+
+/** One request of a mix within a point: its 2xx responses a second (median over repeats) and their latencies (repeats merged). */
+export interface RequestFigures {
+  /** "GET /io?ms=20" */
+  request: string;
+  weight: number;
+  throughputRps: number;
+  samples: number;
+  latencyMs: LatencyMs | null;
 }
 
 export interface RepeatFigures {

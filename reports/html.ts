@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
+import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { startedDeployments } from './deployments.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
@@ -69,17 +70,27 @@ function warnings(run: RunResults): string {
   return `<section class="box warnings"><h2>Warnings</h2><ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul></section>`;
 }
 
-function summary(run: RunResults): string {
-  if (run.results.length === 0) return '<h2>Summary</h2><p>Nothing measured.</p>';
-  const table = summaryTable(run);
+function htmlTable(table: { headers: string[]; numeric: boolean[]; rows: { cells: string[]; flagged: boolean }[] }): string {
   const cell = (tag: 'th' | 'td', text: string, column: number) =>
     `<${tag}${table.numeric[column] ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
   const head = `<tr>${table.headers.map((text, i) => cell('th', text, i)).join('')}</tr>`;
   const body = table.rows
     .map((row) => `<tr${row.flagged ? ' class="flagged"' : ''}>${row.cells.map((text, i) => cell('td', text, i)).join('')}</tr>`)
     .join('\n');
-  const notes = summaryNotes(run).map((note) => `<p class="note">${escapeHtml(note)}</p>`);
-  return `<h2>Summary</h2><div class="table-wrap"><table><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>${notes.join('')}`;
+  return `<div class="table-wrap"><table><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+const notes = (texts: string[]) => texts.map((note) => `<p class="note">${escapeHtml(note)}</p>`).join('');
+
+function summary(run: RunResults): string {
+  if (run.results.length === 0) return '<h2>Summary</h2><p>Nothing measured.</p>';
+  return `<h2>Summary</h2>${htmlTable(summaryTable(run))}${notes(summaryNotes(run))}${requestMix(run)}`;
+}
+
+function requestMix(run: RunResults): string {
+  const mix = requestMixTable(run);
+  if (!mix) return '';
+  return `<h3>${escapeHtml(REQUEST_MIX_TITLE)}</h3>${htmlTable({ ...mix, rows: mix.rows.map((cells) => ({ cells, flagged: false })) })}${notes(mix.footnotes)}`;
 }
 
 async function charts(run: RunResults): Promise<string> {

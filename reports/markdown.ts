@@ -4,6 +4,7 @@ import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
 import { startedDeployments } from './deployments.js';
+import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
 
@@ -31,7 +32,14 @@ function summary(run: RunResults): string[] {
     '',
     ...table(headers, numeric, rows.map((row) => row.cells)),
     ...summaryNotes(run).flatMap((note) => ['', escapeMarkdown(note)]),
+    ...requestMix(run),
   ];
+}
+
+function requestMix(run: RunResults): string[] {
+  const mix = requestMixTable(run);
+  if (!mix) return [];
+  return ['', `### ${REQUEST_MIX_TITLE}`, '', ...table(mix.headers, mix.numeric, mix.rows), ...mix.footnotes.flatMap((note) => ['', escapeMarkdown(note)])];
 }
 
 /** A fenced block longer than any run of backticks in `text`, so that nothing in it can close it. */

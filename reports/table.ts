@@ -2,6 +2,7 @@ import type { ResultRow, RunResults } from '../harness/results.js';
 import { alignedTable } from './aligned-table.js';
 import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
 import { formatMb, GENERATOR_LIMITED, isOpenSaturated, SERVER_SATURATED } from './format.js';
+import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 
 const COMPACT = { compact: true };
@@ -41,5 +42,13 @@ export function formatTable(run: RunResults): string {
   const body =
     run.results.length > 0 ? [...alignedTable(columnsFor(run), run.results), ...coarseFootnote(run, COMPACT)] : ['Nothing measured.'];
   const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
-  return [...body, ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
+  return [...body, ...mixLines(run), ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
+}
+
+/** A mix's requests apart, under the points' table. */
+function mixLines(run: RunResults): string[] {
+  const mix = requestMixTable(run);
+  if (!mix) return [];
+  const columns = mix.headers.map((header, i) => ({ header, numeric: mix.numeric[i]!, cell: (cells: string[]) => cells[i]! }));
+  return ['', `${REQUEST_MIX_TITLE}:`, ...alignedTable(columns, mix.rows), ...mix.footnotes];
 }

@@ -1052,3 +1052,31 @@ describe('formatTable', () => {
     );
   });
 });
+
+describe("a requests: mix's own figures", () => {
+  const mixed = row({
+    deployment: 'gunicorn-sync+nginx ×4 (static by the app)',
+    concurrency: 8,
+    byRequest: [
+      { request: 'GET /io?ms=20', weight: 1, throughputRps: 40, samples: 120, latencyMs: latency(163.6, 390) },
+      { request: 'GET /static/large.bin', weight: 3, throughputRps: 120, samples: 60, latencyMs: latency(93.2, 425) },
+    ],
+  });
+
+  it('gets a table of each request apart under the terminal table, a coarse p99 marked', () => {
+    const lines = formatTable(run([mixed])).split('\n');
+    const at = lines.indexOf('Each request of the mix:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]?.split(/\s{2,}/)).toEqual(['deployment', 'c', 'request', 'req/s', 'samples', 'p50 ms', 'p99 ms']);
+    expect(lines[at + 3]?.split(/\s{2,}/)).toEqual(['gunicorn-sync+nginx ×4 (static by the app)', '8', 'GET /io?ms=20 ×1', '40.0', '120', '164', '390']);
+    expect(lines[at + 4]?.split(/\s{2,}/).slice(-2)).toEqual(['93.2', `425${COARSE_MARK}`]);
+  });
+
+  it('and in the Markdown and HTML reports; a run without a mix has none', async () => {
+    const outDir = await freshDir();
+    await writeReports(run([mixed]), outDir);
+    expect(await readFile(join(outDir, 'report.md'), 'utf8')).toContain('| gunicorn-sync+nginx ×4 (static by the app) | 8 | GET /static/large.bin ×3 | 120.0 | 60 | 93.2 |');
+    expect(await readFile(join(outDir, 'report.html'), 'utf8')).toContain('<h3>Each request of the mix</h3>');
+    expect(formatTable(run([row({ deployment: 'node-async', concurrency: 1 })]))).not.toContain('Each request of the mix');
+  });
+});

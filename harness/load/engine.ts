@@ -78,9 +78,19 @@ export interface EngineMeasurement {
   generatorProcesses?: number;
   /** Requests the generator sent during the window (for CPU per request). */
   sent: number;
+  /** With a mix (builtin engine): each of its requests' 2xx responses apart, in the mix's order ("GET /io?ms=20"). */
+  byRequest?: RequestWindow[];
   eventLoopDelayMs: { p99: number; max: number } | null;
   /** With slow clients: how many of their requests were answered inside the window. */
   slowCompleted?: number;
+}
+
+/** One request of a mix in a window: its 2xx responses and their latency histogram (µs, encoded as `histogram`). */
+export interface RequestWindow {
+  name: string;
+  weight: number;
+  ok: number;
+  histogram: string;
 }
 
 export type Phase = 'warm-up' | 'measuring';

@@ -3,7 +3,7 @@ import { isLoopback } from '../process/ports.js';
 import { NOTHING_SAMPLED, ResourceSampler, type ResourceUse } from '../process/sampler.js';
 import type { GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
 import { builtinEngine } from './builtin/index.js';
-import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener } from './engine.js';
+import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow } from './engine.js';
 import { LatencyHistogram } from './histogram.js';
 import { wrkEngine } from './wrk/index.js';
 import { defaultLocustWorkers, locustEngine, type LocustSettings } from './locust/index.js';
@@ -68,6 +68,8 @@ export interface PointMeasurement {
   timeline: TimelineSecond[];
   /** With slow clients: their requests answered inside the window (not counted in the figures above). */
   slowCompleted?: number;
+  /** With a mix (builtin engine): each of its requests' 2xx responses apart, in the mix's order. */
+  byRequest?: (RequestWindow & { throughputRps: number })[];
 }
 
 /**
@@ -108,11 +110,12 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
 /** An engine's window as a point's measurement: rates from its counts, percentiles from its histograms. */
 export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, durationS: number, resources: ResourceUse): PointMeasurement {
   const lengthS = m.lengthS > 0 ? m.lengthS : durationS;
+  const rate = (ok: number) => Math.round((ok / lengthS) * 100) / 100;
   const failures = LatencyHistogram.decode(m.errorHistogram).summary();
   return {
     durationS,
     requests: m.ok + m.non2xx,
-    throughputRps: Math.round((m.ok / lengthS) * 100) / 100,
+    throughputRps: rate(m.ok),
     samples: m.ok,
     latencyMs: LatencyHistogram.decode(m.histogram).summary(),
     ...(failures && { errorLatencyMs: failures }),
@@ -135,5 +138,6 @@ export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, 
     resources,
     timeline: m.timeline,
     ...(m.slowCompleted !== undefined && { slowCompleted: m.slowCompleted }),
+    ...(m.byRequest && { byRequest: m.byRequest.map((r) => ({ ...r, throughputRps: rate(r.ok) })) }),
   };
 }

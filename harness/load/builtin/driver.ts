@@ -66,13 +66,19 @@ class Connection {
   /** The socket has served a response before: the server may have closed it meanwhile. */
   reused = false;
   /** The request in flight, for a retry. */
-  request: Buffer | undefined;
+  request: SentRequest | undefined;
+}
+
+/** A request's bytes, and which of the mix's requests it is (0 without a mix). */
+interface SentRequest {
+  bytes: Buffer;
+  index: number;
 }
 
 class Driver implements LiveDriver {
   private url: URL;
   /** The requests sent in turn: one, or a mix's cycle. */
-  private requests: Buffer[];
+  private requests: SentRequest[];
   private nextRequest = 0;
   private window: Window;
   private windowTimer: NodeJS.Timeout | undefined;
@@ -96,7 +102,7 @@ class Driver implements LiveDriver {
     private readonly tap?: LiveTap,
   ) {
     [this.url, this.requests] = requestsOf(load);
-    this.window = new Window(load.durationS, tap);
+    this.window = new Window(load.durationS, load.requests, tap);
   }
 
   start(): void {
@@ -141,7 +147,7 @@ class Driver implements LiveDriver {
   cut(settleS: number): EngineMeasurement {
     this.window.close(this.backlog);
     const measured = this.measured();
-    this.window = new Window(this.load.durationS, this.tap);
+    this.window = new Window(this.load.durationS, this.load.requests, this.tap);
     clearTimeout(this.windowTimer);
     this.windowTimer = setTimeout(() => this.window.open(), settleS * 1000);
     return measured;
@@ -193,7 +199,7 @@ class Driver implements LiveDriver {
     }
     // A retry sends the same request again; a new send takes the next of the mix.
     if (!retry) connection.request = this.requests[this.nextRequest++ % this.requests.length]!;
-    connection.socket.write(connection.request!);
+    connection.socket.write(connection.request!.bytes);
     if (!retry) this.window.sent();
   }
 
@@ -253,7 +259,7 @@ class Driver implements LiveDriver {
   }
 
   private complete(connection: Connection, status: number, keepAlive: boolean): void {
-    this.window.response(status, performance.now() - connection.startedAt!);
+    this.window.response(status, performance.now() - connection.startedAt!, connection.request!.index);
     this.next(connection, keepAlive);
   }
 
@@ -335,6 +341,8 @@ class Window {
   private peakConnections = 0;
   private readonly latencies = new LatencyHistogram();
   private readonly failures = new LatencyHistogram();
+  /** With a mix: each of its requests' 2xx latencies apart, in the mix's order. */
+  private readonly byRequest: { name: string; weight: number; latencies: LatencyHistogram }[];
   private readonly seconds: { ok: number; errors: number; non2xx: number; latency: LatencyHistogram }[] = [];
   private cpuAtOpen: NodeJS.CpuUsage | undefined;
   private cpuPercent = 0;
@@ -342,9 +350,12 @@ class Window {
 
   constructor(
     private readonly durationS: number,
+    mix: EngineLoad['requests'],
     /** Live load: every answer, whether or not the window is open. */
     private readonly tap?: LiveTap,
-  ) {}
+  ) {
+    this.byRequest = (mix ?? []).map((r) => ({ name: `${r.method} ${r.path}`, weight: r.weight, latencies: new LatencyHistogram() }));
+  }
 
   get isOpen(): boolean {
     return this.openedAt !== undefined && this.closedAt === undefined;
@@ -379,13 +390,14 @@ class Window {
     if (this.isOpen && open > this.peakConnections) this.peakConnections = open;
   }
 
-  response(status: number, latencyMs: number): void {
+  response(status: number, latencyMs: number, request: number): void {
     this.tap?.response(status, latencyMs);
     if (!this.isOpen) return;
     const second = this.second();
     if (status >= 200 && status < 300) {
       this.ok++;
       this.latencies.recordMs(latencyMs);
+      this.byRequest[request]?.latencies.recordMs(latencyMs);
       second.ok++;
       second.latency.recordMs(latencyMs);
     } else {
@@ -430,6 +442,7 @@ class Window {
       })),
       ...(open && { unsent: this.unsent, late: this.lateSends, peakConnections: this.peakConnections }),
       cpuPercent: this.cpuPercent,
+      ...(this.byRequest.length > 0 && { byRequest: this.byRequest.map((r) => ({ name: r.name, weight: r.weight, ok: r.latencies.count, histogram: r.latencies.encode() })) }),
       sent: this.sends,
       eventLoopDelayMs: loop.count > 0 ? { p99: round1(loop.percentile(99) / 1e6), max: round1(loop.max / 1e6) } : null,
     };
@@ -454,12 +467,12 @@ class Window {
   }
 }
 
-/** The URL and the request bytes sent in turn: one request, or each of a mix formatted once and cycled. */
-function requestsOf(load: EngineLoad): [URL, Buffer[]] {
+/** The URL and the requests sent in turn: one request, or each of a mix formatted once and cycled. */
+function requestsOf(load: EngineLoad): [URL, SentRequest[]] {
   const url = new URL(load.url);
   const requests = load.requests
-    ? mixCycle(load.requests.map((r) => ({ weight: r.weight, bytes: formatRequest(new URL(r.path, url), r.method, r.headers, r.body) }))).map((r) => r.bytes)
-    : [formatRequest(url)];
+    ? mixCycle(load.requests.map((r, index) => ({ weight: r.weight, index, bytes: formatRequest(new URL(r.path, url), r.method, r.headers, r.body) })))
+    : [{ index: 0, bytes: formatRequest(url) }];
   return [url, requests];
 }
 
