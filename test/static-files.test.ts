@@ -6,9 +6,12 @@ import { describe, expect, it } from 'vitest';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { buildPlan } from '../harness/plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
+import { LatencyHistogram } from '../harness/load/histogram.js';
 import { projectRoot } from '../harness/paths.js';
 import { fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
-import { withDeployment } from './support/deployments.js';
+import type { MixRequest } from '../harness/load/engine.js';
+import { measurePoint, type PointMeasurement } from '../harness/load/measure.js';
+import { measure, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 
 const STATIC = join(projectRoot, 'servers', 'static');
@@ -141,5 +144,66 @@ describePython('the Python apps', () => {
     for (const spec of [{ kind: 'flask-dev' }, { kind: 'gunicorn-sync', workers: 2 }, { kind: 'uwsgi', workers: 1 }, { kind: 'uvicorn' }, { kind: 'cgi', workers: 1 }]) {
       await withDeployment(spec, async (d) => expect(await servedFiles(d), spec.kind).toEqual(expected(spec.kind === 'cgi')));
     }
+  });
+});
+
+const describeNginx = await describeWith([flask, gunicorn, nginx]);
+
+const W = 4;
+const D = 20; // ms each /io request waits
+const IO = `/io?ms=${D}`;
+const IO_RATE = 40; // req/s of /io: 40 × 20 ms keeps 0.8 of the 4 workers busy
+const get = (path: string, weight: number): MixRequest => ({ method: 'GET', path, headers: {}, weight });
+
+/** Open loop, so that /io arrives at the same rate whatever the static requests beside it do (a closed loop would slow it down with them). */
+function offered(d: RunningDeployment, requests: MixRequest[], rps: number): Promise<PointMeasurement> {
+  return measurePoint({ url: d.baseUrl, requests, offeredRps: rps, maxConnections: 1000, warmupS: 0.5, durationS: 2.5, timeoutS: 30 });
+}
+
+/** The /io requests' own figures in a mix (the first request of every mix here). */
+function io(m: PointMeasurement) {
+  const figures = m.byRequest?.[0];
+  expect(figures?.name).toBe(`GET ${IO}`);
+  return figures!;
+}
+
+const p50 = (m: PointMeasurement) => LatencyHistogram.decode(io(m).histogram).percentileMs(50);
+
+describeNginx('static files beside /io on gunicorn sync ×4 behind nginx', () => {
+  it('served by nginx they leave /io as fast as alone; passed through the pool, once they need more than its spare workers, /io queues behind them', async () => {
+    // How many 1 MB files a second the pool can pass through, all W workers busy with them: each
+    // holds its worker while it reads the file and writes it into nginx.
+    let poolCapacity = 0;
+    await withDeployment({ kind: 'gunicorn-sync', workers: W, proxy: 'nginx', static: 'app' }, async (d) => {
+      poolCapacity = (await measure(d, '/static/large.bin', 2 * W)).throughputRps;
+    });
+    expect(poolCapacity).toBeGreaterThan(0);
+    // Little's law: /io keeps IO_RATE × D of the W workers busy; offer 1.5 × what the rest can pass
+    // of the large file, so that through the pool the queue grows all window long.
+    const spare = 1 - (IO_RATE * D) / 1000 / W;
+    const perIo = Math.ceil((1.5 * poolCapacity * spare) / IO_RATE);
+    const mix = [get(IO, 1), get('/static/large.bin', perIo)];
+    const rate = IO_RATE * (1 + perIo);
+
+    let alone = 0;
+    let besideNginx = 0;
+    await withDeployment({ kind: 'gunicorn-sync', workers: W, proxy: 'nginx', static: 'web-server' }, async (d) => {
+      alone = p50(await offered(d, [get(IO, 1)], IO_RATE));
+      const m = await offered(d, mix, rate);
+      expect(m.errors + m.non2xx).toBe(0);
+      // Every answer is one of the mix's, and /io came at its rate.
+      expect(m.byRequest!.reduce((sum, r) => sum + r.ok, 0)).toBe(m.samples);
+      expect(io(m).throughputRps / IO_RATE).toBeGreaterThan(0.9);
+      besideNginx = p50(m);
+    });
+    let throughPool = 0;
+    await withDeployment({ kind: 'gunicorn-sync', workers: W, proxy: 'nginx', static: 'app' }, async (d) => {
+      throughPool = p50(await offered(d, mix, rate));
+    });
+    const figures = `/io p50 alone ${alone} ms, beside ${rate - IO_RATE} large files/s from nginx ${besideNginx} ms, through the pool ${throughPool} ms (pool capacity ${poolCapacity} files/s)`;
+    expect(alone, figures).toBeGreaterThan(D);
+    expect(alone, figures).toBeLessThan(1.5 * D);
+    expect(besideNginx, figures).toBeLessThan(1.25 * alone + 2);
+    expect(throughPool, figures).toBeGreaterThan(1.5 * alone);
   });
 });
