@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
+import { nginxPlan } from '../harness/deployments/nginx.js';
+import { ProcessGroup, sleep } from '../harness/process/group.js';
+import { freePort, LOOPBACK } from '../harness/process/ports.js';
+import { probe } from '../harness/process/readiness.js';
 import { buildPlan } from '../harness/plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
 import { LatencyHistogram } from '../harness/load/histogram.js';
@@ -205,5 +210,35 @@ describeNginx('static files beside /io on gunicorn sync ×4 behind nginx', () =>
     expect(alone, figures).toBeLessThan(1.5 * D);
     expect(besideNginx, figures).toBeLessThan(1.25 * alone + 2);
     expect(throughPool, figures).toBeGreaterThan(1.5 * alone);
+  });
+});
+
+// A quote, spaces, `$` (a variable to nginx, and alias expands variables), `;`, braces and a backslash.
+const ODD = 'bench static "q" $x; y \\ {z}-';
+
+describeNginx(`nginx answering /static/ from a folder named like ${ODD}`, () => {
+  it('serves the same bytes from it: the alias is quoted, and its $ stays a dollar', async () => {
+    const folder = mkdtempSync(join(tmpdir(), ODD));
+    const tmpDir = mkdtempSync(join(tmpdir(), 'bench-test-'));
+    cpSync(STATIC, folder, { recursive: true });
+    const port = await freePort();
+    // Nothing listens upstream: /static/ must be answered without it.
+    const plan = nginxPlan({ host: LOOPBACK, port, upstreamPort: await freePort(), protocol: 'http', tmpDir, staticDir: folder });
+    const nginxGroup = new ProcessGroup('nginx', plan, join(tmpDir, 'nginx.log'));
+    try {
+      const url = `http://${LOOPBACK}:${port}`;
+      for (let tries = 0; (await probe(`${url}/static/small.txt`)) !== 200; tries++) {
+        if (tries > 50) throw new Error(`nginx did not answer: ${nginxGroup.tail()}`);
+        await sleep(100);
+      }
+      for (const file of FILES) {
+        const answer = await rawGet(url, `/static/${file.name}`);
+        expect({ status: answer.status, type: answer.headers['content-type'], sha: sha(answer.body) }).toEqual({ status: 200, type: file.type, sha: sha(readFileSync(join(STATIC, file.name))) });
+      }
+    } finally {
+      await nginxGroup.stop();
+      rmSync(folder, { recursive: true, force: true });
+      rmSync(tmpDir, { recursive: true, force: true });
+    }
   });
 });
