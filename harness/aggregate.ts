@@ -5,6 +5,7 @@ import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
 import type { SlowClientLoad } from './load/engine.js';
 import type { FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './results.js';
+import { countSequences } from './shared-state/count-sequences.js';
 
 /** A load level: closed-loop clients, or an open-loop rate with a cap on connections; with slow clients beside either. */
 export type Level = ({ concurrency: number } | { offeredRps: number; maxConnections: number }) & { slowClients?: SlowClientLoad };
@@ -109,6 +110,7 @@ export function toRow(point: PointSamples): ResultRow {
     },
     timeline: first.timeline,
     timelineRepeat: 1,
+    ...(first.counts && { counts: { ...countSequences(first.counts), samples: first.counts } }),
     ...(first.events && { events: first.events }),
     ...(first.fault && { fault: first.fault }),
     ...(first.serverArgs && { serverArgs: first.serverArgs }),

@@ -69,6 +69,9 @@ const resultRow = z.object({
     z.object({ t: z.number(), rps: z.number(), p50Ms: z.number(), p99Ms: z.number(), errors: z.number(), non2xx: z.number() }),
   ),
   timelineRepeat: z.number(),
+  counts: z
+    .object({ sequences: z.number(), rising: z.boolean(), samples: z.array(z.object({ atS: z.number(), count: z.number(), pid: z.number() })) })
+    .optional(),
   events: z.array(pointEvent).optional(),
   fault: z.object({ killedPid: z.number(), atS: z.number(), recoveryS: z.number().nullable() }).optional(),
   serverArgs: z.array(z.string()).optional(),

@@ -1,5 +1,6 @@
 // The public result format (results.json). Keep these names stable; add fields freely, and raise
 // SCHEMA_VERSION when a field changes meaning or type (readers refuse versions they do not know).
+import type { CountSample, CountSequences } from './shared-state/count-sequences.js';
 
 /** Version 2: samples, nullable latencies, generator engine and placement, PSS, per-repeat figures. */
 export const SCHEMA_VERSION = 2;
@@ -42,6 +43,12 @@ export interface TimelineSecond {
   p99Ms: number;
   errors: number;
   non2xx: number;
+}
+
+/** What clients saw of /count during a point: one sequence per process that answered (harness/shared-state/). */
+export interface CountAnswers extends CountSequences {
+  /** Answers spread evenly over the window, in the order they arrived (at most MAX_COUNT_SAMPLES). */
+  samples: CountSample[];
 }
 
 /** Something that happened during a point, to mark on the timeline (e.g. a worker killed). */
@@ -141,6 +148,8 @@ export interface ResultRow {
   /** Per-second figures of one repeat: `timelineRepeat` (1 = the first round). */
   timeline: TimelineSecond[];
   timelineRepeat: number;
+  /** The demo app's /count answers seen in `timelineRepeat`'s window, and the sequences they came from (scenario shared-state). */
+  counts?: CountAnswers;
   events?: PointEvent[];
   /** worker-crash: the process killed mid-window, and how long until the deployment was whole again (from `timelineRepeat`). */
   fault?: FaultOutcome;

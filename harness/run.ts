@@ -18,6 +18,7 @@ import { databaseEnvironment } from './database/connections.js';
 import { startPostgres, type RunningPostgres } from './database/postgres.js';
 import { farSideLoad, recordServerMachine } from './remote/far-side.js';
 import { launchRemote } from './remote/remote-deployment.js';
+import { countsDemoAnswers } from './shared-state/count-sequences.js';
 
 export interface RunContext {
   progress: Progress;
@@ -425,6 +426,7 @@ function serviceProbe(plan: Plan, deployment: RunningDeployment, path: string) {
 function pointLoad(plan: Plan, deployment: RunningDeployment, path: string) {
   return {
     ...requestTarget(plan, deployment, path),
+    ...(!plan.requests && countsDemoAnswers(path, plan.app) && { countAnswers: true }),
     timeoutS: plan.timeoutS,
     processGroups: () => deployment.processes.map((p) => p.pid),
     ...farSideLoad(deployment.farSide),

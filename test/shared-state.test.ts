@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseCountBody } from '../harness/shared-state/count-sequences.js';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { countSequences, parseCountBody, type CountSample } from '../harness/shared-state/count-sequences.js';
+import { CountRecorder, MAX_COUNT_SAMPLES } from '../harness/shared-state/count-recorder.js';
+import { ResponseParser } from '../harness/load/builtin/http.js';
+import { measurePoint } from '../harness/load/measure.js';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { UsageError } from '../harness/errors.js';
@@ -7,6 +12,7 @@ import { expandDeployment } from '../harness/plan.js';
 import { sleep } from '../harness/process/group.js';
 import { ResourceSampler, type ResourceUse } from '../harness/process/sampler.js';
 import { fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
+import { benchIn, workFolder } from './support/cli.js';
 import { measure, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 
@@ -132,5 +138,109 @@ describe('preload: in a scenario', () => {
   it("is bench's to set: --preload and --lazy-apps in args are refused", () => {
     expect(() => expand({ kind: 'gunicorn-sync', args: ['--preload'] })).toThrow(/args: "--preload": bench sets it \(preload:\)/);
     expect(() => expand({ kind: 'uwsgi', args: ['--lazy-apps'] })).toThrow(/args: "--lazy-apps": bench sets it \(preload:\)/);
+  });
+});
+
+/** The load engine's /count answers over a short closed-loop window of `clients`. */
+async function engineCounts(d: RunningDeployment, clients: number): Promise<CountSample[]> {
+  const m = await measurePoint({ url: d.baseUrl + '/count', concurrency: clients, warmupS: 0.3, durationS: 1.5, timeoutS: 30, countAnswers: true });
+  expect(m.errors).toBe(0);
+  expect(m.counts, 'the engine kept /count answers').toBeDefined();
+  return m.counts!;
+}
+
+describeStack('the counts clients see under load, as the load engine keeps them', () => {
+  it.each([
+    ['node-prefork', 4],
+    ['gunicorn-sync', 4],
+    ['gunicorn-sync', 8],
+  ] as const)('a pool (%s ×%i) answers from exactly W sequences, each rising', async (kind, workers) => {
+    await withDeployment({ kind, workers }, async (d) => {
+      const counts = await engineCounts(d, 2 * workers);
+      expect(countSequences(counts)).toEqual({ sequences: workers, rising: true });
+      // Separate memory: the same count is answered by several workers.
+      const owners = new Map<number, Set<number>>();
+      for (const { count, pid } of counts) owners.set(count, (owners.get(count) ?? new Set()).add(pid));
+      expect([...owners.values()].some((pids) => pids.size > 1)).toBe(true);
+    });
+  });
+
+  it.each(['node-async', 'flask-dev'])('a single process (%s) answers from one sequence, no count twice', async (kind) => {
+    await withDeployment({ kind }, async (d) => {
+      const counts = await engineCounts(d, 8);
+      expect(countSequences(counts)).toEqual({ sequences: 1, rising: true });
+      expect(new Set(counts.map((c) => c.count)).size).toBe(counts.length);
+    });
+  });
+});
+
+describe('what the counts say', () => {
+  const at = (atS: number, count: number, pid = 1): CountSample => ({ atS, count, pid });
+
+  it('calls a sequence rising despite answers read out of order within one turn of the client, but not a count seen twice or one that falls back', () => {
+    expect(countSequences([at(0, 1), at(0.001, 3), at(0.002, 2), at(0.5, 4, 2), at(0.6, 5)])).toEqual({ sequences: 2, rising: true });
+    expect(countSequences([at(0, 1), at(0.5, 1)]).rising).toBe(false);
+    expect(countSequences([at(0, 7), at(0.5, 3)]).rising).toBe(false);
+  });
+
+  it('reads a body only when asked, whether it comes in pieces or runs to the end of the stream', () => {
+    const parser = new ResponseParser();
+    parser.reset(true);
+    expect(parser.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 21\r\n\r\n{"count":3,'))).toBe(false);
+    expect(parser.feed(Buffer.from('"pid":42}\n'))).toBe(true);
+    expect(parseCountBody(parser.bodyText()!)).toEqual({ count: 3, pid: 42 });
+    parser.reset(true);
+    parser.feed(Buffer.from('HTTP/1.0 200 OK\r\n\r\n{"count":4,"pid":42}'));
+    expect(parser.endOfStream()).toBe(true);
+    expect(parseCountBody(parser.bodyText()!)).toEqual({ count: 4, pid: 42 });
+    parser.reset();
+    parser.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}'));
+    expect(parser.bodyText()).toBeUndefined();
+  });
+
+  it('keeps at most MAX_COUNT_SAMPLES answers, spread over the whole window', () => {
+    const recorder = new CountRecorder();
+    const answers = 10 * MAX_COUNT_SAMPLES;
+    for (let i = 1; i <= answers; i++) recorder.record(i / answers, JSON.stringify({ count: i, pid: 9 }));
+    recorder.record(1, 'not a count');
+    const kept = recorder.samples()!;
+    expect(kept.length).toBeLessThanOrEqual(MAX_COUNT_SAMPLES);
+    expect(kept.length).toBeGreaterThan(MAX_COUNT_SAMPLES / 2);
+    expect(kept[0]!.count).toBe(1);
+    expect(kept.at(-1)!.atS).toBeGreaterThan(0.9);
+    expect(countSequences(kept)).toEqual({ sequences: 1, rising: true });
+  });
+});
+
+describe('bench run on /count', () => {
+  const dir = workFolder('shared-state');
+  const bench = benchIn(dir);
+
+  it('keeps the answers in results.json and draws count.png, which bench report draws again from the file', () => {
+    writeFileSync(
+      join(dir, 'counts.yaml'),
+      'path: /count\nduration: 0.8\nwarmup: 0.2\nconcurrency: [4]\ndeployments:\n  - node-async\n  - { kind: node-prefork, workers: 2 }\n',
+    );
+    const run = bench('run', 'counts.yaml', '--out', 'out');
+    expect(run.code, run.stderr).toBe(0);
+    const rows = JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8')).results as { deployment: string; counts?: { sequences: number; rising: boolean; samples: unknown[] } }[];
+    expect(rows.map((r) => [r.deployment, r.counts?.sequences, r.counts?.rising])).toEqual([
+      ['node-async', 1, true],
+      ['node-prefork ×2', 2, true],
+    ]);
+    expect(rows[0]!.counts!.samples.length).toBeGreaterThan(10);
+    expect(existsSync(join(dir, 'out', 'count.png'))).toBe(true);
+    rmSync(join(dir, 'out', 'count.png'));
+    const report = bench('report', 'out');
+    expect(report.code, report.stderr).toBe(0);
+    expect(existsSync(join(dir, 'out', 'count.png'))).toBe(true);
+  });
+
+  it('keeps no answers for any other path', () => {
+    writeFileSync(join(dir, 'hello.yaml'), 'path: /hello\nduration: 0.5\nwarmup: 0.1\nconcurrency: [2]\ndeployments: [node-async]\n');
+    const run = bench('run', 'hello.yaml', '--out', 'hello');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'hello', 'results.json'), 'utf8')).results[0].counts).toBeUndefined();
+    expect(existsSync(join(dir, 'hello', 'count.png'))).toBe(false);
   });
 });

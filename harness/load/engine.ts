@@ -1,4 +1,5 @@
 import type { GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
+import type { CountSample } from '../shared-state/count-sequences.js';
 
 /** Closed loop: `concurrency` clients, each sending when its last answer came. */
 export interface ClosedLoad {
@@ -47,6 +48,8 @@ export type EngineLoad = (ClosedLoad | OpenLoad) & {
   durationS: number;
   /** A request unanswered after this long counts as a timeout. */
   timeoutS: number;
+  /** Keep the demo app's /count answers seen in the window (builtin engine), for the shared-state chart. */
+  countAnswers?: boolean;
   /** taskset CPU list the generator runs on ("1"); undefined: wherever the OS puts it. */
   cpus?: string;
 };
@@ -83,6 +86,8 @@ export interface EngineMeasurement {
   eventLoopDelayMs: { p99: number; max: number } | null;
   /** With slow clients: how many of their requests were answered inside the window. */
   slowCompleted?: number;
+  /** With countAnswers: the /count answers seen, spread over the window (harness/shared-state/count-recorder.ts). */
+  counts?: CountSample[];
 }
 
 /** One request of a mix in a window: its 2xx responses and their latency histogram (µs, encoded as `histogram`). */

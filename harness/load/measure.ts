@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { isLoopback } from '../process/ports.js';
 import { NOTHING_SAMPLED, ResourceSampler, type ResourceUse } from '../process/sampler.js';
 import type { GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
+import type { CountSample } from '../shared-state/count-sequences.js';
 import { builtinEngine } from './builtin/index.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow } from './engine.js';
 import { LatencyHistogram } from './histogram.js';
@@ -70,6 +71,8 @@ export interface PointMeasurement {
   slowCompleted?: number;
   /** With a mix (builtin engine): each of its requests' 2xx responses apart, in the mix's order. */
   byRequest?: (RequestWindow & { throughputRps: number })[];
+  /** With countAnswers: the /count answers seen in the window. */
+  counts?: CountSample[];
 }
 
 /**
@@ -139,5 +142,6 @@ export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, 
     timeline: m.timeline,
     ...(m.slowCompleted !== undefined && { slowCompleted: m.slowCompleted }),
     ...(m.byRequest && { byRequest: m.byRequest.map((r) => ({ ...r, throughputRps: rate(r.ok) })) }),
+    ...(m.counts && { counts: m.counts }),
   };
 }

@@ -3,6 +3,7 @@ import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
 import type { LiveTap } from './live-tap.js';
+import { CountRecorder } from '../../shared-state/count-recorder.js';
 import { startSlowClients, type SlowClients } from './slow-clients.js';
 import { openTcp, type TcpConnection } from './tcp.js';
 
@@ -192,7 +193,7 @@ class Driver implements LiveDriver {
     this.connections.add(connection);
     this.window.connections(this.connections.size);
     connection.startedAt = startedAt;
-    connection.parser.reset();
+    connection.parser.reset(this.load.countAnswers);
     if (!connection.socket) {
       connection.socket = this.open(connection);
       connection.reused = false;
@@ -260,6 +261,7 @@ class Driver implements LiveDriver {
 
   private complete(connection: Connection, status: number, keepAlive: boolean): void {
     this.window.response(status, performance.now() - connection.startedAt!, connection.request!.index);
+    if (this.load.countAnswers && status === 200) this.window.countAnswer(connection.parser.bodyText());
     this.next(connection, keepAlive);
   }
 
@@ -347,6 +349,7 @@ class Window {
   private cpuAtOpen: NodeJS.CpuUsage | undefined;
   private cpuPercent = 0;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  private readonly counts = new CountRecorder();
 
   constructor(
     private readonly durationS: number,
@@ -407,6 +410,11 @@ class Window {
     }
   }
 
+  /** A /count answer's body (load.countAnswers), kept with its time in the window. */
+  countAnswer(body: string | undefined): void {
+    if (this.isOpen) this.counts.record((performance.now() - this.openedAt!) / 1000, body);
+  }
+
   error(latencyMs: number, how: FailureKind): void {
     this.tap?.error();
     if (!this.isOpen) return;
@@ -423,6 +431,7 @@ class Window {
     const bucketS = (t: number) => Math.max(Math.min(1, lengthS - t), 1e-3);
     const perSecond = (count: number, t: number) => Math.round((count / bucketS(t)) * 10) / 10;
     const loop = this.loopDelay;
+    const counts = this.counts.samples();
     return {
       lengthS,
       ok: this.ok,
@@ -445,6 +454,7 @@ class Window {
       ...(this.byRequest.length > 0 && { byRequest: this.byRequest.map((r) => ({ name: r.name, weight: r.weight, ok: r.latencies.count, histogram: r.latencies.encode() })) }),
       sent: this.sends,
       eventLoopDelayMs: loop.count > 0 ? { p99: round1(loop.percentile(99) / 1e6), max: round1(loop.max / 1e6) } : null,
+      ...(counts && { counts }),
     };
   }
 

@@ -23,11 +23,20 @@ export class ResponseParser {
   head: ResponseHead | undefined;
   private pending: Buffer | undefined;
   private body: BodyState | undefined;
+  /** The body's bytes, copied, when the caller asked to read it (a Content-Length or EOF body; not a chunked one). */
+  private kept: Buffer[] | undefined;
 
-  reset(): void {
+  /** Ready for the next response; `keepBody`: copy its body, for `bodyText()`. */
+  reset(keepBody = false): void {
     this.head = undefined;
     this.pending = undefined;
     this.body = undefined;
+    this.kept = keepBody ? [] : undefined;
+  }
+
+  /** The body of a complete response reset with `keepBody`, as UTF-8; undefined when it was not kept. */
+  bodyText(): string | undefined {
+    return this.kept && this.body?.kind !== 'chunked' ? Buffer.concat(this.kept).toString('utf8') : undefined;
   }
 
   /** Feeds bytes; true once the whole response has arrived. Throws on a reply that is not HTTP. */
@@ -76,8 +85,10 @@ export class ResponseParser {
     const body = this.body!;
     switch (body.kind) {
       case 'eof':
+        this.kept?.push(Buffer.from(chunk));
         return false;
       case 'length':
+        this.kept?.push(Buffer.from(chunk.subarray(0, Math.max(body.remaining, 0))));
         body.remaining -= chunk.length;
         return body.remaining <= 0;
       case 'chunked':
