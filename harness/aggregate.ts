@@ -3,6 +3,7 @@ import { appProcesses, predict, predictCapacity } from './model.js';
 import { cooperativeDriver, poolSize } from './database/connections.js';
 import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
+import { NOTHING_SAMPLED, type ResourceUse } from './process/sampler.js';
 import type { SlowClientLoad } from './load/engine.js';
 import type { FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './results.js';
 import { countSequences } from './shared-state/count-sequences.js';
@@ -53,6 +54,17 @@ const LOOP_DELAY_LIMIT_MS = 20;
  * worst repeat's, so that an error in one repeat never disappears. The timeline and a fault's
  * outcome come from one named repeat: the first.
  */
+/** Repeats' resources as one: the median CPU, the worst memory and process count. */
+function mergedResources(repeats: ResourceUse[]): ResourceUse {
+  const pss = repeats.map((r) => r.peakPssMb).filter((x): x is number => x !== null);
+  return {
+    cpuPercent: median(repeats.map((r) => r.cpuPercent)),
+    peakRssMb: Math.max(...repeats.map((r) => r.peakRssMb)),
+    peakPssMb: pss.length > 0 ? Math.max(...pss) : null,
+    processes: Math.max(...repeats.map((r) => r.processes)),
+  };
+}
+
 export function toRow(point: PointSamples): ResultRow {
   const { planned, path, level, samples, placement } = point;
   const first = samples[0]!;
@@ -67,7 +79,6 @@ export function toRow(point: PointSamples): ResultRow {
   const worst = (pick: (s: Sample) => number) => Math.max(...samples.map(pick));
   const merged = LatencyHistogram.merge(samples.map((s) => s.histogram));
   const failures = LatencyHistogram.merge(samples.map((s) => s.errorHistogram)).summary();
-  const pss = samples.map((s) => s.resources.peakPssMb).filter((x): x is number => x !== null);
   // An overloaded server fills any connection cap by itself (its queue grows by offered − served
   // every second); the cap is the generator's limit only where the model says the server had room.
   const capBinds = open && prediction.predictedThroughputRps !== null && prediction.predictedThroughputRps >= KEPT_UP * level.offeredRps;
@@ -102,12 +113,8 @@ export function toRow(point: PointSamples): ResultRow {
     model,
     repeats: samples.length,
     generator,
-    resources: {
-      cpuPercent: median(samples.map((s) => s.resources.cpuPercent)),
-      peakRssMb: worst((s) => s.resources.peakRssMb),
-      peakPssMb: pss.length > 0 ? Math.max(...pss) : null,
-      processes: worst((s) => s.resources.processes),
-    },
+    resources: mergedResources(samples.map((s) => s.resources)),
+    ...(first.frontResources && { frontResources: mergedResources(samples.map((s) => s.frontResources ?? NOTHING_SAMPLED)) }),
     timeline: first.timeline,
     timelineRepeat: 1,
     ...(first.counts && { counts: { ...countSequences(first.counts), samples: first.counts } }),

@@ -214,7 +214,7 @@ export function expandDeployment(
     throw new UsageError(`${where}: mpm: ${object.mpm} and "${object.kind}" name two MPMs; keep one`);
   }
   const proxy = kind.alwaysBehindNginx ? 'nginx' : front === 'nginx' || front === 'apache' ? front : (object.proxy ?? 'none');
-  if (proxy === 'apache' && (kind.alwaysBehindNginx || kind.isApache)) {
+  if ((front === 'apache' || object.proxy === 'apache') && (kind.alwaysBehindNginx || kind.isApache)) {
     throw new UsageError(
       `${where}: ${kind.name}+apache: ${kind.isApache ? `${kind.name} is Apache itself` : `${kind.name} runs behind nginx (fcgiwrap answers FastCGI only)`}; remove +apache`,
     );

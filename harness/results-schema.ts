@@ -19,6 +19,8 @@ const placement = z.object({
 
 const pointEvent = z.object({ t: z.number(), what: z.string() });
 
+const resourceUse = z.object({ cpuPercent: z.number(), peakRssMb: z.number(), peakPssMb: z.number().nullable(), processes: z.number() });
+
 const resultRow = z.object({
   deployment: z.string(),
   server: z.string(),
@@ -64,7 +66,8 @@ const resultRow = z.object({
     saturated: z.boolean(),
     limit: z.string().optional(),
   }),
-  resources: z.object({ cpuPercent: z.number(), peakRssMb: z.number(), peakPssMb: z.number().nullable(), processes: z.number() }),
+  resources: resourceUse,
+  frontResources: resourceUse.optional(),
   timeline: z.array(
     z.object({ t: z.number(), rps: z.number(), p50Ms: z.number(), p99Ms: z.number(), errors: z.number(), non2xx: z.number() }),
   ),

@@ -145,6 +145,8 @@ export interface ResultRow {
    * /proc/PID/smaps_rollup cannot be read).
    */
   resources: { cpuPercent: number; peakRssMb: number; peakPssMb: number | null; processes: number };
+  /** The same for the web server in front alone (nginx, Apache; included in resources), when there is one. */
+  frontResources?: ResultRow['resources'];
   /** Per-second figures of one repeat: `timelineRepeat` (1 = the first round). */
   timeline: TimelineSecond[];
   timelineRepeat: number;

@@ -4,6 +4,7 @@ import {
   anyCoarse,
   COARSE_FOOTNOTE,
   failedCount,
+  formatMb,
   formatPredicted,
   formatRatio,
   latencyCell,
@@ -19,6 +20,21 @@ import { distinctPaths, isOpenLoop } from './series.js';
 export type Column = TableColumn<ResultRow>;
 
 export const optional = (include: boolean, column: Column): Column[] => (include ? [column] : []);
+
+
+/**
+ * The web server in front on its own (nginx, Apache: already part of the deployment's figures),
+ * where any row had one: its CPU (% of one core) and its memory (PSS where read, else RSS).
+ */
+export function frontColumns(run: RunResults, compact: boolean): Column[] {
+  if (!run.results.some((row) => row.frontResources)) return [];
+  const pss = run.results.every((row) => !row.frontResources || row.frontResources.peakPssMb !== null);
+  const memory = (row: ResultRow) => (row.frontResources ? formatMb(pss ? row.frontResources.peakPssMb : row.frontResources.peakRssMb) : NONE);
+  return [
+    { header: compact ? 'web CPU %' : 'web server CPU %', numeric: true, cell: (row) => (row.frontResources ? String(Math.round(row.frontResources.cpuPercent)) : NONE) },
+    { header: `${compact ? 'web' : 'web server'} ${pss ? 'PSS' : 'RSS'} MB`, numeric: true, cell: memory },
+  ];
+}
 
 /**
  * Compact is for the terminal: no min–max across repeats on latencies and no p99.9, so the table

@@ -59,6 +59,11 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['peakRssMb', (row) => row.resources.peakRssMb],
   ['peakPssMb', (row) => row.resources.peakPssMb],
   ['processes', (row) => row.resources.processes],
+  // The web server in front alone (its share of the figures above), where there is one.
+  ['frontCpuPercent', (row) => row.frontResources?.cpuPercent],
+  ['frontPeakRssMb', (row) => row.frontResources?.peakRssMb],
+  ['frontPeakPssMb', (row) => row.frontResources?.peakPssMb],
+  ['frontProcesses', (row) => row.frontResources?.processes],
 ];
 
 /** RFC 4180: quote a field holding a comma, quote or line break, doubling its quotes. Missing values stay empty. */

@@ -1,6 +1,6 @@
 import { describeApp } from './deployments.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
-import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
+import { coarseFootnote, frontColumns, optional, pointColumns, type Column } from './columns.js';
 import {
   describeGenerator,
   formatMb,
@@ -40,6 +40,7 @@ function columnsFor(run: RunResults): Column[] {
     { header: 'CPU %', numeric: true, cell: (row) => String(Math.round(row.resources.cpuPercent)) },
     { header: 'peak RSS MB', numeric: true, cell: (row) => formatMb(row.resources.peakRssMb) },
     ...optional(hasPss(run), { header: 'peak PSS MB', numeric: true, cell: (row) => formatMb(row.resources.peakPssMb) }),
+    ...frontColumns(run, false),
     ...optional(run.results.some((row) => rowNotes(row) !== ''), { header: 'notes', numeric: false, cell: rowNotes }),
   ];
 }

@@ -1,6 +1,6 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { alignedTable } from './aligned-table.js';
-import { coarseFootnote, optional, pointColumns, type Column } from './columns.js';
+import { coarseFootnote, frontColumns, optional, pointColumns, type Column } from './columns.js';
 import { formatMb, GENERATOR_LIMITED, isOpenSaturated, SERVER_SATURATED } from './format.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
@@ -29,6 +29,7 @@ function columnsFor(run: RunResults): Column[] {
   return [
     ...pointColumns(run, COMPACT),
     memoryColumn(run),
+    ...frontColumns(run, true),
     ...optional(run.results.some((row) => status(row) !== ''), { header: 'status', numeric: false, cell: status }),
   ];
 }

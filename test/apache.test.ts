@@ -1,10 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
+import { UsageError } from '../harness/errors.js';
+import { buildPlan } from '../harness/plan.js';
+import type { RunResults } from '../harness/results.js';
+import { parseScenario } from '../harness/scenario/load.js';
 import { livingProcesses } from '../harness/process/procfs.js';
 import { apache2, flask, gunicorn, modWsgi } from '../harness/software.js';
 import { expectLittle, groupAlive, measure, withDeployment } from './support/deployments.js';
+import { BIN, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 
 // ms each request waits; Little's law: K in flight → K·12.5 req/s. Each request also pays the
@@ -59,7 +66,7 @@ describeApache("Apache in front of gunicorn, measured against Little's law", () 
       expectLittle(await measure(d, IO, 2, WINDOW_S), 2, D);
       const clients = 11;
       expectLittle(await measure(d, IO, clients, WINDOW_S), 2, D);
-      // prefork forked a process for each kept-alive connection (and keeps them, up to 64 idle).
+      // prefork holds a process for each open connection: it keeps one ready for each of up to 256.
       const apache = d.processes[1]!;
       const children = livingProcesses().filter((p) => p.pgrp === apache.pid && p.pid !== apache.pid);
       expect(children.length).toBeGreaterThanOrEqual(clients);
@@ -93,5 +100,83 @@ describeApache("mod_wsgi, the app inside Apache, measured against Little's law",
       expect(await answer.text()).toBe('done\n');
       expect(answer.headers.get('x-fixture-greeting')).toBe('hello from bench');
     });
+  });
+});
+
+/** The plan's error for a scenario with one deployment entry (YAML lines under `- `). */
+function planError(entry: string[]): string {
+  const text = ['path: /hello', 'duration: 1', 'concurrency: [1]', 'deployments:', ...entry.map((line, i) => `${i === 0 ? '  - ' : '    '}${line}`)].join('\n');
+  try {
+    buildPlan(parseScenario(text, 'my.yaml'), {});
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+describe('Apache settings in a scenario', () => {
+  it('rejects mpm: on a deployment without Apache, naming the field', () => {
+    expect(planError(['kind: gunicorn-sync', 'mpm: prefork'])).toMatch(/deployments\[0\]: mpm: .*gunicorn-sync has no Apache; use gunicorn-sync\+apache/);
+    expect(planError(['kind: gunicorn-sync+nginx', 'mpm: event'])).toMatch(/deployments\[0\]: mpm: /);
+  });
+
+  it("rejects mode: outside apache-mod-wsgi, and threads: or mpm: event in mod_wsgi's embedded mode", () => {
+    expect(planError(['kind: gunicorn-sync+apache', 'mode: daemon'])).toMatch(/deployments\[0\]: mode: .*apache-mod-wsgi only/);
+    expect(planError(['kind: apache-mod-wsgi', 'threads: 4'])).toMatch(/deployments\[0\]: threads: .*use mode: daemon/);
+    expect(planError(['kind: apache-mod-wsgi', 'mpm: event'])).toMatch(/deployments\[0\]: mpm: event: .*use mode: daemon/);
+  });
+
+  it('rejects Apache in front of CGI and of mod_wsgi, and two MPMs at once', () => {
+    expect(planError(['kind: cgi+apache'])).toMatch(/cgi\+apache: cgi runs behind nginx/);
+    expect(planError(['kind: apache-mod-wsgi+apache'])).toMatch(/is Apache itself/);
+    expect(planError(['kind: gunicorn-sync+apache-prefork', 'mpm: event'])).toMatch(/mpm: event and "gunicorn-sync\+apache-prefork" name two MPMs/);
+  });
+
+  it('labels each MPM and mode, and sizes daemon mode by workers and threads', () => {
+    const text = ['path: /io?ms=10', 'duration: 1', 'concurrency: [1]', 'deployments:', '  - gunicorn-sync+apache', '  - gunicorn-sync+apache-prefork',
+      '  - kind: apache-mod-wsgi', '    workers: 5', '  - kind: apache-mod-wsgi', '    mode: daemon', '    workers: 3', '    threads: 7'].join('\n');
+    const plan = buildPlan(parseScenario(text, 'my.yaml'), {});
+    expect(plan.deployments.map((d) => [d.label, d.spec.proxy, d.spec.mpm, d.spec.wsgiMode, d.spec.threads])).toEqual([
+      ['gunicorn-sync+apache ×4', 'apache', undefined, undefined, undefined],
+      ['gunicorn-sync+apache-prefork ×4', 'apache', 'prefork', undefined, undefined],
+      ['apache-mod-wsgi ×5', 'none', 'prefork', 'embedded', undefined],
+      ['apache-mod-wsgi daemon ×3 (7 threads)', 'none', 'event', 'daemon', 7],
+    ]);
+  });
+});
+
+describeApache('Ctrl-C', () => {
+  const work = workFolder('apache-interrupted');
+
+  it('during a run through Apache prefork and mod_wsgi daemon mode leaves no apache2 process and exits 130', async () => {
+    writeFileSync(
+      join(work, 'apache.yaml'),
+      'path: /io?ms=20\nduration: 1\nwarmup: 0.2\nconcurrency: [2, 4]\n' +
+        'deployments:\n  - kind: gunicorn-sync+apache-prefork\n    workers: 2\n  - kind: apache-mod-wsgi\n    mode: daemon\n    workers: 2\n    threads: 2\n',
+    );
+    const before = apacheProcesses();
+    const wsgiFolders = () => readdirSync(tmpdir()).filter((f) => f.startsWith('bench-wsgi-'));
+    const foldersBefore = new Set(wsgiFolders());
+    const out = join(work, 'out');
+    const bench = spawn(process.execPath, [BIN, 'run', 'apache.yaml', '--out', out], { cwd: work, stdio: 'ignore' });
+    const exited = new Promise<number | null>((done) => bench.on('exit', (code) => done(code)));
+    const deadline = Date.now() + 60_000;
+    let rows = 0;
+    // Interrupted while mod_wsgi's daemons serve, after the prefork front's points.
+    while (Date.now() < deadline && rows < 3) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        rows = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults).results.length;
+      } catch {
+        // not written yet
+      }
+    }
+    expect(rows, 'points measured before the interruption').toBeGreaterThanOrEqual(2);
+    expect([...apacheProcesses()].filter((pid) => !before.has(pid)).length, 'Apache running when interrupted').toBeGreaterThan(0);
+    bench.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect([...apacheProcesses()].filter((pid) => !before.has(pid)), 'apache2 processes left').toEqual([]);
+    expect(wsgiFolders().filter((f) => !foldersBefore.has(f)), "mod_wsgi's socket folders left").toEqual([]);
   });
 });

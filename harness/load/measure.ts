@@ -21,6 +21,8 @@ export type PointLoad = EngineLoad & {
   locust?: LocustSettings;
   /** Process groups of the deployment, sampled for CPU and memory during the window. */
   processGroups?: () => number[];
+  /** The web server in front (nginx, Apache), among processGroups: sampled on its own too. */
+  frontGroups?: () => number[];
   /** Samples the deployment elsewhere (another machine's `bench agent`), instead of processGroups in this machine's /proc. */
   resources?: ResourceProvider;
   /** Load goes to loopback only unless this is set (--allow-remote). */
@@ -66,6 +68,8 @@ export interface PointMeasurement {
     processes?: number;
   };
   resources: ResourceUse;
+  /** The web server in front alone, when there is one (frontGroups). */
+  frontResources?: ResourceUse;
   timeline: TimelineSecond[];
   /** With slow clients: their requests answered inside the window (not counted in the figures above). */
   slowCompleted?: number;
@@ -88,6 +92,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
   const why = engine.unavailable({ openLoop: 'offeredRps' in load, mix: load.requests !== undefined, slowClients: load.slowClients !== undefined });
   if (why) throw new UsageError(`--generator ${engine.name}: ${why}`);
   let sampler: ResourceSampler | undefined;
+  let frontSampler: ResourceSampler | undefined;
   let m: EngineMeasurement;
   try {
     m = await engine.run(
@@ -97,17 +102,20 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
         onWindowOpen: () => {
           if (load.resources) load.resources.start();
           else if (load.processGroups) sampler = new ResourceSampler(load.processGroups);
+          if (load.frontGroups && !load.resources) frontSampler = new ResourceSampler(load.frontGroups);
         },
       },
       signal,
     );
   } catch (err) {
     sampler?.stop();
+    frontSampler?.stop();
     await load.resources?.stop().catch(() => undefined);
     throw err;
   }
   const resources = load.resources ? await load.resources.stop() : (sampler?.stop() ?? NOTHING_SAMPLED);
-  return pointMeasurement(engine.name, m, load.durationS, resources);
+  const frontResources = frontSampler?.stop();
+  return { ...pointMeasurement(engine.name, m, load.durationS, resources), ...(frontResources && { frontResources }) };
 }
 
 /** An engine's window as a point's measurement: rates from its counts, percentiles from its histograms. */
