@@ -309,11 +309,8 @@ function checkStatic(object: { static?: string }, kind: ServerKind, proxy: strin
   if (proxy === 'none') {
     throw new UsageError(
       `${where}: static: who serves /static/ is a choice only with a web server in front, and ${kind.name} answers every request itself; ` +
-        `use ${kind.external ? 'a kind bench starts, with +nginx' : `${kind.name}+nginx`}, or remove static`,
+        `use ${kind.external ? 'a kind bench starts, with +nginx or +apache' : `${kind.name}+nginx or ${kind.name}+apache`}, or remove static`,
     );
-  }
-  if (object.static === 'web-server' && proxy !== 'nginx') {
-    throw new UsageError(`${where}: static: web-server: bench has nginx answer /static/ from the folder, and ${proxy} in front passes every request to the app; use ${kind.name}+nginx, or static: app`);
   }
   if (app) throw new UsageError(`${where}: static: /static/ is the demo app's, serving bench's files (servers/static), and your app serves its own paths; remove static`);
 }

@@ -13,7 +13,7 @@ import { buildPlan } from '../harness/plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
 import { LatencyHistogram } from '../harness/load/histogram.js';
 import { projectRoot } from '../harness/paths.js';
-import { fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
+import { apache2, fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
 import type { MixRequest } from '../harness/load/engine.js';
 import { measurePoint, type PointMeasurement } from '../harness/load/measure.js';
 import { measure, withDeployment } from './support/deployments.js';
@@ -103,10 +103,11 @@ describe('static: in a scenario', () => {
     expect(plan('{ kind: node-async, proxy: nginx, static: app }').deployments[0]!.label).toBe('node-async+nginx (static by the app)');
     expect(plan('{ kind: cgi, static: web-server }').deployments[0]!.spec.static).toBe('web-server');
     expect(plan('gunicorn-sync+nginx').deployments[0]!.label).toBe('gunicorn-sync+nginx ×4');
+    expect(plan('{ kind: gunicorn-sync+apache, static: web-server }').deployments[0]!.label).toBe('gunicorn-sync+apache ×4 (static by apache)');
   });
 
   it('is refused without a web server in front, naming the field and the fix', () => {
-    expect(() => plan('{ kind: gunicorn-sync, static: web-server }')).toThrow(/deployments\[0\]: static: .*web server in front.*use gunicorn-sync\+nginx, or remove static/);
+    expect(() => plan('{ kind: gunicorn-sync, static: web-server }')).toThrow(/deployments\[0\]: static: .*web server in front.*use gunicorn-sync\+nginx or gunicorn-sync\+apache, or remove static/);
     expect(() => plan('{ kind: node-async, static: app }')).toThrow(/deployments\[0\]: static: .*node-async\+nginx/);
   });
 
@@ -240,5 +241,16 @@ describeNginx(`nginx answering /static/ from a folder named like ${ODD}`, () => 
       rmSync(folder, { recursive: true, force: true });
       rmSync(tmpDir, { recursive: true, force: true });
     }
+  });
+});
+
+const describeApache = await describeWith([apache2, flask, gunicorn]);
+
+describeApache('Apache in front with static: web-server', () => {
+  it('answers /static/ from the folder itself (Alias), with the same bytes, type and length, and refuses every way out', async () => {
+    await withDeployment({ kind: 'gunicorn-sync', workers: 2, proxy: 'apache', static: 'web-server' }, async (d) => {
+      expect(d.apacheConfig).toMatch(/ProxyPass "\/static\/" "!"\nAlias "\/static\/" "[^"]+\/servers\/static\/"/);
+      expect(await servedFiles(d)).toEqual(expected(false, 'web server'));
+    });
   });
 });

@@ -120,6 +120,31 @@ export interface ApacheFront {
   upstreamPort: number;
   tmpDir: string;
   mpm: ApacheMpm;
+  /** `static: web-server`: the folder Apache answers /static/ from itself, without the app. */
+  staticDir?: string;
+}
+
+/**
+ * /static/ answered from the folder (mod_alias), kept out of the proxy, typed as the demo apps
+ * type the same files (static-files.ts); the folder itself gets the apps' 404, not a listing's
+ * 403. Apache's children (www-data when bench is root) must be able to read the folder.
+ */
+function staticDirectives(dir: string | undefined): string[] {
+  if (dir === undefined) return [];
+  return [
+    // mod_mime reads a types file at start; these two types are all it needs, and nothing of the system's is read.
+    'TypesConfig /dev/null',
+    'ProxyPass "/static/" "!"',
+    `Alias "/static/" ${apacheString(`${dir}/`)}`,
+    `<Directory ${apacheString(dir)}>`,
+    '    Require all granted',
+    '    Options None',
+    '    AddType application/octet-stream .bin',
+    '    AddType text/plain .txt',
+    '    AddDefaultCharset utf-8',
+    '</Directory>',
+    'RedirectMatch 404 "^/static/$"',
+  ];
 }
 
 /**
@@ -137,10 +162,12 @@ export function apachePlan(front: ApacheFront): Promise<SpawnPlan & { config: st
     tmpDir: front.tmpDir,
     mpm: front.mpm,
     processes: { sized: 'for-load' },
-    modules: ['proxy', 'proxy_http'],
+    modules: ['proxy', 'proxy_http', ...(front.staticDir === undefined ? [] : ['alias', 'mime'])],
     keepAlive: true,
     directives: [
       'ProxyPreserveHost On',
+      // Before ProxyPass "/": Apache takes the first ProxyPass that matches.
+      ...staticDirectives(front.staticDir),
       `ProxyPass "/" "http://${front.host}:${front.upstreamPort}/" disablereuse=On retry=0 timeout=120`,
       `ProxyPassReverse "/" "http://${front.host}:${front.upstreamPort}/"`,
     ],

@@ -125,7 +125,14 @@ export async function launch(
       } else if (spec.proxy === 'apache') {
         // The kind listens on plain HTTP, as it would alone: Apache speaks mod_proxy_http to it.
         port = await freePortOtherThan(serverPort);
-        const apache = await apachePlan({ host, port, upstreamPort: serverPort, tmpDir: options.tmpDir, mpm: spec.mpm ?? 'event' });
+        const apache = await apachePlan({
+          host,
+          port,
+          upstreamPort: serverPort,
+          tmpDir: options.tmpDir,
+          mpm: spec.mpm ?? 'event',
+          ...(spec.static === 'web-server' && { staticDir: staticFilesDir }),
+        });
         apacheConfig = apache.config;
         const front = cleaned(pinned(apache, options.cpus), undefined);
         processes.push(new ProcessGroup(`Apache in front of ${label}`, front, join(options.tmpDir, `apache-${port}.log`)));

@@ -47,7 +47,7 @@ const deploymentObject = z.strictObject({
     })
     .optional(),
   /** With a web server in front: who answers /static/, the web server from servers/static itself or the app (default: the app, like any request). */
-  static: z.enum(['web-server', 'app'], { message: 'static: web-server (nginx answers /static/ from the folder itself) or app (the request goes through to the app)' }).optional(),
+  static: z.enum(['web-server', 'app'], { message: 'static: web-server (nginx or Apache in front answers /static/ from the folder itself) or app (the request goes through to the app)' }).optional(),
   /** A name for this deployment in tables and charts (the pool size follows it), e.g. "gthread defaults". */
   label: z.string().min(1).max(80).optional(),
   /** With database: postgres, the connections in each process's pool of the demo app (default: one per thread; 10 for an event loop). */
