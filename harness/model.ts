@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import type { DeploymentSpec, ServerKind } from './deployments/kind.js';
 import type { ModelPrediction } from './results.js';
+import { APACHE_WORKERS } from './deployments/apache.js';
 import { MAX_CONNECTIONS, poolSize, queriesDatabase, RESERVED_CONNECTIONS } from './database/connections.js';
 
 /** The demo's endpoints that take ?ms=N and spend N ms each: waiting (/io, /io-blocking, /db's one pg_sleep) or computing (/cpu). */
@@ -41,7 +42,7 @@ export function predictCapacity(
   cores = cpus().length,
   slowClients = 0,
 ): ModelPrediction {
-  const model = workerCapacity(kind, spec, path, cores, slowClients);
+  const model = apacheBound(workerCapacity(kind, spec, path, cores, slowClients), spec, slowClients);
   return queriesDatabase(spec, path) ? withDatabaseBounds(model, kind, spec) : model;
 }
 
@@ -70,9 +71,22 @@ function withDatabaseBounds(model: ModelPrediction, kind: ServerKind, spec: Depl
 }
 
 /**
+ * Apache in front (and before mod_wsgi's daemons) reads each request in one of its own workers, a
+ * prefork process or an event thread, which a slow client holds for its whole trickle (measured:
+ * 320 slow clients stop 8 normal ones under either MPM, while nginx serves them). So its
+ * APACHE_WORKERS, less the slow clients', bound what reaches the app.
+ */
+function apacheBound(model: ModelPrediction, spec: DeploymentSpec, slowClients: number): ModelPrediction {
+  if (slowClients === 0 || (spec.proxy !== 'apache' && spec.wsgiMode !== 'daemon')) return model;
+  const left = Math.max(0, APACHE_WORKERS - slowClients);
+  if (model.capacity !== null && model.capacity <= left) return model;
+  return { ...model, capacity: left, bound: `Apache's ${APACHE_WORKERS} workers, ${Math.min(slowClients, APACHE_WORKERS)} held by slow clients` };
+}
+
+/**
  * Whether a slow client holds one of the app's slots. nginx in front reads each whole request
  * before it passes it on, and so does Apache's mod_proxy (a slow client holds an Apache process
- * under prefork, a thread under event, never the app's); mod_wsgi's daemon processes get each
+ * under prefork, a thread under event, never the app's: apacheBound); mod_wsgi's daemon processes get each
  * request from an Apache thread that read it, while its embedded mode reads in the app's process.
  */
 function heldBySlowClients(kind: ServerKind, spec: DeploymentSpec): boolean {

@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { UsageError } from '../harness/errors.js';
+import { findKind } from '../harness/deployments/kinds.js';
+import { predictCapacity } from '../harness/model.js';
 import { buildPlan } from '../harness/plan.js';
 import type { RunResults } from '../harness/results.js';
 import { parseScenario } from '../harness/scenario/load.js';
@@ -143,6 +145,25 @@ describe('Apache settings in a scenario', () => {
       ['apache-mod-wsgi ×5', 'none', 'prefork', 'embedded', undefined],
       ['apache-mod-wsgi daemon ×3 (7 threads)', 'none', 'event', 'daemon', 7],
     ]);
+  });
+});
+
+describe('the model of Apache with slow clients', () => {
+  const gunicorn = findKind('gunicorn-sync')!;
+  const modWsgiKind = findKind('apache-mod-wsgi')!;
+
+  it("keeps the pool's workers free in front, until the slow clients hold all of Apache's own", () => {
+    const spec = { kind: 'gunicorn-sync', workers: 4, proxy: 'apache' as const };
+    expect(predictCapacity(gunicorn, spec, '/io?ms=50', 2, 64).capacity).toBe(4);
+    expect(predictCapacity(gunicorn, { ...spec, mpm: 'prefork' as const }, '/io?ms=50', 2, 254).capacity).toBe(2);
+    expect(predictCapacity(gunicorn, spec, '/io?ms=50', 2, 320)).toMatchObject({ capacity: 0, bound: "Apache's 256 workers, 256 held by slow clients" });
+  });
+
+  it("gives mod_wsgi's embedded processes to the slow clients, and not its daemons", () => {
+    const embedded = { kind: 'apache-mod-wsgi', workers: 4, proxy: 'none' as const, wsgiMode: 'embedded' as const };
+    expect(predictCapacity(modWsgiKind, embedded, '/io?ms=50', 2, 3).capacity).toBe(1);
+    const daemon = { ...embedded, wsgiMode: 'daemon' as const, threads: 2 };
+    expect(predictCapacity(modWsgiKind, daemon, '/io?ms=50', 2, 3).capacity).toBe(8);
   });
 });
 

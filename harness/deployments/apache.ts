@@ -56,14 +56,16 @@ export function apacheString(value: string): string {
  * waiting in the listen queue. Those 256 processes are what prefork costs, and what the report
  * shows. For mod_wsgi's embedded mode, exactly W processes: all started, never more, never fewer.
  */
+export const APACHE_WORKERS = 256;
+
 function mpmDirectives(mpm: ApacheMpm, processes: ApacheProcesses): string[] {
   if (processes.sized === 'exactly') {
     const w = processes.processes;
     return [`StartServers ${w}`, 'MinSpareServers 1', `MaxSpareServers ${w}`, `ServerLimit ${w}`, `MaxRequestWorkers ${w}`, 'MaxConnectionsPerChild 0'];
   }
   return mpm === 'prefork'
-    ? ['StartServers 256', 'MinSpareServers 1', 'MaxSpareServers 256', 'ServerLimit 256', 'MaxRequestWorkers 256', 'MaxConnectionsPerChild 0']
-    : ['StartServers 4', 'ServerLimit 4', 'ThreadsPerChild 64', 'MaxRequestWorkers 256', 'MinSpareThreads 64', 'MaxSpareThreads 256', 'MaxConnectionsPerChild 0'];
+    ? [`StartServers ${APACHE_WORKERS}`, 'MinSpareServers 1', `MaxSpareServers ${APACHE_WORKERS}`, `ServerLimit ${APACHE_WORKERS}`, `MaxRequestWorkers ${APACHE_WORKERS}`, 'MaxConnectionsPerChild 0']
+    : ['StartServers 4', 'ServerLimit 4', `ThreadsPerChild ${APACHE_WORKERS / 4}`, `MaxRequestWorkers ${APACHE_WORKERS}`, `MinSpareThreads ${APACHE_WORKERS / 4}`, `MaxSpareThreads ${APACHE_WORKERS}`, 'MaxConnectionsPerChild 0'];
 }
 
 /**
