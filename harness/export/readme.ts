@@ -28,7 +28,7 @@ export function exportReadme(t: ExportTarget): string {
       [false, false, false],
       [
         [config, t.configFile, `${t.kind === 'uwsgi' ? 'uWSGI' : 'gunicorn'}'s settings and the app (${t.app.wsgi} in ${t.app.dir})`],
-        [NGINX_SITE_FILE, `/etc/nginx/sites-available/${t.name}`, `nginx on ${t.listen.host}:${t.listen.port} in front of the app server${nginxMeasured ? '' : ' (not measured: the row ran without nginx)'}`],
+        [NGINX_SITE_FILE, `/etc/nginx/sites-available/${t.name}`, `nginx on ${t.listen.host}:${t.listen.port} in front of the app server${nginxMeasured ? '' : row.proxy === 'apache' ? ' (not measured: the row ran behind Apache, whose httpd.conf bench does not export)' : ' (not measured: the row ran without nginx)'}`],
         [supervisorFileName(t), `/etc/supervisor/conf.d/${t.name}.conf`, `the app server under supervisord (logs: ${logFiles(t).out}, ${logFiles(t).err})`],
         [unitFileName(t), `/etc/systemd/system/${unitFileName(t)}`, 'the same under systemd: use it or supervisord, not both'],
       ],
