@@ -8,12 +8,13 @@ import { UsageError } from '../harness/errors.js';
 import { findKind } from '../harness/deployments/kinds.js';
 import { predictCapacity } from '../harness/model.js';
 import { buildPlan } from '../harness/plan.js';
-import type { RunResults } from '../harness/results.js';
 import { parseScenario } from '../harness/scenario/load.js';
+import type { RunResults } from '../harness/results.js';
 import { livingProcesses } from '../harness/process/procfs.js';
 import { apache2, flask, gunicorn, modWsgi } from '../harness/software.js';
 import { expectLittle, groupAlive, measure, withDeployment } from './support/deployments.js';
-import { BIN, workFolder } from './support/cli.js';
+import { benchIn, BIN, workFolder } from './support/cli.js';
+import { rowsWritten } from './support/results.js';
 import { describeWith } from './support/software.js';
 
 // ms each request waits; Little's law: K in flight → K·12.5 req/s. Each request also pays the
@@ -167,10 +168,34 @@ describe('the model of Apache with slow clients', () => {
   });
 });
 
-describeApache('Ctrl-C', () => {
-  const work = workFolder('apache-interrupted');
+describeApache('bench run through Apache', () => {
+  const work = workFolder('apache-run');
 
-  it('during a run through Apache prefork and mod_wsgi daemon mode leaves no apache2 process and exits 130', async () => {
+  it("reports Apache's own CPU and memory apart from the pool's, and its httpd.conf", () => {
+    writeFileSync(
+      join(work, 'fronts.yaml'),
+      'path: /hello\nduration: 0.5\nwarmup: 0.2\nconcurrency: [4]\n' +
+        'deployments:\n  - kind: gunicorn-sync+apache\n    workers: 2\n  - kind: gunicorn-sync+apache-prefork\n    workers: 2\n',
+    );
+    const r = benchIn(work)('run', 'fronts.yaml', '--out', 'fronts');
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(work, 'fronts', 'results.json'), 'utf8')) as RunResults;
+    const [event, prefork] = run.results;
+    // Event: the parent and its 4 children of 64 threads; prefork: the parent and 256 children.
+    expect(event!.frontResources?.processes).toBe(5);
+    expect(prefork!.frontResources?.processes).toBe(257);
+    for (const row of [event!, prefork!]) {
+      expect(row.frontResources!.cpuPercent).toBeGreaterThan(0);
+      expect(row.frontResources!.peakRssMb).toBeLessThan(row.resources.peakRssMb);
+      expect(row.resources.processes).toBe(row.frontResources!.processes + 3); // gunicorn's arbiter and 2 workers
+    }
+    const report = readFileSync(join(work, 'fronts', 'report.md'), 'utf8');
+    expect(report).toMatch(/web server CPU %.*web server PSS MB/);
+    expect(report).toContain('<summary>httpd.conf</summary>');
+    expect(report).toContain('MaxRequestWorkers 256');
+  });
+
+  it('interrupted with Ctrl-C during Apache prefork and mod_wsgi daemon mode, leaves no apache2 process and exits 130', async () => {
     writeFileSync(
       join(work, 'apache.yaml'),
       'path: /io?ms=20\nduration: 1\nwarmup: 0.2\nconcurrency: [2, 4]\n' +
@@ -182,17 +207,8 @@ describeApache('Ctrl-C', () => {
     const out = join(work, 'out');
     const bench = spawn(process.execPath, [BIN, 'run', 'apache.yaml', '--out', out], { cwd: work, stdio: 'ignore' });
     const exited = new Promise<number | null>((done) => bench.on('exit', (code) => done(code)));
-    const deadline = Date.now() + 60_000;
-    let rows = 0;
     // Interrupted while mod_wsgi's daemons serve, after the prefork front's points.
-    while (Date.now() < deadline && rows < 3) {
-      await new Promise((r) => setTimeout(r, 50));
-      try {
-        rows = (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults).results.length;
-      } catch {
-        // not written yet
-      }
-    }
+    const rows = await rowsWritten(out, 3, 60_000);
     expect(rows, 'points measured before the interruption').toBeGreaterThanOrEqual(2);
     expect([...apacheProcesses()].filter((pid) => !before.has(pid)).length, 'Apache running when interrupted').toBeGreaterThan(0);
     bench.kill('SIGINT');

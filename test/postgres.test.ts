@@ -12,6 +12,7 @@ import { flask, gevent, gunicorn, postgresql, psycogreen, psycopg2 } from '../ha
 import { benchIn, BIN, workFolder } from './support/cli.js';
 import { postgresFolders, postgresProcesses, withDatabaseDeployment } from './support/database.js';
 import { expectLittle, measure, withDeployment } from './support/deployments.js';
+import { rowsWritten } from './support/results.js';
 import { describeWith } from './support/software.js';
 
 const D = 20; // ms each /db query sleeps in PostgreSQL: K connections busy at once serve K·50 req/s
@@ -158,16 +159,7 @@ describeDatabase('a database: postgres run', () => {
     const folders = postgresFolders();
     const child = spawn(process.execPath, [BIN, 'run', 'db.yaml', '--out', 'interrupted'], { cwd: work, stdio: 'ignore' });
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    const deadline = Date.now() + 30_000;
-    let rows = 0;
-    while (Date.now() < deadline && rows < 1) {
-      await new Promise((r) => setTimeout(r, 50));
-      try {
-        rows = runOf('interrupted').results.length;
-      } catch {
-        // not written yet
-      }
-    }
+    const rows = await rowsWritten(join(work, 'interrupted'), 1, 30_000);
     expect(rows, 'a point measured before the interruption').toBeGreaterThan(0);
     expect([...postgresProcesses()].filter((pid) => !processes.has(pid)).length, 'PostgreSQL running').toBeGreaterThan(0);
     child.kill('SIGINT');

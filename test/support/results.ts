@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCHEMA_VERSION, type ResultRow, type RunResults, type RunSettings } from '../../harness/results.js';
 
@@ -107,4 +107,22 @@ export function writeRunFolder(parent: string, folder: string, content: unknown)
   mkdirSync(join(parent, folder), { recursive: true });
   writeFileSync(join(parent, folder, 'results.json'), JSON.stringify(content));
   return folder;
+}
+
+/**
+ * Waits until a running `bench run` has written at least `rows` rows to `folder`/results.json (or
+ * `timeoutMs` has passed); resolves with how many it had. For tests that interrupt a run midway.
+ */
+export async function rowsWritten(folder: string, rows: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let written = 0;
+  while (Date.now() < deadline && written < rows) {
+    await new Promise((r) => setTimeout(r, 50));
+    try {
+      written = (JSON.parse(readFileSync(join(folder, 'results.json'), 'utf8')) as RunResults).results.length;
+    } catch {
+      // not written yet
+    }
+  }
+  return written;
 }
