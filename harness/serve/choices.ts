@@ -15,9 +15,16 @@ export const ENDPOINTS: EndpointOption[] = [
   { name: 'hello', summary: 'answers at once', takesMs: false },
 ];
 
+/**
+ * The kinds the live page starts: those that host the demo app, but not mod_wsgi's. Its app runs
+ * in Apache's children, which are www-data when bench is root and could not write the worker
+ * files the page reads into the session's private folder; nor has the page a mode switch.
+ */
+const servable = (k: (typeof serverKinds)[number]) => !k.external && !k.isApache && k.hosts.includes('demo');
+
 /** Every kind that hosts the demo app, with whether its software is here (the page greys out the rest). */
 export async function kindOptions(): Promise<KindOption[]> {
-  const kinds = serverKinds.filter((k) => !k.external && k.hosts.includes('demo'));
+  const kinds = serverKinds.filter(servable);
   return Promise.all(
     kinds.map(async (kind) => {
       const planned = expandDeployment({ kind: kind.name }, 'kind', {}, undefined)[0]!;
@@ -44,7 +51,7 @@ export async function kindOptions(): Promise<KindOption[]> {
 export function plannedDeployment(choice: DeploymentChoice): PlannedDeployment {
   if (typeof choice?.kind !== 'string') throw new UsageError('deployment.kind: name a kind, e.g. node-prefork');
   const kind = serverKinds.find((k) => k.name === choice.kind);
-  if (!kind || kind.external || !kind.hosts.includes('demo')) throw new UsageError(`deployment.kind: "${choice.kind}" is not a kind bench serve can start`);
+  if (!kind || !servable(kind)) throw new UsageError(`deployment.kind: "${choice.kind}" is not a kind bench serve can start`);
   const workers = kind.takesWorkers ? wholeNumber(choice.workers ?? kind.defaultWorkers, 'deployment.workers', 1, LIMITS.maxWorkers) : undefined;
   const threads = kind.takesThreads && choice.threads !== undefined ? wholeNumber(choice.threads, 'deployment.threads', 1, LIMITS.maxThreads) : undefined;
   const entry = {
