@@ -75,7 +75,15 @@ export function pointColumns(run: RunResults, { compact }: { compact: boolean })
     { header: 'non-2xx', numeric: true, cell: (row) => String(row.non2xx) },
     // The slow clients' own answers, which every figure before this leaves out.
     ...optional(slow, { header: 'slow answered', numeric: true, cell: (row) => (row.slowClients ? String(row.slowClients.completed) : NONE) }),
+    // /count: how many processes' separate counters the answers came from (scenario shared-state).
+    ...optional(run.results.some((row) => row.counts !== undefined), { header: 'sequences', numeric: true, cell: sequencesCell }),
   ];
+}
+
+/** "8", or "8 (not rising)" when some process's counts fell back; NONE for a row without /count answers. */
+function sequencesCell(row: ResultRow): string {
+  if (!row.counts) return NONE;
+  return row.counts.rising ? String(row.counts.sequences) : `${row.counts.sequences} (not rising)`;
 }
 
 /** The footnote a table of pointColumns needs under it: COARSE_FOOTNOTE when it shows a marked percentile. */

@@ -223,6 +223,8 @@ describe('bench run on /count', () => {
     );
     const run = bench('run', 'counts.yaml', '--out', 'out');
     expect(run.code, run.stderr).toBe(0);
+    // The summary table says how many sequences each point saw.
+    expect(run.stdout).toMatch(/^deployment .* sequences /m);
     const rows = JSON.parse(readFileSync(join(dir, 'out', 'results.json'), 'utf8')).results as { deployment: string; counts?: { sequences: number; rising: boolean; samples: unknown[] } }[];
     expect(rows.map((r) => [r.deployment, r.counts?.sequences, r.counts?.rising])).toEqual([
       ['node-async', 1, true],

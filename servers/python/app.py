@@ -23,7 +23,7 @@ from flask import Flask, Response, request
 import database
 from counter import next_count
 import static_files
-from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text
+from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text, share_imported_objects
 from worker_status import count_requests
 
 # static_folder=None: Flask's own /static route would answer with other headers; static_files.py serves it.
@@ -131,3 +131,6 @@ def not_found(_error):
 @app.errorhandler(405)
 def not_allowed(_error):
     return send(405, {"error": "only GET is served"})
+
+
+share_imported_objects()

@@ -24,7 +24,7 @@ from starlette.routing import Route
 import async_database
 from counter import next_count
 import static_files
-from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text
+from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text, share_imported_objects
 from worker_status import count_asgi_requests
 
 
@@ -150,3 +150,4 @@ starlette = Starlette(
 starlette.router.redirect_slashes = False
 # Which worker is busy, in $BENCH_STATUS_DIR when it is set (worker_status.py).
 app = count_asgi_requests(starlette)
+share_imported_objects()
