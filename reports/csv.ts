@@ -14,6 +14,7 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['server', (row) => row.server],
   ['workers', (row) => row.workers],
   ['threads', (row) => row.threads],
+  ['preload', (row) => row.preload],
   ['proxy', (row) => row.proxy],
   ['path', (row) => row.path],
   ['loop', (row) => row.loop],
@@ -59,6 +60,9 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['peakRssMb', (row) => row.resources.peakRssMb],
   ['peakPssMb', (row) => row.resources.peakPssMb],
   ['processes', (row) => row.resources.processes],
+  // /count (scenario shared-state): the separate counters the answers came from, and whether each rose.
+  ['countSequences', (row) => row.counts?.sequences],
+  ['countsRising', (row) => row.counts?.rising],
   // The web server in front alone (its share of the figures above), where there is one.
   ['frontCpuPercent', (row) => row.frontResources?.cpuPercent],
   ['frontPeakRssMb', (row) => row.frontResources?.peakRssMb],

@@ -231,6 +231,9 @@ describe('bench run on /count', () => {
       ['node-prefork ×2', 2, true],
     ]);
     expect(rows[0]!.counts!.samples.length).toBeGreaterThan(10);
+    const csv = readFileSync(join(dir, 'out', 'results.csv'), 'utf8').trimEnd().split('\r\n').map((line) => line.split(','));
+    const column = csv[0]!.indexOf('countSequences');
+    expect(csv.slice(1).map((line) => line[column])).toEqual(['1', '2']);
     expect(existsSync(join(dir, 'out', 'count.png'))).toBe(true);
     rmSync(join(dir, 'out', 'count.png'));
     const report = bench('report', 'out');
