@@ -13,7 +13,7 @@ import { buildPlan } from '../harness/plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
 import { LatencyHistogram } from '../harness/load/histogram.js';
 import { projectRoot } from '../harness/paths.js';
-import { apache2, fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
+import { apache2, fcgiwrap, flask, gunicorn, locust, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
 import type { MixRequest } from '../harness/load/engine.js';
 import { measurePoint, type PointMeasurement } from '../harness/load/measure.js';
 import { measure, withDeployment } from './support/deployments.js';
@@ -251,6 +251,25 @@ describeApache('Apache in front with static: web-server', () => {
     await withDeployment({ kind: 'gunicorn-sync', workers: 2, proxy: 'apache', static: 'web-server' }, async (d) => {
       expect(d.apacheConfig).toMatch(/ProxyPass "\/static\/" "!"\nAlias "\/static\/" "[^"]+\/servers\/static\/"/);
       expect(await servedFiles(d)).toEqual(expected(false, 'web server'));
+    });
+  });
+});
+
+const describeLocust = await describeWith([locust]);
+
+describeLocust('--generator locust with a mix', () => {
+  it("keeps each request of the mix apart too, under the names bench gave them, in the mix's proportions", async () => {
+    await withDeployment({ kind: 'node-async' }, async (d) => {
+      const mix = [get(IO, 1), get('/static/small.txt', 3)];
+      const m = await measurePoint({ url: d.baseUrl, requests: mix, concurrency: 4, warmupS: 1, durationS: 3, timeoutS: 30, generator: 'locust', locust: { workers: 1 } });
+      const [ioFigures, smallFigures] = m.byRequest!;
+      expect([ioFigures?.name, smallFigures?.name]).toEqual([`GET ${IO}`, 'GET /static/small.txt']);
+      expect(ioFigures!.ok + smallFigures!.ok).toBe(m.samples);
+      // Locust picks each task at random by weight, whatever it takes to answer.
+      expect(smallFigures!.ok / ioFigures!.ok).toBeGreaterThan(2.4);
+      expect(smallFigures!.ok / ioFigures!.ok).toBeLessThan(3.6);
+      expect(LatencyHistogram.decode(ioFigures!.histogram).percentileMs(50)).toBeGreaterThanOrEqual(D);
+      expect(LatencyHistogram.decode(smallFigures!.histogram).percentileMs(50)).toBeLessThan(D / 2);
     });
   });
 });

@@ -86,6 +86,11 @@ def _on_init(environment, **_kwargs):
             "requests": total["num_requests"],
             "failures": total["num_failures"],
             "responseTimes": total["response_times"],
+            # Each request of a mix apart, under the name bench gave it ("GET /io?ms=20").
+            "byName": {
+                entry["name"]: {"requests": entry["num_requests"], "failures": entry["num_failures"], "responseTimes": entry["response_times"]}
+                for entry in data["stats"]
+            },
         })
 
     @environment.events.spawning_complete.add_listener

@@ -32,6 +32,8 @@ interface Report {
   requests: number;
   failures: number;
   responseTimes: Record<string, number>;
+  /** The same for each request of the mix, by its name. */
+  byName?: Record<string, { requests: number; failures: number; responseTimes: Record<string, number> }>;
 }
 type LogLine = Report | { type: 'open'; t: number } | { type: 'close'; t: number; cpuPercent: number; workers: number };
 
@@ -168,6 +170,8 @@ function measurement(lines: LogLine[], load: EngineLoad, measuredCpu: { percent:
   const close = lines.find((l): l is Extract<LogLine, { type: 'close' }> => l.type === 'close');
   const reports = lines.filter((l): l is Report => l.type === 'report');
   const latencies = new LatencyHistogram();
+  // With a mix, each request apart: its successes and latencies, over the same reports as the run's.
+  const byRequest = (load.requests ?? []).map((r) => ({ name: `${r.method} ${r.path}`, weight: r.weight, ok: 0, latencies: new LatencyHistogram() }));
   const seconds: { ok: number; failed: number; latency: LatencyHistogram }[] = [];
   let ok = 0;
   let failures = 0;
@@ -181,6 +185,12 @@ function measurement(lines: LogLine[], load: EngineLoad, measuredCpu: { percent:
       const count = inside.reduce((n, r) => n + r.requests - r.failures, 0);
       rate += count / (inside.at(-1)!.t - before.t);
       ok += count;
+      for (const request of byRequest) {
+        const own = inside.map((r) => r.byName?.[request.name]).filter((x) => x !== undefined);
+        const succeeded = own.reduce((n, x) => n + x.requests - x.failures, 0);
+        request.ok += succeeded;
+        for (const x of own) for (const [ms, n] of Object.entries(x.responseTimes)) request.latencies.recordMs(Number(ms), n);
+      }
       for (const r of inside) {
         failures += r.failures;
         const index = Math.min(Math.floor(r.t - open), Math.ceil(load.durationS) - 1);
@@ -210,5 +220,6 @@ function measurement(lines: LogLine[], load: EngineLoad, measuredCpu: { percent:
     generatorProcesses: measuredCpu?.processes ?? close?.workers ?? 1,
     sent: ok + failures,
     eventLoopDelayMs: null,
+    ...(byRequest.length > 0 && { byRequest: byRequest.map((r) => ({ name: r.name, weight: r.weight, ok: r.ok, histogram: r.latencies.encode() })) }),
   };
 }
