@@ -177,20 +177,23 @@ const p50 = (m: PointMeasurement) => LatencyHistogram.decode(io(m).histogram).pe
 
 describeNginx('static files beside /io on gunicorn sync ×4 behind nginx', () => {
   it('served by nginx they leave /io as fast as alone; passed through the pool, once they need more than its spare workers, /io queues behind them', async () => {
-    // How many 1 MB files a second the pool can pass through, all W workers busy with them: each
-    // holds its worker while it reads the file and writes it into nginx.
-    let poolCapacity = 0;
-    await withDeployment({ kind: 'gunicorn-sync', workers: W, proxy: 'nginx', static: 'app' }, async (d) => {
-      poolCapacity = (await measure(d, '/static/large.bin', 2 * W)).throughputRps;
-    });
-    expect(poolCapacity).toBeGreaterThan(0);
-    // Little's law: /io keeps IO_RATE × D of the W workers busy; offer 1.5 × what the rest can pass
-    // of the large file, so that through the pool the queue grows all window long.
+    // Little's law: /io keeps IO_RATE × D of the W workers busy. Offer twice what the rest can pass
+    // of the 1 MB file, so that through the pool the queue grows all window long; the pool's
+    // capacity is measured just before, on the same deployment (the machine's speed varies).
     const spare = 1 - (IO_RATE * D) / 1000 / W;
-    const perIo = Math.ceil((1.5 * poolCapacity * spare) / IO_RATE);
-    const mix = [get(IO, 1), get('/static/large.bin', perIo)];
-    const rate = IO_RATE * (1 + perIo);
-
+    let poolCapacity = 0;
+    let throughPool = 0;
+    let mix: MixRequest[] = [];
+    let rate = 0;
+    await withDeployment({ kind: 'gunicorn-sync', workers: W, proxy: 'nginx', static: 'app' }, async (d) => {
+      // How many 1 MB files a second the pool passes with all W workers busy with them: each holds
+      // its worker while it reads the file and writes it into nginx.
+      poolCapacity = (await measure(d, '/static/large.bin', 2 * W)).throughputRps;
+      const perIo = Math.ceil((2 * poolCapacity * spare) / IO_RATE);
+      mix = [get(IO, 1), get('/static/large.bin', perIo)];
+      rate = IO_RATE * (1 + perIo);
+      throughPool = p50(await offered(d, mix, rate));
+    });
     let alone = 0;
     let besideNginx = 0;
     await withDeployment({ kind: 'gunicorn-sync', workers: W, proxy: 'nginx', static: 'web-server' }, async (d) => {
@@ -201,10 +204,6 @@ describeNginx('static files beside /io on gunicorn sync ×4 behind nginx', () =>
       expect(m.byRequest!.reduce((sum, r) => sum + r.ok, 0)).toBe(m.samples);
       expect(io(m).throughputRps / IO_RATE).toBeGreaterThan(0.9);
       besideNginx = p50(m);
-    });
-    let throughPool = 0;
-    await withDeployment({ kind: 'gunicorn-sync', workers: W, proxy: 'nginx', static: 'app' }, async (d) => {
-      throughPool = p50(await offered(d, mix, rate));
     });
     const figures = `/io p50 alone ${alone} ms, beside ${rate - IO_RATE} large files/s from nginx ${besideNginx} ms, through the pool ${throughPool} ms (pool capacity ${poolCapacity} files/s)`;
     expect(alone, figures).toBeGreaterThan(D);
