@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { hasProcfs, livingProcesses, readPssKb } from './procfs.js';
+import { hasProcfs, livingProcesses, readPssKb, readRunNs } from './procfs.js';
 
 function sysconf(name: string, fallback: number): number {
   try {
@@ -42,6 +42,9 @@ const toMb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 export class ResourceSampler {
   private readonly firstTicks = new Map<number, number>();
   private readonly lastTicks = new Map<number, number>();
+  /** The main thread's run time (ns), where readable: see cpuSeconds. */
+  private readonly firstRunNs = new Map<number, number>();
+  private readonly lastRunNs = new Map<number, number>();
   private peakRssPages = 0;
   /** kB; null once any process's PSS could not be read (a partial sum would understate). */
   private peakPssKb: number | null = 0;
@@ -63,16 +66,31 @@ export class ResourceSampler {
     if (this.timer) clearInterval(this.timer);
     if (!hasProcfs) return NOTHING_SAMPLED;
     this.sample(true);
-    const { ticksPerSecond, pageBytes } = systemUnits();
-    let ticks = 0;
-    for (const [pid, first] of this.firstTicks) ticks += (this.lastTicks.get(pid) ?? first) - first;
+    const { pageBytes } = systemUnits();
     const wallS = (performance.now() - this.started) / 1000;
     return {
-      cpuPercent: Math.round((ticks / ticksPerSecond / Math.max(wallS, 1e-3)) * 1000) / 10,
+      cpuPercent: Math.round((this.cpuSeconds() / Math.max(wallS, 1e-3)) * 1000) / 10,
       peakRssMb: toMb(this.peakRssPages * pageBytes),
       peakPssMb: this.peakPssKb === null ? null : toMb(this.peakPssKb * 1024),
       processes: this.peakProcesses,
     };
+  }
+
+  /**
+   * CPU seconds of every process sampled, each the larger of two counts: its ticks (all its
+   * threads, and the children it reaped) and its main thread's exact run time, which sees the
+   * sub-tick bursts of many lightly loaded processes that ticks can miss.
+   */
+  private cpuSeconds(): number {
+    const { ticksPerSecond } = systemUnits();
+    let seconds = 0;
+    for (const [pid, first] of this.firstTicks) {
+      const ticks = ((this.lastTicks.get(pid) ?? first) - first) / ticksPerSecond;
+      const firstNs = this.firstRunNs.get(pid);
+      const run = firstNs === undefined ? 0 : ((this.lastRunNs.get(pid) ?? firstNs) - firstNs) / 1e9;
+      seconds += Math.max(ticks, run);
+    }
+    return seconds;
   }
 
   private sample(withPss = false): void {
@@ -83,6 +101,11 @@ export class ResourceSampler {
       if (!groups.has(p.pgrp)) continue;
       if (!this.firstTicks.has(p.pid)) this.firstTicks.set(p.pid, p.cpuTicks);
       this.lastTicks.set(p.pid, p.cpuTicks);
+      const runNs = readRunNs(p.pid);
+      if (runNs !== undefined) {
+        if (!this.firstRunNs.has(p.pid)) this.firstRunNs.set(p.pid, runNs);
+        this.lastRunNs.set(p.pid, runNs);
+      }
       rss += p.rssPages;
       pids.push(p.pid);
     }
