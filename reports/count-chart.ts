@@ -1,6 +1,6 @@
 import type { ChartConfiguration, ChartDataset, LegendItem } from 'chart.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
-import { answersByProcess } from '../harness/shared-state/count-sequences.js';
+import { answersByProcess, countsDemoAnswers } from '../harness/shared-state/count-sequences.js';
 import { defineChart } from './chart-spec.js';
 import { KEY_COLOUR, logYScale, pointStyleLegend } from './chart-style.js';
 import { buildSeries } from './series.js';
@@ -12,6 +12,14 @@ export function countRows(run: RunResults): ResultRow[] {
   const rows = new Map<string, ResultRow>();
   for (const row of run.results) if (row.counts) rows.set(row.deployment, row);
   return [...rows.values()];
+}
+
+/** The demo's /count measured by an engine that reads no bodies (wrk, Locust): say why the count chart is missing. */
+export function countsUnkept(run: RunResults): string[] {
+  const unkept = run.results.filter((row) => !row.counts && row.generator.engine !== 'builtin' && countsDemoAnswers(row.path, run.settings.app));
+  if (unkept.length === 0) return [];
+  const engines = [...new Set(unkept.map((row) => row.generator.engine))].join(', ');
+  return [`/count answers were not kept (generator ${engines} reads no response bodies), so there is no count chart; run with --generator builtin to draw it.`];
 }
 
 const sequencesText = (n: number) => `${n} sequence${n === 1 ? '' : 's'}`;

@@ -11,6 +11,7 @@ import {
   NONE,
   SERVER_SATURATED,
 } from './format.js';
+import { countsUnkept } from './count-chart.js';
 import { distinctPaths } from './series.js';
 
 /**
@@ -32,6 +33,7 @@ export function runWarnings(run: RunResults): string[] {
     ...[...noSuccess].map(([label, rows]) => noSuccessWarning(label, rows)),
     ...coreBound(run),
     ...measuredModel(run),
+    ...countsUnkept(run),
     ...run.failures.map((failure) => `${failure.deployment} failed: ${failure.reason}`),
     ...run.skipped.map((skipped) => `${skipped.deployment} skipped: ${skipped.reason}`),
   ];

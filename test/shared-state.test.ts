@@ -11,7 +11,7 @@ import { UsageError } from '../harness/errors.js';
 import { expandDeployment } from '../harness/plan.js';
 import { sleep } from '../harness/process/group.js';
 import { ResourceSampler, type ResourceUse } from '../harness/process/sampler.js';
-import { fcgiwrap, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
+import { fcgiwrap, findExecutable, flask, gunicorn, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { measure, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
@@ -247,5 +247,18 @@ describe('bench run on /count', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'hello', 'results.json'), 'utf8')).results[0].counts).toBeUndefined();
     expect(existsSync(join(dir, 'hello', 'count.png'))).toBe(false);
+  });
+});
+
+describe.skipIf(!findExecutable('wrk'))('bench run on /count with wrk', () => {
+  const dir = workFolder('shared-state-wrk');
+  const bench = benchIn(dir);
+
+  it('says why there is no count chart: wrk reads no response bodies', () => {
+    writeFileSync(join(dir, 'counts.yaml'), 'path: /count\nduration: 0.5\nwarmup: 0.1\nconcurrency: [2]\ndeployments: [node-async]\n');
+    const run = bench('run', 'counts.yaml', '--generator', 'wrk', '--out', 'out');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).toContain('/count answers were not kept (generator wrk reads no response bodies)');
+    expect(existsSync(join(dir, 'out', 'count.png'))).toBe(false);
   });
 });
