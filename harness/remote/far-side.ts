@@ -39,7 +39,8 @@ export type AgentMessage =
       healthPath: string;
       serverArgs?: string[];
       nginxConfig?: string;
-      /** The leaders of the deployment's process groups there (server first, then nginx). */
+      apacheConfig?: string;
+      /** The leaders of the deployment's process groups there (server first, then nginx or Apache). */
       pids: number[];
       machine: Environment;
     }

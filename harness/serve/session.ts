@@ -214,6 +214,7 @@ export class LiveSession {
       events: [{ t: 0, what: segment.change }],
       ...(running?.serverArgs && { serverArgs: running.serverArgs }),
       ...(running?.nginxConfig && { nginxConfig: running.nginxConfig }),
+      ...(running?.apacheConfig && { apacheConfig: running.apacheConfig }),
     };
     this.recording.add({ planned: segment.planned, path: segment.path, level: segment.level, sample });
   }
