@@ -13,7 +13,7 @@ import { buildPlan } from '../harness/plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
 import { LatencyHistogram } from '../harness/load/histogram.js';
 import { projectRoot } from '../harness/paths.js';
-import { apache2, fcgiwrap, flask, gunicorn, locust, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
+import { apache2, fcgiwrap, flask, gunicorn, locust, modWsgi, nginx, starlette, uvicorn, uwsgi } from '../harness/software.js';
 import type { MixRequest } from '../harness/load/engine.js';
 import { measurePoint, type PointMeasurement } from '../harness/load/measure.js';
 import { measure, withDeployment } from './support/deployments.js';
@@ -243,10 +243,14 @@ describeNginx(`nginx answering /static/ from a folder named like ${ODD}`, () => 
   });
 });
 
-const describeApache = await describeWith([apache2, flask, gunicorn]);
+const describeApache = await describeWith([apache2, modWsgi, flask, gunicorn]);
 
-describeApache('Apache in front with static: web-server', () => {
-  it('answers /static/ from the folder itself (Alias), with the same bytes, type and length, and refuses every way out', async () => {
+describeApache('Apache', () => {
+  it('with the Flask app inside it (mod_wsgi) serves /static/ with the same bytes, type and length as the Node app, and refuses every way out', async () => {
+    await withDeployment({ kind: 'apache-mod-wsgi', workers: 1 }, async (d) => expect(await servedFiles(d)).toEqual(expected()));
+  });
+
+  it('in front with static: web-server answers /static/ from the folder itself (Alias), with the same bytes, type and length, and refuses every way out', async () => {
     await withDeployment({ kind: 'gunicorn-sync', workers: 2, proxy: 'apache', static: 'web-server' }, async (d) => {
       expect(d.apacheConfig).toMatch(/ProxyPass "\/static\/" "!"\nAlias "\/static\/" "[^"]+\/servers\/static\/"/);
       expect(await servedFiles(d)).toEqual(expected(false, 'web server'));
