@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { apache2, fcgiwrap, flask, gunicorn, locust, modWsgi, nginx, starlette, 
 import type { MixRequest } from '../harness/load/engine.js';
 import { measurePoint, type PointMeasurement } from '../harness/load/measure.js';
 import { measure, withDeployment } from './support/deployments.js';
+import { benchIn, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 
 const STATIC = join(projectRoot, 'servers', 'static');
@@ -210,6 +211,25 @@ describeNginx('static files beside /io on gunicorn sync ×4 behind nginx', () =>
     expect(alone, figures).toBeLessThan(1.5 * D);
     expect(besideNginx, figures).toBeLessThan(1.25 * alone + 2);
     expect(throughPool, figures).toBeGreaterThan(1.5 * alone);
+  });
+});
+
+describeNginx('bench export of a row whose nginx answered /static/ itself', () => {
+  const dir = workFolder('static-export');
+
+  it("writes that location into the nginx site, measured, saying to point it at the app's folder", () => {
+    const bench = benchIn(dir);
+    writeFileSync(
+      join(dir, 'static.yaml'),
+      'path: /static/small.txt\nduration: 0.5\nwarmup: 0.2\nconcurrency: [1]\ndeployments:\n  - { kind: gunicorn-sync+nginx, workers: 2, static: web-server }\n',
+    );
+    const run = bench('run', 'static.yaml', '--out', 'run');
+    expect(run.code, run.stderr).toBe(0);
+    const exported = bench('export', 'run', '--to', 'deploy');
+    expect(exported.code, exported.stderr).toBe(0);
+    const site = readFileSync(join(dir, 'deploy', 'nginx-site.conf'), 'utf8');
+    expect(site).toMatch(/point alias at your app's static folder[^\n]*\n[^\n]*mime\.types\.\n\s+location \/static\/ \{\n\s+alias "[^"]+\/servers\/static\/";  # measured: /);
+    expect(site).toContain('charset utf-8;  # measured');
   });
 });
 

@@ -12,6 +12,8 @@ interface MeasuredNginx {
   upstreamKeepalive?: string;
   /** events { worker_connections N }: nginx.conf's, not a site file's, so only mentioned. */
   workerConnections?: string;
+  /** Directives of `location /static/`, when nginx answered the static files itself (`static: web-server`). */
+  staticLocation?: string[];
 }
 
 /** The pass, the params (the site file includes the server's own uwsgi_params) and comments are the export's to write. */
@@ -30,6 +32,7 @@ function parseNginx(config: string): MeasuredNginx {
     server: config.split('\n').map((l) => l.trim()).filter((l) => SERVER_LEVEL.test(l)),
     upstreamKeepalive: /(?:^|\n)\s*(keepalive\s+\d+;)/.exec(upstream)?.[1],
     workerConnections: /worker_connections\s+(\d+);/.exec(config)?.[1],
+    staticLocation: /location \/static\/ \{\n([\s\S]*?)\n\s*\}/.exec(config)?.[1]?.split('\n').map((l) => l.trim()).filter(Boolean),
   };
 }
 
@@ -46,6 +49,19 @@ function readTimeout(t: ExportTarget, measured: string[], prefix: string): { lin
 function parseSeconds(directive: string): number | undefined {
   const m = /\s(\d+)(s?);$/.exec(directive);
   return m ? Number(m[1]) : undefined;
+}
+
+/** nginx answering /static/ from a folder, as measured: the folder was bench's own, so the file says to point it at the app's. */
+function staticLocation(directives: string[] | undefined, tag: string): string[] {
+  if (!directives) return [];
+  return [
+    '    # nginx answered /static/ from a folder itself (static: web-server), not the app: that folder held',
+    "    # bench's demo files; point alias at your app's static folder, keeping the trailing slash, and",
+    "    # drop the types line, which names bench's two kinds of file only, for your mime.types.",
+    '    location /static/ {',
+    ...directives.map((l) => `        ${l}  ${tag}`),
+    '    }',
+  ];
 }
 
 /** nginx-site.conf: the upstream and a server block for /etc/nginx/sites-available, as measured when nginx was in front. */
@@ -89,6 +105,7 @@ export function nginxSite(t: ExportTarget): string {
     `        ${buffering}  # ${bufferingNote}${buffering.endsWith(' on;') ? ': responses are buffered whole, which is what protects sync workers' : ''}`,
     `        ${timeout.line}  # ${timeout.note}`,
     '    }',
+    ...staticLocation(measured?.staticLocation, tag),
     '}',
     '',
   ];
