@@ -16,6 +16,8 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['threads', (row) => row.threads],
   ['preload', (row) => row.preload],
   ['proxy', (row) => row.proxy],
+  // Who answered /static/ behind a web server, when the scenario said (static: web-server | app).
+  ['static', (row) => row.static],
   ['path', (row) => row.path],
   ['loop', (row) => row.loop],
   ['concurrency', (row) => row.concurrency],

@@ -1080,3 +1080,11 @@ describe("a requests: mix's own figures", () => {
     expect(formatTable(run([row({ deployment: 'node-async', concurrency: 1 })]))).not.toContain('Each request of the mix');
   });
 });
+
+describe('results.csv of a static-files row', () => {
+  it('says who answered /static/', async () => {
+    const lines = (await writtenText('CSV results', run([row({ deployment: 'gunicorn-sync+nginx ×4 (static by nginx)', concurrency: 1, static: 'web-server' })]))).trimEnd().split('\r\n');
+    const header = parseCsvRecord(lines[0] ?? '');
+    expect(parseCsvRecord(lines[1] ?? '')[header.indexOf('static')]).toBe('web-server');
+  });
+});
