@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChartSpec } from './chart-spec.js';
 import { countChart } from './count-chart.js';
-import { latencyChart } from './latency-chart.js';
+import { firstRequestLatencyChart, latencyChart } from './latency-chart.js';
 import { memoryChart } from './memory-chart.js';
 import { throughputChart } from './throughput-chart.js';
 import { timelineChart } from './timeline-chart.js';
@@ -10,7 +10,7 @@ import { tuneChart } from './tune-chart.js';
 import type { ReportWriter } from './writer.js';
 
 /** Every chart of a run, in the order documents show them. */
-export const CHARTS: readonly ChartSpec[] = [tuneChart, throughputChart, latencyChart, memoryChart, timelineChart, countChart];
+export const CHARTS: readonly ChartSpec[] = [tuneChart, throughputChart, latencyChart, firstRequestLatencyChart, memoryChart, timelineChart, countChart];
 
 /** Writes one chart's PNG, or nothing when the chart does not apply to the run. */
 export function chartWriter(chart: ChartSpec): ReportWriter {

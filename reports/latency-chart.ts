@@ -59,7 +59,7 @@ function capacityMarkers(series: ChartSeries[]): VerticalMarker[] {
   }));
 }
 
-function latencyChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
+function latencyChartConfig(run: RunResults, what = 'Latency'): ChartConfiguration<'line', XY[]> {
   const series = buildSeries(run);
   const openLoop = isOpenLoop(run);
   const datasets = series.flatMap((s) => [percentileLine(s, 'p50Ms'), percentileLine(s, 'p99Ms')]);
@@ -75,7 +75,7 @@ function latencyChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
     ...limits.keys,
   ];
   return seriesLineChart(run, series, {
-    what: 'Latency',
+    what,
     datasets,
     legendItems,
     notes: [
@@ -97,4 +97,29 @@ export const latencyChart = defineChart(
     caption: 'Latency: p50 (solid) and p99 (dashed); open-loop runs mark each deployment’s capacity.',
   },
   latencyChartConfig,
+);
+
+/**
+ * A `requests:` mix: the latency of its first request alone, which the row's own percentiles mix
+ * with the others' (static-files lists /io first, to show it queued behind the files). The table
+ * "Each request of the mix" has every request; the scenario puts the one to watch first.
+ */
+export function firstRequestLatencyConfig(run: RunResults): ChartConfiguration<'line', XY[]> | null {
+  const first = run.results.find((row) => row.byRequest?.length)?.byRequest![0];
+  if (!first) return null;
+  const results = run.results.map((row) => {
+    const own = row.byRequest?.[0];
+    // Its own histogram is the repeats' merged one, so it has no spread across repeats.
+    return own ? { ...row, samples: own.samples, latencyMs: own.latencyMs, repeats: 1 } : row;
+  });
+  return latencyChartConfig({ ...run, results }, `Latency of ${first.request} in the mix`);
+}
+
+export const firstRequestLatencyChart = defineChart(
+  {
+    name: 'first request latency chart',
+    file: 'mix-latency.png',
+    caption: "A requests: mix's first request alone: its p50 (solid) and p99 (dashed), apart from the rest of the mix.",
+  },
+  firstRequestLatencyConfig,
 );

@@ -7,6 +7,7 @@ import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } 
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
 import { limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
+import { firstRequestLatencyConfig } from '../reports/latency-chart.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
 import { COARSE_MARK, describeLoad, describeLoads, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
@@ -1078,6 +1079,15 @@ describe("a requests: mix's own figures", () => {
     expect(await readFile(join(outDir, 'report.md'), 'utf8')).toContain('| gunicorn-sync+nginx ×4 (static by the app) | 8 | GET /static/large.bin ×3 | 120.0 | 60 | 93.2 |');
     expect(await readFile(join(outDir, 'report.html'), 'utf8')).toContain('<h3>Each request of the mix</h3>');
     expect(formatTable(run([row({ deployment: 'node-async', concurrency: 1 })]))).not.toContain('Each request of the mix');
+  });
+
+  it("draws the mix's first request's own latencies in mix-latency.png, and no such chart without a mix", async () => {
+    const config = firstRequestLatencyConfig(run([mixed]))!;
+    const p50 = config.data.datasets.find((d) => d.label?.endsWith(' p50'))!;
+    expect(p50.data.map((point) => point.y)).toEqual([163.6]);
+    expect(firstRequestLatencyConfig(run([row({ deployment: 'node-async', concurrency: 1 })]))).toBeNull();
+    const outDir = await freshDir();
+    expect((await writeReports(run([mixed]), outDir)).map((path) => path.slice(outDir.length + 1))).toContain('mix-latency.png');
   });
 });
 
