@@ -153,8 +153,11 @@ export function formatRequest(url: URL, method = 'GET', headers: Record<string, 
     .filter(([name]) => !/^(host|content-length|transfer-encoding)$/i.test(name))
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
+  // Nothing beyond Host unless the scenario asks: the same bytes wrk sends, since every header is
+  // work for the server (Werkzeug turns each into an environ entry) and the cross-check compares
+  // the generators, not their requests.
   const head =
-    `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: bench\r\nAccept: */*\r\n${extra}` +
+    `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${extra}` +
     (content ? `Content-Length: ${content.length}\r\n` : '') +
     '\r\n';
   return content ? Buffer.concat([Buffer.from(head, 'latin1'), content]) : Buffer.from(head, 'latin1');
