@@ -39,5 +39,6 @@ describe('the load engine reads a response head in place', () => {
   it('refuses a reply that is not HTTP/1.x, quoting its start', () => {
     expect(() => parse('SSH-2.0-OpenSSH_9.2\r\n\r\n')).toThrow(/not an HTTP\/1\.x response: "SSH-2\.0/);
     expect(() => parse('HTTP/1.1 abc OK\r\n\r\n')).toThrow(/no status/);
+    expect(() => parse('HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n')).toThrow(/Content-Length that is not a number/);
   });
 });
