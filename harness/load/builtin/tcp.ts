@@ -85,7 +85,12 @@ function bindings(): Bindings | undefined {
     return {
       newHandle: () => new TCP(constants.SOCKET),
       newConnectRequest: () => new TCPConnectWrap(),
-      newWriteRequest: (handle) => Object.assign(new WriteWrap(), { handle, async: false }),
+      newWriteRequest: (handle) => {
+        const request = new WriteWrap();
+        request.handle = handle;
+        request.async = false;
+        return request;
+      },
       readResult: () => streamBaseState[kReadBytesOrError],
     };
   } catch {
