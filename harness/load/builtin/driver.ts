@@ -1,4 +1,6 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+// The module's own performance: the global one is a getter on globalThis, which optimized code
+// cannot inline, and performance.now() runs several times per request.
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
@@ -260,7 +262,8 @@ class Driver implements LiveDriver {
   }
 
   private complete(connection: Connection, status: number, keepAlive: boolean): void {
-    const latencyMs = performance.now() - connection.startedAt!;
+    const now = performance.now();
+    const latencyMs = now - connection.startedAt!;
     // Close first, record after: a server that waits for the client's close before it takes the
     // next connection (Werkzeug 3) idles for whatever the client does in between, and the
     // histograms' work, cold in cache between responses, is most of that.
@@ -268,7 +271,7 @@ class Driver implements LiveDriver {
       connection.socket?.close();
       connection.socket = undefined;
     }
-    this.window.response(status, latencyMs, connection.request!.index);
+    this.window.response(status, latencyMs, connection.request!.index, now);
     if (this.load.countAnswers && status === 200) this.window.countAnswer(connection.parser.bodyText());
     this.next(connection, keepAlive);
   }
@@ -401,10 +404,11 @@ class Window {
     if (this.isOpen && open > this.peakConnections) this.peakConnections = open;
   }
 
-  response(status: number, latencyMs: number, request: number): void {
+  /** A response completed at `now`. */
+  response(status: number, latencyMs: number, request: number, now: number): void {
     this.tap?.response(status, latencyMs);
     if (!this.isOpen) return;
-    const second = this.second();
+    const second = this.second(now);
     if (status >= 200 && status < 300) {
       this.ok++;
       this.latencies.recordMs(latencyMs);
@@ -430,7 +434,7 @@ class Window {
     if (how === 'timeout') this.timeouts++;
     if (how === 'refused') this.refused++;
     this.failures.recordMs(latencyMs);
-    this.second().errors++;
+    this.second(performance.now()).errors++;
   }
 
   result(open: boolean): EngineMeasurement {
@@ -478,8 +482,8 @@ class Window {
     return { rps: Math.round((bucket.ok / spanS) * 10) / 10, p99Ms: bucket.ok > 0 ? bucket.latency.percentileMs(99) : null };
   }
 
-  private second() {
-    const index = Math.min(Math.floor((performance.now() - this.openedAt!) / 1000), Math.ceil(this.durationS) - 1);
+  private second(now: number) {
+    const index = Math.min(Math.floor((now - this.openedAt!) / 1000), Math.ceil(this.durationS) - 1);
     while (this.seconds.length <= index) this.seconds.push({ ok: 0, errors: 0, non2xx: 0, latency: new LatencyHistogram(2) });
     return this.seconds[index]!;
   }

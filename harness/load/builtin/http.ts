@@ -10,7 +10,6 @@ export interface ResponseHead {
   keepAlive: boolean;
 }
 
-const HEADER_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
 
 type BodyState =
@@ -43,7 +42,7 @@ export class ResponseParser {
   feed(chunk: Buffer): boolean {
     if (!this.head) {
       const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-      const end = data.indexOf(HEADER_END);
+      const end = headEnd(data);
       if (end < 0) {
         if (data.length > 64 * 1024) throw new Error('response headers larger than 64 KiB');
         // A copy: the engine reads every socket into one shared buffer.
@@ -52,9 +51,9 @@ export class ResponseParser {
       }
       this.pending = undefined;
       this.parseHead(data, end);
-      chunk = data.subarray(end + 4);
+      return this.feedBody(data, end + 4);
     }
-    return this.feedBody(chunk);
+    return this.feedBody(chunk, 0);
   }
 
   /** The server closed its side: a body delimited by EOF is complete, anything else was cut off. */
@@ -66,11 +65,13 @@ export class ResponseParser {
    * Reads the head in place, byte by byte, without turning it into strings: this runs between the
    * response's last byte and the client's close, which a server that waits for that close (Werkzeug 3)
    * spends idle. Measured in the load loop, the string version (toString, toLowerCase, indexOf per
-   * header) took 12-15 µs per response there, cold in cache, against ~1 µs in a tight loop.
+   * header) took 12-15 µs per response there, cold in cache, against ~1 µs in a tight loop. The
+   * scans are plain loops too: Buffer's indexOf and compare cross into C++ and back on every call,
+   * which for a head of a few lines costs more than looking at its bytes.
    */
   private parseHead(data: Buffer, end: number): void {
     const quoted = () => JSON.stringify(data.toString('latin1', 0, Math.min(end, 40)));
-    if (end < 12 || data.compare(HTTP1, 0, HTTP1.length, 0, HTTP1.length) !== 0) throw new Error(`not an HTTP/1.x response: ${quoted()}`);
+    if (end < 12 || !startsWith(data, 0, HTTP1)) throw new Error(`not an HTTP/1.x response: ${quoted()}`);
     const status = digits(data, 9, 12);
     if (Number.isNaN(status)) throw new Error(`no status in ${quoted()}`);
     const http11 = data[7] === 0x31;
@@ -78,10 +79,9 @@ export class ResponseParser {
     let length: number | undefined;
     let chunked = false;
     // Each header line after the status line: only the three that frame the body are looked at.
-    let line = data.indexOf(0x0a, 0) + 1;
-    while (line > 0 && line < end) {
-      let next = data.indexOf(0x0a, line) + 1;
-      if (next <= 0 || next > end) next = end + 2;
+    let line = lineAfter(data, 0, end);
+    while (line < end) {
+      const next = lineAfter(data, line, end);
       const valueEnd = next - 2;
       if (startsWithName(data, line, valueEnd, CONTENT_LENGTH)) length = digits(data, line + CONTENT_LENGTH.length, valueEnd);
       else if (startsWithName(data, line, valueEnd, CONNECTION)) connection = tokenFlags(data, line + CONNECTION.length, valueEnd);
@@ -101,18 +101,19 @@ export class ResponseParser {
     this.head = { status, keepAlive: keepAlive && this.body.kind !== 'eof' };
   }
 
-  private feedBody(chunk: Buffer): boolean {
+  /** The body's bytes from `chunk[from]` on. */
+  private feedBody(chunk: Buffer, from: number): boolean {
     const body = this.body!;
     switch (body.kind) {
       case 'eof':
-        this.kept?.push(Buffer.from(chunk));
+        this.kept?.push(Buffer.from(chunk.subarray(from)));
         return false;
       case 'length':
-        this.kept?.push(Buffer.from(chunk.subarray(0, Math.max(body.remaining, 0))));
-        body.remaining -= chunk.length;
+        this.kept?.push(Buffer.from(chunk.subarray(from, from + Math.max(body.remaining, 0))));
+        body.remaining -= chunk.length - from;
         return body.remaining <= 0;
       case 'chunked':
-        return this.feedChunked(body, chunk);
+        return this.feedChunked(body, from === 0 ? chunk : chunk.subarray(from));
     }
   }
 
@@ -170,6 +171,26 @@ const TOKENS: [Buffer, number][] = [
   [Buffer.from('keep-alive'), KEEP_ALIVE],
   [Buffer.from('chunked'), CHUNKED],
 ];
+
+/** Where the head ends: the index of its blank line's CRLF CRLF, or -1 while it has not all arrived. */
+function headEnd(data: Buffer): number {
+  for (let i = 3; i < data.length; i++) {
+    if (data[i] === 0x0a && data[i - 1] === 0x0d && data[i - 2] === 0x0a && data[i - 3] === 0x0d) return i - 3;
+  }
+  return -1;
+}
+
+/** The start of the line after the one at `from`; `end + 2` (past the head's last CRLF) for the head's last line. */
+function lineAfter(data: Buffer, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (data[i] === 0x0a) return i + 1;
+  return end + 2;
+}
+
+/** data holds `bytes` at `at`, exactly. */
+function startsWith(data: Buffer, at: number, bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) if (data[at + i] !== bytes[i]) return false;
+  return true;
+}
 
 /** The line from `at` (up to `end`) starts with `name` (lower case), in any case. */
 function startsWithName(data: Buffer, at: number, end: number, name: Buffer): boolean {
