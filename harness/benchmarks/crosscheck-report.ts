@@ -11,6 +11,8 @@ export interface Checked {
   bench: ResultRow;
   /** Median over the rounds of bench/wrk (each round's pair ran back to back, so drift cancels); null when wrk got no response. */
   ratio: number | null;
+  /** Each round's bench/wrk, in round order. */
+  roundRatios: number[];
 }
 
 /** Below this many responses a window, one response more or less moves the ratio by over 3%. */
@@ -18,6 +20,8 @@ const FEW_RESPONSES = 30;
 
 const met = (c: Checked) => c.ratio !== null && c.ratio >= c.case.goal;
 const ratioText = (c: Checked) => (c.ratio === null ? NONE : c.ratio.toFixed(3));
+/** The lowest and highest round's bench/wrk: how far this machine moved the ratio from one round to the next. */
+const roundsRange = (c: Checked) => (c.roundRatios.length === 0 ? NONE : `${Math.min(...c.roundRatios).toFixed(2)}–${Math.max(...c.roundRatios).toFixed(2)}`);
 
 /** "19.6 · 19.2": wrk's figure, then bench's. */
 function pair(format: (x: number) => string, pick: (row: ResultRow) => number | null | undefined): (c: Checked) => string {
@@ -37,6 +41,7 @@ const COLUMNS: TextColumn<Checked>[] = [
   { header: 'wrk req/s', numeric: true, cell: (c) => formatRps(c.wrk.throughputRps) },
   { header: 'bench req/s', numeric: true, cell: (c) => formatRps(c.bench.throughputRps) },
   { header: 'bench/wrk', numeric: true, cell: ratioText },
+  { header: 'rounds', numeric: true, cell: roundsRange },
   { header: 'goal', numeric: false, cell: (c) => `≥ ${c.case.goal} ${met(c) ? 'met' : 'MISSED'}` },
   { header: 'p50 ms wrk · bench', numeric: true, cell: pair(formatMs, (row) => row.latencyMs?.p50) },
   { header: 'p99 ms wrk · bench', numeric: true, cell: pair(formatMs, (row) => row.latencyMs?.p99) },
@@ -58,13 +63,16 @@ function notes(c: Checked): string[] {
       ];
     }),
     ...(responses < FEW_RESPONSES ? [`only ${responses} responses a window: the ratio is coarse (a longer --duration helps)`] : []),
+    ...(!met(c) && c.roundRatios.some((r) => r >= c.case.goal)
+      ? [`missed by the median, yet rounds reached ${roundsRange(c)}: a miss inside the rounds' spread may be the machine's noise (more --rounds narrow it)`]
+      : []),
   ].map((note) => `note: ${c.case.name}: ${note}`);
 }
 
 export function crosscheckTable(checked: Checked[], rounds: number, placement: Placement['mode']): string[] {
   if (checked.length === 0) return ['Nothing measured.'];
   return [
-    `bench/wrk is the median over ${rounds} rounds of each round's ratio; req/s are medians over the rounds, percentiles`,
+    `bench/wrk is the median over ${rounds} rounds of each round's ratio (rounds: the lowest and highest); req/s are medians over the rounds, percentiles`,
     `of all rounds' latencies together, generator CPU % the worst round's; placement ${placement}. wrk's CPU counts its whole`,
     `process, start-up and end-of-run report included; bench's counts its window only.`,
     ...alignedTable(COLUMNS, checked),

@@ -1,7 +1,7 @@
 // `npm run bench:crosscheck`: does bench's own load engine measure what wrk measures?
 // Every deployment kind bench can start is started with bench's launcher and driven, case by case,
-// by the wrk engine and the builtin engine in turn (wrk, bench, wrk, bench, … over the rounds, so
-// drift hits both alike), with the same placement for both. Each case prints both generators'
+// by the wrk engine and the builtin engine in turn (wrk then bench, then bench then wrk, … over the
+// rounds, so that drift hits both alike), with the same placement for both. Each case prints both generators'
 // medians, the bench/wrk ratio against its goal, and what each generator cost.
 import { formatRps } from '../../reports/format.js';
 import { median, toRow } from '../aggregate.js';
@@ -23,7 +23,7 @@ const TIMEOUT_S = 10;
 /** Each window's warm-up, for either engine: the default scenario's (wrk rounds it up to 1 s). */
 const WINDOW_WARMUP_S = 0.5;
 const USAGE = `usage: npm run bench:crosscheck -- [options]
-  --rounds N         wrk and bench each measure every case N times, alternating (default 3)
+  --rounds N         wrk and bench each measure every case N times, alternating (default 5)
   --duration SECONDS each measured window, whole seconds as wrk takes them (default 2)
   --warmup SECONDS   unrecorded load before each case's first window (default 1)
   --cases TEXT       only the cases whose name contains TEXT (a comma-separated list: any of them)
@@ -41,7 +41,7 @@ interface Options {
 
 function parseOptions(): Options {
   const values = parseFlags(SCRIPT, {
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '1' },
     cases: { type: 'string', default: '' },
@@ -143,15 +143,25 @@ async function crosscheckCase(
   if (options.warmupS > 0) await drive('builtin', options.warmupS, 0);
   const samples: Record<'wrk' | 'builtin', PointMeasurement[]> = { wrk: [], builtin: [] };
   for (let round = 1; round <= options.rounds; round++) {
-    const wrk = await drive('wrk', options.durationS);
-    const bench = await drive('builtin', options.durationS);
+    // wrk first in odd rounds, bench first in even ones: on this shared machine one generator's
+    // figure drifts by ±10% over tens of seconds, and a fixed order would hand the drift of every
+    // round to the same generator.
+    let wrk: PointMeasurement;
+    let bench: PointMeasurement;
+    if (round % 2 === 1) {
+      wrk = await drive('wrk', options.durationS);
+      bench = await drive('builtin', options.durationS);
+    } else {
+      bench = await drive('builtin', options.durationS);
+      wrk = await drive('wrk', options.durationS);
+    }
     samples.wrk.push(wrk);
     samples.builtin.push(bench);
     say(`  ${c.name}, round ${round}/${options.rounds}: wrk ${formatRps(wrk.throughputRps)} req/s, bench ${formatRps(bench.throughputRps)} req/s`);
   }
   const row = (of: PointMeasurement[]) => toRow({ planned: group.deployment, path: c.path, level: { concurrency: c.concurrency }, placement, samples: of });
   const ratios = samples.wrk.flatMap((w, i) => (w.throughputRps > 0 ? [samples.builtin[i]!.throughputRps / w.throughputRps] : []));
-  return { case: c, wrk: row(samples.wrk), bench: row(samples.builtin), ratio: ratios.length > 0 ? median(ratios) : null };
+  return { case: c, wrk: row(samples.wrk), bench: row(samples.builtin), ratio: ratios.length > 0 ? median(ratios) : null, roundRatios: ratios };
 }
 
 await runScript(SCRIPT, async (ctx) => {
@@ -160,7 +170,7 @@ await runScript(SCRIPT, async (ctx) => {
   const groups = selectCases(await crosscheckGroups(), options.cases);
   const placement = planPlacement(options.placement);
   say(
-    `crosscheck: ${groups.reduce((n, g) => n + g.cases.length, 0)} cases, ${options.rounds} rounds of wrk then bench, ` +
+    `crosscheck: ${groups.reduce((n, g) => n + g.cases.length, 0)} cases, ${options.rounds} rounds of wrk and bench (in turn first), ` +
       `${options.durationS} s windows, ${options.warmupS} s warm-up per case; placement ${describePlacement(placement)}`,
   );
   const checked: Checked[] = [];
