@@ -16,6 +16,28 @@ const HELLO = '/hello';
 /** bench/wrk throughput the builtin engine should reach: waiting leaves both idle, /hello shows their cost. */
 const GOALS: Record<string, number> = { [IO]: 0.97, [HELLO]: 0.95 };
 
+/**
+ * Each path's rounds and windows, as multiples of --rounds and --duration. On this shared machine
+ * a /hello figure moves by 10–20% from one window to the next, wrk's against itself too (a waiting
+ * /io figure by 1–3%), and a /hello window holds thousands of responses: so /hello gets three
+ * times the rounds at half the window (1 s at least), a median over more pairs for about the
+ * same time, each pair closer together.
+ */
+const SAMPLING: Record<string, { rounds: number; window: number }> = { [IO]: { rounds: 1, window: 1 }, [HELLO]: { rounds: 3, window: 0.5 } };
+
+/** A case's rounds and window length under --rounds and --duration. */
+export function sampling(c: Pick<Case, 'path'>, rounds: number, durationS: number): { rounds: number; durationS: number } {
+  const of = SAMPLING[c.path]!;
+  return { rounds: rounds * of.rounds, durationS: Math.max(1, Math.round(durationS * of.window)) };
+}
+
+/** "5 rounds of 2 s windows (/hello: 15 of 1 s)". */
+export function describeSampling(rounds: number, durationS: number): string {
+  const io = sampling({ path: IO }, rounds, durationS);
+  const hello = sampling({ path: HELLO }, rounds, durationS);
+  return `${io.rounds} rounds of ${io.durationS} s windows (${HELLO}: ${hello.rounds} of ${hello.durationS} s)`;
+}
+
 export interface Case {
   /** "gunicorn-sync ×4 /hello c=8": what --cases filters on. */
   name: string;

@@ -21,7 +21,7 @@ const FEW_RESPONSES = 30;
 const met = (c: Checked) => c.ratio !== null && c.ratio >= c.case.goal;
 const ratioText = (c: Checked) => (c.ratio === null ? NONE : c.ratio.toFixed(3));
 /** The lowest and highest round's bench/wrk: how far this machine moved the ratio from one round to the next. */
-const roundsRange = (c: Checked) => (c.roundRatios.length === 0 ? NONE : `${Math.min(...c.roundRatios).toFixed(2)}–${Math.max(...c.roundRatios).toFixed(2)}`);
+const spread = (c: Checked) => (c.roundRatios.length === 0 ? NONE : `${Math.min(...c.roundRatios).toFixed(2)}–${Math.max(...c.roundRatios).toFixed(2)}`);
 
 /** "19.6 · 19.2": wrk's figure, then bench's. */
 function pair(format: (x: number) => string, pick: (row: ResultRow) => number | null | undefined): (c: Checked) => string {
@@ -41,7 +41,7 @@ const COLUMNS: TextColumn<Checked>[] = [
   { header: 'wrk req/s', numeric: true, cell: (c) => formatRps(c.wrk.throughputRps) },
   { header: 'bench req/s', numeric: true, cell: (c) => formatRps(c.bench.throughputRps) },
   { header: 'bench/wrk', numeric: true, cell: ratioText },
-  { header: 'rounds', numeric: true, cell: roundsRange },
+  { header: 'rounds', numeric: true, cell: (c) => `${c.roundRatios.length}: ${spread(c)}` },
   { header: 'goal', numeric: false, cell: (c) => `≥ ${c.case.goal} ${met(c) ? 'met' : 'MISSED'}` },
   { header: 'p50 ms wrk · bench', numeric: true, cell: pair(formatMs, (row) => row.latencyMs?.p50) },
   { header: 'p99 ms wrk · bench', numeric: true, cell: pair(formatMs, (row) => row.latencyMs?.p99) },
@@ -64,15 +64,15 @@ function notes(c: Checked): string[] {
     }),
     ...(responses < FEW_RESPONSES ? [`only ${responses} responses a window: the ratio is coarse (a longer --duration helps)`] : []),
     ...(!met(c) && c.roundRatios.some((r) => r >= c.case.goal)
-      ? [`missed by the median, yet rounds reached ${roundsRange(c)}: a miss inside the rounds' spread may be the machine's noise (more --rounds narrow it)`]
+      ? [`missed by the median, yet its rounds ranged ${spread(c)}: a miss inside the rounds' spread may be the machine's noise (more --rounds narrow it)`]
       : []),
   ].map((note) => `note: ${c.case.name}: ${note}`);
 }
 
-export function crosscheckTable(checked: Checked[], rounds: number, placement: Placement['mode']): string[] {
+export function crosscheckTable(checked: Checked[], placement: Placement['mode']): string[] {
   if (checked.length === 0) return ['Nothing measured.'];
   return [
-    `bench/wrk is the median over ${rounds} rounds of each round's ratio (rounds: the lowest and highest); req/s are medians over the rounds, percentiles`,
+    `bench/wrk is the median of the rounds' ratios (rounds: how many, the lowest and highest ratio); req/s are medians over the rounds, percentiles`,
     `of all rounds' latencies together, generator CPU % the worst round's; placement ${placement}. wrk's CPU counts its whole`,
     `process, start-up and end-of-run report included; bench's counts its window only.`,
     ...alignedTable(COLUMNS, checked),
