@@ -13,7 +13,7 @@ import { childrenOf } from '../process/procfs.js';
 import { planPlacement, type PlacementMode } from '../process/placement.js';
 import type { GeneratorEngine, Placement } from '../results.js';
 import { findExecutable } from '../software.js';
-import { crosscheckGroups, describeSampling, sampling, type Case, type CaseGroup } from './crosscheck-cases.js';
+import { crosscheckGroups, describeRounds, roundsOf, type Case, type CaseGroup } from './crosscheck-cases.js';
 import { crosscheckTable, verdict, type Checked } from './crosscheck-report.js';
 import { Failure, parseFlags, runScript, wholeFlag, say, type ScriptContext } from './script.js';
 
@@ -24,7 +24,7 @@ const TIMEOUT_S = 10;
 const WINDOW_WARMUP_S = 0.5;
 const USAGE = `usage: npm run bench:crosscheck -- [options]
   --rounds N         wrk and bench each measure every case N times, alternating (default 5;
-                     /hello cases 3N, at half the window: their figures move most from window to window)
+                     /hello cases 2N: their figures move most from one window to the next)
   --duration SECONDS each measured window, whole seconds as wrk takes them (default 2)
   --warmup SECONDS   unrecorded load before each case's first window (default 1)
   --cases TEXT       only the cases whose name contains TEXT (a comma-separated list: any of them)
@@ -142,7 +142,7 @@ async function crosscheckCase(
     return m;
   };
   if (options.warmupS > 0) await drive('builtin', options.warmupS, 0);
-  const { rounds, durationS } = sampling(c, options.rounds, options.durationS);
+  const rounds = roundsOf(c, options.rounds);
   const samples: Record<'wrk' | 'builtin', PointMeasurement[]> = { wrk: [], builtin: [] };
   for (let round = 1; round <= rounds; round++) {
     // wrk first in odd rounds, bench first in even ones: on this shared machine one generator's
@@ -151,11 +151,11 @@ async function crosscheckCase(
     let wrk: PointMeasurement;
     let bench: PointMeasurement;
     if (round % 2 === 1) {
-      wrk = await drive('wrk', durationS);
-      bench = await drive('builtin', durationS);
+      wrk = await drive('wrk', options.durationS);
+      bench = await drive('builtin', options.durationS);
     } else {
-      bench = await drive('builtin', durationS);
-      wrk = await drive('wrk', durationS);
+      bench = await drive('builtin', options.durationS);
+      wrk = await drive('wrk', options.durationS);
     }
     samples.wrk.push(wrk);
     samples.builtin.push(bench);
@@ -172,8 +172,8 @@ await runScript(SCRIPT, async (ctx) => {
   const groups = selectCases(await crosscheckGroups(), options.cases);
   const placement = planPlacement(options.placement);
   say(
-    `crosscheck: ${groups.reduce((n, g) => n + g.cases.length, 0)} cases, ${describeSampling(options.rounds, options.durationS)} ` +
-      `of wrk and bench, each first in turn; ${options.warmupS} s warm-up per case; placement ${describePlacement(placement)}`,
+    `crosscheck: ${groups.reduce((n, g) => n + g.cases.length, 0)} cases, ${describeRounds(options.rounds)} of wrk and bench, each first ` +
+      `in turn, in ${options.durationS} s windows; ${options.warmupS} s warm-up per case; placement ${describePlacement(placement)}`,
   );
   const checked: Checked[] = [];
   const skipped: string[] = [];
