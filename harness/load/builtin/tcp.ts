@@ -119,23 +119,34 @@ function openWith(b: Bindings): OpenTcp {
       handle.close();
       events.end();
     };
+    // A request written while connecting waits here, not in libuv's queue: libuv would send a
+    // queued write only on the loop's next turn after the connect, and report it done through one
+    // more call into JavaScript; written from the connect's callback it goes out at once, in one
+    // write(2) that finishes in place.
+    let pending: Buffer | undefined;
+    let connected = false;
+    const send = (bytes: Buffer) => {
+      const writing = b.newWriteRequest(handle);
+      writing.oncomplete = (status) => void (status < 0 && fail(status));
+      const status = handle.writeBuffer(writing, bytes);
+      if (status < 0) queueMicrotask(() => fail(status));
+    };
     const connecting = b.newConnectRequest();
     connecting.oncomplete = (status) => {
       if (status < 0) return fail(status);
-      const err = handle.readStart();
-      if (err < 0) fail(err);
+      connected = true;
+      if (pending) send(pending);
+      pending = undefined;
     };
     const err = handle.connect(connecting, host, port);
-    if (err < 0) queueMicrotask(() => fail(err));
+    // Reading starts with the connect, so that libuv asks epoll for both at once.
+    const started = err < 0 ? err : handle.readStart();
+    if (started < 0) queueMicrotask(() => fail(started));
     return {
-      // libuv queues a write made while connecting and sends it the moment the connection is up,
-      // in the same turn: no round trip through JavaScript between the connect and the request.
       write: (bytes) => {
         if (closed) return;
-        const writing = b.newWriteRequest(handle);
-        writing.oncomplete = (status) => void (status < 0 && fail(status));
-        const status = handle.writeBuffer(writing, bytes);
-        if (status < 0) queueMicrotask(() => fail(status));
+        if (connected) send(bytes);
+        else pending = bytes;
       },
       close: () => {
         if (closed) return;
