@@ -1,6 +1,7 @@
 // The crosscheck's table and verdict: one line per case, wrk beside bench, and which goals held.
 import { formatMs, formatPredicted, formatRps, NONE } from '../../reports/format.js';
 import { alignedTable, type Column as TextColumn } from '../../reports/aligned-table.js';
+import { medianInterval } from '../median-interval.js';
 import type { Placement, ResultRow } from '../results.js';
 import type { Case } from './crosscheck-cases.js';
 
@@ -20,8 +21,33 @@ const FEW_RESPONSES = 30;
 
 const met = (c: Checked) => c.ratio !== null && c.ratio >= c.case.goal;
 const ratioText = (c: Checked) => (c.ratio === null ? NONE : c.ratio.toFixed(3));
-/** The lowest and highest round's bench/wrk: how far this machine moved the ratio from one round to the next. */
-const spread = (c: Checked) => (c.roundRatios.length === 0 ? NONE : `${Math.min(...c.roundRatios).toFixed(2)}–${Math.max(...c.roundRatios).toFixed(2)}`);
+
+/**
+ * The median ratio's 95% confidence interval over the rounds (order statistics: no assumption on
+ * how this machine's noise is shaped), or the widest that so few rounds give.
+ */
+function interval(c: Checked) {
+  return c.roundRatios.length === 0 ? undefined : medianInterval(c.roundRatios, 0.95);
+}
+
+function intervalText(c: Checked): string {
+  const i = interval(c);
+  if (!i) return NONE;
+  const text = `${i.low.toFixed(2)}–${i.high.toFixed(2)}`;
+  return i.coverage < 0.95 ? `${text} (${Math.floor(i.coverage * 100)}%)` : text;
+}
+
+/**
+ * met: the median reaches the goal. MISSED: even the interval's top is below it. Otherwise the
+ * median is below and the interval reaches the goal: these rounds cannot tell a miss from the
+ * machine's noise.
+ */
+type Outcome = 'met' | 'MISSED' | 'unsure';
+function outcome(c: Checked): Outcome {
+  if (met(c)) return 'met';
+  const i = interval(c);
+  return i && i.high >= c.case.goal ? 'unsure' : 'MISSED';
+}
 
 /** "19.6 · 19.2": wrk's figure, then bench's. */
 function pair(format: (x: number) => string, pick: (row: ResultRow) => number | null | undefined): (c: Checked) => string {
@@ -41,8 +67,9 @@ const COLUMNS: TextColumn<Checked>[] = [
   { header: 'wrk req/s', numeric: true, cell: (c) => formatRps(c.wrk.throughputRps) },
   { header: 'bench req/s', numeric: true, cell: (c) => formatRps(c.bench.throughputRps) },
   { header: 'bench/wrk', numeric: true, cell: ratioText },
-  { header: 'rounds', numeric: true, cell: (c) => `${c.roundRatios.length}: ${spread(c)}` },
-  { header: 'goal', numeric: false, cell: (c) => `≥ ${c.case.goal} ${met(c) ? 'met' : 'MISSED'}` },
+  { header: 'rounds', numeric: true, cell: (c) => String(c.roundRatios.length) },
+  { header: '95% interval', numeric: true, cell: intervalText },
+  { header: 'goal', numeric: false, cell: (c) => `≥ ${c.case.goal} ${outcome(c)}` },
   { header: 'p50 ms wrk · bench', numeric: true, cell: pair(formatMs, (row) => row.latencyMs?.p50) },
   { header: 'p99 ms wrk · bench', numeric: true, cell: pair(formatMs, (row) => row.latencyMs?.p99) },
   { header: 'gen CPU ms/req', numeric: true, cell: pair(cpuMs, (row) => row.generator.cpuMsPerRequest) },
@@ -63,8 +90,8 @@ function notes(c: Checked): string[] {
       ];
     }),
     ...(responses < FEW_RESPONSES ? [`only ${responses} responses a window: the ratio is coarse (a longer --duration helps)`] : []),
-    ...(!met(c) && c.roundRatios.some((r) => r >= c.case.goal)
-      ? [`missed by the median, yet its rounds ranged ${spread(c)}: a miss inside the rounds' spread may be the machine's noise (more --rounds narrow it)`]
+    ...(outcome(c) === 'unsure'
+      ? [`the median is below the goal, but its 95% interval (${intervalText(c)}) reaches it: these rounds cannot tell a miss from this machine's noise (more --rounds narrow the interval)`]
       : []),
   ].map((note) => `note: ${c.case.name}: ${note}`);
 }
@@ -72,19 +99,20 @@ function notes(c: Checked): string[] {
 export function crosscheckTable(checked: Checked[], placement: Placement['mode']): string[] {
   if (checked.length === 0) return ['Nothing measured.'];
   return [
-    `bench/wrk is the median of the rounds' ratios (rounds: how many, the lowest and highest ratio); req/s are medians over the rounds, percentiles`,
-    `of all rounds' latencies together, generator CPU % the worst round's; placement ${placement}. wrk's CPU counts its whole`,
-    `process, start-up and end-of-run report included; bench's counts its window only.`,
+    `bench/wrk is the median of the rounds' ratios, with its 95% confidence interval (order statistics; its coverage in brackets when`,
+    `too few rounds reach 95%); req/s are medians over the rounds, percentiles of all rounds' latencies together, generator CPU % the`,
+    `worst round's; placement ${placement}. wrk's CPU counts its whole process, start-up and end-of-run report included; bench's counts`,
+    `its window only.`,
     ...alignedTable(COLUMNS, checked),
     ...checked.flatMap(notes),
   ];
 }
 
-/** The last line: which goals were met and which missed. */
+/** The last line: which goals were met, which could not be told from noise, and which were missed. */
 export function verdict(checked: Checked[]): string {
-  const missed = checked.filter((c) => !met(c));
   if (checked.length === 0) return 'goals: nothing was measured';
-  if (missed.length === 0) return `goals: all ${checked.length} met`;
-  const list = missed.map((c) => `${c.case.name} (${ratioText(c)}, goal ≥ ${c.case.goal})`).join('; ');
-  return `goals: ${checked.length - missed.length} of ${checked.length} met; missed: ${list}`;
+  const notMet = checked.filter((c) => !met(c));
+  if (notMet.length === 0) return `goals: all ${checked.length} met`;
+  const list = notMet.map((c) => `${c.case.name} (${ratioText(c)}, interval ${intervalText(c)}, goal ≥ ${c.case.goal}: ${outcome(c) === 'unsure' ? 'inside the noise' : 'missed'})`);
+  return `goals: ${checked.length - notMet.length} of ${checked.length} met; not met: ${list.join('; ')}`;
 }

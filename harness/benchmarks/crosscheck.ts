@@ -2,8 +2,8 @@
 // Every deployment kind bench can start is started with bench's launcher and driven, case by case,
 // by the wrk engine and the builtin engine in turn (wrk then bench, then bench then wrk, … over the
 // rounds, so that drift hits both alike), with the same placement for both. Each case prints both
-// generators' medians, the bench/wrk ratio against its goal and its rounds' spread, and what each
-// generator cost.
+// generators' medians, the bench/wrk ratio with its 95% interval against its goal (met, missed, or
+// not to be told from this machine's noise), and what each generator cost.
 import { formatRps } from '../../reports/format.js';
 import { median, toRow } from '../aggregate.js';
 import { launch, type RunningDeployment } from '../deployments/launch.js';
