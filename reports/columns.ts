@@ -1,16 +1,19 @@
 import type { Column as TableColumn } from './aligned-table.js';
+import { external } from '../harness/deployments/external.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
 import {
   anyCoarse,
   COARSE_FOOTNOTE,
   failedCount,
-  formatMb,
+  formatCpu,
+  formatMemory,
   formatPredicted,
   formatRatio,
   latencyCell,
   loadCell,
   NONE,
   PERCENTILE_NAMES,
+  pssOrUnsampled,
   rpsCell,
   type Percentile,
 } from './format.js';
@@ -28,11 +31,10 @@ export const optional = (include: boolean, column: Column): Column[] => (include
  */
 export function frontColumns(run: RunResults, compact: boolean): Column[] {
   if (!run.results.some((row) => row.frontResources)) return [];
-  const pss = run.results.every((row) => !row.frontResources || row.frontResources.peakPssMb !== null);
-  const memory = (row: ResultRow) => (row.frontResources ? formatMb(pss ? row.frontResources.peakPssMb : row.frontResources.peakRssMb) : NONE);
+  const pss = run.results.every((row) => pssOrUnsampled(row.frontResources));
   return [
-    { header: compact ? 'web CPU %' : 'web server CPU %', numeric: true, cell: (row) => (row.frontResources ? String(Math.round(row.frontResources.cpuPercent)) : NONE) },
-    { header: `${compact ? 'web' : 'web server'} ${pss ? 'PSS' : 'RSS'} MB`, numeric: true, cell: memory },
+    { header: compact ? 'web CPU %' : 'web server CPU %', numeric: true, cell: (row) => formatCpu(row.frontResources) },
+    { header: `${compact ? 'web' : 'web server'} ${pss ? 'PSS' : 'RSS'} MB`, numeric: true, cell: (row) => formatMemory(row.frontResources, pss ? 'pss' : 'rss') },
   ];
 }
 
@@ -55,7 +57,8 @@ export function pointColumns(run: RunResults, { compact }: { compact: boolean })
     { header: 'deployment', numeric: false, cell: (row) => row.deployment },
     ...optional(distinctPaths(run).length > 1, { header: 'path', numeric: false, cell: (row) => row.path }),
     { header: isOpenLoop(run) ? (compact ? 'offered' : 'offered req/s') : 'c', numeric: true, cell: loadCell },
-    { header: 'workers', numeric: true, cell: (row) => String(row.workers) },
+    // A server started outside bench has whatever pool its owner gave it: bench does not know it.
+    { header: 'workers', numeric: true, cell: (row) => (row.server === external.name ? NONE : String(row.workers)) },
     ...optional(run.results.some((row) => row.threads !== undefined), {
       header: 'threads',
       numeric: true,

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { external } from '../harness/deployments/external.js';
 import type { ResultRow } from '../harness/results.js';
-import { latencies } from './format.js';
+import { latencies, sampledResources } from './format.js';
 import type { ReportWriter } from './writer.js';
 
 const FILE = 'results.csv';
@@ -12,7 +13,8 @@ type Cell = string | number | boolean | null | undefined;
 const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['deployment', (row) => row.deployment],
   ['server', (row) => row.server],
-  ['workers', (row) => row.workers],
+  // Empty for a server started outside bench: its pool is its owner's, unknown to bench.
+  ['workers', (row) => (row.server === external.name ? null : row.workers)],
   ['threads', (row) => row.threads],
   ['preload', (row) => row.preload],
   ['proxy', (row) => row.proxy],
@@ -58,17 +60,18 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['eventLoopDelayP99Ms', (row) => row.generator.eventLoopDelayMs?.p99],
   ['generatorSaturated', (row) => row.generator.saturated],
   ['generatorLimit', (row) => row.generator.limit],
-  ['cpuPercent', (row) => row.resources.cpuPercent],
-  ['peakRssMb', (row) => row.resources.peakRssMb],
-  ['peakPssMb', (row) => row.resources.peakPssMb],
+  // Empty where bench sampled no process (a server started outside bench); processes then says 0.
+  ['cpuPercent', (row) => sampledResources(row.resources)?.cpuPercent],
+  ['peakRssMb', (row) => sampledResources(row.resources)?.peakRssMb],
+  ['peakPssMb', (row) => sampledResources(row.resources)?.peakPssMb],
   ['processes', (row) => row.resources.processes],
   // /count (scenario shared-state): the separate counters the answers came from, and whether each rose.
   ['countSequences', (row) => row.counts?.sequences],
   ['countsRising', (row) => row.counts?.rising],
   // The web server in front alone (its share of the figures above), where there is one.
-  ['frontCpuPercent', (row) => row.frontResources?.cpuPercent],
-  ['frontPeakRssMb', (row) => row.frontResources?.peakRssMb],
-  ['frontPeakPssMb', (row) => row.frontResources?.peakPssMb],
+  ['frontCpuPercent', (row) => sampledResources(row.frontResources)?.cpuPercent],
+  ['frontPeakRssMb', (row) => sampledResources(row.frontResources)?.peakRssMb],
+  ['frontPeakPssMb', (row) => sampledResources(row.frontResources)?.peakPssMb],
   ['frontProcesses', (row) => row.frontResources?.processes],
 ];
 

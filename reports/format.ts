@@ -30,6 +30,34 @@ export function formatMb(mb: number | null): string {
   return mb === null ? NONE : String(Math.round(mb));
 }
 
+/** A process tree's CPU and memory over a point's window (the deployment's, or its web server's alone). */
+type ResourceUse = ResultRow['resources'];
+
+/**
+ * A point's resources, or null where bench sampled no process: a server started outside bench
+ * (external) or a machine without /proc. Its CPU and memory cells then show NONE, never a 0 that
+ * reads as a measurement.
+ */
+export const sampledResources = (resources: ResourceUse | undefined): ResourceUse | null =>
+  resources && resources.processes > 0 ? resources : null;
+
+export const formatCpu = (resources: ResourceUse | undefined): string => {
+  const sampled = sampledResources(resources);
+  return sampled ? String(Math.round(sampled.cpuPercent)) : NONE;
+};
+
+/** False where a tree was sampled but its PSS could not be read: a column of PSS would then leave it out. */
+export const pssOrUnsampled = (resources: ResourceUse | undefined): boolean => {
+  const sampled = sampledResources(resources);
+  return sampled === null || sampled.peakPssMb !== null;
+};
+
+/** Summed PSS or RSS of a sampled tree; NONE where not sampled (or PSS could not be read). */
+export const formatMemory = (resources: ResourceUse | undefined, measure: 'pss' | 'rss'): string => {
+  const sampled = sampledResources(resources);
+  return sampled ? formatMb(measure === 'pss' ? sampled.peakPssMb : sampled.peakRssMb) : NONE;
+};
+
 /** "95.1 (94.0–96.2)": the median, then the range across repetitions, when the point was repeated. */
 function withSpread(value: number, spread: Spread | undefined, repeats: number, format: (x: number) => string, mark = ''): string {
   const median = format(value) + mark;

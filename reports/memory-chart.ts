@@ -2,7 +2,7 @@ import { Chart, type ChartConfiguration, type ChartType, type LegendItem, type P
 import type { RunResults } from '../harness/results.js';
 import { defineChart } from './chart-spec.js';
 import { chartSubtitle, KEY_COLOUR } from './chart-style.js';
-import { formatMb } from './format.js';
+import { formatMb, sampledResources } from './format.js';
 import { buildSeries, type ChartSeries } from './series.js';
 
 /** What one deployment cost at its heaviest point. */
@@ -22,7 +22,8 @@ export interface DeploymentFootprint {
 /** One entry per deployment, in measuring order, coloured like its line on the other charts. */
 export function deploymentFootprints(run: RunResults, series: ChartSeries[] = buildSeries(run)): DeploymentFootprint[] {
   const footprints = new Map<string, DeploymentFootprint>();
-  for (const row of run.results) {
+  // A server started outside bench has no bars: bench sampled none of its processes.
+  for (const row of run.results.filter((r) => sampledResources(r.resources) !== null)) {
     const { peakRssMb, peakPssMb, processes, cpuPercent } = row.resources;
     const known = footprints.get(row.deployment);
     if (!known) {
@@ -72,9 +73,12 @@ function barLabels(labelsByDataset: string[][][]): Plugin<ChartType> {
 
 const megabytes = (mb: number | null) => (mb === null ? [] : [`${formatMb(mb)} MB`]);
 
-export function memoryChartConfig(run: RunResults): ChartConfiguration<'bar', (number | null)[], string> {
+export function memoryChartConfig(run: RunResults): ChartConfiguration<'bar', (number | null)[], string> | null {
   const series = buildSeries(run);
   const footprints = deploymentFootprints(run, series);
+  // Points measured, none of them sampled (servers started outside bench): nothing to draw. A run
+  // with no points at all still gets its (empty) chart, like every other chart.
+  if (footprints.length === 0 && run.results.length > 0) return null;
   // Where no point could read PSS (no /proc/PID/smaps_rollup), the chart shows RSS and CPU alone.
   const withPss = footprints.some((f) => f.peakPssMb !== null);
   const rss = {

@@ -3,11 +3,13 @@ import type { ResultRow, RunResults } from '../harness/results.js';
 import { coarseFootnote, frontColumns, optional, pointColumns, type Column } from './columns.js';
 import {
   describeGenerator,
-  formatMb,
+  formatCpu,
+  formatMemory,
   GENERATOR_LIMITED,
   generatorLimit,
   isOpenSaturated,
   latencies,
+  sampledResources,
   SERVER_SATURATED,
 } from './format.js';
 
@@ -32,14 +34,14 @@ function rowNotes(row: ResultRow): string {
     .join('; ');
 }
 
-const hasPss = (run: RunResults) => run.results.some((row) => row.resources.peakPssMb !== null);
+const hasPss = (run: RunResults) => run.results.some((row) => typeof sampledResources(row.resources)?.peakPssMb === 'number');
 
 function columnsFor(run: RunResults): Column[] {
   return [
     ...pointColumns(run, FULL),
-    { header: 'CPU %', numeric: true, cell: (row) => String(Math.round(row.resources.cpuPercent)) },
-    { header: 'peak RSS MB', numeric: true, cell: (row) => formatMb(row.resources.peakRssMb) },
-    ...optional(hasPss(run), { header: 'peak PSS MB', numeric: true, cell: (row) => formatMb(row.resources.peakPssMb) }),
+    { header: 'CPU %', numeric: true, cell: (row) => formatCpu(row.resources) },
+    { header: 'peak RSS MB', numeric: true, cell: (row) => formatMemory(row.resources, 'rss') },
+    ...optional(hasPss(run), { header: 'peak PSS MB', numeric: true, cell: (row) => formatMemory(row.resources, 'pss') }),
     ...frontColumns(run, false),
     ...optional(run.results.some((row) => rowNotes(row) !== ''), { header: 'notes', numeric: false, cell: rowNotes }),
   ];

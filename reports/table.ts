@@ -1,7 +1,7 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { alignedTable } from './aligned-table.js';
 import { coarseFootnote, frontColumns, optional, pointColumns, type Column } from './columns.js';
-import { formatMb, GENERATOR_LIMITED, isOpenSaturated, SERVER_SATURATED } from './format.js';
+import { formatMemory, GENERATOR_LIMITED, isOpenSaturated, pssOrUnsampled, SERVER_SATURATED } from './format.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 
@@ -17,11 +17,11 @@ function status(row: ResultRow): string {
  * point has it; otherwise summed RSS for all, so the column never mixes the two.
  */
 function memoryColumn(run: RunResults): Column {
-  const pss = run.results.every((row) => row.resources.peakPssMb !== null);
+  const pss = run.results.every((row) => pssOrUnsampled(row.resources));
   return {
     header: pss ? 'PSS MB' : 'RSS MB',
     numeric: true,
-    cell: (row) => formatMb(pss ? row.resources.peakPssMb : row.resources.peakRssMb),
+    cell: (row) => formatMemory(row.resources, pss ? 'pss' : 'rss'),
   };
 }
 

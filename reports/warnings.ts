@@ -9,6 +9,7 @@ import {
   isOpenSaturated,
   latencies,
   NONE,
+  sampledResources,
   SERVER_SATURATED,
 } from './format.js';
 import { countsUnkept } from './count-chart.js';
@@ -32,10 +33,24 @@ export function runWarnings(run: RunResults): string[] {
     ...[...saturated].map(([label, rows]) => saturatedWarning(label, rows)),
     ...[...noSuccess].map(([label, rows]) => noSuccessWarning(label, rows)),
     ...coreBound(run),
+    ...unsampled(run),
     ...measuredModel(run),
     ...countsUnkept(run),
     ...run.failures.map((failure) => `${failure.deployment} failed: ${failure.reason}`),
     ...run.skipped.map((skipped) => `${skipped.deployment} skipped: ${skipped.reason}`),
+  ];
+}
+
+/**
+ * Deployments whose CPU and memory bench could not see: a server started outside bench (it samples
+ * only the process groups it starts) or a machine without /proc. Their cells show NONE.
+ */
+function unsampled(run: RunResults): string[] {
+  const deployments = distinct(run.results.filter((row) => sampledResources(row.resources) === null).map((row) => row.deployment), ', ');
+  if (deployments === '') return [];
+  return [
+    `${deployments}: CPU and memory not measured (shown as ${NONE}): bench samples only the processes it starts; ` +
+      'for a server started by hand, watch it with top or pidstat while bench drives it.',
   ];
 }
 

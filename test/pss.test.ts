@@ -32,6 +32,11 @@ describe('memory a deployment really costs (PSS)', () => {
     expect(use.peakPssMb!, figures).toBeLessThanOrEqual(use.peakRssMb);
   });
 
+  it('a process group that holds no process (a server started outside bench) is reported as nothing sampled, not 0 MB', () => {
+    // A pid no process has: groups are looked up among the living processes.
+    expect(new ResourceSampler(() => [2 ** 22 + 1]).stop()).toEqual({ cpuPercent: 0, peakRssMb: 0, peakPssMb: null, processes: 0 });
+  });
+
   it('a row reports the worst PSS of its repeats, and null only when no repeat could read it', () => {
     const kind = findKind('node-prefork')!;
     const planned = { kind, spec: { kind: kind.name, workers: 4, proxy: 'none' }, label: 'node-prefork ×4' } as PlannedDeployment;

@@ -547,7 +547,7 @@ describe('deploymentFootprints', () => {
 
 describe('memoryChartConfig', () => {
   const bars = (results: RunResults) =>
-    memoryChartConfig(results).data.datasets.map((dataset) => [dataset.label, dataset.data, dataset.yAxisID]);
+    memoryChartConfig(results)!.data.datasets.map((dataset) => [dataset.label, dataset.data, dataset.yAxisID]);
 
   it('draws summed PSS beside summed RSS for every deployment, then CPU on its own axis', () => {
     expect(bars(closedRun)).toEqual([
@@ -1096,5 +1096,43 @@ describe('results.csv of a static-files row', () => {
     const lines = (await writtenText('CSV results', run([row({ deployment: 'gunicorn-sync+nginx ×4 (static by nginx)', concurrency: 1, static: 'web-server' })]))).trimEnd().split('\r\n');
     const header = parseCsvRecord(lines[0] ?? '');
     expect(parseCsvRecord(lines[1] ?? '')[header.indexOf('static')]).toBe('web-server');
+  });
+});
+
+describe('a server started outside bench', () => {
+  // What the sampler reports when none of the deployment's processes are bench's to see.
+  const unseen = { cpuPercent: 0, peakRssMb: 0, peakPssMb: null, processes: 0 };
+  const handStarted = row({ deployment: 'external', server: 'external', concurrency: 8, predictedThroughputRps: null, resources: unseen });
+  const mixed = run([row({ deployment: 'node-async', concurrency: 8 }), handStarted]);
+
+  it('shows – for its workers, CPU and memory in the terminal table, never 0, and keeps PSS for the others', () => {
+    const lines = formatTable(mixed).split('\n');
+    const header = lines[0]?.split(/\s{2,}/) ?? [];
+    const cells = lines.find((line) => line.startsWith('external'))?.split(/\s{2,}/) ?? [];
+    const cell = (name: string) => cells[header.indexOf(name)];
+    expect(header).toContain('PSS MB');
+    expect([cell('workers'), cell('PSS MB')]).toEqual([NONE, NONE]);
+    expect(lines.find((line) => line.startsWith('node-async'))?.split(/\s{2,}/)[header.indexOf('PSS MB')]).toBe('40');
+  });
+
+  it('says in the warnings that its CPU and memory were not measured, and why', () => {
+    expect(runWarnings(mixed).filter((w) => w.includes('not measured'))).toEqual([
+      `external: CPU and memory not measured (shown as ${NONE}): bench samples only the processes it starts; ` +
+        'for a server started by hand, watch it with top or pidstat while bench drives it.',
+    ]);
+    expect(runWarnings(run([row({ deployment: 'node-async', concurrency: 8 })])).join(' ')).not.toContain('not measured');
+  });
+
+  it('shows – in the Markdown report and leaves the CSV fields empty', async () => {
+    const markdown = await writtenText('Markdown report', mixed);
+    expect(markdown).toMatch(/^\| external \| 8 \| – \|.* \| – \| – \| – \|/m);
+    const [header = [], , external = []] = (await writtenText('CSV results', mixed)).trimEnd().split('\r\n').map(parseCsvRecord);
+    const field = (name: string) => external[header.indexOf(name)];
+    expect([field('workers'), field('cpuPercent'), field('peakRssMb'), field('peakPssMb'), field('processes')]).toEqual(['', '', '', '', '0']);
+  });
+
+  it('has no bars in the memory chart, and no memory chart when it is all the run measured', () => {
+    expect(deploymentFootprints(mixed).map((f) => f.deployment)).toEqual(['node-async']);
+    expect(memoryChartConfig(run([handStarted]))).toBeNull();
   });
 });

@@ -22,7 +22,10 @@ export interface ResourceUse {
   processes: number;
 }
 
-/** What a point reports when nothing could be sampled (no /proc). */
+/**
+ * What a point reports when nothing could be sampled: no /proc, or no process in its groups (a
+ * server started outside bench). Reports show its figures as not measured, never as zeros.
+ */
 export const NOTHING_SAMPLED: ResourceUse = { cpuPercent: 0, peakRssMb: 0, peakPssMb: null, processes: 0 };
 
 /**
@@ -66,6 +69,7 @@ export class ResourceSampler {
     if (this.timer) clearInterval(this.timer);
     if (!hasProcfs) return NOTHING_SAMPLED;
     this.sample(true);
+    if (this.peakProcesses === 0) return NOTHING_SAMPLED;
     const { pageBytes } = systemUnits();
     const wallS = (performance.now() - this.started) / 1000;
     return {
