@@ -120,7 +120,8 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   const deployments = entries.flatMap((entry, i) =>
     expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides, app, scenario.database),
   );
-  let concurrency = [...(overrides.concurrency ?? scenario.concurrency)];
+  // An open-loop scenario (rate:) may give no concurrency: its levels are rates.
+  let concurrency = [...(overrides.concurrency ?? scenario.concurrency ?? [])];
   rejectDuplicates(concurrency.map(String), overrides.concurrency ? '--concurrency' : 'concurrency', 'level');
   rejectDuplicates((overrides.rate ?? scenario.rate ?? []).map(String), overrides.rate ? '--rate' : 'rate', 'rate');
   if (overrides.quick && !overrides.concurrency) concurrency = threeLevels(concurrency);
@@ -132,7 +133,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   let rates = [...(overrides.rate ?? scenario.rate ?? [])];
   const slowClients = planSlowClients(scenario.slowClients, {
     xAxis: scenario.xAxis,
-    concurrency: overrides.concurrency ?? scenario.concurrency,
+    concurrency: overrides.concurrency ?? scenario.concurrency ?? [],
     concurrencyWhere: overrides.concurrency ? '--concurrency' : 'concurrency',
     rates,
     rateWhere: overrides.rate ? '--rate' : 'rate',

@@ -73,6 +73,14 @@ describe('scenario files', () => {
     expect(errorOf(valid.replace('duration: 2\n', ''))).toMatch(/missing required key "duration"/);
   });
 
+  it('lets an open-loop scenario leave out concurrency, and asks for one of the two when both are missing', () => {
+    const open = parseScenario(valid.replace('concurrency: [1, 4]', 'rate: [20, 40]'), 'my.yaml');
+    expect(buildPlan(open, {}).rates).toEqual([20, 40]);
+    expect(errorOf(valid.replace('concurrency: [1, 4]\n', ''))).toBe(
+      'my.yaml: missing required key "concurrency" (clients, for a closed loop) or "rate" (req/s offered, for an open loop)',
+    );
+  });
+
   it('rejects an empty file and says how to start', () => {
     expect(errorOf('')).toMatch(/empty/);
   });

@@ -124,7 +124,7 @@ function initialChoices(scenario: Scenario, spec: { kind: string; workers: numbe
     endpoint: endpoint.name,
     ms: serviceMs(path) ?? endpoint.defaultMs ?? 0,
     mode: scenario.rate ? 'open' : 'closed',
-    clients: Math.min(scenario.concurrency[0]!, LIMITS.maxClients),
+    clients: Math.min(scenario.concurrency?.[0] ?? 8, LIMITS.maxClients),
     rate: Math.min(scenario.rate?.[0] ?? 20, LIMITS.maxRate),
     slowClients: 0,
   };

@@ -78,7 +78,10 @@ export function parseScenario(text: string, file: string): Scenario {
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`${where(file, doc, lineCounter, issue)}: ${describeIssue(issue)}`);
   }
-  const { path, requests } = parsed.data;
+  const { path, requests, concurrency, rate } = parsed.data;
+  if (concurrency === undefined && rate === undefined) {
+    throw new UsageError(`${file}: missing required key "concurrency" (clients, for a closed loop) or "rate" (req/s offered, for an open loop)`);
+  }
   if ((path === undefined) === (requests === undefined)) {
     throw new UsageError(`${file}: ${path === undefined ? 'missing required key "path" (or "requests", a weighted mix)' : 'give "path" or "requests", not both'}`);
   }

@@ -97,7 +97,8 @@ export const scenarioSchema = z.strictObject({
   warmup: z.number().nonnegative().max(3600).default(1),
   /** Seconds before an unanswered request counts as a timeout. */
   timeout: z.number().int().min(1).max(3600).default(30),
-  concurrency: z.array(positiveInt.max(10_000)).nonempty(),
+  /** Closed loop: the load levels, in clients; may be left out when rate is given. */
+  concurrency: z.array(positiveInt.max(10_000)).nonempty().optional(),
   /** Open loop: offered loads in req/s; when given, each deployment is driven at these rates instead. */
   rate: z.array(positiveInt.max(1_000_000)).nonempty().optional(),
   /** The load engine: builtin (npm only) or wrk (native; closed loop only). */
