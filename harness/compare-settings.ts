@@ -74,5 +74,10 @@ export function startedDifferently(pairs: [base: ResultRow, next: ResultRow][]):
 }
 
 function normalized(text: string | undefined): string {
-  return (text ?? '').replace(/(127\.0\.0\.1|localhost|\[::1\]):\d+/g, '$1:PORT').replace(/\/bench-[A-Za-z0-9]+/g, '/bench-TMP').replace(/-\d{2,5}(\/|\.|\b)/g, '-N$1');
+  return (text ?? '')
+    .replace(/(127\.0\.0\.1|localhost|\[::1\]):\d+/g, '$1:PORT')
+    // node, flask, uvicorn and the WSGI host take the port as an argument of its own.
+    .replace(/(--port[= ])\d+/g, '$1PORT')
+    .replace(/\/bench-[A-Za-z0-9]+/g, '/bench-TMP')
+    .replace(/-\d{2,5}(\/|\.|\b)/g, '-N$1');
 }

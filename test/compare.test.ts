@@ -50,6 +50,8 @@ describe('compareRuns', () => {
       "started differently in BASE and NEW: gunicorn-gthread+nginx ×2 (command line); each run's report shows how every deployment was started",
     ]);
     expect(warnings(started(41000, '2', 8), started(42000, '0', 32))[0]).toContain('gunicorn-gthread+nginx ×2 (command line, nginx.conf)');
+    const node = (port: number) => row({ deployment: 'node-async', concurrency: 8, serverArgs: ['/usr/bin/node', 'server.js', '--host', '127.0.0.1', '--port', String(port), '--mode', 'async'] });
+    expect(warnings(node(36745), node(43417))).toEqual([]);
   });
 
   it('flags a p99 rise even when throughput holds', () => {
