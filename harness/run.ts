@@ -429,6 +429,7 @@ function pointLoad(plan: Plan, deployment: RunningDeployment, path: string) {
     ...(!plan.requests && countsDemoAnswers(path, plan.app) && { countAnswers: true }),
     timeoutS: plan.timeoutS,
     processGroups: () => deployment.processes.map((p) => p.pid),
+    ...(deployment.exitCpuLog && { exitCpuLog: deployment.exitCpuLog }),
     // launch() starts the server first, then the web server in front of it.
     ...(deployment.processes.length > 1 && { frontGroups: () => deployment.processes.slice(1).map((p) => p.pid) }),
     ...farSideLoad(deployment.farSide),

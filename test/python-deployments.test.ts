@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
+import { measurePoint } from '../harness/load/measure.js';
 import { fcgiwrap, flask, gevent, gunicorn, nginx, uwsgi } from '../harness/software.js';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { expectLittle, groupAlive, measure, withDeployment } from './support/deployments.js';
@@ -6,6 +9,17 @@ import { describeWith } from './support/software.js';
 
 const D = 40; // ms each request waits; Little's law: K in flight → K·25 req/s
 const IO = `/io?ms=${D}`;
+
+/** Runs a CGI program five times on a GET of /hello and prints its mean CPU (user + system) in ms. */
+const CPU_OF_FIVE_RUNS = `
+import os, resource, subprocess, sys
+env = dict(os.environ, REQUEST_METHOD="GET", PATH_INFO="/hello", QUERY_STRING="", SERVER_NAME="127.0.0.1",
+           SERVER_PORT="80", SERVER_PROTOCOL="HTTP/1.1", GATEWAY_INTERFACE="CGI/1.1", SCRIPT_NAME="")
+for _ in range(5):
+    subprocess.run([sys.argv[1]], env=env, stdout=subprocess.DEVNULL, check=True)
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print((ru.ru_utime + ru.ru_stime) / 5 * 1000)
+`;
 
 const describeStack = await describeWith([flask, gunicorn, gevent, uwsgi, nginx, fcgiwrap]);
 
@@ -99,6 +113,28 @@ describeStack("Python deployments measured against Little's law", () => {
     await deployed({ kind: 'gunicorn-sync', workers: 2 }, async (d) => {
       const m = await measure(d, '/hello', 2);
       expect(m.throughputRps).toBeGreaterThan(cgiRps * 5);
+    });
+  });
+
+  it("CGI's CPU counts each program's own, though fcgiwrap never waits for them: about what the program takes run by hand", async () => {
+    await deployed({ kind: 'cgi', workers: 1 }, async (d) => {
+      const m = await measurePoint({
+        url: d.baseUrl + '/hello',
+        concurrency: 1,
+        warmupS: 0.5,
+        durationS: 2,
+        timeoutS: 30,
+        processGroups: () => d.processes.map((p) => p.pid),
+        ...(d.exitCpuLog && { exitCpuLog: d.exitCpuLog }),
+      });
+      const sampledMs = ((m.resources.cpuPercent / 100) * 1000) / m.throughputRps;
+      // The same program outside bench, timed by the kernel's count of the children a parent waited for.
+      const launcher = join(dirname(d.exitCpuLog ?? ''), 'cgi-app.py');
+      const byHandMs = Number(execFileSync('python3', ['-c', CPU_OF_FIVE_RUNS, launcher], { encoding: 'utf8' }));
+      const figures = `sampled ${sampledMs.toFixed(1)} ms of CPU per request at ${m.throughputRps} req/s, by hand ${byHandMs.toFixed(1)} ms`;
+      expect(byHandMs, figures).toBeGreaterThan(20);
+      expect(sampledMs / byHandMs, figures).toBeGreaterThan(0.6);
+      expect(sampledMs / byHandMs, figures).toBeLessThan(2);
     });
   });
 });

@@ -138,6 +138,8 @@ export interface ServerKind {
 /** How to start a kind's process; a CGI kind also names the program nginx hands each request to. */
 export interface KindPlan extends SpawnPlan {
   cgiScript?: string;
+  /** Where that program writes its CPU at exit (see exit-cpu-log.ts): fcgiwrap never waits for it. */
+  exitCpuLog?: string;
   /** The Unix socket the kind listens on for nginx, where it does not listen on ctx.port. */
   socketPath?: string;
   /** The httpd.conf of a kind that is Apache itself (apache-mod-wsgi), for the report. */

@@ -34,6 +34,8 @@ export interface RunningDeployment {
   nginxConfig?: string;
   /** The httpd.conf generated for Apache, in front or hosting the app (apache-mod-wsgi), if any. */
   apacheConfig?: string;
+  /** A CGI deployment's log of its programs' CPU, written as each exits (see exit-cpu-log.ts). */
+  exitCpuLog?: string;
   /** Started on another machine by `bench agent` (--server-host): `processes` then holds the ssh client only. */
   farSide?: FarSide;
   stop(): Promise<void>;
@@ -177,6 +179,7 @@ export async function launch(
         serverArgs,
         ...(nginxConfig && { nginxConfig }),
         ...(apacheConfig && { apacheConfig }),
+        ...(plan.exitCpuLog && { exitCpuLog: plan.exitCpuLog }),
       };
     } catch (err) {
       await stop();

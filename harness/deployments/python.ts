@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exitCpuLogPython } from '../process/exit-cpu-log.js';
 import type { SpawnPlan } from '../process/group.js';
 import { pythonServersDir } from '../paths.js';
 import { DEBIAN_PYTHON, fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, installCommand, nginx, runProbe, uwsgi, type Software } from '../software.js';
@@ -272,11 +273,13 @@ export const cgi: ServerKind = {
   hosts: ['demo', 'wsgi'],
   plan: async (spec, ctx) => {
     const socketPath = privateSocket(ctx, 'fcgiwrap');
+    const exitCpuLog = join(ctx.tmpDir, `cgi-cpu-${ctx.port}.log`);
     return {
       command: findExecutable('fcgiwrap') ?? 'fcgiwrap',
       args: ['-c', String(spec.workers), '-s', `unix:${socketPath}`],
       socketPath,
-      cgiScript: await writeCgiLauncher(ctx.tmpDir, spec),
+      cgiScript: await writeCgiLauncher(ctx.tmpDir, spec, exitCpuLog),
+      exitCpuLog,
     };
   },
 };
@@ -288,22 +291,23 @@ export const cgi: ServerKind = {
  * Python whose path holds one is refused. `target` and `argv` go in as JSON, whose strings Python
  * reads alike.
  */
-export function cgiLauncher(interpreter: string, target: string, argv: string[] = []): string {
+export function cgiLauncher(interpreter: string, target: string, argv: string[] = [], exitCpuLog?: string): string {
   if (/\s/.test(interpreter)) {
     throw new Error(`${JSON.stringify(interpreter)} cannot start the CGI program: a #! line ends its program at whitespace and cannot quote it; use a Python whose path has none, such as Debian's /usr/bin/python3`);
   }
   const setArgv = argv.length > 0 ? `import sys\nsys.argv = ${JSON.stringify([target, ...argv])}\n` : '';
-  return `#!${interpreter}\nimport runpy\n${setArgv}runpy.run_path(${JSON.stringify(target)}, run_name="__main__")\n`;
+  const logCpu = exitCpuLog ? exitCpuLogPython(exitCpuLog) : '';
+  return `#!${interpreter}\n${logCpu}import runpy\n${setArgv}runpy.run_path(${JSON.stringify(target)}, run_name="__main__")\n`;
 }
 
 /** The demo app's own CGI entry point, or the user's app through wsgiref's CGIHandler. */
-async function writeCgiLauncher(dir: string, spec: DeploymentSpec): Promise<string> {
+async function writeCgiLauncher(dir: string, spec: DeploymentSpec, exitCpuLog: string): Promise<string> {
   const path = join(dir, 'cgi-app.py');
   const app = wsgiTarget(spec);
   const interpreter = (await python(app, [])).command;
   const launcher = spec.app
-    ? cgiLauncher(interpreter, wsgiHost, ['--dir', app.dir, '--app', app.target, 'cgi'])
-    : cgiLauncher(interpreter, join(pythonServersDir, 'cgi_app.py'));
+    ? cgiLauncher(interpreter, wsgiHost, ['--dir', app.dir, '--app', app.target, 'cgi'], exitCpuLog)
+    : cgiLauncher(interpreter, join(pythonServersDir, 'cgi_app.py'), [], exitCpuLog);
   writeFileSync(path, launcher, { mode: 0o700 });
   return path;
 }

@@ -21,6 +21,8 @@ export type PointLoad = EngineLoad & {
   locust?: LocustSettings;
   /** Process groups of the deployment, sampled for CPU and memory during the window. */
   processGroups?: () => number[];
+  /** Where processes of those groups that nobody waits for (CGI) write their CPU at exit. */
+  exitCpuLog?: string;
   /** The web server in front (nginx, Apache), among processGroups: sampled on its own too. */
   frontGroups?: () => number[];
   /** Samples the deployment elsewhere (another machine's `bench agent`), instead of processGroups in this machine's /proc. */
@@ -101,7 +103,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
         onProgress,
         onWindowOpen: () => {
           if (load.resources) load.resources.start();
-          else if (load.processGroups) sampler = new ResourceSampler(load.processGroups);
+          else if (load.processGroups) sampler = new ResourceSampler(load.processGroups, undefined, load.exitCpuLog);
           if (load.frontGroups && !load.resources) frontSampler = new ResourceSampler(load.frontGroups);
         },
       },

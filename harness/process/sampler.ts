@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readExitCpuLog } from './exit-cpu-log.js';
 import { hasProcfs, livingProcesses, readPssKb, readRunNs } from './procfs.js';
 
 function sysconf(name: string, fallback: number): number {
@@ -55,11 +56,16 @@ export class ResourceSampler {
   private peakProcesses = 0;
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly started = performance.now();
+  /** Lines the exit CPU log held before the window: processes that ended before it. */
+  private readonly exitedBefore: number;
 
+  /** `exitCpuLog`: where processes of these groups that the kernel reaps unwaited (CGI) write their CPU at exit. */
   constructor(
     private readonly groups: () => number[],
     intervalMs = 200,
+    private readonly exitCpuLog?: string,
   ) {
+    this.exitedBefore = exitCpuLog ? readExitCpuLog(exitCpuLog).length : 0;
     if (!hasProcfs) return;
     this.sample(true);
     this.timer = setInterval(() => this.sample(), intervalMs);
@@ -87,8 +93,14 @@ export class ResourceSampler {
    */
   private cpuSeconds(): number {
     const { ticksPerSecond } = systemUnits();
-    let seconds = 0;
+    // Processes that wrote their whole CPU down at exit count by that, not by the part of it the
+    // samples happened to see. Those alive when the window opened count whole, and those still
+    // alive when it closes by what the samples saw: at a steady rate the two edges about cancel.
+    const exited = this.exitCpuLog ? readExitCpuLog(this.exitCpuLog).slice(this.exitedBefore) : [];
+    const logged = new Set(exited.map((e) => e.pid));
+    let seconds = exited.reduce((sum, e) => sum + e.seconds, 0);
     for (const [pid, first] of this.firstTicks) {
+      if (logged.has(pid)) continue;
       const ticks = ((this.lastTicks.get(pid) ?? first) - first) / ticksPerSecond;
       const firstNs = this.firstRunNs.get(pid);
       const run = firstNs === undefined ? 0 : ((this.lastRunNs.get(pid) ?? firstNs) - firstNs) / 1e9;

@@ -107,7 +107,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
       switch (command.cmd) {
         case 'sample-start':
           sampler?.stop();
-          sampler = new ResourceSampler(() => running.processes.map((p) => p.pid));
+          sampler = new ResourceSampler(() => running.processes.map((p) => p.pid), undefined, running.exitCpuLog);
           break;
         case 'sample-stop': {
           const resources = sampler?.stop() ?? NOTHING_SAMPLED;

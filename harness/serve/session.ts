@@ -198,7 +198,7 @@ export class LiveSession {
       sampler: undefined,
       samplerTimer: setTimeout(() => {
         const running = this.active?.running;
-        if (running) segment.sampler = new ResourceSampler(() => running.processes.map((p) => p.pid));
+        if (running) segment.sampler = new ResourceSampler(() => running.processes.map((p) => p.pid), undefined, running.exitCpuLog);
       }, settleS * 1000),
     };
     return segment;
