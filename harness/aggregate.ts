@@ -30,11 +30,11 @@ export interface PointSamples {
   /** Where the generator ran relative to the server (the same for every point of a run). */
   placement: Placement;
   samples: Sample[];
-  /** A user's app: what one request cost at one client, which the model then rests on. */
+  /** A user's app, CGI: what one request cost at one client, which the model then rests on. */
   measuredService?: MeasuredService;
 }
 
-/** A user's app's request at one client: mean latency (ms), and the deployment's CPU per request (ms). */
+/** A request at one client (a user's app, CGI): mean latency (ms), and the deployment's CPU per request (ms). */
 export interface MeasuredService {
   ms: number;
   cpuMs: number;
@@ -158,14 +158,15 @@ function byRequest(samples: Sample[]): RequestFigures[] {
 }
 
 /**
- * A user's app: the model's d is what one client measured, not what the path says, and the CPU
+ * A user's app, CGI: the model's d is what one client measured, not what the path says, and the CPU
  * each request took bounds the deployment too: `cores` (the server's, or fewer when fewer
  * processes run app code) do no more than cores / CPU per request, however many requests it
  * holds at once (an app that computes rather than waits).
  */
 function withMeasuredService(model: ModelPrediction, measured: MeasuredService | undefined, cores: number): ModelPrediction {
   if (measured === undefined) return model;
-  const cpuBoundRps = measured.cpuMs > 0 ? round((cores * 1000) / measured.cpuMs) : undefined;
+  // To the hundredth, as predict() rounds rates: a point this bounds then predicts exactly it.
+  const cpuBoundRps = measured.cpuMs > 0 ? Math.round((cores * 100_000) / measured.cpuMs) / 100 : undefined;
   return {
     ...model,
     serviceMs: round(measured.ms),

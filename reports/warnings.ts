@@ -92,13 +92,14 @@ function noSuccessWarning(label: string, rows: ResultRow[]): string {
   return `${label} at ${describeLoads(rows)}: no request succeeded (0 samples): its latencies are shown as ${NONE}.`;
 }
 
-/** A user's app: the predictions rest on one measurement, and say so. */
+/** A user's app, CGI: the predictions rest on one measurement, and say so. */
 function measuredModel(run: RunResults): string[] {
   const measured = run.results.filter((row) => row.model.serviceSource === 'measured' && row.model.serviceMs !== null);
   if (measured.length === 0) return [];
   const perDeployment = [...new Map(measured.map((row) => [name(row), row.model.serviceMs!])).entries()];
   return [
-    "Predictions for your app rest on its service time as measured at one client (the mean latency there), not on a time known in advance: " +
+    'Predictions for these deployments rest on the service time measured at one client (the mean latency there), not on a time known in advance ' +
+      "(your app's, or a CGI program's, which starts a process for every request): " +
       perDeployment.map(([label, ms]) => `${label} ${ms.toFixed(1)} ms`).join(', ') +
       '. A deployment whose one-client latency includes queueing or a cold start predicts too little.',
   ];

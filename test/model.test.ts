@@ -5,6 +5,8 @@ import { findKind } from '../harness/deployments/kinds.js';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
 import { predict, predictCapacity, serviceMs } from '../harness/model.js';
 import type { PlannedDeployment } from '../harness/plan.js';
+import { runWarnings } from '../reports/warnings.js';
+import { run } from './support/results.js';
 
 function planned(kind: string, workers = 1, threads?: number, proxy: 'none' | 'nginx' = 'none'): PlannedDeployment {
   const spec: DeploymentSpec = { kind, workers, proxy, ...(threads !== undefined && { threads }) };
@@ -182,6 +184,22 @@ describe('result rows', () => {
     expect(row.timelineRepeat).toBe(1);
     expect(row.timeline[0]!.rps).toBe(60);
     expect(row.fault?.killedPid).toBe(1);
+  });
+
+  it('of CGI rest on the time one client measured, bound by the cores at its CPU per request, and say when that is the bound', () => {
+    // Measured here: a CGI program's start costs some 130 ms at one client, 106 ms of it CPU.
+    const row = toRow({
+      planned: planned('cgi', 4),
+      path: '/io?ms=20',
+      level: { concurrency: 8 },
+      placement: SHARED,
+      samples: [sample(15, times(45, 550))],
+      measuredService: { ms: 133.658, cpuMs: 106.4 },
+    });
+    expect(row.model).toMatchObject({ serviceMs: 133.658, serviceSource: 'measured', bound: '4 workers, and 2 cores at 106.4 ms of CPU per request' });
+    expect(row.predictedThroughputRps).toBe(18.8);
+    expect(row.model.cpuBoundRps).toBe(row.predictedThroughputRps);
+    expect(runWarnings(run([row]))).toContainEqual(expect.stringMatching(/^CPU-bound points are bounded by the core count/));
   });
 
   it('show no latency, rather than 0 ms, for a point where no request succeeded', () => {
