@@ -84,8 +84,24 @@ function saturatedWarning(label: string, rows: ResultRow[]): string {
   const failed = sum(rows.map((row) => failedCount(row) + row.non2xx));
   return (
     `${label} ${SERVER_SATURATED} at ${describeLoads(rows)}: the server fell behind the offered load, achieving at most ` +
-    `${formatRps(Math.max(...achieved))} req/s; ${plural(unsent, 'request')} unsent and ${failed} failed.`
+    `${formatRps(Math.max(...achieved))} req/s; ${plural(unsent, 'request')} unsent and ${failed} failed.` +
+    capAlsoReached(rows)
   );
+}
+
+/**
+ * A server that falls behind keeps its connections busy until the generator's cap is reached.
+ * Where Little's law says it could not keep up anyway, the cap is only a symptom; where there is
+ * no model (a /hello, a server started by hand), either could have held the load back.
+ */
+function capAlsoReached(rows: ResultRow[]): string {
+  const capped = rows.filter((row) => (row.late ?? 0) > 0);
+  if (capped.length === 0) return '';
+  const late = sum(capped.map((row) => row.late ?? 0));
+  const caps = distinct(capped.map((row) => String(row.maxConnections ?? '?')), ', ');
+  return capped.some((row) => row.predictedThroughputRps === null)
+    ? ` The connection cap (${caps}) was reached as well (${plural(late, 'send')} late) and with no model for this path bench cannot tell which held the load back: rerun with a higher --max-connections to see.`
+    : ` Its connections filled the generator's cap (${caps}; ${plural(late, 'send')} late), as those of a server this far behind its offered load do.`;
 }
 
 function noSuccessWarning(label: string, rows: ResultRow[]): string {

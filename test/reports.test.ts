@@ -637,6 +637,16 @@ describe('runWarnings', () => {
     expect(second).toMatch(/^node-blocking SATURATED /);
   });
 
+  it('says when a saturated server also filled the connection cap, and that without a model bench cannot tell which held the load back', () => {
+    const behind = (predictedThroughputRps: number | null, path: string) =>
+      row({ deployment: 'node-blocking', path, loop: 'open', offeredRps: 300, maxConnections: 20, concurrency: 20, throughputRps: 50, predictedThroughputRps, saturated: true, unsent: 10, late: 400 });
+    const [modelled] = runWarnings(run([behind(50, '/io?ms=20')]));
+    expect(modelled).toMatch(/Its connections filled the generator's cap \(20; 400 sends late\), as those of a server this far behind/);
+    const [unknown] = runWarnings(run([behind(null, '/hello')]));
+    expect(unknown).toMatch(/The connection cap \(20\) was reached as well \(400 sends late\) and with no model for this path bench cannot tell which held the load back: rerun with a higher --max-connections/);
+    expect(runWarnings(limitsRun)[1]).not.toMatch(/cap/);
+  });
+
   it('names a point where no request succeeded, and says its latencies show as –', () => {
     expect(runWarnings(noSuccessRun)).toEqual([
       'gunicorn-sync ×1 /cpu?ms=20 at c=1: no request succeeded (0 samples): its latencies are shown as –.',

@@ -27,8 +27,14 @@ describe('bench tune', () => {
     expect(checkResults(run)).toEqual({ run });
     const tune = run.tune!;
     const rps = (workers: number) => tune.ranked.find((c) => c.workers === workers)!.throughputAtSloRps!;
-    expect(tune.ranked.map((c) => c.workers).sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 12, 16]);
-    for (const workers of [1, 2, 4, 8, 12, 16]) {
+    const tried = tune.ranked.map((c) => c.workers).sort((a, b) => a - b);
+    const bestBefore = (workers: number) => Math.max(...tried.filter((w) => w < workers).map(rps));
+    // The rule: stop once two successive sizes each gained under 5% over the best before them. A
+    // noisy ×8 or ×12 (5% low) makes the next size look like a gain, and then ×24 is tried too:
+    // the rule followed, on noise.
+    const noisyPool = [12, 16].some((workers) => rps(workers) > 1.05 * bestBefore(workers));
+    expect(tried).toEqual(noisyPool ? sizes : [1, 2, 4, 8, 12, 16]);
+    for (const workers of tried) {
       const model = (Math.min(workers, CLIENTS) * 1000) / IO_MS;
       expect(rps(workers) / model).toBeGreaterThan(0.8);
       expect(rps(workers) / model).toBeLessThan(1.1);
@@ -40,8 +46,10 @@ describe('bench tune', () => {
     expect(recommended.knee).toBe(true);
     expect(recommended.throughputAtSloRps!).toBeGreaterThanOrEqual(0.95 * tune.bestRps!);
     expect(tune.reason).toMatch(new RegExp(`^node-prefork ×${recommended.workers}: [\\d.]+ req/s within p99<100ms`));
-    expect(tune.notes).toEqual([expect.stringMatching(/^node-prefork: stopped early: ×12, ×16 each gained under 5% .*×24 was not tried/)]);
-    expect(run.results.some((row) => row.workers === 24)).toBe(false);
+    if (!noisyPool) {
+      expect(tune.notes).toEqual([expect.stringMatching(/^node-prefork: stopped early: ×12, ×16 each gained under 5% .*×24 was not tried/)]);
+      expect(run.results.some((row) => row.workers === 24)).toBe(false);
+    }
     // A pool stops stepping once it is full: one blocking worker flattens at 2 clients (4, when a
     // noisy first window made 2 look like a gain).
     expect(Math.max(...run.results.filter((row) => row.workers === 1).map((row) => row.concurrency))).toBeLessThanOrEqual(4);
@@ -49,7 +57,7 @@ describe('bench tune', () => {
     expect(r.stdout).toMatch(/configuration\s+W×T\s+req\/s in SLO/);
     expect(r.stdout).toContain(`→  ${tune.recommended} `);
     expect(r.stdout).toMatch(/^recommended: node-prefork ×\d+: /m);
-    expect(r.stdout).toMatch(/^note: node-prefork: stopped early/m);
+    if (!noisyPool) expect(r.stdout).toMatch(/^note: node-prefork: stopped early/m);
     expect(r.stderr).toMatch(/\[1\/7, about .* left\] node-prefork ×1/);
     expect(readFileSync(join(work, 'knee', 'tune.png')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
     expect(readFileSync(join(work, 'knee', 'tune.md'), 'utf8')).toContain(tune.reason);
