@@ -95,7 +95,9 @@ function heldBySlowClients(kind: ServerKind, spec: DeploymentSpec): boolean {
 
 function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, cores: number, slowClients: number): ModelPrediction {
   if (kind.model === 'unknown') return { capacity: null, bound: 'unknown (a server bench did not start)', serviceMs: null };
-  const ms = serviceMs(path);
+  // A CGI program's start (fork, exec, the interpreter, the imports) dwarfs what the path asks for:
+  // its d is what a run measures at one client (withMeasuredService), never the path's ms.
+  const ms = kind.model === 'process-per-request' ? null : serviceMs(path);
   const processes = appProcesses(kind, spec);
   const slots = kind.model === 'single' ? 1 : spec.workers * (spec.threads ?? 1);
   const held = heldBySlowClients(kind, spec) ? Math.min(slowClients, slots) : 0;

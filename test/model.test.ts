@@ -187,6 +187,8 @@ describe('result rows', () => {
   });
 
   it('of CGI rest on the time one client measured, bound by the cores at its CPU per request, and say when that is the bound', () => {
+    // Unmeasured, the path's 20 ms says nothing of a CGI request: no prediction rather than 200 req/s.
+    expect(predict(capacity(planned('cgi', 4), '/io?ms=20'), { concurrency: 8 }).predictedThroughputRps).toBeNull();
     // Measured here: a CGI program's start costs some 130 ms at one client, 106 ms of it CPU.
     const row = toRow({
       planned: planned('cgi', 4),
