@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toRow, type Level, type MeasuredService, type PointSamples, type Sample } from './aggregate.js';
-import { launch, type RunningDeployment } from './deployments/launch.js';
+import { launch, sampledGroups, type RunningDeployment } from './deployments/launch.js';
 import { deathOf, exitedServer } from './deployments/liveness.js';
 import { describeEnvironment, softwareVersions } from './environment.js';
 import { injectWorkerCrash } from './fault.js';
@@ -429,7 +429,7 @@ function pointLoad(plan: Plan, deployment: RunningDeployment, path: string) {
     ...requestTarget(plan, deployment, path),
     ...(!plan.requests && countsDemoAnswers(path, plan.app) && { countAnswers: true }),
     timeoutS: plan.timeoutS,
-    processGroups: () => deployment.processes.map((p) => p.pid),
+    processGroups: () => sampledGroups(deployment),
     ...(deployment.exitCpuLog && { exitCpuLog: deployment.exitCpuLog }),
     // launch() starts the server first, then the web server in front of it.
     ...(deployment.processes.length > 1 && { frontGroups: () => deployment.processes.slice(1).map((p) => p.pid) }),

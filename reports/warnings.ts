@@ -1,3 +1,4 @@
+import { external } from '../harness/deployments/external.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
 import {
   describeGenerator,
@@ -42,15 +43,22 @@ export function runWarnings(run: RunResults): string[] {
 }
 
 /**
- * Deployments whose CPU and memory bench could not see: a server started outside bench (it samples
- * only the process groups it starts) or a machine without /proc. Their cells show NONE.
+ * Whose CPU and memory a server started outside bench shows: the process group listening on its
+ * port, where bench could see one (listeningGroup), or nobody's (then NONE), which a machine
+ * without /proc shares.
  */
 function unsampled(run: RunResults): string[] {
-  const deployments = distinct(run.results.filter((row) => sampledResources(row.resources) === null).map((row) => row.deployment), ', ');
-  if (deployments === '') return [];
+  const deployments = (rows: ResultRow[]) => distinct(rows.map((row) => row.deployment), ', ');
+  const unseen = deployments(run.results.filter((row) => sampledResources(row.resources) === null));
+  const watched = deployments(run.results.filter((row) => row.server === external.name && sampledResources(row.resources) !== null));
   return [
-    `${deployments}: CPU and memory not measured (shown as ${NONE}): bench samples only the processes it starts; ` +
-      'for a server started by hand, watch it with top or pidstat while bench drives it.',
+    ...(unseen === ''
+      ? []
+      : [
+          `${unseen}: CPU and memory not measured (shown as ${NONE}): bench samples the processes it starts, and a server started ` +
+            'by hand only where the processes listening on its loopback port lead a process group of their own (start it with setsid, or as a terminal job of its own).',
+        ]),
+    ...(watched === '' ? [] : [`${watched}: CPU and memory are those of the process group listening on its port, which bench watched but did not start.`]),
   ];
 }
 

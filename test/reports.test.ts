@@ -1127,9 +1127,11 @@ describe('a server started outside bench', () => {
 
   it('says in the warnings that its CPU and memory were not measured, and why', () => {
     expect(runWarnings(mixed).filter((w) => w.includes('not measured'))).toEqual([
-      `external: CPU and memory not measured (shown as ${NONE}): bench samples only the processes it starts; ` +
-        'for a server started by hand, watch it with top or pidstat while bench drives it.',
+      `external: CPU and memory not measured (shown as ${NONE}): bench samples the processes it starts, and a server started ` +
+        'by hand only where the processes listening on its loopback port lead a process group of their own (start it with setsid, or as a terminal job of its own).',
     ]);
+    const watched = row({ deployment: 'external', server: 'external', concurrency: 8, predictedThroughputRps: null });
+    expect(runWarnings(run([watched]))).toEqual(['external: CPU and memory are those of the process group listening on its port, which bench watched but did not start.']);
     expect(runWarnings(run([row({ deployment: 'node-async', concurrency: 8 })])).join(' ')).not.toContain('not measured');
   });
 

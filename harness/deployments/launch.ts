@@ -11,7 +11,7 @@ import { nginxPlan } from './nginx.js';
 import { apachePlan } from './apache.js';
 import { serverEnvironment } from './server-env.js';
 import { healthPath, waitUntilReady } from './ready.js';
-import { publicListeners } from '../process/listeners.js';
+import { listeningGroup, publicListeners } from '../process/listeners.js';
 import { liveTempDirs } from '../process/registry.js';
 import type { FarSide } from '../remote/far-side.js';
 
@@ -34,11 +34,21 @@ export interface RunningDeployment {
   nginxConfig?: string;
   /** The httpd.conf generated for Apache, in front or hosting the app (apache-mod-wsgi), if any. */
   apacheConfig?: string;
+  /**
+   * An external server's process group, when the processes listening on its loopback port lead
+   * one of their own (listeningGroup): sampled for CPU and memory, never signalled or stopped.
+   */
+  observedGroup?: number;
   /** A CGI deployment's log of its programs' CPU, written as each exits (see exit-cpu-log.ts). */
   exitCpuLog?: string;
   /** Started on another machine by `bench agent` (--server-host): `processes` then holds the ssh client only. */
   farSide?: FarSide;
   stop(): Promise<void>;
+}
+
+/** The process groups whose CPU and memory are the deployment's: those bench started, or the external server's it can see. */
+export function sampledGroups(d: RunningDeployment): number[] {
+  return d.observedGroup !== undefined ? [d.observedGroup] : d.processes.map((p) => p.pid);
 }
 
 export interface LaunchOptions {
@@ -224,5 +234,17 @@ async function attach(spec: DeploymentSpec, label: string, options: LaunchOption
     if (Date.now() >= deadline) throw new Error(`${label} did not start: nothing answered HTTP at ${baseUrl}`);
     await sleep(200, options.signal);
   }
-  return { baseUrl, token: undefined, healthPath: '/health', processes: [], restarts: [], supervised: false, stop: async () => {} };
+  const url = new URL(baseUrl);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const observedGroup = loopback ? listeningGroup(Number(url.port || (url.protocol === 'https:' ? 443 : 80))) : undefined;
+  return {
+    baseUrl,
+    token: undefined,
+    healthPath: '/health',
+    processes: [],
+    restarts: [],
+    supervised: false,
+    ...(observedGroup !== undefined && { observedGroup }),
+    stop: async () => {},
+  };
 }

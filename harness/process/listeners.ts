@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { groupMembers, hasProcfs } from './procfs.js';
+import { groupMembers, hasProcfs, livingProcesses } from './procfs.js';
 
 /**
  * The TCP addresses processes of the given groups listen on that are neither loopback nor
@@ -30,8 +30,26 @@ export function tcpListeners(processGroups: number[]): ListenAddress[] {
   return [...found.values()];
 }
 
+/**
+ * The process group of a server bench did not start, where it can be seen: the processes that
+ * listen on `port`, when they all belong to one group whose leader is one of them (a server
+ * started by `setsid`, or as a terminal job of its own: gunicorn's master and its workers, a Node
+ * cluster's master). A group led by anything else (a shell script, npm) holds more than the server,
+ * and a server of another user's hides its sockets: undefined then, and nothing is sampled.
+ */
+export function listeningGroup(port: number): number | undefined {
+  if (!hasProcfs) return undefined;
+  const inodes = new Set([...listeningSockets()].filter(([, address]) => address.port === port).map(([inode]) => inode));
+  if (inodes.size === 0) return undefined;
+  const listeners = livingProcesses().filter((p) => socketInodes(p.pid).some((inode) => inodes.has(inode)));
+  const groups = new Set(listeners.map((p) => p.pgrp));
+  const [group] = groups;
+  return groups.size === 1 && listeners.some((p) => p.pid === group) ? group : undefined;
+}
+
 export interface ListenAddress {
   text: string;
+  port: number;
   loopback: boolean;
 }
 
@@ -60,14 +78,14 @@ export function decode(local: string, v6: boolean): ListenAddress {
   const port = parseInt(portHex, 16);
   if (!v6) {
     const bytes = (hex.match(/../g) ?? []).map((b) => parseInt(b, 16)).reverse();
-    return { text: `${bytes.join('.')}:${port}`, loopback: bytes[0] === 127 };
+    return { text: `${bytes.join('.')}:${port}`, port, loopback: bytes[0] === 127 };
   }
   // Four little-endian 32-bit words.
   const words = (hex.match(/.{8}/g) ?? []).map((w) => (w.match(/../g) ?? []).reverse().join(''));
   const full = words.join('');
   const loopback = full === '00000000000000000000000000000001' || (full.startsWith('00000000000000000000ffff') && full.slice(24, 26) === '7f');
   const groups = (full.match(/.{4}/g) ?? []).map((g) => g.replace(/^0+(?=.)/, ''));
-  return { text: `[${groups.join(':')}]:${port}`, loopback };
+  return { text: `[${groups.join(':')}]:${port}`, port, loopback };
 }
 
 function socketInodes(pid: number): string[] {

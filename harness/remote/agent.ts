@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { findKind } from '../deployments/kinds.js';
-import { launch, type RunningDeployment } from '../deployments/launch.js';
+import { launch, sampledGroups, type RunningDeployment } from '../deployments/launch.js';
 import { exitedServer } from '../deployments/liveness.js';
 import { describeEnvironment, softwareVersions } from '../environment.js';
 import { requiredSoftware } from '../plan.js';
@@ -107,7 +107,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
       switch (command.cmd) {
         case 'sample-start':
           sampler?.stop();
-          sampler = new ResourceSampler(() => running.processes.map((p) => p.pid), undefined, running.exitCpuLog);
+          sampler = new ResourceSampler(() => sampledGroups(running), undefined, running.exitCpuLog);
           break;
         case 'sample-stop': {
           const resources = sampler?.stop() ?? NOTHING_SAMPLED;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Level } from '../aggregate.js';
-import { launch, type RunningDeployment } from '../deployments/launch.js';
+import { launch, sampledGroups, type RunningDeployment } from '../deployments/launch.js';
 import { exitedServer } from '../deployments/liveness.js';
 import type { EngineLoad } from '../load/engine.js';
 import { LiveLoad } from '../load/live.js';
@@ -198,7 +198,7 @@ export class LiveSession {
       sampler: undefined,
       samplerTimer: setTimeout(() => {
         const running = this.active?.running;
-        if (running) segment.sampler = new ResourceSampler(() => running.processes.map((p) => p.pid), undefined, running.exitCpuLog);
+        if (running) segment.sampler = new ResourceSampler(() => sampledGroups(running), undefined, running.exitCpuLog);
       }, settleS * 1000),
     };
     return segment;
