@@ -59,6 +59,18 @@ function unsampled(run: RunResults): string[] {
             'by hand only where the processes listening on its loopback port lead a process group of their own (start it with setsid, or as a terminal job of its own).',
         ]),
     ...(watched === '' ? [] : [`${watched}: CPU and memory are those of the process group listening on its port, which bench watched but did not start.`]),
+    ...unpinned(run),
+  ];
+}
+
+/** Separate placement pins what bench starts; a server started by hand runs where its owner let it, the generator's core included. */
+function unpinned(run: RunResults): string[] {
+  const { mode, serverCpus, generatorCpus } = run.settings.placement;
+  const externals = distinct(run.results.filter((row) => row.server === external.name).map((row) => row.deployment), ', ');
+  if (mode !== 'separate' || !generatorCpus || externals === '') return [];
+  return [
+    `${externals}: started outside bench, so not pinned to the server's CPUs (${serverCpus ?? 'the others'}): it may have shared the generator's (${generatorCpus}); ` +
+      `start it under taskset -c ${serverCpus ?? '…'} to keep them apart.`,
   ];
 }
 

@@ -1132,6 +1132,10 @@ describe('a server started outside bench', () => {
     ]);
     const watched = row({ deployment: 'external', server: 'external', concurrency: 8, predictedThroughputRps: null });
     expect(runWarnings(run([watched]))).toEqual(['external: CPU and memory are those of the process group listening on its port, which bench watched but did not start.']);
+    const separate = run([watched], { settings: { ...closedRun.settings, placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 } } });
+    expect(runWarnings(separate)).toContain(
+      "external: started outside bench, so not pinned to the server's CPUs (0): it may have shared the generator's (1); start it under taskset -c 0 to keep them apart.",
+    );
     expect(runWarnings(run([row({ deployment: 'node-async', concurrency: 8 })])).join(' ')).not.toContain('not measured');
   });
 
