@@ -1,5 +1,4 @@
 import type { Column as TableColumn } from './aligned-table.js';
-import { external } from '../harness/deployments/external.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
 import {
   anyCoarse,
@@ -15,6 +14,7 @@ import {
   PERCENTILE_NAMES,
   pssOrUnsampled,
   rpsCell,
+  startedOutsideBench,
   type Percentile,
 } from './format.js';
 import { distinctPaths, isOpenLoop } from './series.js';
@@ -58,7 +58,7 @@ export function pointColumns(run: RunResults, { compact }: { compact: boolean })
     ...optional(distinctPaths(run).length > 1, { header: 'path', numeric: false, cell: (row) => row.path }),
     { header: isOpenLoop(run) ? (compact ? 'offered' : 'offered req/s') : 'c', numeric: true, cell: loadCell },
     // A server started outside bench has whatever pool its owner gave it: bench does not know it.
-    { header: 'workers', numeric: true, cell: (row) => (row.server === external.name ? NONE : String(row.workers)) },
+    { header: 'workers', numeric: true, cell: (row) => (startedOutsideBench(row) ? NONE : String(row.workers)) },
     ...optional(run.results.some((row) => row.threads !== undefined), {
       header: 'threads',
       numeric: true,

@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { external } from '../harness/deployments/external.js';
 import type { ResultRow } from '../harness/results.js';
-import { latencies, sampledResources } from './format.js';
+import { latencies, sampledResources, startedOutsideBench } from './format.js';
 import type { ReportWriter } from './writer.js';
 
 const FILE = 'results.csv';
@@ -14,7 +13,7 @@ const COLUMNS: [header: string, value: (row: ResultRow) => Cell][] = [
   ['deployment', (row) => row.deployment],
   ['server', (row) => row.server],
   // Empty for a server started outside bench: its pool is its owner's, unknown to bench.
-  ['workers', (row) => (row.server === external.name ? null : row.workers)],
+  ['workers', (row) => (startedOutsideBench(row) ? null : row.workers)],
   ['threads', (row) => row.threads],
   ['preload', (row) => row.preload],
   ['proxy', (row) => row.proxy],

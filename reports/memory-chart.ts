@@ -81,6 +81,8 @@ export function memoryChartConfig(run: RunResults): ChartConfiguration<'bar', (n
   if (footprints.length === 0 && run.results.length > 0) return null;
   // Where no point could read PSS (no /proc/PID/smaps_rollup), the chart shows RSS and CPU alone.
   const withPss = footprints.some((f) => f.peakPssMb !== null);
+  const drawn = new Set(footprints.map((f) => f.deployment));
+  const unmeasured = [...new Set(run.results.map((row) => row.deployment))].filter((d) => !drawn.has(d));
   const rss = {
     label: 'summed RSS (MB, left axis)',
     data: footprints.map((f) => f.peakRssMb),
@@ -117,9 +119,10 @@ export function memoryChartConfig(run: RunResults): ChartConfiguration<'bar', (n
         title: { display: true, text: `Memory and CPU by deployment (scenario: ${run.scenario})`, font: { size: 18 } },
         subtitle: chartSubtitle(
           series,
-          withPss
+          (withPss
             ? 'peak memory of the whole process tree (master, workers, nginx); RSS counts pages the workers share once per worker, PSS shares them out'
-            : 'peak resident memory of the whole process tree (master, workers, nginx) at its busiest point; pre-fork pays per worker',
+            : 'peak resident memory of the whole process tree (master, workers, nginx) at its busiest point; pre-fork pays per worker') +
+            (unmeasured.length > 0 ? `; not measured: ${unmeasured.join(', ')}` : ''),
         ),
         legend: { labels: { generateLabels: () => legendItems } },
       },

@@ -1,4 +1,3 @@
-import { external } from '../harness/deployments/external.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
 import {
   describeGenerator,
@@ -12,6 +11,7 @@ import {
   NONE,
   sampledResources,
   SERVER_SATURATED,
+  startedOutsideBench,
 } from './format.js';
 import { countsUnkept } from './count-chart.js';
 import { distinctPaths } from './series.js';
@@ -50,7 +50,7 @@ export function runWarnings(run: RunResults): string[] {
 function unsampled(run: RunResults): string[] {
   const deployments = (rows: ResultRow[]) => distinct(rows.map((row) => row.deployment), ', ');
   const unseen = deployments(run.results.filter((row) => sampledResources(row.resources) === null));
-  const watched = deployments(run.results.filter((row) => row.server === external.name && sampledResources(row.resources) !== null));
+  const watched = deployments(run.results.filter((row) => startedOutsideBench(row) && sampledResources(row.resources) !== null));
   return [
     ...(unseen === ''
       ? []
@@ -66,7 +66,7 @@ function unsampled(run: RunResults): string[] {
 /** Separate placement pins what bench starts; a server started by hand runs where its owner let it, the generator's core included. */
 function unpinned(run: RunResults): string[] {
   const { mode, serverCpus, generatorCpus } = run.settings.placement;
-  const externals = distinct(run.results.filter((row) => row.server === external.name).map((row) => row.deployment), ', ');
+  const externals = distinct(run.results.filter(startedOutsideBench).map((row) => row.deployment), ', ');
   if (mode !== 'separate' || !generatorCpus || externals === '') return [];
   return [
     `${externals}: started outside bench, so not pinned to the server's CPUs (${serverCpus ?? 'the others'}): it may have shared the generator's (${generatorCpus}); ` +

@@ -1149,6 +1149,7 @@ describe('a server started outside bench', () => {
 
   it('has no bars in the memory chart, and no memory chart when it is all the run measured', () => {
     expect(deploymentFootprints(mixed).map((f) => f.deployment)).toEqual(['node-async']);
+    expect(memoryChartConfig(mixed)!.options?.plugins?.subtitle?.text).toMatch(/; not measured: external$/);
     expect(memoryChartConfig(run([handStarted]))).toBeNull();
   });
 });
