@@ -34,7 +34,7 @@ export function runWarnings(run: RunResults): string[] {
     ...[...saturated].map(([label, rows]) => saturatedWarning(label, rows)),
     ...[...noSuccess].map(([label, rows]) => noSuccessWarning(label, rows)),
     ...coreBound(run),
-    ...unsampled(run),
+    ...whoseResources(run),
     ...measuredModel(run),
     ...countsUnkept(run),
     ...run.failures.map((failure) => `${failure.deployment} failed: ${failure.reason}`),
@@ -43,21 +43,24 @@ export function runWarnings(run: RunResults): string[] {
 }
 
 /**
- * Whose CPU and memory a server started outside bench shows: the process group listening on its
- * port, where bench could see one (listeningGroup), or nobody's (then NONE), which a machine
- * without /proc shares.
+ * Whose CPU and memory a point shows where that is not plain: a server started outside bench
+ * shows the process group listening on its port, where bench could see one (listeningGroup), or
+ * nobody's (then NONE); a machine without /proc shows nobody's for any deployment.
  */
-function unsampled(run: RunResults): string[] {
+function whoseResources(run: RunResults): string[] {
   const deployments = (rows: ResultRow[]) => distinct(rows.map((row) => row.deployment), ', ');
-  const unseen = deployments(run.results.filter((row) => sampledResources(row.resources) === null));
+  const unseen = run.results.filter((row) => sampledResources(row.resources) === null);
+  const unseenOutside = deployments(unseen.filter(startedOutsideBench));
+  const unseenOwn = deployments(unseen.filter((row) => !startedOutsideBench(row)));
   const watched = deployments(run.results.filter((row) => startedOutsideBench(row) && sampledResources(row.resources) !== null));
   return [
-    ...(unseen === ''
+    ...(unseenOutside === ''
       ? []
       : [
-          `${unseen}: CPU and memory not measured (shown as ${NONE}): bench samples the processes it starts, and a server started ` +
+          `${unseenOutside}: CPU and memory not measured (shown as ${NONE}): bench samples the processes it starts, and a server started ` +
             'by hand only where the processes listening on its loopback port lead a process group of their own (start it with setsid, or as a terminal job of its own).',
         ]),
+    ...(unseenOwn === '' ? [] : [`${unseenOwn}: CPU and memory not measured (shown as ${NONE}): this machine has no /proc to read them from.`]),
     ...(watched === '' ? [] : [`${watched}: CPU and memory are those of the process group listening on its port, which bench watched but did not start.`]),
     ...unpinned(run),
   ];

@@ -1137,6 +1137,10 @@ describe('a server started outside bench', () => {
       "external: started outside bench, so not pinned to the server's CPUs (0): it may have shared the generator's (1); start it under taskset -c 0 to keep them apart.",
     );
     expect(runWarnings(run([row({ deployment: 'node-async', concurrency: 8 })])).join(' ')).not.toContain('not measured');
+    // A deployment bench started, on a machine without /proc: nothing to do with how it was started.
+    expect(runWarnings(run([row({ deployment: 'node-async', concurrency: 8, resources: unseen })]))).toContain(
+      `node-async: CPU and memory not measured (shown as ${NONE}): this machine has no /proc to read them from.`,
+    );
   });
 
   it('shows – in the Markdown report and leaves the CSV fields empty', async () => {
