@@ -144,11 +144,15 @@ program
   .option('--threshold <pct>', 'regression threshold in percent (default 10)', parseThreshold)
   .option('--out <dir>', "where compare.png and compare.md go (default: the new run's folder)")
   .option('--allow-different-settings', 'compare runs whose paths, duration, warm-up, --quick, loop, generator, placement or --server-host differ (refused otherwise)')
+  .option('--allow-partial', 'judge an incomplete NEW (interrupted, a deployment failed, points missing) on the points it has (it fails the comparison otherwise)')
   .addHelpText(
     'after',
-    '\nA change counts when it passes the threshold and, where both runs were repeated, a one-sided Mann-Whitney U test\n' +
-      'on the repeats gives p < 0.05. With 3 repeats each the smallest possible p is 0.05: run both with --repeat 5.\n' +
-      'Exit codes: 0 no regression, 1 a regression, 2 bad input (also runs measured with different settings).\n' +
+    '\nA change counts when it passes the threshold and is not chance on the strongest evidence the runs hold:\n' +
+      '  - both repeated enough for a test (3 and 4 repeats, or more): a one-sided Mann-Whitney U test on the repeats, p < 0.05;\n' +
+      "  - repeated, but too few to test: the repeats' ranges lie apart;\n" +
+      '  - a single repeat on a side: the same test on the per-second figures of the two windows (4 whole seconds or more each);\n' +
+      '  - otherwise the threshold alone.\n' +
+      'Exit codes: 0 no regression, 1 a regression or an incomplete NEW, 2 bad input (also runs measured with different settings).\n' +
       'Example: bench compare results/before results/after --threshold 5',
   )
   .action(async (base: string, next: string, options: CompareOptions) => {

@@ -1,19 +1,11 @@
 import { machineDifferences, settingDifferences, startedDifferently, type Difference } from './compare-settings.js';
-import { mannWhitneyU, smallestPValue, type Alternative } from './mann-whitney.js';
-import type { RepeatFigures, ResultRow, RunResults, Spread } from './results.js';
+import { weighEvidence, type Evidence, type Samples } from './compare-evidence.js';
+import type { Alternative } from './mann-whitney.js';
+import type { RepeatFigures, ResultRow, RunResults, Spread, TimelineSecond } from './results.js';
+
+export { SIGNIFICANCE_LEVEL, type Evidence, type SignificanceTest } from './compare-evidence.js';
 
 export const DEFAULT_THRESHOLD_PCT = 10;
-/** A change past the threshold counts when the test puts it below this p-value. */
-export const SIGNIFICANCE_LEVEL = 0.05;
-
-/** The one-sided Mann-Whitney U test of NEW's repeats against BASE's, in the worse direction. */
-export interface SignificanceTest {
-  pValue: number;
-  baseRepeats: number;
-  newRepeats: number;
-  /** The smallest p these repeat counts allow: when it is not below SIGNIFICANCE_LEVEL, no change can count. */
-  smallestPValue: number;
-}
 
 /** How one figure moved from BASE to NEW. */
 export interface MetricChange {
@@ -26,9 +18,9 @@ export interface MetricChange {
   changePct: number | null;
   /** The change goes the bad way by more than the threshold. */
   pastThreshold: boolean;
-  /** When both runs have per-repeat figures (2 or more repeats each); null when the threshold alone decides. */
-  test: SignificanceTest | null;
-  /** Past the threshold and, when tested, significant (p < SIGNIFICANCE_LEVEL). */
+  /** What tells this change from chance (harness/compare-evidence.ts), and whether it does. */
+  evidence: Evidence;
+  /** Past the threshold and not chance on the strongest evidence the runs hold. */
   regressed: boolean;
 }
 
@@ -72,16 +64,30 @@ export interface Comparison {
   regressions: PointComparison[];
   onlyInBase: UnmatchedPoint[];
   onlyInNew: UnmatchedPoint[];
+  /**
+   * Why NEW does not cover what BASE measured (interrupted, a deployment failed, points missing),
+   * in words; null when it does. A CI gate must not pass on half a run.
+   */
+  newIncomplete: string | null;
+  /** --allow-partial: an incomplete NEW is judged on the points it has; otherwise it fails the comparison. */
+  partialAccepted: boolean;
   regressed: boolean;
+  /** What bench compare exits 1 for: a regression, or an incomplete NEW not accepted. */
+  failed: boolean;
+}
+
+export interface CompareRules {
+  thresholdPct: number;
+  allowPartial?: boolean;
 }
 
 /**
  * Matches the load points of two runs and flags regressions: throughput down, or p99 up, by more
- * than thresholdPct. When both runs repeated a point, the change must also be significant: a
- * one-sided Mann-Whitney U test on the per-repeat figures must give p < SIGNIFICANCE_LEVEL, so that
- * noise the runs themselves measured is not called a regression.
+ * than thresholdPct, and not chance on the strongest evidence the runs hold (the repeats, their
+ * spreads, or the per-second figures of the windows: harness/compare-evidence.ts), so that noise
+ * the runs themselves measured is not called a regression, nor a real drop passed for lack of it.
  */
-export function compareRuns(base: RunResults, next: RunResults, thresholdPct: number): Comparison {
+export function compareRuns(base: RunResults, next: RunResults, { thresholdPct, allowPartial = false }: CompareRules): Comparison {
   const newLabelOf = pairDeployments(base.results, next.results);
   const baseByKey = new Map(base.results.map((row) => [pointKey(newLabelOf.get(row.deployment) ?? row.deployment, row), row]));
   const matchedKeys = new Set<string>();
@@ -101,6 +107,7 @@ export function compareRuns(base: RunResults, next: RunResults, thresholdPct: nu
   }
   const onlyInBase = [...baseByKey].filter(([key]) => !matchedKeys.has(key)).map(([, row]) => unmatched(row));
   const regressions = points.filter((point) => point.regressed);
+  const newIncomplete = incompleteness(base, next, onlyInBase);
   return {
     thresholdPct,
     settingDifferences: settingDifferences(base, next),
@@ -110,8 +117,22 @@ export function compareRuns(base: RunResults, next: RunResults, thresholdPct: nu
     regressions,
     onlyInBase,
     onlyInNew,
+    newIncomplete,
+    partialAccepted: allowPartial,
     regressed: regressions.length > 0,
+    failed: regressions.length > 0 || (newIncomplete !== null && !allowPartial),
   };
+}
+
+/** "it was interrupted, gunicorn-sync ×4 failed, and it measured 1 of BASE's 5 points", or null when NEW is whole. */
+function incompleteness(base: RunResults, next: RunResults, onlyInBase: UnmatchedPoint[]): string | null {
+  const reasons = [
+    ...(next.complete ? [] : ['it was interrupted (complete: false)']),
+    ...next.failures.map((failure) => `${failure.deployment} failed${failure.atPoint ? ` at ${failure.atPoint}` : ''}`),
+    ...(onlyInBase.length > 0 ? [`it measured ${base.results.length - onlyInBase.length} of BASE's ${base.results.length} points`] : []),
+  ];
+  if (reasons.length === 0) return null;
+  return reasons.length === 1 ? reasons[0]! : `${reasons.slice(0, -1).join(', ')} and ${reasons.at(-1)}`;
 }
 
 function loadLevel(row: ResultRow): LoadLevel {
@@ -164,8 +185,8 @@ function leftoverLabelsByKind(rows: ResultRow[], otherLabels: Set<string>): Map<
 
 function comparePoint(base: ResultRow, next: ResultRow, thresholdPct: number): PointComparison {
   const throughput = metricChange(
-    measured(base, base.throughputRps, (r) => r.throughputRps, (s) => s.throughputRps),
-    measured(next, next.throughputRps, (r) => r.throughputRps, (s) => s.throughputRps),
+    measured(base, base.throughputRps, (r) => r.throughputRps, (s) => s.throughputRps, (s) => s.rps),
+    measured(next, next.throughputRps, (r) => r.throughputRps, (s) => s.throughputRps, (s) => s.rps),
     thresholdPct,
     'less',
   );
@@ -173,9 +194,9 @@ function comparePoint(base: ResultRow, next: ResultRow, thresholdPct: number): P
     base.latencyMs === null || next.latencyMs === null
       ? null
       : metricChange(
-          // A repeat in which no request succeeded has no p99: it ranks as the slowest of all.
-          measured(base, base.latencyMs.p99, (r) => r.p99Ms ?? Infinity, (s) => s.p99Ms),
-          measured(next, next.latencyMs.p99, (r) => r.p99Ms ?? Infinity, (s) => s.p99Ms),
+          // A repeat or second in which no request succeeded has no p99: it ranks as the slowest of all.
+          measured(base, base.latencyMs.p99, (r) => r.p99Ms ?? Infinity, (s) => s.p99Ms, secondP99),
+          measured(next, next.latencyMs.p99, (r) => r.p99Ms ?? Infinity, (s) => s.p99Ms, secondP99),
           thresholdPct,
           'greater',
         );
@@ -190,18 +211,25 @@ function comparePoint(base: ResultRow, next: ResultRow, thresholdPct: number): P
   };
 }
 
-/** One figure of one run at a point: the row's value, and each repeat's when there are two or more. */
-interface Measured {
+/** One figure of one run at a point: the row's value, and the samples that tell its noise. */
+interface Measured extends Samples {
   value: number;
   spread: Spread | undefined;
-  repeats: number[] | undefined;
 }
 
 type Spreads = NonNullable<ResultRow['spread']>;
 
-function measured(row: ResultRow, value: number, ofRepeat: (r: RepeatFigures) => number, ofSpread: (s: Spreads) => Spread): Measured {
+function measured(
+  row: ResultRow,
+  value: number,
+  ofRepeat: (r: RepeatFigures) => number,
+  ofSpread: (s: Spreads) => Spread,
+  ofSecond: (s: TimelineSecond) => number,
+): Measured {
   const repeats = row.perRepeat !== undefined && row.perRepeat.length >= 2 ? row.perRepeat.map(ofRepeat) : undefined;
-  return { value, spread: row.repeats > 1 && row.spread ? ofSpread(row.spread) : undefined, repeats };
+  // The window's last second may be a fraction of one, scaled up: only whole seconds are samples.
+  const seconds = row.timeline.filter((second) => second.t + 1 <= row.durationS + 0.05).map(ofSecond);
+  return { value, spread: row.repeats > 1 && row.spread ? ofSpread(row.spread) : undefined, repeats, seconds };
 }
 
 /** `worse`: which way NEW moves when it regresses ('less' throughput, 'greater' latency). */
@@ -209,7 +237,7 @@ function metricChange(base: Measured, next: Measured, thresholdPct: number, wors
   const changePct = base.value === 0 ? null : ((next.value - base.value) / base.value) * 100;
   const worsePct = changePct === null ? 0 : worse === 'less' ? -changePct : changePct;
   const pastThreshold = worsePct > thresholdPct;
-  const test = significance(base.repeats, next.repeats, worse);
+  const evidence = weighEvidence(base, next, worse);
   return {
     base: base.value,
     next: next.value,
@@ -217,17 +245,11 @@ function metricChange(base: Measured, next: Measured, thresholdPct: number, wors
     newSpread: next.spread,
     changePct,
     pastThreshold,
-    test,
-    regressed: pastThreshold && (test === null || test.pValue < SIGNIFICANCE_LEVEL),
+    evidence,
+    regressed: pastThreshold && evidence.holds,
   };
 }
 
-function significance(base: number[] | undefined, next: number[] | undefined, worse: Alternative): SignificanceTest | null {
-  if (base === undefined || next === undefined) return null;
-  return {
-    pValue: mannWhitneyU(next, base, worse).pValue,
-    baseRepeats: base.length,
-    newRepeats: next.length,
-    smallestPValue: smallestPValue(next.length, base.length),
-  };
+function secondP99(second: TimelineSecond): number {
+  return second.rps > 0 ? second.p99Ms : Infinity;
 }

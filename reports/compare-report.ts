@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { SIGNIFICANCE_LEVEL, type Comparison } from '../harness/compare.js';
 import type { LoadedRun } from '../harness/results-file.js';
 import { renderCompareChart } from './compare-chart.js';
-import { comparisonNotes, comparisonWarnings, unmatchedLines, verdict } from './compare-notes.js';
+import { comparisonNotes, comparisonWarnings, incompleteLine, unmatchedLines, verdict } from './compare-notes.js';
 import { comparisonMarkdownTable, comparisonTextTable } from './compare-table.js';
 import { escapeMarkdown } from './markdown.js';
 import { COMPARE_FILES } from '../harness/output.js';
@@ -18,19 +18,24 @@ export interface ComparedRuns {
 
 /** What bench compare prints (its warnings go to stderr): the table, the points left out, what the verdict rests on, the verdict. */
 export function comparisonText(comparison: Comparison): string {
-  return [...comparisonTextTable(comparison), '', ...unmatchedLines(comparison), ...comparisonNotes(comparison), verdict(comparison)].join('\n');
+  const incomplete = incompleteLine(comparison);
+  return [
+    ...(incomplete ? [incomplete, ''] : []),...comparisonTextTable(comparison), '', ...unmatchedLines(comparison), ...comparisonNotes(comparison), verdict(comparison)].join('\n');
 }
 
 function comparisonMarkdown(comparison: Comparison, { base, next }: ComparedRuns): string {
+  const incomplete = incompleteLine(comparison);
   const warnings = comparisonWarnings(comparison);
   const describeRun = (role: string, loaded: LoadedRun) => `${role}: \`${loaded.given}\` (started ${loaded.run.startedAt})`;
   return [
     `# bench compare: scenario ${next.run.scenario}`,
     '',
+    ...(incomplete ? [`**${escapeMarkdown(incomplete)}**`, ''] : []),
     `${describeRun('BASE', base)}  `,
     `${describeRun('NEW', next)}  `,
-    `A regression: throughput down or p99 up by more than ${comparison.thresholdPct}%; where both runs repeated a point,` +
-      ` also significant in a one-sided Mann-Whitney U test on the repeats (p < ${SIGNIFICANCE_LEVEL}).`,
+    `A regression: throughput down or p99 up by more than ${comparison.thresholdPct}%, and not chance on the strongest evidence the runs hold:` +
+      ` a one-sided Mann-Whitney U test on the repeats (p < ${SIGNIFICANCE_LEVEL}), the repeats' ranges lying apart when they are too few to test,` +
+      ' or the same test on the per-second figures of single windows.',
     ...(warnings.length > 0 ? ['', '## Warnings', '', ...warnings.map((warning) => `- ${escapeMarkdown(warning)}`)] : []),
     '',
     ...comparisonMarkdownTable(comparison),

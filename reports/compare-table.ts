@@ -5,16 +5,17 @@ import { formatMs, formatRps, NONE } from './format.js';
 import { table as markdownTable } from './markdown.js';
 
 /**
- * "✗ req/s, p99" for a regression; "~ not significant" when a change passed the threshold but the
- * test on the repeats could not tell it from noise; "p99 not comparable" when a run had no p99.
+ * "✗ req/s, p99" for a regression; "~ not significant" when a change passed the threshold but a
+ * test could not tell it from noise, "~ repeats overlap" when the repeats' ranges did not lie
+ * apart; "p99 not comparable" when a run had no p99.
  */
 function mark(point: PointComparison): string {
   const { throughput, p99 } = point;
   const regressed = [throughput.regressed && 'req/s', p99?.regressed && 'p99'].filter(Boolean);
-  const pastOnly = !point.regressed && (throughput.pastThreshold || p99?.pastThreshold === true);
+  const chance = [throughput, p99].find((change) => change?.pastThreshold && !change.regressed);
   return [
     ...(regressed.length > 0 ? [`✗ ${regressed.join(', ')}`] : []),
-    ...(pastOnly ? ['~ not significant'] : []),
+    ...(!point.regressed && chance ? [chance.evidence.kind === 'spreads' ? '~ repeats overlap' : '~ not significant'] : []),
     ...(p99 === null ? ['p99 not comparable'] : []),
   ].join('; ');
 }
@@ -30,11 +31,16 @@ function p99Cell(figure: (change: MetricChange) => string) {
   return (point: PointComparison) => (point.p99 === null ? NONE : figure(point.p99));
 }
 
-const pCell = (change: MetricChange | null) => (change?.test ? formatPValue(change.test.pValue) : NONE);
+/** The test's p where one was made; for repeats too few to test, whether their ranges lie apart. */
+const pCell = (change: MetricChange | null): string => {
+  const evidence = change?.evidence;
+  if (evidence?.kind === 'spreads') return evidence.holds ? 'apart' : 'overlap';
+  return evidence?.test ? formatPValue(evidence.test.pValue) : NONE;
+};
 
 function columnsFor(points: PointComparison[]): Column<PointComparison>[] {
   const severalPaths = new Set(points.map((point) => point.path)).size > 1;
-  const tested = points.some((point) => point.throughput.test !== null || point.p99?.test);
+  const tested = points.some((point) => point.throughput.evidence.kind !== 'threshold' || (point.p99 && point.p99.evidence.kind !== 'threshold'));
   const optional = (include: boolean, column: Column<PointComparison>) => (include ? [column] : []);
   return [
     { header: 'deployment', numeric: false, cell: describeDeployment },

@@ -34,7 +34,7 @@ describe('bench compare', () => {
     expect(regressed.code).toBe(1);
     expect(regressed.stdout).toMatch(/node-prefork ×4 → ×2/);
     expect(regressed.stdout).toMatch(/1 regression past 10%: node-prefork ×4 → ×2 c=8 \(req\/s −[4-6]\d\.\d%/);
-    expect(regressed.stdout).toMatch(/^without repeats in both runs the verdict rests on single measurements/m);
+    expect(regressed.stdout).toMatch(/^without repeats in both runs, and with windows shorter than 4 whole seconds, the verdict rests on single measurements, the threshold alone/m);
     expect(readFileSync(join(work, 'report', 'compare.png')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
     const markdown = readFileSync(join(work, 'report', 'compare.md'), 'utf8');
     expect(markdown).toMatch(/\| node-prefork ×4 → ×2 \| 8 \|/);
@@ -43,8 +43,31 @@ describe('bench compare', () => {
     const same = bench('compare', 'four', join('four', 'results.json'));
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/^no regression past 10%$/m);
+    expect(same.stderr).toMatch(/^warning: BASE and NEW are the same run \(.*four\/results\.json\): every change is 0 by construction/m);
     // Without --out, the report goes next to NEW.
     expect(readFileSync(join(work, 'four', 'compare.md'), 'utf8')).toMatch(/no regression past 10%/);
+  });
+
+  it('fails a pool cut from 4 workers to 1 at two repeats and at one, and passes two runs of one config at two repeats', () => {
+    writeFileSync(
+      join(work, 'repeats.yaml'),
+      ['path: /io?ms=30', 'duration: 2', 'warmup: 0.3', 'concurrency: [8]', 'deployments:', '  - kind: node-prefork', '    workers: 4'].join('\n'),
+    );
+    for (const [out, ...flags] of [['r4a', '--repeat', '2'], ['r4b', '--repeat', '2'], ['r1', '--repeat', '2', '--workers', '1'], ['s4', '--repeat', '1'], ['s1', '--repeat', '1', '--workers', '1']]) {
+      const r = bench('run', 'repeats.yaml', '--out', out!, ...flags);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    // Little's law at d = 30 ms and c = 8: 4 workers serve 267 req/s, 1 worker 33: −88%; two repeats each
+    // can never reach p < 0.05 in a rank test, so the repeats' ranges decide.
+    const repeated = bench('compare', 'r4a', 'r1');
+    expect(repeated.code, repeated.stdout).toBe(1);
+    expect(repeated.stdout).toMatch(/^1 regression past 10%: node-prefork ×4 → ×1 c=8 \(req\/s −[6-9]\d\.\d%, repeats apart: /m);
+    const single = bench('compare', 's4', 's1');
+    expect(single.code, single.stdout).toBe(1);
+    expect(single.stdout).toMatch(/^1 regression past 10%: node-prefork ×4 → ×1 c=8 \(req\/s −[6-9]\d\.\d%/m);
+    const same = bench('compare', 'r4a', 'r4b');
+    expect(same.code, same.stdout).toBe(0);
+    expect(same.stdout).toMatch(/^no regression past 10%$/m);
   });
 
   it('exits 2 and names the folder when a run folder does not exist', () => {
@@ -139,14 +162,30 @@ describe('bench compare', () => {
     expect(readFileSync(join(work, next, 'compare.md'), 'utf8')).toMatch(/\| −18\.0% \| 0\.004 \|/);
   });
 
-  it('passes a halved throughput over three repeats each and says to run --repeat 5, since p cannot go below 0.05', () => {
+  it('calls a halved throughput over three repeats each a regression on repeats that lie apart, and says why no test could decide', () => {
     const perRepeat = (throughputs: number[]) => throughputs.map((throughputRps) => ({ throughputRps, p99Ms: 60 }));
     const base = fixture('three-base', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([100, 101, 102]))]);
     const next = fixture('three-new', {}, [repeated({ deployment: 'node-async', concurrency: 8 }, perRepeat([50, 51, 52]))]);
     const r = bench('compare', base, next);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/~ not significant/);
-    expect(r.stdout).toMatch(/^with 3 repeats in BASE and 3 in NEW the smallest one-sided p is 0\.050, .*--repeat 5/m);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^1 regression past 10%: node-async c=8 \(req\/s −49\.5%, repeats apart: 100\.0–102\.0 vs 50\.0–52\.0\)$/m);
+    expect(r.stdout).toMatch(/^with 3 repeats in BASE and 3 in NEW no rank test can reach p < 0\.05 \(the smallest one-sided p is 0\.050\), so a change past the threshold counts when the repeats' ranges lie apart/m);
+  });
+
+  it('fails an interrupted NEW on the first line it prints, and judges the points it has with --allow-partial', () => {
+    const five = [1, 2, 4, 8, 16].map((concurrency) => row({ deployment: 'node-async', concurrency, throughputRps: 20 * concurrency }));
+    const base = fixture('five-points', {}, five);
+    const next = fixture('one-point', { complete: false }, five.slice(0, 1));
+    const r = bench('compare', base, next);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(
+      "bench compare: NEW is incomplete: it was interrupted (complete: false) and it measured 1 of BASE's 5 points; a partial run cannot pass a comparison: rerun NEW, or pass --allow-partial to judge the points it has",
+    );
+    expect(r.stdout.split('\n')[0]).toMatch(/^NEW is incomplete: it was interrupted/);
+    expect(r.stdout).toMatch(/^no regression past 10% in the points NEW measured; NEW is incomplete, so the comparison fails$/m);
+    const partial = bench('compare', base, next, '--allow-partial', '--out', 'partial');
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stderr.split('\n')[0]).toMatch(/^warning: NEW is incomplete: .*judged on the points it has \(--allow-partial\)$/);
   });
 
   it('compares throughput alone where a run had no successful request, and says p99 is not comparable', () => {

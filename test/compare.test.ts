@@ -12,7 +12,7 @@ const prefork4 = [
 
 describe('compareRuns', () => {
   it('finds no regression when a run is compared with itself', () => {
-    const comparison = compareRuns(run(prefork4), run(prefork4), 10);
+    const comparison = compareRuns(run(prefork4), run(prefork4), { thresholdPct: 10 });
     expect(comparison.regressed).toBe(false);
     expect(comparison.regressions).toEqual([]);
     expect(comparison.points).toHaveLength(2);
@@ -24,7 +24,7 @@ describe('compareRuns', () => {
       row({ deployment: 'node-prefork ×2', workers: 2, concurrency: 1, throughputRps: 20, p99: 52 }),
       row({ deployment: 'node-prefork ×2', workers: 2, concurrency: 8, throughputRps: 40, p99: 201 }),
     ];
-    const comparison = compareRuns(run(prefork4), run(prefork2), 10);
+    const comparison = compareRuns(run(prefork4), run(prefork2), { thresholdPct: 10 });
     expect(comparison.onlyInBase).toEqual([]);
     expect(comparison.onlyInNew).toEqual([]);
     expect(comparison.regressed).toBe(true);
@@ -44,7 +44,7 @@ describe('compareRuns', () => {
         serverArgs: ['/usr/bin/python3', '-m', 'gunicorn', '--bind', `127.0.0.1:${port}`, '--keep-alive', keepAlive, 'app:app'],
         nginxConfig: `pid /tmp/bench-${port}x/nginx-${port + 1}/nginx.pid;\nupstream bench_app { server 127.0.0.1:${port}; keepalive ${keepalive}; }`,
       });
-    const warnings = (base: ResultRow, next: ResultRow) => comparisonWarnings(compareRuns(run([base]), run([next]), 10));
+    const warnings = (base: ResultRow, next: ResultRow) => comparisonWarnings(compareRuns(run([base]), run([next]), { thresholdPct: 10 }));
     expect(warnings(started(41000, '2', 8), started(42000, '2', 8))).toEqual([]);
     expect(warnings(started(41000, '2', 8), started(42000, '0', 8))).toEqual([
       "started differently in BASE and NEW: gunicorn-gthread+nginx ×2 (command line); each run's report shows how every deployment was started",
@@ -56,7 +56,7 @@ describe('compareRuns', () => {
 
   it('flags a p99 rise even when throughput holds', () => {
     const slower = [prefork4[0]!, row({ deployment: 'node-prefork ×4', concurrency: 8, throughputRps: 79, p99: 150 })];
-    const comparison = compareRuns(run(prefork4), run(slower), 10);
+    const comparison = compareRuns(run(prefork4), run(slower), { thresholdPct: 10 });
     expect(comparison.regressions).toHaveLength(1);
     expect(comparison.regressions[0]?.throughput.regressed).toBe(false);
     expect(comparison.regressions[0]?.p99).toMatchObject({ regressed: true, pastThreshold: true });
@@ -68,58 +68,111 @@ describe('compareRuns', () => {
       row({ deployment: 'node-prefork ×4', concurrency: 1, throughputRps: 18.5, p99: 56 }),
       row({ deployment: 'node-prefork ×4', concurrency: 8, throughputRps: 73, p99: 110 }),
     ];
-    expect(compareRuns(run(prefork4), run(slightlyWorse), 10).regressed).toBe(false);
-    expect(compareRuns(run(prefork4), run(slightlyWorse), 5).regressed).toBe(true);
+    expect(compareRuns(run(prefork4), run(slightlyWorse), { thresholdPct: 10 }).regressed).toBe(false);
+    expect(compareRuns(run(prefork4), run(slightlyWorse), { thresholdPct: 5 }).regressed).toBe(true);
   });
 
   it('flags a change past the threshold whose five repeats a one-sided Mann-Whitney test calls significant', () => {
     const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 98, 103, 101, 99].map((throughputRps, i) => ({ throughputRps, p99Ms: 60 + i })))];
     const worse = [repeated({ deployment: 'node-async', concurrency: 8 }, [80, 84, 79, 82, 85].map((throughputRps, i) => ({ throughputRps, p99Ms: 80 + i })))];
-    const [point] = compareRuns(run(base), run(worse), 10).regressions;
+    const [point] = compareRuns(run(base), run(worse), { thresholdPct: 10 }).regressions;
     // Every NEW repeat below every BASE one: p = 1/C(10, 5) = 1/252.
     expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: true });
-    expect(point?.throughput.test?.pValue).toBeCloseTo(1 / 252, 12);
+    expect(point?.throughput.evidence).toMatchObject({ kind: 'repeats', holds: true });
+    expect(point?.throughput.evidence.test?.pValue).toBeCloseTo(1 / 252, 12);
     expect(point?.p99).toMatchObject({ pastThreshold: true, regressed: true });
-    expect(point?.p99?.test).toMatchObject({ baseRepeats: 5, newRepeats: 5 });
+    expect(point?.p99?.evidence.test).toMatchObject({ on: 'repeats', baseRepeats: 5, newRepeats: 5 });
   });
 
   it('lets a change past the threshold pass when the repeats overlap too much to be significant', () => {
     // The medians differ by 15%, but the samples interleave: one-sided p = 0.21.
     const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 70, 130, 90, 110].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
     const noisy = [repeated({ deployment: 'node-async', concurrency: 8 }, [85, 60, 120, 75, 95].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
-    const [point] = compareRuns(run(base), run(noisy), 10).points;
+    const [point] = compareRuns(run(base), run(noisy), { thresholdPct: 10 }).points;
     expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: false });
-    expect(point?.throughput.test?.pValue).toBeGreaterThan(0.05);
+    expect(point?.throughput.evidence.test?.pValue).toBeGreaterThan(0.05);
     expect(point?.regressed).toBe(false);
   });
 
-  it('cannot call a regression with three repeats each, since the smallest one-sided p is then 0.05', () => {
+  it('calls a halved throughput over three repeats each a regression because the repeats lie apart, though no rank test can reach p < 0.05', () => {
     const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 101, 102].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
     const halved = [repeated({ deployment: 'node-async', concurrency: 8 }, [50, 51, 52].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
-    const [point] = compareRuns(run(base), run(halved), 10).points;
-    expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: false, test: { pValue: 0.05, smallestPValue: 0.05 } });
+    const [point] = compareRuns(run(base), run(halved), { thresholdPct: 10 }).points;
+    expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: true });
+    expect(point?.throughput.evidence).toMatchObject({
+      kind: 'spreads',
+      holds: true,
+      test: { pValue: 0.05, smallestPValue: 0.05 },
+      spreads: { base: { min: 100, max: 102 }, next: { min: 50, max: 52 } },
+    });
   });
 
-  it('decides on the threshold alone when only one run has per-repeat figures', () => {
-    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 101, 102, 99, 98].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
-    const single = [row({ deployment: 'node-async', concurrency: 8, throughputRps: 80 })];
-    const [point] = compareRuns(run(base), run(single), 10).points;
-    expect(point?.throughput).toMatchObject({ test: null, regressed: true });
+  it('calls a 4× drop over two repeats each a regression, on repeats that lie apart', () => {
+    // Measured: node-prefork ×4 → ×1 on /io?ms=30 at 8 clients, --repeat 2: 129.5 → 32.7 req/s.
+    const base = [repeated({ deployment: 'node-prefork ×4', concurrency: 8 }, [129.1, 129.9].map((throughputRps) => ({ throughputRps, p99Ms: 33 })))];
+    const next = [repeated({ deployment: 'node-prefork ×1', workers: 1, concurrency: 8 }, [32.5, 32.9].map((throughputRps) => ({ throughputRps, p99Ms: 260 })))];
+    const comparison = compareRuns(run(base), run(next), { thresholdPct: 10 });
+    expect(comparison.regressed).toBe(true);
+    expect(comparison.failed).toBe(true);
+    expect(comparison.points[0]?.throughput.evidence.kind).toBe('spreads');
+    expect(comparison.points[0]?.p99?.regressed).toBe(true);
+  });
+
+  it('lets a drop past the threshold pass when two repeats each overlap', () => {
+    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 90].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const next = [repeated({ deployment: 'node-async', concurrency: 8 }, [80, 95].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const [point] = compareRuns(run(base), run(next), { thresholdPct: 10 }).points;
+    expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: false, evidence: { kind: 'spreads', holds: false } });
+  });
+
+  it('tests single windows on their per-second figures, and calls a drop whose seconds interleave chance', () => {
+    const seconds = (rps: number[]) => rps.map((r, t) => ({ t, rps: r, p50Ms: 50, p99Ms: 60, errors: 0, non2xx: 0 }));
+    const single = (rps: number[]) => [row({ deployment: 'node-async', concurrency: 8, durationS: 5, throughputRps: rps[2]!, timeline: seconds(rps) })];
+    const steady = compareRuns(run(single([100, 101, 99, 102, 100])), run(single([80, 81, 79, 82, 80])), { thresholdPct: 10 }).points[0]!;
+    expect(steady.throughput).toMatchObject({ regressed: true, evidence: { kind: 'seconds', holds: true, test: { on: 'seconds', baseRepeats: 5, newRepeats: 5 } } });
+    const jumpy = compareRuns(run(single([100, 60, 140, 70, 130])), run(single([85, 140, 50, 120, 60])), { thresholdPct: 10 }).points[0]!;
+    expect(jumpy.throughput).toMatchObject({ pastThreshold: true, regressed: false, evidence: { kind: 'seconds', holds: false } });
+  });
+
+  it('counts only whole seconds of a window as samples, and falls back on the threshold below four', () => {
+    const seconds = (rps: number[]) => rps.map((r, t) => ({ t, rps: r, p50Ms: 50, p99Ms: 60, errors: 0, non2xx: 0 }));
+    // A 3.5 s window: three whole seconds and a half one, too few for the test.
+    const short = (rps: number[]) => [row({ deployment: 'node-async', concurrency: 8, durationS: 3.5, throughputRps: rps[1]!, timeline: seconds(rps) })];
+    const [point] = compareRuns(run(short([100, 100, 100, 100])), run(short([80, 80, 80, 80])), { thresholdPct: 10 }).points;
+    expect(point?.throughput).toMatchObject({ regressed: true, evidence: { kind: 'threshold', holds: true, test: null } });
+  });
+
+  it('does not call a real 5% drop a regression at a 10% threshold, however clear the evidence', () => {
+    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 100.5, 99.5, 100.2, 99.8].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const next = [repeated({ deployment: 'node-async', concurrency: 8 }, [95, 95.5, 94.5, 95.2, 94.8].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const [point] = compareRuns(run(base), run(next), { thresholdPct: 10 }).points;
+    expect(point?.throughput.evidence).toMatchObject({ kind: 'repeats', holds: true });
+    expect(point?.throughput).toMatchObject({ pastThreshold: false, regressed: false });
+  });
+
+  it('fails a comparison whose NEW was interrupted or misses points, unless partial runs are accepted', () => {
+    const five = [1, 2, 4, 8, 16].map((concurrency) => row({ deployment: 'node-async', concurrency, throughputRps: 20 * concurrency }));
+    const interrupted = run(five.slice(0, 1), { complete: false });
+    const failing = compareRuns(run(five), interrupted, { thresholdPct: 10 });
+    expect(failing).toMatchObject({ regressed: false, failed: true, partialAccepted: false });
+    expect(failing.newIncomplete).toBe("it was interrupted (complete: false) and it measured 1 of BASE's 5 points");
+    expect(compareRuns(run(five), interrupted, { thresholdPct: 10, allowPartial: true })).toMatchObject({ regressed: false, failed: false });
+    expect(compareRuns(run(five), run(five), { thresholdPct: 10 })).toMatchObject({ newIncomplete: null, failed: false });
   });
 
   it('ranks a repeat that had no successful request as the slowest p99', () => {
     const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [60, 61, 62, 63, 64].map((p99Ms) => ({ throughputRps: 100, p99Ms })))];
     const failing = [repeated({ deployment: 'node-async', concurrency: 8 }, [90, null, 91, null, 92].map((p99Ms) => ({ throughputRps: 100, p99Ms })))];
-    const [point] = compareRuns(run(base), run(failing), 10).points;
+    const [point] = compareRuns(run(base), run(failing), { thresholdPct: 10 }).points;
     expect(point?.p99).toMatchObject({ regressed: true });
-    expect(point?.p99?.test?.pValue).toBeCloseTo(1 / 252, 12);
+    expect(point?.p99?.evidence.test?.pValue).toBeCloseTo(1 / 252, 12);
   });
 
   it('compares throughput alone where a run had no successful request, leaving p99 not comparable', () => {
     const comparison = compareRuns(
       run([row({ deployment: 'node-async', concurrency: 64, throughputRps: 100, p99: 80 })]),
       run([row({ deployment: 'node-async', concurrency: 64, throughputRps: 0, p99: null })]),
-      10,
+      { thresholdPct: 10 },
     );
     const [point] = comparison.points;
     expect(point?.p99).toBeNull();
@@ -134,7 +187,7 @@ describe('compareRuns', () => {
       row({ deployment: 'node-prefork ×4', concurrency: 64, throughputRps: 80, p99: 800 }),
       row({ deployment: 'node-async', workers: 1, loop: 'open', concurrency: 64, offeredRps: 200, throughputRps: 1 }),
     ];
-    const comparison = compareRuns(run(base), run(next), 10);
+    const comparison = compareRuns(run(base), run(next), { thresholdPct: 10 });
     expect(comparison.regressed).toBe(false);
     expect(comparison.points).toHaveLength(2);
     expect(comparison.onlyInBase).toEqual([{ deployment: 'node-blocking', path: '/io?ms=50', loop: 'closed', level: 1 }]);
@@ -147,7 +200,7 @@ describe('compareRuns', () => {
   it('does not pair deployments across kinds or when several of a kind are left over', () => {
     const base = [row({ deployment: 'gunicorn-sync ×2', concurrency: 8, throughputRps: 40 }), row({ deployment: 'gunicorn-sync ×4', concurrency: 8, throughputRps: 80 })];
     const next = [row({ deployment: 'gunicorn-sync ×8', concurrency: 8, throughputRps: 10 }), row({ deployment: 'node-async', concurrency: 8, throughputRps: 10 })];
-    const comparison = compareRuns(run(base), run(next), 10);
+    const comparison = compareRuns(run(base), run(next), { thresholdPct: 10 });
     expect(comparison.points).toEqual([]);
     expect(comparison.onlyInBase).toHaveLength(2);
     expect(comparison.onlyInNew).toHaveLength(2);
@@ -156,7 +209,7 @@ describe('compareRuns', () => {
   it('matches open-loop points by offered rate, not by connection count', () => {
     const openRow = (offeredRps: number, concurrency: number) =>
       row({ deployment: 'node-async', loop: 'open', offeredRps, concurrency, throughputRps: offeredRps });
-    const comparison = compareRuns(run([openRow(100, 16)]), run([openRow(100, 32), openRow(200, 16)]), 10);
+    const comparison = compareRuns(run([openRow(100, 16)]), run([openRow(100, 32), openRow(200, 16)]), { thresholdPct: 10 });
     expect(comparison.points.map((point) => [point.loop, point.level])).toEqual([['open', 100]]);
     expect(comparison.onlyInNew.map((point) => point.level)).toEqual([200]);
   });
@@ -164,7 +217,7 @@ describe('compareRuns', () => {
   it('matches slow-client points by their count of slow clients, and names it', () => {
     const slow = (count: number, throughputRps: number) =>
       row({ deployment: 'gunicorn-sync ×4', concurrency: 8, throughputRps, slowClients: { count, sendBytesPerSecond: 100, completed: count } });
-    const comparison = compareRuns(run([slow(0, 78), slow(4, 2)]), run([slow(0, 78), slow(4, 40)]), 10);
+    const comparison = compareRuns(run([slow(0, 78), slow(4, 2)]), run([slow(0, 78), slow(4, 40)]), { thresholdPct: 10 });
     expect(comparison.points.map((point) => [describeLevel(point), point.throughput.changePct])).toEqual([
       ['c=8, 0 slow', 0],
       ['c=8, 4 slow', 1900],
@@ -175,7 +228,7 @@ describe('compareRuns', () => {
     const comparison = compareRuns(
       run([row({ deployment: 'node-async', concurrency: 1, throughputRps: 0, p99: 0 })]),
       run([row({ deployment: 'node-async', concurrency: 1, throughputRps: 5, p99: 900 })]),
-      10,
+      { thresholdPct: 10 },
     );
     expect(comparison.points[0]?.throughput.changePct).toBeNull();
     expect(comparison.regressed).toBe(false);
@@ -199,7 +252,7 @@ describe('what differs between the runs', () => {
         slowClients: { counts: [4], sendBytesPerSecond: 100 },
       },
     });
-    expect(compareRuns(base, next, 10).settingDifferences).toEqual([
+    expect(compareRuns(base, next, { thresholdPct: 10 }).settingDifferences).toEqual([
       { name: 'paths', base: '/cpu?ms=5, /io?ms=50', next: '/cpu?ms=5, /io?ms=20' },
       { name: 'durationS', base: '3', next: '1' },
       { name: 'warmupS', base: '0.5', next: '0' },
@@ -214,17 +267,17 @@ describe('what differs between the runs', () => {
   it('ignores what does not change a point: the order of paths, the levels, the repeats, the timeout', () => {
     const base = run(points, { settings: { paths: ['/a', '/b'], concurrency: [1, 8], repeat: 1, timeoutS: 30 } });
     const next = run(points, { settings: { paths: ['/b', '/a'], concurrency: [8, 64], repeat: 5, timeoutS: 10 } });
-    expect(compareRuns(base, next, 10).settingDifferences).toEqual([]);
+    expect(compareRuns(base, next, { thresholdPct: 10 }).settingDifferences).toEqual([]);
   });
 
   it('tells apart machines by CPU model and count', () => {
     const base = run(points);
     const next = run(points, { environment: { cpus: 8, cpuModel: 'Other CPU' } });
-    expect(compareRuns(base, next, 10).machineDifferences).toEqual([
+    expect(compareRuns(base, next, { thresholdPct: 10 }).machineDifferences).toEqual([
       { name: 'cpuModel', base: 'Test CPU @ 2.0GHz', next: 'Other CPU' },
       { name: 'cpus', base: '2', next: '8' },
     ]);
-    expect(compareRuns(base, run(points), 10).machineDifferences).toEqual([]);
+    expect(compareRuns(base, run(points), { thresholdPct: 10 }).machineDifferences).toEqual([]);
   });
 
   it('tells apart a run whose servers were on another machine (--server-host), and that machine', () => {
@@ -232,7 +285,7 @@ describe('what differs between the runs', () => {
     const far = run(points);
     far.settings.serverHost = 'bench@192.168.1.10';
     far.serverMachine = { ...far.environment, cpus: 16, cpuModel: 'Server CPU' };
-    const compared = compareRuns(local, far, 10);
+    const compared = compareRuns(local, far, { thresholdPct: 10 });
     expect(compared.settingDifferences).toContainEqual({ name: 'serverHost', base: 'this machine', next: 'bench@192.168.1.10' });
     expect(compared.machineDifferences).toEqual([
       { name: 'serverCpuModel', base: 'Test CPU @ 2.0GHz', next: 'Server CPU' },

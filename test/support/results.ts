@@ -57,6 +57,8 @@ export function repeated(
 
 export interface RunOverrides {
   scenario?: string;
+  /** false: the run was interrupted before its plan ended. */
+  complete?: boolean;
   settings?: Partial<RunSettings>;
   environment?: Partial<RunResults['environment']>;
 }
@@ -68,7 +70,7 @@ export function run(results: ResultRow[], overrides: RunOverrides = {}): RunResu
     scenario: overrides.scenario ?? 'fixture',
     startedAt: '2025-01-01T00:00:00.000Z',
     finishedAt: '2025-01-01T00:01:00.000Z',
-    complete: true,
+    complete: overrides.complete ?? true,
     environment: {
       node: 'v20.0.0',
       os: 'linux',
