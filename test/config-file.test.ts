@@ -140,6 +140,16 @@ withGunicorn('config: read by gunicorn before anything runs', () => {
     expect(d!.label).toBe('gunicorn-sync ×2');
   });
 
+  it('finds the file of args: [-c, FILE] in the app folder, where gunicorn looks, when the scenario folder has none', () => {
+    const file = scenarioWith('app-args', ['- kind: gunicorn-sync', '  args: [-c, gunicorn.conf.py]'], { 'hello.py': 'def app(environ, start):\n    start("200 OK", [])\n    return [b"hi"]\n' });
+    mkdirSync(join(work, 'app-args', 'app'));
+    writeFileSync(join(work, 'app-args', 'app', 'hello.py'), readFileSync(join(work, 'app-args', 'hello.py')));
+    writeFileSync(join(work, 'app-args', 'app', 'gunicorn.conf.py'), 'workers = 5\n');
+    writeFileSync(file, `app: { wsgi: "hello:app", dir: app }\n${readFileSync(file, 'utf8')}`);
+    const [d] = plan(file).deployments;
+    expect(d!.spec.config).toMatchObject({ path: join(work, 'app-args', 'app', 'gunicorn.conf.py'), from: 'args:', sets: { workers: 5 } });
+  });
+
   it("names the file gunicorn cannot read, with gunicorn's own words", () => {
     const file = scenarioWith('broken', ['- kind: gunicorn-sync', '  config: gunicorn.conf.py'], { 'gunicorn.conf.py': 'workers = "many"\n' });
     expect(() => plan(file)).toThrow(/gunicorn\.conf\.py: gunicorn cannot read it: .*many/);

@@ -74,14 +74,15 @@ const isPath = (value: string) => !value.startsWith('python:');
 
 /**
  * A scenario's deployment with its config file's path, in `config:` or in `args:`, made absolute
- * from the scenario's folder: a relative -c would otherwise be read from gunicorn's working folder,
- * which is neither the scenario's nor (before it starts) --chdir's.
+ * from the scenario's folder: a relative -c would otherwise be read from gunicorn's working folder.
+ * A file named in args: that is not beside the scenario is left for configFileOf to find in the
+ * app folder, gunicorn's working folder, where gunicorn itself would look.
  */
 export function withAbsoluteConfigPaths<T extends { config?: string; args?: string[] }>(entry: T, baseDir: string, support: ConfigFileSupport | undefined): T {
   const config = entry.config !== undefined ? resolve(baseDir, entry.config) : undefined;
   let args = entry.args;
   const found = support && args ? configFlagAt(args, support.flags) : undefined;
-  if (args && found?.value !== undefined && isPath(found.value) && !isAbsolute(found.value)) {
+  if (args && found?.value !== undefined && isPath(found.value) && !isAbsolute(found.value) && isFile(resolve(baseDir, found.value))) {
     const path = resolve(baseDir, found.value);
     args = [...args];
     if (found.joined) args[found.at] = found.flag.startsWith('--') ? `${found.flag}=${path}` : `${found.flag}${path}`;
@@ -120,13 +121,14 @@ export function configFileOf(
     if (inArgs.value === undefined) throw new UsageError(`${where}: args: ${inArgs.flag} names no file; give it one, e.g. [${inArgs.flag}, ${support.fileName}], or use config: ${support.fileName}`);
     if (!isPath(inArgs.value)) return { ...(args && { args }) };
     args = args!.filter((_, i) => i !== inArgs.at && (inArgs.joined || i !== inArgs.at + 1));
-    named = { path: inArgs.value, from: 'args:', field: `args: ${inArgs.flag}` };
+    named = { path: resolve(app.dir, inArgs.value), from: 'args:', field: `args: ${inArgs.flag}` };
   } else if (support.readUnasked && existsSync(join(app.dir, support.readUnasked))) {
     named = { path: join(app.dir, support.readUnasked), from: 'the app folder', field: `the app folder's ${support.readUnasked}` };
   }
   if (!named) return { ...(args && { args }) };
   if (!isFile(named.path)) {
-    throw new UsageError(`${where}: ${named.field}: ${named.path} is not a file; name ${kind.name}'s ${support.fileName}, relative to the scenario file`);
+    const looked = named.from === 'args:' ? ' (a relative one is looked for beside the scenario file, then in the app folder)' : ', relative to the scenario file';
+    throw new UsageError(`${where}: ${named.field}: ${named.path} is not a file; name ${kind.name}'s ${support.fileName}${looked}`);
   }
   const read = support.read(named.path, app.python, app.dir);
   const settings = read ?? { sets: {}, byNameOnly: [] };
