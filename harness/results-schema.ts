@@ -81,6 +81,15 @@ const resultRow = z.object({
   nginxConfig: z.string().optional(),
   apacheConfig: z.string().optional(),
   serverEnv: z.record(z.string(), z.string()).optional(),
+  effectiveSettings: z
+    .object({
+      source: z.string(),
+      readBack: z.boolean(),
+      configFile: z.object({ path: z.string(), from: z.enum(['config:', 'args:', 'the app folder']) }).optional(),
+      settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])),
+      code: z.array(z.string()).optional(),
+    })
+    .optional(),
   slowClients: z.object({ count: z.number(), sendBytesPerSecond: z.number(), completed: z.number() }).optional(),
   byRequest: z
     .array(z.object({ request: z.string(), weight: z.number(), throughputRps: z.number(), samples: z.number(), latencyMs: latencyMs.nullable() }))

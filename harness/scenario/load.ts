@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { isFile } from '../app/app.js';
+import { isFile, scenarioBaseDir } from '../app/app.js';
+import { withAbsoluteConfigPaths } from '../deployments/config-file.js';
+import { findKind } from '../deployments/kinds.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
@@ -85,7 +87,11 @@ export function parseScenario(text: string, file: string): Scenario {
   if ((path === undefined) === (requests === undefined)) {
     throw new UsageError(`${file}: ${path === undefined ? 'missing required key "path" (or "requests", a weighted mix)' : 'give "path" or "requests", not both'}`);
   }
-  return { ...parsed.data, name: parsed.data.name ?? basename(file, extname(file)), file };
+  // A config file's path, in config: or args:, is the scenario's, wherever bench runs from.
+  const deployments = parsed.data.deployments.map((entry) =>
+    typeof entry === 'string' ? entry : withAbsoluteConfigPaths(entry, scenarioBaseDir(file), findKind(entry.kind.split('+')[0]!)?.configFile),
+  ) as ScenarioFile['deployments'];
+  return { ...parsed.data, deployments, name: parsed.data.name ?? basename(file, extname(file)), file };
 }
 
 type Issue = z.core.$ZodIssue;
