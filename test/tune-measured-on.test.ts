@@ -58,6 +58,7 @@ describe("what a tune verdict says about the machine it measured on", () => {
     );
     // A container or taskset may let bench use fewer CPUs than the machine has.
     expect(describeMeasuredOn(on(SHARED_2, 'builtin', 8))).toMatch(/^the server on 2 cores of this machine's 8, placement shared/);
+    expect(describeMeasuredOn(on({ ...SHARED_2, serverCores: 1 }, 'builtin', 1))).toMatch(/^the server on this machine's only core, placement shared, .*: the figures hold for a server with 1 core, less/);
   });
 
   it('names the other machine with --server-host', () => {

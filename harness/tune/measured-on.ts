@@ -25,7 +25,9 @@ export function describeMeasuredOn(m: MeasuredOn): string {
     p.serverCpus !== null
       ? `${cores(p.serverCores)} (${cpuList(p.serverCpus)}) of this machine's ${m.machineCpus}`
       : p.serverCores === m.machineCpus
-        ? `all ${cores(p.serverCores)} of this machine`
+        ? p.serverCores === 1
+          ? "this machine's only core"
+          : `all ${cores(p.serverCores)} of this machine`
         : `${cores(p.serverCores)} of this machine's ${m.machineCpus}`;
   if (p.mode === 'shared') return `the server on ${server}, placement shared, generator ${generator} on the same cores: ${holds}, less what the generator took`;
   return `the server on ${server}, placement separate, generator ${generator} on ${p.generatorCpus === null ? 'other cores' : cpuList(p.generatorCpus)}: ${holds}`;
