@@ -125,8 +125,14 @@ const tuneSummary = z.object({
       withinBudget: z.boolean(),
       stoppedBy: z.enum(['slo', 'flat', 'cap', 'failed', 'interrupted']),
       knee: z.boolean(),
+      cpuPercent: z.number().optional(),
+      appProcesses: z.number().optional(),
+      cpuBound: z.enum(['model', 'busy']).optional(),
     }),
   ),
+  measuredOn: z
+    .object({ placement, generator: generatorEngine, machineCpus: z.number(), serverHost: z.string().optional() })
+    .optional(),
 });
 
 /** A machine a run used: this one, and the --server-host one. */

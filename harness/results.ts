@@ -354,6 +354,18 @@ export interface TuneSummary {
   notes: string[];
   /** Every configuration tried, best first. */
   ranked: TunedConfiguration[];
+  /** The server's cores, the placement and the generator the figures were measured with: they hold for a server like that one. */
+  measuredOn?: MeasuredOn;
+}
+
+/** What a tune sweep measured on: its figures hold for a server with these cores, loaded this way. */
+export interface MeasuredOn {
+  placement: Placement;
+  generator: GeneratorEngine;
+  /** The CPUs of the machine the servers ran on (this one, or the --server-host one). */
+  machineCpus: number;
+  /** The ssh destination the servers ran on, with --server-host. */
+  serverHost?: string;
 }
 
 export interface TunedConfiguration {
@@ -377,6 +389,15 @@ export interface TunedConfiguration {
   stoppedBy: 'slo' | 'flat' | 'cap' | 'failed' | 'interrupted';
   /** The knee of its class (kind and threads): the smallest size within the tolerance of the class's best. */
   knee: boolean;
+  /** CPU of the deployment's processes at that level, in percent of one core (200 = two cores busy). */
+  cpuPercent?: number;
+  /** The processes that run app code, each on one core at most: how many cores the configuration can use. */
+  appProcesses?: number;
+  /**
+   * Why cores bounded its throughput, when they did: 'model', the model's bound is the cores (a
+   * /cpu path, or a user's app whose CPU per request caps it); 'busy', the cores it could use were busy.
+   */
+  cpuBound?: 'model' | 'busy';
 }
 
 /** What the charts put on the x axis: the load level, the pool size when a scenario sweeps workers, or the slow clients beside the load. */

@@ -161,8 +161,13 @@ describeStack('bench export', () => {
             withinBudget: true,
             stoppedBy: 'slo',
             knee: true,
+            // Made up: cores bounded it, so the README says what more of them change.
+            cpuPercent: 97,
+            appProcesses: measured.workers,
+            cpuBound: 'busy',
           },
         ],
+        measuredOn: { placement: run.settings.placement, generator: run.settings.generator, machineCpus: run.environment.cpus },
       };
       mkdirSync(join(work, folder), { recursive: true });
       writeFileSync(join(work, folder, 'results.json'), JSON.stringify({ ...run, tune }));
@@ -173,6 +178,11 @@ describeStack('bench export', () => {
     const readme = readFileSync(join(work, 'tuned-export', 'README.md'), 'utf8');
     expect(readme).toMatch(/^# bench-demo: gunicorn-sync ×2, as bench measured it$/m);
     expect(readme).toContain('bench tune recommended it: the fewest workers within the SLO');
+    const cores = run.settings.placement.serverCores;
+    const perCore = (row('gunicorn-sync ×2').throughputRps / Math.min(2, cores)).toFixed(1);
+    expect(readme).toMatch(
+      new RegExp(`^Measured with the server on .*: the figures hold for a server with ${cores} cores?.*\\. CPU-bound: gunicorn-sync ×2 served .*N × ${perCore} req/s with at least N workers`, 'm'),
+    );
     const refused = tuned('node-async', 'tuned-node');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/the tune recommendation node-async is a node-async deployment, which cannot be exported; only gunicorn-sync/);
