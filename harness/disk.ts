@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type WriteFileOptions } from 'node:fs';
+import { linkSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 
@@ -52,22 +52,25 @@ function temporaryFor(path: string): string {
  * sees half of it, and a write that fails (a full disk) leaves the previous version or nothing,
  * never a truncated file. A failure names `path`, not the temporary.
  */
-export function writeWholeSync(path: string, data: string | Uint8Array, options?: WriteFileOptions): void {
+export function writeWholeSync(path: string, data: string | Uint8Array, options: { mode?: number; keepExisting?: boolean } = {}): void {
   const temporary = temporaryFor(path);
   try {
-    writeFileSync(temporary, data, options);
-    renameSync(temporary, path);
+    writeFileSync(temporary, data, { mode: options.mode ?? 0o666 });
+    // A link fails with EEXIST where rename would replace.
+    if (options.keepExisting) linkSync(temporary, path);
+    else renameSync(temporary, path);
   } catch (err) {
-    rmSync(temporary, { force: true });
     throw naming(err, path);
+  } finally {
+    rmSync(temporary, { force: true });
   }
 }
 
 /** writeWholeSync, without blocking. */
-export async function writeWhole(path: string, data: string | Uint8Array, options?: WriteFileOptions): Promise<void> {
+export async function writeWhole(path: string, data: string | Uint8Array): Promise<void> {
   const temporary = temporaryFor(path);
   try {
-    await writeFile(temporary, data, options);
+    await writeFile(temporary, data);
     await rename(temporary, path);
   } catch (err) {
     await rm(temporary, { force: true });

@@ -10,7 +10,7 @@ const REASONS: Record<string, string> = {
   EDQUOT: "this user's disk quota is used up; free some space or name a folder on another disk",
   EROFS: 'the file system is read-only; name a folder on a writable disk',
   ENOTDIR: 'a part of the path is a file, not a folder; name a folder',
-  EEXIST: 'a file of that name is in the way, not a folder; name a folder',
+  EEXIST: 'a file of that name is in the way; remove it or name another path',
   EISDIR: 'a folder of that name is in the way; remove it or name another place',
   ENAMETOOLONG: 'the name is too long; name a shorter path',
   ELOOP: 'too many symbolic links in the path; name the folder itself',
