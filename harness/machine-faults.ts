@@ -20,30 +20,43 @@ const REASONS: Record<string, string> = {
   ENOENT: 'no such folder; check the path',
 };
 
+/** The file system calls whose refusals are the machine's; a failed spawn or connect is not one of them. */
 const VERBS: Record<string, string> = {
   mkdir: 'make the folder',
+  mkdtemp: 'make a folder in',
   open: 'write',
   write: 'write',
+  close: 'write',
+  fsync: 'write',
   rename: 'write',
+  link: 'write',
+  copyfile: 'write',
   unlink: 'remove',
   rmdir: 'remove',
+  rm: 'remove',
   scandir: 'read the folder',
+  opendir: 'read the folder',
   stat: 'read',
+  lstat: 'read',
+  access: 'read',
+  realpath: 'read',
   read: 'read',
 };
 
 /**
- * One line for a refusal of the machine (an errno error on a path): "cannot write
+ * One line for a refusal of the machine (a file system call's errno on a path): "cannot write
  * /mnt/full/latency.png: no space left on the device; free some space …". Undefined for any other
- * error. A path under /proc or /sys is named as the kernel's, whatever errno it drew (ENOENT,
- * EPERM, EACCES or none: Node's own mkdir -p spins there).
+ * error. A path under /proc or /sys is named as the kernel's, whatever errno it drew there
+ * (ENOENT, EPERM, EACCES): that, not the errno, is what the user has to change.
  */
 export function faultLine(err: unknown): string | undefined {
   const e = err as NodeJS.ErrnoException;
-  if (!(err instanceof Error) || typeof e.code !== 'string' || typeof e.path !== 'string') return undefined;
+  if (!(err instanceof Error) || typeof e.code !== 'string' || typeof e.path !== 'string' || !Object.hasOwn(VERBS, e.syscall ?? '')) {
+    return undefined;
+  }
   const kernel = kernelFileSystemOf(e.path);
   const reason = kernel ? kernelReason(kernel) : REASONS[e.code] ?? `${e.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '')} (${e.code})`;
-  return `cannot ${VERBS[e.syscall ?? ''] ?? 'use'} ${e.path}: ${reason}`;
+  return `cannot ${VERBS[e.syscall!]} ${e.path}: ${reason}`;
 }
 
 /** The reason a path is refused before anything is tried there, or undefined for an ordinary place. */

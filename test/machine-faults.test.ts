@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFolder } from '../harness/disk.js';
+import { faultLine } from '../harness/machine-faults.js';
+import { prepareOutDir } from '../harness/output.js';
 import type { RunResults } from '../harness/results.js';
 import { checkResults } from '../harness/results-schema.js';
 import { BIN, workFolder } from './support/cli.js';
@@ -19,6 +21,9 @@ function scenario(name: string): string {
 }
 const A = scenario('alpha');
 const B = scenario('beta');
+/** A file of the user's, where a path expects a folder. */
+const PLAIN_FILE = join(work, 'plain-file');
+writeFileSync(PLAIN_FILE, 'mine');
 
 interface Ended {
   code: number | null;
@@ -118,9 +123,8 @@ describe('paths where nothing can be kept', () => {
   });
 
   it('refuses an --out whose path runs through a file, naming the path', () => {
-    writeFileSync(join(work, 'plain-file'), 'mine');
     expectRefusedUpFront(bench('run', A, '--out', 'plain-file/results'), /--out \S+plain-file\/results: cannot make the folder \S+: a part of the path is a file, not a folder; name a folder$/);
-    expect(readFileSync(join(work, 'plain-file'), 'utf8')).toBe('mine');
+    expect(readFileSync(PLAIN_FILE, 'utf8')).toBe('mine');
   });
 
   it('makes folders with their parents, and fails at once where the file system refuses a folder under one that exists', () => {
@@ -128,7 +132,24 @@ describe('paths where nothing can be kept', () => {
     expect(existsSync(join(work, 'made', 'a', 'b'))).toBe(true);
     makeFolder(join(work, 'made', 'a')); // already there: nothing to do
     expect(() => makeFolder('/proc/bench-x/y')).toThrow(/ENOENT/);
-    expect(() => makeFolder(join(work, 'plain-file', 'x'))).toThrow(/ENOTDIR/);
+    expect(() => makeFolder(join(PLAIN_FILE, 'x'))).toThrow(/ENOTDIR/);
+  });
+
+  it('tells a refusal of the file system, in one line naming the path, from other errors, which keep their stack', () => {
+    const thrown = (work: () => unknown) => {
+      try {
+        work();
+      } catch (err) {
+        return err;
+      }
+      throw new Error('did not throw');
+    };
+    expect(faultLine(thrown(() => writeFileSync('/proc/bench-file', 'x')))).toBe(
+      "cannot write /proc/bench-file: /proc is the kernel's own file system, not a disk: nothing can be kept there; name a folder on a disk",
+    );
+    expect(faultLine(thrown(() => readdirSync(join(PLAIN_FILE, 'x'))))).toMatch(/^cannot read the folder \S+plain-file\/x: a part of the path is a file, not a folder/);
+    expect(faultLine(spawnSync('bench-no-such-program').error)).toBeUndefined();
+    expect(faultLine(new Error('a bug'))).toBeUndefined();
   });
 });
 
@@ -170,6 +191,14 @@ describe('commands that read a run and write a folder', () => {
 });
 
 describe('two runs into one --out', () => {
+  it('refuses a folder to a second claim, even with --force, while the first holds it, naming the holder', () => {
+    const out = join(work, 'held');
+    expect(prepareOutDir(out, { isDefault: false, runFiles: [] })).toBe(out);
+    expect(() => prepareOutDir(out, { isDefault: false, runFiles: [], force: true })).toThrow(
+      `--out ${out} is being written by another bench command (pid ${process.pid}); wait for it to end or name another folder`,
+    );
+  });
+
   it('lets exactly one of two racing runs have a new folder; the other exits 2 naming it, and the survivor\'s results are whole', async () => {
     for (let round = 0; round < 3; round++) {
       const out = join(work, `race-${round}`);
