@@ -75,7 +75,7 @@ export interface OutDirOptions {
   runFiles: string[];
   /** --force: an earlier run there is replaced, a folder of other files written into. */
   force?: boolean;
-  /** The flag that named the folder, for messages. */
+  /** The flag that named the folder, for messages (default --out). */
   flag?: string;
 }
 
@@ -87,7 +87,7 @@ export interface OutDirOptions {
  * "-2"). Returns the folder the run writes to.
  */
 export function prepareOutDir(dir: string, options: OutDirOptions): string {
-  const flag = options.flag ?? '--out';
+  const flag = options.flag ?? (options.isDefault ? '--out (default)' : '--out');
   if (options.isDefault) {
     const fresh = claimNewDir(dir, flag);
     claimFolder(fresh, flag, () => {});
