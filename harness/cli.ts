@@ -14,7 +14,9 @@ import { remoteDoctor } from './remote/doctor.js';
 import { serverHost, DEFAULT_SERVER_BENCH } from './remote/ssh.js';
 import { tuneCommand, type TuneFlags } from './commands/tune.js';
 import { describeEnvironment } from './environment.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, RunError, UsageError } from './errors.js';
+import { outliveClosedOutput } from './closed-pipes.js';
+import { faultLine } from './machine-faults.js';
 import type { ExportOptions } from './export/target.js';
 import * as parse from './options.js';
 import { parseSlo } from './tune/slo.js';
@@ -265,10 +267,7 @@ program
 
 async function main(): Promise<number> {
   installExitGuard();
-  // `bench list | head`: the reader left; stop quietly instead of throwing EPIPE.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
-  });
+  outliveClosedOutput();
   try {
     await program.parseAsync(process.argv);
     return exitCode;
@@ -280,6 +279,12 @@ async function main(): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`bench: error: ${err.message}\n`);
       return EXIT.usage;
+    }
+    // The machine refused (a full disk, a read-only one) after the command began: one line, no stack.
+    const fault = err instanceof RunError ? err.message : faultLine(err);
+    if (fault) {
+      process.stderr.write(`bench: error: ${fault}\n`);
+      return EXIT.runFailed;
     }
     process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT.runFailed;

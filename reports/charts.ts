@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeWhole } from '../harness/disk.js';
 import { join } from 'node:path';
 import type { ChartSpec } from './chart-spec.js';
 import { countChart } from './count-chart.js';
@@ -21,7 +21,7 @@ export function chartWriter(chart: ChartSpec): ReportWriter {
       const png = await chart.render(run);
       if (png === null) return [];
       const path = join(outDir, chart.file);
-      await writeFile(path, png);
+      await writeWhole(path, png);
       return [path];
     },
   };

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeWhole } from '../harness/disk.js';
 import { join } from 'node:path';
 import { SIGNIFICANCE_LEVEL, type Comparison } from '../harness/compare.js';
 import type { LoadedRun } from '../harness/results-file.js';
@@ -51,7 +51,7 @@ function comparisonMarkdown(comparison: Comparison, { base, next }: ComparedRuns
 /** Writes compare.png and compare.md into outDir; resolves to the files' names. */
 export async function writeComparison(comparison: Comparison, runs: ComparedRuns, outDir: string): Promise<string[]> {
   const chart = await renderCompareChart(comparison, { scenario: runs.next.run.scenario, base: runs.base.given, next: runs.next.given });
-  await writeFile(join(outDir, CHART_FILE), chart);
-  await writeFile(join(outDir, MARKDOWN_FILE), comparisonMarkdown(comparison, runs));
+  await writeWhole(join(outDir, CHART_FILE), chart);
+  await writeWhole(join(outDir, MARKDOWN_FILE), comparisonMarkdown(comparison, runs));
   return [MARKDOWN_FILE, CHART_FILE];
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeWhole } from '../harness/disk.js';
 import { join } from 'node:path';
 import type { ResultRow } from '../harness/results.js';
 import { latencies, sampledResources, startedOutsideBench } from './format.js';
@@ -94,7 +94,7 @@ export const csvResults: ReportWriter = {
   files: [FILE],
   async write(run, outDir) {
     const path = join(outDir, FILE);
-    await writeFile(path, toCsv(run.results));
+    await writeWhole(path, toCsv(run.results));
     return [path];
   },
 };

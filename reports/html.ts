@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeWhole } from '../harness/disk.js';
 import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
@@ -152,7 +152,7 @@ export const htmlReport: ReportWriter = {
   files: [FILE],
   async write(run, outDir) {
     const path = join(outDir, FILE);
-    await writeFile(path, await renderHtml(run));
+    await writeWhole(path, await renderHtml(run));
     return [path];
   },
 };

@@ -1,4 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { makeFolder } from '../harness/disk.js';
+import { RunError } from '../harness/errors.js';
+import { faultLine } from '../harness/machine-faults.js';
 import type { RunResults } from '../harness/results.js';
 import { sharingChartRenders } from './chart-spec.js';
 import { CHARTS, chartWriter } from './charts.js';
@@ -13,9 +15,19 @@ export type { ReportWriter } from './writer.js';
 /** Every report format. A new format is one module exporting a ReportWriter, added here. */
 export const writers: readonly ReportWriter[] = [...CHARTS.map(chartWriter), htmlReport, markdownReport, tuneMarkdown, csvResults];
 
-/** Writes every report into outDir; resolves to the paths written, in writer order. */
+/**
+ * Writes every report into outDir; resolves to the paths written, in writer order. Each file is
+ * whole or absent: a writer the machine refuses (a full disk) fails the call with one line, once
+ * every other writer has finished.
+ */
 export async function writeReports(run: RunResults, outDir: string): Promise<string[]> {
-  await mkdir(outDir, { recursive: true });
-  const written = await sharingChartRenders(run, () => Promise.all(writers.map((writer) => writer.write(run, outDir))));
-  return written.flat();
+  makeFolder(outDir);
+  const settled = await sharingChartRenders(run, () => Promise.allSettled(writers.map((writer) => writer.write(run, outDir))));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    const line = faultLine(failed.reason);
+    if (!line) throw failed.reason;
+    throw new RunError(`${line} (results.json is whole: bench report ${outDir} writes the reports again)`);
+  }
+  return settled.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeWhole } from '../harness/disk.js';
 import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
@@ -95,7 +95,7 @@ export const markdownReport: ReportWriter = {
   files: [FILE],
   async write(run, outDir) {
     const path = join(outDir, FILE);
-    await writeFile(path, renderMarkdown(run));
+    await writeWhole(path, renderMarkdown(run));
     return [path];
   },
 };

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeWhole } from '../harness/disk.js';
 import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { describeSlo } from '../harness/tune/slo.js';
@@ -33,7 +33,7 @@ export const tuneMarkdown: ReportWriter = {
     const text = renderTune(run);
     if (text === null) return [];
     const path = join(outDir, FILE);
-    await writeFile(path, text);
+    await writeWhole(path, text);
     return [path];
   },
 };

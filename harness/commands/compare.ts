@@ -1,11 +1,11 @@
 import { realpathSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { describeDifferences } from '../../reports/compare-labels.js';
 import { comparisonWarnings, incompleteLine } from '../../reports/compare-notes.js';
 import { comparisonText, writeComparison } from '../../reports/compare-report.js';
 import { compareRuns, DEFAULT_THRESHOLD_PCT } from '../compare.js';
 import { EXIT, UsageError } from '../errors.js';
+import { makeFolderFor } from '../output.js';
 import { readRun } from '../results-file.js';
 
 /** --threshold: a percentage; above 1000% a "regression" would mean nothing. Commander names the flag. */
@@ -51,7 +51,7 @@ export async function compareCommand(base: string, next: string, options: Compar
   }
 
   const outDir = options.out ?? runs.next.dir;
-  await mkdir(outDir, { recursive: true });
+  makeFolderFor(outDir, options.out === undefined ? 'NEW' : '--out');
   const incomplete = incompleteLine(comparison);
   if (incomplete) process.stderr.write(`${comparison.partialAccepted ? 'warning' : 'bench compare'}: ${incomplete}\n`);
   if (sameFile(runs.base.file, runs.next.file)) {

@@ -1,11 +1,12 @@
-import { writeFileSync } from 'node:fs';
 import { dirname, extname, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { appFromFlags, CLI_APP_FIELDS, resolveApp, type AppUnderTest } from '../app/app.js';
 import { appScenario } from '../app/scenario.js';
 import { serverKinds } from '../deployments/kinds.js';
 import type { AppHost } from '../deployments/kind.js';
+import { writeWholeSync } from '../disk.js';
 import { EXIT, UsageError } from '../errors.js';
+import { faultLine } from '../machine-faults.js';
 import { loadScenario, parseScenario, type Scenario } from '../scenario/load.js';
 
 export const DEFAULT_INIT_FILE = 'bench-scenario.yaml';
@@ -33,11 +34,11 @@ export function initCommand(file: string | undefined, flags: InitFlags): number 
   // What bench run will read: a starter that did not validate would be a bug here, not the user's.
   parseScenario(text, target);
   try {
-    writeFileSync(target, text, { flag: flags.force ? 'w' : 'wx', mode: 0o644 });
+    writeWholeSync(target, text, { keepExisting: !flags.force, mode: 0o644 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new UsageError(`${target} already exists; name another file (bench init OTHER.yaml) or pass --force to replace it`);
-    throw new UsageError(`cannot write ${target}: ${(err as Error).message}`);
+    throw new UsageError(faultLine(err) ?? `cannot write ${target}: ${(err as Error).message}`);
   }
   process.stdout.write(`wrote ${target}, a starter scenario for ${app ? `your app (${app.kind === 'wsgi' ? app.wsgi : app.node})` : "bench's demo app"}; edit it, then: bench run ${target} --quick\n`);
   return EXIT.ok;

@@ -2,6 +2,7 @@ import { writeReports, writers } from '../../reports/index.js';
 import { prepareOutDir } from '../output.js';
 import { formatTable } from '../../reports/table.js';
 import { EXIT } from '../errors.js';
+import { runStopped } from '../machine-faults.js';
 import { confirmLongRun } from './confirm.js';
 import { buildPlan, type RunOverrides } from '../plan.js';
 import { killAllNow, onStopSignals } from '../process/registry.js';
@@ -41,12 +42,15 @@ export async function runCommand(scenarioName: string | undefined, flags: RunFla
   const planned = buildPlan(scenario, { ...rest, ...(app && { app }) });
   await confirmLongRun(planned, rest.yes ?? false);
   const runFiles = writers.flatMap((writer) => writer.files);
-  const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles }) };
+  const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles, force: rest.force ?? false }) };
   const progress = new Progress();
   return whileInterruptible(progress, plan.outDir, async (signal) => {
-    const run = await runPlan(plan, { progress, signal });
-    const written = await writeReports(run, plan.outDir);
+    const run = await runPlan(plan, { progress, signal }).catch((err: unknown) => {
+      throw runStopped(err, plan.outDir);
+    });
+    // The figures first: a disk that cannot take the charts still leaves them on the screen.
     process.stdout.write(formatTable(run) + '\n');
+    const written = await writeReports(run, plan.outDir);
     progress.say(`wrote ${['results.json', ...written.map((f) => f.slice(plan.outDir.length + 1))].join(', ')} in ${plan.outDir}`);
     if (signal.aborted) return EXIT.interrupted;
     return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;

@@ -47,7 +47,7 @@ export async function serveCommand(scenarioName: string | undefined, flags: Serv
     placement: 'shared',
   });
   const progress = new Progress();
-  const recording = new Recording(plan, flags.record);
+  const recording = new Recording(plan, flags.record, flags.force ?? false);
   const initial = initialChoices(scenario, plan.deployments[0]?.spec);
   const server = new ServeServer(async (): Promise<ServeOptions> => ({
     kinds: await kindOptions(),

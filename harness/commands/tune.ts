@@ -2,6 +2,7 @@ import { writeReports, writers } from '../../reports/index.js';
 import { formatTuneTable } from '../../reports/tune-table.js';
 import { runWarnings } from '../../reports/warnings.js';
 import { EXIT } from '../errors.js';
+import { runStopped } from '../machine-faults.js';
 import { prepareOutDir } from '../output.js';
 import { Progress } from '../progress.js';
 import { buildTunePlan, type TuneOptions } from '../tune/plan.js';
@@ -16,14 +17,17 @@ export async function tuneCommand(scenarioName: string | undefined, flags: TuneF
   const { scenario, app, rest } = scenarioAndApp(scenarioName, flags);
   const tune = buildTunePlan(scenario, { ...rest, ...(app && { app }) });
   const runFiles = writers.flatMap((writer) => writer.files);
-  const outDir = prepareOutDir(tune.plan.outDir, { isDefault: tune.plan.outDirIsDefault, runFiles });
+  const outDir = prepareOutDir(tune.plan.outDir, { isDefault: tune.plan.outDirIsDefault, runFiles, force: rest.force ?? false });
   const plan = { ...tune, plan: { ...tune.plan, outDir } };
   const progress = new Progress();
   return whileInterruptible(progress, outDir, async (signal) => {
-    const run = await runTune(plan, { progress, signal });
-    const written = await writeReports(run, outDir);
+    const run = await runTune(plan, { progress, signal }).catch((err: unknown) => {
+      throw runStopped(err, outDir);
+    });
     const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
+    // The figures first: a disk that cannot take the charts still leaves them on the screen.
     process.stdout.write([formatTuneTable(run.tune!), ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n') + '\n');
+    const written = await writeReports(run, outDir);
     progress.say(`wrote ${['results.json', ...written.map((f) => f.slice(outDir.length + 1))].join(', ')} in ${outDir}`);
     if (signal.aborted) return EXIT.interrupted;
     return run.failures.length > 0 ? EXIT.runFailed : EXIT.ok;

@@ -31,6 +31,8 @@ export class Recording {
     private readonly base: Plan,
     /** --record: every segment is written there as it ends. */
     private readonly recordDir: string | undefined,
+    /** --force: an earlier run in --record is replaced. */
+    private readonly force = false,
   ) {
     if (recordDir) this.dir = this.claim(recordDir, false);
   }
@@ -58,7 +60,7 @@ export class Recording {
   }
 
   private claim(dir: string, isDefault: boolean): string {
-    return prepareOutDir(dir, { isDefault, runFiles: writers.flatMap((w) => w.files) });
+    return prepareOutDir(dir, { isDefault, runFiles: writers.flatMap((w) => w.files), force: this.force, ...(!isDefault && { flag: '--record' }) });
   }
 
   private results(outDir: string): RunResults {
