@@ -221,6 +221,8 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
           ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
           readyTimeoutMs,
           signal: ctx.signal,
+          // A mix's name is no path: its first request's is.
+          measuredPath: plan.requests?.[0]?.path ?? plan.paths[0],
           onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
         });
     if (deployment.farSide) {
