@@ -65,6 +65,7 @@ export function newRun(plan: Plan): RunResults {
   return {
     schemaVersion: SCHEMA_VERSION,
     scenario: plan.scenario.name,
+    title: plan.scenario.title,
     ...(plan.scenario.description && { description: plan.scenario.description }),
     ...(plan.scenario.notice && { notice: noticeFor(plan) }),
     startedAt: new Date().toISOString(),

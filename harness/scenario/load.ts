@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { isFile } from '../app/app.js';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
@@ -11,6 +11,8 @@ import { scenarioSchema, type ScenarioFile } from './schema.js';
 
 export interface Scenario extends ScenarioFile {
   name: string;
+  /** What reports call it (scenarioTitle). */
+  title: string;
   file: string;
 }
 
@@ -85,7 +87,18 @@ export function parseScenario(text: string, file: string): Scenario {
   if ((path === undefined) === (requests === undefined)) {
     throw new UsageError(`${file}: ${path === undefined ? 'missing required key "path" (or "requests", a weighted mix)' : 'give "path" or "requests", not both'}`);
   }
-  return { ...parsed.data, name: parsed.data.name ?? basename(file, extname(file)), file };
+  return { ...parsed.data, name: parsed.data.name ?? basename(file, extname(file)), title: scenarioTitle(parsed.data, file), file };
+}
+
+/**
+ * What reports call a scenario: its `name:`, a built-in's name, else its description, else its
+ * folder's name; never a user's bare file name, which says little ("bench: bench" for bench.yaml).
+ */
+function scenarioTitle(data: ScenarioFile, file: string): string {
+  const folder = dirname(resolve(file));
+  if (data.name) return data.name;
+  if (folder === scenariosDir) return basename(file, extname(file));
+  return data.description ?? (basename(folder) || basename(file, extname(file)));
 }
 
 type Issue = z.core.$ZodIssue;
