@@ -5,6 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import { findKind } from '../harness/deployments/kinds.js';
 import { launch, type LaunchOptions } from '../harness/deployments/launch.js';
 import { deathOf } from '../harness/deployments/liveness.js';
+import { measurePoint } from '../harness/load/measure.js';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
 import type { RunResults } from '../harness/results.js';
 import { findExecutable, type Software } from '../harness/software.js';
@@ -74,6 +75,15 @@ function attach(spec: Partial<DeploymentSpec> & { url: string }, options: Partia
     }
     expect(readFileSync(join(work, 'run', 'report.md'), 'utf8')).toMatch(/^\| python http\.server \| 8 \|/m);
     expect(readFileSync(join(work, 'run', 'report.html'), 'utf8')).toContain('<td>python http.server</td>');
+  });
+
+  it('is measured at a url that names its host (localhost), not only at an address', async () => {
+    const { url } = await httpServer();
+    const named = url.replace('127.0.0.1', 'localhost');
+    const d = await attach({ url: named });
+    const m = await measurePoint({ url: `${d.baseUrl}/`, concurrency: 4, warmupS: 0.2, durationS: 1, timeoutS: 10 });
+    expect(m).toMatchObject({ errors: 0, non2xx: 0 });
+    expect(m.requests).toBeGreaterThan(20);
   });
 
   it('is alive while its measured path answers, even 404, and dead once nothing answers there', async () => {
