@@ -46,8 +46,8 @@ function percentiles(compact: boolean): readonly Percentile[] {
   return compact ? ['p50', 'p99'] : ['p50', 'p99', 'p999'];
 }
 
-/** The heading of the second table a wide summary is split into: what each point used, and why a row is flagged. */
-export const RESOURCES_TITLE = 'CPU, memory and notes';
+/** The heading of the second table a wide summary is split into: each point's pool, what it used, and why a row is flagged. */
+export const RESOURCES_TITLE = 'Pool, CPU, memory and notes';
 
 /**
  * Which point a row is: its deployment, its path (where the run measured several) and its load.
@@ -61,16 +61,9 @@ export function keyColumns(run: RunResults, { compact }: { compact: boolean }): 
   ];
 }
 
-/**
- * The columns every table of points shares, in order: which point (keyColumns, then the pool),
- * what it achieved against Little's law, the latencies with the samples they rest on, and what
- * failed. Each table adds its own columns after these.
- */
-export function pointColumns(run: RunResults, options: { compact: boolean }): Column[] {
-  const { compact } = options;
-  const slow = run.results.some((row) => row.slowClients !== undefined);
+/** The pool a point ran on; its label says as much ("×4 (8 threads)"), so a split table moves these to its second part. */
+export function poolColumns(run: RunResults): Column[] {
   return [
-    ...keyColumns(run, options),
     // A server started outside bench has whatever pool its owner gave it: bench does not know it.
     { header: 'workers', numeric: true, cell: (row) => (startedOutsideBench(row) ? NONE : String(row.workers)) },
     ...optional(run.results.some((row) => row.threads !== undefined), {
@@ -78,6 +71,24 @@ export function pointColumns(run: RunResults, options: { compact: boolean }): Co
       numeric: true,
       cell: (row) => (row.threads === undefined ? NONE : String(row.threads)),
     }),
+  ];
+}
+
+/**
+ * The columns every table of points shares, in order: which point (keyColumns, then the pool),
+ * then measuredColumns. Each table adds its own columns after these.
+ */
+export function pointColumns(run: RunResults, options: { compact: boolean }): Column[] {
+  return [...keyColumns(run, options), ...poolColumns(run), ...measuredColumns(run, options)];
+}
+
+/**
+ * What a point achieved: the slow clients beside it, its throughput against Little's law, the
+ * latencies with the samples they rest on, and what failed.
+ */
+export function measuredColumns(run: RunResults, { compact }: { compact: boolean }): Column[] {
+  const slow = run.results.some((row) => row.slowClients !== undefined);
+  return [
     ...optional(slow, { header: 'slow clients', numeric: true, cell: (row) => String(row.slowClients?.count ?? 0) }),
     { header: 'req/s', numeric: true, cell: rpsCell },
     { header: 'predicted', numeric: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },

@@ -1,6 +1,6 @@
 import { describeApp } from './deployments.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
-import { coarseFootnote, frontColumns, keyColumns, optional, pointColumns, RESOURCES_TITLE, type Column } from './columns.js';
+import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
 import {
   describeGenerator,
   formatCpu,
@@ -63,12 +63,14 @@ function table(run: RunResults, columns: Column[], title?: string): SummaryTable
 
 /**
  * One row per measured point, in two tables that each fit a 1280 px page: what each point achieved
- * (throughput against Little's law, latencies, failures), then what it used (CPU, memory, the web
- * server in front) and why it is flagged, each row named again by its deployment, path and load.
+ * (throughput against Little's law, latencies, failures), then its pool, what it used (CPU,
+ * memory, the web server in front) and why it is flagged, each row named again by its deployment,
+ * path and load.
  * Repeated points show their median with the min–max across repeats.
  */
 export function summaryTables(run: RunResults): SummaryTable[] {
-  return [table(run, pointColumns(run, FULL)), table(run, [...keyColumns(run, FULL), ...resourceColumns(run)], RESOURCES_TITLE)];
+  const keys = keyColumns(run, FULL);
+  return [table(run, [...keys, ...measuredColumns(run, FULL)]), table(run, [...keys, ...poolColumns(run), ...resourceColumns(run)], RESOURCES_TITLE)];
 }
 
 /** What a reader needs to read the summary table right, one sentence each, for under the table. */

@@ -1,6 +1,6 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { alignedTable } from './aligned-table.js';
-import { coarseFootnote, frontColumns, keyColumns, optional, pointColumns, RESOURCES_TITLE, type Column } from './columns.js';
+import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, pointColumns, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
 import { formatMemory, GENERATOR_LIMITED, isOpenSaturated, pssOrUnsampled, SERVER_SATURATED } from './format.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
@@ -38,17 +38,19 @@ function resourceColumns(run: RunResults): Column[] {
 }
 
 /**
- * One table where it fits a terminal; else split as the document reports are: the points, then
- * their CPU, memory and status, each row named again by its deployment, path and load.
+ * One table where it fits a terminal; else split as the document reports are: what the points
+ * achieved, then their pool, CPU, memory and status, each row named again by its deployment, path
+ * and load.
  */
 function pointTables(run: RunResults): string[] {
   const whole = alignedTable([...pointColumns(run, COMPACT), ...resourceColumns(run)], run.results);
   if (Math.max(...whole.map((line) => line.length)) <= TERMINAL_WIDTH) return whole;
+  const keys = keyColumns(run, COMPACT);
   return [
-    ...alignedTable(pointColumns(run, COMPACT), run.results),
+    ...alignedTable([...keys, ...measuredColumns(run, COMPACT)], run.results),
     '',
     `${RESOURCES_TITLE}:`,
-    ...alignedTable([...keyColumns(run, COMPACT), ...resourceColumns(run)], run.results),
+    ...alignedTable([...keys, ...poolColumns(run), ...resourceColumns(run)], run.results),
   ];
 }
 

@@ -27,7 +27,7 @@ const DEPLOYMENTS = [
 ];
 
 /** A user's Django site measured the widest way a run can be: long labels and paths, repeats, threads, PSS, nginx, notes. */
-function wideRun(paths = PATHS, deployments = DEPLOYMENTS) {
+function wideRun(paths = PATHS, deployments = DEPLOYMENTS, extra: Partial<ResultRow> = {}) {
   const rows: ResultRow[] = deployments.flatMap((d) =>
     paths.flatMap((path) =>
       [1, 16, 256].map((concurrency) =>
@@ -49,6 +49,7 @@ function wideRun(paths = PATHS, deployments = DEPLOYMENTS) {
             ...(concurrency === 256 && {
               generator: { engine: 'builtin' as const, placement: 'separate' as const, cpuPercent: 99, cpuMsPerRequest: 0.2, eventLoopDelayMs: 40, saturated: true },
             }),
+            ...extra,
           },
           [
             { throughputRps: 1180.4, p99Ms: 1234.5 },
@@ -75,28 +76,38 @@ describeWithChromium()('report.html on a 1280 px screen', () => {
     await browser?.close();
   });
 
-  it('shows every column of a wide run without scrolling sideways', async () => {
-    const out = join(dir, 'wide');
-    mkdirSync(out, { recursive: true });
-    await htmlReport.write(wideRun(), out);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`file://${join(out, 'report.html')}`);
-    const widths = await page.evaluate(() => ({
-      page: document.documentElement.scrollWidth,
-      tables: [...document.querySelectorAll('.table-wrap')].map((wrap) => ({ scroll: wrap.scrollWidth, client: wrap.clientWidth })),
-    }));
-    await page.screenshot({ path: join(out, 'report-1280.png'), fullPage: true });
-    await page.close();
-    expect(widths.page).toBeLessThanOrEqual(1280);
-    expect(widths.tables.length).toBeGreaterThan(0);
-    for (const table of widths.tables) expect(table.scroll, JSON.stringify(widths)).toBeLessThanOrEqual(table.client);
-  });
+  const runs = {
+    'a wide run': wideRun(),
+    'an open-loop run beside slow clients': wideRun(PATHS, DEPLOYMENTS, {
+      loop: 'open',
+      offeredRps: 12_000,
+      slowClients: { count: 320, sendBytesPerSecond: 100, completed: 12_345 },
+    }),
+  };
+  for (const [what, wide] of Object.entries(runs)) {
+    it(`shows every column of ${what} without scrolling sideways`, async () => {
+      const out = join(dir, what.replaceAll(' ', '-'));
+      mkdirSync(out, { recursive: true });
+      await htmlReport.write(wide, out);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(`file://${join(out, 'report.html')}`);
+      const widths = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        tables: [...document.querySelectorAll('.table-wrap')].map((wrap) => ({ scroll: wrap.scrollWidth, client: wrap.clientWidth })),
+      }));
+      await page.screenshot({ path: join(out, 'report-1280.png'), fullPage: true });
+      await page.close();
+      expect(widths.page).toBeLessThanOrEqual(1280);
+      expect(widths.tables.length).toBeGreaterThan(0);
+      for (const table of widths.tables) expect(table.scroll, JSON.stringify(widths)).toBeLessThanOrEqual(table.client);
+    });
+  }
 });
 
 describe('the terminal table', () => {
   const TERMINAL = 160;
 
-  it('splits past 160 characters into the points and then their CPU, memory and status, each row named again', () => {
+  it('splits past 160 characters into what the points achieved and then their pool, CPU, memory and status, each row named again', () => {
     const labels = [
       { ...DEPLOYMENTS[0]!, label: 'mysite: gthread, keep-alive 5 s ×4 (8 threads)' },
       { ...DEPLOYMENTS[1]!, label: 'mysite behind nginx: sync, preload ×8' },
@@ -109,9 +120,8 @@ describe('the terminal table', () => {
     expect(second, lines.join('\n')).toBe(tableEnd + 1);
     const resources = lines.slice(second + 1, second + 3 + wide.results.length);
     for (const line of [...points, ...resources]) expect(line.length, line).toBeLessThanOrEqual(TERMINAL);
-    expect(points[0]).toMatch(/^deployment +c +workers +threads +req\/s/);
-    expect(points[0]).not.toMatch(/PSS|status/);
-    expect(resources[0]).toMatch(/^deployment +c +PSS MB +web CPU % +web PSS MB +status$/);
+    expect(points[0]).toMatch(/^deployment +c +req\/s +predicted +ratio +samples +p50 ms +p99 ms +errors +non-2xx$/);
+    expect(resources[0]).toMatch(/^deployment +c +workers +threads +PSS MB +web CPU % +web PSS MB +status$/);
     // One row per point in each, in the same order, named by deployment and load.
     const names = (table: string[]) => table.slice(2).map((line) => line.split(/\s{2,}/).slice(0, 2).join(' c='));
     expect(names(points)).toEqual(wide.results.map((row) => `${row.deployment} c=${row.concurrency}`));
