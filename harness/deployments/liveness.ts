@@ -5,9 +5,10 @@ import type { RunningDeployment } from './launch.js';
 /**
  * Why a deployment can no longer be measured, or undefined while it is whole: every process group
  * led by its leader (a pool's master, a lone server itself, nginx) and /health answering 200 as
- * the server bench started (an external server: answering as it did when bench attached to it). A pool whose master respawns a dead worker is whole; a lone server
- * that died is not. /health may queue behind the requests a blocking server still owes the point
- * before (c·d/K seconds of them), so it has `patienceMs` to answer: the run's request timeout.
+ * the server bench started (an external server: answering as it did when bench attached to it).
+ * A pool whose master respawns a dead worker is whole; a lone server that died is not. /health may
+ * queue behind the requests a blocking server still owes the point before (c·d/K seconds of them),
+ * so it has `patienceMs` to answer: the run's request timeout.
  */
 export async function deathOf(deployment: RunningDeployment, patienceMs: number, signal?: AbortSignal): Promise<string | undefined> {
   const deadline = Date.now() + patienceMs;
