@@ -224,6 +224,9 @@ export function expandDeployment(
   checkStatic(object, kind, proxy, app, where);
   if (kind.external) return [externalDeployment(object, where, overrides)];
   if ('url' in object && object.url !== undefined) throw new UsageError(`${where}: url is for kind external only`);
+  if ('health' in object && object.health !== undefined) {
+    throw new UsageError(`${where}: health: is for kind external only; the app bench starts gives its readiness path as app.health (--health)`);
+  }
   if (!kind.takesThreads && object.threads !== undefined) {
     throw new UsageError(`${where}: ${kind.name} does not take threads (gunicorn-gthread and uwsgi do)`);
   }
@@ -361,16 +364,28 @@ function checkHostsApp(kind: ServerKind, app: AppUnderTest | undefined, where: s
   throw new UsageError(`${where}: ${kind.name} cannot host ${what}${why}; the kinds that can: ${able.join(', ')}`);
 }
 
+/** What a deployment object may set that bench applies when it starts the server: nothing it can do for one already running. */
+const STARTING_FIELDS = ['workers', 'threads', 'mpm', 'mode', 'supervise', 'env', 'args', 'nginx', 'pool', 'cooperativeDriver', 'preload'] as const;
+
 /** A server someone else started, at a url that must be on loopback unless --allow-remote. */
-function externalDeployment(object: { kind: string; url?: string; proxy?: string }, where: string, overrides: RunOverrides): PlannedDeployment {
+function externalDeployment(object: Exclude<DeploymentEntry, string>, where: string, overrides: RunOverrides): PlannedDeployment {
   if (!object.url) throw new UsageError(`${where}: kind external needs a url, e.g. url: http://127.0.0.1:8000 (in a scenario file)`);
   if (object.kind.includes('+') || (object.proxy !== undefined && object.proxy !== 'none')) throw new UsageError(`${where}: bench cannot put nginx or Apache in front of an external server`);
+  const starting = STARTING_FIELDS.find((field) => object[field] !== undefined);
+  if (starting) throw new UsageError(`${where}: ${starting}: bench starts nothing for kind external, so it cannot set ${starting}; set it where you start the server, and remove it here`);
   const host = new URL(object.url).hostname;
   if (!isLoopback(host) && !overrides.allowRemote) {
     throw new UsageError(`${where}: ${object.url} is not a loopback address; bench sends load to 127.0.0.1/::1 only unless --allow-remote`);
   }
   const kind = findKind('external')!;
-  const spec: DeploymentSpec = { kind: 'external', workers: 1, proxy: 'none', url: object.url };
+  const spec: DeploymentSpec = {
+    kind: 'external',
+    workers: 1,
+    proxy: 'none',
+    url: object.url,
+    ...(object.health !== undefined && { health: object.health }),
+    ...(object.label && { label: object.label }),
+  };
   return { spec, kind, label: deploymentLabel(spec, kind) };
 }
 

@@ -168,6 +168,7 @@ export const runResultsSchema = z.object({
   // Which versions a reader accepts is decided before this schema applies (see checkResults).
   schemaVersion: z.number(),
   scenario: z.string(),
+  title: z.string().optional(),
   notice: z.string().optional(),
   description: z.string().optional(),
   startedAt: z.string(),

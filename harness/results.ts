@@ -439,6 +439,8 @@ export interface RunSettings {
 export interface RunResults {
   schemaVersion: number;
   scenario: string;
+  /** What reports call the scenario (scenario/load.ts); absent in runs before it: reports use `scenario`. */
+  title?: string;
   /** The scenario's plain-language note on what to notice, for reports. */
   notice?: string;
   description?: string;

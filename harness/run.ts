@@ -66,6 +66,7 @@ export function newRun(plan: Plan): RunResults {
   return {
     schemaVersion: SCHEMA_VERSION,
     scenario: plan.scenario.name,
+    title: plan.scenario.title,
     ...(plan.scenario.description && { description: plan.scenario.description }),
     ...(plan.scenario.notice && { notice: noticeFor(plan) }),
     startedAt: new Date().toISOString(),
@@ -222,6 +223,8 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
           ...(plan.placement.serverCpus && { cpus: plan.placement.serverCpus }),
           readyTimeoutMs,
           signal: ctx.signal,
+          // A mix's name is no path: its first request's is.
+          measuredPath: plan.requests?.[0]?.path ?? plan.paths[0],
           onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
         });
     if (planned.spec.config) ctx.progress.say(`${step}: ${configFileLine(planned.spec.config)}`);

@@ -1,6 +1,7 @@
 import type { LegendItem, PointStyle, Scale } from 'chart.js';
 import type { RunResults } from '../harness/results.js';
 import { xKind, xTickValues, type ChartSeries, type XKind } from './series.js';
+import { chartScenario } from './title.js';
 
 /** The look the line charts share: axes, titles, legends and markers. */
 
@@ -20,7 +21,7 @@ const X_TITLES: Record<XKind, string> = {
 const X_NAMES: Record<XKind, string> = { concurrency: 'concurrency', workers: 'workers', offered: 'offered load', 'slow-clients': 'slow clients' };
 
 export function chartTitle(run: RunResults, what: string) {
-  return { display: true, text: `${what} by ${X_NAMES[xKind(run)]} (scenario: ${run.scenario})`, font: { size: 18 } };
+  return { display: true, text: `${what} by ${X_NAMES[xKind(run)]} (scenario: ${chartScenario(run)})`, font: { size: 18 } };
 }
 
 // An empty chart should say why it is empty rather than look like a rendering bug.

@@ -46,17 +46,24 @@ function percentiles(compact: boolean): readonly Percentile[] {
   return compact ? ['p50', 'p99'] : ['p50', 'p99', 'p999'];
 }
 
+/** The heading of the second table a wide summary is split into: each point's pool, what it used, and why a row is flagged. */
+export const RESOURCES_TITLE = 'Pool, CPU, memory and notes';
+
 /**
- * The columns every table of points shares, in order: which point (deployment, path, load, pool),
- * what it achieved against Little's law, the latencies with the samples they rest on, and what
- * failed. Each table adds its own columns after these.
+ * Which point a row is: its deployment, its path (where the run measured several) and its load.
+ * A table too wide for the page is split in two, and the second repeats these.
  */
-export function pointColumns(run: RunResults, { compact }: { compact: boolean }): Column[] {
-  const slow = run.results.some((row) => row.slowClients !== undefined);
+export function keyColumns(run: RunResults, { compact }: { compact: boolean }): Column[] {
   return [
     { header: 'deployment', numeric: false, cell: (row) => row.deployment },
     ...optional(distinctPaths(run).length > 1, { header: 'path', numeric: false, cell: (row) => row.path }),
     { header: isOpenLoop(run) ? (compact ? 'offered' : 'offered req/s') : 'c', numeric: true, cell: loadCell },
+  ];
+}
+
+/** The pool a point ran on; its label says as much ("×4 (8 threads)"), so a split table moves these to its second part. */
+export function poolColumns(run: RunResults): Column[] {
+  return [
     // A server started outside bench has whatever pool its owner gave it: bench does not know it.
     { header: 'workers', numeric: true, cell: (row) => (startedOutsideBench(row) ? NONE : String(row.workers)) },
     ...optional(run.results.some((row) => row.threads !== undefined), {
@@ -64,6 +71,24 @@ export function pointColumns(run: RunResults, { compact }: { compact: boolean })
       numeric: true,
       cell: (row) => (row.threads === undefined ? NONE : String(row.threads)),
     }),
+  ];
+}
+
+/**
+ * The columns every table of points shares, in order: which point (keyColumns, then the pool),
+ * then measuredColumns. Each table adds its own columns after these.
+ */
+export function pointColumns(run: RunResults, options: { compact: boolean }): Column[] {
+  return [...keyColumns(run, options), ...poolColumns(run), ...measuredColumns(run, options)];
+}
+
+/**
+ * What a point achieved: the slow clients beside it, its throughput against Little's law, the
+ * latencies with the samples they rest on, and what failed.
+ */
+export function measuredColumns(run: RunResults, { compact }: { compact: boolean }): Column[] {
+  const slow = run.results.some((row) => row.slowClients !== undefined);
+  return [
     ...optional(slow, { header: 'slow clients', numeric: true, cell: (row) => String(row.slowClients?.count ?? 0) }),
     { header: 'req/s', numeric: true, cell: rpsCell },
     { header: 'predicted', numeric: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },

@@ -6,6 +6,7 @@ import { KEY_COLOUR, logYScale, pointStyleLegend } from './chart-style.js';
 import { buildSeries } from './series.js';
 
 import type { XY } from './line-chart.js';
+import { chartScenario } from './title.js';
 
 /** Each deployment's last point (its highest load) that kept /count answers. */
 export function countRows(run: RunResults): ResultRow[] {
@@ -52,7 +53,7 @@ function countChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> | n
     data: { datasets },
     options: {
       plugins: {
-        title: { display: true, text: `What clients see of a per-process counter, /count (scenario: ${run.scenario})`, font: { size: 18 } },
+        title: { display: true, text: `What clients see of a per-process counter, /count (scenario: ${chartScenario(run)})`, font: { size: 18 } },
         subtitle: {
           display: true,
           text: 'each answer’s count against the time it arrived, one line per process: a pre-fork pool of W counts in W separate sequences, one process in one',

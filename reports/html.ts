@@ -2,11 +2,12 @@ import { writeWhole } from '../harness/disk.js';
 import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
-import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
+import { environmentFacts, summaryNotes, summaryTables, type SummaryTable } from './summary.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { startedDeployments } from './deployments.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
+import { isTitle, runTitle } from './title.js';
 
 const FILE = 'report.html';
 
@@ -36,7 +37,10 @@ const STYLE = `
   .warnings { background: #fff6e0; border-color: #e0a100; }
   .table-wrap { overflow-x: auto; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; }
   table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
-  th, td { padding: 6px 10px; text-align: left; white-space: nowrap; border-bottom: 1px solid #eceff3; }
+  /* A table fits the page: cells wrap (a label at its spaces, a path after / ? & =, a figure before its min–max) rather than scroll. */
+  th, td { padding: 6px 8px; text-align: left; vertical-align: top; border-bottom: 1px solid #eceff3; }
+  td.num, .spread { white-space: nowrap; }
+  td.num:has(.spread) { white-space: normal; }
   th { background: #eef1f5; font-weight: 600; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   tbody tr:nth-child(even) { background: #fafbfc; }
@@ -53,8 +57,8 @@ const STYLE = `
 function header(run: RunResults): string {
   const status = run.complete ? '' : ' · <strong>incomplete</strong>';
   return `<header>
-<h1>bench: ${escapeHtml(run.scenario)}</h1>
-${run.description ? `<p class="description">${escapeHtml(run.description)}</p>` : ''}
+<h1>bench: ${escapeHtml(runTitle(run))}</h1>
+${run.description && !isTitle(run, run.description) ? `<p class="description">${escapeHtml(run.description)}</p>` : ''}
 <p class="meta">started ${escapeHtml(run.startedAt)}${status}</p>
 </header>`;
 }
@@ -70,9 +74,17 @@ function warnings(run: RunResults): string {
   return `<section class="box warnings"><h2>Warnings</h2><ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul></section>`;
 }
 
-function htmlTable(table: { headers: string[]; numeric: boolean[]; rows: { cells: string[]; flagged: boolean }[] }): string {
+/** A cell's text with where it may break: after a path's separators, or before a figure's min–max across repeats. */
+function breakable(text: string, numeric: boolean): string {
+  const html = escapeHtml(text);
+  if (!numeric) return html.replace(/(?<=.)([/?=]|&amp;)(?=.)/g, '$1<wbr>');
+  const spread = html.indexOf(' (');
+  return spread < 0 ? html : `${html.slice(0, spread)} <span class="spread">${html.slice(spread + 1)}</span>`;
+}
+
+function htmlTable(table: SummaryTable): string {
   const cell = (tag: 'th' | 'td', text: string, column: number) =>
-    `<${tag}${table.numeric[column] ? ' class="num"' : ''}>${escapeHtml(text)}</${tag}>`;
+    `<${tag}${table.numeric[column] ? ' class="num"' : ''}>${tag === 'th' ? escapeHtml(text) : breakable(text, table.numeric[column] ?? false)}</${tag}>`;
   const head = `<tr>${table.headers.map((text, i) => cell('th', text, i)).join('')}</tr>`;
   const body = table.rows
     .map((row) => `<tr${row.flagged ? ' class="flagged"' : ''}>${row.cells.map((text, i) => cell('td', text, i)).join('')}</tr>`)
@@ -84,7 +96,9 @@ const notes = (texts: string[]) => texts.map((note) => `<p class="note">${escape
 
 function summary(run: RunResults): string {
   if (run.results.length === 0) return '<h2>Summary</h2><p>Nothing measured.</p>';
-  return `<h2>Summary</h2>${htmlTable(summaryTable(run))}${notes(summaryNotes(run))}${requestMix(run)}`;
+  const [points, ...others] = summaryTables(run);
+  const rest = others.map((table) => `<h3>${escapeHtml(table.title ?? '')}</h3>${htmlTable(table)}`).join('');
+  return `<h2>Summary</h2>${htmlTable(points!)}${notes(summaryNotes(run))}${rest}${requestMix(run)}`;
 }
 
 function requestMix(run: RunResults): string {
@@ -129,7 +143,7 @@ async function renderHtml(run: RunResults): Promise<string> {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>bench: ${escapeHtml(run.scenario)}</title>
+<title>bench: ${escapeHtml(runTitle(run))}</title>
 <style>${STYLE}</style>
 </head>
 <body>

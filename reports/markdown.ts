@@ -2,11 +2,12 @@ import { writeWhole } from '../harness/disk.js';
 import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
-import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
+import { environmentFacts, summaryNotes, summaryTables } from './summary.js';
 import { startedDeployments } from './deployments.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
+import { isTitle, runTitle } from './title.js';
 
 const FILE = 'report.md';
 
@@ -26,12 +27,14 @@ export function table(headers: string[], numeric: boolean[], rows: string[][]): 
 
 function summary(run: RunResults): string[] {
   if (run.results.length === 0) return ['## Summary', '', 'Nothing measured.'];
-  const { headers, numeric, rows } = summaryTable(run);
+  const [points, ...others] = summaryTables(run);
+  const cells = (rows: { cells: string[] }[]) => rows.map((row) => row.cells);
   return [
     '## Summary',
     '',
-    ...table(headers, numeric, rows.map((row) => row.cells)),
+    ...table(points!.headers, points!.numeric, cells(points!.rows)),
     ...summaryNotes(run).flatMap((note) => ['', escapeMarkdown(note)]),
+    ...others.flatMap((other) => ['', `### ${escapeMarkdown(other.title ?? '')}`, '', ...table(other.headers, other.numeric, cells(other.rows))]),
     ...requestMix(run),
   ];
 }
@@ -72,8 +75,8 @@ function renderMarkdown(run: RunResults): string {
   const warnings = runWarnings(run);
   const charts = CHARTS.filter((chart) => chart.applies(run));
   const lines = [
-    `# bench: ${escapeMarkdown(run.scenario)}`,
-    ...(run.description ? ['', escapeMarkdown(run.description)] : []),
+    `# bench: ${escapeMarkdown(runTitle(run))}`,
+    ...(run.description && !isTitle(run, run.description) ? ['', escapeMarkdown(run.description)] : []),
     ...(run.notice ? ['', `> **What to notice.** ${escapeMarkdown(run.notice)}`] : []),
     ...(warnings.length > 0 ? ['', '## Warnings', '', ...warnings.map((warning) => `- ${escapeMarkdown(warning)}`)] : []),
     '',

@@ -4,6 +4,7 @@ import { defineChart } from './chart-spec.js';
 import { chartSubtitle, KEY_COLOUR } from './chart-style.js';
 import { formatMb, sampledResources } from './format.js';
 import { buildSeries, type ChartSeries } from './series.js';
+import { chartScenario } from './title.js';
 
 /** What one deployment cost at its heaviest point. */
 export interface DeploymentFootprint {
@@ -116,7 +117,7 @@ export function memoryChartConfig(run: RunResults): ChartConfiguration<'bar', (n
     data: { labels: footprints.map((f) => f.deployment), datasets: withPss ? [rss, pss, cpu] : [rss, cpu] },
     options: {
       plugins: {
-        title: { display: true, text: `Memory and CPU by deployment (scenario: ${run.scenario})`, font: { size: 18 } },
+        title: { display: true, text: `Memory and CPU by deployment (scenario: ${chartScenario(run)})`, font: { size: 18 } },
         subtitle: chartSubtitle(
           series,
           (withPss

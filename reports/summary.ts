@@ -1,6 +1,6 @@
 import { describeApp } from './deployments.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
-import { coarseFootnote, frontColumns, optional, pointColumns, type Column } from './columns.js';
+import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
 import {
   describeGenerator,
   formatCpu,
@@ -13,8 +13,10 @@ import {
   SERVER_SATURATED,
 } from './format.js';
 
-/** The summary table of the document reports (HTML, Markdown), as plain strings each format escapes. */
+/** A table of the document reports (HTML, Markdown), as plain strings each format escapes. */
 export interface SummaryTable {
+  /** A heading of its own, for a table after the first. */
+  title?: string;
   headers: string[];
   /** Per column: numbers are right-aligned. */
   numeric: boolean[];
@@ -36,9 +38,9 @@ function rowNotes(row: ResultRow): string {
 
 const hasPss = (run: RunResults) => run.results.some((row) => typeof sampledResources(row.resources)?.peakPssMb === 'number');
 
-function columnsFor(run: RunResults): Column[] {
+/** What each point used: the deployment's CPU and memory, the web server's in front, and why a point is flagged. */
+function resourceColumns(run: RunResults): Column[] {
   return [
-    ...pointColumns(run, FULL),
     { header: 'CPU %', numeric: true, cell: (row) => formatCpu(row.resources) },
     { header: 'peak RSS MB', numeric: true, cell: (row) => formatMemory(row.resources, 'rss') },
     ...optional(hasPss(run), { header: 'peak PSS MB', numeric: true, cell: (row) => formatMemory(row.resources, 'pss') }),
@@ -47,10 +49,9 @@ function columnsFor(run: RunResults): Column[] {
   ];
 }
 
-/** One row per measured point. Repeated points show their median with the min–max across repeats. */
-export function summaryTable(run: RunResults): SummaryTable {
-  const columns = columnsFor(run);
+function table(run: RunResults, columns: Column[], title?: string): SummaryTable {
   return {
+    ...(title && { title }),
     headers: columns.map((column) => column.header),
     numeric: columns.map((column) => column.numeric),
     rows: run.results.map((row) => ({
@@ -58,6 +59,18 @@ export function summaryTable(run: RunResults): SummaryTable {
       flagged: rowNotes(row) !== '',
     })),
   };
+}
+
+/**
+ * One row per measured point, in two tables that each fit a 1280 px page: what each point achieved
+ * (throughput against Little's law, latencies, failures), then its pool, what it used (CPU,
+ * memory, the web server in front) and why it is flagged, each row named again by its deployment,
+ * path and load.
+ * Repeated points show their median with the min–max across repeats.
+ */
+export function summaryTables(run: RunResults): SummaryTable[] {
+  const keys = keyColumns(run, FULL);
+  return [table(run, [...keys, ...measuredColumns(run, FULL)]), table(run, [...keys, ...poolColumns(run), ...resourceColumns(run)], RESOURCES_TITLE)];
 }
 
 /** What a reader needs to read the summary table right, one sentence each, for under the table. */

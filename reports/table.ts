@@ -1,6 +1,6 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { alignedTable } from './aligned-table.js';
-import { coarseFootnote, frontColumns, optional, pointColumns, type Column } from './columns.js';
+import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, pointColumns, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
 import { formatMemory, GENERATOR_LIMITED, isOpenSaturated, pssOrUnsampled, SERVER_SATURATED } from './format.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
@@ -25,12 +25,32 @@ function memoryColumn(run: RunResults): Column {
   };
 }
 
-function columnsFor(run: RunResults): Column[] {
+/** Past this many characters a line wraps in a terminal, and a table with it becomes unreadable. */
+const TERMINAL_WIDTH = 160;
+
+/** What each point used, and which limit it hit: after the points' own columns, or in a table of their own. */
+function resourceColumns(run: RunResults): Column[] {
   return [
-    ...pointColumns(run, COMPACT),
     memoryColumn(run),
     ...frontColumns(run, true),
     ...optional(run.results.some((row) => status(row) !== ''), { header: 'status', numeric: false, cell: status }),
+  ];
+}
+
+/**
+ * One table where it fits a terminal; else split as the document reports are: what the points
+ * achieved, then their pool, CPU, memory and status, each row named again by its deployment, path
+ * and load.
+ */
+function pointTables(run: RunResults): string[] {
+  const whole = alignedTable([...pointColumns(run, COMPACT), ...resourceColumns(run)], run.results);
+  if (Math.max(...whole.map((line) => line.length)) <= TERMINAL_WIDTH) return whole;
+  const keys = keyColumns(run, COMPACT);
+  return [
+    ...alignedTable([...keys, ...measuredColumns(run, COMPACT)], run.results),
+    '',
+    `${RESOURCES_TITLE}:`,
+    ...alignedTable([...keys, ...poolColumns(run), ...resourceColumns(run)], run.results),
   ];
 }
 
@@ -40,8 +60,7 @@ function columnsFor(run: RunResults): Column[] {
  * points, points where nothing succeeded, failed and skipped deployments).
  */
 export function formatTable(run: RunResults): string {
-  const body =
-    run.results.length > 0 ? [...alignedTable(columnsFor(run), run.results), ...coarseFootnote(run, COMPACT)] : ['Nothing measured.'];
+  const body = run.results.length > 0 ? [...pointTables(run), ...coarseFootnote(run, COMPACT)] : ['Nothing measured.'];
   const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
   return [...body, ...mixLines(run), ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
 }

@@ -7,6 +7,7 @@ import { describeLoad } from './format.js';
 import { distinctPaths, PALETTE, POINT_STYLES } from './series.js';
 
 import type { XY } from './line-chart.js';
+import { chartScenario } from './title.js';
 
 /** The deployment whose timeline is drawn: the one the run names, else the first one measured. */
 function timelineDeployment(run: RunResults): string | undefined {
@@ -92,7 +93,7 @@ function timelineChartConfig(run: RunResults): ChartConfiguration<'line' | 'bar'
     data: { datasets: [...levels.map(throughputLine), ...levels.map(errorBarsOf)] },
     options: {
       plugins: {
-        title: { display: true, text: `Throughput second by second: ${timelineDeployment(run)} (scenario: ${run.scenario})`, font: { size: 18 } },
+        title: { display: true, text: `Throughput second by second: ${timelineDeployment(run)} (scenario: ${chartScenario(run)})`, font: { size: 18 } },
         subtitle: {
           display: true,
           text: `one line per load level; bars: failed requests per second${markers.length > 0 ? '; dashed lines: events' : ''}`,

@@ -6,6 +6,7 @@ import { defineChart } from './chart-spec.js';
 import { keyLine, keyMarker, pointStyleLegend, PREDICTED_DASH } from './chart-style.js';
 import type { XY } from './line-chart.js';
 import { PALETTE, POINT_STYLES } from './series.js';
+import { chartScenario } from './title.js';
 
 const KNEE_COLOUR = '#555555';
 const RECOMMENDED_COLOUR = '#000000';
@@ -76,7 +77,7 @@ function tuneChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> | nu
     data: { datasets: [...marks, ...datasets, ...models] },
     options: {
       plugins: {
-        title: { display: true, text: `Throughput within ${slo} by workers (scenario: ${run.scenario}, ${run.settings.paths.join(', ')})`, font: { size: 18 } },
+        title: { display: true, text: `Throughput within ${slo} by workers (scenario: ${chartScenario(run)}, ${run.settings.paths.join(', ')})`, font: { size: 18 } },
         subtitle: { display: true, text: wrap(`${tune.recommended ? 'recommended' : 'no recommendation'}: ${tune.reason}`), padding: { bottom: 8 } },
         legend: { labels: { ...pointStyleLegend, generateLabels: () => legendItems } },
       },

@@ -6,6 +6,7 @@ import { escapeMarkdown } from './markdown.js';
 import { tuneChart } from './tune-chart.js';
 import { formatTuneTable } from './tune-table.js';
 import type { ReportWriter } from './writer.js';
+import { runTitle } from './title.js';
 
 const FILE = 'tune.md';
 
@@ -14,7 +15,7 @@ function renderTune(run: RunResults): string | null {
   const tune = run.tune;
   if (!tune) return null;
   const lines = [
-    `# bench tune: ${escapeMarkdown(run.scenario)} on ${escapeMarkdown(run.settings.paths.join(', '))}, ${escapeMarkdown(describeSlo(tune.slo))}` +
+    `# bench tune: ${escapeMarkdown(runTitle(run))} on ${escapeMarkdown(run.settings.paths.join(', '))}, ${escapeMarkdown(describeSlo(tune.slo))}` +
       (tune.budgetMb !== null ? ` within ${tune.budgetMb} MB` : ''),
     '',
     '```',

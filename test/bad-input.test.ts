@@ -64,6 +64,9 @@ const cases: [string, string[], RegExp][] = [
   ['a fractional --rate', ['run', 'blocking-vs-workers', '--rate', '0.4'], /--rate/],
   ['an external server off loopback', ['run', scenario('remote.yaml', GOOD.replace('  - kind: node-prefork\n    workers: 2', '  - kind: external\n    url: http://192.0.2.10:8000'))], /192\.0\.2\.10:8000 is not a loopback address; .*--allow-remote/],
   ['an external deployment without a url', ['run', 'blocking-vs-workers', '--deployments', 'external'], /kind external needs a url/],
+  ['workers on an external deployment', ['run', edit('extworkers.yaml', '  - kind: node-prefork', '  - kind: external\n    url: http://127.0.0.1:8000')], /deployments\[0\]: workers: bench starts nothing for kind external, so it cannot set workers; .*remove it/],
+  ['health on a deployment bench starts', ['run', edit('health.yaml', 'workers: 2', 'workers: 2\n    health: /healthz')], /deployments\[0\]: health: is for kind external only; .*app\.health/],
+  ['an external health that is no path', ['run', scenario('exthealth.yaml', GOOD.replace('  - kind: node-prefork\n    workers: 2', '  - kind: external\n    url: http://127.0.0.1:8000\n    health: healthz'))], /exthealth\.yaml:7:13: deployments\[0\]\.health: a request path starts with "\/"/],
   ['a YAML alias bomb', ['run', scenario('bomb.yaml', 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n')], /bomb\.yaml: .*alias/i],
 ];
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
-import { limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
+import { chartTitle, limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
 import { firstRequestLatencyConfig } from '../reports/latency-chart.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
 import { COARSE_MARK, describeLoad, describeLoads, latencyCell, NONE } from '../reports/format.js';
@@ -671,6 +671,15 @@ describe('runWarnings', () => {
 
 // ---- the writers ----
 
+describe('chart titles', () => {
+  it("name the scenario by its title, cut at a word where it would not fit the chart's one title line", () => {
+    const long = run([], { title: 'gunicorn sync, gthread and gevent workers in front of a Django site with its PostgreSQL database' });
+    expect(chartTitle(long, 'Throughput').text).toBe('Throughput by concurrency (scenario: gunicorn sync, gthread and gevent workers in front of a…)');
+    expect(chartTitle(run([], { title: 'mysite' }), 'Throughput').text).toBe('Throughput by concurrency (scenario: mysite)');
+    expect(chartTitle(run([]), 'Throughput').text).toBe('Throughput by concurrency (scenario: fixture)');
+  });
+});
+
 describe('chart writers', () => {
   // tune.png is a tune run's (test/tune-chart.test.ts); every other chart applies to any closed-loop run.
   for (const chart of CHARTS.filter((c) => c.applies(closedRun))) {
@@ -709,11 +718,23 @@ describe('report.html', () => {
     expect(text).toContain('The blocking worker flattens at 20 req/s however many clients wait.');
   });
 
-  it('has the summary table with predictions and spreads, one row per point', async () => {
+  it("titles the page by the scenario's title, and gives a description that is the title once", async () => {
+    const titled = run(closedRun.results, { scenario: 'bench', title: 'One blocking worker vs a pre-fork pool vs an event loop' });
+    const text = await writtenText('HTML report', titled);
+    expect(text).toContain('<title>bench: One blocking worker vs a pre-fork pool vs an event loop</title>');
+    expect(text).toContain('<h1>bench: One blocking worker vs a pre-fork pool vs an event loop</h1>');
+    expect(text).not.toContain('<p class="description">');
+    expect(text).not.toContain('bench: bench');
+    const markdown = await writtenText('Markdown report', titled);
+    expect(markdown.split('\n').slice(0, 3)).toEqual(['# bench: One blocking worker vs a pre-fork pool vs an event loop', '', '> **What to notice.** The blocking worker flattens at 20 req/s however many clients wait.']);
+  });
+
+  it('has the summary tables with predictions and spreads, one row per point in each', async () => {
     const text = await html;
     expect(text).toContain('<th class="num">predicted</th>');
-    expect(text.match(/<tr(?: class="flagged")?><td>/g)).toHaveLength(closedRun.results.length);
-    expect(text).toContain('<td class="num">70.0 (63.0–77.0)</td>');
+    expect(text.match(/<tr(?: class="flagged")?><td>/g)).toHaveLength(2 * closedRun.results.length);
+    // The min–max may go to a line of its own, never the figure apart from itself.
+    expect(text).toContain('<td class="num">70.0 <span class="spread">(63.0–77.0)</span></td>');
   });
 
   it('embeds every chart the run has as a PNG data URI', async () => {
@@ -769,7 +790,7 @@ describe('report.html', () => {
       '<td class="num">0</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">12</td>',
     );
     expect(text).not.toContain('0.0 ms');
-    expect(text).toMatch(/<tr class="flagged"><td>gunicorn-sync ×1<\/td><td>\/cpu\?ms=20<\/td>.*no request succeeded<\/td><\/tr>/);
+    expect(text).toMatch(/<tr class="flagged"><td>gunicorn-sync ×1<\/td><td>\/cpu\?<wbr>ms=<wbr>20<\/td>.*no request succeeded<\/td><\/tr>/);
   });
 
   it('says in the notes column which limit a point hit: the server or the load generator', async () => {
@@ -794,12 +815,12 @@ describe('report.md', () => {
     expect(await writtenText('Markdown report', openRun)).not.toContain('timeline.png');
   });
 
-  it('has the notice, the warnings and a table row per point', async () => {
+  it('has the notice, the warnings and a row per point in each of its two tables', async () => {
     const text = await markdown;
     expect(text).toContain('> **What to notice.** The blocking worker flattens');
     expect(text).toContain('## Warnings');
     expect(text.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| ---'))).toHaveLength(
-      closedRun.results.length + 1,
+      2 * (closedRun.results.length + 1),
     );
   });
 
@@ -1145,7 +1166,8 @@ describe('a server started outside bench', () => {
 
   it('shows – in the Markdown report and leaves the CSV fields empty', async () => {
     const markdown = await writtenText('Markdown report', mixed);
-    expect(markdown).toMatch(/^\| external \| 8 \| – \|.* \| – \| – \| – \|/m);
+    // Its workers, CPU, RSS and PSS.
+    expect(markdown).toMatch(/^\| external \| 8 \| – \| – \| – \| – \|/m);
     const [header = [], , external = []] = (await writtenText('CSV results', mixed)).trimEnd().split('\r\n').map(parseCsvRecord);
     const field = (name: string) => external[header.indexOf(name)];
     expect([field('workers'), field('cpuPercent'), field('peakRssMb'), field('peakPssMb'), field('processes')]).toEqual(['', '', '', '', '0']);

@@ -101,8 +101,32 @@ describe('scenario files', () => {
   });
 });
 
+describe('what reports call a scenario', () => {
+  it('is its folder for a file named bench.yaml with no name or description, never the bare file name', () => {
+    expect(parseScenario(valid, '/home/me/mysite/bench.yaml').title).toBe('mysite');
+  });
+
+  it('is its name:, else its description, when it has one', () => {
+    expect(parseScenario(`description: Django under gunicorn\n${valid}`, '/home/me/mysite/bench.yaml').title).toBe('Django under gunicorn');
+    expect(parseScenario(`name: checkout\ndescription: Django under gunicorn\n${valid}`, '/home/me/mysite/bench.yaml').title).toBe('checkout');
+  });
+
+  it("is a built-in scenario's own name", () => {
+    expect(loadScenario('blocking-vs-workers').title).toBe('blocking-vs-workers');
+  });
+});
+
 describe('plans', () => {
   const scenario = parseScenario(valid, '/x/my.yaml');
+
+  it('names an external deployment by its label:, and asks its health: path', () => {
+    const external = (fields: string) =>
+      buildPlan(parseScenario(`${valid.replace(/deployments:[\s\S]*/, '')}deployments:\n  - kind: external\n    url: http://127.0.0.1:8000\n${fields}`, '/x/my.yaml'), {})
+        .deployments[0]!;
+    expect(external('    label: my site\n    health: /healthz\n')).toMatchObject({ label: 'my site', spec: { health: '/healthz' } });
+    expect(external('')).toMatchObject({ label: 'external 127.0.0.1:8000' });
+    expect(external('').spec.health).toBeUndefined();
+  });
 
   it('labels deployments with their pool size', () => {
     expect(buildPlan(scenario, {}).deployments.map((d) => d.label)).toEqual(['node-blocking', 'node-prefork ×3']);

@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTcp, transports, type OpenTcp } from '../harness/load/builtin/tcp.js';
+import { openerFor, openTcp, transports, type OpenTcp } from '../harness/load/builtin/tcp.js';
 import { freePort } from '../harness/process/ports.js';
 
 let server: Server | undefined;
@@ -39,6 +39,13 @@ const joined = (events: Event[]) => events.filter((e) => e[0] === 'data').map((e
 it("uses libuv's handles on this Node, where the generator's CPU per connection is least", () => {
   expect(Object.keys(transports)).toContain('libuv handle');
   expect(openTcp).toBe(transports['libuv handle']);
+});
+
+it('connects to a name (localhost) or an IPv6 address over net.Socket, which a handle cannot', () => {
+  expect(openerFor('127.0.0.1')).toEqual({ open: openTcp, address: '127.0.0.1' });
+  expect(openerFor('localhost')).toEqual({ open: transports['net.Socket'], address: 'localhost' });
+  // A URL's hostname keeps an IPv6 address in brackets.
+  expect(openerFor('[::1]')).toEqual({ open: transports['net.Socket'], address: '::1' });
 });
 
 for (const [name, open] of Object.entries(transports)) {

@@ -37,6 +37,8 @@ export interface DeploymentSpec {
   supervise?: boolean;
   /** external: where the server someone else started listens. */
   url?: string;
+  /** external: a path that answers 2xx while the server is up (`health:`); undefined: the measured path, where any answer will do. */
+  health?: string;
   /** Variables the scenario passes to the server on purpose, even ones bench removes otherwise. */
   env?: Record<string, string>;
   /** Extra command-line flags for the server (gunicorn, uWSGI, flask, or node's own). */

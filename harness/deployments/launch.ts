@@ -5,7 +5,7 @@ import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
 import { findExecutable } from '../software.js';
 import { staticFilesDir } from '../paths.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
-import { probe } from '../process/readiness.js';
+import { whoAnswers, type AcceptedAnswer } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { apachePlan } from './apache.js';
@@ -21,8 +21,10 @@ export interface RunningDeployment {
   baseUrl: string;
   /** The random token the server echoes in /health (x-bench-token): undefined for an external server or a user's app. */
   token: string | undefined;
-  /** Where liveness asks whether the deployment still answers (/health, or the user's app's health path). */
+  /** Where liveness asks whether the deployment still answers (/health, the user's app's health path, an external server's `health:` or measured path). */
   healthPath: string;
+  /** What answer at healthPath shows a server without a token is up; undefined: any 2xx. */
+  healthAccepts?: AcceptedAnswer;
   /** Every process group of the deployment: the server first, then nginx. A supervised server's entry is replaced when it is restarted. */
   processes: ProcessGroup[];
   /** When the supervisor restarted the server (performance.now() times). */
@@ -67,6 +69,8 @@ export interface LaunchOptions {
   onStatus?(text: string): void;
   /** The address its processes listen on (default loopback): `bench agent`'s, where load from another machine arrives. */
   host?: string;
+  /** The path the run measures first: where an external server without `health:` is asked whether it answers (default /). */
+  measuredPath?: string;
 }
 
 const PORT_ATTEMPTS = 3;
@@ -231,13 +235,26 @@ async function freePortOtherThan(taken: number): Promise<number> {
   }
 }
 
-/** An external server: nothing to start or stop; ready once anything answers HTTP at its url. */
+/**
+ * An external server: nothing to start or stop. Its `health:` must answer 2xx; without one, it is
+ * asked at the path the run measures, where any HTTP answer will do (a server need not know a
+ * health route: a 404 in 3 ms is a server that is up). Liveness asks the same path the same way.
+ */
 async function attach(spec: DeploymentSpec, label: string, options: LaunchOptions): Promise<RunningDeployment> {
   const baseUrl = (spec.url ?? '').replace(/\/+$/, '');
+  const healthPath = spec.health ?? options.measuredPath ?? '/';
+  const healthAccepts: AcceptedAnswer = spec.health ? '2xx' : 'any';
   const deadline = Date.now() + options.readyTimeoutMs;
-  while ((await probe(`${baseUrl}/`, 1000)) === undefined) {
+  while ((await whoAnswers(`${baseUrl}${healthPath}`, undefined, 1000, healthAccepts)) !== 'ours') {
     if (options.signal?.aborted) throw new Error('interrupted while starting');
-    if (Date.now() >= deadline) throw new Error(`${label} did not start: nothing answered HTTP at ${baseUrl}`);
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `${label} did not start: ` +
+          (spec.health
+            ? `${baseUrl}${healthPath} (its health:) did not answer 2xx within ${Math.round(options.readyTimeoutMs / 1000)} s; name a path that answers 2xx while the server is up, or remove health: to accept any answer at the measured path`
+            : `nothing answered HTTP at ${baseUrl}${healthPath}`),
+      );
+    }
     await sleep(200, options.signal);
   }
   const url = new URL(baseUrl);
@@ -246,7 +263,8 @@ async function attach(spec: DeploymentSpec, label: string, options: LaunchOption
   return {
     baseUrl,
     token: undefined,
-    healthPath: '/health',
+    healthPath,
+    healthAccepts,
     processes: [],
     restarts: [],
     supervised: false,

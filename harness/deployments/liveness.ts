@@ -5,9 +5,10 @@ import type { RunningDeployment } from './launch.js';
 /**
  * Why a deployment can no longer be measured, or undefined while it is whole: every process group
  * led by its leader (a pool's master, a lone server itself, nginx) and /health answering 200 as
- * the server bench started. A pool whose master respawns a dead worker is whole; a lone server
- * that died is not. /health may queue behind the requests a blocking server still owes the point
- * before (c·d/K seconds of them), so it has `patienceMs` to answer: the run's request timeout.
+ * the server bench started (an external server: answering as it did when bench attached to it).
+ * A pool whose master respawns a dead worker is whole; a lone server that died is not. /health may
+ * queue behind the requests a blocking server still owes the point before (c·d/K seconds of them),
+ * so it has `patienceMs` to answer: the run's request timeout.
  */
 export async function deathOf(deployment: RunningDeployment, patienceMs: number, signal?: AbortSignal): Promise<string | undefined> {
   const deadline = Date.now() + patienceMs;
@@ -28,9 +29,12 @@ export async function deathOf(deployment: RunningDeployment, patienceMs: number,
   }
 }
 
-/** The health path answers: 200 with the server's own token for the demo app, any 2xx otherwise. */
+/**
+ * The health path answers: 200 with the server's own token for the demo app, any 2xx from a
+ * user's app, and what attach() accepted from an external server (any answer at its measured path).
+ */
 function answersAsItself(deployment: RunningDeployment, timeoutMs: number): Promise<'ours' | 'stranger' | undefined> {
-  return whoAnswers(`${deployment.baseUrl}${deployment.healthPath}`, deployment.token, timeoutMs);
+  return whoAnswers(`${deployment.baseUrl}${deployment.healthPath}`, deployment.token, timeoutMs, deployment.healthAccepts);
 }
 
 /**

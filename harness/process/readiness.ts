@@ -30,14 +30,27 @@ export async function probe(url: string, timeoutMs = 1000): Promise<number | und
 }
 
 /**
+ * What shows that a server with no token to echo is up: any 2xx at its health path (a user's app
+ * bench started, an external server's `health:`), or any HTTP answer at all ('any': an external
+ * server asked at the path it is measured on, where a 404 is as alive as a 200 and only a refusal
+ * or silence is not).
+ */
+export type AcceptedAnswer = '2xx' | 'any';
+
+/**
  * One GET of the health path: 'ours' when it answers 200 with `token`; 'stranger' when something
  * answers 200 without it; undefined when nothing answers, or not yet with a 200 (a proxy's 502
- * while the queue behind it drains is no proof of anything). A user's app knows no token: any 2xx
- * from it is 'ours' (`token` undefined).
+ * while the queue behind it drains is no proof of anything). A server without a token (`token`
+ * undefined) is 'ours' on the answer `accepts` names.
  */
-export async function whoAnswers(healthUrl: string, token: string | undefined, timeoutMs = 1000): Promise<'ours' | 'stranger' | undefined> {
+export async function whoAnswers(
+  healthUrl: string,
+  token: string | undefined,
+  timeoutMs = 1000,
+  accepts: AcceptedAnswer = '2xx',
+): Promise<'ours' | 'stranger' | undefined> {
   const answer = await getAnswer(healthUrl, timeoutMs);
-  if (token === undefined) return answer && answer.status >= 200 && answer.status < 300 ? 'ours' : undefined;
+  if (token === undefined) return answer && (accepts === 'any' || (answer.status >= 200 && answer.status < 300)) ? 'ours' : undefined;
   if (answer?.status !== 200) return undefined;
   return answer.token === token ? 'ours' : 'stranger';
 }

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { isFile, scenarioBaseDir } from '../app/app.js';
 import { withAbsoluteConfigPaths } from '../deployments/config-file.js';
 import { findKind } from '../deployments/kinds.js';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
@@ -13,6 +13,8 @@ import { scenarioSchema, type ScenarioFile } from './schema.js';
 
 export interface Scenario extends ScenarioFile {
   name: string;
+  /** What reports call it (scenarioTitle). */
+  title: string;
   file: string;
 }
 
@@ -91,7 +93,18 @@ export function parseScenario(text: string, file: string): Scenario {
   const deployments = parsed.data.deployments.map((entry) =>
     typeof entry === 'string' ? entry : withAbsoluteConfigPaths(entry, scenarioBaseDir(file), findKind(entry.kind.split('+')[0]!)?.configFile),
   ) as ScenarioFile['deployments'];
-  return { ...parsed.data, deployments, name: parsed.data.name ?? basename(file, extname(file)), file };
+  return { ...parsed.data, deployments, name: parsed.data.name ?? basename(file, extname(file)), title: scenarioTitle(parsed.data, file), file };
+}
+
+/**
+ * What reports call a scenario: its `name:`, a built-in's name, else its description, else its
+ * folder's name; never a user's bare file name, which says little ("bench: bench" for bench.yaml).
+ */
+function scenarioTitle(data: ScenarioFile, file: string): string {
+  const folder = dirname(resolve(file));
+  if (data.name) return data.name;
+  if (folder === scenariosDir) return basename(file, extname(file));
+  return data.description ?? (basename(folder) || basename(file, extname(file)));
 }
 
 type Issue = z.core.$ZodIssue;

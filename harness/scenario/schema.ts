@@ -30,6 +30,8 @@ const deploymentObject = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name like GUNICORN_CMD_ARGS' }), z.string()).optional(),
   /** kind external: where the server you started listens, e.g. http://127.0.0.1:8000 */
   url: z.url({ protocol: /^http$/, message: 'a url like http://127.0.0.1:8000' }).optional(),
+  /** kind external: a path that answers 2xx while the server is up, e.g. /healthz (default: the measured path, where any HTTP answer will do). */
+  health: requestPath.optional(),
   /** Extra flags for the server's command line (gunicorn, uWSGI, flask, node), e.g. ["--keep-alive", "5"]. */
   args: z.array(z.string()).optional(),
   /**

@@ -7,7 +7,7 @@ import { formatRequest, mixCycle, ResponseParser } from './http.js';
 import type { LiveTap } from './live-tap.js';
 import { CountRecorder } from '../../shared-state/count-recorder.js';
 import { startSlowClients, type SlowClients } from './slow-clients.js';
-import { openTcp, type TcpConnection } from './tcp.js';
+import { openerFor, type TcpConnection } from './tcp.js';
 
 /**
  * bench's own load engine, run in a process of its own (child.ts) so that its CPU is the
@@ -208,7 +208,8 @@ class Driver implements LiveDriver {
 
   private open(connection: Connection): TcpConnection {
     const mine = () => connection.socket === socket && connection.startedAt !== undefined;
-    const socket: TcpConnection = openTcp(this.url.hostname, Number(this.url.port || 80), {
+    const { open, address } = openerFor(this.url.hostname);
+    const socket: TcpConnection = open(address, Number(this.url.port || 80), {
       data: (bytes) => {
         if (mine()) this.received(connection, bytes);
       },

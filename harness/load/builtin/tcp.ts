@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, isIPv4 } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 
 /**
@@ -162,6 +162,16 @@ const openHandle = found && openWith(found);
 
 /** libuv's handles where Node exposes them, else net.Socket. */
 export const openTcp: OpenTcp = openHandle ?? openNetSocket;
+
+/**
+ * What opens load connections to `host` (a URL's hostname): openTcp for an IPv4 address, the one
+ * thing a handle connects to; net.Socket for a name such as localhost, which it resolves and tries
+ * at each address as readiness's http.request does, and for an IPv6 address ("[::1]").
+ */
+export function openerFor(host: string): { open: OpenTcp; address: string } {
+  const address = host.replace(/^\[(.*)\]$/, '$1');
+  return { open: isIPv4(address) ? openTcp : openNetSocket, address };
+}
 
 /** For the tests: both kinds of connection, the handle one only where this Node has it. */
 export const transports: Record<string, OpenTcp> = { 'net.Socket': openNetSocket, ...(openHandle && { 'libuv handle': openHandle }) };
