@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
+import { gapNotes, GAP_TITLE } from './model-gap.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { startedDeployments } from './deployments.js';
 import { runWarnings } from './warnings.js';
@@ -84,7 +85,13 @@ const notes = (texts: string[]) => texts.map((note) => `<p class="note">${escape
 
 function summary(run: RunResults): string {
   if (run.results.length === 0) return '<h2>Summary</h2><p>Nothing measured.</p>';
-  return `<h2>Summary</h2>${htmlTable(summaryTable(run))}${notes(summaryNotes(run))}${requestMix(run)}`;
+  return `<h2>Summary</h2>${htmlTable(summaryTable(run))}${notes(summaryNotes(run))}${gaps(run)}${requestMix(run)}`;
+}
+
+function gaps(run: RunResults): string {
+  const items = gapNotes(run);
+  if (items.length === 0) return '';
+  return `<h3>${escapeHtml(GAP_TITLE)}</h3><ul class="gaps">${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
 }
 
 function requestMix(run: RunResults): string {

@@ -4,6 +4,7 @@ import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTable } from './summary.js';
 import { startedDeployments } from './deployments.js';
+import { gapNotes, GAP_TITLE } from './model-gap.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
@@ -32,8 +33,14 @@ function summary(run: RunResults): string[] {
     '',
     ...table(headers, numeric, rows.map((row) => row.cells)),
     ...summaryNotes(run).flatMap((note) => ['', escapeMarkdown(note)]),
+    ...gaps(run),
     ...requestMix(run),
   ];
+}
+
+function gaps(run: RunResults): string[] {
+  const notes = gapNotes(run);
+  return notes.length > 0 ? ['', `### ${GAP_TITLE}`, '', ...notes.map((note) => `- ${escapeMarkdown(note)}`)] : [];
 }
 
 function requestMix(run: RunResults): string[] {

@@ -1,6 +1,7 @@
 import { describeApp } from './deployments.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { coarseFootnote, frontColumns, optional, pointColumns, type Column } from './columns.js';
+import { estimateFootnote } from './model-gap.js';
 import {
   describeGenerator,
   formatCpu,
@@ -80,6 +81,7 @@ export function summaryNotes(run: RunResults): string[] {
         ]
       : []),
     ...coarseFootnote(run, FULL),
+    ...estimateFootnote(run),
   ];
 }
 

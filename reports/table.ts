@@ -2,6 +2,7 @@ import type { ResultRow, RunResults } from '../harness/results.js';
 import { alignedTable } from './aligned-table.js';
 import { coarseFootnote, frontColumns, optional, pointColumns, type Column } from './columns.js';
 import { formatMemory, GENERATOR_LIMITED, isOpenSaturated, pssOrUnsampled, SERVER_SATURATED } from './format.js';
+import { estimateFootnote, gapNotes, GAP_TITLE } from './model-gap.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 
@@ -41,9 +42,17 @@ function columnsFor(run: RunResults): Column[] {
  */
 export function formatTable(run: RunResults): string {
   const body =
-    run.results.length > 0 ? [...alignedTable(columnsFor(run), run.results), ...coarseFootnote(run, COMPACT)] : ['Nothing measured.'];
+    run.results.length > 0
+      ? [...alignedTable(columnsFor(run), run.results), ...coarseFootnote(run, COMPACT), ...estimateFootnote(run), ...gapLines(run)]
+      : ['Nothing measured.'];
   const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
   return [...body, ...mixLines(run), ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
+}
+
+/** Each row outside the model's band, and why, under the points' table. */
+function gapLines(run: RunResults): string[] {
+  const notes = gapNotes(run);
+  return notes.length > 0 ? ['', `${GAP_TITLE}:`, ...notes.map((note) => `  ${note}`)] : [];
 }
 
 /** A mix's requests apart, under the points' table. */
