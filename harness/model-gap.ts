@@ -14,7 +14,13 @@ const BUSY = 0.9;
 /** A server using this much of a core (percent) wanted CPU that busy cores could deny it. */
 const WANTED = 25;
 
-/** A worker with this many times its even share (1/W) or more took more than its part. */
+/** Shares that cap a pool at this much of its prediction or less explain a shortfall. */
+const CAPS = 0.9;
+
+/** A busiest worker serving this much of what it can (or more) was full: on a busy machine it gets less than all. */
+const FULL = 0.6;
+
+/** Without a service time to size workers by: a worker with this many times its even share (1/W) or more took more than its part. */
 const UNEVEN = 1.25;
 
 /** What bench measured during a row, beyond the row itself, that the reasons rest on. */
@@ -93,13 +99,19 @@ export function unevenSpread(row: ResultRow, { kind, spec, answers, processCpu }
   const shares = workerShares(spec.workers, answers, processCpu);
   if (!shares) return undefined;
   const busiest = shares.workers[0]!;
-  const even = 1 / spec.workers;
-  if (busiest.share < UNEVEN * even && shares.workers.length >= spec.workers && shares.workers.every((w) => w.share > 0)) return undefined;
   const slots = slotsPerWorker(kind, spec, row.path);
   const d = row.model.serviceMs;
   const busiestCapacityRps = slots !== null && d !== null ? round((slots * 1000) / d) : undefined;
   const spreadCapRps = busiestCapacityRps !== undefined ? round(busiestCapacityRps / busiest.share) : undefined;
-  if (spreadCapRps !== undefined && row.predictedThroughputRps !== null && spreadCapRps >= 0.95 * row.predictedThroughputRps) return undefined;
+  if (busiestCapacityRps !== undefined && spreadCapRps !== undefined) {
+    // The shares explain the row when they cap the pool well below the prediction and the
+    // busiest worker was (near) full; a busiest worker with room left was not what held it back.
+    const predicted = row.predictedThroughputRps ?? Infinity;
+    if (spreadCapRps > CAPS * predicted || busiest.share * row.throughputRps < FULL * busiestCapacityRps) return undefined;
+  } else {
+    const even = 1 / spec.workers;
+    if (busiest.share < UNEVEN * even && shares.workers.length >= spec.workers && shares.workers.every((w) => w.share > 0)) return undefined;
+  }
   const evidence: SpreadEvidence = {
     source: shares.source,
     workers: shares.workers,
@@ -107,7 +119,8 @@ export function unevenSpread(row: ResultRow, { kind, spec, answers, processCpu }
     ...(busiestCapacityRps !== undefined && { busiestCapacityRps, spreadCapRps: spreadCapRps! }),
   };
   const list = shares.workers.map((w) => percent(w.share)).join(', ');
-  const of = shares.source === 'responses' ? 'of the requests' : "of their CPU time (a user's app does not say which worker answered)";
+  const unnamed = spec.app ? "a user's app does not say which worker answered" : 'this load engine does not read which worker answered';
+  const of = shares.source === 'responses' ? 'of the requests' : `of their CPU time, since ${unnamed}`;
   const connections = shares.workers.map((w) => w.connections ?? 0);
   const why = shares.keptAlive
     ? `; keep-alive connections stay with the worker that accepted them (${connections.join(', ')} of ${sum(connections)} connections)`

@@ -99,7 +99,7 @@ describe('the model gap', () => {
     const spread = modelGap(r, evidence('gunicorn-gthread', spec, { processCpu }))!.reasons[0]!;
     expect(spread.kind).toBe('uneven-spread');
     expect(spread.evidence).toMatchObject({ source: 'cpu', workers: [{ pid: 101, share: 0.75 }, { pid: 102, share: 0.25 }] });
-    expect(spread.text).toMatch(/75%, 25% of their CPU time/);
+    expect(spread.text).toMatch(/75%, 25% of their CPU time, since a user's app does not say which worker answered\)/);
   });
 
   it('does not blame an even spread, nor shares whose cap is above the prediction', () => {

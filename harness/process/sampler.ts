@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readExitCpuLog } from './exit-cpu-log.js';
-import { hasProcfs, livingProcesses, readPssKb, readRunNs } from './procfs.js';
+import { hasProcfs, livingProcesses, readPssKb, readRunNs, readThreadsRunNs } from './procfs.js';
 
 function sysconf(name: string, fallback: number): number {
   try {
@@ -58,6 +58,9 @@ export class ResourceSampler {
   /** The main thread's run time (ns), where readable: see cpuSeconds. */
   private readonly firstRunNs = new Map<number, number>();
   private readonly lastRunNs = new Map<number, number>();
+  /** All threads' run time (ns), read when a process is first seen and at the end: see cpuSeconds. */
+  private readonly firstThreadsNs = new Map<number, number>();
+  private readonly lastThreadsNs = new Map<number, number>();
   private peakRssPages = 0;
   /** kB; null once any process's PSS could not be read (a partial sum would understate). */
   private peakPssKb: number | null = 0;
@@ -84,7 +87,7 @@ export class ResourceSampler {
   stop(): ResourceUse {
     if (this.timer) clearInterval(this.timer);
     if (!hasProcfs) return NOTHING_SAMPLED;
-    this.sample(true);
+    this.sample(true, true);
     if (this.peakProcesses === 0) return NOTHING_SAMPLED;
     const { pageBytes } = systemUnits();
     const wallS = Math.max((performance.now() - this.started) / 1000, 1e-3);
@@ -101,9 +104,10 @@ export class ResourceSampler {
   }
 
   /**
-   * CPU seconds of every process sampled, each the larger of two counts: its ticks (all its
-   * threads, and the children it reaped) and its main thread's exact run time, which sees the
-   * sub-tick bursts of many lightly loaded processes that ticks can miss.
+   * CPU seconds of every process sampled, each the largest of three counts: its ticks (all its
+   * threads, and the children it reaped), its main thread's exact run time, which sees the
+   * sub-tick bursts of many lightly loaded processes that ticks can miss, and, for a process alive
+   * from its first sample to the last, all its threads' exact run time (a threaded worker's).
    */
   private cpuSeconds(): { exited: number; perProcess: Map<number, number> } {
     const { ticksPerSecond } = systemUnits();
@@ -118,12 +122,16 @@ export class ResourceSampler {
       const ticks = ((this.lastTicks.get(pid) ?? first) - first) / ticksPerSecond;
       const firstNs = this.firstRunNs.get(pid);
       const run = firstNs === undefined ? 0 : ((this.lastRunNs.get(pid) ?? firstNs) - firstNs) / 1e9;
-      perProcess.set(pid, Math.max(ticks, run));
+      const firstThreads = this.firstThreadsNs.get(pid);
+      const lastThreads = this.lastThreadsNs.get(pid);
+      const threads = firstThreads === undefined || lastThreads === undefined ? 0 : Math.max(0, lastThreads - firstThreads) / 1e9;
+      perProcess.set(pid, Math.max(ticks, run, threads));
     }
     return { exited: exited.reduce((sum, e) => sum + e.seconds, 0), perProcess };
   }
 
-  private sample(withPss = false): void {
+  /** `last`: the window's end, when every living process's threads are read once more. */
+  private sample(withPss = false, last = false): void {
     let rss = 0;
     const pids: number[] = [];
     const groups = new Set(this.groups());
@@ -136,6 +144,10 @@ export class ResourceSampler {
       if (runNs !== undefined) {
         if (!this.firstRunNs.has(p.pid)) this.firstRunNs.set(p.pid, runNs);
         this.lastRunNs.set(p.pid, runNs);
+      }
+      if (!this.firstThreadsNs.has(p.pid) || last) {
+        const threadsNs = readThreadsRunNs(p.pid);
+        if (threadsNs !== undefined) (this.firstThreadsNs.has(p.pid) ? this.lastThreadsNs : this.firstThreadsNs).set(p.pid, threadsNs);
       }
       rss += p.rssPages;
       pids.push(p.pid);
