@@ -91,8 +91,9 @@ export function modelGap(row: ResultRow, evidence: GapEvidence): ModelGap | unde
  * A pool whose workers did not share the requests evenly: the busiest worker fills while others
  * idle. Shares come from the demo app's x-worker-pid, or else from each worker's CPU time. Where
  * the service time and the busiest worker's slots are known, the shares cap the pool at what the
- * busiest worker can serve over its share, and the reason applies only when that cap is below
- * the prediction; without them, unevenness alone is the evidence.
+ * busiest worker can serve over its share, and the reason applies only when that cap is at most
+ * CAPS of the prediction with the busiest worker (near) full; without them, unevenness alone is
+ * the evidence.
  */
 export function unevenSpread(row: ResultRow, { kind, spec, answers, processCpu }: GapEvidence): GapReason | undefined {
   if (!kind.takesWorkers || spec.workers < 2) return undefined;
