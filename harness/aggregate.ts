@@ -1,5 +1,6 @@
 import type { PlannedDeployment } from './plan.js';
-import { appProcesses, predict, predictCapacity } from './model.js';
+import { appProcesses, predict, predictCapacity, type Prediction } from './model.js';
+import { modelGap, repeatsEvidence } from './model-gap.js';
 import { cooperativeDriver, poolSize } from './database/connections.js';
 import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
@@ -69,13 +70,15 @@ function mergedResources(repeats: ResourceUse[]): ResourceUse {
 export function toRow(point: PointSamples): ResultRow {
   const { planned, path, level, samples, placement } = point;
   const first = samples[0]!;
-  const model = withMeasuredService(
+  const measuredModel = withMeasuredService(
     predictCapacity(planned.kind, planned.spec, path, placement.serverCores, level.slowClients?.count),
     point.measuredService,
-    Math.min(appProcesses(planned.kind, planned.spec), placement.serverCores),
+    { app: Math.min(appProcesses(planned.kind, planned.spec), placement.serverCores), server: placement.serverCores },
+    levelCpu(samples),
   );
   const open = 'offeredRps' in level;
-  const prediction = predict(model, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency });
+  const prediction = predict(measuredModel, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency });
+  const model = withEstimate(measuredModel, prediction, open ? level.offeredRps : undefined);
   const throughputRps = median(samples.map((s) => s.throughputRps));
   const worst = (pick: (s: Sample) => number) => Math.max(...samples.map(pick));
   const merged = LatencyHistogram.merge(samples.map((s) => s.histogram));
@@ -83,7 +86,7 @@ export function toRow(point: PointSamples): ResultRow {
   // An overloaded server fills any connection cap by itself (its queue grows by offered − served
   // every second); the cap is the generator's limit only where the model says the server had room.
   const capBinds = open && prediction.predictedThroughputRps !== null && prediction.predictedThroughputRps >= KEPT_UP * level.offeredRps;
-  const generator = generatorUse(samples, placement, capBinds ? level.maxConnections : undefined);
+  const { own: generatorLimits, ...generator } = generatorUse(samples, placement, capBinds ? level.maxConnections : undefined);
   // The demo app's connections to the run's database; a user's app sizes its own.
   const pooled = planned.spec.database !== undefined && !planned.spec.app;
   const cooperative = cooperativeDriver(planned.kind, planned.spec);
@@ -138,6 +141,8 @@ export function toRow(point: PointSamples): ResultRow {
     // Behind because the generator ran out of connections or CPU is the generator's limit, not the server's.
     row.saturated = fellBehind && !generator.saturated;
   }
+  const gap = modelGap(row, { kind: planned.kind, spec: planned.spec, placement, generatorLimits, ...repeatsEvidence(samples) });
+  if (gap) row.modelGap = gap;
   if (samples.length > 1) {
     const p = (s: Sample, key: 'p50' | 'p99') => s.latencyMs?.[key] ?? null;
     row.spread = {
@@ -159,26 +164,80 @@ function byRequest(samples: Sample[]): RequestFigures[] {
   });
 }
 
+/** CPU per request at a level, in ms: the app's processes alone, and the deployment's with the web server in front. */
+interface LevelCpu {
+  appMs: number;
+  totalMs: number;
+}
+
+/**
+ * What each request of this level cost in CPU, the median over the repeats that were sampled:
+ * a request costs less CPU among many (an event loop batches its reads and writes) than alone.
+ */
+function levelCpu(samples: Sample[]): LevelCpu | undefined {
+  const sampled = samples.filter((s) => s.resources.processes > 0 && s.throughputRps > 0);
+  if (sampled.length === 0) return undefined;
+  const perRequest = (percent: number, s: Sample) => ((percent / 100) * 1000) / s.throughputRps;
+  return {
+    appMs: median(sampled.map((s) => perRequest(s.resources.cpuPercent - (s.frontResources?.cpuPercent ?? 0), s))),
+    totalMs: median(sampled.map((s) => perRequest(s.resources.cpuPercent, s))),
+  };
+}
+
 /**
  * A user's app, CGI: the model's d is what one client measured, not what the path says, and the CPU
- * each request took bounds the deployment too: `cores` (the server's, or fewer when fewer
- * processes run app code) do no more than cores / CPU per request, however many requests it
- * holds at once (an app that computes rather than waits).
+ * each request took bounds the deployment too: the cores the app's processes can use (the
+ * server's, or fewer when fewer processes run app code) do no more than cores / the app's CPU per
+ * request, and the server's cores no more than cores / the whole deployment's (the web server in
+ * front included), however many requests it holds at once. The CPU is this level's own where it
+ * was sampled, so that the bound holds at the level it applies to; else what one client cost.
  */
-function withMeasuredService(model: ModelPrediction, measured: MeasuredService | undefined, cores: number): ModelPrediction {
+function withMeasuredService(model: ModelPrediction, measured: MeasuredService | undefined, cores: { app: number; server: number }, level: LevelCpu | undefined): ModelPrediction {
   if (measured === undefined) return model;
+  const terms = level
+    ? [
+        { cores: cores.app, cpuMs: level.appMs },
+        { cores: cores.server, cpuMs: level.totalMs },
+      ]
+    : [{ cores: cores.app, cpuMs: measured.cpuMs }];
   // To the hundredth, as predict() rounds rates: a point this bounds then predicts exactly it.
-  const cpuBoundRps = measured.cpuMs > 0 ? Math.round((cores * 100_000) / measured.cpuMs) / 100 : undefined;
+  const rps = (t: { cores: number; cpuMs: number }) => Math.round((t.cores * 100_000) / t.cpuMs) / 100;
+  const tightest = terms.filter((t) => t.cpuMs > 0).sort((a, b) => rps(a) - rps(b))[0];
+  const where = level ? 'this level' : 'one client';
   return {
     ...model,
     serviceMs: round(measured.ms),
     serviceSource: 'measured',
-    ...(cpuBoundRps !== undefined && { cpuBoundRps, bound: `${model.bound}, and ${cores} core${cores === 1 ? '' : 's'} at ${round(measured.cpuMs)} ms of CPU per request` }),
+    ...(tightest && {
+      cpuBoundRps: rps(tightest),
+      cpuMsPerRequest: round(tightest.cpuMs),
+      cpuMeasuredAt: where,
+      bound: `${model.bound}, and ${tightest.cores} core${tightest.cores === 1 ? '' : 's'} at ${round(tightest.cpuMs)} ms of CPU per request (measured at ${where})`,
+    }),
   };
 }
 
-/** The generator's own figures over the repeats, and whether (and why) it was the limit. */
-function generatorUse(samples: Sample[], placement: Placement, maxConnections: number | undefined): GeneratorUse {
+/**
+ * A prediction from one client's measurement is an estimate, not a bound, unless what bounds it
+ * was measured at this level (its CPU per request) or it is the offered rate of an open loop the
+ * deployment keeps up with: say what it rests on.
+ */
+function withEstimate(model: ModelPrediction, prediction: Prediction, offeredRps: number | undefined): ModelPrediction {
+  const predicted = prediction.predictedThroughputRps;
+  if (model.serviceSource !== 'measured' || predicted === null || predicted === offeredRps) return model;
+  const cpuBinds = model.cpuBoundRps !== undefined && predicted === model.cpuBoundRps;
+  if (cpuBinds && model.cpuMeasuredAt === 'this level') return model;
+  const estimate = cpuBinds
+    ? `the ${model.cpuMsPerRequest} ms of CPU per request measured at one client`
+    : `the ${model.serviceMs} ms mean latency measured at one client`;
+  return { ...model, estimate };
+}
+
+/**
+ * The generator's own figures over the repeats, and whether (and why) it was the limit: the
+ * connection cap, or its own CPU or event loop (`own`, which the model gap names apart).
+ */
+function generatorUse(samples: Sample[], placement: Placement, maxConnections: number | undefined): GeneratorUse & { own: string[] } {
   const cpuPercent = Math.max(...samples.map((s) => s.generator.cpuPercent));
   // Locust's workers are limited together: each at its core's limit.
   const processes = Math.max(...samples.map((s) => s.generator.processes ?? 1));
@@ -189,13 +248,13 @@ function generatorUse(samples: Sample[], placement: Placement, maxConnections: n
   // Reconnecting to a port nobody listens on keeps a generator busy without measuring anything:
   // its CPU then says the server is gone, not that the generator was the limit.
   const refusedStorm = samples.some((s) => s.refused > (s.requests + s.errors) / 2);
-  const limits = [
-    ...(maxConnections !== undefined && late > 0 ? [`connection cap (${maxConnections}) reached: ${late} sends went out late`] : []),
+  const own = [
     ...(!refusedStorm && cpuPercent >= GENERATOR_SATURATED_PERCENT * processes
       ? [processes > 1 ? `CPU at ${Math.round(cpuPercent / processes)}% of each of its ${processes} processes' cores` : `CPU at ${Math.round(cpuPercent)}% of its core`]
       : []),
     ...(!refusedStorm && eventLoopDelayMs && eventLoopDelayMs.p99 > LOOP_DELAY_LIMIT_MS ? [`event loop ${eventLoopDelayMs.p99} ms late (p99)`] : []),
   ];
+  const limits = [...(maxConnections !== undefined && late > 0 ? [`connection cap (${maxConnections}) reached: ${late} sends went out late`] : []), ...own];
   return {
     engine: samples[0]!.generator.engine,
     placement: placement.mode,
@@ -205,6 +264,7 @@ function generatorUse(samples: Sample[], placement: Placement, maxConnections: n
     ...(processes > 1 && { processes }),
     saturated: limits.length > 0,
     ...(limits.length > 0 && { limit: limits.join('; ') }),
+    own,
   };
 }
 

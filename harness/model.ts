@@ -17,7 +17,7 @@ export function serviceMs(path: string): number | null {
   return Number.isFinite(ms) && ms > 0 ? ms : null;
 }
 
-const isCpuBound = (path: string) => pathname(path) === '/cpu';
+export const isCpuBound = (path: string) => pathname(path) === '/cpu';
 
 /**
  * How many requests the deployment holds at once. Waiting (/io) is bounded by the concurrency
@@ -89,7 +89,7 @@ function apacheBound(model: ModelPrediction, spec: DeploymentSpec, slowClients: 
  * under prefork, a thread under event, never the app's: apacheBound); mod_wsgi's daemon processes get each
  * request from an Apache thread that read it, while its embedded mode reads in the app's process.
  */
-function heldBySlowClients(kind: ServerKind, spec: DeploymentSpec): boolean {
+export function heldBySlowClients(kind: ServerKind, spec: DeploymentSpec): boolean {
   return kind.heldBySlowClients === true && spec.proxy === 'none' && spec.wsgiMode !== 'daemon';
 }
 

@@ -21,6 +21,43 @@ const pointEvent = z.object({ t: z.number(), what: z.string() });
 
 const resourceUse = z.object({ cpuPercent: z.number(), peakRssMb: z.number(), peakPssMb: z.number().nullable(), processes: z.number() });
 
+const gapReason = <K extends string, E extends z.ZodType>(kind: K, evidence: E) => z.object({ kind: z.literal(kind), text: z.string(), evidence });
+const modelGap = z.object({
+  ratio: z.number(),
+  band: z.tuple([z.number(), z.number()]),
+  reasons: z.array(
+    z.discriminatedUnion('kind', [
+      gapReason(
+        'uneven-spread',
+        z.object({
+          source: z.enum(['responses', 'cpu']),
+          workers: z.array(z.object({ pid: z.number(), share: z.number(), connections: z.number().optional() })),
+          keptAlive: z.boolean().optional(),
+          busiestCapacityRps: z.number().optional(),
+          spreadCapRps: z.number().optional(),
+        }),
+      ),
+      gapReason(
+        'cores',
+        z.object({
+          cores: z.number(),
+          busyPercent: z.number().optional(),
+          serverPercent: z.number(),
+          generatorPercent: z.number().optional(),
+          otherPercent: z.number().optional(),
+          appProcesses: z.number().optional(),
+        }),
+      ),
+      gapReason('generator', z.object({ engine: generatorEngine, cpuPercent: z.number(), limit: z.string() })),
+      gapReason('connection-cap', z.object({ maxConnections: z.number(), late: z.number(), peakConnections: z.number() })),
+      gapReason('slow-clients', z.object({ count: z.number(), sendBytesPerSecond: z.number(), slots: z.number().nullable(), held: z.number() })),
+      gapReason('database-pool', z.object({ workers: z.number(), pool: z.number(), connections: z.number(), inFlight: z.number() })),
+      gapReason('estimate', z.object({ restsOn: z.string(), serviceMs: z.number().nullable(), cpuMsPerRequest: z.number().nullable() })),
+      gapReason('none', z.object({}).strict()),
+    ]),
+  ),
+});
+
 const resultRow = z.object({
   deployment: z.string(),
   server: z.string(),
@@ -52,7 +89,17 @@ const resultRow = z.object({
   predictedThroughputRps: z.number().nullable(),
   predictedLatencyMs: z.number().nullable(),
   throughputRatio: z.number().nullable(),
-  model: z.object({ capacity: z.number().nullable(), bound: z.string(), serviceMs: z.number().nullable(), serviceSource: z.literal('measured').optional(), cpuBoundRps: z.number().optional() }),
+  model: z.object({
+    capacity: z.number().nullable(),
+    bound: z.string(),
+    serviceMs: z.number().nullable(),
+    serviceSource: z.literal('measured').optional(),
+    cpuBoundRps: z.number().optional(),
+    cpuMsPerRequest: z.number().optional(),
+    cpuMeasuredAt: z.enum(['this level', 'one client']).optional(),
+    estimate: z.string().optional(),
+  }),
+  modelGap: modelGap.optional(),
   repeats: z.number(),
   spread: z.object({ throughputRps: spread, p50Ms: spread, p99Ms: spread }).optional(),
   perRepeat: z.array(z.object({ throughputRps: z.number(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable() })).optional(),

@@ -28,10 +28,75 @@ export interface ModelPrediction {
    */
   serviceSource?: 'measured';
   /**
-   * With a measured service time: the server's cores divided by the CPU one request took at one
-   * client (all the deployment's processes, nginx included): a ceiling on throughput whatever the capacity.
+   * With a measured service time: the cores the app's processes can use divided by the CPU one
+   * request took (`cpuMsPerRequest`): a ceiling on throughput whatever the capacity.
    */
   cpuBoundRps?: number;
+  /** The app's CPU per request (ms; the web server in front left out) that cpuBoundRps rests on. */
+  cpuMsPerRequest?: number;
+  /**
+   * Where cpuMsPerRequest was measured: at this row's own load level (its window's CPU over its
+   * requests), or at one client, when this level's CPU could not be read.
+   */
+  cpuMeasuredAt?: 'this level' | 'one client';
+  /**
+   * Set when the prediction is an estimate rather than a bound: what it rests on, in words ("the
+   * 1.2 ms mean latency measured at one client"). A row may beat an estimate; it cannot beat a bound.
+   */
+  estimate?: string;
+}
+
+/**
+ * Why a row landed outside 0.85–1.10 of its prediction: the causes bench measured, each with its
+ * evidence (harness/model-gap.ts). Rows within the band carry none.
+ */
+export interface ModelGap {
+  /** throughputRps / predictedThroughputRps (the row's throughputRatio). */
+  ratio: number;
+  /** The band's low and high ends this row fell outside of. */
+  band: [number, number];
+  /** The causes found, the likeliest first; a single 'none' when bench found no cause it measures. */
+  reasons: GapReason[];
+}
+
+export type GapReason =
+  | { kind: 'uneven-spread'; text: string; evidence: SpreadEvidence }
+  | { kind: 'cores'; text: string; evidence: CoresEvidence }
+  | { kind: 'generator'; text: string; evidence: { engine: GeneratorEngine; cpuPercent: number; limit: string } }
+  | { kind: 'connection-cap'; text: string; evidence: { maxConnections: number; late: number; peakConnections: number } }
+  | { kind: 'slow-clients'; text: string; evidence: { count: number; sendBytesPerSecond: number; slots: number | null; held: number } }
+  | { kind: 'database-pool'; text: string; evidence: { workers: number; pool: number; connections: number; inFlight: number } }
+  | { kind: 'estimate'; text: string; evidence: { restsOn: string; serviceMs: number | null; cpuMsPerRequest: number | null } }
+  | { kind: 'none'; text: string; evidence: Record<string, never> };
+
+/** How a pool's workers shared a row's requests. */
+export interface SpreadEvidence {
+  /**
+   * 'responses': the demo app's x-worker-pid on each answer; 'cpu': each worker process's CPU
+   * time (a user's app does not say which worker answered).
+   */
+  source: 'responses' | 'cpu';
+  /** Each worker's share of the requests (or of the CPU), 0–1, the busiest first; a worker that answered nothing has share 0. */
+  workers: { pid: number; share: number; connections?: number }[];
+  /** The client kept its connections alive: each stayed with the worker that accepted it. */
+  keptAlive?: boolean;
+  /** What the busiest worker can serve (its threads over the service time), and the pool's ceiling under these shares; absent without a service time. */
+  busiestCapacityRps?: number;
+  spreadCapRps?: number;
+}
+
+/** How busy the cores were: in percent of one core, as resources.cpuPercent. */
+export interface CoresEvidence {
+  cores: number;
+  /** The cores' busy time, whoever used it (absent where /proc/stat could not be read). */
+  busyPercent?: number;
+  serverPercent: number;
+  /** The generator, when it shared the server's cores. */
+  generatorPercent?: number;
+  /** Processes bench knows nothing of, on the server's cores. */
+  otherPercent?: number;
+  /** When each of the app's processes was at its one core's limit: how many there were. */
+  appProcesses?: number;
 }
 
 /** One second of a measured window. */
@@ -130,6 +195,8 @@ export interface ResultRow {
   /** throughputRps / predictedThroughputRps. */
   throughputRatio: number | null;
   model: ModelPrediction;
+  /** Outside 0.85–1.10 of the prediction: why, as bench measured it. */
+  modelGap?: ModelGap;
 
   /** Repetitions of this point (1 unless --repeat); throughput is their median, percentiles come from the merged histograms. */
   repeats: number;

@@ -6,7 +6,6 @@ import {
   failedCount,
   formatCpu,
   formatMemory,
-  formatPredicted,
   formatRatio,
   latencyCell,
   loadCell,
@@ -17,6 +16,7 @@ import {
   startedOutsideBench,
   type Percentile,
 } from './format.js';
+import { predictedCell } from './model-gap.js';
 import { distinctPaths, isOpenLoop } from './series.js';
 
 /** A column of a table of measured points, one row per point; numbers are right-aligned. */
@@ -91,7 +91,7 @@ export function measuredColumns(run: RunResults, { compact }: { compact: boolean
   return [
     ...optional(slow, { header: 'slow clients', numeric: true, cell: (row) => String(row.slowClients?.count ?? 0) }),
     { header: 'req/s', numeric: true, cell: rpsCell },
-    { header: 'predicted', numeric: true, cell: (row) => formatPredicted(row.predictedThroughputRps) },
+    { header: 'predicted', numeric: true, cell: predictedCell },
     { header: 'ratio', numeric: true, cell: (row) => formatRatio(row.throughputRatio) },
     { header: 'samples', numeric: true, cell: (row) => String(row.samples) },
     ...percentiles(compact).map((percentile) => ({

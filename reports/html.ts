@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTables, type SummaryTable } from './summary.js';
+import { gapNotes, GAP_TITLE } from './model-gap.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { startedDeployments } from './deployments.js';
 import { runWarnings } from './warnings.js';
@@ -98,7 +99,13 @@ function summary(run: RunResults): string {
   if (run.results.length === 0) return '<h2>Summary</h2><p>Nothing measured.</p>';
   const [points, ...others] = summaryTables(run);
   const rest = others.map((table) => `<h3>${escapeHtml(table.title ?? '')}</h3>${htmlTable(table)}`).join('');
-  return `<h2>Summary</h2>${htmlTable(points!)}${notes(summaryNotes(run))}${rest}${requestMix(run)}`;
+  return `<h2>Summary</h2>${htmlTable(points!)}${notes(summaryNotes(run))}${gaps(run)}${rest}${requestMix(run)}`;
+}
+
+function gaps(run: RunResults): string {
+  const items = gapNotes(run);
+  if (items.length === 0) return '';
+  return `<h3>${escapeHtml(GAP_TITLE)}</h3><ul class="gaps">${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
 }
 
 function requestMix(run: RunResults): string {

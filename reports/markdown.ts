@@ -4,6 +4,7 @@ import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTables } from './summary.js';
 import { startedDeployments } from './deployments.js';
+import { gapNotes, GAP_TITLE } from './model-gap.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
@@ -34,9 +35,15 @@ function summary(run: RunResults): string[] {
     '',
     ...table(points!.headers, points!.numeric, cells(points!.rows)),
     ...summaryNotes(run).flatMap((note) => ['', escapeMarkdown(note)]),
+    ...gaps(run),
     ...others.flatMap((other) => ['', `### ${escapeMarkdown(other.title ?? '')}`, '', ...table(other.headers, other.numeric, cells(other.rows))]),
     ...requestMix(run),
   ];
+}
+
+function gaps(run: RunResults): string[] {
+  const notes = gapNotes(run);
+  return notes.length > 0 ? ['', `### ${GAP_TITLE}`, '', ...notes.map((note) => `- ${escapeMarkdown(note)}`)] : [];
 }
 
 function requestMix(run: RunResults): string[] {

@@ -1,6 +1,7 @@
 import { describeApp } from './deployments.js';
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
+import { estimateFootnote } from './model-gap.js';
 import {
   describeGenerator,
   formatCpu,
@@ -93,6 +94,7 @@ export function summaryNotes(run: RunResults): string[] {
         ]
       : []),
     ...coarseFootnote(run, FULL),
+    ...estimateFootnote(run),
   ];
 }
 

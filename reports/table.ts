@@ -2,6 +2,7 @@ import type { ResultRow, RunResults } from '../harness/results.js';
 import { alignedTable } from './aligned-table.js';
 import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, pointColumns, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
 import { formatMemory, GENERATOR_LIMITED, isOpenSaturated, pssOrUnsampled, SERVER_SATURATED } from './format.js';
+import { estimateFootnote, gapNotes, GAP_TITLE } from './model-gap.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 
@@ -60,9 +61,16 @@ function pointTables(run: RunResults): string[] {
  * points, points where nothing succeeded, failed and skipped deployments).
  */
 export function formatTable(run: RunResults): string {
-  const body = run.results.length > 0 ? [...pointTables(run), ...coarseFootnote(run, COMPACT)] : ['Nothing measured.'];
+  const body =
+    run.results.length > 0 ? [...pointTables(run), ...coarseFootnote(run, COMPACT), ...estimateFootnote(run), ...gapLines(run)] : ['Nothing measured.'];
   const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
   return [...body, ...mixLines(run), ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
+}
+
+/** Each row outside the model's band, and why, under the points' table. */
+function gapLines(run: RunResults): string[] {
+  const notes = gapNotes(run);
+  return notes.length > 0 ? ['', `${GAP_TITLE}:`, ...notes.map((note) => `  ${note}`)] : [];
 }
 
 /** A mix's requests apart, under the points' table. */

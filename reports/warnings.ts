@@ -141,7 +141,8 @@ function measuredModel(run: RunResults): string[] {
     'Predictions for these deployments rest on the service time measured at one client (the mean latency there), not on a time known in advance ' +
       "(your app's, or a CGI program's, which starts a process for every request): " +
       perDeployment.map(([label, ms]) => `${label} ${ms.toFixed(1)} ms`).join(', ') +
-      '. A deployment whose one-client latency includes queueing or a cold start predicts too little.',
+      '. A deployment whose one-client latency includes queueing or a cold start predicts too little: such predictions are estimates (marked ≈), ' +
+      "not bounds. The cores' bound rests on each level's own CPU per request wherever bench sampled it.",
   ];
 
   function name(row: ResultRow): string {

@@ -186,22 +186,44 @@ describe('result rows', () => {
     expect(row.fault?.killedPid).toBe(1);
   });
 
-  it('of CGI rest on the time one client measured, bound by the cores at its CPU per request, and say when that is the bound', () => {
+  it('of CGI rest on the time one client measured, bound by the cores at the CPU per request of their own level, and say when that is the bound', () => {
     // Unmeasured, the path's 20 ms says nothing of a CGI request: no prediction rather than 200 req/s.
     expect(predict(capacity(planned('cgi', 4), '/io?ms=20'), { concurrency: 8 }).predictedThroughputRps).toBeNull();
-    // Measured here: a CGI program's start costs some 130 ms at one client, 106 ms of it CPU.
+    // Measured here: a CGI program's start costs some 130 ms at one client, 106 ms of it CPU; at
+    // c=8 the deployment's processes used 160% of a core for 15 req/s: 106.7 ms each.
     const row = toRow({
       planned: planned('cgi', 4),
       path: '/io?ms=20',
       level: { concurrency: 8 },
       placement: SHARED,
-      samples: [sample(15, times(45, 550))],
+      samples: [sample(15, times(45, 550), { resources: { cpuPercent: 160, peakRssMb: 50, peakPssMb: 20, processes: 6 } })],
       measuredService: { ms: 133.658, cpuMs: 106.4 },
     });
-    expect(row.model).toMatchObject({ serviceMs: 133.658, serviceSource: 'measured', bound: '4 workers, and 2 cores at 106.4 ms of CPU per request' });
-    expect(row.predictedThroughputRps).toBe(18.8);
+    expect(row.model).toMatchObject({
+      serviceMs: 133.658,
+      serviceSource: 'measured',
+      cpuMeasuredAt: 'this level',
+      bound: '4 workers, and 2 cores at 106.667 ms of CPU per request (measured at this level)',
+    });
+    expect(row.predictedThroughputRps).toBe(18.75);
     expect(row.model.cpuBoundRps).toBe(row.predictedThroughputRps);
+    // Measured at the level it bounds, the cores' figure is a bound, not an estimate.
+    expect(row.model.estimate).toBeUndefined();
     expect(runWarnings(run([row]))).toContainEqual(expect.stringMatching(/^CPU-bound points are bounded by the core count/));
+  });
+
+  it("of a user's app whose level could not be sampled fall back to one client's CPU per request, and call the prediction an estimate", () => {
+    const row = toRow({
+      planned: planned('cgi', 4),
+      path: '/io?ms=20',
+      level: { concurrency: 8 },
+      placement: SHARED,
+      samples: [sample(15, times(45, 550), { resources: { cpuPercent: 0, peakRssMb: 0, peakPssMb: null, processes: 0 } })],
+      measuredService: { ms: 133.658, cpuMs: 106.4 },
+    });
+    expect(row.model).toMatchObject({ cpuMeasuredAt: 'one client', cpuMsPerRequest: 106.4, bound: '4 workers, and 2 cores at 106.4 ms of CPU per request (measured at one client)' });
+    expect(row.predictedThroughputRps).toBe(18.8);
+    expect(row.model.estimate).toBe('the 106.4 ms of CPU per request measured at one client');
   });
 
   it('show no latency, rather than 0 ms, for a point where no request succeeded', () => {

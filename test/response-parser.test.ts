@@ -23,11 +23,18 @@ describe('the load engine reads a response head in place', () => {
   });
 
   it('knows when the server keeps the connection, from the version and the Connection header', () => {
-    expect(parse('HTTP/1.1 200 OK\r\ncontent-length:2\r\nConnection: Close\r\n\r\nhi').head).toEqual({ status: 200, keepAlive: false });
-    expect(parse('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi').head).toEqual({ status: 200, keepAlive: false });
-    expect(parse('HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: Keep-Alive\r\n\r\nhi').head).toEqual({ status: 200, keepAlive: true });
+    expect(parse('HTTP/1.1 200 OK\r\ncontent-length:2\r\nConnection: Close\r\n\r\nhi').head).toEqual({ status: 200, keepAlive: false, workerPid: 0 });
+    expect(parse('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi').head).toEqual({ status: 200, keepAlive: false, workerPid: 0 });
+    expect(parse('HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: Keep-Alive\r\n\r\nhi').head).toEqual({ status: 200, keepAlive: true, workerPid: 0 });
     // A header whose name only ends in "connection" is not the Connection header.
-    expect(parse('HTTP/1.1 200 OK\r\nX-Connection: close\r\nContent-Length: 2\r\n\r\nhi').head).toEqual({ status: 200, keepAlive: true });
+    expect(parse('HTTP/1.1 200 OK\r\nX-Connection: close\r\nContent-Length: 2\r\n\r\nhi').head).toEqual({ status: 200, keepAlive: true, workerPid: 0 });
+  });
+
+  it("reads the demo app's x-worker-pid, in any case, and 0 where a response does not name its worker", () => {
+    expect(parse('HTTP/1.1 200 OK\r\nX-Worker-Pid: 4242\r\nContent-Length: 2\r\n\r\nhi', 5).head).toEqual({ status: 200, keepAlive: true, workerPid: 4242 });
+    expect(parse('HTTP/1.1 200 OK\r\nx-worker-pid:  17 \r\nContent-Length: 2\r\n\r\nhi').head?.workerPid).toBe(17);
+    expect(parse('HTTP/1.1 200 OK\r\nx-worker-pid: soon\r\nContent-Length: 2\r\n\r\nhi').head?.workerPid).toBe(0);
+    expect(parse('HTTP/1.1 200 OK\r\nx-worker-pids: 17\r\nContent-Length: 2\r\n\r\nhi').head?.workerPid).toBe(0);
   });
 
   it('reads chunked bodies, bodiless statuses and bodies that run to the end of the stream', () => {

@@ -88,6 +88,15 @@ export interface EngineMeasurement {
   slowCompleted?: number;
   /** With countAnswers: the /count answers seen, spread over the window (harness/shared-state/count-recorder.ts). */
   counts?: CountSample[];
+  /** The demo app's processes that answered (x-worker-pid, builtin engine): 2xx answers each, and connections it answered on. */
+  workers?: WorkerAnswers[];
+}
+
+/** One worker process of the demo app in a window: its 2xx answers, and the client connections they came on. */
+export interface WorkerAnswers {
+  pid: number;
+  responses: number;
+  connections: number;
 }
 
 /** One request of a mix in a window: its 2xx responses and their latency histogram (µs, encoded as `histogram`). */

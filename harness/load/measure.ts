@@ -1,10 +1,11 @@
 import { UsageError } from '../errors.js';
 import { isLoopback } from '../process/ports.js';
+import { MachineCpu } from '../process/machine-cpu.js';
 import { NOTHING_SAMPLED, ResourceSampler, type ResourceUse } from '../process/sampler.js';
 import type { GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
 import type { CountSample } from '../shared-state/count-sequences.js';
 import { builtinEngine } from './builtin/index.js';
-import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow } from './engine.js';
+import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow, WorkerAnswers } from './engine.js';
 import { LatencyHistogram } from './histogram.js';
 import { wrkEngine } from './wrk/index.js';
 import { defaultLocustWorkers, locustEngine, type LocustSettings } from './locust/index.js';
@@ -79,6 +80,10 @@ export interface PointMeasurement {
   byRequest?: (RequestWindow & { throughputRps: number })[];
   /** With countAnswers: the /count answers seen in the window. */
   counts?: CountSample[];
+  /** The demo app's processes that answered, from its x-worker-pid header (builtin engine). */
+  workers?: WorkerAnswers[];
+  /** How busy each of this machine's CPUs was over the window (percent, by CPU index), when the deployment ran on it. */
+  machineCpu?: number[];
 }
 
 /**
@@ -95,6 +100,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
   if (why) throw new UsageError(`--generator ${engine.name}: ${why}`);
   let sampler: ResourceSampler | undefined;
   let frontSampler: ResourceSampler | undefined;
+  let machine: MachineCpu | undefined;
   let m: EngineMeasurement;
   try {
     m = await engine.run(
@@ -103,7 +109,10 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
         onProgress,
         onWindowOpen: () => {
           if (load.resources) load.resources.start();
-          else if (load.processGroups) sampler = new ResourceSampler(load.processGroups, undefined, load.exitCpuLog);
+          else if (load.processGroups) {
+            sampler = new ResourceSampler(load.processGroups, undefined, load.exitCpuLog);
+            machine = new MachineCpu();
+          }
           if (load.frontGroups && !load.resources) frontSampler = new ResourceSampler(load.frontGroups);
         },
       },
@@ -117,7 +126,8 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
   }
   const resources = load.resources ? await load.resources.stop() : (sampler?.stop() ?? NOTHING_SAMPLED);
   const frontResources = frontSampler?.stop();
-  return { ...pointMeasurement(engine.name, m, load.durationS, resources), ...(frontResources && { frontResources }) };
+  const machineCpu = machine?.stop();
+  return { ...pointMeasurement(engine.name, m, load.durationS, resources), ...(frontResources && { frontResources }), ...(machineCpu && { machineCpu }) };
 }
 
 /** An engine's window as a point's measurement: rates from its counts, percentiles from its histograms. */
@@ -153,5 +163,6 @@ export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, 
     ...(m.slowCompleted !== undefined && { slowCompleted: m.slowCompleted }),
     ...(m.byRequest && { byRequest: m.byRequest.map((r) => ({ ...r, throughputRps: rate(r.ok) })) }),
     ...(m.counts && { counts: m.counts }),
+    ...(m.workers && { workers: m.workers }),
   };
 }

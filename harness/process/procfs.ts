@@ -49,6 +49,30 @@ export function readRunNs(pid: number): number | undefined {
 }
 
 /**
+ * Nanoseconds all of its threads have run (the first field of each /proc/PID/task/TID/schedstat),
+ * or undefined where it cannot be read: the main thread's alone misses a threaded worker's work
+ * (gthread serves requests in a pool of threads), and ticks miss bursts shorter than a tick.
+ * Threads that ended before the call no longer count.
+ */
+export function readThreadsRunNs(pid: number): number | undefined {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let ns = 0;
+  for (const task of tasks) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that ended between listing and reading
+    }
+  }
+  return Number.isFinite(ns) ? ns : undefined;
+}
+
+/**
  * A process's proportional set size in kB (`Pss:` in /proc/PID/smaps_rollup, Linux 4.14 on): its
  * private pages plus its share of each page it shares, so that summing it over a pre-fork pool
  * counts the pages the workers share once, where summed RSS counts them once per worker. 0 for a

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readExitCpuLog } from './exit-cpu-log.js';
-import { hasProcfs, livingProcesses, readPssKb, readRunNs } from './procfs.js';
+import { hasProcfs, livingProcesses, readPssKb, readRunNs, readThreadsRunNs } from './procfs.js';
 
 function sysconf(name: string, fallback: number): number {
   try {
@@ -21,6 +21,15 @@ export interface ResourceUse {
   peakPssMb: number | null;
   /** The most processes seen at once (master, workers, nginx). */
   processes: number;
+  /** Each process's own CPU over the window (percent of one core), to tell how evenly a pool's workers shared the work. */
+  processCpu?: ProcessCpu[];
+}
+
+export interface ProcessCpu {
+  pid: number;
+  /** It leads its process group: the server's first process (a pool's master, a single server's only process). */
+  leader: boolean;
+  cpuPercent: number;
 }
 
 /**
@@ -49,11 +58,15 @@ export class ResourceSampler {
   /** The main thread's run time (ns), where readable: see cpuSeconds. */
   private readonly firstRunNs = new Map<number, number>();
   private readonly lastRunNs = new Map<number, number>();
+  /** All threads' run time (ns), read when a process is first seen and at the end: see cpuSeconds. */
+  private readonly firstThreadsNs = new Map<number, number>();
+  private readonly lastThreadsNs = new Map<number, number>();
   private peakRssPages = 0;
   /** kB; null once any process's PSS could not be read (a partial sum would understate). */
   private peakPssKb: number | null = 0;
   private pssReadAt = -Infinity;
   private peakProcesses = 0;
+  private readonly leaders = new Set<number>();
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly started = performance.now();
   /** Lines the exit CPU log held before the window: processes that ended before it. */
@@ -74,53 +87,67 @@ export class ResourceSampler {
   stop(): ResourceUse {
     if (this.timer) clearInterval(this.timer);
     if (!hasProcfs) return NOTHING_SAMPLED;
-    this.sample(true);
+    this.sample(true, true);
     if (this.peakProcesses === 0) return NOTHING_SAMPLED;
     const { pageBytes } = systemUnits();
-    const wallS = (performance.now() - this.started) / 1000;
+    const wallS = Math.max((performance.now() - this.started) / 1000, 1e-3);
+    const percent = (seconds: number) => Math.round((seconds / wallS) * 1000) / 10;
+    const { exited, perProcess } = this.cpuSeconds();
+    const total = [...perProcess.values()].reduce((sum, seconds) => sum + seconds, exited);
     return {
-      cpuPercent: Math.round((this.cpuSeconds() / Math.max(wallS, 1e-3)) * 1000) / 10,
+      cpuPercent: percent(total),
       peakRssMb: toMb(this.peakRssPages * pageBytes),
       peakPssMb: this.peakPssKb === null ? null : toMb(this.peakPssKb * 1024),
       processes: this.peakProcesses,
+      processCpu: [...perProcess].map(([pid, seconds]) => ({ pid, leader: this.leaders.has(pid), cpuPercent: percent(seconds) })),
     };
   }
 
   /**
-   * CPU seconds of every process sampled, each the larger of two counts: its ticks (all its
-   * threads, and the children it reaped) and its main thread's exact run time, which sees the
-   * sub-tick bursts of many lightly loaded processes that ticks can miss.
+   * CPU seconds of every process sampled, each the largest of three counts: its ticks (all its
+   * threads, and the children it reaped), its main thread's exact run time, which sees the
+   * sub-tick bursts of many lightly loaded processes that ticks can miss, and, for a process alive
+   * from its first sample to the last, all its threads' exact run time (a threaded worker's).
    */
-  private cpuSeconds(): number {
+  private cpuSeconds(): { exited: number; perProcess: Map<number, number> } {
     const { ticksPerSecond } = systemUnits();
     // Processes that wrote their whole CPU down at exit count by that, not by the part of it the
     // samples happened to see. Those alive when the window opened count whole, and those still
     // alive when it closes by what the samples saw: at a steady rate the two edges about cancel.
     const exited = this.exitCpuLog ? readExitCpuLog(this.exitCpuLog).slice(this.exitedBefore) : [];
     const logged = new Set(exited.map((e) => e.pid));
-    let seconds = exited.reduce((sum, e) => sum + e.seconds, 0);
+    const perProcess = new Map<number, number>();
     for (const [pid, first] of this.firstTicks) {
       if (logged.has(pid)) continue;
       const ticks = ((this.lastTicks.get(pid) ?? first) - first) / ticksPerSecond;
       const firstNs = this.firstRunNs.get(pid);
       const run = firstNs === undefined ? 0 : ((this.lastRunNs.get(pid) ?? firstNs) - firstNs) / 1e9;
-      seconds += Math.max(ticks, run);
+      const firstThreads = this.firstThreadsNs.get(pid);
+      const lastThreads = this.lastThreadsNs.get(pid);
+      const threads = firstThreads === undefined || lastThreads === undefined ? 0 : Math.max(0, lastThreads - firstThreads) / 1e9;
+      perProcess.set(pid, Math.max(ticks, run, threads));
     }
-    return seconds;
+    return { exited: exited.reduce((sum, e) => sum + e.seconds, 0), perProcess };
   }
 
-  private sample(withPss = false): void {
+  /** `last`: the window's end, when every living process's threads are read once more. */
+  private sample(withPss = false, last = false): void {
     let rss = 0;
     const pids: number[] = [];
     const groups = new Set(this.groups());
     for (const p of livingProcesses()) {
       if (!groups.has(p.pgrp)) continue;
       if (!this.firstTicks.has(p.pid)) this.firstTicks.set(p.pid, p.cpuTicks);
+      if (p.pid === p.pgrp) this.leaders.add(p.pid);
       this.lastTicks.set(p.pid, p.cpuTicks);
       const runNs = readRunNs(p.pid);
       if (runNs !== undefined) {
         if (!this.firstRunNs.has(p.pid)) this.firstRunNs.set(p.pid, runNs);
         this.lastRunNs.set(p.pid, runNs);
+      }
+      if (!this.firstThreadsNs.has(p.pid) || last) {
+        const threadsNs = readThreadsRunNs(p.pid);
+        if (threadsNs !== undefined) (this.firstThreadsNs.has(p.pid) ? this.lastThreadsNs : this.firstThreadsNs).set(p.pid, threadsNs);
       }
       rss += p.rssPages;
       pids.push(p.pid);

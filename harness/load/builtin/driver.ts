@@ -70,6 +70,10 @@ class Connection {
   reused = false;
   /** The request in flight, for a retry. */
   request: SentRequest | undefined;
+  /** The worker pid the socket's last answer named (0: none yet): a kept-alive socket stays with one worker. */
+  answeredBy = 0;
+  /** The window that has counted this socket among its worker's connections. */
+  countedIn: Window | undefined;
 }
 
 /** A request's bytes, and which of the mix's requests it is (0 without a mix). */
@@ -199,6 +203,8 @@ class Driver implements LiveDriver {
     if (!connection.socket) {
       connection.socket = this.open(connection);
       connection.reused = false;
+      connection.answeredBy = 0;
+      connection.countedIn = undefined;
     }
     // A retry sends the same request again; a new send takes the next of the mix.
     if (!retry) connection.request = this.requests[this.nextRequest++ % this.requests.length]!;
@@ -273,6 +279,12 @@ class Driver implements LiveDriver {
       connection.socket = undefined;
     }
     this.window.response(status, latencyMs, connection.request!.index, now);
+    const pid = connection.parser.head!.workerPid;
+    if (pid !== 0 && status >= 200 && status < 300) {
+      const counted = connection.countedIn === this.window && pid === connection.answeredBy;
+      if (this.window.answeredBy(pid, !counted)) connection.countedIn = this.window;
+      connection.answeredBy = pid;
+    }
     if (this.load.countAnswers && status === 200) this.window.countAnswer(connection.parser.bodyText());
     this.next(connection, keepAlive);
   }
@@ -362,6 +374,8 @@ class Window {
   private cpuPercent = 0;
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   private readonly counts = new CountRecorder();
+  /** The demo app's worker pids: the 2xx answers each gave, and the connections it answered on. */
+  private readonly workers = new Map<number, { responses: number; connections: number }>();
 
   constructor(
     private readonly durationS: number,
@@ -423,6 +437,16 @@ class Window {
     }
   }
 
+  /** A 2xx answer named worker `pid`; `newConnection`: the first its connection got from that worker in this window. False while closed. */
+  answeredBy(pid: number, newConnection: boolean): boolean {
+    if (!this.isOpen) return false;
+    let worker = this.workers.get(pid);
+    if (!worker) this.workers.set(pid, (worker = { responses: 0, connections: 0 }));
+    worker.responses++;
+    if (newConnection) worker.connections++;
+    return true;
+  }
+
   /** A /count answer's body (load.countAnswers), kept with its time in the window. */
   countAnswer(body: string | undefined): void {
     if (this.isOpen) this.counts.record((performance.now() - this.openedAt!) / 1000, body);
@@ -468,6 +492,7 @@ class Window {
       sent: this.sends,
       eventLoopDelayMs: loop.count > 0 ? { p99: round1(loop.percentile(99) / 1e6), max: round1(loop.max / 1e6) } : null,
       ...(counts && { counts }),
+      ...(this.workers.size > 0 && { workers: [...this.workers].map(([pid, w]) => ({ pid, ...w })) }),
     };
   }
 

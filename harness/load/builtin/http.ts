@@ -8,6 +8,8 @@ export interface ResponseHead {
   status: number;
   /** The server will keep the connection open for another request. */
   keepAlive: boolean;
+  /** The demo app's x-worker-pid: which process served it (0 when the response does not say). */
+  workerPid: number;
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -78,7 +80,9 @@ export class ResponseParser {
     let connection = 0;
     let length: number | undefined;
     let chunked = false;
-    // Each header line after the status line: only the three that frame the body are looked at.
+    let workerPid = 0;
+    // Each header line after the status line: only the three that frame the body are looked at,
+    // and the demo app's worker pid, which tells how evenly a pool shared the load.
     let line = lineAfter(data, 0, end);
     while (line < end) {
       const next = lineAfter(data, line, end);
@@ -86,6 +90,7 @@ export class ResponseParser {
       if (startsWithName(data, line, valueEnd, CONTENT_LENGTH)) length = digits(data, line + CONTENT_LENGTH.length, valueEnd);
       else if (startsWithName(data, line, valueEnd, CONNECTION)) connection = tokenFlags(data, line + CONNECTION.length, valueEnd);
       else if (startsWithName(data, line, valueEnd, TRANSFER_ENCODING)) chunked = (tokenFlags(data, line + TRANSFER_ENCODING.length, valueEnd) & CHUNKED) !== 0;
+      else if (startsWithName(data, line, valueEnd, WORKER_PID)) workerPid = digits(data, line + WORKER_PID.length, valueEnd) || 0;
       line = next;
     }
     // A length that is not a number would leave the request waiting for a body end that never comes.
@@ -98,7 +103,7 @@ export class ResponseParser {
     else if (length !== undefined) this.body = { kind: 'length', remaining: length };
     else this.body = { kind: 'eof' };
     // A body that runs to EOF cannot be followed by another response on the same connection.
-    this.head = { status, keepAlive: keepAlive && this.body.kind !== 'eof' };
+    this.head = { status, keepAlive: keepAlive && this.body.kind !== 'eof', workerPid };
   }
 
   /** The body's bytes from `chunk[from]` on. */
@@ -162,6 +167,7 @@ const HTTP1 = Buffer.from('HTTP/1.');
 const CONTENT_LENGTH = Buffer.from('content-length:');
 const CONNECTION = Buffer.from('connection:');
 const TRANSFER_ENCODING = Buffer.from('transfer-encoding:');
+const WORKER_PID = Buffer.from('x-worker-pid:');
 /** What a Connection or Transfer-Encoding value says, as bits. */
 const CLOSE = 1;
 const KEEP_ALIVE = 2;

@@ -1,0 +1,35 @@
+import { GAP_BAND } from '../harness/model-gap.js';
+import type { ResultRow, RunResults } from '../harness/results.js';
+import { describeLoad, formatPredicted, formatRatio, formatRps } from './format.js';
+import { distinctPaths } from './series.js';
+
+/** The heading of the notes under a summary table on the rows outside the model's band. */
+export const GAP_TITLE = `Why rows fell outside ${GAP_BAND[0].toFixed(2)}–${GAP_BAND[1].toFixed(2)} of the prediction`;
+
+/** Marks a prediction that is an estimate (a user's app measured at one client), not a bound a row cannot beat. */
+export const ESTIMATE_MARK = '≈';
+
+/** The predicted cell: the figure, marked when it is an estimate. */
+export const predictedCell = (row: ResultRow): string =>
+  (row.model.estimate && row.predictedThroughputRps !== null ? ESTIMATE_MARK : '') + formatPredicted(row.predictedThroughputRps);
+
+/**
+ * One sentence per row outside the band, keyed by its deployment, path and load: what it achieved
+ * against what was predicted, then each reason bench measured (harness/model-gap.ts).
+ */
+export function gapNotes(run: RunResults): string[] {
+  const showPath = distinctPaths(run).length > 1;
+  return run.results.flatMap((row) => {
+    if (!row.modelGap) return [];
+    const which = `${row.deployment}${showPath ? ` ${row.path}` : ''} at ${describeLoad(row)}`;
+    const figures = `${formatRps(row.throughputRps)} of ${predictedCell(row)} req/s predicted (ratio ${formatRatio(row.modelGap.ratio)})`;
+    return [`${which}: ${figures}: ${row.modelGap.reasons.map((reason) => reason.text).join('; ')}.`];
+  });
+}
+
+/** The estimate mark's meaning, when a table shows it. */
+export function estimateFootnote(run: RunResults): string[] {
+  return run.results.some((row) => row.model.estimate && row.predictedThroughputRps !== null)
+    ? [`${ESTIMATE_MARK}: an estimate from what one client measured, not a bound: a row may beat it.`]
+    : [];
+}
