@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { ApacheMpm, DeploymentSpec, ServerKind } from './deployments/kind.js';
 import { deploymentLabel } from './deployments/kind.js';
-import { findKind, serverKinds } from './deployments/kinds.js';
+import { closestKind, findKind, serverKinds } from './deployments/kinds.js';
+import { quoted } from './quote.js';
 import { UsageError } from './errors.js';
 import type { GeneratorEngine, Placement, XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
@@ -11,7 +12,6 @@ import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
 import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
 import { cooperativeDriver, takesPool } from './database/connections.js';
-import { closest } from './suggest.js';
 import { ENGINES } from './load/measure.js';
 import { defaultLocustWorkers, type LocustSettings } from './load/locust/index.js';
 import type { MixRequest } from './load/engine.js';
@@ -201,15 +201,15 @@ export function expandDeployment(
   const [kindName = '', suffix] = object.kind.split('+');
   const kind = findKind(kindName);
   if (!kind) {
-    const guess = closest(kindName, serverKinds.map((k) => k.name));
+    const guess = closestKind(kindName);
     throw new UsageError(
-      `${where}: unknown deployment kind "${kindName}"` +
+      `${where}: unknown deployment kind ${quoted(kindName)}` +
         (guess ? `; did you mean "${guess}"?` : `; known kinds: ${serverKinds.map((k) => k.name).join(', ')}`),
     );
   }
   const [front, suffixMpm] = (suffix ?? '').split('-');
   if (suffix !== undefined && suffix !== 'nginx' && !(front === 'apache' && [undefined, 'prefork', 'event'].includes(suffixMpm))) {
-    throw new UsageError(`${where}: "${object.kind}": the suffixes are +nginx and +apache (+apache-prefork, +apache-event), e.g. gunicorn-sync+nginx`);
+    throw new UsageError(`${where}: ${quoted(object.kind)}: the suffixes are +nginx and +apache (+apache-prefork, +apache-event), e.g. gunicorn-sync+nginx`);
   }
   if (suffixMpm && object.mpm && suffixMpm !== object.mpm) {
     throw new UsageError(`${where}: mpm: ${object.mpm} and "${object.kind}" name two MPMs; keep one`);
