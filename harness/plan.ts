@@ -8,6 +8,7 @@ import type { GeneratorEngine, Placement, XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
 import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, scenarioBaseDir, type AppInput, type AppUnderTest } from './app/app.js';
 import type { DeploymentEntry } from './scenario/schema.js';
+import { checkDemoPaths, type NamedPath } from './demo-paths.js';
 import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
 import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
@@ -125,7 +126,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   rejectDuplicates(concurrency.map(String), overrides.concurrency ? '--concurrency' : 'concurrency', 'level');
   rejectDuplicates((overrides.rate ?? scenario.rate ?? []).map(String), overrides.rate ? '--rate' : 'rate', 'rate');
   if (overrides.quick && !overrides.concurrency) concurrency = threeLevels(concurrency);
-  rejectDuplicates(deployments.map((d) => d.label), overrides.deployments ? '--deployments' : 'deployments', 'deployment');
+  rejectSameLabels(deployments, overrides.deployments ? '--deployments' : 'deployments');
   // A scenario's own timeline choice may name a deployment that --deployments replaced.
   const timelineWanted =
     overrides.timeline ?? (overrides.deployments && !deployments.some((d) => d.label === scenario.timeline || d.spec.kind === scenario.timeline) ? undefined : scenario.timeline);
@@ -153,6 +154,15 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   // Each slow client holds a connection of its own beside the load's.
   const slowConnections = Math.max(0, ...(slowClients?.counts ?? []));
   checkOpenFiles((rates.length > 0 ? maxConnections : Math.max(...concurrency)) + slowConnections, rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
+  const durationS = overrides.duration ?? (overrides.quick ? QUICK.durationS : scenario.duration);
+  if (!app && deployments.some((d) => !d.kind.external)) {
+    checkDemoPaths(requestedPaths(scenario, overrides), {
+      timeoutS: scenario.timeout,
+      timeoutWhere: 'timeout',
+      durationS,
+      durationWhere: overrides.duration ? '--duration' : overrides.quick ? '--quick' : 'duration',
+    });
+  }
   const server = planServerHost(scenario, overrides, deployments);
   if (server && scenario.database) {
     throw new UsageError(`${overrides.serverHost ? '--server-host' : 'serverHost:'}: database: postgres starts PostgreSQL on this machine, on a Unix socket the server machine cannot reach; run this scenario without a server host`);
@@ -163,7 +173,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     scenario,
     outDir,
     outDirIsDefault: overrides.out === undefined,
-    durationS: overrides.duration ?? (overrides.quick ? QUICK.durationS : scenario.duration),
+    durationS,
     warmupS: overrides.warmup ?? (overrides.quick ? QUICK.warmupS : scenario.warmup),
     timeoutS: scenario.timeout,
     xAxis: scenario.xAxis,
@@ -386,6 +396,14 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
   return needed;
 }
 
+/** Every path the run requests, named by where it came from. */
+function requestedPaths(scenario: Scenario, overrides: RunOverrides): NamedPath[] {
+  if (overrides.path) return [{ path: overrides.path, where: '--path' }];
+  if (scenario.requests) return scenario.requests.map((r, i) => ({ path: r.path, where: `requests[${i}].path` }));
+  const paths = [scenario.path ?? '/'].flat();
+  return paths.map((path, i) => ({ path, where: Array.isArray(scenario.path) ? `path[${i}]` : 'path' }));
+}
+
 /** "mix: GET /api/items?page=2 ×3, POST /api/items ×1": a mix's name in rows, tables and charts. */
 export function mixLabel(requests: MixRequest[]): string {
   return `mix: ${requests.map((r) => `${r.method} ${r.path} ×${r.weight}`).join(', ')}`;
@@ -397,6 +415,32 @@ function rejectDuplicates(values: string[], where: string, what: string): void {
   if (twice !== undefined) {
     throw new UsageError(`${where}: the ${what} ${twice} is listed twice; list it once (use --repeat to measure it again)`);
   }
+}
+
+/**
+ * Rows, charts and --timeline tell deployments apart by label. The same deployment twice would be
+ * merged as if it were a repeat; two that differ in settings the label does not show (env:, args:,
+ * nginx:) are a fair comparison that needs a label of its own for each.
+ */
+function rejectSameLabels(deployments: PlannedDeployment[], where: string): void {
+  deployments.forEach((d, i) => {
+    const other = deployments.slice(0, i).find((o) => o.label === d.label);
+    if (!other) return;
+    const fields = [...new Set([...Object.keys(d.spec), ...Object.keys(other.spec)])].filter(
+      (field) => JSON.stringify(d.spec[field as keyof DeploymentSpec]) !== JSON.stringify(other.spec[field as keyof DeploymentSpec]),
+    );
+    if (fields.length === 0) rejectDuplicates([other.label, d.label], where, 'deployment');
+    // Names only: env: values may be secrets, which never reach a message or a report.
+    const env = fields.includes('env') ? ` (${envNamesThatDiffer(d.spec.env, other.spec.env).join(', ')})` : '';
+    throw new UsageError(
+      `${where}: two deployments are both labelled ${quoted(d.label)} and differ in ${fields.map((f) => (f === 'env' ? `env${env}` : f)).join(' and ')}; ` +
+        'give each a label: of its own (e.g. label: "gthread keep-alive 5") so that rows and charts tell them apart',
+    );
+  });
+}
+
+function envNamesThatDiffer(a: Record<string, string> = {}, b: Record<string, string> = {}): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
 }
 
 /** A deployment label, or a kind name standing for its first deployment. */

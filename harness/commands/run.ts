@@ -9,6 +9,7 @@ import { Progress } from '../progress.js';
 import { runPlan } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
 import { appFromFlags } from '../app/app.js';
+import { checkAppImports } from '../app/import-check.js';
 import { appScenario } from '../app/scenario.js';
 import { UsageError } from '../errors.js';
 
@@ -39,6 +40,7 @@ export function scenarioAndApp<F extends AppFlags>(scenarioName: string | undefi
 export async function runCommand(scenarioName: string | undefined, flags: RunFlags): Promise<number> {
   const { scenario, app, rest } = scenarioAndApp(scenarioName, flags);
   const planned = buildPlan(scenario, { ...rest, ...(app && { app }) });
+  checkAppImports(planned, app !== undefined);
   await confirmLongRun(planned, rest.yes ?? false);
   const runFiles = writers.flatMap((writer) => writer.files);
   const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles }) };

@@ -1,6 +1,7 @@
 import { writeReports, writers } from '../../reports/index.js';
 import { formatTuneTable } from '../../reports/tune-table.js';
 import { runWarnings } from '../../reports/warnings.js';
+import { checkAppImports } from '../app/import-check.js';
 import { EXIT } from '../errors.js';
 import { prepareOutDir } from '../output.js';
 import { Progress } from '../progress.js';
@@ -15,6 +16,7 @@ export type TuneFlags = Omit<TuneOptions, 'app'> & AppFlags;
 export async function tuneCommand(scenarioName: string | undefined, flags: TuneFlags): Promise<number> {
   const { scenario, app, rest } = scenarioAndApp(scenarioName, flags);
   const tune = buildTunePlan(scenario, { ...rest, ...(app && { app }) });
+  checkAppImports(tune.plan, app !== undefined);
   const runFiles = writers.flatMap((writer) => writer.files);
   const outDir = prepareOutDir(tune.plan.outDir, { isDefault: tune.plan.outDirIsDefault, runFiles });
   const plan = { ...tune, plan: { ...tune.plan, outDir } };
