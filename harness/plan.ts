@@ -448,7 +448,7 @@ function resolveTimeline(wanted: string | undefined, deployments: PlannedDeploym
   if (wanted === undefined) return undefined;
   const found = deployments.find((d) => d.label === wanted) ?? deployments.find((d) => d.spec.kind === wanted);
   if (!found) {
-    throw new UsageError(`${where}: no deployment "${wanted}" in this run; the run has: ${deployments.map((d) => d.label).join(', ')}`);
+    throw new UsageError(`${where}: no deployment ${quoted(wanted)} in this run; the run has: ${deployments.map((d) => d.label).join(', ')}`);
   }
   return found.label;
 }
