@@ -7,7 +7,7 @@ import { quoted } from './quote.js';
  * `deployments[0].workers`). Not harness/process/limits.ts, which reads the machine's ulimits.
  */
 export interface Limit {
-  /** What one unit counts, as messages say it after the number ("worker processes", "s"). */
+  /** What one unit counts, as messages say it after the number ("worker processes", "s"; "" for a bare number). */
   unit: string;
   min: number;
   max: number;
@@ -73,7 +73,8 @@ export function isPlainDecimal(text: string): boolean {
 
 /** "a whole number of worker processes from 1 to 256": the accepted range, as every refusal starts. */
 export function describeLimit(limit: Limit): string {
-  const what = limit.whole ? `a whole number of ${limit.unit}` : `a number of ${limit.unit === 's' ? 'seconds' : limit.unit}`;
+  const of = limit.unit === '' ? '' : ` of ${limit.unit === 's' ? 'seconds' : limit.unit}`;
+  const what = `${limit.whole ? 'a whole number' : 'a number'}${of}`;
   return `${what} from ${limit.min} to ${limit.max}`;
 }
 

@@ -28,12 +28,12 @@ export function limitedList(limit: Limit) {
 }
 
 export function positiveInt(max: number) {
-  return limited({ unit: 'units', min: 1, max, whole: true });
+  return limited({ unit: '', min: 1, max, whole: true });
 }
 
 /** Like positiveInt, and 0 too. */
 export function wholeNumber(max: number) {
-  return limited({ unit: 'units', min: 0, max, whole: true });
+  return limited({ unit: '', min: 0, max, whole: true });
 }
 
 /** "HOST:PORT" (an IPv6 host in brackets: "[::1]:5557"). */
