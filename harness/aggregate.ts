@@ -5,7 +5,7 @@ import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
 import { NOTHING_SAMPLED, type ResourceUse } from './process/sampler.js';
 import type { SlowClientLoad } from './load/engine.js';
-import type { FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './results.js';
+import type { EffectiveSettings, FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './results.js';
 import { countSequences } from './shared-state/count-sequences.js';
 
 /** A load level: closed-loop clients, or an open-loop rate with a cap on connections; with slow clients beside either. */
@@ -20,6 +20,7 @@ export interface Sample extends PointMeasurement {
   nginxConfig?: string;
   apacheConfig?: string;
   serverEnv?: Record<string, string>;
+  effectiveSettings?: EffectiveSettings;
 }
 
 /** Every sample of one point (deployment × path × level), repeats included, in round order. */
@@ -124,6 +125,7 @@ export function toRow(point: PointSamples): ResultRow {
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
     ...(first.apacheConfig && { apacheConfig: first.apacheConfig }),
     ...(first.serverEnv && { serverEnv: first.serverEnv }),
+    ...(first.effectiveSettings && { effectiveSettings: first.effectiveSettings }),
     ...(level.slowClients && { slowClients: { ...level.slowClients, completed: median(samples.map((s) => s.slowCompleted ?? 0)) } }),
     ...(first.byRequest && { byRequest: byRequest(samples) }),
   };

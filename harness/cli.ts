@@ -51,6 +51,19 @@ function withAppOptions(command: Command): Command {
     .option('--health <path>', "your app's readiness path; it must answer 2xx (default /)", parse.path);
 }
 
+/** --generator and --placement: declared once, so that `bench run` and `bench tune` take them alike. */
+function generatorOption(): Option {
+  return new Option('--generator <engine>', 'load engine: builtin (npm only, open and closed loop), wrk (native, closed loop) or locust (a Locust master and workers)').choices([
+    'builtin',
+    'wrk',
+    'locust',
+  ]);
+}
+
+function placementOption(): Option {
+  return new Option('--placement <mode>', 'separate: generator on its own core, deployments on the others (default); shared: all on every core').choices(['separate', 'shared']);
+}
+
 const run = program
   .command('run')
   .description('measure every deployment of a scenario and write results.json, charts and a summary table')
@@ -70,18 +83,11 @@ const run = program
   .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it')
   .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
   .option('--allow-remote', 'let load go to addresses other than 127.0.0.1/::1 (off: loopback only)')
-  .addOption(
-    new Option('--generator <engine>', 'load engine: builtin (npm only, open and closed loop), wrk (native, closed loop) or locust (a Locust master and workers)').choices(['builtin', 'wrk', 'locust']),
-  )
+  .addOption(generatorOption())
   .option('--locust-workers <n>', 'with --generator locust: Locust worker processes on this machine (default: one per core)', parse.wholeNumber(256))
   .option('--locust-remote-workers <n>', 'with --locust-master-bind: workers joining from other machines (bench locust-worker), which the run waits for', parse.wholeNumber(256))
   .option('--locust-master-bind <host:port>', 'with --generator locust: where the Locust master listens, so that workers on other machines can join (default 127.0.0.1 and a free port)', parse.hostPort)
-  .addOption(
-    new Option('--placement <mode>', 'separate: generator on its own core, deployments on the others (default); shared: all on every core').choices([
-      'separate',
-      'shared',
-    ]),
-  )
+  .addOption(placementOption())
   .option('--yes', 'start a run planned to last more than an hour without asking')
   .option('--max-connections <n>', 'open loop: the most connections the generator may open at once (default 1000)', parse.limited(LIMITS.maxConnections))
   .option('--server-host <user@host>', 'start the deployments on that machine over ssh (your keys and ssh config; bench must be installed there), and send the load there from here')
@@ -116,11 +122,15 @@ const tune = program
   .option('--out <dir>', 'where results go (default: a new folder under results/)')
   .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
   .addOption(new Option('--quick', 'shorter windows (0.6 s + 0.2 s warm-up): a coarser sweep'))
+  .addOption(generatorOption())
+  .addOption(placementOption())
   .addHelpText(
     'after',
     '\nEach configuration is started once and stepped through 1, 2, 4, … clients until a step misses the SLO (or fails a request)\n' +
       'or doubling the clients gained under 5% while latency rose; a kind stops growing its pool once two successive sizes\n' +
       'gained under 5% over the best size before them ("stopped early"). Writes the run folder (results.json with a "tune" summary, reports, charts, tune.png).\n' +
+      'The verdict holds for a server with the cores it was measured on, and says how many: under --placement separate (the default)\n' +
+      'the servers get every core but the generator\'s.\n' +
       "Example: bench tune wsgi-workers --kinds gunicorn-sync,gunicorn-gthread --workers 1,2,3,4,6,8 --slo 'p99<300ms'",
   )
   .action(async (scenario: string | undefined, options: TuneFlags) => {

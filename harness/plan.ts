@@ -3,6 +3,7 @@ import type { ApacheMpm, DeploymentSpec, ServerKind } from './deployments/kind.j
 import { deploymentLabel } from './deployments/kind.js';
 import { closestKind, findKind, serverKinds } from './deployments/kinds.js';
 import { quoted } from './quote.js';
+import { LIMITS, refusal } from './limits.js';
 import { UsageError } from './errors.js';
 import type { GeneratorEngine, Placement, XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
@@ -13,6 +14,7 @@ import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
 import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
 import { cooperativeDriver, takesPool } from './database/connections.js';
+import { configFileOf, settleWithFile } from './deployments/config-file.js';
 import { ENGINES } from './load/measure.js';
 import { defaultLocustWorkers, type LocustSettings } from './load/locust/index.js';
 import type { MixRequest } from './load/engine.js';
@@ -245,6 +247,7 @@ export function expandDeployment(
     const why = kind.forbiddenArgs?.[flag];
     if (why) throw new UsageError(`${where}: args: "${arg}": ${why}; remove it`);
   }
+  const { config, args } = configFileOf(object, kind, app, where);
   const listenVariable = Object.keys(object.env ?? {}).find((name) => name === 'HOST' || name === 'PORT');
   if (listenVariable) throw new UsageError(`${where}: env: ${listenVariable} is bench's to set: it tells the server to listen on a free loopback port`);
   const apacheSettings = apacheModes({ ...object, ...(suffixMpm && { mpm: suffixMpm as ApacheMpm }) }, kind, proxy, where);
@@ -254,12 +257,21 @@ export function expandDeployment(
   if (object.nginx?.upstreamKeepalive !== undefined && kind.upstream !== 'http') {
     throw new UsageError(`${where}: nginx.upstreamKeepalive: nginx keeps upstream connections alive over HTTP only, and ${kind.name} behind nginx speaks ${kind.upstream}`);
   }
-  const sizes = kind.takesWorkers
-    ? overrides.workers !== undefined
-      ? [overrides.workers]
-      : [object.workers ?? kind.defaultWorkers].flat()
-    : [1];
-  const threads = kind.takesThreads && apacheSettings.wsgiMode !== 'embedded' ? (overrides.threads ?? object.threads ?? kind.defaultThreads) : undefined;
+  const askedWorkers = overrides.workers ?? object.workers;
+  const askedThreads = overrides.threads ?? object.threads;
+  const fromFile = settleWithFile(config, kind, {
+    ...(askedWorkers !== undefined && { workers: { values: [askedWorkers].flat(), field: overrides.workers !== undefined ? '--workers' : 'workers:' } }),
+    ...(askedThreads !== undefined && { threads: { value: askedThreads, field: overrides.threads !== undefined ? '--threads' : 'threads:' } }),
+    ...(object.preload !== undefined && { preload: object.preload }),
+  }, where);
+  // The file's pool is held to the same limits as workers: and --workers.
+  for (const setting of ['workers', 'threads'] as const) {
+    const why = fromFile[setting] === undefined ? undefined : refusal(LIMITS[setting], fromFile[setting]);
+    if (why) throw new UsageError(`${where}: ${config?.path} sets ${setting} = ${fromFile[setting]}: ${why}`);
+  }
+  const sizes = kind.takesWorkers ? [askedWorkers ?? fromFile.workers ?? kind.defaultWorkers].flat() : [1];
+  const threads = kind.takesThreads && apacheSettings.wsgiMode !== 'embedded' ? (askedThreads ?? fromFile.threads ?? kind.defaultThreads) : undefined;
+  const preload = object.preload ?? fromFile.preload;
   checkDatabaseSettings(object, kind, threads, app, database, where);
   if (object.preload !== undefined && !kind.preloads) {
     const preloaders = serverKinds.filter((k) => k.preloads).map((k) => k.name).join(', ');
@@ -274,10 +286,11 @@ export function expandDeployment(
       ...(database && { database }),
       ...(object.pool !== undefined && { pool: object.pool }),
       ...(object.cooperativeDriver !== undefined && { cooperativeDriver: object.cooperativeDriver }),
-      ...(object.preload !== undefined && { preload: object.preload }),
+      ...(preload !== undefined && { preload }),
       ...(object.supervise && { supervise: true }),
       ...(object.env && { env: object.env }),
-      ...(object.args && { args: object.args }),
+      ...(args && { args }),
+      ...(config && { config }),
       ...(object.nginx && { nginx: object.nginx }),
       ...apacheSettings,
       ...(object.static && { static: object.static }),

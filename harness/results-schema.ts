@@ -81,6 +81,15 @@ const resultRow = z.object({
   nginxConfig: z.string().optional(),
   apacheConfig: z.string().optional(),
   serverEnv: z.record(z.string(), z.string()).optional(),
+  effectiveSettings: z
+    .object({
+      source: z.string(),
+      readBack: z.boolean(),
+      configFile: z.object({ path: z.string(), from: z.enum(['config:', 'args:', 'the app folder']) }).optional(),
+      settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])),
+      code: z.array(z.string()).optional(),
+    })
+    .optional(),
   slowClients: z.object({ count: z.number(), sendBytesPerSecond: z.number(), completed: z.number() }).optional(),
   byRequest: z
     .array(z.object({ request: z.string(), weight: z.number(), throughputRps: z.number(), samples: z.number(), latencyMs: latencyMs.nullable() }))
@@ -116,8 +125,14 @@ const tuneSummary = z.object({
       withinBudget: z.boolean(),
       stoppedBy: z.enum(['slo', 'flat', 'cap', 'failed', 'interrupted']),
       knee: z.boolean(),
+      cpuPercent: z.number().optional(),
+      appProcesses: z.number().optional(),
+      cpuBound: z.enum(['model', 'busy']).optional(),
     }),
   ),
+  measuredOn: z
+    .object({ placement, generator: generatorEngine, machineCpus: z.number(), serverHost: z.string().optional() })
+    .optional(),
 });
 
 /** A machine a run used: this one, and the --server-host one. */

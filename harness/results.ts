@@ -167,6 +167,11 @@ export interface ResultRow {
   /** The variables the scenario passed to the server on purpose (a deployment's env:), as it gave them. */
   serverEnv?: Record<string, string>;
   /**
+   * The server's settings as it ran: read back from the server where it can tell (gunicorn
+   * --print-config with the same command line), with the config file it read. `bench export` writes these.
+   */
+  effectiveSettings?: EffectiveSettings;
+  /**
    * Slow clients trickling their requests beside the normal clients during the point: how many, at
    * what rate, and how many of their requests were answered inside the window (the median over
    * repeats). Every other figure of the row is the normal clients' alone.
@@ -177,6 +182,29 @@ export interface ResultRow {
    * one kind of request's latency is not hidden in the others' (the row's own figures cover them all).
    */
   byRequest?: RequestFigures[];
+}
+
+/** A server setting's value: a number, text, a switch, a list (gunicorn's bind), or unset (None). */
+export type SettingValue = string | number | boolean | null | string[];
+
+/** A server's own config file in a deployment: named by `config:` or `args:`, or the one gunicorn reads from the app folder unasked. */
+export interface ConfigFileUse {
+  /** Absolute path. */
+  path: string;
+  from: 'config:' | 'args:' | 'the app folder';
+}
+
+/** What a server ran with (ResultRow.effectiveSettings). */
+export interface EffectiveSettings {
+  /** How bench knows: "gunicorn --print-config", or for uWSGI, which cannot print its own, the files and flags it was given. */
+  source: string;
+  /** The server read them back itself; false where bench put them together from what it passed (uWSGI). */
+  readBack: boolean;
+  configFile?: ConfigFileUse;
+  /** By the server's own setting names (gunicorn.conf.py's, uwsgi.ini's): the ones bench's model and export need, and every one the command line or the file set. */
+  settings: Record<string, SettingValue>;
+  /** Settings the config file sets to code (gunicorn's hooks, e.g. post_fork), which have no value to write down. */
+  code?: string[];
 }
 
 /** One request of a mix within a point: its 2xx responses a second (median over repeats) and their latencies (repeats merged). */
@@ -326,6 +354,18 @@ export interface TuneSummary {
   notes: string[];
   /** Every configuration tried, best first. */
   ranked: TunedConfiguration[];
+  /** The server's cores, the placement and the generator the figures were measured with: they hold for a server like that one. */
+  measuredOn?: MeasuredOn;
+}
+
+/** What a tune sweep measured on: its figures hold for a server with these cores, loaded this way. */
+export interface MeasuredOn {
+  placement: Placement;
+  generator: GeneratorEngine;
+  /** The CPUs of the machine the servers ran on (this one, or the --server-host one). */
+  machineCpus: number;
+  /** The ssh destination the servers ran on, with --server-host. */
+  serverHost?: string;
 }
 
 export interface TunedConfiguration {
@@ -349,6 +389,15 @@ export interface TunedConfiguration {
   stoppedBy: 'slo' | 'flat' | 'cap' | 'failed' | 'interrupted';
   /** The knee of its class (kind and threads): the smallest size within the tolerance of the class's best. */
   knee: boolean;
+  /** CPU of the deployment's processes at that level, in percent of one core (200 = two cores busy). */
+  cpuPercent?: number;
+  /** The processes that run app code, each on one core at most: how many cores the configuration can use. */
+  appProcesses?: number;
+  /**
+   * Why cores bounded its throughput, when they did: 'model', the model's bound is the cores (a
+   * /cpu path, or a user's app whose CPU per request caps it); 'busy', the cores it could use were busy.
+   */
+  cpuBound?: 'model' | 'busy';
 }
 
 /** What the charts put on the x axis: the load level, the pool size when a scenario sweeps workers, or the slow clients beside the load. */

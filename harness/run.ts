@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toRow, type Level, type MeasuredService, type PointSamples, type Sample } from './aggregate.js';
+import { configFileLine } from './deployments/config-file.js';
 import { launch, sampledGroups, type RunningDeployment } from './deployments/launch.js';
 import { deathOf, exitedServer } from './deployments/liveness.js';
 import { describeEnvironment, softwareVersions } from './environment.js';
@@ -223,6 +224,7 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
           signal: ctx.signal,
           onStatus: (text) => ctx.progress.live(`${step}: ${text}`),
         });
+    if (planned.spec.config) ctx.progress.say(`${step}: ${configFileLine(planned.spec.config)}`);
     if (deployment.farSide) {
       recordServerMachine(run, plan.placement, deployment.farSide);
       saveResults(run, plan.outDir);
@@ -380,6 +382,7 @@ async function measureDeployment(
       if (deployment.nginxConfig) measured.nginxConfig = deployment.nginxConfig;
       if (deployment.apacheConfig) measured.apacheConfig = deployment.apacheConfig;
       if (planned.spec.env) measured.serverEnv = planned.spec.env;
+      if (deployment.effectiveSettings) measured.effectiveSettings = deployment.effectiveSettings;
       if (ctx.signal.aborted) return undefined;
       // A death during the window: the process table says so at once, or every request was refused.
       const died = !plan.fault && (exitedServer(deployment) ?? allRefused(measured));

@@ -230,6 +230,8 @@ function packagedProgram(executable: string, apt: string): Software {
 export const fcgiwrap = packagedProgram('fcgiwrap', 'fcgiwrap');
 /** Locust, the load engine of --generator locust (not a server): Debian's build reports an empty version. */
 export const locust = packagedProgram('locust', 'python3-locust');
+/** wrk, the load engine of --generator wrk. */
+export const wrk = packagedProgram('wrk', 'wrk');
 
 /** Which of `needed` are missing here. */
 export async function missingSoftware(needed: readonly Software[]): Promise<Software[]> {

@@ -151,6 +151,11 @@ export function failedCount(row: ResultRow): number {
   return row.errors;
 }
 
+/** The model bounds a point by the cores: a /cpu path, or a user's app whose CPU per request caps the prediction. */
+export function isCpuBound(row: ResultRow): boolean {
+  return row.model.bound.includes('CPU-bound') || (row.model.cpuBoundRps !== undefined && row.predictedThroughputRps === row.model.cpuBoundRps);
+}
+
 /** Open loop: the server fell behind the offered load while the generator still had room. */
 export function isOpenSaturated(row: ResultRow): boolean {
   return row.loop === 'open' && row.saturated === true;

@@ -1,4 +1,5 @@
 import type { TunedConfiguration, TuneSummary } from '../harness/results.js';
+import { describeMeasuredOn, moreCoresAdvice } from '../harness/tune/measured-on.js';
 import { memoryOf } from '../harness/tune/recommend.js';
 import { describeSlo } from '../harness/tune/slo.js';
 import { alignedTable, type Column } from './aligned-table.js';
@@ -29,13 +30,20 @@ function columns(tune: TuneSummary): Column<TunedConfiguration>[] {
   ];
 }
 
-/** The ranked configurations (best first, the recommended one marked), then the verdict and the sweep's notes. */
+/**
+ * The ranked configurations (best first, the recommended one marked), then the verdict, the
+ * cores it was measured with (and, when cores bounded it, what more of them change), and the
+ * sweep's notes.
+ */
 export function formatTuneTable(tune: TuneSummary): string {
   const body = tune.ranked.length > 0 ? alignedTable(columns(tune), tune.ranked) : ['Nothing measured.'];
+  const advice = moreCoresAdvice(tune);
   return [
     ...body,
     '',
     tune.recommended ? `recommended: ${tune.reason}` : `no recommendation: ${tune.reason}`,
+    ...(tune.measuredOn ? [`measured with ${describeMeasuredOn(tune.measuredOn)}`] : []),
+    ...(advice ? [advice] : []),
     ...tune.notes.map((note) => `note: ${note}`),
   ].join('\n');
 }

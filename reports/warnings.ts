@@ -6,6 +6,7 @@ import {
   formatRps,
   GENERATOR_LIMITED,
   generatorLimit,
+  isCpuBound,
   isOpenSaturated,
   latencies,
   NONE,
@@ -149,10 +150,7 @@ function measuredModel(run: RunResults): string[] {
 }
 
 function coreBound(run: RunResults): string[] {
-  // A /cpu path's bound, or a user's app whose CPU per request is what caps the prediction.
-  const cpuBound = (row: ResultRow) =>
-    row.model.bound.includes('CPU-bound') || (row.model.cpuBoundRps !== undefined && row.predictedThroughputRps === row.model.cpuBoundRps);
-  if (!run.results.some(cpuBound)) return [];
+  if (!run.results.some(isCpuBound)) return [];
   const cores = run.settings.placement.serverCores;
   const ofMachine = cores === run.environment.cpus ? `${cores} on this machine` : `the server's ${cores} of this machine's ${run.environment.cpus}; the load generator has the rest`;
   return [`CPU-bound points are bounded by the core count (${ofMachine}): past it, more workers or clients only queue.`];

@@ -1,17 +1,16 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { measurePoint } from '../harness/load/measure.js';
-import { ProcessGroup, sleep } from '../harness/process/group.js';
+import type { ProcessGroup } from '../harness/process/group.js';
 import { freePort } from '../harness/process/ports.js';
-import { childrenOf, livingProcesses } from '../harness/process/procfs.js';
-import { answeringPids } from '../harness/process/readiness.js';
+import { livingProcesses } from '../harness/process/procfs.js';
 import type { ResultRow, RunResults, TuneSummary } from '../harness/results.js';
-import { findExecutable, flask, gunicorn, nginx, uwsgi, type Software } from '../harness/software.js';
+import { findExecutable, flask, gunicorn, nginx, uwsgi } from '../harness/software.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
+import { answeringWorker, livingChildren, startExported, supervisord, until } from './support/exported.js';
 
 /**
  * The exported deployment serves like the row it was exported from: within 10% of the Little's law
@@ -26,18 +25,6 @@ function expectLikeItsRow(exportedRps: number, measured: ResultRow): void {
   expect(exportedRps / measured.throughputRps, figures).toBeGreaterThan(0.85);
   expect(exportedRps / measured.throughputRps, figures).toBeLessThan(1.15);
 }
-
-/** supervisord, from Debian's supervisor package: what the exported program file is for. */
-const supervisord: Software = {
-  name: 'supervisord',
-  apt: ['supervisor'],
-  detect: () =>
-    new Promise((done) => {
-      const bin = findExecutable('supervisord');
-      if (!bin) return done(undefined);
-      execFile(bin, ['--version'], { timeout: 15_000 }, (err, stdout) => done(err ? undefined : stdout.trim()));
-    }),
-};
 
 const describeStack = await describeWith([flask, gunicorn, uwsgi, nginx, supervisord]);
 const work = workFolder('export');
@@ -60,85 +47,6 @@ afterAll(async () => {
     }
   }
 }, 30_000);
-
-/** The living children of `pid`. */
-const livingChildren = (pid: number) => childrenOf(pid).filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);
-
-async function until<T>(what: string, timeoutMs: number, check: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-/**
- * The exported files under the real programs: supervisord with a config of the test's that
- * includes the exported program file (control socket in the temp folder, no TCP), and nginx with a
- * small nginx.conf that includes the exported site file. Returns the supervisord process.
- */
-async function startExported(dir: string, exported: string): Promise<{ supervisor: ProcessGroup; nginxGroup: ProcessGroup }> {
-  writeFileSync(
-    join(dir, 'supervisord.conf'),
-    [
-      '[unix_http_server]',
-      `file=${join(dir, 'supervisor.sock')}`,
-      'chmod=0700',
-      '[supervisord]',
-      `logfile=${join(dir, 'supervisord.log')}`,
-      `pidfile=${join(dir, 'supervisord.pid')}`,
-      `childlogdir=${dir}`,
-      'nodaemon=true',
-      '[rpcinterface:supervisor]',
-      'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
-      '[supervisorctl]',
-      `serverurl=unix://${join(dir, 'supervisor.sock')}`,
-      '[include]',
-      `files = ${join(exported, 'supervisor-*.conf')}`,
-      '',
-    ].join('\n'),
-  );
-  const supervisor = new ProcessGroup('supervisord', { command: findExecutable('supervisord')!, args: ['-n', '-c', join(dir, 'supervisord.conf')] }, join(dir, 'supervisord.out'));
-  started.push(supervisor);
-
-  // As bench does (harness/deployments/nginx.ts): started as root, nginx's workers would drop to
-  // nobody and could not read the temp folder.
-  const user = process.getuid?.() === 0 ? `user ${userInfo().username};` : '';
-  const temp = (name: string) => `${name}_temp_path ${join(dir, name)};`;
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    [
-      user,
-      'daemon off;',
-      'worker_processes auto;',
-      `pid ${join(dir, 'nginx.pid')};`,
-      `error_log ${join(dir, 'nginx-error.log')} warn;`,
-      'events { worker_connections 4096; }',
-      'http {',
-      '    access_log off;',
-      `    ${temp('client_body')} ${temp('proxy')} ${temp('fastcgi')} ${temp('uwsgi')} ${temp('scgi')}`,
-      `    include ${join(exported, 'nginx-site.conf')};`,
-      '}',
-      '',
-    ].join('\n'),
-  );
-  // The site file includes uwsgi_params by the name a Debian server has it under, next to nginx.conf.
-  copyFileSync(resolve('servers/nginx/uwsgi_params'), join(dir, 'uwsgi_params'));
-  const nginxGroup = new ProcessGroup(
-    'nginx',
-    { command: findExecutable('nginx')!, args: ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'nginx-error.log')] },
-    join(dir, 'nginx.out'),
-  );
-  started.push(nginxGroup);
-  return { supervisor, nginxGroup };
-}
-
-/** The pid of a worker that answered a GET through nginx, once one does. */
-async function answeringWorker(url: string, timeoutMs: number, accept: (pid: number) => boolean = () => true): Promise<number> {
-  return until(`a worker to answer ${url}`, timeoutMs, async () => (await answeringPids(url, 1, 2000)).find(accept));
-}
 
 function ppidOf(pid: number): number | undefined {
   return livingProcesses().find((p) => p.pid === pid)?.ppid;
@@ -253,8 +161,13 @@ describeStack('bench export', () => {
             withinBudget: true,
             stoppedBy: 'slo',
             knee: true,
+            // Made up: cores bounded it, so the README says what more of them change.
+            cpuPercent: 97,
+            appProcesses: measured.workers,
+            cpuBound: 'busy',
           },
         ],
+        measuredOn: { placement: run.settings.placement, generator: run.settings.generator, machineCpus: run.environment.cpus },
       };
       mkdirSync(join(work, folder), { recursive: true });
       writeFileSync(join(work, folder, 'results.json'), JSON.stringify({ ...run, tune }));
@@ -265,6 +178,11 @@ describeStack('bench export', () => {
     const readme = readFileSync(join(work, 'tuned-export', 'README.md'), 'utf8');
     expect(readme).toMatch(/^# bench-demo: gunicorn-sync ×2, as bench measured it$/m);
     expect(readme).toContain('bench tune recommended it: the fewest workers within the SLO');
+    const cores = run.settings.placement.serverCores;
+    const perCore = (row('gunicorn-sync ×2').throughputRps / Math.min(2, cores)).toFixed(1);
+    expect(readme).toMatch(
+      new RegExp(`^Measured with the server on .*: the figures hold for a server with ${cores} cores?.*\\. CPU-bound: gunicorn-sync ×2 served .*N × ${perCore} req/s with at least N workers`, 'm'),
+    );
     const refused = tuned('node-async', 'tuned-node');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/the tune recommendation node-async is a node-async deployment, which cannot be exported; only gunicorn-sync/);
@@ -346,7 +264,7 @@ describeStack('bench export', () => {
         '--listen', `127.0.0.1:${listen}`, '--bind', `127.0.0.1:${bind}`, '--config-dir', exported, '--log-dir', join(dir, 'logs'),
       );
       expect(r.code, r.stderr).toBe(0);
-      ({ supervisor } = await startExported(dir, exported));
+      ({ supervisor } = await startExported(dir, exported, started));
       url = `http://127.0.0.1:${listen}`;
       await answeringWorker(`${url}/health`, 30_000);
       // Both workers are up once supervisord's program has two children.
@@ -422,7 +340,7 @@ describeStack('bench export', () => {
         '--listen', `127.0.0.1:${await freePort()}`, '--bind', join(dir, 'uwsgi.sock'), '--config-dir', exported, '--log-dir', join(dir, 'logs'),
       );
       expect(r.code, r.stderr).toBe(0);
-      const { nginxGroup } = await startExported(dir, exported);
+      const { nginxGroup } = await startExported(dir, exported, started);
       url = `http://127.0.0.1:${/listen 127\.0\.0\.1:(\d+);/.exec(readFileSync(join(exported, 'nginx-site.conf'), 'utf8'))![1]}`;
       expect(nginxGroup.running).toBe(true);
       await answeringWorker(`${url}/health`, 30_000);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ITEMS, DEMO_MAX_MS } from '../harness/demo-paths.js';
@@ -6,7 +9,7 @@ import { LIMITS, type Limit } from '../harness/limits.js';
 import { limited, limitedList } from '../harness/options.js';
 import { buildPlan } from '../harness/plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
-import { flask } from '../harness/software.js';
+import { flask, gunicorn } from '../harness/software.js';
 import { withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 
@@ -142,5 +145,20 @@ describe("the demo app's limits, as the plan knows them", () => {
 (await describeWith([flask]))("the demo app's limits, as the plan knows them, under Python", () => {
   it("are the Python demo app's own", async () => {
     await withDeployment({ kind: 'wsgiref' }, (d) => expectDemoRefusesPastItsLimits(d.baseUrl));
+  });
+});
+
+(await describeWith([gunicorn]))("a server's config file", () => {
+  it('is held to the same limit on workers as the scenario and the flag', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-limits-'));
+    try {
+      writeFileSync(join(dir, 'gunicorn.conf.py'), 'workers = 640\n');
+      const file = join(dir, 'big.yaml');
+      const scenario = parseScenario('path: /hello\nduration: 1\nconcurrency: [1]\ndeployments: [{ kind: gunicorn-sync, config: gunicorn.conf.py }]\n', file);
+      expect(() => buildPlan(scenario, {})).toThrow(UsageError);
+      expect(() => buildPlan(scenario, {})).toThrow(/^deployments\[0\]: .*gunicorn\.conf\.py sets workers = 640: expected a whole number of worker processes from 1 to 256, got 640/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

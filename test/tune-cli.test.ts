@@ -1,11 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupMembers, livingProcesses } from '../harness/process/procfs.js';
 import type { RunResults } from '../harness/results.js';
 import { checkResults } from '../harness/results-schema.js';
+import { wrk } from '../harness/software.js';
 import { BIN, benchIn, workFolder } from './support/cli.js';
+import { describeWith } from './support/software.js';
 
 const work = workFolder('tune');
 const bench = benchIn(work);
@@ -60,6 +63,19 @@ describe('bench tune', () => {
     expect(r.stdout).toMatch(/configuration\s+W×T\s+req\/s in SLO/);
     expect(r.stdout).toContain(`→  ${tune.recommended} `);
     expect(r.stdout).toMatch(/^recommended: node-prefork ×\d+: /m);
+    // The verdict names the cores it holds for: under the default placement, every one bench may use but the generator's.
+    const placement = run.settings.placement;
+    expect(tune.measuredOn).toEqual({ placement, generator: 'builtin', machineCpus: run.environment.cpus });
+    const n = placement.serverCores;
+    if (placement.mode === 'separate') {
+      expect(n).toBe(availableParallelism() - 1);
+      expect(r.stdout).toContain(`measured with the server on ${n} core${n === 1 ? '' : 's'} (cpu`);
+    }
+    const holds = new RegExp(`^measured with the server on .*placement ${placement.mode}, generator builtin .*: the figures hold for a server with ${n} cores?`, 'm');
+    expect(r.stdout).toMatch(holds);
+    expect(readFileSync(join(work, 'knee', 'tune.md'), 'utf8')).toMatch(holds);
+    // Waiting on /io keeps no core busy: there is nothing to say about more cores.
+    expect(r.stdout).not.toMatch(/^CPU-bound/m);
     if (!noisyPool) expect(r.stdout).toMatch(/^note: node-prefork: stopped early/m);
     expect(r.stderr).toMatch(/\[1\/7, about .* left\] node-prefork ×1/);
     expect(readFileSync(join(work, 'knee', 'tune.png')).subarray(0, 8)).toEqual(PNG_SIGNATURE);
@@ -99,7 +115,14 @@ describe('bench tune', () => {
     expect(run.tune!.recommended ?? run.tune!.reason).toMatch(/^node-prefork ×[12]$|no configuration met/);
   });
 
+  it('refuses a generator the scenario cannot use, as bench run does', () => {
+    const r = bench('tune', 'static-files', '--kinds', 'node-async', '--generator', 'wrk', '--out', 'never');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe('bench: error: --generator wrk: wrk sends one request; use the builtin generator for a requests: mix');
+  });
+
   it.each([
+    [['--placement', 'apart'], /^bench: error: option '--placement <mode>' argument 'apart' is invalid\. Allowed choices are separate, shared\.$/],
     [['--kinds', 'node-prefrok'], /^bench: error: --kinds item 1 \(node-prefrok\): unknown deployment kind "node-prefrok"; did you mean "node-prefork"\?$/],
     [['--slo', 'p99=200ms'], /^bench: error: option '--slo <objective>' argument 'p99=200ms' is invalid\. expected a percentile and a latency bound, e\.g\. p99<200ms/],
     [['--workers', '0'], /^bench: error: option '--workers <sizes>' argument '0' is invalid\. expected a list of pool sizes from 1 to 256/],
@@ -110,5 +133,41 @@ describe('bench tune', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(message);
     expect(r.stdout).toBe('');
+  });
+});
+
+const describeWrk = await describeWith([wrk]);
+
+describeWrk('bench tune --placement shared --generator wrk', () => {
+  it('measures with wrk on every core, records both, and scales a CPU-bound verdict by the cores', () => {
+    const CPU_MS = 10;
+    const r = bench(
+      'tune', 'blocking-vs-workers', '--kinds', 'node-prefork', '--workers', '1,2', '--path', `/cpu?ms=${CPU_MS}`, '--max-clients', '4',
+      '--duration', '0.5', '--warmup', '0.2', '--placement', 'shared', '--generator', 'wrk', '--out', 'shared-wrk',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(work, 'shared-wrk', 'results.json'), 'utf8')) as RunResults;
+    expect(checkResults(run)).toEqual({ run });
+    const cores = availableParallelism();
+    expect(run.settings.generator).toBe('wrk');
+    expect(run.settings.placement).toEqual({ mode: 'shared', serverCpus: null, generatorCpus: null, serverCores: cores });
+    expect(run.results.map((row) => [row.generator.engine, row.generator.placement])).toEqual(run.results.map(() => ['wrk', 'shared']));
+    const tune = run.tune!;
+    expect(tune.measuredOn).toEqual({ placement: run.settings.placement, generator: 'wrk', machineCpus: run.environment.cpus });
+    const holds = new RegExp(`^measured with the server on .*, placement shared, generator wrk on the same cores: the figures hold for a server with ${cores} cores?, less what the generator took$`, 'm');
+    expect(r.stdout).toMatch(holds);
+    expect(readFileSync(join(work, 'shared-wrk', 'tune.md'), 'utf8')).toMatch(holds);
+    // /cpu computes: the model bounds W processes on C cores by min(W, C), each serving 1000/CPU_MS
+    // req/s, so N cores serve N times the throughput per core. wrk takes part of the same cores.
+    const recommended = tune.ranked.find((c) => c.deployment === tune.recommended)!;
+    expect(recommended.cpuBound).toBe('model');
+    const perCore = recommended.throughputAtSloRps! / Math.min(recommended.workers, cores);
+    const advice = new RegExp(`^CPU-bound: ${recommended.deployment} served [\\d.]+ req/s .*; on a server with N cores expect up to N × ([\\d.]+) req/s with at least N workers`, 'm');
+    expect(r.stdout).toMatch(advice);
+    const printed = Number(advice.exec(r.stdout)![1]);
+    expect(printed).toBeCloseTo(perCore, 1);
+    const little = 1000 / CPU_MS;
+    expect(printed / little, `${printed} req/s per core against Little's ${little}`).toBeGreaterThan(0.4);
+    expect(printed / little, `${printed} req/s per core against Little's ${little}`).toBeLessThan(1.1);
   });
 });

@@ -45,7 +45,7 @@ export const gunicornUvicorn = gunicornKind(
   'gunicorn-uvicorn',
   "gunicorn's arbiter with W uvicorn workers: an asyncio event loop in each of W processes (the demo's ASGI app)",
   'async',
-  () => ['--worker-class', 'uvicorn.workers.UvicornWorker'],
+  'uvicorn.workers.UvicornWorker',
   { ...eventLoop, requires: [gunicorn, uvicorn, starlette] },
   () => asgiDemo,
 );

@@ -1,6 +1,7 @@
 import type { SpawnPlan } from '../process/group.js';
-import type { AppUnderTest } from '../results.js';
+import type { AppUnderTest, EffectiveSettings } from '../results.js';
 import type { Software } from '../software.js';
+import type { ConfigFileSupport, ServerConfigFile } from './config-file.js';
 
 /** nginx in front, as a scenario's `nginx:` tunes it; every field absent is nginx's default. */
 export interface NginxSettings {
@@ -40,6 +41,8 @@ export interface DeploymentSpec {
   env?: Record<string, string>;
   /** Extra command-line flags for the server (gunicorn, uWSGI, flask, or node's own). */
   args?: string[];
+  /** The server's own config file (gunicorn.conf.py, uwsgi.ini) and what it sets: `config:`, `args: [-c, …]`, or the app folder's. */
+  config?: ServerConfigFile;
   nginx?: NginxSettings;
   /** Who serves /static/ (`static:`, with a web server in front); undefined: the app, as any request, unsaid. */
   static?: StaticServer;
@@ -132,6 +135,10 @@ export interface ServerKind {
    * T, which the label and the model describe), or they open a port that runs code.
    */
   forbiddenArgs?: Readonly<Record<string, string>>;
+  /** The server reads a config file of its own, which a deployment may name (`config:`). */
+  configFile?: ConfigFileSupport;
+  /** Reads back the settings the server runs with, from the command line it will start with (gunicorn --print-config). */
+  effectiveSettings?(plan: SpawnPlan, spec: DeploymentSpec): Promise<EffectiveSettings>;
   plan(spec: DeploymentSpec, ctx: LaunchContext): Promise<KindPlan>;
 }
 

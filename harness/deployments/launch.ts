@@ -14,6 +14,7 @@ import { healthPath, waitUntilReady } from './ready.js';
 import { listeningGroup, publicListeners } from '../process/listeners.js';
 import { liveTempDirs } from '../process/registry.js';
 import type { FarSide } from '../remote/far-side.js';
+import type { EffectiveSettings } from '../results.js';
 
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front); the far machine's with --server-host. */
@@ -30,6 +31,8 @@ export interface RunningDeployment {
   supervised: boolean;
   /** The server's command line, program first, as started (before CPU pinning); absent for an external server. */
   serverArgs?: string[];
+  /** The settings the server runs with, where its kind can tell (gunicorn --print-config). */
+  effectiveSettings?: EffectiveSettings;
   /** The nginx.conf generated for the nginx in front, if any. */
   nginxConfig?: string;
   /** The httpd.conf generated for Apache, in front or hosting the app (apache-mod-wsgi), if any. */
@@ -112,7 +115,8 @@ export async function launch(
       let nginxConfig: string | undefined;
       let apacheConfig = kindPlan.apacheConfig;
       const onPurpose = { ...options.env, ...spec.env };
-      const plan = cleaned(pinned(kindPlan, options.cpus), { ...onPurpose, BENCH_TOKEN: token });
+      const serverEnv = { ...onPurpose, BENCH_TOKEN: token };
+      const plan = cleaned(pinned(kindPlan, options.cpus), serverEnv);
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
       processes.push(new ProcessGroup(label, plan, logPath));
       let port = serverPort;
@@ -159,6 +163,7 @@ export async function launch(
             '(an app must listen where $HOST says, and args: must not bind another address)',
         );
       }
+      const effectiveSettings = await kind.effectiveSettings?.(cleaned(kindPlan, serverEnv), spec);
       if (spec.supervise) {
         // supervisord's autorestart: whenever the server exits unasked, start it again, same port;
         // like supervisord's FATAL state, give up on a server that keeps dying at once.
@@ -187,6 +192,7 @@ export async function launch(
         supervised: spec.supervise === true,
         stop,
         serverArgs,
+        ...(effectiveSettings && { effectiveSettings }),
         ...(nginxConfig && { nginxConfig }),
         ...(apacheConfig && { apacheConfig }),
         ...(plan.exitCpuLog && { exitCpuLog: plan.exitCpuLog }),

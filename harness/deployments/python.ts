@@ -4,6 +4,8 @@ import { exitCpuLogPython } from '../process/exit-cpu-log.js';
 import type { SpawnPlan } from '../process/group.js';
 import { pythonServersDir } from '../paths.js';
 import { DEBIAN_PYTHON, fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, installCommand, nginx, runProbe, uwsgi, type Software } from '../software.js';
+import { gunicornConfigFile, uwsgiConfigFile } from './config-file.js';
+import { gunicornEffectiveSettings, uwsgiEffectiveSettings } from './effective-settings.js';
 import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
 import { privateSocket } from './sockets.js';
 
@@ -98,11 +100,11 @@ export function gunicornKind(
   name: string,
   summary: string,
   model: ServerKind['model'],
-  workerArgs: (spec: DeploymentSpec) => string[],
+  workerClass: string,
   extra: Partial<ServerKind> = {},
   appOf: (spec: DeploymentSpec) => PythonTarget = wsgiTarget,
 ): ServerKind {
-  return {
+  const kind: ServerKind = {
     name,
     summary,
     model,
@@ -115,28 +117,38 @@ export function gunicornKind(
     upstream: 'http',
     forbiddenArgs: gunicornOwned,
     preloads: true,
+    configFile: gunicornConfigFile(workerClass),
+    effectiveSettings: gunicornEffectiveSettings,
     ...extra,
-    plan: (spec, ctx) => {
+    plan: async (spec, ctx) => {
       const app = appOf(spec);
-      return python(app, [
-        '-m', 'gunicorn', '--chdir', app.dir, '--bind', `${ctx.host}:${ctx.port}`,
-        '--workers', String(spec.workers), ...workerArgs(spec),
-        ...(spec.preload ? ['--preload'] : []),
-        // gunicorn's defaults otherwise. The demo's /io?ms=N may wait up to 60 s, longer than the
-        // 30 s after which the arbiter kills a silent worker.
-        ...(spec.app ? [] : ['--timeout', '120']),
-        ...(spec.args ?? []),
-        app.target,
-      ]);
+      // The demo's /io?ms=N may wait up to 60 s, longer than the 30 s after which the arbiter kills
+      // a silent worker; a timeout the deployment sets itself (args:, its config file) stands.
+      const setsTimeout = spec.config?.sets.timeout !== undefined || (spec.args ?? []).some((a) => ['-t', '--timeout'].includes(a.split('=')[0]!));
+      return {
+        ...(await python(app, [
+          '-m', 'gunicorn', ...(spec.config ? ['-c', spec.config.path] : []), '--chdir', app.dir, '--bind', `${ctx.host}:${ctx.port}`,
+          '--workers', String(spec.workers), '--worker-class', workerClass,
+          ...(kind.takesThreads ? ['--threads', String(spec.threads ?? kind.defaultThreads)] : []),
+          ...(spec.preload ? ['--preload'] : []),
+          ...(spec.app || setsTimeout ? [] : ['--timeout', '120']),
+          ...(spec.args ?? []),
+          app.target,
+        ])),
+        // gunicorn reads ./gunicorn.conf.py when no -c is given: from the app's folder, as when its
+        // owner starts it there (config-file.ts passes that one with -c, and announces it).
+        cwd: app.dir,
+      };
     },
   };
+  return kind;
 }
 
 export const gunicornSync = gunicornKind(
   'gunicorn-sync',
   'gunicorn with W sync workers: the pre-fork pool (W requests at a time; wants a buffering proxy in front)',
   'prefork',
-  () => ['--worker-class', 'sync'],
+  'sync',
   { heldBySlowClients: true },
 );
 
@@ -147,7 +159,7 @@ export const gunicornGthread = gunicornKind(
   // gunicorn's defaults: each worker accepts up to 1000 connections and keeps them alive 2 s, so
   // kept-alive clients can crowd one worker while another idles (scenario gthread-keepalive).
   // gunicorn 20 hands each connection to a thread as soon as it accepts it, which then reads the request.
-  (spec) => ['--worker-class', 'gthread', '--threads', String(spec.threads ?? 4)],
+  'gthread',
   { takesThreads: true, defaultThreads: 4, heldBySlowClients: true },
 );
 
@@ -155,7 +167,7 @@ export const gunicornGevent = gunicornKind(
   'gunicorn-gevent',
   'gunicorn with W gevent workers: greenlets, time.sleep made cooperative (every request at once)',
   'async',
-  () => ['--worker-class', 'gevent'],
+  'gevent',
   { requires: [flask, gunicorn, gevent], choosesDriver: true },
 );
 
@@ -202,6 +214,8 @@ export const uwsgiKind: ServerKind = {
   defaultWorkers: 4,
   requires: [flask, uwsgi],
   upstream: 'uwsgi',
+  configFile: uwsgiConfigFile,
+  effectiveSettings: uwsgiEffectiveSettings,
   forbiddenArgs: {
     '--http-socket': ADDRESS, '--socket': ADDRESS, '-s': ADDRESS, '--http': ADDRESS, '--https': ADDRESS, '--stats': 'it opens a stats port',
     '--processes': BENCH_SETS('workers:'), '-p': BENCH_SETS('workers:'), '--workers': BENCH_SETS('workers:'), '--threads': BENCH_SETS('threads:'),
@@ -218,7 +232,10 @@ export const uwsgiKind: ServerKind = {
       command: bin,
       socketPath,
       args: [
-        '--need-plugin', 'python3', '--master', '--die-on-term', '--need-app', '--disable-logging',
+        '--need-plugin', 'python3',
+        // First, so that the flags after it, which bench reconciled with it (config-file.ts), win.
+        ...(spec.config ? ['--ini', uwsgiLiteral(spec.config.path)] : []),
+        '--master', '--die-on-term', '--need-app', '--disable-logging',
         // --http-socket, not --http: --http adds a router process in front, which distorts benchmarks.
         // http-socket closes the connection after each response without saying so; announcing it
         // lets clients reconnect cleanly instead of losing a request to the closed socket.

@@ -1,5 +1,6 @@
 import { describeGenerator, describeLoad, formatRps, latencyCell } from '../../reports/format.js';
 import { table } from '../../reports/markdown.js';
+import { measuredWithParagraph } from '../tune/measured-on.js';
 import { machine } from './provenance.js';
 import { supervisorFileName, logFiles } from './supervisor-program.js';
 import { unitFileName } from './systemd-unit.js';
@@ -73,6 +74,7 @@ export function exportReadme(t: ExportTarget): string {
       ],
     ),
     '',
+    ...measuredWithParagraph(run, row.deployment),
     'The command line it ran with, program first:',
     '',
     '```',

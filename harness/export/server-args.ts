@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { gunicornOptions } from '../deployments/gunicorn-flags.js';
 
 /** One option of a measured command line: `--workers 2` is { flag: '--workers', value: '2' }; `--master` has no value. */
 export interface MeasuredOption {
@@ -15,32 +16,12 @@ export interface MeasuredCommand {
   positionals: string[];
 }
 
-/**
- * gunicorn's options that take no value. Every other option takes one, so a flag followed by the
- * app ("--preload app:app") is read right only when the flag is known here.
- */
-const GUNICORN_SWITCHES = new Set([
-  '--reload', '--spew', '--check-config', '--print-config', '--preload', '--no-sendfile', '--reuse-port',
-  '--daemon', '-D', '--capture-output', '--enable-stdio-inheritance', '-R', '--strip-header-spaces',
-  '--proxy-protocol', '--do-handshake-on-connect', '--suppress-ragged-eofs', '--log-syslog',
-  '--disable-redirect-access-to-syslog', '--initgroups', '--no-sendfile',
-]);
-
 /** gunicorn's command line, started as `python -m gunicorn …` (as bench does) or as the gunicorn script. */
 export function parseGunicorn(args: readonly string[]): MeasuredCommand {
   const m = args.indexOf('-m');
   const start = m >= 0 && args[m + 1] === 'gunicorn' ? m + 2 : basename(args[0] ?? '').startsWith('gunicorn') ? 1 : -1;
   if (start < 0) throw new Error(`not a gunicorn command line: ${args.join(' ')}`);
-  const options: MeasuredOption[] = [];
-  const positionals: string[] = [];
-  for (let i = start; i < args.length; i++) {
-    const arg = args[i]!;
-    if (!arg.startsWith('-')) positionals.push(arg);
-    else if (arg.includes('=')) options.push({ flag: arg.slice(0, arg.indexOf('=')), value: arg.slice(arg.indexOf('=') + 1) });
-    else if (GUNICORN_SWITCHES.has(arg)) options.push({ flag: arg });
-    else options.push({ flag: arg, value: args[++i] });
-  }
-  return { program: args.slice(0, start), options, positionals };
+  return { program: args.slice(0, start), ...gunicornOptions(args.slice(start)) };
 }
 
 /**

@@ -4,7 +4,7 @@ import { pythonServersDir } from '../paths.js';
 import { chooseRow, type ExportableKind } from './choose.js';
 import type { Measurement } from './provenance.js';
 import { parseGunicorn, parseUwsgi, type MeasuredCommand } from './server-args.js';
-import type { RunResults } from '../results.js';
+import type { EffectiveSettings, RunResults } from '../results.js';
 
 export interface ExportOptions {
   to: string;
@@ -91,7 +91,7 @@ export function exportTarget(run: RunResults, file: string, options: ExportOptio
     configDir,
     logDir: absoluteFolder('--log-dir', options.logDir ?? '/var/log/supervisor'),
     command: [...program, kind === 'uwsgi' ? '--ini' : '-c', configFile],
-    workerTimeoutS: workerTimeout(measured, kind),
+    workerTimeoutS: workerTimeout(measured, kind, row.effectiveSettings),
     env: row.serverEnv ?? {},
   };
 }
@@ -110,9 +110,10 @@ function defaultName(app: ExportedApp): string {
   return app.wsgi.split(/[.:]/)[0]!.replace(/[^A-Za-z0-9_.-]/g, '-') || 'bench-app';
 }
 
-function workerTimeout(measured: MeasuredCommand, kind: ExportableKind): number | null {
+function workerTimeout(measured: MeasuredCommand, kind: ExportableKind, effective: EffectiveSettings | undefined): number | null {
   const flags = kind === 'uwsgi' ? ['--harakiri'] : ['--timeout', '-t'];
-  const value = measured.options.find((o) => flags.includes(o.flag))?.value;
+  const recorded = [effective?.settings[kind === 'uwsgi' ? 'harakiri' : 'timeout']].flat().at(-1);
+  const value = recorded !== undefined && recorded !== null ? String(recorded) : measured.options.filter((o) => flags.includes(o.flag)).at(-1)?.value;
   if (value !== undefined && Number(value) > 0) return Number(value);
   return kind === 'uwsgi' ? null : GUNICORN_DEFAULT_TIMEOUT_S;
 }

@@ -88,6 +88,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
       healthPath: running.healthPath,
       ...(running.serverArgs && { serverArgs: running.serverArgs }),
       ...(running.nginxConfig && { nginxConfig: running.nginxConfig }),
+      ...(running.effectiveSettings && { effectiveSettings: running.effectiveSettings }),
       ...(running.apacheConfig && { apacheConfig: running.apacheConfig }),
       pids: running.processes.map((p) => p.pid),
       machine: { ...describeEnvironment(), software },

@@ -1,7 +1,7 @@
 import type { DeploymentSpec } from '../deployments/kind.js';
 import type { ResourceProvider } from '../load/measure.js';
 import type { ResourceUse } from '../process/sampler.js';
-import type { Environment, Placement, RunResults } from '../results.js';
+import type { EffectiveSettings, Environment, Placement, RunResults } from '../results.js';
 
 /** What a deployment started on another machine (--server-host) adds to a RunningDeployment. */
 export interface FarSide {
@@ -40,6 +40,7 @@ export type AgentMessage =
       serverArgs?: string[];
       nginxConfig?: string;
       apacheConfig?: string;
+      effectiveSettings?: EffectiveSettings;
       /** The leaders of the deployment's process groups there (server first, then nginx or Apache). */
       pids: number[];
       machine: Environment;

@@ -108,6 +108,7 @@ export async function launchRemote(
     supervised: planned.spec.supervise === true,
     ...(first.serverArgs && { serverArgs: first.serverArgs }),
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
+    ...(first.effectiveSettings && { effectiveSettings: first.effectiveSettings }),
     ...(first.apacheConfig && { apacheConfig: first.apacheConfig }),
     farSide: {
       destination: server.destination,

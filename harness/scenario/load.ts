@@ -1,8 +1,10 @@
 import { readFileSync, readdirSync, type Stats } from 'node:fs';
+import { scenarioBaseDir } from '../app/app.js';
+import { withAbsoluteConfigPaths } from '../deployments/config-file.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { closestKind } from '../deployments/kinds.js';
+import { closestKind, findKind } from '../deployments/kinds.js';
 import { UsageError } from '../errors.js';
 import { notARegularFile, statIfPresent } from '../file-kind.js';
 import { keyPath } from '../key-path.js';
@@ -106,7 +108,11 @@ export function parseScenario(text: string, file: string): Scenario {
   if ((path === undefined) === (requests === undefined)) {
     throw new UsageError(`${file}: ${path === undefined ? 'missing required key "path" (or "requests", a weighted mix)' : 'give "path" or "requests", not both'}`);
   }
-  return { ...parsed.data, name: parsed.data.name ?? basename(file, extname(file)), file };
+  // A config file's path, in config: or args:, is the scenario's, wherever bench runs from.
+  const deployments = parsed.data.deployments.map((entry) =>
+    typeof entry === 'string' ? entry : withAbsoluteConfigPaths(entry, scenarioBaseDir(file), findKind(entry.kind.split('+')[0]!)?.configFile),
+  ) as ScenarioFile['deployments'];
+  return { ...parsed.data, deployments, name: parsed.data.name ?? basename(file, extname(file)), file };
 }
 
 /**

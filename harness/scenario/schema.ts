@@ -61,6 +61,11 @@ const deploymentObject = z.strictObject({
   url: z.url({ protocol: /^http$/, message: 'a url like http://127.0.0.1:8000' }).optional(),
   /** Extra flags for the server's command line (gunicorn, uWSGI, flask, node), e.g. ["--keep-alive", "5"]. */
   args: z.array(z.string().superRefine(noControls('the flag', 'the kernel ends a command-line argument at a NUL byte; remove it', /\0/))).optional(),
+  /**
+   * The server's own config file, relative to the scenario file: a gunicorn.conf.py for gunicorn's
+   * kinds (passed as -c), a uwsgi.ini for uwsgi (--ini). `args: [-c, FILE]` is read relative to the scenario too.
+   */
+  config: z.string().min(1).optional(),
   /** nginx in front, tuned: nginx's defaults for whatever is left out. */
   nginx: z
     .strictObject({

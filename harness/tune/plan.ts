@@ -1,7 +1,8 @@
 import { buildPlan, expandDeployment, resolvePlanApp, type Plan, type PlannedDeployment } from '../plan.js';
 import type { AppInput, AppUnderTest } from '../app/app.js';
 import { UsageError } from '../errors.js';
-import type { Slo } from '../results.js';
+import type { PlacementMode } from '../process/placement.js';
+import type { GeneratorEngine, Slo } from '../results.js';
 import type { Scenario } from '../scenario/load.js';
 import type { DeploymentEntry } from '../scenario/schema.js';
 import { clientLadder, GAIN } from './sizes.js';
@@ -21,6 +22,9 @@ export interface TuneOptions {
   out?: string;
   force?: boolean;
   quick?: boolean;
+  /** --generator and --placement, as on `bench run`. */
+  generator?: GeneratorEngine;
+  placement?: PlacementMode;
   /** The user's app from --app/--app-dir/--python/--health, replacing the scenario's. */
   app?: AppInput;
 }
@@ -83,6 +87,8 @@ export function buildTunePlan(scenario: Scenario, options: TuneOptions, now = ne
       ...(options.out !== undefined && { out: options.out }),
       ...(options.force !== undefined && { force: options.force }),
       ...(options.quick !== undefined && { quick: options.quick }),
+      ...(options.generator !== undefined && { generator: options.generator }),
+      ...(options.placement !== undefined && { placement: options.placement }),
     },
     now,
   );

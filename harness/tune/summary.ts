@@ -1,5 +1,8 @@
+import { sampledResources } from '../../reports/format.js';
+import { appProcesses } from '../model.js';
 import type { PlannedDeployment } from '../plan.js';
-import type { ResultRow, TunedConfiguration, TuneSummary } from '../results.js';
+import type { MeasuredOn, Placement, ResultRow, TunedConfiguration, TuneSummary } from '../results.js';
+import { cpuBoundBy } from './measured-on.js';
 import { recommend, type Criteria, type MeasuredConfiguration } from './recommend.js';
 import { meetsSlo, sloLatency } from './slo.js';
 
@@ -9,12 +12,15 @@ export interface Tried {
   stoppedBy: TunedConfiguration['stoppedBy'];
 }
 
-/** Each tried configuration's highest throughput within the SLO, from its rows. */
-export function measuredConfiguration(tried: Tried, rows: ResultRow[], criteria: Pick<Criteria, 'slo'>): MeasuredConfiguration {
-  const { spec } = tried.planned;
+/** Each tried configuration's highest throughput within the SLO, from its rows, and whether the server's cores bounded it there. */
+export function measuredConfiguration(tried: Tried, rows: ResultRow[], criteria: Pick<Criteria, 'slo'>, placement: Placement): MeasuredConfiguration {
+  const { spec, kind } = tried.planned;
+  const processes = appProcesses(kind, spec);
   const own = rows.filter((row) => row.deployment === tried.planned.label);
   const best = own.filter((row) => meetsSlo(row, criteria.slo)).sort((a, b) => b.throughputRps - a.throughputRps)[0];
   const shown = best ?? own[0];
+  const cpu = shown && sampledResources(shown.resources);
+  const cpuBound = shown && cpuBoundBy(shown, processes, placement);
   return {
     deployment: tried.planned.label,
     server: spec.kind,
@@ -28,13 +34,16 @@ export function measuredConfiguration(tried: Tried, rows: ResultRow[], criteria:
     peakPssMb: shown ? shown.resources.peakPssMb : null,
     peakRssMb: shown ? shown.resources.peakRssMb : null,
     stoppedBy: tried.stoppedBy,
+    ...(cpu && { cpuPercent: cpu.cpuPercent }),
+    appProcesses: processes,
+    ...(cpuBound && { cpuBound }),
   };
 }
 
-/** The `tune` section of results.json: every configuration ranked, and the recommendation with its reason. */
-export function tuneSummary(tried: Tried[], rows: ResultRow[], criteria: Criteria, notes: string[]): TuneSummary {
+/** The `tune` section of results.json: every configuration ranked, the recommendation with its reason, and what it was measured on. */
+export function tuneSummary(tried: Tried[], rows: ResultRow[], criteria: Criteria, notes: string[], measuredOn: MeasuredOn): TuneSummary {
   const verdict = recommend(
-    tried.map((t) => measuredConfiguration(t, rows, criteria)),
+    tried.map((t) => measuredConfiguration(t, rows, criteria, measuredOn.placement)),
     criteria,
   );
   return {
@@ -46,5 +55,6 @@ export function tuneSummary(tried: Tried[], rows: ResultRow[], criteria: Criteri
     reason: verdict.reason,
     notes,
     ranked: verdict.ranked,
+    measuredOn,
   };
 }

@@ -4,6 +4,7 @@ import type { PlannedDeployment } from '../plan.js';
 import { formatSeconds } from '../progress.js';
 import type { ResultRow, RunResults, TunedConfiguration } from '../results.js';
 import { finishRun, newRun, pointRecorder, prepareDeployments, runDeployment, withDatabase, withPrivateTmpDir, type RunContext } from '../run.js';
+import { measuredOn } from './measured-on.js';
 import { measuredConfiguration, tuneSummary, type Tried } from './summary.js';
 import type { TunePlan } from './plan.js';
 import { stopGrowing } from './sizes.js';
@@ -45,7 +46,7 @@ export async function runTune(tune: TunePlan, ctx: RunContext): Promise<RunResul
           const stepping = steppedLevels(configuration, run, tune);
           const ok = await runDeployment(plan, configuration, stepping.levels, { ...ctx, step, tmpDir, run, record, ...(database && { database }) });
           tried.push({ planned: configuration, stoppedBy: ok ? stepping.stoppedBy() : 'failed' });
-          best.push(measuredConfiguration(tried[tried.length - 1]!, run.results, criteria).throughputAtSloRps);
+          best.push(measuredConfiguration(tried[tried.length - 1]!, run.results, criteria, run.settings.placement).throughputAtSloRps);
           const rest = sizes.length - 1 - i;
           const stop = rest > 0 && stopGrowing(best);
           if (stop) {
@@ -53,7 +54,7 @@ export async function runTune(tune: TunePlan, ctx: RunContext): Promise<RunResul
             ctx.progress.say(notes[notes.length - 1]!);
             planned -= rest;
           }
-          run.tune = tuneSummary(tried, run.results, criteria, notes);
+          run.tune = tuneSummary(tried, run.results, criteria, notes, measuredOn(run));
           saveResults(run, plan.outDir);
           if (stop) break;
         }
@@ -61,7 +62,7 @@ export async function runTune(tune: TunePlan, ctx: RunContext): Promise<RunResul
     }),
   );
   run.settings.deployments = tried.map((t) => t.planned.label);
-  run.tune = tuneSummary(tried, run.results, criteria, notes);
+  run.tune = tuneSummary(tried, run.results, criteria, notes, measuredOn(run));
   return finishRun(plan, run, ctx);
 }
 
