@@ -122,6 +122,7 @@ const tune = program
   .option('--out <dir>', 'where results go (default: a new folder under results/)')
   .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
   .addOption(new Option('--quick', 'shorter windows (0.6 s + 0.2 s warm-up): a coarser sweep'))
+  .option('--yes', 'start a sweep planned to last more than an hour without asking')
   .addOption(generatorOption())
   .addOption(placementOption())
   .addHelpText(

@@ -186,6 +186,7 @@ const refusals: [string, string[], RegExp][] = [
   ['a module with a syntax error', ['run', '--app', 'typo:application', ...APP], /--app: typo:application cannot be imported .*: SyntaxError: /],
   ['a scenario whose app cannot be imported', ['run', scenario('app.yaml', 'app: { wsgi: "inventory_q:application", dir: apps }\npath: /\nduration: 1\nconcurrency: [1]\ndeployments: [wsgiref]\n')], /app\.yaml: app\.wsgi: inventory_q:application cannot be imported .*ModuleNotFoundError/],
   // Plans too long to start unasked.
+  ['a sweep of hours at no terminal', ['tune', 'wsgi-workers', '--duration', '900'], /not started: this run would last about \d+ h \d+ min, and there is no terminal to confirm it at; pass --yes to start it/],
   ['a plan of days at no terminal', ['run', 'blocking-vs-workers', '--duration', '2400', '--concurrency', '1,8,32'], /not started: this run would last about \d+ h \d+ min, and there is no terminal to confirm it at; pass --yes to start it/],
 ];
 

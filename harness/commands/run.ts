@@ -3,7 +3,7 @@ import { prepareOutDir } from '../output.js';
 import { formatTable } from '../../reports/table.js';
 import { EXIT } from '../errors.js';
 import { confirmLongRun } from './confirm.js';
-import { buildPlan, type RunOverrides } from '../plan.js';
+import { buildPlan, estimateSeconds, type RunOverrides } from '../plan.js';
 import { killAllNow, onStopSignals } from '../process/registry.js';
 import { Progress } from '../progress.js';
 import { runPlan } from '../run.js';
@@ -41,7 +41,7 @@ export async function runCommand(scenarioName: string | undefined, flags: RunFla
   const { scenario, app, rest } = scenarioAndApp(scenarioName, flags);
   const planned = buildPlan(scenario, { ...rest, ...(app && { app }) });
   checkAppImports(planned, app !== undefined);
-  await confirmLongRun(planned, rest.yes ?? false);
+  await confirmLongRun(estimateSeconds(planned), rest.yes ?? false);
   const runFiles = writers.flatMap((writer) => writer.files);
   const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles }) };
   const progress = new Progress();
