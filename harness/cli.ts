@@ -18,6 +18,8 @@ import { EXIT, RunError, UsageError } from './errors.js';
 import { outliveClosedOutput } from './closed-pipes.js';
 import { faultLine } from './machine-faults.js';
 import type { ExportOptions } from './export/target.js';
+import { LIMITS } from './limits.js';
+import { escapeControls } from './quote.js';
 import * as parse from './options.js';
 import { parseSlo } from './tune/slo.js';
 import { parseWorkerSizes } from './tune/sizes.js';
@@ -35,8 +37,9 @@ const program = new Command('bench')
       'Example: bench run blocking-vs-workers --quick',
   )
   .showSuggestionAfterError()
-  // One line per error, suggestion included ("unknown option '--worker' (Did you mean --workers?)").
-  .configureOutput({ outputError: (text, write) => write(`bench: ${text.trim().replace(/\n+/g, ' ')}\n`) })
+  // One line per error, suggestion included ("unknown option '--worker' (Did you mean --workers?)"),
+  // with the control characters of a quoted argument escaped.
+  .configureOutput({ outputError: (text, write) => write(`bench: ${escapeControls(text.trim().replace(/\n+/g, ' '))}\n`) })
   .exitOverride();
 
 let exitCode: number = EXIT.ok;
@@ -68,15 +71,15 @@ const run = program
   .description('measure every deployment of a scenario and write results.json, charts and a summary table')
   .argument('[scenario]', 'a built-in scenario name (see bench list) or a path to a scenario file (optional with --app)')
   .option('--out <dir>', 'where results go (default: a new folder under results/)')
-  .option('--duration <seconds>', 'length of each measured window', parse.seconds('positive'))
-  .option('--warmup <seconds>', 'unrecorded load before each window', parse.seconds('zero-ok'))
-  .option('--concurrency <list>', 'comma-separated client counts, e.g. 1,4,16,64', parse.intList(10_000))
-  .option('--workers <n>', 'pool size of pre-fork deployments (gunicorn, uWSGI, node-prefork, cgi)', parse.positiveInt(256))
-  .option('--threads <n>', 'threads per worker for gunicorn-gthread and uwsgi', parse.positiveInt(256))
+  .option('--duration <seconds>', 'length of each measured window', parse.limited(LIMITS.duration))
+  .option('--warmup <seconds>', 'unrecorded load before each window', parse.limited(LIMITS.warmup))
+  .option('--concurrency <list>', 'comma-separated client counts, e.g. 1,4,16,64', parse.limitedList(LIMITS.concurrency))
+  .option('--workers <n>', 'pool size of pre-fork deployments (gunicorn, uWSGI, node-prefork, cgi)', parse.limited(LIMITS.workers))
+  .option('--threads <n>', 'threads per worker for gunicorn-gthread and uwsgi', parse.limited(LIMITS.threads))
   .option('--path <path>', 'request path replacing the scenario\'s, e.g. /io?ms=37', parse.path)
   .option('--deployments <list>', 'comma-separated deployment kinds replacing the scenario\'s', parse.nameList)
-  .option('--rate <list>', 'open loop: comma-separated offered loads in req/s, instead of fixed concurrency', parse.intList(1_000_000))
-  .option('--repeat <n>', 'measure every point N times, interleaved; rows report medians with min–max', parse.positiveInt(100))
+  .option('--rate <list>', 'open loop: comma-separated offered loads in req/s, instead of fixed concurrency', parse.limitedList(LIMITS.rate))
+  .option('--repeat <n>', 'measure every point N times, interleaved; rows report medians with min–max', parse.limited(LIMITS.repeat))
   .option('--timeline <deployment>', 'the deployment (label or kind) whose per-second timeline is charted')
   .addOption(new Option('--quick', 'a first look: short windows and three load levels'))
   .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it')
@@ -88,7 +91,7 @@ const run = program
   .option('--locust-master-bind <host:port>', 'with --generator locust: where the Locust master listens, so that workers on other machines can join (default 127.0.0.1 and a free port)', parse.hostPort)
   .addOption(placementOption())
   .option('--yes', 'start a run planned to last more than an hour without asking')
-  .option('--max-connections <n>', 'open loop: the most connections the generator may open at once (default 1000)', parse.positiveInt(1_000_000))
+  .option('--max-connections <n>', 'open loop: the most connections the generator may open at once (default 1000)', parse.limited(LIMITS.maxConnections))
   .option('--server-host <user@host>', 'start the deployments on that machine over ssh (your keys and ssh config; bench must be installed there), and send the load there from here')
   .option('--ssh-config <file>', 'with --server-host: the ssh config file to use (ssh -F)')
   .option('--server-bench <command>', `with --server-host: how bench runs on that machine (default "${DEFAULT_SERVER_BENCH}", e.g. "node /opt/bench/bin/bench.js")`)
@@ -111,16 +114,17 @@ const tune = program
   .argument('[scenario]', 'a built-in scenario name (see bench list) or a path to a scenario file: its app, its first path, its kinds (optional with --app)')
   .option('--kinds <list>', "comma-separated deployment kinds to sweep (default: the scenario's), e.g. gunicorn-sync,gunicorn-gthread", parse.nameList)
   .option('--workers <sizes>', 'pool sizes: a list (1,2,3,4,6,8) or a range A..B doubling from A and ending at B (default 1..16 = 1,2,4,8,16)', parseWorkerSizes)
-  .option('--threads <list>', 'threads per worker to try for gunicorn-gthread and uwsgi, e.g. 2,4,8 (default: the scenario\'s, else 4 for gthread)', parse.intList(256))
+  .option('--threads <list>', 'threads per worker to try for gunicorn-gthread and uwsgi, e.g. 2,4,8 (default: the scenario\'s, else 4 for gthread)', parse.limitedList(LIMITS.threads))
   .option('--slo <objective>', 'latency objective: a percentile and a bound, e.g. p99<200ms (default), p50<50ms, p99.9<1s', parseSlo)
   .option('--budget-mb <n>', 'memory budget: leave out configurations whose peak PSS (RSS where PSS is unreadable) exceeds N MB', parse.positiveInt(1_000_000))
   .option('--path <path>', "request path replacing the scenario's first, e.g. /cpu?ms=10", parse.path)
-  .option('--max-clients <n>', 'the most closed-loop clients a configuration is stepped to, doubling from 1 (default 256)', parse.positiveInt(10_000))
-  .option('--duration <seconds>', 'measured window per step (default 1)', parse.seconds('positive'))
-  .option('--warmup <seconds>', 'unrecorded load before each window (default 0.3)', parse.seconds('zero-ok'))
+  .option('--max-clients <n>', 'the most closed-loop clients a configuration is stepped to, doubling from 1 (default 256)', parse.limited(LIMITS.concurrency))
+  .option('--duration <seconds>', 'measured window per step (default 1)', parse.limited(LIMITS.duration))
+  .option('--warmup <seconds>', 'unrecorded load before each window (default 0.3)', parse.limited(LIMITS.warmup))
   .option('--out <dir>', 'where results go (default: a new folder under results/)')
   .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
   .addOption(new Option('--quick', 'shorter windows (0.6 s + 0.2 s warm-up): a coarser sweep'))
+  .option('--yes', 'start a sweep planned to last more than an hour without asking')
   .addOption(generatorOption())
   .addOption(placementOption())
   .addHelpText(

@@ -1,49 +1,39 @@
 import { InvalidArgumentError } from 'commander';
+import { describeLimit, refusalOfText, type Limit } from './limits.js';
 import { requestPath } from './scenario/schema.js';
 
 /**
  * Flag parsers for `bench run`. Each one validates at the boundary and says what is expected;
- * commander adds the flag's name to the message.
+ * commander adds the flag's name to the message. Numbers are plain decimals (Number() would take
+ * "0x10" as 16 and " 5" as 5).
  */
-export function seconds(min: 'positive' | 'zero-ok') {
+
+/** A number within one of the limits the scenario file has too (harness/limits.ts), refused in the same words. */
+export function limited(limit: Limit) {
   return (value: string): number => {
-    const n = Number(value);
-    const ok = value.trim() !== '' && Number.isFinite(n) && (min === 'positive' ? n > 0 : n >= 0) && n <= 3600;
-    if (!ok) throw new InvalidArgumentError(`expected a ${min === 'positive' ? 'positive ' : ''}number of seconds up to 3600`);
-    return n;
+    const why = refusalOfText(limit, value);
+    if (why) throw new InvalidArgumentError(why);
+    return Number(value);
+  };
+}
+
+/** A comma-separated list of numbers within a limit, e.g. --concurrency 1,4,16. */
+export function limitedList(limit: Limit) {
+  const one = limited(limit);
+  return (value: string): number[] => {
+    const items = value.split(',');
+    if (items.some((s) => s === '')) throw new InvalidArgumentError(`expected a comma-separated list (no spaces), each ${describeLimit(limit)}, e.g. 1,4,16,64`);
+    return items.map(one);
   };
 }
 
 export function positiveInt(max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > max) {
-      throw new InvalidArgumentError(`expected a whole number from 1 to ${max}`);
-    }
-    return Number(value);
-  };
+  return limited({ unit: '', min: 1, max, whole: true });
 }
 
 /** Like positiveInt, and 0 too. */
 export function wholeNumber(max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value.trim()) || Number(value) > max) throw new InvalidArgumentError(`expected a whole number from 0 to ${max}`);
-    return Number(value);
-  };
-}
-
-export function intList(max: number) {
-  const one = positiveInt(max);
-  return (value: string): number[] => {
-    const items = value.split(',').map((s) => s.trim());
-    if (items.length === 0 || items.some((s) => s === '')) {
-      throw new InvalidArgumentError(`expected a comma-separated list of whole numbers, e.g. 1,4,16,64`);
-    }
-    try {
-      return items.map(one);
-    } catch {
-      throw new InvalidArgumentError(`expected a comma-separated list of whole numbers from 1 to ${max}, e.g. 1,4,16,64`);
-    }
-  };
+  return limited({ unit: '', min: 0, max, whole: true });
 }
 
 /** "HOST:PORT" (an IPv6 host in brackets: "[::1]:5557"). */

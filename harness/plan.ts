@@ -1,17 +1,19 @@
 import { resolve } from 'node:path';
 import type { ApacheMpm, DeploymentSpec, ServerKind } from './deployments/kind.js';
 import { deploymentLabel } from './deployments/kind.js';
-import { findKind, serverKinds } from './deployments/kinds.js';
+import { closestKind, findKind, serverKinds } from './deployments/kinds.js';
+import { quoted } from './quote.js';
+import { LIMITS, refusal } from './limits.js';
 import { UsageError } from './errors.js';
 import type { GeneratorEngine, Placement, XAxis } from './results.js';
 import type { Scenario } from './scenario/load.js';
 import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, scenarioBaseDir, type AppInput, type AppUnderTest } from './app/app.js';
 import type { DeploymentEntry } from './scenario/schema.js';
+import { checkDemoPaths, type NamedPath } from './demo-paths.js';
 import { checkOutDir } from './output.js';
 import { isLoopback } from './process/ports.js';
 import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from './software.js';
 import { cooperativeDriver, takesPool } from './database/connections.js';
-import { closest } from './suggest.js';
 import { configFileOf, settleWithFile } from './deployments/config-file.js';
 import { ENGINES } from './load/measure.js';
 import { defaultLocustWorkers, type LocustSettings } from './load/locust/index.js';
@@ -126,7 +128,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   rejectDuplicates(concurrency.map(String), overrides.concurrency ? '--concurrency' : 'concurrency', 'level');
   rejectDuplicates((overrides.rate ?? scenario.rate ?? []).map(String), overrides.rate ? '--rate' : 'rate', 'rate');
   if (overrides.quick && !overrides.concurrency) concurrency = threeLevels(concurrency);
-  rejectDuplicates(deployments.map((d) => d.label), overrides.deployments ? '--deployments' : 'deployments', 'deployment');
+  rejectSameLabels(deployments, overrides.deployments ? '--deployments' : 'deployments');
   // A scenario's own timeline choice may name a deployment that --deployments replaced.
   const timelineWanted =
     overrides.timeline ?? (overrides.deployments && !deployments.some((d) => d.label === scenario.timeline || d.spec.kind === scenario.timeline) ? undefined : scenario.timeline);
@@ -154,6 +156,15 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   // Each slow client holds a connection of its own beside the load's.
   const slowConnections = Math.max(0, ...(slowClients?.counts ?? []));
   checkOpenFiles((rates.length > 0 ? maxConnections : Math.max(...concurrency)) + slowConnections, rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
+  const durationS = overrides.duration ?? (overrides.quick ? QUICK.durationS : scenario.duration);
+  if (!app && deployments.some((d) => !d.kind.external)) {
+    checkDemoPaths(requestedPaths(scenario, overrides), {
+      timeoutS: scenario.timeout,
+      timeoutWhere: 'timeout',
+      durationS,
+      durationWhere: overrides.duration ? '--duration' : overrides.quick ? '--quick' : 'duration',
+    });
+  }
   const server = planServerHost(scenario, overrides, deployments);
   if (server && scenario.database) {
     throw new UsageError(`${overrides.serverHost ? '--server-host' : 'serverHost:'}: database: postgres starts PostgreSQL on this machine, on a Unix socket the server machine cannot reach; run this scenario without a server host`);
@@ -164,7 +175,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     scenario,
     outDir,
     outDirIsDefault: overrides.out === undefined,
-    durationS: overrides.duration ?? (overrides.quick ? QUICK.durationS : scenario.duration),
+    durationS,
     warmupS: overrides.warmup ?? (overrides.quick ? QUICK.warmupS : scenario.warmup),
     timeoutS: scenario.timeout,
     xAxis: scenario.xAxis,
@@ -202,15 +213,15 @@ export function expandDeployment(
   const [kindName = '', suffix] = object.kind.split('+');
   const kind = findKind(kindName);
   if (!kind) {
-    const guess = closest(kindName, serverKinds.map((k) => k.name));
+    const guess = closestKind(kindName);
     throw new UsageError(
-      `${where}: unknown deployment kind "${kindName}"` +
+      `${where}: unknown deployment kind ${quoted(kindName)}` +
         (guess ? `; did you mean "${guess}"?` : `; known kinds: ${serverKinds.map((k) => k.name).join(', ')}`),
     );
   }
   const [front, suffixMpm] = (suffix ?? '').split('-');
   if (suffix !== undefined && suffix !== 'nginx' && !(front === 'apache' && [undefined, 'prefork', 'event'].includes(suffixMpm))) {
-    throw new UsageError(`${where}: "${object.kind}": the suffixes are +nginx and +apache (+apache-prefork, +apache-event), e.g. gunicorn-sync+nginx`);
+    throw new UsageError(`${where}: ${quoted(object.kind)}: the suffixes are +nginx and +apache (+apache-prefork, +apache-event), e.g. gunicorn-sync+nginx`);
   }
   if (suffixMpm && object.mpm && suffixMpm !== object.mpm) {
     throw new UsageError(`${where}: mpm: ${object.mpm} and "${object.kind}" name two MPMs; keep one`);
@@ -256,6 +267,11 @@ export function expandDeployment(
     ...(askedThreads !== undefined && { threads: { value: askedThreads, field: overrides.threads !== undefined ? '--threads' : 'threads:' } }),
     ...(object.preload !== undefined && { preload: object.preload }),
   }, where);
+  // The file's pool is held to the same limits as workers: and --workers.
+  for (const setting of ['workers', 'threads'] as const) {
+    const why = fromFile[setting] === undefined ? undefined : refusal(LIMITS[setting], fromFile[setting]);
+    if (why) throw new UsageError(`${where}: ${config?.path} sets ${setting} = ${fromFile[setting]}: ${why}`);
+  }
   const sizes = kind.takesWorkers ? [askedWorkers ?? fromFile.workers ?? kind.defaultWorkers].flat() : [1];
   const threads = kind.takesThreads && apacheSettings.wsgiMode !== 'embedded' ? (askedThreads ?? fromFile.threads ?? kind.defaultThreads) : undefined;
   const preload = object.preload ?? fromFile.preload;
@@ -408,6 +424,14 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
   return needed;
 }
 
+/** Every path the run requests, named by where it came from. */
+function requestedPaths(scenario: Scenario, overrides: RunOverrides): NamedPath[] {
+  if (overrides.path) return [{ path: overrides.path, where: '--path' }];
+  if (scenario.requests) return scenario.requests.map((r, i) => ({ path: r.path, where: `requests[${i}].path` }));
+  const paths = [scenario.path ?? '/'].flat();
+  return paths.map((path, i) => ({ path, where: Array.isArray(scenario.path) ? `path[${i}]` : 'path' }));
+}
+
 /** "mix: GET /api/items?page=2 ×3, POST /api/items ×1": a mix's name in rows, tables and charts. */
 export function mixLabel(requests: MixRequest[]): string {
   return `mix: ${requests.map((r) => `${r.method} ${r.path} ×${r.weight}`).join(', ')}`;
@@ -421,12 +445,38 @@ function rejectDuplicates(values: string[], where: string, what: string): void {
   }
 }
 
+/**
+ * Rows, charts and --timeline tell deployments apart by label. The same deployment twice would be
+ * merged as if it were a repeat; two that differ in settings the label does not show (env:, args:,
+ * nginx:) are a fair comparison that needs a label of its own for each.
+ */
+function rejectSameLabels(deployments: PlannedDeployment[], where: string): void {
+  deployments.forEach((d, i) => {
+    const other = deployments.slice(0, i).find((o) => o.label === d.label);
+    if (!other) return;
+    const fields = [...new Set([...Object.keys(d.spec), ...Object.keys(other.spec)])].filter(
+      (field) => JSON.stringify(d.spec[field as keyof DeploymentSpec]) !== JSON.stringify(other.spec[field as keyof DeploymentSpec]),
+    );
+    if (fields.length === 0) rejectDuplicates([other.label, d.label], where, 'deployment');
+    // Names only: env: values may be secrets, which never reach a message or a report.
+    const env = fields.includes('env') ? ` (${envNamesThatDiffer(d.spec.env, other.spec.env).join(', ')})` : '';
+    throw new UsageError(
+      `${where}: two deployments are both labelled ${quoted(d.label)} and differ in ${fields.map((f) => (f === 'env' ? `env${env}` : f)).join(' and ')}; ` +
+        'give each a label: of its own (e.g. label: "gthread keep-alive 5") so that rows and charts tell them apart',
+    );
+  });
+}
+
+function envNamesThatDiffer(a: Record<string, string> = {}, b: Record<string, string> = {}): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
+}
+
 /** A deployment label, or a kind name standing for its first deployment. */
 function resolveTimeline(wanted: string | undefined, deployments: PlannedDeployment[], where: string): string | undefined {
   if (wanted === undefined) return undefined;
   const found = deployments.find((d) => d.label === wanted) ?? deployments.find((d) => d.spec.kind === wanted);
   if (!found) {
-    throw new UsageError(`${where}: no deployment "${wanted}" in this run; the run has: ${deployments.map((d) => d.label).join(', ')}`);
+    throw new UsageError(`${where}: no deployment ${quoted(wanted)} in this run; the run has: ${deployments.map((d) => d.label).join(', ')}`);
   }
   return found.label;
 }

@@ -52,8 +52,8 @@ describe('run folders', () => {
 });
 
 describe('a run planned to last more than an hour', () => {
-  it('says so before it starts when nobody at a terminal can be asked, and goes on', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', 'blocking-vs-workers', '--duration', '3600', '--deployments', 'node-async', '--out', 'long'], {
+  it('starts with --yes when nobody at a terminal can be asked', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', 'blocking-vs-workers', '--duration', '3600', '--deployments', 'node-async', '--out', 'long', '--yes'], {
       cwd: work,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -66,7 +66,7 @@ describe('a run planned to last more than an hour', () => {
       });
       child.on('exit', done);
     });
-    expect(stderr).toMatch(/this run would last about 6 h 0 min/);
+    expect(stderr).toMatch(/about 6 h 0 min; results in /);
     expect(code).toBe(130);
   });
 });

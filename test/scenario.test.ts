@@ -260,7 +260,7 @@ describe('plans', () => {
 
     it('refuses a rate it cannot send at, with the reason', () => {
       expect(errorOf(`${valid}slowClients: { count: 2, sendBytesPerSecond: 5000 }\n`)).toMatch(
-        /slowClients\.sendBytesPerSecond: at most 1000 bytes\/s/,
+        /slowClients\.sendBytesPerSecond: expected a whole number of bytes\/s from 10 to 1000, got \d+: a slow client/,
       );
     });
 

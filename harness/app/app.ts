@@ -1,6 +1,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { quoted } from '../quote.js';
+import { requestPath } from '../scenario/schema.js';
 import type { AppUnderTest } from '../results.js';
 import { findExecutable } from '../software.js';
 
@@ -38,7 +40,7 @@ export function resolveApp(input: AppInput, baseDir: string, names: AppFieldName
     throw new UsageError(`${names.where ? `${names.where}: ` : ''}${names[field]}: ${message}`);
   };
   const health = input.health ?? '/';
-  if (!/^\/\S*$/.test(health)) fail('health', `a path like /healthz, got "${health}"`);
+  if (!requestPath.safeParse(health).success) fail('health', `a path like /healthz, got ${quoted(health)}`);
   if (input.wsgi !== undefined && input.node !== undefined) fail('node', `give ${names.wsgi} or ${names.node}, not both`);
   if (input.node !== undefined) {
     for (const field of ['dir', 'python'] as const) {

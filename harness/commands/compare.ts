@@ -7,11 +7,12 @@ import { compareRuns, DEFAULT_THRESHOLD_PCT } from '../compare.js';
 import { EXIT, UsageError } from '../errors.js';
 import { makeFolderFor } from '../output.js';
 import { readRun } from '../results-file.js';
+import { isPlainDecimal } from '../limits.js';
 
 /** --threshold: a percentage; above 1000% a "regression" would mean nothing. Commander names the flag. */
 export function parseThreshold(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1000) {
+  if (!isPlainDecimal(value) || n <= 0 || n > 1000) {
     throw new InvalidArgumentError('expected a positive percentage up to 1000, e.g. 10');
   }
   return n;

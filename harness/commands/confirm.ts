@@ -1,23 +1,19 @@
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../errors.js';
-import { estimateSeconds, type Plan } from '../plan.js';
 import { formatSeconds } from '../progress.js';
 
 /** A plan longer than this is announced before anything starts, and confirmed at a terminal. */
 const LONG_RUN_S = 3600;
 
 /**
- * A run of more than an hour says so up front. At a terminal it asks before starting (or takes
- * --yes); elsewhere (CI, scripts) nobody can answer, so it says so and goes on.
+ * A run of more than an hour starts only when asked for. At a terminal it asks (or takes --yes);
+ * elsewhere (CI, scripts, a mistyped duration in a cron job) nobody can answer, and a run of
+ * days started unasked holds the machine until someone notices: it needs --yes.
  */
-export async function confirmLongRun(plan: Plan, yes: boolean): Promise<void> {
-  const seconds = estimateSeconds(plan);
+export async function confirmLongRun(seconds: number, yes: boolean): Promise<void> {
   if (seconds <= LONG_RUN_S || yes) return;
   const note = `this run would last about ${formatSeconds(seconds)}`;
-  if (!process.stdin.isTTY) {
-    process.stderr.write(`bench: ${note}\n`);
-    return;
-  }
+  if (!process.stdin.isTTY) throw new UsageError(`not started: ${note}, and there is no terminal to confirm it at; pass --yes to start it`);
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await prompt.question(`bench: ${note}. Start it? [y/N] `);
   prompt.close();

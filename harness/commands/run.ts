@@ -4,12 +4,13 @@ import { formatTable } from '../../reports/table.js';
 import { EXIT } from '../errors.js';
 import { runStopped } from '../machine-faults.js';
 import { confirmLongRun } from './confirm.js';
-import { buildPlan, type RunOverrides } from '../plan.js';
+import { buildPlan, estimateSeconds, type RunOverrides } from '../plan.js';
 import { killAllNow, onStopSignals } from '../process/registry.js';
 import { Progress } from '../progress.js';
 import { runPlan } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
 import { appFromFlags } from '../app/app.js';
+import { checkAppImports } from '../app/import-check.js';
 import { appScenario } from '../app/scenario.js';
 import { UsageError } from '../errors.js';
 
@@ -40,7 +41,8 @@ export function scenarioAndApp<F extends AppFlags>(scenarioName: string | undefi
 export async function runCommand(scenarioName: string | undefined, flags: RunFlags): Promise<number> {
   const { scenario, app, rest } = scenarioAndApp(scenarioName, flags);
   const planned = buildPlan(scenario, { ...rest, ...(app && { app }) });
-  await confirmLongRun(planned, rest.yes ?? false);
+  checkAppImports(planned, app !== undefined);
+  await confirmLongRun(estimateSeconds(planned), rest.yes ?? false);
   const runFiles = writers.flatMap((writer) => writer.files);
   const plan = { ...planned, outDir: prepareOutDir(planned.outDir, { isDefault: planned.outDirIsDefault, runFiles, force: rest.force ?? false }) };
   const progress = new Progress();

@@ -1,21 +1,25 @@
 import { writeReports, writers } from '../../reports/index.js';
 import { formatTuneTable } from '../../reports/tune-table.js';
 import { runWarnings } from '../../reports/warnings.js';
+import { checkAppImports } from '../app/import-check.js';
 import { EXIT } from '../errors.js';
 import { runStopped } from '../machine-faults.js';
 import { prepareOutDir } from '../output.js';
 import { Progress } from '../progress.js';
 import { buildTunePlan, type TuneOptions } from '../tune/plan.js';
-import { runTune } from '../tune/sweep.js';
+import { estimateTuneSeconds, runTune } from '../tune/sweep.js';
+import { confirmLongRun } from './confirm.js';
 import { scenarioAndApp, whileInterruptible, type AppFlags } from './run.js';
 
 /** The flags of `bench tune` as commander hands them over: the sweep's options, and the app's flags. */
-export type TuneFlags = Omit<TuneOptions, 'app'> & AppFlags;
+export type TuneFlags = Omit<TuneOptions, 'app'> & AppFlags & { yes?: boolean };
 
 /** parse options → plan the sweep → measure → recommend → export. Returns the exit code. */
 export async function tuneCommand(scenarioName: string | undefined, flags: TuneFlags): Promise<number> {
   const { scenario, app, rest } = scenarioAndApp(scenarioName, flags);
   const tune = buildTunePlan(scenario, { ...rest, ...(app && { app }) });
+  checkAppImports(tune.plan, app !== undefined);
+  await confirmLongRun(estimateTuneSeconds(tune), rest.yes ?? false);
   const runFiles = writers.flatMap((writer) => writer.files);
   const outDir = prepareOutDir(tune.plan.outDir, { isDefault: tune.plan.outDirIsDefault, runFiles, force: rest.force ?? false });
   const plan = { ...tune, plan: { ...tune.plan, outDir } };

@@ -1,6 +1,7 @@
 import { gunicornUvicorn, uvicornKind } from './asgi.js';
 import { external } from './external.js';
 import type { ServerKind } from './kind.js';
+import { closest } from '../suggest.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
 import { apacheModWsgi } from './mod-wsgi.js';
 import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind, wsgiref } from './python.js';
@@ -27,4 +28,9 @@ export const serverKinds: readonly ServerKind[] = [
 
 export function findKind(name: string): ServerKind | undefined {
   return serverKinds.find((k) => k.name === name);
+}
+
+/** The kind a mistyped name most likely meant ("Node-Async", "gunicorn-snyc"), if one is close. */
+export function closestKind(name: string): string | undefined {
+  return closest(name, serverKinds.map((k) => k.name));
 }

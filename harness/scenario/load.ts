@@ -1,13 +1,16 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { isFile, scenarioBaseDir } from '../app/app.js';
+import { readFileSync, readdirSync, type Stats } from 'node:fs';
+import { scenarioBaseDir } from '../app/app.js';
 import { withAbsoluteConfigPaths } from '../deployments/config-file.js';
-import { findKind } from '../deployments/kinds.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { closestKind, findKind } from '../deployments/kinds.js';
 import { UsageError } from '../errors.js';
+import { notARegularFile, statIfPresent } from '../file-kind.js';
 import { keyPath } from '../key-path.js';
+import { isPlainDecimal } from '../limits.js';
 import { scenariosDir } from '../paths.js';
+import { escapeControls, quoted } from '../quote.js';
 import { closest } from '../suggest.js';
 import { scenarioSchema, type ScenarioFile } from './schema.js';
 
@@ -34,18 +37,35 @@ export function resolveScenario(nameOrPath: string): string {
   const builtIn = builtInScenarios().get(nameOrPath);
   if (builtIn) return builtIn;
   const looksLikePath = nameOrPath.includes('/') || EXTENSIONS.includes(extname(nameOrPath));
-  if (looksLikePath || isFile(nameOrPath)) {
-    const path = resolve(nameOrPath);
-    if (!isFile(path)) throw new UsageError(`scenario file ${nameOrPath} does not exist`);
-    return path;
+  const given = escapeControls(nameOrPath);
+  const stats = scenarioStats(nameOrPath, given);
+  if (looksLikePath || stats) {
+    if (!stats) throw new UsageError(`scenario file ${given} does not exist`);
+    const kind = notARegularFile(stats);
+    if (kind) throw new UsageError(`scenario file ${given} is ${kind}, not a scenario file; name a .yaml or .json file`);
+    if (stats.size > MAX_SCENARIO_BYTES) {
+      throw new UsageError(`scenario file ${given} holds ${stats.size} bytes; a scenario is a few kilobytes of YAML or JSON (at most ${MAX_SCENARIO_BYTES})`);
+    }
+    return resolve(nameOrPath);
   }
   const names = [...builtInScenarios().keys()];
   const guess = closest(nameOrPath, names);
   throw new UsageError(
-    `unknown scenario "${nameOrPath}"` +
+    `unknown scenario ${quoted(nameOrPath)}` +
       (guess ? `; did you mean "${guess}"?` : `; built-in scenarios: ${names.join(', ')}`) +
       ' (a path to a .yaml or .json file works too)',
   );
+}
+
+/** Far more than any scenario needs; a larger file is something else given by mistake. */
+const MAX_SCENARIO_BYTES = 1_000_000;
+
+function scenarioStats(path: string, given: string): Stats | undefined {
+  try {
+    return statIfPresent(path);
+  } catch (err) {
+    throw new UsageError(`cannot read scenario file ${given}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 export function loadScenario(nameOrPath: string): Scenario {
@@ -68,6 +88,7 @@ export function parseScenario(text: string, file: string): Scenario {
     const at = lineCounter.linePos(syntax.pos[0]);
     throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML or JSON: ${firstLine(syntax.message)}`);
   }
+  rejectNonDecimalNumbers(doc, lineCounter, file);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -79,7 +100,7 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const parsed = scenarioSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = innermost(parsed.error.issues[0]!);
     throw new UsageError(`${where(file, doc, lineCounter, issue)}: ${describeIssue(issue)}`);
   }
   const { path, requests, concurrency, rate } = parsed.data;
@@ -107,13 +128,53 @@ function scenarioTitle(data: ScenarioFile, file: string): string {
   return data.description ?? (basename(folder) || basename(file, extname(file)));
 }
 
+/**
+ * YAML reads 0x10 as 16, 1e-300 and .inf as numbers; a scenario's numbers are plain decimals, as on
+ * the command line. Checked on the source text, where the notation still shows: once converted,
+ * 0x10 and 16 are the same number to the schema.
+ */
+function rejectNonDecimalNumbers(doc: Document, lineCounter: LineCounter, file: string): void {
+  visit(doc, {
+    Scalar(key, node, ancestors) {
+      if (key === 'key' || typeof node.value !== 'number' || node.source === undefined || isPlainDecimal(node.source)) return;
+      const at = lineCounter.linePos(node.range?.[0] ?? 0);
+      const decimal = String(node.value);
+      throw new UsageError(
+        `${file}:${at.line}:${at.col}: ${keyPath(yamlPath([...ancestors, node]))}: ${node.source} is not a plain decimal number (YAML reads it as ${decimal}); ` +
+          `write ${isPlainDecimal(decimal) ? decimal : 'decimal digits, e.g. 0.5'}, or quote it if it is text`,
+      );
+    },
+  });
+}
+
+/** The keys and indexes leading to the last node of a chain of YAML ancestors. */
+function yamlPath(chain: readonly unknown[]): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  chain.forEach((node, i) => {
+    if (isPair(node)) path.push(String((node.key as { value?: unknown } | null)?.value ?? node.key));
+    else if (isSeq(node)) path.push(node.items.indexOf(chain[i + 1] as never));
+  });
+  return path;
+}
+
 type Issue = z.core.$ZodIssue;
 
+/**
+ * A deployment is a kind's name or an object, a pool size one number or a list: the issue of the
+ * branch the input is (else of the first, the single value), with its whole path.
+ */
+function innermost(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union') return issue;
+  const branch = issue.errors.find((issues) => issues[0] && !(issues[0].code === 'invalid_type' && issues[0].path.length === 0)) ?? issue.errors[0];
+  return branch?.[0] ? innermost({ ...branch[0], path: [...issue.path, ...branch[0].path] } as Issue) : issue;
+}
+
 function describeIssue(issue: Issue): string {
-  // A deployment is a kind's name or an object: say what is wrong with the branch the input is.
-  if (issue.code === 'invalid_union') {
-    const branch = issue.errors.find((issues) => issues[0] && !(issues[0].code === 'invalid_type' && issues[0].path.length === 0));
-    if (branch) return describeIssue({ ...branch[0]!, path: [...issue.path, ...branch[0]!.path] } as Issue);
+  if (issue.code === 'invalid_format' && isKindPath(issue.path) && typeof issue.input === 'string') {
+    // As --deployments does, through the plan: "Node-Async" most likely meant node-async.
+    const [name = '', ...suffix] = issue.input.split('+');
+    const guess = closestKind(name);
+    if (guess) return `${keyPath(issue.path)}: unknown deployment kind ${quoted(issue.input)}; did you mean "${[guess, ...suffix].join('+').toLowerCase()}"?`;
   }
   const key = issue.path.length ? keyPath(issue.path) : 'the scenario';
   if (issue.code === 'unrecognized_keys') {
@@ -122,6 +183,11 @@ function describeIssue(issue: Issue): string {
   }
   if (issue.code === 'invalid_type' && !('input' in issue && issue.input !== undefined)) return `missing required key "${key}"`;
   return `${key}: ${issue.message}`;
+}
+
+/** deployments[0] (a kind's name) or deployments[0].kind. */
+function isKindPath(path: PropertyKey[]): boolean {
+  return path[0] === 'deployments' && ((path.length === 2 && typeof path[1] === 'number') || (path.length === 3 && path[2] === 'kind'));
 }
 
 /** file:line:col of the offending node, or just file when the parser cannot tell. */

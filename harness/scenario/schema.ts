@@ -1,12 +1,36 @@
 import { z } from 'zod';
+import { describeLimit, LIMITS, refusal, type Limit } from '../limits.js';
+import { CONTROL, quoted } from '../quote.js';
 
 const positiveInt = z.number().int().positive();
-const positiveSeconds = z.number().positive().max(3600);
-const slowClientCount = z.number().int().nonnegative().max(1000);
+
+/** A number within one of the limits every side reads (harness/limits.ts), refused in the same words as the flag's. */
+function limited(limit: Limit) {
+  return z
+    .number({ error: (issue) => `expected ${describeLimit(limit)}, got ${typeof issue.input === 'string' ? quoted(issue.input) : String(issue.input)}` })
+    .superRefine((value, ctx) => {
+      const why = refusal(limit, value);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    });
+}
+
+/**
+ * Text sent to a server or printed in a report has no control characters: a NUL or a line break
+ * would be taken by the request line, the server or the terminal as its own.
+ */
+function noControls(what: string, fix: string, controls = CONTROL) {
+  return (text: string, ctx: z.RefinementCtx) => {
+    const at = text.search(controls);
+    if (at < 0) return;
+    const code = text.charCodeAt(at).toString(16).padStart(2, '0');
+    ctx.addIssue({ code: 'custom', message: `${what} has a control character (\\x${code}, character ${at + 1}); ${fix}` });
+  };
+}
 
 /** A request path on the deployment under test: always starts with a slash. */
 export const requestPath = z
   .string()
+  .superRefine(noControls('a request path', 'percent-encode it (%00 for a NUL byte) or remove it'))
   // Not "//": a URL parser would read what follows as another host.
   .regex(/^\/(?!\/)[^\s]*$/, { message: 'a request path starts with "/" (one, not "//") and has no spaces, e.g. "/io?ms=50"' });
 
@@ -18,8 +42,8 @@ const deploymentKind = z.string().regex(/^[a-z][a-z0-9-]*(\+(nginx|apache(-prefo
 const deploymentObject = z.strictObject({
   kind: deploymentKind,
   /** One pool size, or a list to sweep (one deployment per size). */
-  workers: z.union([positiveInt, z.array(positiveInt).nonempty()]).optional(),
-  threads: positiveInt.optional(),
+  workers: z.union([limited(LIMITS.workers), z.array(limited(LIMITS.workers)).nonempty()]).optional(),
+  threads: limited(LIMITS.threads).optional(),
   proxy: z.enum(['none', 'nginx', 'apache']).optional(),
   /** Apache's MPM, with +apache or kind apache-mod-wsgi: prefork (a process per connection) or event (the default). */
   mpm: z.enum(['prefork', 'event']).optional(),
@@ -27,13 +51,18 @@ const deploymentObject = z.strictObject({
   mode: z.enum(['embedded', 'daemon']).optional(),
   supervise: z.boolean().optional(),
   /** Environment variables for the server, passed on purpose (bench removes GUNICORN_*, UWSGI_*, PYTHONPATH, NODE_OPTIONS, … from the caller's). */
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name like GUNICORN_CMD_ARGS' }), z.string()).optional(),
+  env: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name like GUNICORN_CMD_ARGS' }),
+      z.string().superRefine(noControls('the value', 'the kernel ends an environment string at a NUL byte; remove it', /\0/)),
+    )
+    .optional(),
   /** kind external: where the server you started listens, e.g. http://127.0.0.1:8000 */
   url: z.url({ protocol: /^http$/, message: 'a url like http://127.0.0.1:8000' }).optional(),
   /** kind external: a path that answers 2xx while the server is up, e.g. /healthz (default: the measured path, where any HTTP answer will do). */
   health: requestPath.optional(),
   /** Extra flags for the server's command line (gunicorn, uWSGI, flask, node), e.g. ["--keep-alive", "5"]. */
-  args: z.array(z.string()).optional(),
+  args: z.array(z.string().superRefine(noControls('the flag', 'the kernel ends a command-line argument at a NUL byte; remove it', /\0/))).optional(),
   /**
    * The server's own config file, relative to the scenario file: a gunicorn.conf.py for gunicorn's
    * kinds (passed as -c), a uwsgi.ini for uwsgi (--ini). `args: [-c, FILE]` is read relative to the scenario too.
@@ -56,7 +85,7 @@ const deploymentObject = z.strictObject({
   /** With a web server in front: who answers /static/, the web server from servers/static itself or the app (default: the app, like any request). */
   static: z.enum(['web-server', 'app'], { message: 'static: web-server (nginx or Apache in front answers /static/ from the folder itself) or app (the request goes through to the app)' }).optional(),
   /** A name for this deployment in tables and charts (the pool size follows it), e.g. "gthread defaults". */
-  label: z.string().min(1).max(80).optional(),
+  label: z.string().min(1).max(80).superRefine(noControls('a label', 'remove it (a label is one line of a table)')).optional(),
   /** With database: postgres, the connections in each process's pool of the demo app (default: one per thread; 10 for an event loop). */
   pool: positiveInt.max(10_000).optional(),
   /** With database: postgres, gunicorn-gevent only: false leaves psycopg2 blocking each worker on its queries (default true: psycogreen). */
@@ -80,7 +109,7 @@ const appSchema = z.strictObject({
 });
 
 export const scenarioSchema = z.strictObject({
-  name: z.string().min(1).optional(),
+  name: z.string().min(1).superRefine(noControls('the name', 'remove it (the name heads every report)')).optional(),
   app: appSchema.optional(),
   description: z.string().optional(),
   /** Plain-language note on what the charts show, for reports. */
@@ -93,29 +122,29 @@ export const scenarioSchema = z.strictObject({
       z.strictObject({
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
         path: requestPath,
-        headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'an HTTP header name like content-type' }), z.string().regex(/^[^\r\n]*$/, { message: 'a header value on one line' })).default({}),
+        headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'an HTTP header name like content-type' }), z.string().superRefine(noControls('a header value', 'remove it (a header value is one line of text; a tab is the one control character it may hold)', /[\0-\x08\x0a-\x1f\x7f]/))).default({}),
         body: z.string().optional(),
         weight: positiveInt.max(1000).default(1),
       }),
     )
     .nonempty()
     .optional(),
-  duration: positiveSeconds,
-  warmup: z.number().nonnegative().max(3600).default(1),
+  duration: limited(LIMITS.duration),
+  warmup: limited(LIMITS.warmup).default(1),
   /** Seconds before an unanswered request counts as a timeout. */
-  timeout: z.number().int().min(1).max(3600).default(30),
+  timeout: limited(LIMITS.timeout).default(30),
   /** Closed loop: the load levels, in clients; may be left out when rate is given. */
-  concurrency: z.array(positiveInt.max(10_000)).nonempty().optional(),
+  concurrency: z.array(limited(LIMITS.concurrency)).nonempty().optional(),
   /** Open loop: offered loads in req/s; when given, each deployment is driven at these rates instead. */
-  rate: z.array(positiveInt.max(1_000_000)).nonempty().optional(),
+  rate: z.array(limited(LIMITS.rate)).nonempty().optional(),
   /** The load engine: builtin (npm only) or wrk (native; closed loop only). */
   generator: z.enum(['builtin', 'wrk', 'locust']).default('builtin'),
   /** The machine (ssh destination, user@host) the deployments start on, as --server-host; default this one. */
   serverHost: z.string().min(1).optional(),
   /** Open loop: the most connections the generator may open at once (default 1000, or what ulimit -n allows). */
-  maxConnections: positiveInt.max(1_000_000).optional(),
+  maxConnections: limited(LIMITS.maxConnections).optional(),
   /** Measure every point this many times, in interleaved rounds; rows report medians. */
-  repeat: positiveInt.max(100).default(1),
+  repeat: limited(LIMITS.repeat).default(1),
   /** The deployment (label or kind) whose per-second timeline gets a chart; default the first. */
   timeline: z.string().min(1).optional(),
   /**
@@ -124,12 +153,8 @@ export const scenarioSchema = z.strictObject({
    */
   slowClients: z
     .strictObject({
-      count: z.union([slowClientCount, z.array(slowClientCount).nonempty()]),
-      sendBytesPerSecond: z
-        .number()
-        .int()
-        .min(10, { message: 'at least 10 bytes/s: slower, a request takes longer to arrive than servers wait for one' })
-        .max(1000, { message: "at most 1000 bytes/s: a slow client's request is padded to about 3 s of bytes, and uWSGI refuses header blocks over 4 KB" }),
+      count: z.union([limited(LIMITS.slowClients), z.array(limited(LIMITS.slowClients)).nonempty()]),
+      sendBytesPerSecond: limited(LIMITS.slowClientBytesPerSecond),
     })
     .optional(),
   xAxis: z.enum(['concurrency', 'workers', 'slow-clients']).default('concurrency'),

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from 'commander';
+import { LIMITS } from '../limits.js';
 
 /** The most workers tune starts in one configuration. */
-export const MAX_WORKERS = 256;
+export const MAX_WORKERS = LIMITS.workers.max;
 
 /**
  * --workers: a list ("1,2,3,4,6,8") or a range "A..B", which doubles from A and ends at B

@@ -91,6 +91,11 @@ function stoppedEarly(label: string, lastTwo: PlannedDeployment[], skipped: Plan
   return `${label}: stopped early: ${sizes(lastTwo)} each gained under 5% over the best size before them, so ${sizes(skipped)} ${skipped.length === 1 ? 'was' : 'were'} not tried`;
 }
 
+/** The whole sweep at its longest, every configuration tried: what a long sweep is confirmed on. */
+export function estimateTuneSeconds(tune: TunePlan): number {
+  return tune.classes.reduce((n, c) => n + c.configurations.length, 0) * guessSeconds(tune);
+}
+
 /** Before anything is measured: a configuration takes about five levels, plus its start. */
 function guessSeconds(tune: TunePlan): number {
   return 5 * (tune.plan.durationS + tune.plan.warmupS + 0.2) + 1.5;

@@ -3,6 +3,10 @@ host of bench's own: Python's single-threaded reference server (wsgiref) and CGI
 
     wsgi_host.py --dir DIR --app MODULE:CALLABLE serve --host H --port P
     wsgi_host.py --dir DIR --app MODULE:CALLABLE cgi
+    wsgi_host.py --dir DIR --app MODULE:CALLABLE check
+
+check imports the app and exits: bench runs it before any server starts, so that an app that
+cannot be imported is bad input, told with Python's own message.
 """
 import argparse
 import importlib
@@ -40,9 +44,13 @@ def main():
     served.add_argument("--host", required=True)
     served.add_argument("--port", type=int, required=True)
     commands.add_parser("cgi")
+    commands.add_parser("check")
     args = parser.parse_args()
     app = load(args.dir, args.app)
-    if args.command == "serve":
+    if args.command == "check":
+        if not callable(app):
+            raise TypeError(f"{args.app} is a {type(app).__name__}, not a WSGI callable")
+    elif args.command == "serve":
         serve(app, args.host, args.port)
     else:
         from wsgiref.handlers import CGIHandler
