@@ -19,6 +19,7 @@ import type { ExportOptions } from './export/target.js';
 import * as parse from './options.js';
 import { parseSlo } from './tune/slo.js';
 import { parseWorkerSizes } from './tune/sizes.js';
+import { sweepLeftovers } from './process/leftovers.js';
 import { installExitGuard } from './process/registry.js';
 
 const program = new Command('bench')
@@ -255,6 +256,7 @@ program
 
 async function main(): Promise<number> {
   installExitGuard();
+  await sweepLeftovers();
   // `bench list | head`: the reader left; stop quietly instead of throwing EPIPE.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);

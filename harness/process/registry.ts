@@ -1,13 +1,59 @@
 import { rmSync } from 'node:fs';
 import type { ProcessGroup } from './group.js';
+import { startGuardian, type Guardian } from './guardian.js';
+import { newRecordFile, removeRecord, selfAsOwner, startTicksOf, writeRecord } from './leftovers.js';
+
+/** A Set that says when what it holds changes. */
+class WatchedSet<T> extends Set<T> {
+  constructor(private readonly changed: () => void) {
+    super();
+  }
+  override add(value: T): this {
+    if (this.has(value)) return this;
+    super.add(value);
+    this.changed();
+    return this;
+  }
+  override delete(value: T): boolean {
+    const deleted = super.delete(value);
+    if (deleted) this.changed();
+    return deleted;
+  }
+  override clear(): void {
+    if (this.size === 0) return;
+    super.clear();
+    this.changed();
+  }
+}
 
 /**
  * Every process group the harness has started and not yet stopped, and every private temporary
- * folder it has made and not yet removed. The last line of defence: whatever way the harness
- * exits, what is left here is killed and removed synchronously.
+ * folder it has made and not yet removed. Whatever way the harness exits short of SIGKILL, what
+ * is left here is killed and removed synchronously; for SIGKILL, both are also kept on disk, in
+ * the registry of leftovers that the guardian and the next bench command read (guardian.ts).
  */
-export const liveGroups = new Set<ProcessGroup>();
-export const liveTempDirs = new Set<string>();
+export const liveGroups = new WatchedSet<ProcessGroup>(recordLeftovers);
+export const liveTempDirs = new WatchedSet<string>(recordLeftovers);
+
+/** This process's file in the registry of leftovers, and its guardian, while it has anything to guard. */
+let onDisk: { file: string; owner: ReturnType<typeof selfAsOwner>; guardian?: Guardian; startTicks: Map<number, number> } | undefined;
+
+function recordLeftovers(): void {
+  if (liveGroups.size === 0 && liveTempDirs.size === 0) {
+    if (!onDisk) return;
+    removeRecord(onDisk.file);
+    onDisk.guardian?.release();
+    onDisk = undefined;
+    return;
+  }
+  onDisk ??= { file: newRecordFile(), owner: selfAsOwner(), startTicks: new Map() };
+  const known = onDisk.startTicks;
+  onDisk.startTicks = new Map([...liveGroups].map((g) => [g.pid, known.get(g.pid) ?? startTicksOf(g.pid) ?? 0]));
+  const groups = [...liveGroups].map((g) => ({ pid: g.pid, startTicks: onDisk!.startTicks.get(g.pid)!, stopSignal: g.stopSignal }));
+  writeRecord(onDisk.file, { owner: onDisk.owner, groups, dirs: [...liveTempDirs] });
+  // Started once the record exists, so that it finds one whenever it has to read it.
+  onDisk.guardian ??= startGuardian(onDisk.file);
+}
 
 export function killAllNow(): void {
   for (const group of liveGroups) group.signal('SIGKILL');
