@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { leftoversDir, newRecordFile, startTicksOf, sweepLeftovers, writeRecord, type LeftoverRecord } from '../harness/process/leftovers.js';
-import { isLiving } from '../harness/process/procfs.js';
+import { isLiving, livingProcesses } from '../harness/process/procfs.js';
 
 // Every test has a temporary folder of its own: the registry lives in it, beside the folders it lists.
 const realTmp = tmpdir();
@@ -98,15 +98,29 @@ it('takes a pid that now names another process for a dead owner', async () => {
   expect(existsSync(folder)).toBe(false);
 });
 
-it('never signals a stranger that has come to hold a recorded group id', async () => {
-  const stranger = leader();
-  await until(() => startTicksOf(stranger.pid!) !== undefined);
+it('never signals a stranger that has come to hold a recorded group id, nor the members of its group', async () => {
+  const stranger = leader('sleep 60 & sleep 60; wait');
+  await until(() => livingProcesses().filter((p) => p.pgrp === stranger.pid).length === 3);
   const file = newRecordFile();
-  // Recorded as started later than the process now holding that id: bench's group ended, the id was reused.
-  writeRecord(file, { owner: await deadOwner(), groups: [{ ...groupOf(stranger), startTicks: startTicksOf(stranger.pid!)! + 1 }], dirs: [] });
+  // Recorded with another start time: bench's group ended, and its id went to this process.
+  for (const startTicks of [startTicksOf(stranger.pid!)! - 1, startTicksOf(stranger.pid!)! + 1]) {
+    writeRecord(file, { owner: await deadOwner(), groups: [{ ...groupOf(stranger), startTicks }], dirs: [] });
+    await sweepLeftovers(() => {});
+    expect(livingProcesses().filter((p) => p.pgrp === stranger.pid).length).toBe(3);
+    expect(existsSync(file)).toBe(false);
+  }
+});
+
+it('ends the members of a group whose leader has died, as gunicorn workers outliving their arbiter', async () => {
+  const pool = leader('sleep 60 & sleep 60; wait');
+  await until(() => livingProcesses().filter((p) => p.pgrp === pool.pid).length === 3);
+  const file = newRecordFile();
+  writeRecord(file, { owner: await deadOwner(), groups: [groupOf(pool)], dirs: [] });
+  process.kill(pool.pid!, 'SIGKILL');
+  await new Promise((done) => pool.once('exit', done)); // reaped: its pid is free, its group is not
+  expect(livingProcesses().filter((p) => p.pgrp === pool.pid).length).toBe(2);
   await sweepLeftovers(() => {});
-  expect(isLiving(stranger.pid!)).toBe(true);
-  expect(existsSync(file)).toBe(false);
+  expect(livingProcesses().filter((p) => p.pgrp === pool.pid)).toEqual([]);
 });
 
 it("removes only folders that are bench's by name and place: not a link, not one outside the temporary folder, not one of another name", async () => {

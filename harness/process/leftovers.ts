@@ -169,8 +169,9 @@ function readRecord(file: string): LeftoverRecord | undefined {
  * Ends the groups of a dead owner, touching only processes proven to be its own: a leader still
  * alive with its recorded start time; members of its group, in its session (every group bench
  * starts leads a session of its own), started after it; and the descendants of either, wherever
- * they moved (PostgreSQL's backends each lead a session of their own). A group id can be reused
- * once its group is empty; such a stranger fails these checks.
+ * they moved (PostgreSQL's backends each lead a session of their own). The kernel does not reuse
+ * a pid while a group or session of that id has members, so a process holding the leader's pid
+ * with another start time means bench's group ended long ago: that id is a stranger's now.
  */
 async function endGroups(groups: GroupRecord[]): Promise<number> {
   const living = livingProcesses();
@@ -178,6 +179,8 @@ async function endGroups(groups: GroupRecord[]): Promise<number> {
   for (const p of living) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
   const targets = new Map<number, number>(); // pid → start ticks
   for (const group of groups) {
+    const holder = readStat(group.pid);
+    if (holder && holder.startTicks !== group.startTicks) continue;
     const leader = living.find((p) => p.pid === group.pid && p.startTicks === group.startTicks);
     const members = living.filter((p) => p === leader || (p.pgrp === group.pid && p.sid === group.pid && p.startTicks >= group.startTicks));
     const queue = [...members];
@@ -187,8 +190,9 @@ async function endGroups(groups: GroupRecord[]): Promise<number> {
       targets.set(p.pid, p.startTicks);
       queue.push(...(children.get(p.pid) ?? []));
     }
-    // The whole group at once when its leader is there to shut down its workers in order.
-    if (leader) kill(-group.pid, group.stopSignal);
+    // The whole group at once when its leader is there to shut down its workers in order (a
+    // child that leads no group, wrk in bench's own: itself).
+    if (leader) kill(-group.pid, group.stopSignal) || kill(group.pid, group.stopSignal);
     else for (const p of members) kill(p.pid, group.stopSignal);
   }
   const stillThere = () => [...targets].filter(([pid, start]) => {
@@ -203,10 +207,11 @@ async function endGroups(groups: GroupRecord[]): Promise<number> {
 
 /** Without /proc: the stop signal to each group, then SIGKILL; how many groups there were. */
 async function signalGroups(groups: GroupRecord[]): Promise<number> {
-  const alive = () => groups.filter((g) => kill(-g.pid, 0));
-  for (const g of groups) kill(-g.pid, g.stopSignal);
+  const signal = (g: GroupRecord, sig: NodeJS.Signals | 0) => kill(-g.pid, sig) || kill(g.pid, sig);
+  const alive = () => groups.filter((g) => signal(g, 0));
+  for (const g of groups) signal(g, g.stopSignal);
   await waitFor(() => alive().length === 0, STOP_GRACE_MS);
-  for (const g of alive()) kill(-g.pid, 'SIGKILL');
+  for (const g of alive()) signal(g, 'SIGKILL');
   return groups.length;
 }
 

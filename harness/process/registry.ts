@@ -1,5 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import type { ProcessGroup } from './group.js';
 import { startGuardian, type Guardian } from './guardian.js';
 import { newRecordFile, removeRecord, selfAsOwner, startTicksOf, writeRecord } from './leftovers.js';
 
@@ -32,7 +32,39 @@ class WatchedSet<T> extends Set<T> {
  * is left here is killed and removed synchronously; for SIGKILL, both are also kept on disk, in
  * the registry of leftovers that the guardian and the next bench command read (guardian.ts).
  */
-export const liveGroups = new WatchedSet<ProcessGroup>(recordLeftovers);
+export const liveGroups = new WatchedSet<Guarded>(recordLeftovers);
+
+/** A process group bench started and must end (or a single child): a ProcessGroup, or a child guarded with guardChild. */
+export interface Guarded {
+  readonly pid: number;
+  /** What asks it to stop, before SIGKILL. */
+  readonly stopSignal: NodeJS.Signals;
+  /** Sends a signal to the whole group; false when it is gone. */
+  signal(sig: NodeJS.Signals | 0): boolean;
+}
+
+/**
+ * Guards a child bench talks to directly (a load generator) like a ProcessGroup, until it exits:
+ * its group when it was spawned detached, else the child alone.
+ */
+export function guardChild(child: ChildProcess, stopSignal: NodeJS.Signals = 'SIGTERM', leadsGroup = true): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  const guarded: Guarded = {
+    pid,
+    stopSignal,
+    signal: (sig) => {
+      try {
+        process.kill(leadsGroup ? -pid : pid, sig);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+  liveGroups.add(guarded);
+  child.once('exit', () => liveGroups.delete(guarded));
+}
 export const liveTempDirs = new WatchedSet<string>(recordLeftovers);
 
 /** This process's file in the registry of leftovers, and its guardian, while it has anything to guard. */
