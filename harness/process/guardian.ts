@@ -26,6 +26,8 @@ import { guardianEntry } from '../paths.js';
  * command does from the same record (sweepLeftovers).
  */
 export interface Guardian {
+  /** Its process, a child of bench's that is no server nor generator (undefined when it did not start). */
+  readonly pid: number | undefined;
   /** Bench has nothing left to guard: the guardian exits without touching anything. */
   release(): void;
 }
@@ -39,5 +41,5 @@ export function startGuardian(recordFile: string): Guardian {
   // Neither the child nor the pipe keeps bench's event loop alive.
   child.unref();
   pipe.unref();
-  return { release: () => pipe.end('done\n') };
+  return { pid: child.pid, release: () => pipe.end('done\n') };
 }

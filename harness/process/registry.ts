@@ -70,6 +70,9 @@ export const liveTempDirs = new WatchedSet<string>(recordLeftovers);
 /** This process's file in the registry of leftovers, and its guardian, while it has anything to guard. */
 let onDisk: { file: string; owner: ReturnType<typeof selfAsOwner>; guardian?: Guardian; startTicks: Map<number, number> } | undefined;
 
+/** The guardian's pid while it runs: a child of this process that is none of its servers or generators. */
+export const guardianPid = (): number | undefined => onDisk?.guardian?.pid;
+
 function recordLeftovers(): void {
   if (liveGroups.size === 0 && liveTempDirs.size === 0) {
     if (!onDisk) return;
