@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { leftoversDir, newRecordFile, startTicksOf, sweepLeftovers, writeRecord, type LeftoverRecord } from '../harness/process/leftovers.js';
 import { isLiving, livingProcesses } from '../harness/process/procfs.js';
+import { BIN } from './support/cli.js';
 
 // Every test has a temporary folder of its own: the registry lives in it, beside the folders it lists.
 const realTmp = tmpdir();
@@ -149,7 +150,20 @@ it('ignores a registry folder that others can write, and will not record into it
   chmodSync(leftoversDir(), 0o777);
   await sweepLeftovers(() => {});
   expect(isLiving(server.pid!)).toBe(true);
-  expect(() => newRecordFile()).toThrow(`${leftoversDir()} is not bench's own (a folder of this user's that no one else can write); remove it so bench can record what it starts`);
+  expect(() => newRecordFile()).toThrow(`${leftoversDir()} is not bench's own (it must be this user's folder, writable by no one else); remove it`);
+});
+
+it('runs all the same when the registry folder is not its own, and warns once that a SIGKILL would leave its servers running', () => {
+  mkdirSync(leftoversDir(), { mode: 0o700 });
+  chmodSync(leftoversDir(), 0o777);
+  writeFileSync(join(tmp, 'one.yaml'), 'path: /hello\nduration: 0.5\nwarmup: 0\nconcurrency: [1]\ndeployments: [node-async]\n');
+  const r = spawnSync(process.execPath, [BIN, 'run', 'one.yaml', '--out', join(tmp, 'out')], { cwd: tmp, env: { ...process.env, TMPDIR: tmp }, encoding: 'utf8', timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+  const warnings = r.stderr.split('\n').filter((line) => line.startsWith('bench: warning: cannot record'));
+  expect(warnings).toEqual([
+    `bench: warning: cannot record what it starts in its registry of leftovers: ${leftoversDir()} is not bench's own (it must be this user's folder, writable by no one else); remove it; were bench killed with SIGKILL, its servers would stay running`,
+  ]);
+  expect(readdirSync(tmp).filter((f) => /^bench-(?!leftovers)/.test(f)), 'its private folders, removed at its end').toEqual([]);
 });
 
 it('drops a record it cannot read', async () => {

@@ -52,7 +52,7 @@ function trustedDir(create: boolean): string | undefined {
   const uid = process.getuid?.();
   if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0) {
     if (!create) return undefined;
-    throw new Error(`${dir} is not bench's own (a folder of this user's that no one else can write); remove it so bench can record what it starts`);
+    throw new Error(`${dir} is not bench's own (it must be this user's folder, writable by no one else); remove it`);
   }
   return dir;
 }

@@ -33,6 +33,7 @@ class WatchedSet<T> extends Set<T> {
  * the registry of leftovers that the guardian and the next bench command read (guardian.ts).
  */
 export const liveGroups = new WatchedSet<Guarded>(recordLeftovers);
+export const liveTempDirs = new WatchedSet<string>(recordLeftovers);
 
 /** A process group bench started and must end (or a single child): a ProcessGroup, or a child guarded with guardChild. */
 export interface Guarded {
@@ -65,7 +66,6 @@ export function guardChild(child: ChildProcess, stopSignal: NodeJS.Signals = 'SI
   liveGroups.add(guarded);
   child.once('exit', () => liveGroups.delete(guarded));
 }
-export const liveTempDirs = new WatchedSet<string>(recordLeftovers);
 
 /** This process's file in the registry of leftovers, and its guardian, while it has anything to guard. */
 let onDisk: { file: string; owner: ReturnType<typeof selfAsOwner>; guardian?: Guardian; startTicks: Map<number, number> } | undefined;
@@ -73,21 +73,36 @@ let onDisk: { file: string; owner: ReturnType<typeof selfAsOwner>; guardian?: Gu
 /** The guardian's pid while it runs: a child of this process that is none of its servers or generators. */
 export const guardianPid = (): number | undefined => onDisk?.guardian?.pid;
 
+let warned = false;
+
+/**
+ * Keeps the record on disk in step with the sets. Never throws: the sets and the exit guard work
+ * without it (a full disk, a registry folder bench cannot trust); only a SIGKILL would then leave
+ * servers running, which bench says once.
+ */
 function recordLeftovers(): void {
-  if (liveGroups.size === 0 && liveTempDirs.size === 0) {
-    if (!onDisk) return;
-    removeRecord(onDisk.file);
-    onDisk.guardian?.release();
-    onDisk = undefined;
-    return;
+  try {
+    if (liveGroups.size === 0 && liveTempDirs.size === 0) {
+      if (!onDisk) return;
+      const { file, guardian } = onDisk;
+      onDisk = undefined;
+      removeRecord(file);
+      guardian?.release();
+      return;
+    }
+    onDisk ??= { file: newRecordFile(), owner: selfAsOwner(), startTicks: new Map() };
+    const known = onDisk.startTicks;
+    const startTicks = new Map([...liveGroups].map((g) => [g.pid, known.get(g.pid) ?? startTicksOf(g.pid) ?? 0]));
+    onDisk.startTicks = startTicks;
+    const groups = [...liveGroups].map((g) => ({ pid: g.pid, startTicks: startTicks.get(g.pid)!, stopSignal: g.stopSignal }));
+    writeRecord(onDisk.file, { owner: onDisk.owner, groups, dirs: [...liveTempDirs] });
+    // Started once the record exists, so that it finds one whenever it has to read it.
+    onDisk.guardian ??= startGuardian(onDisk.file);
+  } catch (err) {
+    if (warned) return;
+    warned = true;
+    process.stderr.write(`bench: warning: cannot record what it starts in its registry of leftovers: ${(err as Error).message}; were bench killed with SIGKILL, its servers would stay running\n`);
   }
-  onDisk ??= { file: newRecordFile(), owner: selfAsOwner(), startTicks: new Map() };
-  const known = onDisk.startTicks;
-  onDisk.startTicks = new Map([...liveGroups].map((g) => [g.pid, known.get(g.pid) ?? startTicksOf(g.pid) ?? 0]));
-  const groups = [...liveGroups].map((g) => ({ pid: g.pid, startTicks: onDisk!.startTicks.get(g.pid)!, stopSignal: g.stopSignal }));
-  writeRecord(onDisk.file, { owner: onDisk.owner, groups, dirs: [...liveTempDirs] });
-  // Started once the record exists, so that it finds one whenever it has to read it.
-  onDisk.guardian ??= startGuardian(onDisk.file);
 }
 
 export function killAllNow(): void {
