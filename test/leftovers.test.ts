@@ -166,11 +166,15 @@ it('runs all the same when the registry folder is not its own, and warns once th
   expect(readdirSync(tmp).filter((f) => /^bench-(?!leftovers)/.test(f)), 'its private folders, removed at its end').toEqual([]);
 });
 
-it('drops a record it cannot read', async () => {
+it('drops a record it cannot read, and one its killed owner was writing', async () => {
   const file = newRecordFile();
   writeFileSync(file, '{"owner":');
+  const { pid } = await deadOwner();
+  writeFileSync(join(leftoversDir(), `${pid}-abc.json.tmp`), '{"owner":');
+  const live = `${process.pid}-def.json.tmp`;
+  writeFileSync(join(leftoversDir(), live), '{"owner":');
   await sweepLeftovers(() => {});
-  expect(readdirSync(leftoversDir())).toEqual([]);
+  expect(readdirSync(leftoversDir())).toEqual([live]);
 });
 
 it('costs a few milliseconds when there is nothing to sweep', async () => {

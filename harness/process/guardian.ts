@@ -13,10 +13,10 @@ import { guardianEntry } from '../paths.js';
  * is left after a few seconds, descendants included, then the private folders.
  *
  * Why this and not the others:
- * - A parent-death signal (`setpriv --pdeathsig`, prctl PR_SET_PDEATHSIG) reaches the direct child
- *   only: a gunicorn arbiter or nginx master killed by it leaves its workers, it is cleared when
- *   the child changes user (PostgreSQL and Apache run as another user when bench is root), and it
- *   fires when the thread that spawned the child exits, not the process.
+ * - A parent-death signal (`setpriv --pdeathsig`, prctl PR_SET_PDEATHSIG) is one signal to the
+ *   direct child, with nothing after it: no SIGKILL for a server that ignores it or takes its
+ *   time (a gunicorn worker finishing a long request), none for what left the child's group, no
+ *   folder removed; and a change of user (PostgreSQL when bench is root) clears it.
  * - A cgroup holds every descendant, but only root can make one here (cgroup v1 pids), and a
  *   plain user needs systemd's delegation, which a container or CI runner often lacks.
  * The watchdog reaches every descendant, as root and as a plain user, with nothing but a pipe and

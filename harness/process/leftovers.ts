@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { hasProcfs, livingProcesses, readStat, type ProcStat } from './procfs.js';
+import { hasProcfs, isLiving, livingProcesses, readStat, type ProcStat } from './procfs.js';
 
 /** A process group bench started: its leader, named for good by its start time. */
 export interface GroupRecord {
@@ -24,7 +24,7 @@ export interface LeftoverRecord {
 }
 
 /** How long a group gets to stop on its stop signal before SIGKILL: well inside the 10 s a killed run may take to vanish. */
-export const STOP_GRACE_MS = 3000;
+const STOP_GRACE_MS = 3000;
 
 /**
  * The registry: a folder of bench's own, one file per live bench process. Per user, since each
@@ -112,8 +112,10 @@ export async function sweepLeftovers(say: (line: string) => void = (line) => pro
   const dir = trustedDir(false);
   if (!dir) return;
   for (const name of readdirSync(dir)) {
-    if (!name.endsWith('.json')) continue;
     const file = join(dir, name);
+    // A record half-written when its owner was killed (named PID-….json.tmp).
+    if (name.endsWith('.json.tmp') && !isLiving(Number(name.split('-')[0]))) removeRecord(file);
+    if (!name.endsWith('.json')) continue;
     const record = readRecord(file);
     if (!record) {
       removeRecord(file);
