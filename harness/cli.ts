@@ -23,6 +23,7 @@ import { escapeControls } from './quote.js';
 import * as parse from './options.js';
 import { parseSlo } from './tune/slo.js';
 import { parseWorkerSizes } from './tune/sizes.js';
+import { sweepLeftovers } from './process/leftovers.js';
 import { installExitGuard } from './process/registry.js';
 
 const program = new Command('bench')
@@ -272,6 +273,7 @@ program
 async function main(): Promise<number> {
   installExitGuard();
   outliveClosedOutput();
+  await sweepLeftovers();
   try {
     await program.parseAsync(process.argv);
     return exitCode;

@@ -26,6 +26,8 @@ export const staticFilesDir = join(projectRoot, 'servers', 'static');
 export const builtinEngineEntry = join(projectRoot, 'dist', 'harness', 'load', 'builtin', 'child.js');
 /** The same engine driving live load for `bench serve`. */
 export const liveEngineEntry = join(projectRoot, 'dist', 'harness', 'load', 'builtin', 'live-child.js');
+/** The watchdog that finishes bench's teardown when bench is killed (process/guardian.ts). */
+export const guardianEntry = join(projectRoot, 'dist', 'harness', 'process', 'guardian-child.js');
 /** The `bench serve` page, built by npm run build from web/. */
 export const webDir = join(projectRoot, 'dist', 'web');
 /** The locustfile every Locust master and worker bench starts runs (plain Python, not compiled). */

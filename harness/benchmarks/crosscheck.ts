@@ -11,6 +11,7 @@ import { EXIT } from '../errors.js';
 import { measurePoint, type PointMeasurement } from '../load/measure.js';
 import { sleep } from '../process/group.js';
 import { childrenOf } from '../process/procfs.js';
+import { guardianPid } from '../process/registry.js';
 import { planPlacement, type PlacementMode } from '../process/placement.js';
 import type { GeneratorEngine, Placement } from '../results.js';
 import { findExecutable } from '../software.js';
@@ -95,10 +96,10 @@ const drainMs = (m: PointMeasurement) => Math.min(m.latencyMs?.mean ?? Infinity,
 /**
  * wrk's CPU is this process's reaped-children time over wrk's run, so the builtin engine's process,
  * which may still be exiting when its measurement comes back, would count as wrk's if it were reaped
- * during that run: wait until the deployment's servers are the only children left.
+ * during that run: wait until the deployment's servers (and bench's guardian) are the only children left.
  */
 async function untilOnlyServersRemain(running: RunningDeployment, ctx: ScriptContext): Promise<void> {
-  const servers = new Set(running.processes.map((p) => p.pid));
+  const servers = new Set([...running.processes.map((p) => p.pid), guardianPid()]);
   const deadline = Date.now() + 5000;
   while (childrenOf(process.pid).some((child) => !servers.has(child.pid))) {
     if (Date.now() > deadline) throw new Failure(`a load generator process of an earlier window did not exit`);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { liveEngineEntry } from '../paths.js';
+import { guardChild } from '../process/registry.js';
 import type { LiveCommand, LiveReport } from './builtin/live-child.js';
 import type { LiveFiguresWindow } from './builtin/live-tap.js';
 import type { EngineLoad, EngineMeasurement } from './engine.js';
@@ -32,6 +33,7 @@ export class LiveLoad {
     private readonly options: LiveLoadOptions,
   ) {
     this.child = spawn(process.execPath, [liveEngineEntry], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
+    guardChild(this.child);
     let stderr = '';
     this.child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     this.child.on('message', (report: LiveReport) => {

@@ -34,7 +34,8 @@ export class ProcessGroup {
   private exit: Exit | undefined;
   private tailText = '';
   private readonly log: WriteStream;
-  private readonly stopSignal: NodeJS.Signals;
+  /** What asks the leader to stop, before SIGKILL. */
+  readonly stopSignal: NodeJS.Signals;
   /** With `talks`: the pipes bench speaks a protocol over (stdout then stays out of the log and the tail). */
   readonly conversation: { stdin: Writable; stdout: Readable } | undefined;
 

@@ -5,6 +5,10 @@ export interface ProcStat {
   state: string;
   ppid: number;
   pgrp: number;
+  /** Its session. */
+  sid: number;
+  /** When it started, in clock ticks since boot: with the pid, it names one process for good (pids are reused). */
+  startTicks: number;
   /**
    * User + system CPU time in clock ticks, its own and that of children it has reaped (cutime and
    * cstime): a CGI process lives 150 ms, between two samples, and shows up only in fcgiwrap's.
@@ -14,7 +18,7 @@ export interface ProcStat {
 }
 
 /** Parses /proc/PID/stat; the command name may hold spaces and parentheses, so split after the last ')'. */
-function readStat(pid: number): ProcStat | undefined {
+export function readStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -22,12 +26,14 @@ function readStat(pid: number): ProcStat | undefined {
     return undefined; // gone between listing and reading
   }
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 of proc(5): state, ppid, pgrp, … utime(14), stime(15), cutime(16), cstime(17) … rss(24)
+  // fields[0] is field 3 of proc(5): state, ppid, pgrp, session, … utime(14), stime(15), cutime(16), cstime(17) … starttime(22), rss(24)
   return {
     pid,
     state: fields[0] ?? '?',
     ppid: Number(fields[1]),
     pgrp: Number(fields[2]),
+    sid: Number(fields[3]),
+    startTicks: Number(fields[19]),
     cpuTicks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
     rssPages: Number(fields[21]),
   };

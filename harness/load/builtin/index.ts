@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { builtinEngineEntry } from '../../paths.js';
+import { guardChild } from '../../process/registry.js';
 import { findExecutable } from '../../software.js';
 import type { EngineEvents, EngineLoad, EngineMeasurement, LiveFigures, LoadEngine } from '../engine.js';
 import { progressTicker } from '../progress.js';
@@ -27,6 +28,7 @@ function runChild(load: EngineLoad, events: EngineEvents, signal?: AbortSignal):
     ? [taskset, ['-c', load.cpus!, process.execPath, builtinEngineEntry]]
     : [process.execPath, [builtinEngineEntry]];
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], detached: true });
+  guardChild(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
   let live: LiveFigures | undefined;

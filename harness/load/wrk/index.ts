@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { sleep } from '../../process/group.js';
 import { reapedChildrenTicks } from '../../process/procfs.js';
+import { guardChild } from '../../process/registry.js';
 import { systemUnits } from '../../process/sampler.js';
 import { wrkReportScript } from '../../paths.js';
 import { findExecutable } from '../../software.js';
@@ -79,6 +80,9 @@ function runWrk(load: EngineLoad, seconds: number, signal?: AbortSignal): Promis
   ];
   const taskset = load.cpus ? findExecutable('taskset') : undefined;
   const child = taskset ? spawn(taskset, ['-c', load.cpus!, wrk, ...args]) : spawn(wrk, args);
+  // Guarded: a window can outlast a killed bench by minutes. It stays in bench's session: a
+  // session of its own would be a scheduling group of its own (autogroup), and change its share.
+  guardChild(child, 'SIGINT', false);
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
