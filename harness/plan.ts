@@ -246,9 +246,11 @@ export function expandDeployment(
     throw new UsageError(`${where}: args: ${kind.name} takes no extra flags (${serverKinds.filter((k) => k.takesArgs).map((k) => k.name).join(', ')} do)`);
   }
   for (const arg of object.args ?? []) {
-    const flag = arg.split('=')[0]!;
+    const own = arg.split('=')[0]!;
+    const flag = kind.flagOf?.(arg) ?? own;
     const why = kind.forbiddenArgs?.[flag];
-    if (why) throw new UsageError(`${where}: args: "${arg}": ${why}; remove it`);
+    const readAs = flag === own ? '' : ` (${kind.name} reads it as ${flag})`;
+    if (why) throw new UsageError(`${where}: args: "${arg}"${readAs}: ${why}; remove it`);
   }
   const { config, args } = configFileOf(object, kind, app, where);
   const listenVariable = Object.keys(object.env ?? {}).find((name) => name === 'HOST' || name === 'PORT');

@@ -87,12 +87,18 @@ describeStack('a deployment with args: [-c, gunicorn.conf.py], measured, exporte
     expect(row.serverArgs).toContain(join(dir, 'gunicorn.conf.py'));
   });
 
-  it("predicts the file's 2 workers × 3 threads, and measures near it", () => {
+  it("predicts the file's 2 workers × 3 threads, and measures near it or names the skew that held it back", () => {
     expect(row.model.capacity).toBe(6);
     expect(row.predictedThroughputRps).toBe(300);
     const figures = `${row.throughputRps} req/s against Little's ${row.predictedThroughputRps}`;
-    expect(row.throughputRatio!, figures).toBeGreaterThan(0.75);
     expect(row.throughputRatio!, figures).toBeLessThan(1.1);
+    if (row.throughputRatio! >= 0.75) return;
+    // keepalive = 5 keeps each connection with the gthread worker that accepted it, and gunicorn
+    // may hand most of the 6 to one worker: the row must say so, with a cap that its figure meets.
+    const skew = row.modelGap?.reasons.find((reason) => reason.kind === 'uneven-spread');
+    expect(skew, `${figures}, and no uneven spread named: ${JSON.stringify(row.modelGap)}`).toBeDefined();
+    const cap = skew!.kind === 'uneven-spread' ? skew!.evidence.spreadCapRps : undefined;
+    expect(row.throughputRps / cap!, `${figures}, the shares cap it at ${cap}`).toBeGreaterThan(0.75);
   });
 
   it("exports a gunicorn.conf.py that gunicorn reads back with the row's timeout, keepalive, workers, threads and worker class", async () => {

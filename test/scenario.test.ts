@@ -155,6 +155,10 @@ describe('plans', () => {
     expect(planned('{ kind: uvicorn, args: ["--port=80"] }')).toThrow(/args: "--port=80": bench sets it \(the loopback address it measures\)/);
     expect(planned('{ kind: gunicorn-uvicorn, args: [-k, gevent] }')).toThrow(/args: "-k": bench sets it \(the kind\)/);
     expect(planned('{ kind: uvicorn, args: [--no-access-log] }')().deployments[0]!.spec.args).toEqual(['--no-access-log']);
+    // gunicorn's argparse takes abbreviations and attached short values: they are what they stand for.
+    expect(planned('{ kind: gunicorn-gthread, args: [--thr, "8"] }')).toThrow(/args: "--thr" \(gunicorn-gthread reads it as --threads\): bench sets it \(threads:\)/);
+    expect(planned('{ kind: gunicorn-gthread, args: ["-w8"] }')).toThrow(/args: "-w8" \(gunicorn-gthread reads it as -w\): bench sets it \(workers:\)/);
+    expect(planned('{ kind: gunicorn-sync, args: ["--keep=5"] }')().deployments[0]!.spec.args).toEqual(['--keep=5']);
     expect(planned('gunicorn-uvicorn', 'app: { wsgi: "app:app", dir: test/fixtures }\n')).toThrow(/gunicorn-uvicorn cannot host a WSGI app \(it is a shape of bench's demo server\)/);
   });
 

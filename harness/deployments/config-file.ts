@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { isFile } from '../app/app.js';
 import { UsageError } from '../errors.js';
 import { pythonServersDir } from '../paths.js';
 import type { AppUnderTest, ConfigFileUse, SettingValue } from '../results.js';
@@ -171,14 +172,6 @@ export function settleWithFile(config: ServerConfigFile | undefined, kind: Serve
     throw contradiction('preload:', String(asked.preload), kind.name === 'uwsgi' ? 'lazy-apps' : 'preload_app', kind.name === 'uwsgi' ? !decided.preload : decided.preload);
   }
   return decided;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -137,6 +137,12 @@ export interface ServerKind {
    * T, which the label and the model describe), or they open a port that runs code.
    */
   forbiddenArgs?: Readonly<Record<string, string>>;
+  /**
+   * The flag an argument of `args:` stands for in the server's own parser, when that parser takes
+   * more than the flag itself (gunicorn's argparse reads "--work 8" as --workers and "-w8" as -w):
+   * what forbiddenArgs is checked against. Without it, the argument's own flag.
+   */
+  flagOf?: (arg: string) => string;
   /** The server reads a config file of its own, which a deployment may name (`config:`). */
   configFile?: ConfigFileSupport;
   /** Reads back the settings the server runs with, from the command line it will start with (gunicorn --print-config). */

@@ -1,3 +1,4 @@
+import { gunicornFlag } from './gunicorn-flags.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitCpuLogPython } from '../process/exit-cpu-log.js';
@@ -92,6 +93,13 @@ const gunicornOwned = {
   '-k': BENCH_SETS('the kind'), '--worker-class': BENCH_SETS('the kind'), '--threads': BENCH_SETS('threads:'), '--chdir': APP,
 };
 
+/** "--work=8" → --workers, "-w8" → -w: the flag gunicorn's argparse reads, abbreviations and attached values included. */
+function gunicornFlagOf(arg: string): string {
+  const flag = arg.split('=')[0]!;
+  if (!flag.startsWith('--') && flag.length > 2) return gunicornFlag(flag.slice(0, 2)) ?? flag;
+  return gunicornFlag(flag) ?? flag;
+}
+
 /**
  * gunicorn's arbiter with W workers of one class; the worker class is all that differs, and the app
  * (the WSGI app asked for, or for the ASGI worker class the demo's ASGI app).
@@ -116,6 +124,7 @@ export function gunicornKind(
     requires: [flask, gunicorn],
     upstream: 'http',
     forbiddenArgs: gunicornOwned,
+    flagOf: gunicornFlagOf,
     preloads: true,
     configFile: gunicornConfigFile(workerClass),
     effectiveSettings: gunicornEffectiveSettings,
