@@ -74,6 +74,8 @@ describe('bench tune', () => {
     const holds = new RegExp(`^measured with the server on .*placement ${placement.mode}, generator builtin .*: the figures hold for a server with ${n} cores?`, 'm');
     expect(r.stdout).toMatch(holds);
     expect(readFileSync(join(work, 'knee', 'tune.md'), 'utf8')).toMatch(holds);
+    // And before the first figure, so that a size read off the progress is read for these cores too.
+    expect(r.stderr).toMatch(new RegExp(`^sizing with the server on .*: the figures hold for a server with ${n} cores?`, 'm'));
     // Waiting on /io keeps no core busy: there is nothing to say about more cores.
     expect(r.stdout).not.toMatch(/^CPU-bound/m);
     if (!noisyPool) expect(r.stdout).toMatch(/^note: node-prefork: stopped early/m);

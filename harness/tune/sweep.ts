@@ -4,7 +4,7 @@ import type { PlannedDeployment } from '../plan.js';
 import { formatSeconds } from '../progress.js';
 import type { ResultRow, RunResults, TunedConfiguration } from '../results.js';
 import { finishRun, newRun, pointRecorder, prepareDeployments, runDeployment, withDatabase, withPrivateTmpDir, type RunContext } from '../run.js';
-import { measuredOn } from './measured-on.js';
+import { describeMeasuredOn, measuredOn } from './measured-on.js';
 import { measuredConfiguration, tuneSummary, type Tried } from './summary.js';
 import type { TunePlan } from './plan.js';
 import { stopGrowing } from './sizes.js';
@@ -30,6 +30,9 @@ export async function runTune(tune: TunePlan, ctx: RunContext): Promise<RunResul
       (criteria.budgetMb !== null ? ` within ${criteria.budgetMb} MB` : '') +
       `: up to ${planned} configurations, about ${formatSeconds(planned * guessSeconds(tune))}; results in ${plan.outDir}`,
   );
+  // Said before the first figure, not only in the verdict: a size read off the progress holds for these cores too.
+  const on = measuredOn(run);
+  if (on.placement.serverCores > 0) ctx.progress.say(`sizing with ${describeMeasuredOn(on)}`);
   const startedAt = performance.now();
   const deployments = classes.flatMap((c) => c.configurations.filter((d) => runnable.has(d.label)));
   await withPrivateTmpDir(ctx, (tmpDir) =>
