@@ -166,7 +166,7 @@ program
     'after',
     '\nA change counts when it passes the threshold and is not chance on the strongest evidence the runs hold:\n' +
       '  - both repeated enough for a test (3 and 4 repeats, or more): a one-sided Mann-Whitney U test on the repeats, p < 0.05;\n' +
-      "  - repeated, but too few to test: the repeats' ranges lie apart;\n" +
+      "  - repeated, but too few to test: the repeats' ranges lie apart by more than the threshold;\n" +
       '  - a single repeat on a side: the same test on the per-second figures of the two windows (4 whole seconds or more each);\n' +
       '  - otherwise the threshold alone.\n' +
       'Exit codes: 0 no regression, 1 a regression or an incomplete NEW, 2 bad input (also runs measured with different settings).\n' +

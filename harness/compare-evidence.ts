@@ -7,8 +7,11 @@ import type { Spread } from './results.js';
 // evidence the two runs hold, in this order:
 //   1. repeats: a one-sided Mann-Whitney U test on the per-repeat figures, when the repeat counts
 //      let it reach significance (from 3 + 4 repeats, or 2 + 9);
-//   2. spreads: with too few repeats for that, whether the repeats' ranges lie apart, NEW's best
-//      worse than BASE's worst (ranges that overlap say the runs move by more than the change);
+//   2. spreads: with too few repeats for that, whether the repeats' ranges lie apart by more than
+//      the threshold, NEW's best worse than BASE's worst by more than it. Ranges that merely lie
+//      apart are chance one time in six at two repeats each (in three at 2 + 3), and a p99 of a
+//      short window moves by more than 10% between repeats, so two runs of one config would fail
+//      that often; ranges that overlap say the runs move by more than the change;
 //   3. seconds: with a single repeat on a side, the same test on the per-second figures inside
 //      each measured window, when both windows hold enough whole seconds for it to reach
 //      significance (4 each);
@@ -51,12 +54,14 @@ export interface Samples {
 export const MIN_SECONDS = 4;
 
 /** `worse`: which way NEW moves when it regresses ('less' throughput, 'greater' latency). */
-export function weighEvidence(base: Samples, next: Samples, worse: Alternative): Evidence {
+export function weighEvidence(base: Samples, next: Samples, worse: Alternative, thresholdPct: number): Evidence {
   if (base.repeats !== undefined && next.repeats !== undefined) {
     const test = significance(base.repeats, next.repeats, worse, 'repeats');
     if (test.smallestPValue < SIGNIFICANCE_LEVEL) return { kind: 'repeats', holds: test.pValue < SIGNIFICANCE_LEVEL, test, spreads: null };
     const spreads = { base: spreadOf(base.repeats), next: spreadOf(next.repeats) };
-    const apart = worse === 'less' ? spreads.next.max < spreads.base.min : spreads.next.min > spreads.base.max;
+    const margin = thresholdPct / 100;
+    const apart =
+      worse === 'less' ? spreads.next.max < spreads.base.min * (1 - margin) : spreads.next.min > spreads.base.max * (1 + margin);
     return { kind: 'spreads', holds: apart, test, spreads };
   }
   if (base.seconds.length >= MIN_SECONDS && next.seconds.length >= MIN_SECONDS) {

@@ -237,7 +237,7 @@ function metricChange(base: Measured, next: Measured, thresholdPct: number, wors
   const changePct = base.value === 0 ? null : ((next.value - base.value) / base.value) * 100;
   const worsePct = changePct === null ? 0 : worse === 'less' ? -changePct : changePct;
   const pastThreshold = worsePct > thresholdPct;
-  const evidence = weighEvidence(base, next, worse);
+  const evidence = weighEvidence(base, next, worse, thresholdPct);
   return {
     base: base.value,
     next: next.value,

@@ -74,7 +74,7 @@ function evidenceNotes(points: PointComparison[]): string[] {
     const test = spreads[0]!.test!;
     notes.push(
       `with ${test.baseRepeats} repeats in BASE and ${test.newRepeats} in NEW no rank test can reach p < ${SIGNIFICANCE_LEVEL}` +
-        ` (the smallest one-sided p is ${formatPValue(test.smallestPValue)}), so a change past the threshold counts when the repeats' ranges lie apart${share('spreads')};` +
+        ` (the smallest one-sided p is ${formatPValue(test.smallestPValue)}), so a change past the threshold counts when the repeats' ranges lie apart by more than the threshold${share('spreads')};` +
         ' run both with --repeat 5 for a test',
     );
   }

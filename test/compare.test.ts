@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../harness/compare.js';
 import { describeDeployment, describeLevel, formatChange } from '../reports/compare-labels.js';
 import { comparisonWarnings } from '../reports/compare-notes.js';
+import { comparisonTextTable } from '../reports/compare-table.js';
 import type { ResultRow } from '../harness/results.js';
 import { repeated, row, run } from './support/results.js';
 
@@ -116,6 +117,23 @@ describe('compareRuns', () => {
     expect(comparison.failed).toBe(true);
     expect(comparison.points[0]?.throughput.evidence.kind).toBe('spreads');
     expect(comparison.points[0]?.p99?.regressed).toBe(true);
+  });
+
+  it('lets a p99 rise past the threshold pass when two repeats each lie apart by less than the threshold', () => {
+    // Measured: two runs of node-prefork ×4 on /io?ms=25 at 12 clients, --repeat 2, 1.5 s windows:
+    // p99 92.7 and 105 ms, then 107 and 120 ms. Two repeats each lie apart by chance one time in six.
+    const base = [repeated({ deployment: 'node-prefork ×4', concurrency: 12 }, [92.7, 105].map((p99Ms) => ({ throughputRps: 145, p99Ms })))];
+    const next = [repeated({ deployment: 'node-prefork ×4', concurrency: 12 }, [107, 120].map((p99Ms) => ({ throughputRps: 145, p99Ms })))];
+    const comparison = compareRuns(run(base), run(next), { thresholdPct: 10 });
+    expect(comparison.points[0]?.p99).toMatchObject({ pastThreshold: true, regressed: false, evidence: { kind: 'spreads', holds: false } });
+    expect(comparison.failed).toBe(false);
+  });
+
+  it('calls a drop a regression on two repeats each when NEW’s best is worse than BASE’s worst by more than the threshold', () => {
+    const base = [repeated({ deployment: 'node-async', concurrency: 8 }, [100, 102].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const next = [repeated({ deployment: 'node-async', concurrency: 8 }, [85, 88].map((throughputRps) => ({ throughputRps, p99Ms: 60 })))];
+    const [point] = compareRuns(run(base), run(next), { thresholdPct: 10 }).points;
+    expect(point?.throughput).toMatchObject({ pastThreshold: true, regressed: true, evidence: { kind: 'spreads', holds: true } });
   });
 
   it('lets a drop past the threshold pass when two repeats each overlap', () => {
@@ -297,5 +315,23 @@ describe('what differs between the runs', () => {
 describe('formatChange', () => {
   it('signs changes with a plus or a minus sign and rounds to a tenth', () => {
     expect([formatChange(12.345), formatChange(-48.96), formatChange(0.01), formatChange(null)]).toEqual(['+12.3%', '−49.0%', '0.0%', 'n/a']);
+  });
+});
+
+describe('the comparison table', () => {
+  const twoRepeats = (deployment: string, workers: number, rps: number[], p99s: number[]) =>
+    run([repeated({ deployment, workers, concurrency: 6 }, rps.map((throughputRps, i) => ({ throughputRps, p99Ms: p99s[i]! })))]);
+
+  it('says an improvement whose repeats lie apart is better, not that the repeats overlap', () => {
+    // Measured: node-prefork ×1 → ×4 on /io?ms=25 at 6 clients, --repeat 2.
+    const comparison = compareRuns(twoRepeats('node-prefork ×1', 1, [36.6, 36.7], [169, 179]), twoRepeats('node-prefork ×4', 4, [131.9, 143.2], [58.4, 86]), { thresholdPct: 10 });
+    const [, , row] = comparisonTextTable(comparison);
+    expect(row).toMatch(/\+\d+\.\d%\s+better\s.*−\d+\.\d%\s+better\s*$/);
+  });
+
+  it('says repeats lie too close when they lie apart the bad way by less than the threshold', () => {
+    const comparison = compareRuns(twoRepeats('node-async', 1, [100, 102], [60, 60]), twoRepeats('node-async', 1, [91, 95], [60, 60]), { thresholdPct: 5 });
+    const [, , row] = comparisonTextTable(comparison);
+    expect(row).toMatch(/−\d\.\d%\s+close\s.*~ repeats too close$/);
   });
 });

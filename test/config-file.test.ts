@@ -100,6 +100,16 @@ describe('config: in a scenario, before anything runs', () => {
     const bound = scenarioWith('uwsgi-bound', ['- kind: uwsgi', '  config: uwsgi.ini'], { 'uwsgi.ini': '[uwsgi]\nhttp-socket = 0.0.0.0:8000\n' });
     expect(() => plan(bound)).toThrow(/uwsgi\.ini: it sets http-socket, and bench sets it \(the loopback address it measures\); remove it from the file/);
   });
+
+  it("leaves uwsgi.ini's listen queue to the file, where bench's own --listen would override what ships", async () => {
+    const ctx = { host: '127.0.0.1', port: 8000, tmpDir: work, behindNginx: false };
+    const argsOf = async (ini: string) => {
+      const [d] = plan(scenarioWith(`uwsgi-listen-${ini.length}`, ['- kind: uwsgi', '  config: uwsgi.ini'], { 'uwsgi.ini': ini })).deployments;
+      return (await d!.kind.plan(d!.spec, ctx)).args;
+    };
+    expect(await argsOf('[uwsgi]\nprocesses = 2\nlisten = 64\n')).not.toContain('--listen');
+    expect(await argsOf('[uwsgi]\nprocesses = 2\n')).toContain('--listen');
+  });
 });
 
 const withGunicorn = await describeWith([gunicorn]);

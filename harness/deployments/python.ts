@@ -253,7 +253,8 @@ export const uwsgiKind: ServerKind = {
           : ['--http-socket', `${ctx.host}:${ctx.port}`, '--add-header', 'Connection: close']),
         '--processes', String(spec.workers),
         ...(spec.threads !== undefined ? ['--threads', String(spec.threads)] : []),
-        '--listen', listenQueue(),
+        // A listen queue the ini sets is what ships: bench's own, later on the line, would override it.
+        ...(spec.config?.sets.listen !== undefined || spec.config?.sets.l !== undefined ? [] : ['--listen', listenQueue()]),
         // Each worker imports the app itself, as gunicorn's do unless --preload; uWSGI's own default
         // (the master imports it and forks) is `preload: true`.
         ...(spec.preload ? [] : ['--lazy-apps']),
