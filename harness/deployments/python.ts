@@ -91,6 +91,8 @@ const gunicornOwned = {
   '--preload': BENCH_SETS('preload:'),
   '-b': ADDRESS, '--bind': ADDRESS, '-w': BENCH_SETS('workers:'), '--workers': BENCH_SETS('workers:'),
   '-k': BENCH_SETS('the kind'), '--worker-class': BENCH_SETS('the kind'), '--threads': BENCH_SETS('threads:'), '--chdir': APP,
+  // gunicorn prints or checks its settings and exits, serving nothing (bench runs --print-config itself: effectiveSettings).
+  '--print-config': 'gunicorn would print its settings and exit without serving', '--check-config': 'gunicorn would check its settings and exit without serving',
 };
 
 /** "--work=8" → --workers, "-w8" → -w: the flag gunicorn's argparse reads, abbreviations and attached values included. */
