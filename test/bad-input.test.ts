@@ -126,6 +126,8 @@ spawnSync('mkfifo', [join(work, 'pipe.yaml')]);
 spawnSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', join(work, 'listening.yaml')]);
 symlinkSync('/dev/null', join(work, 'null.yaml'));
 symlinkSync(join(work, 'nowhere.yaml'), join(work, 'dangling.yaml'));
+symlinkSync('ring-b.yaml', join(work, 'ring-a.yaml'));
+symlinkSync('ring-a.yaml', join(work, 'ring-b.yaml'));
 writeFileSync(join(work, 'huge.yaml'), GOOD + '# padding\n'.repeat(120_000));
 const APP = ['--app-dir', 'apps', '--deployments', 'gunicorn-sync'];
 const gthread = (env: string) => `  - kind: gunicorn-gthread\n    workers: 2\n    env: { GUNICORN_CMD_ARGS: "${env}" }`;
@@ -175,6 +177,7 @@ const refusals: [string, string[], RegExp][] = [
   ['a Unix socket given as the scenario', ['run', 'listening.yaml'], /scenario file listening\.yaml is a socket, not a scenario file/],
   ['a link to /dev/null given as the scenario', ['run', 'null.yaml'], /scenario file null\.yaml is a character device, not a scenario file/],
   ['a link to nothing given as the scenario', ['run', 'dangling.yaml'], /scenario file dangling\.yaml does not exist/],
+  ['a loop of links given as the scenario', ['run', 'ring-a.yaml'], /cannot read scenario file ring-a\.yaml: too many symbolic links in the path \(a loop of links\?\); name the file or folder itself$/],
   ['a megabyte of scenario', ['run', 'huge.yaml'], /scenario file huge\.yaml holds \d+ bytes; a scenario is a few kilobytes/],
   // "did you mean" for kinds in files, as on the command line.
   ['a capitalised kind in a scenario', ['run', edit('caps.yaml', 'kind: node-prefork', 'kind: Gunicorn-Sync')], /caps\.yaml:5:11: deployments\[0\]\.kind: unknown deployment kind "Gunicorn-Sync"; did you mean "gunicorn-sync"\?/],

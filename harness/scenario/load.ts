@@ -8,6 +8,7 @@ import { closestKind, findKind } from '../deployments/kinds.js';
 import { UsageError } from '../errors.js';
 import { notARegularFile, statIfPresent } from '../file-kind.js';
 import { keyPath } from '../key-path.js';
+import { faultReason } from '../machine-faults.js';
 import { isPlainDecimal } from '../limits.js';
 import { scenariosDir } from '../paths.js';
 import { escapeControls, quoted } from '../quote.js';
@@ -64,7 +65,7 @@ function scenarioStats(path: string, given: string): Stats | undefined {
   try {
     return statIfPresent(path);
   } catch (err) {
-    throw new UsageError(`cannot read scenario file ${given}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`cannot read scenario file ${given}: ${faultReason(err as NodeJS.ErrnoException)}`);
   }
 }
 
@@ -74,7 +75,7 @@ export function loadScenario(nameOrPath: string): Scenario {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read scenario file ${file}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read scenario file ${file}: ${faultReason(err as NodeJS.ErrnoException)}`);
   }
   return parseScenario(text, file);
 }
