@@ -178,6 +178,10 @@ function describeIssue(issue: Issue): string {
     if (guess) return `${keyPath(issue.path)}: unknown deployment kind ${quoted(issue.input)}; did you mean "${[guess, ...suffix].join('+').toLowerCase()}"?`;
   }
   const key = issue.path.length ? keyPath(issue.path) : 'the scenario';
+  if (issue.code === 'invalid_key' && issue.issues[0]) {
+    // zod says only "Invalid key in record"; the key's own check says what a key must be.
+    return `${keyPath(issue.path.slice(0, -1))}: ${quoted(String(issue.path.at(-1)))} is not ${issue.issues[0].message}`;
+  }
   if (issue.code === 'unrecognized_keys') {
     const known = issue.path.length ? '' : ` (known keys: ${Object.keys(scenarioSchema.shape).join(', ')})`;
     return `unknown key "${issue.keys.join('", "')}"${known}`;

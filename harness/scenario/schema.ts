@@ -122,7 +122,7 @@ export const scenarioSchema = z.strictObject({
       z.strictObject({
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
         path: requestPath,
-        headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'an HTTP header name like content-type' }), z.string().superRefine(noControls('a header value', 'remove it (a header value is one line of text; a tab is the one control character it may hold)', /[\0-\x08\x0a-\x1f\x7f]/))).default({}),
+        headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'an HTTP header name (letters, digits and -, as in content-type; no spaces, colons or control characters)' }), z.string().superRefine(noControls('a header value', 'remove it (a header value is one line of text; a tab is the one control character it may hold)', /[\0-\x08\x0a-\x1f\x7f]/))).default({}),
         body: z.string().optional(),
         weight: positiveInt.max(1000).default(1),
       }),
