@@ -87,7 +87,9 @@ export function parseScenario(text: string, file: string): Scenario {
   const syntax = doc.errors[0];
   if (syntax) {
     const at = lineCounter.linePos(syntax.pos[0]);
-    throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML or JSON: ${firstLine(syntax.message)}`);
+    // yaml's own words for this one name its API (parseAllDocuments), which is no advice to a user.
+    const said = syntax.code === 'MULTIPLE_DOCS' ? 'a second document starts here (a "---" line); a scenario is one document' : firstLine(syntax.message);
+    throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML or JSON: ${said}`);
   }
   rejectNonDecimalNumbers(doc, lineCounter, file);
   let data: unknown;
