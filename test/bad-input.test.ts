@@ -164,6 +164,8 @@ const refusals: [string, string[], RegExp][] = [
   ['a request weight of a half', ['run', scenario('weight.yaml', 'requests: [{ path: /hello, weight: 0.5 }, { path: /io }]\nduration: 1\nconcurrency: [1]\ndeployments: [node-async]\n')], /weight\.yaml:1:\d+: requests\[0\]\.weight: expected a whole number of shares of the request mix from 1 to 1000, got 0\.5$/],
   ['two YAML documents in one scenario', ['run', scenario('twodocs.yaml', GOOD + '---\npath: /io\n')], /twodocs\.yaml:\d+:\d+: not valid YAML or JSON: a second document starts here \(a "---" line\); a scenario is one document$/],
   // Control characters in paths, headers, env and labels, never sent or printed raw.
+  ['an --out with an escape sequence in its name', ['run', 'blocking-vs-workers', '--out', 'runs/\x1b[31mred'], /^bench: error: --out ".*\/runs\/\\x1b\[31mred": the path has a control character \(\\x1b\); name another folder$/],
+  ['a run folder to report whose name clears the screen', ['report', 'gone\x1b[2J'], /^bench: error: gone\\x1b\[2J does not exist/],
   ['a NUL byte in a JSON scenario\'s path', ['run', scenario('nul.json', '{"path": "/io?ms=1\\u0000", "duration": 1, "concurrency": [1], "deployments": ["node-async"]}')], /nul\.json:1:10: path: a request path has a control character \(\\x00, character 9\)/],
   ['an escape sequence in --path', ['run', 'blocking-vs-workers', '--path', '/hello\x1b[2J'], /--path.*\\x1b\[2J.*control character \(\\x1b, character 7\)/],
   ['a carriage return in a header value', ['run', scenario('hdr.yaml', 'requests: [{ path: /hello, headers: { x-trace: "a\\rInjected: 1" } }]\nduration: 1\nconcurrency: [1]\ndeployments: [node-async]\n')], /requests\[0\]\.headers\.x-trace: a header value has a control character \(\\x0d, character 2\)/],
