@@ -283,18 +283,26 @@ async function main(): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`bench: error: ${err.message}\n`);
+      process.stderr.write(`bench: error: ${printable(err.message)}\n`);
       return EXIT.usage;
     }
     // The machine refused (a full disk, a read-only one) after the command began: one line, no stack.
     const fault = err instanceof RunError ? err.message : faultLine(err);
     if (fault) {
-      process.stderr.write(`bench: error: ${fault}\n`);
+      process.stderr.write(`bench: error: ${printable(fault)}\n`);
       return EXIT.runFailed;
     }
     process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT.runFailed;
   }
+}
+
+/**
+ * A message names what the user typed (a folder, a kind); whatever a message forgot to quote, an
+ * escape sequence in it is shown, not played on the terminal. Its line breaks are kept.
+ */
+function printable(message: string): string {
+  return message.split('\n').map(escapeControls).join('\n');
 }
 
 process.exitCode = await main();

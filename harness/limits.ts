@@ -58,6 +58,9 @@ export const LIMITS = {
     aboveMax: "a slow client's request is padded to about 3 s of bytes, and uWSGI refuses header blocks over 4 KB",
   },
   maxConnections: { unit: 'connections', min: 1, max: 1_000_000, whole: true, aboveMax: 'more file descriptors than one generator process can hold' },
+  pool: { unit: 'database connections per process', min: 1, max: 10_000, whole: true },
+  upstreamKeepalive: { unit: 'idle upstream connections per nginx worker', min: 1, max: 100_000, whole: true },
+  weight: { unit: 'shares of the request mix', min: 1, max: 1000, whole: true },
 } as const satisfies Record<string, Limit>;
 
 /**

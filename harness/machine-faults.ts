@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { kernelFileSystemOf } from './disk.js';
-import { RunError } from './errors.js';
+import { RunError, UsageError } from './errors.js';
 
 /** What each refusal of the file system means for a folder of results, and what to do about it. */
 const REASONS: Record<string, string> = {
@@ -13,7 +14,7 @@ const REASONS: Record<string, string> = {
   EEXIST: 'a file of that name is in the way; remove it or name another path',
   EISDIR: 'a folder of that name is in the way; remove it or name another place',
   ENAMETOOLONG: 'the name is too long; name a shorter path',
-  ELOOP: 'too many symbolic links in the path; name the folder itself',
+  ELOOP: 'too many symbolic links in the path (a loop of links?); name the file or folder itself',
   EMFILE: 'too many open files in this process; raise the limit (ulimit -n)',
   ENFILE: 'too many open files on this machine; close some programs and try again',
   EIO: 'the disk reported an input/output error; check it (dmesg) or name a folder on another disk',
@@ -54,9 +55,13 @@ export function faultLine(err: unknown): string | undefined {
   if (!(err instanceof Error) || typeof e.code !== 'string' || typeof e.path !== 'string' || !Object.hasOwn(VERBS, e.syscall ?? '')) {
     return undefined;
   }
-  const kernel = kernelFileSystemOf(e.path);
-  const reason = kernel ? kernelReason(kernel) : REASONS[e.code] ?? `${e.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '')} (${e.code})`;
-  return `cannot ${VERBS[e.syscall!]} ${e.path}: ${reason}`;
+  return `cannot ${VERBS[e.syscall!]} ${e.path}: ${faultReason(e)}`;
+}
+
+/** What a refusal of the file system on a path means and what to do, without the path. */
+export function faultReason(e: NodeJS.ErrnoException): string {
+  const kernel = e.path === undefined ? undefined : kernelFileSystemOf(e.path);
+  return kernel ? kernelReason(kernel) : REASONS[e.code ?? ''] ?? `${e.message.replace(/^\w+: /, '').replace(/, \w+ '.*'$/, '')} (${e.code})`;
 }
 
 /** The reason a path is refused before anything is tried there, or undefined for an ordinary place. */
@@ -69,8 +74,16 @@ function kernelReason(root: string): string {
   return `${root} is the kernel's own file system, not a disk: nothing can be kept there; name a folder on a disk`;
 }
 
-/** A refusal mid-run as one line that says what is kept; any other error as it is. */
+/**
+ * A refusal mid-run as one line that says what is kept; any other error as it is. Without a
+ * results.json the refusal came at the run's first save, before any server started (a disk with
+ * room for the lock but not for the run): nothing began, so it is the same bad input as a disk
+ * found full up front, and no file is promised.
+ */
 export function runStopped(err: unknown, outDir: string): unknown {
   const line = faultLine(err);
-  return line ? new RunError(`${line}; the run stopped, and ${join(outDir, 'results.json')} keeps what it measured before`) : err;
+  if (!line) return err;
+  const results = join(outDir, 'results.json');
+  if (!existsSync(results)) return new UsageError(`${line}; nothing was started or measured`);
+  return new RunError(`${line}; the run stopped, and ${results} keeps what it measured before`);
 }

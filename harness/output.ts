@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { exists, makeFolder, writeWholeSync } from './disk.js';
 import { UsageError } from './errors.js';
 import { faultLine, kernelPathReason } from './machine-faults.js';
+import { CONTROL, escapeControls, quoted } from './quote.js';
 import type { RunResults } from './results.js';
 
 export const RESULTS_FILE = 'results.json';
@@ -142,6 +143,11 @@ export function claimFolder(dir: string, flag: string, check: () => void): void 
 
 /** A folder named by `flag`, made with its parents; anywhere the machine refuses is one line of bad input. */
 export function makeFolderFor(dir: string, flag: string): void {
+  const control = CONTROL.exec(dir);
+  if (control) {
+    // A name that plays on the terminal whenever a line prints it, and that a shell can hardly type.
+    throw new UsageError(`${flag} ${quoted(dir)}: the path has a control character (${escapeControls(control[0])}); name another folder`);
+  }
   const kernel = kernelPathReason(dir);
   if (kernel) throw new UsageError(`${flag} ${dir}: ${kernel}`);
   try {

@@ -126,6 +126,8 @@ spawnSync('mkfifo', [join(work, 'pipe.yaml')]);
 spawnSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', join(work, 'listening.yaml')]);
 symlinkSync('/dev/null', join(work, 'null.yaml'));
 symlinkSync(join(work, 'nowhere.yaml'), join(work, 'dangling.yaml'));
+symlinkSync('ring-b.yaml', join(work, 'ring-a.yaml'));
+symlinkSync('ring-a.yaml', join(work, 'ring-b.yaml'));
 writeFileSync(join(work, 'huge.yaml'), GOOD + '# padding\n'.repeat(120_000));
 const APP = ['--app-dir', 'apps', '--deployments', 'gunicorn-sync'];
 const gthread = (env: string) => `  - kind: gunicorn-gthread\n    workers: 2\n    env: { GUNICORN_CMD_ARGS: "${env}" }`;
@@ -157,10 +159,19 @@ const refusals: [string, string[], RegExp][] = [
   ['a hexadecimal client count in a scenario', ['run', edit('c0x.yaml', '[1, 2]', '[1, 0x40]')], /c0x\.yaml:3:18: concurrency\[1\]: 0x40 is not a plain decimal number \(YAML reads it as 64\)/],
   ['a timeout of .nan in a scenario', ['run', scenario('nan.yaml', GOOD + 'timeout: .nan\n')], /nan\.yaml:7:10: timeout: \.nan is not a plain decimal number/],
   ['an exponent in a JSON scenario', ['run', scenario('exp.json', JSON.stringify({ path: '/hello', duration: 1, concurrency: [1], deployments: ['node-async'] }).replace('"duration":1', '"duration":1E1'))], /exp\.json:1:\d+: duration: 1E1 is not a plain decimal number/],
+  ['a pool of 2.5 connections', ['run', scenario('pool25.yaml', 'database: postgres\npath: /db?ms=5\nduration: 1\nconcurrency: [1]\ndeployments: [{ kind: node-async, pool: 2.5 }]\n')], /pool25\.yaml:5:\d+: deployments\[0\]\.pool: expected a whole number of database connections per process from 1 to 10000, got 2\.5$/],
+  ['an upstream keep-alive of zero', ['run', scenario('ka0.yaml', 'path: /hello\nduration: 1\nconcurrency: [1]\ndeployments: [{ kind: node-async+nginx, nginx: { upstreamKeepalive: 0 } }]\n')], /ka0\.yaml:4:\d+: deployments\[0\]\.nginx\.upstreamKeepalive: expected a whole number of idle upstream connections per nginx worker from 1 to 100000, got 0$/],
+  ['a request weight of a half', ['run', scenario('weight.yaml', 'requests: [{ path: /hello, weight: 0.5 }, { path: /io }]\nduration: 1\nconcurrency: [1]\ndeployments: [node-async]\n')], /weight\.yaml:1:\d+: requests\[0\]\.weight: expected a whole number of shares of the request mix from 1 to 1000, got 0\.5$/],
+  ['two YAML documents in one scenario', ['run', scenario('twodocs.yaml', GOOD + '---\npath: /io\n')], /twodocs\.yaml:\d+:\d+: not valid YAML or JSON: a second document starts here \(a "---" line\); a scenario is one document$/],
   // Control characters in paths, headers, env and labels, never sent or printed raw.
+  ['an --out with an escape sequence in its name', ['run', 'blocking-vs-workers', '--out', 'runs/\x1b[31mred'], /^bench: error: --out ".*\/runs\/\\x1b\[31mred": the path has a control character \(\\x1b\); name another folder$/],
+  ['a run folder to report whose name clears the screen', ['report', 'gone\x1b[2J'], /^bench: error: gone\\x1b\[2J does not exist/],
   ['a NUL byte in a JSON scenario\'s path', ['run', scenario('nul.json', '{"path": "/io?ms=1\\u0000", "duration": 1, "concurrency": [1], "deployments": ["node-async"]}')], /nul\.json:1:10: path: a request path has a control character \(\\x00, character 9\)/],
   ['an escape sequence in --path', ['run', 'blocking-vs-workers', '--path', '/hello\x1b[2J'], /--path.*\\x1b\[2J.*control character \(\\x1b, character 7\)/],
   ['a carriage return in a header value', ['run', scenario('hdr.yaml', 'requests: [{ path: /hello, headers: { x-trace: "a\\rInjected: 1" } }]\nduration: 1\nconcurrency: [1]\ndeployments: [node-async]\n')], /requests\[0\]\.headers\.x-trace: a header value has a control character \(\\x0d, character 2\)/],
+  ['a control character in a header name', ['run', scenario('hname.json', '{"requests": [{"path": "/hello", "headers": {"x-trace\\u0001id": "7"}}], "duration": 1, "concurrency": [1], "deployments": ["node-async"]}')], /hname\.json:1:\d+: requests\[0\]\.headers: "x-trace\\x01id" is not an HTTP header name \(letters, digits and -, as in content-type; no spaces, colons or control characters\)$/],
+  ['a header name with a space', ['run', scenario('hspace.yaml', 'requests: [{ path: /hello, headers: { "accept language": en } }]\nduration: 1\nconcurrency: [1]\ndeployments: [node-async]\n')], /hspace\.yaml:1:\d+: requests\[0\]\.headers: "accept language" is not an HTTP header name/],
+  ['an env name that starts with a digit', ['run', edit('envname.yaml', 'workers: 2', 'workers: 2\n    env: { 2FAST: "1" }')], /envname\.yaml:\d+:\d+: deployments\[0\]\.env: "2FAST" is not an environment variable name like GUNICORN_CMD_ARGS$/],
   ['a NUL byte in an env value', ['run', edit('envnul.yaml', 'workers: 2', 'workers: 2\n    env: { MODE: "fast\\0" }')], /deployments\[0\]\.env\.MODE: the value has a control character \(\\x00, character 5\)/],
   ['a line break in a label', ['run', edit('label.yaml', 'workers: 2', 'workers: 2\n    label: "two\\nlines"')], /deployments\[0\]\.label: a label has a control character \(\\x0a, character 4\)/],
   // The demo app's own limits, and requests that outlast the timeout or the window.
@@ -175,6 +186,7 @@ const refusals: [string, string[], RegExp][] = [
   ['a Unix socket given as the scenario', ['run', 'listening.yaml'], /scenario file listening\.yaml is a socket, not a scenario file/],
   ['a link to /dev/null given as the scenario', ['run', 'null.yaml'], /scenario file null\.yaml is a character device, not a scenario file/],
   ['a link to nothing given as the scenario', ['run', 'dangling.yaml'], /scenario file dangling\.yaml does not exist/],
+  ['a loop of links given as the scenario', ['run', 'ring-a.yaml'], /cannot read scenario file ring-a\.yaml: too many symbolic links in the path \(a loop of links\?\); name the file or folder itself$/],
   ['a megabyte of scenario', ['run', 'huge.yaml'], /scenario file huge\.yaml holds \d+ bytes; a scenario is a few kilobytes/],
   // "did you mean" for kinds in files, as on the command line.
   ['a capitalised kind in a scenario', ['run', edit('caps.yaml', 'kind: node-prefork', 'kind: Gunicorn-Sync')], /caps\.yaml:5:11: deployments\[0\]\.kind: unknown deployment kind "Gunicorn-Sync"; did you mean "gunicorn-sync"\?/],

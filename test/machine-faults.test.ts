@@ -317,6 +317,14 @@ describe.runIf(mountable())('a disk that is full or read-only', () => {
     expect(readdirSync(dir)).toEqual(['filler']);
   });
 
+  it('refuses a run into a disk with room for its lock but not its first results.json with exit 2, promising no file', () => {
+    const dir = disk('size=4k');
+    const out = join(dir, 'results');
+    const r = bench('run', A, '--out', out);
+    expectRefusedUpFront(r, new RegExp(`^bench: error: cannot write ${out}/results\\.json: no space left on the device; free some space or name a folder on another disk; nothing was started or measured$`));
+    expect(existsSync(join(out, 'results.json'))).toBe(false);
+  });
+
   it('stops a run whose disk fills while it measures: exit 1, one line, servers down, results.json whole and marked incomplete', async () => {
     const dir = disk('size=256k');
     const out = join(dir, 'results');

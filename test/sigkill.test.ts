@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -251,6 +251,18 @@ describeWrk('SIGKILL of a run driven by wrk', () => {
       return wrkSince !== undefined && Date.now() - wrkSince > 1000;
     });
     expect(has(running, /wrk .*-d20s/)).toBe(true);
+    await expectNothingLeft(run);
+  });
+});
+
+const describeGunicorn = await describeWith([gunicorn]);
+describeGunicorn('SIGKILL of a run while it imports the user\'s app, before any server starts', () => {
+  it('leaves no Python process of the import check running, though the app\'s import would take an hour', async () => {
+    mkdirSync(join(work, 'slow-app'), { recursive: true });
+    writeFileSync(join(work, 'slow-app', 'warehouse.py'), 'import time\ntime.sleep(3600)\napplication = None\n');
+    const run = new WatchedRun('slow-import', 'app: { wsgi: "warehouse:application", dir: slow-app }\npath: /\nduration: 1\nconcurrency: [1]\ndeployments: [gunicorn-sync]\n');
+    const running = await run.killWhen((r) => has(r, /wsgi_host\.py .*warehouse:application check/));
+    expect(has(running, /gunicorn/)).toBe(false);
     await expectNothingLeft(run);
   });
 });

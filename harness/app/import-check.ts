@@ -26,7 +26,7 @@ export function checkAppImports(plan: Plan, fromFlags: boolean): void {
   const where = fromFlags ? '--app' : `${plan.scenario.file}: app.wsgi`;
   const envs = new Map(plan.deployments.map((d) => [JSON.stringify(d.spec.env ?? {}), d.spec.env ?? {}]));
   for (const env of envs.size > 0 ? envs.values() : [{}]) {
-    const r = spawnSync(app.python, ['-u', join(pythonServersDir, 'wsgi_host.py'), '--dir', app.dir, '--app', app.wsgi, 'check'], {
+    const r = spawnSync(app.python, ['-u', join(pythonServersDir, 'wsgi_host.py'), '--dir', app.dir, '--app', app.wsgi, 'check', '--parent', String(process.pid)], {
       cwd: app.dir,
       env: serverEnvironment(process.env, env),
       encoding: 'utf8',

@@ -8,6 +8,7 @@ import { closestKind, findKind } from '../deployments/kinds.js';
 import { UsageError } from '../errors.js';
 import { notARegularFile, statIfPresent } from '../file-kind.js';
 import { keyPath } from '../key-path.js';
+import { faultReason } from '../machine-faults.js';
 import { isPlainDecimal } from '../limits.js';
 import { scenariosDir } from '../paths.js';
 import { escapeControls, quoted } from '../quote.js';
@@ -64,7 +65,7 @@ function scenarioStats(path: string, given: string): Stats | undefined {
   try {
     return statIfPresent(path);
   } catch (err) {
-    throw new UsageError(`cannot read scenario file ${given}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`cannot read scenario file ${given}: ${faultReason(err as NodeJS.ErrnoException)}`);
   }
 }
 
@@ -74,7 +75,7 @@ export function loadScenario(nameOrPath: string): Scenario {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read scenario file ${file}: ${(err as Error).message}`);
+    throw new UsageError(`cannot read scenario file ${file}: ${faultReason(err as NodeJS.ErrnoException)}`);
   }
   return parseScenario(text, file);
 }
@@ -86,7 +87,9 @@ export function parseScenario(text: string, file: string): Scenario {
   const syntax = doc.errors[0];
   if (syntax) {
     const at = lineCounter.linePos(syntax.pos[0]);
-    throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML or JSON: ${firstLine(syntax.message)}`);
+    // yaml's own words for this one name its API (parseAllDocuments), which is no advice to a user.
+    const said = syntax.code === 'MULTIPLE_DOCS' ? 'a second document starts here (a "---" line); a scenario is one document' : firstLine(syntax.message);
+    throw new UsageError(`${file}:${at.line}:${at.col}: not valid YAML or JSON: ${said}`);
   }
   rejectNonDecimalNumbers(doc, lineCounter, file);
   let data: unknown;
@@ -177,6 +180,10 @@ function describeIssue(issue: Issue): string {
     if (guess) return `${keyPath(issue.path)}: unknown deployment kind ${quoted(issue.input)}; did you mean "${[guess, ...suffix].join('+').toLowerCase()}"?`;
   }
   const key = issue.path.length ? keyPath(issue.path) : 'the scenario';
+  if (issue.code === 'invalid_key' && issue.issues[0]) {
+    // zod says only "Invalid key in record"; the key's own check says what a key must be.
+    return `${keyPath(issue.path.slice(0, -1))}: ${quoted(String(issue.path.at(-1)))} is not ${issue.issues[0].message}`;
+  }
   if (issue.code === 'unrecognized_keys') {
     const known = issue.path.length ? '' : ` (known keys: ${Object.keys(scenarioSchema.shape).join(', ')})`;
     return `unknown key "${issue.keys.join('", "')}"${known}`;

@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { describeLimit, LIMITS, refusal, type Limit } from '../limits.js';
 import { CONTROL, quoted } from '../quote.js';
 
-const positiveInt = z.number().int().positive();
-
 /** A number within one of the limits every side reads (harness/limits.ts), refused in the same words as the flag's. */
 function limited(limit: Limit) {
   return z
@@ -71,7 +69,7 @@ const deploymentObject = z.strictObject({
   /** nginx in front, tuned: nginx's defaults for whatever is left out. */
   nginx: z
     .strictObject({
-      upstreamKeepalive: positiveInt.max(100_000).optional(),
+      upstreamKeepalive: limited(LIMITS.upstreamKeepalive).optional(),
       buffering: z.enum(['on', 'off']).optional(),
       directives: z
         .array(
@@ -87,7 +85,7 @@ const deploymentObject = z.strictObject({
   /** A name for this deployment in tables and charts (the pool size follows it), e.g. "gthread defaults". */
   label: z.string().min(1).max(80).superRefine(noControls('a label', 'remove it (a label is one line of a table)')).optional(),
   /** With database: postgres, the connections in each process's pool of the demo app (default: one per thread; 10 for an event loop). */
-  pool: positiveInt.max(10_000).optional(),
+  pool: limited(LIMITS.pool).optional(),
   /** With database: postgres, gunicorn-gevent only: false leaves psycopg2 blocking each worker on its queries (default true: psycogreen). */
   cooperativeDriver: z.boolean().optional(),
   /** gunicorn and uWSGI: the master imports the app once and forks the workers from it (gunicorn --preload; uWSGI without --lazy-apps). */
@@ -122,9 +120,9 @@ export const scenarioSchema = z.strictObject({
       z.strictObject({
         method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).default('GET'),
         path: requestPath,
-        headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'an HTTP header name like content-type' }), z.string().superRefine(noControls('a header value', 'remove it (a header value is one line of text; a tab is the one control character it may hold)', /[\0-\x08\x0a-\x1f\x7f]/))).default({}),
+        headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'an HTTP header name (letters, digits and -, as in content-type; no spaces, colons or control characters)' }), z.string().superRefine(noControls('a header value', 'remove it (a header value is one line of text; a tab is the one control character it may hold)', /[\0-\x08\x0a-\x1f\x7f]/))).default({}),
         body: z.string().optional(),
-        weight: positiveInt.max(1000).default(1),
+        weight: limited(LIMITS.weight).default(1),
       }),
     )
     .nonempty()
