@@ -58,6 +58,31 @@ const modelGap = z.object({
   ),
 });
 
+const errorsByKind = z.object({ refused: z.number(), reset: z.number(), timeout: z.number(), non2xx: z.number(), other: z.number() });
+const sessionStep = z.object({
+  t: z.number(),
+  lengthS: z.number(),
+  deployment: z.string(),
+  path: z.string(),
+  load: z.string(),
+  concurrency: z.number().optional(),
+  offeredRps: z.number().optional(),
+  slowClients: z.number(),
+  throughputRps: z.number(),
+  p50Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  errorsPerS: errorsByKind,
+  inFlight: z.number(),
+  littleL: z.number().nullable(),
+  busy: z.number(),
+  held: z.number(),
+  capacity: z.number().nullable(),
+  predictedRps: z.number().nullable(),
+  modelWorking: z.string().nullable(),
+  cpuPercent: z.number().optional(),
+  note: z.string(),
+});
+
 const resultRow = z.object({
   deployment: z.string(),
   server: z.string(),
@@ -252,6 +277,7 @@ export const runResultsSchema = z.object({
   skipped: z.array(deploymentFailure),
   tune: tuneSummary.optional(),
   changes: z.array(pointEvent).optional(),
+  steps: z.array(sessionStep).optional(),
 });
 
 /** What every bench results file has, whatever its version. */

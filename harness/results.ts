@@ -527,4 +527,58 @@ export interface RunResults {
   tune?: TuneSummary;
   /** A `bench serve` session: each change the instructor made, in seconds since the session started. */
   changes?: PointEvent[];
+  /** A `bench serve` session: each setting held, in the order the instructor held them (the handout's steps). */
+  steps?: SessionStep[];
+}
+
+/**
+ * One setting a `bench serve` session held, measured over its window (after the settle that
+ * follows a change). Throughput and latency are its row's sample; L, busy and held are the means
+ * of what the page showed over the same window.
+ */
+export interface SessionStep {
+  /** Seconds since the session started, when this setting began. */
+  t: number;
+  /** Seconds measured (the window after the settle). */
+  lengthS: number;
+  /** The deployment's label, as rows name it. */
+  deployment: string;
+  path: string;
+  /** "8 clients", "200 req/s", with ", 4 slow" when slow clients trickled beside them. */
+  load: string;
+  concurrency?: number;
+  offeredRps?: number;
+  slowClients: number;
+  throughputRps: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Failed requests a second, by kind. */
+  errorsPerS: ErrorsByKind;
+  /** L measured: requests sent and not yet answered, on average. */
+  inFlight: number;
+  /** λ·W: throughput times the mean latency of the answers (Little's law says it equals L). */
+  littleL: number | null;
+  /** Workers serving a request, on average (from the app's status files). */
+  busy: number;
+  /** Workers held reading a slow client's request, on average (from the sockets each worker holds). */
+  held: number;
+  /** Requests the deployment can serve at once (Little's K); null when unbounded. */
+  capacity: number | null;
+  /** The model's ceiling, req/s; null without one. */
+  predictedRps: number | null;
+  /** The model worked out with this step's numbers: "min(8 clients, 4 workers) / 0.050 s = 80 req/s". */
+  modelWorking: string | null;
+  /** The server's CPU, percent of its cores, over the window; absent when not sampled. */
+  cpuPercent?: number;
+  /** What this step shows, one sentence for the handout. */
+  note: string;
+}
+
+/** Failed requests by what failed: the connection refused or reset, no answer in time, or an answer other than 2xx. */
+export interface ErrorsByKind {
+  refused: number;
+  reset: number;
+  timeout: number;
+  non2xx: number;
+  other: number;
 }

@@ -71,6 +71,9 @@ export interface LoadChoice {
 
 export type DeploymentStatus = 'none' | 'starting' | 'ready' | 'failed';
 
+export type { ErrorsByKind } from '../results.js';
+import type { ErrorsByKind } from '../results.js';
+
 export interface ServeState {
   deployment: {
     choice: DeploymentChoice | null;
@@ -95,6 +98,12 @@ export interface WorkerBox {
   pid: number;
   /** Requests it serves at this moment. */
   busy: number;
+  /**
+   * Its slots held reading a request that is still arriving (a slow client's): accepted
+   * connections the process holds, less those it serves, measured from its sockets. 0 where the
+   * kind never reads in a worker (an event loop, or nginx in front).
+   */
+  held: number;
 }
 
 /** Twice a second while a deployment is up. Figures are over the last ServeOptions.liveWindowS seconds. */
@@ -107,6 +116,8 @@ export interface LiveTick {
   p99Ms: number | null;
   /** Failed requests (errors, timeouts, non-2xx) a second. */
   errorsPerS: number;
+  /** The same, by kind. */
+  errorsByKind: ErrorsByKind;
   /** W in Little's law: the mean latency of the responses. */
   meanLatencyMs: number | null;
   /** L measured: requests sent and not yet answered, averaged over the window. */
@@ -115,11 +126,17 @@ export interface LiveTick {
   littleL: number | null;
   /** Workers serving a request now (from the apps' status files), and the processes' boxes. */
   busy: number;
+  /** Workers held reading slow requests now (the sum of the boxes' held). */
+  held: number;
   workers: WorkerBox[];
   /** Requests waiting for a worker: L minus busy (never below 0). */
   waiting: number;
   /** Little's law's ceiling for this deployment at this endpoint, req/s: null when unbounded. */
   predictedRps: number | null;
+  /** The ceiling worked out with the current numbers, "min(8 clients, 4 workers) / 0.050 s = 80 req/s"; null without a model. */
+  modelWorking: string | null;
+  /** The server's processes' CPU over the window, as a share of its cores; null before the first reading. */
+  cpu: { busyPercent: number; cores: number } | null;
   /** The slow clients trickling now. */
   slowClients: number;
 }

@@ -231,7 +231,7 @@ export class LiveSession {
     const failed = load?.live.failed;
     if (failed) this.setState({ deployment: { ...this.state.deployment, message: failed } });
     const slots = this.state.deployment.slotsPerProcess;
-    const workers = readWorkerStatus(active.statusDir);
+    const workers = readWorkerStatus(active.statusDir).map((w) => ({ ...w, held: 0 }));
     const busy = workers.reduce((sum, w) => sum + (slots === null ? w.busy : Math.min(w.busy, slots)), 0);
     const inFlight = figures?.inFlight ?? 0;
     const round = (x: number) => Math.round(x * 10) / 10;
@@ -247,13 +247,17 @@ export class LiveSession {
       p50Ms: figures?.p50Ms ?? null,
       p99Ms: figures?.p99Ms ?? null,
       errorsPerS: figures?.errorsPerS ?? 0,
+      errorsByKind: { refused: 0, reset: 0, timeout: 0, non2xx: 0, other: 0 },
       meanLatencyMs: figures?.meanLatencyMs ?? null,
       inFlight,
       littleL: figures && figures.meanLatencyMs !== null ? round((figures.rps * figures.meanLatencyMs) / 1000) : null,
       busy,
+      held: 0,
       workers,
       waiting: round(Math.max(0, inFlight - busy)),
       predictedRps: model?.predictedThroughputRps ?? null,
+      modelWorking: null,
+      cpu: null,
       slowClients: load?.choice.slowClients ?? 0,
     });
   }
