@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { LiveTick, ServeState } from '../harness/serve/protocol.js';
+import { childrenOf } from '../harness/process/procfs.js';
+import type { LiveTick } from '../harness/serve/protocol.js';
 import { describeWithChromium, launchChromium } from './support/browser.js';
 import { workFolder } from './support/cli.js';
 import { EventFeed, startServe, type Serving } from './support/serve.js';
@@ -14,6 +16,33 @@ async function settled(feed: EventFeed): Promise<{ inFlight: number; rps: number
   return { inFlight: median(ticks.map((t) => t.inFlight)), rps: median(ticks.map((t) => t.rps)) };
 }
 
+function descendants(pid: number): number[] {
+  const children = childrenOf(pid).map((p) => p.pid);
+  return [...children, ...children.flatMap(descendants)];
+}
+
+function commandLine(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILLs the processes under `root` whose command line has these words in a row, as soon as they appear; resolves to how many. */
+async function killOnSight(root: number, words: string[]): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const found = descendants(root).filter((pid) => commandLine(pid).join(' ').includes(words.join(' ')));
+    if (found.length > 0) {
+      for (const pid of found) process.kill(pid, 'SIGKILL');
+      return found.length;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return 0;
+}
+
 const reason = (page: Page, button: string) => page.locator(`#${button}-reason`);
 
 describeWithChromium()('the live page and the session agree on what runs', () => {
@@ -22,15 +51,11 @@ describeWithChromium()('the live page and the session agree on what runs', () =>
   let feed: EventFeed;
   let browser: Browser;
   let page: Page;
-  /** Every state the session sent, in order: whether a load really waited for a deployment. */
-  const states: ServeState[] = [];
 
   beforeAll(async () => {
     serving = await startServe([], dir);
     feed = new EventFeed(serving);
     await feed.open();
-    const watch = setInterval(() => feed.state && states.at(-1) !== feed.state && states.push(feed.state), 20);
-    afterAll(() => clearInterval(watch));
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(serving.url);
@@ -42,8 +67,9 @@ describeWithChromium()('the live page and the session agree on what runs', () =>
   });
 
   it('disables Start load and Stop load, each with its reason on the page, before a deployment runs', async () => {
-    // The first state comes with the page's event stream, after its scripts load.
-    await expect.poll(() => reason(page, 'start-load').textContent(), { timeout: 10_000 }).toBe('Start load: start a deployment first');
+    // The first state comes with the page's event stream, after its scripts load; the page's own HTML has no title.
+    await expect.poll(() => page.getAttribute('#start-load', 'title'), { timeout: 10_000 }).toBe('start a deployment first');
+    expect(await reason(page, 'start-load').textContent()).toBe('Start load: start a deployment first');
     expect(await page.locator('#start-load').isDisabled()).toBe(true);
     expect(await reason(page, 'stop-load').textContent()).toBe('Stop load: no load is running');
     expect(await page.locator('#stop-load').isDisabled()).toBe(true);
@@ -80,7 +106,7 @@ describeWithChromium()('the live page and the session agree on what runs', () =>
     const ready = await feed.until((s) => s.deployment.label === 'node-prefork ×2' && s.deployment.status === 'ready' && s.loadStatus === 'running', 30_000);
     expect(ready.load).toMatchObject({ endpoint: 'io', ms: 50, clients: 4 });
     // The ms edit really waited for the start, rather than landing after it.
-    expect(states.some((s) => s.deployment.status === 'starting' && s.loadStatus === 'queued' && s.load?.ms === 50)).toBe(true);
+    expect(feed.states.some((s) => s.deployment.status === 'starting' && s.loadStatus === 'queued' && s.load?.ms === 50)).toBe(true);
     expect(await page.inputValue('#clients')).toBe('4');
     expect(await page.inputValue('#ms')).toBe('50');
     // What the generator measures, not what the form says: 4 clients in a closed loop keep 4 in flight, and 2 workers at 50 ms serve 40 req/s (the old load: 8 and 10).
@@ -122,5 +148,20 @@ describeWithChromium()('the live page and the session agree on what runs', () =>
     const matched = drawn.filter((p) => sent.has(p.x));
     expect(matched.length).toBeGreaterThan(drawn.length - 3);
     for (const p of matched) expect(p.y).toBe(sent.get(p.x));
+  });
+
+  it('says so beside the load buttons when the deployment a load waits for fails to start', async () => {
+    await page.selectOption('#kind', 'node-prefork');
+    await page.fill('#workers', '3');
+    await page.click('#start-deployment');
+    // Killed as it starts: a start that really fails, as one whose app crashes would.
+    expect(await killOnSight(serving.child.pid!, ['--workers', '3'])).toBeGreaterThan(0);
+    const failed = await feed.until((s) => s.deployment.status === 'failed' || s.deployment.status === 'ready', 30_000);
+    expect(failed.deployment).toMatchObject({ label: 'node-prefork ×3', status: 'failed' });
+    const said = 'the load (/io?ms=50, 1 client) did not run: node-prefork ×3 failed to start';
+    expect(failed).toMatchObject({ load: null, loadStatus: null, loadMessage: said });
+    await expect.poll(() => page.locator('#load-message').textContent()).toBe(said);
+    expect(await reason(page, 'start-load').textContent()).toBe('Start load: node-prefork ×3 failed; start a deployment first');
+    expect(await page.locator('#start-deployment').isDisabled()).toBe(false);
   });
 });
