@@ -1,5 +1,6 @@
 import type { ServeState } from '../harness/serve/protocol.js';
 import { api, subscribe } from './api.js';
+import { allow } from './availability.js';
 import { createCharts } from './charts.js';
 import { createDeploymentControls } from './deployment-controls.js';
 import { byId } from './dom.js';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
 
   const saveButton = byId<HTMLButtonElement>('save');
   saveButton.addEventListener('click', () => {
-    saveButton.disabled = true;
+    allow(saveButton, 'writing the run folder');
     void send(
       api
         .save()
@@ -44,9 +45,7 @@ async function main(): Promise<void> {
           byId('saved-dir').textContent = dir;
           byId('saved').hidden = false;
         })
-        .finally(() => {
-          saveButton.disabled = false;
-        }),
+        .finally(() => allow(saveButton, null)),
     );
   });
 
