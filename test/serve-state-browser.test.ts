@@ -117,11 +117,13 @@ describeWithChromium()('the live page and the session agree on what runs', () =>
     expect(rps / 40).toBeLessThan(1.15);
   });
 
-  it('shows in one tab the load another tab set', async () => {
+  it('opens a second tab on the deployment and load running, and shows in the first the load the second set', async () => {
     const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await other.goto(serving.url);
     await expect.poll(() => other.inputValue('#clients')).toBe('4');
     expect(await other.inputValue('#ms')).toBe('50');
+    expect(await other.inputValue('#kind')).toBe('node-prefork');
+    expect(await other.inputValue('#workers')).toBe('2');
     await other.click('#clients-presets button:text-is("1")');
     await expect.poll(() => page.inputValue('#clients')).toBe('1');
     expect(await page.locator('#clients-value').textContent()).toBe('1');

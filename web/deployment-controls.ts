@@ -1,6 +1,7 @@
 import type { DeploymentChoice, KindOption, ServeOptions, ServeState } from '../harness/serve/protocol.js';
 import { allow } from './availability.js';
 import { byId, wholeValue } from './dom.js';
+import { startDeploymentReason } from './reasons.js';
 
 export interface DeploymentControls {
   /** Puts a choice into the form: the scenario's first deployment, before the session says what runs. */
@@ -37,20 +38,13 @@ export function createDeploymentControls(
   /** The session's deployment as last put into the form: a state that repeats it leaves the form to whoever edits it. */
   let followed = '';
 
-  function startReason(): string | null {
-    const kind = selected();
-    if (kind && !kind.available) return `${kind.name} is not installed here (see above)`;
-    if (state?.deployment.status === 'starting') return `${state.deployment.label} is starting; wait until it is ready`;
-    return null;
-  }
-
   // Only the settings the kind takes are shown, each at the kind's default or the given choice's.
   function fit(choice?: DeploymentChoice): void {
     const kind = selected();
     byId('workers-field').hidden = !kind?.takesWorkers;
     byId('threads-field').hidden = !kind?.takesThreads;
     byId('nginx-field').hidden = !kind?.nginxOptional;
-    allow(startButton, startReason());
+    allow(startButton, startDeploymentReason(state, selected()));
     if (!kind) return;
     summary.textContent = kind.available ? kind.summary : `${kind.summary}. ${kind.missing ?? 'Not installed here.'}`;
     summary.classList.toggle('missing', !kind.available);
@@ -87,7 +81,7 @@ export function createDeploymentControls(
       const key = JSON.stringify(choice);
       if (choice && key !== followed) show(choice);
       followed = key;
-      allow(startButton, startReason());
+      allow(startButton, startDeploymentReason(state, selected()));
     },
   };
 }

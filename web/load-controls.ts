@@ -1,6 +1,7 @@
 import type { EndpointOption, LoadChoice, ServeOptions, ServeState } from '../harness/serve/protocol.js';
 import { allow } from './availability.js';
 import { byId, wholeValue } from './dom.js';
+import { startLoadReason, stopLoadReason } from './reasons.js';
 
 /** A slider drag becomes one request once it rests this long, not one per pixel. */
 const RESEND_AFTER_MS = 200;
@@ -24,26 +25,6 @@ export interface LoadControls {
   follow(state: ServeState): void;
   /** Sends an edit still waiting out its debounce; resolves once the server has it. */
   flush(): Promise<void>;
-}
-
-/**
- * What each button can do in each of the session's states (a reason where it cannot):
- *
- *   session                          Start load                          Stop load
- *   no deployment                    start a deployment first            no load is running
- *   deployment starting, no load     queues a load to run once ready     no load is running
- *   deployment starting, load queued the load runs once it is ready      drops the queued load
- *   ready, no load                   starts                              no load is running
- *   ready, load running              the load is running                 stops
- *   failed to start                  start a deployment first            no load is running
- */
-function startReason(state: ServeState): string | null {
-  const { deployment } = state;
-  if (state.loadStatus === 'queued') return `it runs once ${deployment.label} is ready; edits apply then`;
-  if (state.load) return 'the load is running; edits apply as you make them';
-  if (deployment.status === 'starting' || deployment.status === 'ready') return null;
-  if (deployment.status === 'failed') return `${deployment.label ?? 'the deployment'} failed; start a deployment first`;
-  return 'start a deployment first';
 }
 
 export function createLoadControls(options: ServeOptions, actions: LoadActions): LoadControls {
@@ -124,8 +105,8 @@ export function createLoadControls(options: ServeOptions, actions: LoadActions):
     state = next;
     // An edit of this tab's still on its way is newer than the state: showing the state would undo it under the pointer.
     if (next.load && resend === undefined && sending === 0) show(next.load);
-    allow(startButton, startReason(next));
-    allow(stopButton, next.load ? null : 'no load is running');
+    allow(startButton, startLoadReason(next));
+    allow(stopButton, stopLoadReason(next));
     loadMessage.textContent = next.loadMessage ?? '';
     loadMessage.hidden = next.loadMessage === null;
   }
