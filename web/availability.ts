@@ -9,6 +9,7 @@ export function allow(button: HTMLButtonElement, reason: string | null): void {
   const shown = byId(`${button.id}-reason`);
   button.disabled = reason !== null;
   button.title = reason ?? '';
+  button.setAttribute('aria-describedby', shown.id);
   shown.textContent = reason === null ? '' : `${button.textContent}: ${reason}`;
   shown.hidden = reason === null;
 }
