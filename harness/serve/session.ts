@@ -62,6 +62,7 @@ export class LiveSession {
   private state: ServeState;
   private actions: Promise<unknown> = Promise.resolve();
   private readonly ticker: NodeJS.Timeout;
+  private pendingMark: ChangeMarker | undefined;
 
   constructor(
     private readonly listener: SessionListener,
@@ -262,15 +263,29 @@ export class LiveSession {
     });
   }
 
+  /**
+   * A change, timed now; the page gets it with the next state, which names the deployment and the
+   * load that run from then on (a mark comes just before the action that sets them).
+   */
   private mark(text: string): void {
-    const change = { t: this.now(), text };
-    this.recording.change(change.t, text);
-    this.listener.change(change);
+    const t = this.now();
+    this.recording.change(t, text);
+    this.flushMark();
+    this.pendingMark = { t, text };
+  }
+
+  private flushMark(): void {
+    const mark = this.pendingMark;
+    if (!mark) return;
+    this.pendingMark = undefined;
+    const load = this.load && this.state.load ? describeLoad(this.load.choice) : null;
+    this.listener.change({ ...mark, deployment: this.state.deployment.label, load });
   }
 
   private setState(patch: Partial<ServeState>): void {
     this.state = { ...this.state, ...patch };
     this.listener.state(this.state);
+    this.flushMark();
   }
 
   private now(): number {
