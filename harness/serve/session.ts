@@ -247,7 +247,7 @@ export class LiveSession {
       p50Ms: figures?.p50Ms ?? null,
       p99Ms: figures?.p99Ms ?? null,
       errorsPerS: figures?.errorsPerS ?? 0,
-      errorsByKind: { refused: 0, reset: 0, timeout: 0, non2xx: 0, other: 0 },
+      errorsByKind: figures?.errorsByKind ?? { refused: 0, reset: 0, timeout: 0, non2xx: 0, other: 0 },
       meanLatencyMs: figures?.meanLatencyMs ?? null,
       inFlight,
       littleL: figures && figures.meanLatencyMs !== null ? round((figures.rps * figures.meanLatencyMs) / 1000) : null,
