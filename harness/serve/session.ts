@@ -15,6 +15,8 @@ import { readWorkerStatus, STATUS_DIR_ENV } from '../status/worker-status.js';
 import { checkedLoad, plannedDeployment } from './choices.js';
 import type { ChangeMarker, DeploymentChoice, LiveTick, LoadChoice, ServeState } from './protocol.js';
 import type { Recording } from './recording.js';
+import { LiveCpu } from './live-cpu.js';
+import { planPlacement } from '../process/placement.js';
 
 /** What the page is told, as it happens. */
 export interface SessionListener {
@@ -35,6 +37,8 @@ const READY_TIMEOUT_MS = 30_000;
 const SLOW_BYTES_PER_SECOND = 100;
 /** Open loop: the generator's cap on connections, as `bench run` sets it by default. */
 const MAX_CONNECTIONS = 1000;
+/** The cores a deployment may use: `bench serve` places it and its load generator on all of them (shared placement). */
+const SERVER_CORES = planPlacement('shared').serverCores;
 
 interface Active {
   planned: PlannedDeployment;
@@ -62,6 +66,8 @@ export class LiveSession {
   private state: ServeState;
   private actions: Promise<unknown> = Promise.resolve();
   private readonly ticker: NodeJS.Timeout;
+  /** The running deployment's CPU over the live window, and which deployment it samples. */
+  private liveCpu: { running: RunningDeployment; meter: LiveCpu } | undefined;
 
   constructor(
     private readonly listener: SessionListener,
@@ -142,6 +148,7 @@ export class LiveSession {
   /** Stops the load and the deployment (Ctrl-C, SIGHUP, the server closing). */
   close(): Promise<void> {
     clearInterval(this.ticker);
+    this.liveCpu?.meter.stop();
     return this.serially(async () => {
       await this.stopLoad('session closed');
       await this.stopDeployment();
@@ -221,7 +228,13 @@ export class LiveSession {
 
   private tick(): void {
     const active = this.active;
+    if (this.liveCpu && this.liveCpu.running !== active?.running) {
+      this.liveCpu.meter.stop();
+      this.liveCpu = undefined;
+    }
     if (!active) return;
+    const { running } = active;
+    this.liveCpu ??= { running, meter: new LiveCpu(() => sampledGroups(running), running.exitCpuLog, LIVE_WINDOW_S, SERVER_CORES, TICK_MS) };
     const died = exitedServer(active.running);
     if (died && this.state.deployment.status === 'ready') {
       this.setState({ deployment: { ...this.state.deployment, status: 'failed', message: `the deployment died: ${died}` } });
@@ -238,7 +251,7 @@ export class LiveSession {
     const model =
       load &&
       predict(
-        predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, undefined, load.choice.slowClients),
+        predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, SERVER_CORES, load.choice.slowClients),
         load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate },
       );
     this.listener.tick({
@@ -257,7 +270,7 @@ export class LiveSession {
       waiting: round(Math.max(0, inFlight - busy)),
       predictedRps: model?.predictedThroughputRps ?? null,
       modelWorking: null,
-      cpu: null,
+      cpu: this.liveCpu.meter.read(),
       slowClients: load?.choice.slowClients ?? 0,
     });
   }
