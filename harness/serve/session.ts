@@ -7,11 +7,12 @@ import { exitedServer } from '../deployments/liveness.js';
 import type { EngineLoad } from '../load/engine.js';
 import { LiveLoad } from '../load/live.js';
 import { pointMeasurement } from '../load/measure.js';
-import { predict, predictCapacity } from '../model.js';
+import { heldBySlowClients, predict, predictCapacity } from '../model.js';
 import type { PlannedDeployment } from '../plan.js';
 import { liveTempDirs } from '../process/registry.js';
 import { NOTHING_SAMPLED, ResourceSampler } from '../process/sampler.js';
 import { readWorkerStatus, STATUS_DIR_ENV } from '../status/worker-status.js';
+import { heldSlots } from '../status/held-connections.js';
 import { checkedLoad, plannedDeployment } from './choices.js';
 import type { ChangeMarker, DeploymentChoice, LiveTick, LoadChoice, ServeState } from './protocol.js';
 import type { Recording } from './recording.js';
@@ -244,7 +245,10 @@ export class LiveSession {
     const failed = load?.live.failed;
     if (failed) this.setState({ deployment: { ...this.state.deployment, message: failed } });
     const slots = this.state.deployment.slotsPerProcess;
-    const workers = readWorkerStatus(active.statusDir).map((w) => ({ ...w, held: 0 }));
+    const statuses = readWorkerStatus(active.statusDir);
+    // Where a worker reads without holding a slot (an event loop, nginx in front), nothing is held.
+    const held = slots !== null && heldBySlowClients(active.planned.kind, active.planned.spec) ? heldSlots(statuses, slots) : undefined;
+    const workers = statuses.map((w, i) => ({ ...w, held: held?.[i] ?? 0 }));
     const busy = workers.reduce((sum, w) => sum + (slots === null ? w.busy : Math.min(w.busy, slots)), 0);
     const inFlight = figures?.inFlight ?? 0;
     const round = (x: number) => Math.round(x * 10) / 10;
@@ -265,7 +269,7 @@ export class LiveSession {
       inFlight,
       littleL: figures && figures.meanLatencyMs !== null ? round((figures.rps * figures.meanLatencyMs) / 1000) : null,
       busy,
-      held: 0,
+      held: workers.reduce((sum, w) => sum + w.held, 0),
       workers,
       waiting: round(Math.max(0, inFlight - busy)),
       predictedRps: model?.predictedThroughputRps ?? null,
