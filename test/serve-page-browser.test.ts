@@ -71,6 +71,7 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
 
   it('hides the measured figures and lines in predict mode, and reveals them', async () => {
     await expect.poll(async () => Number(await page.locator('#throughput').textContent()), { timeout: 5000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#cpu').textContent(), { timeout: 5000 }).toMatch(/^\d+% of \d+ cores?$/);
     await page.click('#predict');
     expect(await page.locator('#throughput').isVisible()).toBe(false);
     expect(await page.locator('#p99').isVisible()).toBe(false);
@@ -93,7 +94,7 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
     await expect.poll(() => page.locator('#held-note').textContent(), { timeout: 8000 }).toBe('4 of 4 held reading slow requests');
     expect(await page.locator('#workers-view .worker-box.held').count()).toBe(4);
     expect(await page.locator('#busy').textContent()).toMatch(/^4\s*of\s*4$/);
-    await expect.poll(() => page.locator('#ceiling-sentence').textContent()).toMatch(/^No ceiling left: all 4 workers held by slow clients/);
+    await expect.poll(() => page.locator('#ceiling-sentence').textContent()).toMatch(/^No ceiling left: all 4 workers are held by slow clients/);
     expect(await page.locator('#predicted').isVisible()).toBe(false);
   });
 
@@ -134,7 +135,7 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
         const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
         return { boxes: JSON.parse(canvas.dataset.markerBoxes ?? '[]') as Box[], width: canvas.clientWidth };
       }, id);
-      expect(boxes.length, id).toBeGreaterThanOrEqual(4);
+      expect(boxes.length, id).toBeGreaterThanOrEqual(3);
       for (const a of boxes) {
         expect(a.left).toBeGreaterThanOrEqual(0);
         expect(a.right).toBeLessThanOrEqual(width);

@@ -28,6 +28,14 @@ describe("the workshop page's layout arithmetic", () => {
     expect(boxes.find((b) => b.n === 13)!.right).toBeLessThanOrEqual(298);
   });
 
+  it('puts a badge left of its line when the right side is taken, before it takes another row', () => {
+    const boxes = layoutMarkers([{ n: 1, px: 100, width: 20 }, { n: 2, px: 110, width: 20 }], { left: 0, right: 400 }, 2);
+    expect(boxes).toEqual([
+      { n: 2, left: 113, right: 133, row: 0 },
+      { n: 1, left: 77, right: 97, row: 0 },
+    ]);
+  });
+
   it('gives every marker a badge in the first row when they are far apart', () => {
     const boxes = layoutMarkers([10, 100, 200].map((px, i) => ({ n: i + 1, px, width: 20 })), { left: 0, right: 400 }, 3);
     expect(boxes.map((b) => b.row)).toEqual([0, 0, 0]);

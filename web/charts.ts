@@ -78,6 +78,11 @@ interface Numbered extends ChangeMarker {
 /** The legend lists the newest markers in the span: more would not fit under the charts. */
 const LEGEND_MAX = 4;
 
+/** The markers the legend names, and the charts number: the newest in the span. */
+function named(markers: readonly Numbered[], x: { min: number; max: number }): Numbered[] {
+  return markers.filter((m) => m.t >= x.min && m.t <= x.max).slice(-LEGEND_MAX);
+}
+
 export function createCharts(): LiveCharts {
   Chart.defaults.font.size = 16;
   Chart.defaults.color = '#1f2937';
@@ -92,7 +97,7 @@ export function createCharts(): LiveCharts {
   let legendShows = '';
   const showLegend = (chart = charts[0]?.chart) => {
     const x = chart?.scales.x;
-    const shown = markers.filter((m) => !x || (m.t >= x.min && m.t <= x.max)).slice(-LEGEND_MAX);
+    const shown = x ? named(markers, x) : [];
     const key = shown.map((m) => m.n).join(',');
     if (key === legendShows) return;
     legendShows = key;
@@ -205,19 +210,31 @@ function clock(seconds: number): string {
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
-const MARKER_ROWS = 3;
+const MARKER_ROWS = 2;
 const MARKER_ROW_PX = 22;
 const MARKER_FONT = 'bold 16px system-ui, sans-serif';
 
 /**
- * A vertical line at each change the instructor made, with its number in a badge at the top; the
- * legend under the charts says what each number started. Numbers, not names, on the chart: a name
- * such as "gunicorn-sync ×4 · /io?ms=50, 8 clients" is wider than the space between two changes.
- * The badges' boxes go on the canvas's data-marker-boxes, so a test can check they never overlap.
+ * A vertical line at each change the instructor made; the newest (the ones the legend under the
+ * charts names) carry their number in a badge, in a band kept free above the plot so a badge never
+ * hides a line. Numbers, not names, on the chart: a name such as "gunicorn-sync ×4 · /io?ms=50,
+ * 8 clients" is wider than the space between two changes. The badges' boxes go on the canvas's
+ * data-marker-boxes, so a test can check they never overlap.
  */
 function changeMarkers(markers: readonly Numbered[]): Plugin<'line'> {
+  const band = MARKER_ROWS * MARKER_ROW_PX;
   return {
     id: 'changeMarkers',
+    beforeInit(chart) {
+      // The band is made by a taller legend box, which Chart.js lays out above the plot.
+      const legend = chart.legend;
+      if (!legend) return;
+      const fit = legend.fit.bind(legend);
+      legend.fit = () => {
+        fit();
+        legend.height += band;
+      };
+    },
     afterDatasetsDraw(chart) {
       const x = chart.scales.x;
       if (!x) return;
@@ -226,23 +243,30 @@ function changeMarkers(markers: readonly Numbered[]): Plugin<'line'> {
       ctx.save();
       ctx.font = MARKER_FONT;
       ctx.textBaseline = 'top';
-      const shown = markers.filter((m) => m.t >= x.min && m.t <= x.max);
-      const spots = shown.map((m) => ({ n: m.n, px: Math.round(x.getPixelForValue(m.t)) + 0.5, width: Math.ceil(ctx.measureText(String(m.n)).width) + 10 }));
+      const pixel = (t: number) => Math.round(x.getPixelForValue(t)) + 0.5;
       ctx.strokeStyle = '#111827';
       ctx.lineWidth = 1.5;
       ctx.setLineDash([4, 3]);
-      for (const { px } of spots) {
+      for (const marker of markers) {
+        if (marker.t < x.min || marker.t > x.max) continue;
         ctx.beginPath();
-        ctx.moveTo(px, top);
-        ctx.lineTo(px, bottom);
+        ctx.moveTo(pixel(marker.t), top);
+        ctx.lineTo(pixel(marker.t), bottom);
         ctx.stroke();
       }
+      const spots = named(markers, x).map((m) => ({ n: m.n, px: pixel(m.t), width: Math.ceil(ctx.measureText(String(m.n)).width) + 10 }));
       const boxes: (MarkerBox & { top: number; bottom: number })[] = layoutMarkers(spots, { left, right }, MARKER_ROWS).map((box) => ({
         ...box,
-        top: top + 2 + box.row * MARKER_ROW_PX,
-        bottom: top + 2 + box.row * MARKER_ROW_PX + MARKER_ROW_PX - 2,
+        top: top - band + box.row * MARKER_ROW_PX,
+        bottom: top - band + (box.row + 1) * MARKER_ROW_PX - 2,
       }));
       for (const box of boxes) {
+        // The line runs up into the band to its badge.
+        const px = spots.find((spot) => spot.n === box.n)!.px;
+        ctx.beginPath();
+        ctx.moveTo(px, box.top);
+        ctx.lineTo(px, top);
+        ctx.stroke();
         ctx.fillStyle = '#111827';
         ctx.fillRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
         ctx.fillStyle = '#fff';

@@ -23,21 +23,23 @@ export interface MarkerBox {
 const GAP_PX = 3;
 
 /**
- * Each badge sits right of its line (left of it past the chart's right edge, never past the left),
- * in the first row where it overlaps no other badge; the newest markers are placed first. A marker
- * with no room in any row keeps its line and the legend's entry, and gets no badge.
+ * Each badge sits right of its line, or else left of it, in the first row where it overlaps no
+ * other badge and stays inside the chart; the newest markers are placed first. A marker with no
+ * room in any row keeps its line and the legend's entry, and gets no badge.
  */
 export function layoutMarkers(spots: readonly MarkerSpot[], area: { left: number; right: number }, rows: number): MarkerBox[] {
   const taken: MarkerBox[][] = Array.from({ length: rows }, () => []);
   const placed: MarkerBox[] = [];
   for (const spot of [...spots].sort((a, b) => b.n - a.n)) {
-    const left = spot.px + GAP_PX + spot.width > area.right ? Math.max(area.left, spot.px - GAP_PX - spot.width) : spot.px + GAP_PX;
-    const box = { n: spot.n, left, right: left + spot.width, row: -1 };
-    const row = taken.findIndex((boxes) => boxes.every((other) => box.right + GAP_PX <= other.left || box.left >= other.right + GAP_PX));
-    if (row === -1 || box.right > area.right) continue;
-    box.row = row;
-    taken[row]!.push(box);
-    placed.push(box);
+    const sides = [spot.px + GAP_PX, spot.px - GAP_PX - spot.width].filter((left) => left >= area.left && left + spot.width <= area.right);
+    for (const [row, boxes] of taken.entries()) {
+      const left = sides.find((l) => boxes.every((other) => l + spot.width + GAP_PX <= other.left || l >= other.right + GAP_PX));
+      if (left === undefined) continue;
+      const box = { n: spot.n, left, right: left + spot.width, row };
+      boxes.push(box);
+      placed.push(box);
+      break;
+    }
   }
   return placed;
 }
