@@ -17,6 +17,7 @@ import { checkedLoad, plannedDeployment } from './choices.js';
 import type { ChangeMarker, DeploymentChoice, LiveTick, LoadChoice, ServeState } from './protocol.js';
 import type { Recording } from './recording.js';
 import { LiveCpu } from './live-cpu.js';
+import { modelWorking } from './model-working.js';
 import { planPlacement } from '../process/placement.js';
 
 /** What the page is told, as it happens. */
@@ -253,12 +254,9 @@ export class LiveSession {
     const busy = workers.reduce((sum, w) => sum + (slots === null ? w.busy : Math.min(w.busy, slots)), 0);
     const inFlight = figures?.inFlight ?? 0;
     const round = (x: number) => Math.round(x * 10) / 10;
-    const model =
-      load &&
-      predict(
-        predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, SERVER_CORES, load.choice.slowClients),
-        load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate },
-      );
+    const capacity = load && predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, SERVER_CORES, load.choice.slowClients);
+    const offered = load && (load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate });
+    const model = capacity && offered && predict(capacity, offered);
     this.listener.tick({
       t: this.now(),
       rps: figures?.rps ?? 0,
@@ -274,7 +272,7 @@ export class LiveSession {
       workers,
       waiting: round(Math.max(0, inFlight - busy)),
       predictedRps: model?.predictedThroughputRps ?? null,
-      modelWorking: null,
+      modelWorking: capacity && offered && model ? modelWorking(capacity, offered, model) : null,
       cpu: this.liveCpu.meter.read(),
       slowClients: load?.choice.slowClients ?? 0,
     });
