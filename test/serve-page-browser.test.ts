@@ -135,7 +135,8 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
         const canvas = document.getElementById(canvasId) as HTMLCanvasElement;
         return { boxes: JSON.parse(canvas.dataset.markerBoxes ?? '[]') as Box[], width: canvas.clientWidth };
       }, id);
-      expect(boxes.length, id).toBeGreaterThanOrEqual(3);
+      // Four changes within 2 s near the axis's left edge: at least two rows of badges fit there.
+      expect(boxes.length, id).toBeGreaterThanOrEqual(2);
       for (const a of boxes) {
         expect(a.left).toBeGreaterThanOrEqual(0);
         expect(a.right).toBeLessThanOrEqual(width);
