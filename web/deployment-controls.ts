@@ -1,9 +1,15 @@
-import type { DeploymentChoice, KindOption, ServeOptions } from '../harness/serve/protocol.js';
+import type { DeploymentChoice, KindOption, ServeOptions, ServeState } from '../harness/serve/protocol.js';
+import { allow } from './availability.js';
 import { byId, wholeValue } from './dom.js';
 
 export interface DeploymentControls {
-  /** Puts a choice into the form: the scenario's first deployment, or the one already running. */
+  /** Puts a choice into the form: the scenario's first deployment, before the session says what runs. */
   show(choice: DeploymentChoice): void;
+  /**
+   * Follows the session: a deployment another tab started comes into the form, and "Start
+   * deployment" waits while one is starting.
+   */
+  follow(state: ServeState): void;
 }
 
 export function createDeploymentControls(
@@ -27,6 +33,16 @@ export function createDeploymentControls(
   threads.max = String(options.limits.maxThreads);
 
   const selected = (): KindOption | undefined => options.kinds.find((kind) => kind.name === kindSelect.value);
+  let state: ServeState | undefined;
+  /** The session's deployment as last put into the form: a state that repeats it leaves the form to whoever edits it. */
+  let followed = '';
+
+  function startReason(): string | null {
+    const kind = selected();
+    if (kind && !kind.available) return `${kind.name} is not installed here (see above)`;
+    if (state?.deployment.status === 'starting') return `${state.deployment.label} is starting; wait until it is ready`;
+    return null;
+  }
 
   // Only the settings the kind takes are shown, each at the kind's default or the given choice's.
   function fit(choice?: DeploymentChoice): void {
@@ -34,7 +50,7 @@ export function createDeploymentControls(
     byId('workers-field').hidden = !kind?.takesWorkers;
     byId('threads-field').hidden = !kind?.takesThreads;
     byId('nginx-field').hidden = !kind?.nginxOptional;
-    startButton.disabled = !kind?.available;
+    allow(startButton, startReason());
     if (!kind) return;
     summary.textContent = kind.available ? kind.summary : `${kind.summary}. ${kind.missing ?? 'Not installed here.'}`;
     summary.classList.toggle('missing', !kind.available);
@@ -58,10 +74,20 @@ export function createDeploymentControls(
     if (kind) start(choice(kind));
   });
 
+  function show(shown: DeploymentChoice): void {
+    kindSelect.value = shown.kind;
+    fit(shown);
+  }
+
   return {
-    show(shown) {
-      kindSelect.value = shown.kind;
-      fit(shown);
+    show,
+    follow(next) {
+      state = next;
+      const choice = next.deployment.choice;
+      const key = JSON.stringify(choice);
+      if (choice && key !== followed) show(choice);
+      followed = key;
+      allow(startButton, startReason());
     },
   };
 }

@@ -49,8 +49,10 @@ interface Active {
   statusDir: string;
 }
 
+type CheckedLoad = ReturnType<typeof checkedLoad>;
+
 interface RunningLoad {
-  choice: ReturnType<typeof checkedLoad>;
+  choice: CheckedLoad;
   live: LiveLoad;
   /** The setting being measured now. */
   segment: { planned: PlannedDeployment; path: string; level: Level; change: string; sampler: ResourceSampler | undefined; samplerTimer: NodeJS.Timeout };
@@ -60,12 +62,20 @@ interface RunningLoad {
  * One deployment and its live load at a time, changed by the page while it runs. Each action waits
  * for the one before (a deployment switch tears the old one down before the new one starts), and
  * each setting the load held is measured as a row of the session's recording.
+ *
+ * The session, not any page, holds what should run: the load last asked for is `wanted` from the
+ * moment the request arrives, and every tab's form follows it through the state. A load asked for
+ * during a deployment start waits for the start and then runs, so no edit is lost to a switch.
  */
 export class LiveSession {
   private readonly t0 = performance.now();
   private active: Active | undefined;
   private load: RunningLoad | undefined;
   private state: ServeState;
+  /** The load last asked for (null once stopped): what runs now, or as soon as a deployment is ready. */
+  private wanted: CheckedLoad | null = null;
+  /** Why the wanted load was dropped, for the page until the next request. */
+  private loadMessage: string | null = null;
   private actions: Promise<unknown> = Promise.resolve();
   private readonly ticker: NodeJS.Timeout;
   private pendingMark: ChangeMarker | undefined;
@@ -79,26 +89,37 @@ export class LiveSession {
     this.state = {
       deployment: { choice: null, label: null, status: 'none', capacity: null, slotsPerProcess: null },
       load: null,
+      loadStatus: null,
+      loadMessage: null,
       recording: recording.recordingTo ?? null,
     };
-    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    // While a switch tears the old deployment down, its figures would show under the new one's name.
+    this.ticker = setInterval(() => this.state.deployment.status !== 'starting' && this.tick(), TICK_MS);
   }
 
   get current(): ServeState {
     return this.state;
   }
 
-  /** Tears down the deployment running now (and its load) and starts this one; resolves once it is ready or has failed. */
+  /**
+   * Tears down the deployment running now (and its load) and starts this one; resolves once it is
+   * ready or has failed. The load wanted when it is ready runs on it: the one running before, or
+   * the latest asked for during the start. Refused while another deployment is starting.
+   */
   setDeployment(choice: DeploymentChoice): Promise<void> {
     const planned = plannedDeployment(choice);
+    const { status, label } = this.state.deployment;
+    if (status === 'starting') throw new SessionError(`${label} is starting: wait until it is ready (or has failed), then start ${planned.label}`);
+    this.loadMessage = null;
+    // Starting from the click, not from when the queue reaches it: every tab knows at once, and a load asked for from now waits for it.
+    this.setState({
+      deployment: { choice, label: planned.label, status: 'starting', message: this.active ? `stopping ${label}` : 'starting', ...shape(planned) },
+    });
     return this.serially(async () => {
-      const resume = this.load?.choice;
       await this.stopLoad('deployment switched');
       await this.stopDeployment();
       this.mark(`start ${planned.label}`);
-      this.setState({
-        deployment: { choice, label: planned.label, status: 'starting', message: 'starting', ...shape(planned) },
-      });
+      this.setState({ deployment: { ...this.state.deployment, message: 'starting' } });
       const tmpDir = mkdtempSync(join(tmpdir(), 'bench-serve-')); // 0700: configs and status files stay private
       liveTempDirs.add(tmpDir);
       const statusDir = join(tmpDir, 'status');
@@ -114,26 +135,36 @@ export class LiveSession {
         this.setState({ deployment: { ...this.state.deployment, status: 'ready', message: `${planned.label} is ready` } });
       } catch (err) {
         removeTmpDir(tmpDir);
+        const dropped = this.wanted;
+        this.wanted = null;
+        if (dropped) this.loadMessage = `the load (${describeLoad(dropped)}) did not run: ${planned.label} failed to start`;
         this.setState({ deployment: { ...this.state.deployment, status: 'failed', message: (err as Error).message } });
         return;
       }
-      if (resume) await this.startLoad(resume);
+      await this.applyWanted();
     });
   }
 
-  /** Starts the load, or changes it while it runs. */
+  /**
+   * Starts the load, or changes it while it runs; during a deployment start it waits, and runs
+   * once the deployment is ready (resolving at once).
+   */
   setLoad(choice: LoadChoice): Promise<void> {
     const checked = checkedLoad(choice);
-    return this.serially(async () => {
-      if (!this.active) throw new SessionError('start a deployment first');
-      if (this.load && this.load.choice.mode === checked.mode) return this.retarget(checked);
-      await this.stopLoad('load mode changed');
-      await this.startLoad(checked);
-    });
+    const starting = this.state.deployment.status === 'starting';
+    if (!this.active && !starting) throw new SessionError('start a deployment first');
+    this.wanted = checked;
+    this.loadMessage = null;
+    this.setState({});
+    return starting ? Promise.resolve() : this.serially(() => this.applyWanted());
   }
 
+  /** Stops the load, or drops the one waiting for a deployment. */
   stopLoadNow(): Promise<void> {
-    return this.serially(() => this.stopLoad('stop load'));
+    this.wanted = null;
+    this.loadMessage = null;
+    this.setState({});
+    return this.serially(() => this.applyWanted());
   }
 
   /** Writes the session so far as a run folder; the load goes on, its current setting a new row from now. */
@@ -158,6 +189,16 @@ export class LiveSession {
     });
   }
 
+  /** Brings the running load to the one wanted now: the latest asked for, however many requests came while it waited. */
+  private async applyWanted(): Promise<void> {
+    const wanted = this.wanted;
+    if (!this.active || this.state.deployment.status === 'starting') return;
+    if (!wanted) return this.stopLoad('stop load');
+    if (this.load && this.load.choice.mode === wanted.mode) return this.retarget(wanted);
+    await this.stopLoad('load mode changed');
+    await this.startLoad(wanted);
+  }
+
   private async startLoad(choice: RunningLoad['choice']): Promise<void> {
     const active = this.active!;
     const level = levelOf(choice);
@@ -165,19 +206,23 @@ export class LiveSession {
     this.mark(change);
     const live = new LiveLoad(engineLoad(active, choice), { windowS: LIVE_WINDOW_S, figuresEveryMs: TICK_MS / 2, settleS: SETTLE_S });
     this.load = { choice, live, segment: this.openSegment(active.planned, choice.path, level, change, SETTLE_S) };
-    this.setState({ load: publicLoad(choice) });
+    this.setState({});
   }
 
   private async retarget(choice: RunningLoad['choice']): Promise<void> {
     const load = this.load!;
     const change = describeChange(load.choice, choice);
-    if (!change) return;
+    if (!change) {
+      // Only what this mode does not use changed (the rate of a closed loop): nothing to measure anew.
+      load.choice = choice;
+      return this.setState({});
+    }
     this.mark(change);
     const ended = await load.live.retarget(engineLoad(this.active!, choice));
     this.finishSegment(load.segment, ended);
     load.choice = choice;
     load.segment = this.openSegment(this.active!.planned, choice.path, levelOf(choice), change, SETTLE_S);
-    this.setState({ load: publicLoad(choice) });
+    this.setState({});
   }
 
   private async stopLoad(why: string): Promise<void> {
@@ -186,16 +231,16 @@ export class LiveSession {
     this.load = undefined;
     if (why === 'stop load') this.mark(why);
     this.finishSegment(load.segment, await load.live.stop());
-    this.setState({ load: null });
+    this.setState({});
   }
 
+  /** The state says what replaces it: the deployment being started, or nothing as bench closes. */
   private async stopDeployment(): Promise<void> {
     const active = this.active;
     if (!active) return;
     this.active = undefined;
     await active.running.stop();
     removeTmpDir(active.tmpDir);
-    this.setState({ deployment: { choice: null, label: null, status: 'none', capacity: null, slotsPerProcess: null } });
   }
 
   /** A new setting starts being measured; its resources are sampled from when its window opens. */
@@ -297,8 +342,14 @@ export class LiveSession {
     this.listener.change({ ...mark, deployment: this.state.deployment.label, load });
   }
 
+  /** The load's fields are worked out here, from what is wanted and what runs, so no path can leave them stale. */
   private setState(patch: Partial<ServeState>): void {
-    this.state = { ...this.state, ...patch };
+    const next = { ...this.state, ...patch };
+    const wanted = this.wanted;
+    const running = this.load?.choice;
+    const loadStatus =
+      wanted === null ? null : next.deployment.status === 'starting' ? 'queued' : running && sameLoad(running, wanted) ? 'running' : 'applying';
+    this.state = { ...next, load: wanted && publicLoad(wanted), loadStatus, loadMessage: this.loadMessage };
     this.listener.state(this.state);
     this.flushMark();
   }
@@ -337,6 +388,10 @@ function engineLoad(active: Active, choice: RunningLoad['choice']): EngineLoad {
 function publicLoad(choice: RunningLoad['choice']): LoadChoice {
   const { path: _path, ...load } = choice;
   return load;
+}
+
+function sameLoad(a: CheckedLoad, b: CheckedLoad): boolean {
+  return JSON.stringify(publicLoad(a)) === JSON.stringify(publicLoad(b));
 }
 
 function describeLoad(choice: RunningLoad['choice']): string {
