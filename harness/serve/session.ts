@@ -78,7 +78,6 @@ export class LiveSession {
   private loadMessage: string | null = null;
   private actions: Promise<unknown> = Promise.resolve();
   private readonly ticker: NodeJS.Timeout;
-  private pendingMark: ChangeMarker | undefined;
   /** The running deployment's CPU over the live window, and which deployment it samples. */
   private liveCpu: { running: RunningDeployment; meter: LiveCpu } | undefined;
 
@@ -118,7 +117,7 @@ export class LiveSession {
     return this.serially(async () => {
       await this.stopLoad('deployment switched');
       await this.stopDeployment();
-      this.mark(`start ${planned.label}`);
+      this.mark(`start ${planned.label}`, null);
       this.setState({ deployment: { ...this.state.deployment, message: 'starting' } });
       const tmpDir = mkdtempSync(join(tmpdir(), 'bench-serve-')); // 0700: configs and status files stay private
       liveTempDirs.add(tmpDir);
@@ -203,7 +202,7 @@ export class LiveSession {
     const active = this.active!;
     const level = levelOf(choice);
     const change = describeLoad(choice);
-    this.mark(change);
+    this.mark(change, change);
     const live = new LiveLoad(engineLoad(active, choice), { windowS: LIVE_WINDOW_S, figuresEveryMs: TICK_MS / 2, settleS: SETTLE_S });
     this.load = { choice, live, segment: this.openSegment(active.planned, choice.path, level, change, SETTLE_S) };
     this.setState({});
@@ -217,7 +216,7 @@ export class LiveSession {
       load.choice = choice;
       return this.setState({});
     }
-    this.mark(change);
+    this.mark(change, describeLoad(choice));
     const ended = await load.live.retarget(engineLoad(this.active!, choice));
     this.finishSegment(load.segment, ended);
     load.choice = choice;
@@ -229,7 +228,7 @@ export class LiveSession {
     const load = this.load;
     if (!load) return;
     this.load = undefined;
-    if (why === 'stop load') this.mark(why);
+    if (why === 'stop load') this.mark(why, null);
     this.finishSegment(load.segment, await load.live.stop());
     this.setState({});
   }
@@ -323,23 +322,11 @@ export class LiveSession {
     });
   }
 
-  /**
-   * A change, timed now; the page gets it with the next state, which names the deployment and the
-   * load that run from then on (a mark comes just before the action that sets them).
-   */
-  private mark(text: string): void {
+  /** A change, named on the page by the deployment and the load ("/io?ms=50, 8 clients", or null) that run from now on. */
+  private mark(text: string, load: string | null): void {
     const t = this.now();
     this.recording.change(t, text);
-    this.flushMark();
-    this.pendingMark = { t, text };
-  }
-
-  private flushMark(): void {
-    const mark = this.pendingMark;
-    if (!mark) return;
-    this.pendingMark = undefined;
-    const load = this.load && this.state.load ? describeLoad(this.load.choice) : null;
-    this.listener.change({ ...mark, deployment: this.state.deployment.label, load });
+    this.listener.change({ t, text, deployment: this.active?.planned.label ?? this.state.deployment.label, load });
   }
 
   /** The load's fields are worked out here, from what is wanted and what runs, so no path can leave them stale. */
@@ -351,7 +338,6 @@ export class LiveSession {
       wanted === null ? null : next.deployment.status === 'starting' ? 'queued' : running && sameLoad(running, wanted) ? 'running' : 'applying';
     this.state = { ...next, load: wanted && publicLoad(wanted), loadStatus, loadMessage: this.loadMessage };
     this.listener.state(this.state);
-    this.flushMark();
   }
 
   private now(): number {
