@@ -94,7 +94,7 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
     await expect.poll(() => page.locator('#held-note').textContent(), { timeout: 8000 }).toBe('4 of 4 held reading slow requests');
     expect(await page.locator('#workers-view .worker-box.held').count()).toBe(4);
     expect(await page.locator('#busy').textContent()).toMatch(/^4\s*of\s*4$/);
-    await expect.poll(() => page.locator('#ceiling-sentence').textContent()).toMatch(/^No ceiling left: all 4 workers are held by slow clients/);
+    await expect.poll(() => page.locator('#ceiling-sentence').textContent()).toMatch(/^No ceiling left: slow clients hold all 4 workers/);
     expect(await page.locator('#predicted').isVisible()).toBe(false);
   });
 

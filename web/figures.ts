@@ -67,8 +67,8 @@ function showCeiling(tick: LiveTick, capacity: number | null): void {
   working.textContent = tick.modelWorking ?? (tick.predictedRps === null && capacity === null ? 'an event loop has no fixed K' : WORKING_HINT);
   if (tick.predictedRps === 0) {
     working.hidden = tick.modelWorking === null;
-    const workers = capacity === null ? 'the workers are' : capacity === 1 ? 'the one worker is' : `all ${capacity} workers are`;
-    sentence.textContent = `No ceiling left: ${workers} held by slow clients; the rest get in only as a slow request ends.`;
+    const workers = capacity === null ? 'the workers' : capacity === 1 ? 'the one worker' : `all ${capacity} workers`;
+    sentence.textContent = `No ceiling left: slow clients hold ${workers}; others get in only as one ends.`;
     sentence.hidden = false;
     figure.hidden = true;
     byId('predicted').textContent = '0';
