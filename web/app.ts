@@ -4,8 +4,10 @@ import { allow } from './availability.js';
 import { createCharts } from './charts.js';
 import { createDeploymentControls } from './deployment-controls.js';
 import { byId } from './dom.js';
+import { showNextStep } from './empty-state.js';
 import { clearFigures, showFigures } from './figures.js';
 import { createLoadControls } from './load-controls.js';
+import { createPredictToggle } from './predict.js';
 import { showStatus } from './status.js';
 import { showWorkers } from './workers.js';
 
@@ -50,6 +52,9 @@ async function main(): Promise<void> {
   });
 
   const charts = createCharts();
+  createPredictToggle((predicting) => charts.setPredicting(predicting));
+  // Lines are drawn once a load has run (now, or before this page was opened).
+  let chartsHaveLines = false;
   const workersView = byId('workers-view');
   showWorkers(workersView, [], null);
   let state: ServeState | undefined;
@@ -65,6 +70,8 @@ async function main(): Promise<void> {
         showWorkers(workersView, [], null);
       }
       state = next;
+      if (next.load) chartsHaveLines = true;
+      showNextStep(next, chartsHaveLines);
       showStatus(next);
     },
     history(points) {
@@ -80,6 +87,10 @@ async function main(): Promise<void> {
       showWorkers(workersView, tick.workers, state?.deployment.slotsPerProcess ?? null);
       drawnUpTo = tick.t;
       charts.addTick(tick, capacity);
+      if (!chartsHaveLines && (tick.rps > 0 || tick.inFlight > 0) && state) {
+        chartsHaveLines = true;
+        showNextStep(state, chartsHaveLines);
+      }
     },
     change(marker) {
       const key = `${marker.t} ${marker.text}`;

@@ -166,7 +166,12 @@ export interface HistoryPoint {
 /** A change the instructor made, drawn as a marker on the charts. */
 export interface ChangeMarker {
   t: number;
+  /** What changed: "start gunicorn-sync ×4", "8 clients", "stop load". */
   text: string;
+  /** The deployment running from then on, "gunicorn-sync ×4" (null: none). */
+  deployment?: string | null;
+  /** The load running from then on, "/io?ms=50, 8 clients" (null: none). */
+  load?: string | null;
 }
 
 export interface SaveResult {

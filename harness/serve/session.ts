@@ -7,14 +7,18 @@ import { exitedServer } from '../deployments/liveness.js';
 import type { EngineLoad } from '../load/engine.js';
 import { LiveLoad } from '../load/live.js';
 import { pointMeasurement } from '../load/measure.js';
-import { predict, predictCapacity } from '../model.js';
+import { heldBySlowClients, predict, predictCapacity } from '../model.js';
 import type { PlannedDeployment } from '../plan.js';
 import { liveTempDirs } from '../process/registry.js';
 import { NOTHING_SAMPLED, ResourceSampler } from '../process/sampler.js';
 import { readWorkerStatus, STATUS_DIR_ENV } from '../status/worker-status.js';
+import { heldSlots } from '../status/held-connections.js';
 import { checkedLoad, plannedDeployment } from './choices.js';
 import type { ChangeMarker, DeploymentChoice, LiveTick, LoadChoice, ServeState } from './protocol.js';
 import type { Recording } from './recording.js';
+import { LiveCpu } from './live-cpu.js';
+import { modelWorking } from './model-working.js';
+import { planPlacement } from '../process/placement.js';
 
 /** What the page is told, as it happens. */
 export interface SessionListener {
@@ -35,6 +39,8 @@ const READY_TIMEOUT_MS = 30_000;
 const SLOW_BYTES_PER_SECOND = 100;
 /** Open loop: the generator's cap on connections, as `bench run` sets it by default. */
 const MAX_CONNECTIONS = 1000;
+/** The cores a deployment may use: `bench serve` places it and its load generator on all of them (shared placement). */
+const SERVER_CORES = planPlacement('shared').serverCores;
 
 interface Active {
   planned: PlannedDeployment;
@@ -72,6 +78,8 @@ export class LiveSession {
   private loadMessage: string | null = null;
   private actions: Promise<unknown> = Promise.resolve();
   private readonly ticker: NodeJS.Timeout;
+  /** The running deployment's CPU over the live window, and which deployment it samples. */
+  private liveCpu: { running: RunningDeployment; meter: LiveCpu } | undefined;
 
   constructor(
     private readonly listener: SessionListener,
@@ -109,7 +117,7 @@ export class LiveSession {
     return this.serially(async () => {
       await this.stopLoad('deployment switched');
       await this.stopDeployment();
-      this.mark(`start ${planned.label}`);
+      this.mark(`start ${planned.label}`, null);
       this.setState({ deployment: { ...this.state.deployment, message: 'starting' } });
       const tmpDir = mkdtempSync(join(tmpdir(), 'bench-serve-')); // 0700: configs and status files stay private
       liveTempDirs.add(tmpDir);
@@ -173,6 +181,7 @@ export class LiveSession {
   /** Stops the load and the deployment (Ctrl-C, SIGHUP, the server closing). */
   close(): Promise<void> {
     clearInterval(this.ticker);
+    this.liveCpu?.meter.stop();
     return this.serially(async () => {
       await this.stopLoad('session closed');
       await this.stopDeployment();
@@ -193,7 +202,7 @@ export class LiveSession {
     const active = this.active!;
     const level = levelOf(choice);
     const change = describeLoad(choice);
-    this.mark(change);
+    this.mark(change, change);
     const live = new LiveLoad(engineLoad(active, choice), { windowS: LIVE_WINDOW_S, figuresEveryMs: TICK_MS / 2, settleS: SETTLE_S });
     this.load = { choice, live, segment: this.openSegment(active.planned, choice.path, level, change, SETTLE_S) };
     this.setState({});
@@ -207,7 +216,7 @@ export class LiveSession {
       load.choice = choice;
       return this.setState({});
     }
-    this.mark(change);
+    this.mark(change, describeLoad(choice));
     const ended = await load.live.retarget(engineLoad(this.active!, choice));
     this.finishSegment(load.segment, ended);
     load.choice = choice;
@@ -219,7 +228,7 @@ export class LiveSession {
     const load = this.load;
     if (!load) return;
     this.load = undefined;
-    if (why === 'stop load') this.mark(why);
+    if (why === 'stop load') this.mark(why, null);
     this.finishSegment(load.segment, await load.live.stop());
     this.setState({});
   }
@@ -266,7 +275,13 @@ export class LiveSession {
 
   private tick(): void {
     const active = this.active;
+    if (this.liveCpu && this.liveCpu.running !== active?.running) {
+      this.liveCpu.meter.stop();
+      this.liveCpu = undefined;
+    }
     if (!active) return;
+    const { running } = active;
+    this.liveCpu ??= { running, meter: new LiveCpu(() => sampledGroups(running), running.exitCpuLog, LIVE_WINDOW_S, SERVER_CORES, TICK_MS) };
     const died = exitedServer(active.running);
     if (died && this.state.deployment.status === 'ready') {
       this.setState({ deployment: { ...this.state.deployment, status: 'failed', message: `the deployment died: ${died}` } });
@@ -276,41 +291,42 @@ export class LiveSession {
     const failed = load?.live.failed;
     if (failed) this.setState({ deployment: { ...this.state.deployment, message: failed } });
     const slots = this.state.deployment.slotsPerProcess;
-    const workers = readWorkerStatus(active.statusDir).map((w) => ({ ...w, held: 0 }));
+    const statuses = readWorkerStatus(active.statusDir);
+    // Where a worker reads without holding a slot (an event loop, nginx in front), nothing is held.
+    const held = slots !== null && heldBySlowClients(active.planned.kind, active.planned.spec) ? heldSlots(statuses, slots) : undefined;
+    const workers = statuses.map((w, i) => ({ ...w, held: held?.[i] ?? 0 }));
     const busy = workers.reduce((sum, w) => sum + (slots === null ? w.busy : Math.min(w.busy, slots)), 0);
     const inFlight = figures?.inFlight ?? 0;
     const round = (x: number) => Math.round(x * 10) / 10;
-    const model =
-      load &&
-      predict(
-        predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, undefined, load.choice.slowClients),
-        load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate },
-      );
+    const capacity = load && predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, SERVER_CORES, load.choice.slowClients);
+    const offered = load && (load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate });
+    const model = capacity && offered && predict(capacity, offered);
     this.listener.tick({
       t: this.now(),
       rps: figures?.rps ?? 0,
       p50Ms: figures?.p50Ms ?? null,
       p99Ms: figures?.p99Ms ?? null,
       errorsPerS: figures?.errorsPerS ?? 0,
-      errorsByKind: { refused: 0, reset: 0, timeout: 0, non2xx: 0, other: 0 },
+      errorsByKind: figures?.errorsByKind ?? { refused: 0, reset: 0, timeout: 0, non2xx: 0, other: 0 },
       meanLatencyMs: figures?.meanLatencyMs ?? null,
       inFlight,
       littleL: figures && figures.meanLatencyMs !== null ? round((figures.rps * figures.meanLatencyMs) / 1000) : null,
       busy,
-      held: 0,
+      held: workers.reduce((sum, w) => sum + w.held, 0),
       workers,
       waiting: round(Math.max(0, inFlight - busy)),
       predictedRps: model?.predictedThroughputRps ?? null,
-      modelWorking: null,
-      cpu: null,
+      modelWorking: capacity && offered && model ? modelWorking(capacity, offered, model) : null,
+      cpu: this.liveCpu.meter.read(),
       slowClients: load?.choice.slowClients ?? 0,
     });
   }
 
-  private mark(text: string): void {
-    const change = { t: this.now(), text };
-    this.recording.change(change.t, text);
-    this.listener.change(change);
+  /** A change, named on the page by the deployment and the load ("/io?ms=50, 8 clients", or null) that run from now on. */
+  private mark(text: string, load: string | null): void {
+    const t = this.now();
+    this.recording.change(t, text);
+    this.listener.change({ t, text, deployment: this.active?.planned.label ?? this.state.deployment.label, load });
   }
 
   /** The load's fields are worked out here, from what is wanted and what runs, so no path can leave them stale. */
