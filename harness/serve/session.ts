@@ -12,7 +12,7 @@ import type { PlannedDeployment } from '../plan.js';
 import { liveTempDirs } from '../process/registry.js';
 import { NOTHING_SAMPLED, ResourceSampler } from '../process/sampler.js';
 import { readWorkerStatus, STATUS_DIR_ENV } from '../status/worker-status.js';
-import { heldSlots } from '../status/held-connections.js';
+import { HeldMeter } from '../status/held-connections.js';
 import { checkedLoad, plannedDeployment } from './choices.js';
 import type { ChangeMarker, DeploymentChoice, LiveTick, LoadChoice, ServeState } from './protocol.js';
 import type { Recording } from './recording.js';
@@ -78,8 +78,8 @@ export class LiveSession {
   private loadMessage: string | null = null;
   private actions: Promise<unknown> = Promise.resolve();
   private readonly ticker: NodeJS.Timeout;
-  /** The running deployment's CPU over the live window, and which deployment it samples. */
-  private liveCpu: { running: RunningDeployment; meter: LiveCpu } | undefined;
+  /** What the tick measures of the running deployment beyond its status files: its CPU, and its workers' held connections. */
+  private meters: { running: RunningDeployment; cpu: LiveCpu; held: HeldMeter | undefined } | undefined;
 
   constructor(
     private readonly listener: SessionListener,
@@ -181,7 +181,7 @@ export class LiveSession {
   /** Stops the load and the deployment (Ctrl-C, SIGHUP, the server closing). */
   close(): Promise<void> {
     clearInterval(this.ticker);
-    this.liveCpu?.meter.stop();
+    this.meters?.cpu.stop();
     return this.serially(async () => {
       await this.stopLoad('session closed');
       await this.stopDeployment();
@@ -275,13 +275,18 @@ export class LiveSession {
 
   private tick(): void {
     const active = this.active;
-    if (this.liveCpu && this.liveCpu.running !== active?.running) {
-      this.liveCpu.meter.stop();
-      this.liveCpu = undefined;
+    if (this.meters && this.meters.running !== active?.running) {
+      this.meters.cpu.stop();
+      this.meters = undefined;
     }
     if (!active) return;
-    const { running } = active;
-    this.liveCpu ??= { running, meter: new LiveCpu(() => sampledGroups(running), running.exitCpuLog, LIVE_WINDOW_S, SERVER_CORES, TICK_MS) };
+    const { running, planned } = active;
+    this.meters ??= {
+      running,
+      cpu: new LiveCpu(() => sampledGroups(running), running.exitCpuLog, LIVE_WINDOW_S, SERVER_CORES, TICK_MS),
+      // Where a worker reads without holding a slot (an event loop, nginx in front), nothing is held.
+      held: heldBySlowClients(planned.kind, planned.spec) ? new HeldMeter(Number(new URL(running.baseUrl).port)) : undefined,
+    };
     const died = exitedServer(active.running);
     if (died && this.state.deployment.status === 'ready') {
       this.setState({ deployment: { ...this.state.deployment, status: 'failed', message: `the deployment died: ${died}` } });
@@ -292,8 +297,7 @@ export class LiveSession {
     if (failed) this.setState({ deployment: { ...this.state.deployment, message: failed } });
     const slots = this.state.deployment.slotsPerProcess;
     const statuses = readWorkerStatus(active.statusDir);
-    // Where a worker reads without holding a slot (an event loop, nginx in front), nothing is held.
-    const held = slots !== null && heldBySlowClients(active.planned.kind, active.planned.spec) ? heldSlots(statuses, slots) : undefined;
+    const held = slots !== null ? this.meters.held?.read(statuses, slots) : undefined;
     const workers = statuses.map((w, i) => ({ ...w, held: held?.[i] ?? 0 }));
     const busy = workers.reduce((sum, w) => sum + (slots === null ? w.busy : Math.min(w.busy, slots)), 0);
     const inFlight = figures?.inFlight ?? 0;
@@ -317,7 +321,7 @@ export class LiveSession {
       waiting: round(Math.max(0, inFlight - busy)),
       predictedRps: model?.predictedThroughputRps ?? null,
       modelWorking: capacity && offered && model ? modelWorking(capacity, offered, model) : null,
-      cpu: this.liveCpu.meter.read(),
+      cpu: this.meters.cpu.read(),
       slowClients: load?.choice.slowClients ?? 0,
     });
   }
