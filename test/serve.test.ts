@@ -1,5 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchIn, workFolder } from './support/cli.js';
@@ -134,8 +133,10 @@ describe('bench serve --record, closed by its terminal (SIGHUP)', () => {
   });
 
   it('stops every server it started, removes its private folders, and leaves the session recorded', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('bench-serve-')));
-    const serving = await startServe(['--record', 'session'], dir);
+    // A temp folder of its own, so that another bench's folders (a test running beside it) do not count.
+    const privateTmp = join(dir, 'tmp');
+    mkdirSync(privateTmp);
+    const serving = await startServe(['--record', 'session'], dir, undefined, { TMPDIR: privateTmp });
     const feed = new EventFeed(serving);
     await feed.open();
     await api(serving, 'POST', '/api/deployment', { kind: 'node-prefork', workers: 2, nginx: false });
@@ -144,10 +145,11 @@ describe('bench serve --record, closed by its terminal (SIGHUP)', () => {
     const ticks = await feed.ticksFor(3);
     const pids = ticks.at(-1)!.workers.map((w) => w.pid);
     expect(pids).toHaveLength(2);
+    expect(readdirSync(privateTmp).filter((f) => f.startsWith('bench-serve-')), 'the deployment\'s private folder, while it runs').toHaveLength(1);
     feed.close();
     expect(await serving.interrupt('SIGHUP')).toBe(130);
     expect(pids.filter(isLiving)).toEqual([]);
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('bench-serve-') && !before.has(f)), 'private folders left').toEqual([]);
+    expect(readdirSync(privateTmp).filter((f) => f.startsWith('bench-serve-')), 'private folders left').toEqual([]);
     const run = JSON.parse(readFileSync(join(dir, 'session', 'results.json'), 'utf8'));
     expect(run.results).toHaveLength(1);
     expect(run.results[0]).toMatchObject({ deployment: 'node-prefork ×2', concurrency: 4 });

@@ -15,9 +15,9 @@ export interface Serving {
   interrupt(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `bin`: another bench than this checkout's (the one an npm install put in place). */
-export async function startServe(args: string[], cwd: string, bin = BIN): Promise<Serving> {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `bin`: another bench than this checkout's (the one an npm install put in place); `env`: added to this process's. */
+export async function startServe(args: string[], cwd: string, bin = BIN, env: NodeJS.ProcessEnv = {}): Promise<Serving> {
+  const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
