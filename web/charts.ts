@@ -51,7 +51,8 @@ const CHARTS: { canvas: string; series: Series[]; yLabel?: (value: number) => st
     canvas: 'chart-queue',
     series: [
       { label: 'L', answer: true, colour: COLOURS.inFlight, value: (tick) => tick.inFlight },
-      { label: 'busy', answer: true, colour: COLOURS.busy, value: (tick) => tick.busy },
+      // As the busy tile counts it: serving a request, or held reading a slow one.
+      { label: 'busy', answer: true, colour: COLOURS.busy, value: (tick) => tick.busy + tick.held },
       { label: 'K', colour: COLOURS.capacity, dashed: true, value: (_tick, capacity) => capacity },
     ],
   },
