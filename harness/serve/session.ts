@@ -15,6 +15,7 @@ import { readWorkerStatus, STATUS_DIR_ENV } from '../status/worker-status.js';
 import { checkedLoad, plannedDeployment } from './choices.js';
 import type { ChangeMarker, DeploymentChoice, LiveTick, LoadChoice, ServeState } from './protocol.js';
 import type { Recording } from './recording.js';
+import { StepMeter } from './steps.js';
 
 /** What the page is told, as it happens. */
 export interface SessionListener {
@@ -47,7 +48,16 @@ interface RunningLoad {
   choice: ReturnType<typeof checkedLoad>;
   live: LiveLoad;
   /** The setting being measured now. */
-  segment: { planned: PlannedDeployment; path: string; level: Level; change: string; sampler: ResourceSampler | undefined; samplerTimer: NodeJS.Timeout };
+  segment: {
+    planned: PlannedDeployment;
+    path: string;
+    level: Level;
+    change: string;
+    sampler: ResourceSampler | undefined;
+    samplerTimer: NodeJS.Timeout;
+    /** The handout's step for this setting. */
+    meter: StepMeter;
+  };
 }
 
 /**
@@ -196,6 +206,7 @@ export class LiveSession {
       level,
       change,
       sampler: undefined,
+      meter: new StepMeter(planned, path, level, this.now(), settleS, LIVE_WINDOW_S),
       samplerTimer: setTimeout(() => {
         const running = this.active?.running;
         if (running) segment.sampler = new ResourceSampler(() => sampledGroups(running), undefined, running.exitCpuLog);
@@ -216,7 +227,8 @@ export class LiveSession {
       ...(running?.nginxConfig && { nginxConfig: running.nginxConfig }),
       ...(running?.apacheConfig && { apacheConfig: running.apacheConfig }),
     };
-    this.recording.add({ planned: segment.planned, path: segment.path, level: segment.level, sample });
+    const step = segment.meter.finish(sample, measured.lengthS);
+    this.recording.add({ planned: segment.planned, path: segment.path, level: segment.level, sample, step });
   }
 
   private tick(): void {
@@ -241,7 +253,7 @@ export class LiveSession {
         predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, undefined, load.choice.slowClients),
         load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate },
       );
-    this.listener.tick({
+    this.emitTick({
       t: this.now(),
       rps: figures?.rps ?? 0,
       p50Ms: figures?.p50Ms ?? null,
@@ -260,6 +272,12 @@ export class LiveSession {
       cpu: null,
       slowClients: load?.choice.slowClients ?? 0,
     });
+  }
+
+  /** The page gets every tick; the setting being measured averages those of its window. */
+  private emitTick(tick: LiveTick): void {
+    this.load?.segment.meter.add(tick);
+    this.listener.tick(tick);
   }
 
   private mark(text: string): void {
