@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
-import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
+import { CHART_HEIGHT, CHART_WIDTH, PANEL_HEIGHT } from '../reports/chart-spec.js';
 import { chartTitle, limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
 import { firstRequestLatencyConfig } from '../reports/latency-chart.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
@@ -14,7 +14,7 @@ import { writeReports, writers } from '../reports/index.js';
 import { deploymentFootprints, memoryChartConfig } from '../reports/memory-chart.js';
 import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
 import { formatTable } from '../reports/table.js';
-import { timelineRows } from '../reports/timeline-chart.js';
+import { timelineDeployments, timelineRows } from '../reports/timeline-chart.js';
 import { runWarnings } from '../reports/warnings.js';
 
 /** Every test writes into its own folder under one root, removed when the file is done. */
@@ -584,25 +584,26 @@ describe('load levels in words', () => {
   });
 });
 
-describe('timelineRows', () => {
-  it('takes the points of the deployment the run names for its timeline', () => {
-    expect(timelineRows(closedRun).map((r) => [r.deployment, r.concurrency])).toEqual([
+describe('timelineDeployments', () => {
+  const everyTimeline = (settings: RunResults['settings']) =>
+    run(closedRun.results.map((r) => ({ ...r, timeline: r.timeline.length > 0 ? r.timeline : [second(0, r.throughputRps)] })), { settings });
+
+  it('draws every deployment with a timeline, the one the run names first', () => {
+    expect(timelineDeployments(everyTimeline(closedRun.settings))).toEqual(['node-prefork ×4', 'node-blocking', 'node-async', TRICKY]);
+    expect(timelineRows(closedRun, 'node-prefork ×4').map((r) => [r.deployment, r.concurrency])).toEqual([
       ['node-prefork ×4', 1],
       ['node-prefork ×4', 8],
     ]);
   });
 
-  it('defaults to the first deployment measured', () => {
+  it('keeps the order measured when the run names none', () => {
     const { timelineDeployment, ...settings } = closedRun.settings;
-    const preforkFirst = run(closedRun.results.filter((r) => r.deployment !== 'node-blocking'), { settings });
-    expect(timelineRows(preforkFirst).map((r) => [r.deployment, r.concurrency])).toEqual([
-      ['node-prefork ×4', 1],
-      ['node-prefork ×4', 8],
-    ]);
+    expect(timelineDeployments(everyTimeline(settings))).toEqual(['node-blocking', 'node-prefork ×4', 'node-async', TRICKY]);
   });
 
-  it('is empty when that deployment has no timeline', () => {
-    expect(timelineRows(openRun)).toEqual([]);
+  it('leaves out the deployments without per-second figures', () => {
+    expect(timelineDeployments(closedRun)).toEqual(['node-prefork ×4']);
+    expect(timelineDeployments(openRun)).toEqual([]);
   });
 });
 
@@ -695,7 +696,9 @@ describe('chart writers', () => {
     for (const results of [openRun, workersRun, slowRun, limitsRun, noSuccessRun]) {
       for (const chart of CHARTS.filter((c) => c.applies(results))) {
         const png = await chart.render(results);
-        expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
+        // The workers sweep measured two paths: a panel each on the by-load charts.
+        const panels = results === workersRun && ['throughput.png', 'latency.png'].includes(chart.file) ? 2 : 1;
+        expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: panels === 1 ? CHART_HEIGHT : panels * PANEL_HEIGHT });
       }
     }
   });
