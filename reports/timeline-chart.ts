@@ -71,12 +71,21 @@ function eventMarkers(levels: Level[]): VerticalMarker[] {
   );
 }
 
-function timelineChartConfig(run: RunResults, deployment: string): ChartConfiguration<'line' | 'bar', XY[]> {
-  const rows = timelineRows(run, deployment);
+/** A deployment's rows, a panel per path when it served several: /hello's thousands a second would flatten /io's tens. */
+function timelinePanels(run: RunResults): { title: string; rows: ResultRow[] }[] {
   const showPath = distinctPaths(run).length > 1;
+  return timelineDeployments(run).flatMap((deployment) => {
+    const rows = timelineRows(run, deployment);
+    const paths = [...new Set(rows.map((row) => row.path))];
+    if (paths.length === 1) return [{ title: showPath ? `${deployment} at ${paths[0]}` : deployment, rows }];
+    return paths.map((path) => ({ title: `${deployment} at ${path}`, rows: rows.filter((row) => row.path === path) }));
+  });
+}
+
+function timelineChartConfig(run: RunResults, { title, rows }: { title: string; rows: ResultRow[] }): ChartConfiguration<'line' | 'bar', XY[]> {
   const levels: Level[] = rows.map((row, index) => ({
     row,
-    label: showPath ? `${describeLoad(row)} ${row.path}` : describeLoad(row),
+    label: describeLoad(row),
     colour: PALETTE[index % PALETTE.length] ?? '#000000',
   }));
   const seconds = Math.max(...rows.flatMap((row) => row.timeline.map((second) => second.t + 1)));
@@ -96,7 +105,7 @@ function timelineChartConfig(run: RunResults, deployment: string): ChartConfigur
     data: { datasets: [...levels.map(throughputLine), ...levels.map(errorBarsOf)] },
     options: {
       plugins: {
-        title: { display: true, text: `Throughput second by second: ${deployment} (scenario: ${chartScenario(run)})`, font: { size: 18 } },
+        title: { display: true, text: `Throughput second by second: ${title} (scenario: ${chartScenario(run)})`, font: { size: 18 } },
         subtitle: {
           display: true,
           text: `one line per load level; bars: failed requests per second${markers.length > 0 ? '; dashed lines: events' : ''}`,
@@ -134,7 +143,7 @@ export const timelineChart = defineChart(
   {
     name: 'timeline chart',
     file: 'timeline.png',
-    caption: 'Throughput second by second, one panel per deployment, with failed requests and events such as a killed worker.',
+    caption: 'Throughput second by second, a panel per deployment (and per path), with failed requests and events such as a killed worker.',
   },
-  (run) => timelineDeployments(run).map((deployment) => timelineChartConfig(run, deployment)),
+  (run) => timelinePanels(run).map((panel) => timelineChartConfig(run, panel)),
 );

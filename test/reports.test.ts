@@ -835,6 +835,8 @@ describe('chart panels', () => {
     expect(timelineDeployments(crash)).toEqual(deployments);
     const timeline = CHARTS.find((c) => c.file === 'timeline.png')!;
     expect(pngSize((await timeline.render(crash))!)).toEqual({ width: CHART_WIDTH, height: deployments.length * PANEL_HEIGHT });
+    // The session's node-prefork ×4 served /io and /hello: a timeline panel each, beside node-blocking's and gunicorn's.
+    expect(pngSize((await timeline.render(sessionRun))!)).toEqual({ width: CHART_WIDTH, height: 4 * PANEL_HEIGHT });
   });
 });
 

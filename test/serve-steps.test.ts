@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Level } from '../harness/aggregate.js';
 import type { LiveTick } from '../harness/serve/protocol.js';
@@ -94,7 +95,19 @@ describe('a step of a bench serve session', () => {
     const step = meter.finish(sample(60, times(300, 130)), 3);
     expect(step.errorsPerS).toEqual({ ...NO_ERRORS, reset: 8, timeout: 0.5 });
     expect(step.cpuPercent).toBe(50);
+    // Without the page's reading, the window's own sampling of the server's processes (a share of this machine's cores).
+    const unread = new StepMeter(prefork, '/io?ms=50', eight, 0, 1, 2);
+    const sampled = sample(60, times(300, 100), { resources: { cpuPercent: 100, peakRssMb: 50, peakPssMb: 20, processes: 5 } });
+    expect(unread.finish(sampled, 3).cpuPercent).toBe(Math.round(100 / cpus().length));
     expect(step.note).toBe('8.5 requests a second failed, most of them connections reset: the server could not take them all');
+  });
+
+  it('counts the workers the page shows as K, even where the cores bound the model', () => {
+    const meter = new StepMeter(prefork, '/cpu?ms=10', eight, 0, 1, 2);
+    meter.add(tick(3, { busy: 3.8 }));
+    const step = meter.finish(sample(55, times(300, 140)), 3);
+    expect(step.capacity).toBe(4);
+    expect(step.predictedRps).toBe((Math.min(4, cpus().length) * 1000) / 10);
   });
 
   it('names its load as the page does', () => {
@@ -119,6 +132,8 @@ describe('the note on a step', () => {
     const held = { slowClients: 4, load: '8 clients, 4 slow', held: 4, busy: 0, predictedRps: 80 };
     expect(stepNote(figures({ ...held, throughputRps: 2 }))).toBe('slow clients hold 4 of 4 workers: the normal clients barely get through');
     expect(stepNote(figures({ ...held, held: 2, busy: 2, throughputRps: 60 }))).toBe('slow clients hold 2 of 4 workers: the normal clients share what is left');
+    // No worker seen held, but the model leaves none for the others.
+    expect(stepNote(figures({ ...held, held: 0, throughputRps: 2.6, predictedRps: 0 }))).toBe('4 slow clients can hold all 4 workers: the normal clients barely get through');
   });
 
   it('says how far short of the model a step fell, and that the cores were busy when they were', () => {

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { formatRate } from '../../reports/format.js';
 import type { Level } from '../aggregate.js';
 import type { PointMeasurement } from '../load/measure.js';
@@ -9,6 +10,8 @@ import type { LiveTick } from './protocol.js';
 /** What a step's note is worked out from: the step's figures and the model's service time. */
 export type StepFigures = Omit<SessionStep, 'note'> & { serviceMs: number | null };
 
+/** Any path of the demo app's that waits without using a core. */
+const UNBOUNDED_BY_CORES = '/io?ms=1';
 const NO_ERRORS: ErrorsByKind = { refused: 0, reset: 0, timeout: 0, non2xx: 0, other: 0 };
 const ERROR_WORDS: Record<keyof ErrorsByKind, string> = {
   refused: 'connections refused',
@@ -58,7 +61,8 @@ export class StepMeter {
     const slowClients = this.level.slowClients?.count ?? 0;
     const closed = 'concurrency' in this.level;
     const model = predictCapacity(this.planned.kind, this.planned.spec, this.path, undefined, slowClients);
-    const workers = predictCapacity(this.planned.kind, this.planned.spec, this.path).capacity;
+    // The deployment's own K, as the page shows it: on a path no core bounds, its workers × threads.
+    const workers = predictCapacity(this.planned.kind, this.planned.spec, UNBOUNDED_BY_CORES).capacity;
     const predicted = predict(model, closed ? { concurrency: this.level.concurrency } : { offeredRps: this.level.offeredRps });
     const cpu = ticks.filter((tick) => tick.cpu !== null);
     const last = ticks.filter((tick) => tick.modelWorking !== null).at(-1);
@@ -82,12 +86,22 @@ export class StepMeter {
       capacity: workers,
       predictedRps: predicted.predictedThroughputRps,
       modelWorking: last?.modelWorking ?? null,
-      ...(cpu.length > 0 && { cpuPercent: Math.round(cpu.reduce((sum, tick) => sum + tick.cpu!.busyPercent, 0) / cpu.length) }),
+      ...cpuPercent(cpu, sample),
       serviceMs: model.serviceMs,
     };
     const { serviceMs: _serviceMs, ...step } = figures;
     return { ...step, note: stepNote(figures) };
   }
+}
+
+/**
+ * The server's CPU over the window, as a share of its cores: as the page showed it, else from the
+ * window's own sampling of the deployment's processes.
+ */
+function cpuPercent(ticks: LiveTick[], sample: PointMeasurement): { cpuPercent?: number } {
+  if (ticks.length > 0) return { cpuPercent: Math.round(ticks.reduce((sum, tick) => sum + tick.cpu!.busyPercent, 0) / ticks.length) };
+  if (sample.resources.processes === 0) return {};
+  return { cpuPercent: Math.round(sample.resources.cpuPercent / cpus().length) };
 }
 
 /** "8 clients", "200 req/s", with ", 4 slow" when slow clients trickled beside them. */
@@ -110,9 +124,11 @@ export function stepNote(s: StepFigures): string {
   }
   if (s.throughputRps === 0) return 'no request was answered in this step';
   const K = s.capacity;
-  if (s.slowClients > 0 && K !== null && s.held >= K / 2) {
-    const starved = s.predictedRps !== null && s.throughputRps < 0.5 * s.predictedRps;
-    return `slow clients hold ${formatNumber(s.held)} of ${K} workers: ${starved ? 'the normal clients barely get through' : 'the normal clients share what is left'}`;
+  if (s.slowClients > 0 && K !== null && (s.held >= K / 2 || s.predictedRps === 0)) {
+    const starved = s.predictedRps === 0 || (s.predictedRps !== null && s.throughputRps < 0.5 * s.predictedRps);
+    const others = starved ? 'the normal clients barely get through' : 'the normal clients share what is left';
+    // Where no worker was seen held (a kind whose sockets bench cannot read), the model's count stands in, and says so.
+    return s.held >= K / 2 ? `slow clients hold ${formatNumber(s.held)} of ${K} workers: ${others}` : `${s.slowClients} slow clients can hold all ${K} workers: ${others}`;
   }
   if (s.predictedRps === null || s.serviceMs === null) return `no model for ${s.path}: the figures show the server's own overhead`;
   const waitRatio = s.p50Ms === null ? null : s.p50Ms / s.serviceMs;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { describe } from 'vitest';
 import { findExecutable } from '../../harness/software.js';
 
 /**
@@ -16,4 +17,14 @@ export function launchChromium(): Promise<Browser> {
   if (!executablePath) throw new Error('chromium missing; install with: sudo apt-get install chromium');
   // Chromium's sandbox needs user namespaces or a setuid helper, which containers and CI's root lack.
   return chromium.launch({ executablePath, args: ['--no-sandbox'] });
+}
+
+const INSTALL = 'sudo apt-get install chromium (or npm run install-servers)';
+
+/** describe() for tests in Chromium: skipped without it, saying how to get it; under CI=true, where CI installs it, a failure. */
+export function describeWithChromium(): typeof describe {
+  if (findChromium()) return describe;
+  if (process.env.CI === 'true') throw new Error(`CI=true and chromium is missing; install with: ${INSTALL}`);
+  console.warn(`skipping the browser tests: chromium is missing; install with: ${INSTALL}`);
+  return describe.skip;
 }
