@@ -1,11 +1,13 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
-import { distinctPaths } from './series.js';
+import { distinctPaths, seriesColours } from './series.js';
 
 /** A part of a run that gets a chart panel of its own, with axes that fit its own figures. */
 export interface ChartView {
   run: RunResults;
   /** What sets the panel apart, for its title (" at /io?ms=50"); empty when the run is one view. */
   heading: string;
+  /** The whole run's lines, in order: each keeps its colour from panel to panel. */
+  colours: string[];
 }
 
 const hasSlowClients = (row: ResultRow) => (row.slowClients?.count ?? 0) > 0;
@@ -17,7 +19,8 @@ const hasSlowClients = (row: ResultRow) => (row.slowClients?.count ?? 0) > 0;
  * thousands of requests a second does not flatten an /io line at tens.
  */
 export function chartViews(run: RunResults): ChartView[] {
-  if (run.results.length === 0) return [{ run, heading: '' }];
+  const colours = seriesColours(run);
+  if (run.results.length === 0) return [{ run, heading: '', colours }];
   const apart = run.settings.xAxis !== 'slow-clients' && run.results.some(hasSlowClients);
   const groups = apart
     ? [
@@ -25,6 +28,7 @@ export function chartViews(run: RunResults): ChartView[] {
         { rows: run.results.filter(hasSlowClients), slow: true },
       ].filter((group) => group.rows.length > 0)
     : [{ rows: run.results, slow: false }];
+  if (groups.length === 1 && distinctPaths(run).length === 1) return [{ run, heading: '', colours }];
   const byPath = distinctPaths(run).length > 1;
   return groups.flatMap(({ rows, slow }) => {
     const paths = [...new Set(rows.map((row) => row.path))];
@@ -34,6 +38,7 @@ export function chartViews(run: RunResults): ChartView[] {
       return {
         run: { ...run, results, settings: path === undefined ? settings : { ...settings, paths: [path] } },
         heading: path === undefined ? '' : ` at ${path}`,
+        colours,
       };
     });
   });

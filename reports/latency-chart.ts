@@ -60,8 +60,8 @@ function capacityMarkers(series: ChartSeries[]): VerticalMarker[] {
   }));
 }
 
-function latencyChartConfig(run: RunResults, what = 'Latency'): ChartConfiguration<'line', XY[]> {
-  const series = buildSeries(run);
+function latencyChartConfig(run: RunResults, what: string, colours: string[] = []): ChartConfiguration<'line', XY[]> {
+  const series = buildSeries(run, colours);
   const openLoop = isOpenLoop(run);
   const datasets = series.flatMap((s) => [percentileLine(s, 'p50Ms'), percentileLine(s, 'p99Ms')]);
   const bars = spreadBars(series);
@@ -97,7 +97,7 @@ export const latencyChart = defineChart(
     file: 'latency.png',
     caption: 'Latency: p50 (solid) and p99 (dashed); open-loop runs mark each deployment’s capacity; a panel per path, and one for the rows beside slow clients.',
   },
-  (run) => chartViews(run).map((view) => latencyChartConfig(view.run, `Latency${view.heading}`)),
+  (run) => chartViews(run).map((view) => latencyChartConfig(view.run, `Latency${view.heading}`, view.colours)),
 );
 
 /**

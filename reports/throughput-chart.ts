@@ -66,8 +66,8 @@ function spreadBars(series: ChartSeries[]): ErrorBar[] {
   );
 }
 
-function throughputChartConfig(run: RunResults, what: string): ChartConfiguration<'line', XY[]> {
-  const series = buildSeries(run);
+function throughputChartConfig(run: RunResults, what: string, colours: string[]): ChartConfiguration<'line', XY[]> {
+  const series = buildSeries(run, colours);
   const openLoop = isOpenLoop(run);
   const predictions = series.map(predicted).filter((dataset) => dataset !== null);
   const offeredXs = [...new Set(series.flatMap((s) => s.points.map((point) => point.x)))].sort((a, b) => a - b);
@@ -111,5 +111,5 @@ export const throughputChart = defineChart(
     file: 'throughput.png',
     caption: "Throughput, measured (solid, with markers) and predicted by Little's law (thin dashed); a panel per path, and one for the rows beside slow clients.",
   },
-  (run) => chartViews(run).map((view) => throughputChartConfig(view.run, `Throughput${view.heading}`)),
+  (run) => chartViews(run).map((view) => throughputChartConfig(view.run, `Throughput${view.heading}`, view.colours)),
 );

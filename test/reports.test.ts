@@ -813,6 +813,12 @@ describe('chart panels', () => {
     expect(views.map((v) => Math.max(...v.run.results.map((r) => r.throughputRps)))).toEqual([79, 1280, 2]);
   });
 
+  it('keep each deployment in one colour and marker from panel to panel', () => {
+    const looks = views.flatMap((v) => buildSeries(v.run, v.colours).map((s) => [s.label, s.colour, s.pointStyle]));
+    expect(new Set(looks.map((look) => look.join())).size).toBe(new Set(looks.map(([label]) => label)).size);
+    expect(looks.filter(([label]) => label === 'node-prefork ×4')).toHaveLength(2);
+  });
+
   it('put slow-client rows on a panel whose x axis counts the slow clients, and keep them off the by-concurrency one', () => {
     const [io, , slow] = views;
     expect(io!.run.results.some((r) => r.slowClients)).toBe(false);
@@ -822,8 +828,8 @@ describe('chart panels', () => {
   });
 
   it('leave a run of one path without slow clients as one chart, and a slow-clients sweep on its own axis', () => {
-    expect(chartViews(closedRun)).toEqual([{ run: closedRun, heading: '' }]);
-    expect(chartViews(slowRun)).toEqual([{ run: slowRun, heading: '' }]);
+    expect(chartViews(closedRun).map((v) => [v.run, v.heading])).toEqual([[closedRun, '']]);
+    expect(chartViews(slowRun).map((v) => [v.run, v.heading])).toEqual([[slowRun, '']]);
   });
 
   it('draw a panel for each in throughput.png and latency.png, and a timeline panel for every deployment', async () => {
