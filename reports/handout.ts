@@ -17,9 +17,9 @@ export interface Handout {
 export const HANDOUT_TITLE = 'The session, step by step';
 
 const READING = [
-  "How to read it: served is λ, the requests answered a second. Typical and slowest 1% are the middle request's time (p50) and the time only 1 request in 100 took longer than (p99).",
+  "Served is λ, the requests answered a second. Typical and slowest 1% are the middle request's time (p50) and the time only 1 request in 100 took longer than (p99).",
   "In flight is L, the requests sent and not yet answered, on average. Little's law says L = λ × W (W the mean time a request took): the λ × W column works it out from the other figures, and should come out close to L.",
-  'Workers busy counts the workers serving a request, out of all the deployment has; held counts those tied up reading a slow client’s request. The model is the most the deployment can serve: at most K requests at once, each taking d seconds, is at most K / d a second.',
+  "Workers busy counts the workers serving a request, out of all the deployment has; held counts those tied up reading a slow client's request. The model is the most the deployment can serve: at most K requests at once, each taking d seconds, is at most K / d a second.",
 ];
 
 const one = (x: number) => formatRate(Math.round(x * 10) / 10);

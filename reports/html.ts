@@ -56,6 +56,7 @@ const STYLE = `
   dl.facts dd { margin: 0; }
   .handout p { margin: 0 0 8px; max-width: 72em; }
   .handout .lead { font-size: 17px; }
+  .handout .reading { margin: 0 0 12px; padding-left: 20px; max-width: 72em; }
   .handout table { font-size: 15px; }
 `;
 
@@ -104,7 +105,8 @@ function handoutSection(run: RunResults): string {
   const sheet = handout(run);
   if (!sheet) return '';
   const [lead, ...reading] = sheet.intro;
-  return `<section class="handout"><h2>${escapeHtml(sheet.title)}</h2><p class="lead">${escapeHtml(lead ?? '')}</p>${htmlTable(sheet.table)}${notes(reading)}</section>`;
+  const guide = reading.map((line) => `<li>${escapeHtml(line)}</li>`).join('');
+  return `<section class="handout"><h2>${escapeHtml(sheet.title)}</h2><p class="lead">${escapeHtml(lead ?? '')}</p><ul class="reading">${guide}</ul>${htmlTable(sheet.table)}</section>`;
 }
 
 function summary(run: RunResults): string {

@@ -63,8 +63,9 @@ function handoutSection(run: RunResults): string[] {
     '',
     escapeMarkdown(lead ?? ''),
     '',
+    ...reading.map((line) => `- ${escapeMarkdown(line)}`),
+    '',
     ...table(sheet.table.headers, sheet.table.numeric, sheet.table.rows.map((row) => row.cells)),
-    ...reading.flatMap((line) => ['', escapeMarkdown(line)]),
   ];
 }
 
