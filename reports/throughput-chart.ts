@@ -42,7 +42,8 @@ function predicted(series: ChartSeries): ChartDataset<'line', XY[]> | null {
     backgroundColor: series.colour,
     borderWidth: 1.25,
     borderDash: PREDICTED_DASH,
-    pointRadius: 0,
+    // A single point has no line to dash: a short bar at the prediction stands in for it.
+    ...(data.length === 1 ? { pointStyle: 'line' as const, pointRadius: 14, pointBorderWidth: 2 } : { pointRadius: 0 }),
   };
 }
 

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Scale } from 'chart.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults, SessionStep } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
 import { CHART_HEIGHT, CHART_WIDTH, PANEL_HEIGHT } from '../reports/chart-spec.js';
-import { chartTitle, limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
+import { chartTitle, limitMarkers, logYScale, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
 import { firstRequestLatencyConfig } from '../reports/latency-chart.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
 import { chartViews } from '../reports/chart-views.js';
@@ -811,6 +812,14 @@ describe('chart panels', () => {
   it('put each path on a panel of its own, so /hello at 1280 req/s does not flatten /io at 20 and 80', () => {
     expect(views.map((v) => v.heading)).toEqual([' at /io?ms=50', ' at /hello', ' at /io?ms=50']);
     expect(views.map((v) => Math.max(...v.run.results.map((r) => r.throughputRps)))).toEqual([79, 1280, 2]);
+  });
+
+  it('label a log axis whose figures sit between two 1-2-5 ticks (one slow step at 3.1 s)', () => {
+    const y = logYScale('latency');
+    const scale = { min: 3100, max: 3125, ticks: [] as { value: number }[] } as unknown as Scale;
+    y.afterDataLimits(scale);
+    y.afterBuildTicks(scale);
+    expect(scale.ticks.map((t) => t.value)).toEqual([2000]);
   });
 
   it('keep each deployment in one colour and marker from panel to panel', () => {
