@@ -1,21 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { benchIn, workFolder } from './support/cli.js';
-import { findChromium, launchChromium } from './support/browser.js';
+import { describeWithChromium, launchChromium } from './support/browser.js';
 import { startServe, type Serving } from './support/serve.js';
 
 const MS = 100;
-const INSTALL = 'sudo apt-get install chromium (or npm run install-servers)';
-
-/** Skipped without Chromium, saying how to get it; under CI=true, where CI installs it, that is a failure. */
-function describeWithChromium(): typeof describe {
-  if (findChromium()) return describe;
-  if (process.env.CI === 'true') throw new Error(`CI=true and chromium is missing; install with: ${INSTALL}`);
-  console.warn(`skipping the browser tests: chromium is missing; install with: ${INSTALL}`);
-  return describe.skip;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

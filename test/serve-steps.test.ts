@@ -104,10 +104,13 @@ describe('a step of a bench serve session', () => {
 
   it('counts the workers the page shows as K, even where the cores bound the model', () => {
     const meter = new StepMeter(prefork, '/cpu?ms=10', eight, 0, 1, 2);
-    meter.add(tick(3, { busy: 3.8 }));
+    meter.add(tick(3, { busy: 3.8, predictedRps: 200 }));
     const step = meter.finish(sample(55, times(300, 140)), 3);
     expect(step.capacity).toBe(4);
-    expect(step.predictedRps).toBe((Math.min(4, cpus().length) * 1000) / 10);
+    expect(step.predictedRps).toBe(200);
+    // No tick in its window: the model's own ceiling, on this machine's cores.
+    const unticked = new StepMeter(prefork, '/cpu?ms=10', eight, 0, 1, 2).finish(sample(55, times(300, 140)), 3);
+    expect(unticked.predictedRps).toBe((Math.min(4, cpus().length) * 1000) / 10);
   });
 
   it('names its load as the page does', () => {

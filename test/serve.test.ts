@@ -86,6 +86,9 @@ describe('bench serve', () => {
 
   it('switches to a pre-fork pool of 4, keeps the load, and shows W·1000/d with 4 of 4 busy', async () => {
     expect((await api(serving, 'POST', '/api/deployment', { kind: 'node-prefork', workers: 4, nginx: false })).status).toBe(202);
+    const second = await api(serving, 'POST', '/api/deployment', { kind: 'node-async', nginx: false });
+    expect(second.status).toBe(409);
+    expect(second.json.error).toMatch(/node-prefork ×4 is starting: wait until it is ready/);
     await feed.until((s) => s.deployment.label === 'node-prefork ×4' && s.deployment.status === 'ready' && s.load !== null, 30_000);
     const ticks = await settledTicks(feed);
     const rps = median(ticks.map((t) => t.rps));

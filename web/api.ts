@@ -2,6 +2,7 @@ import type {
   ApiError,
   ChangeMarker,
   DeploymentChoice,
+  HistoryPoint,
   LiveTick,
   LoadChoice,
   SaveResult,
@@ -41,6 +42,8 @@ export const api = {
 export interface EventHandlers {
   state(state: ServeState): void;
   tick(tick: LiveTick): void;
+  /** The ticks of the last minute, oldest first: sent once as the stream opens, before live ones. */
+  history(points: HistoryPoint[]): void;
   change(marker: ChangeMarker): void;
   /** The stream is open, or lost (EventSource then reconnects by itself). */
   connected(open: boolean): void;
@@ -50,6 +53,7 @@ export function subscribe(handlers: EventHandlers): EventSource {
   const source = new EventSource('/api/events');
   source.addEventListener('state', (event) => handlers.state(JSON.parse(event.data) as ServeState));
   source.addEventListener('tick', (event) => handlers.tick(JSON.parse(event.data) as LiveTick));
+  source.addEventListener('history', (event) => handlers.history(JSON.parse(event.data) as HistoryPoint[]));
   source.addEventListener('change', (event) => handlers.change(JSON.parse(event.data) as ChangeMarker));
   source.addEventListener('open', () => handlers.connected(true));
   source.addEventListener('error', () => handlers.connected(false));

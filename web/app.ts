@@ -1,18 +1,21 @@
 import type { ServeState } from '../harness/serve/protocol.js';
 import { api, subscribe } from './api.js';
+import { allow } from './availability.js';
 import { createCharts } from './charts.js';
 import { createDeploymentControls } from './deployment-controls.js';
 import { byId } from './dom.js';
+import { showNextStep } from './empty-state.js';
 import { clearFigures, showFigures } from './figures.js';
 import { createLoadControls } from './load-controls.js';
+import { createPredictToggle } from './predict.js';
 import { showStatus } from './status.js';
 import { showWorkers } from './workers.js';
 
 const errorBanner = byId('api-error');
 
-/** Runs a request; a refusal (ApiError) shows in the banner until the next request succeeds. */
-function send(request: Promise<unknown>): void {
-  request.then(
+/** Runs a request; a refusal (ApiError) shows in the banner until the next request succeeds. Resolves either way, once answered. */
+function send(request: Promise<unknown>): Promise<void> {
+  return request.then(
     () => {
       errorBanner.hidden = true;
     },
@@ -25,56 +28,74 @@ function send(request: Promise<unknown>): void {
 
 async function main(): Promise<void> {
   const options = await api.options();
-  const deployment = createDeploymentControls(options, (choice) => send(api.startDeployment(choice)));
   const load = createLoadControls(options, {
     start: (choice) => send(api.startLoad(choice)),
-    stop: () => send(api.stopLoad()),
+    stop: () => void send(api.stopLoad()),
   });
+  // An edit made just before the click reaches the session first, so the new deployment runs it.
+  const deployment = createDeploymentControls(options, (choice) => void load.flush().then(() => send(api.startDeployment(choice))));
   deployment.show(options.initial.deployment);
   load.show(options.initial.load);
 
   const saveButton = byId<HTMLButtonElement>('save');
   saveButton.addEventListener('click', () => {
-    saveButton.disabled = true;
-    send(
+    allow(saveButton, 'writing the run folder');
+    void send(
       api
         .save()
         .then(({ dir }) => {
           byId('saved-dir').textContent = dir;
           byId('saved').hidden = false;
         })
-        .finally(() => {
-          saveButton.disabled = false;
-        }),
+        .finally(() => allow(saveButton, null)),
     );
   });
 
   const charts = createCharts();
+  createPredictToggle((predicting) => charts.setPredicting(predicting));
+  // Lines are drawn once a load has run (now, or before this page was opened).
+  let chartsHaveLines = false;
   const workersView = byId('workers-view');
   showWorkers(workersView, [], null);
   let state: ServeState | undefined;
+  /** The newest tick drawn: a reconnected stream sends the history again, and its older ticks are drawn already. */
+  let drawnUpTo = -Infinity;
+  const markersDrawn = new Set<string>();
   subscribe({
     state(next) {
-      // A page opened while a deployment or a load runs shows that one, not the scenario's first.
-      if (state === undefined) {
-        if (next.deployment.choice) deployment.show(next.deployment.choice);
-        if (next.load) load.show(next.load);
-      }
+      deployment.follow(next);
+      load.follow(next);
       if (state?.deployment.status === 'ready' && next.deployment.status !== 'ready') {
         clearFigures();
         showWorkers(workersView, [], null);
       }
       state = next;
+      if (next.load) chartsHaveLines = true;
+      showNextStep(next, chartsHaveLines);
       showStatus(next);
-      load.follow(next);
+    },
+    history(points) {
+      for (const { tick, capacity } of points) {
+        if (tick.t <= drawnUpTo) continue;
+        drawnUpTo = tick.t;
+        charts.addTick(tick, capacity);
+      }
     },
     tick(tick) {
       const capacity = state?.deployment.capacity ?? null;
       showFigures(tick, capacity);
       showWorkers(workersView, tick.workers, state?.deployment.slotsPerProcess ?? null);
+      drawnUpTo = tick.t;
       charts.addTick(tick, capacity);
+      if (!chartsHaveLines && (tick.rps > 0 || tick.inFlight > 0) && state) {
+        chartsHaveLines = true;
+        showNextStep(state, chartsHaveLines);
+      }
     },
     change(marker) {
+      const key = `${marker.t} ${marker.text}`;
+      if (markersDrawn.has(key)) return;
+      markersDrawn.add(key);
       charts.addMarker(marker);
     },
     connected(open) {

@@ -1,6 +1,8 @@
 import type { ChartConfiguration, Plugin } from 'chart.js';
 import type { ChangeMarker, LiveTick } from '../harness/serve/protocol.js';
 import { byId } from './dom.js';
+import { durationLabel } from './format.js';
+import { layoutMarkers, type MarkerBox } from './marker-layout.js';
 
 /** The charts scroll over this many seconds of ticks. */
 const SPAN_S = 60;
@@ -23,31 +25,34 @@ interface Series {
   label: string;
   colour: string;
   dashed?: boolean;
+  /** Hidden in predict mode: a measured line, or the model's ceiling the room is asked to predict. */
+  answer?: boolean;
   value(tick: LiveTick, capacity: number | null): number | null;
 }
 
-const CHARTS: { canvas: string; series: Series[] }[] = [
+const CHARTS: { canvas: string; series: Series[]; yLabel?: (value: number) => string }[] = [
   {
     canvas: 'chart-throughput',
     series: [
-      { label: 'served', colour: COLOURS.throughput, value: (tick) => tick.rps },
-      { label: 'ceiling', colour: COLOURS.ceiling, dashed: true, value: (tick) => tick.predictedRps },
-      { label: 'errors', colour: COLOURS.errors, value: (tick) => tick.errorsPerS },
+      { label: 'served', answer: true, colour: COLOURS.throughput, value: (tick) => tick.rps },
+      { label: 'ceiling', answer: true, colour: COLOURS.ceiling, dashed: true, value: (tick) => tick.predictedRps },
+      { label: 'errors', answer: true, colour: COLOURS.errors, value: (tick) => tick.errorsPerS },
     ],
   },
   {
     canvas: 'chart-latency',
+    yLabel: durationLabel,
     series: [
-      { label: 'p50', colour: COLOURS.p50, value: (tick) => tick.p50Ms },
-      { label: 'p99', colour: COLOURS.p99, value: (tick) => tick.p99Ms },
+      { label: 'p50', answer: true, colour: COLOURS.p50, value: (tick) => tick.p50Ms },
+      { label: 'p99', answer: true, colour: COLOURS.p99, value: (tick) => tick.p99Ms },
     ],
   },
   {
     canvas: 'chart-queue',
     series: [
-      { label: 'L in flight', colour: COLOURS.inFlight, value: (tick) => tick.inFlight },
-      { label: 'busy', colour: COLOURS.busy, value: (tick) => tick.busy },
-      { label: 'capacity K', colour: COLOURS.capacity, dashed: true, value: (_tick, capacity) => capacity },
+      { label: 'L', answer: true, colour: COLOURS.inFlight, value: (tick) => tick.inFlight },
+      { label: 'busy', answer: true, colour: COLOURS.busy, value: (tick) => tick.busy },
+      { label: 'K', colour: COLOURS.capacity, dashed: true, value: (_tick, capacity) => capacity },
     ],
   },
 ];
@@ -56,17 +61,59 @@ export interface LiveCharts {
   /** capacity is the deployment's K from the state (null when unbounded). */
   addTick(tick: LiveTick, capacity: number | null): void;
   addMarker(marker: ChangeMarker): void;
+  /** Predict mode: the measured lines and the ceiling hidden until the teacher reveals them. */
+  setPredicting(predicting: boolean): void;
+}
+
+/** A marker as the legend names it: the deployment and the load running from then on. */
+export function markerLabel(marker: ChangeMarker): string {
+  if (marker.deployment === undefined) return marker.text;
+  return `${marker.deployment ?? 'no deployment'} · ${marker.load ?? 'no load'}`;
+}
+
+interface Numbered extends ChangeMarker {
+  n: number;
+}
+
+/** The legend lists the newest markers in the span: more would not fit under the charts. */
+const LEGEND_MAX = 4;
+
+/** The markers the legend names, and the charts number: the newest in the span. */
+function named(markers: readonly Numbered[], x: { min: number; max: number }): Numbered[] {
+  return markers.filter((m) => m.t >= x.min && m.t <= x.max).slice(-LEGEND_MAX);
 }
 
 export function createCharts(): LiveCharts {
-  Chart.defaults.font.size = 14;
+  Chart.defaults.font.size = 16;
   Chart.defaults.color = '#1f2937';
-  const markers: ChangeMarker[] = [];
+  const markers: Numbered[] = [];
+  let numbered = 0;
   const plugin = changeMarkers(markers);
-  const charts = CHARTS.map(({ canvas, series }) => ({
+  const charts = CHARTS.map(({ canvas, series, yLabel }) => ({
     series,
-    chart: new Chart(byId<HTMLCanvasElement>(canvas), configuration(series, plugin)),
+    chart: new Chart(byId<HTMLCanvasElement>(canvas), configuration(series, plugin, yLabel)),
   }));
+  const legend = byId('marker-legend');
+  let legendShows = '';
+  const showLegend = (chart = charts[0]?.chart) => {
+    const x = chart?.scales.x;
+    const shown = x ? named(markers, x) : [];
+    const key = shown.map((m) => m.n).join(',');
+    if (key === legendShows) return;
+    legendShows = key;
+    legend.replaceChildren(
+      ...shown.map((marker) => {
+        const item = document.createElement('li');
+        const n = document.createElement('b');
+        n.textContent = String(marker.n);
+        const at = document.createElement('span');
+        at.className = 'at';
+        at.textContent = clock(marker.t);
+        item.append(n, at, markerLabel(marker));
+        return item;
+      }),
+    );
+  };
 
   return {
     addTick(tick, capacity) {
@@ -86,15 +133,25 @@ export function createCharts(): LiveCharts {
         }
         chart.update('none');
       }
+      showLegend();
     },
     addMarker(marker) {
-      markers.push(marker);
+      markers.push({ ...marker, n: ++numbered });
       for (const { chart } of charts) chart.update('none');
+      showLegend();
+    },
+    setPredicting(predicting) {
+      for (const { series, chart } of charts) {
+        chart.data.datasets.forEach((dataset, i) => {
+          if (series[i]?.answer) dataset.hidden = predicting;
+        });
+        chart.update('none');
+      }
     },
   };
 }
 
-function configuration(series: Series[], plugin: Plugin<'line'>): ChartConfiguration<'line', Point[]> {
+function configuration(series: Series[], plugin: Plugin<'line'>, yLabel?: (value: number) => string): ChartConfiguration<'line', Point[]> {
   return {
     type: 'line',
     data: {
@@ -128,13 +185,18 @@ function configuration(series: Series[], plugin: Plugin<'line'>): ChartConfigura
             axis.ticks = [];
             for (let t = Math.ceil(axis.min / 10) * 10; t <= axis.max; t += 10) axis.ticks.push({ value: t });
           },
-          ticks: { maxRotation: 0, callback: (value) => clock(Number(value)) },
+          ticks: { maxRotation: 0, autoSkipPadding: 16, callback: (value) => clock(Number(value)) },
           grid: { color: '#e5e7eb' },
         },
-        y: { beginAtZero: true, grace: '10%', grid: { color: '#e5e7eb' } },
+        y: {
+          beginAtZero: true,
+          grace: '10%',
+          grid: { color: '#e5e7eb' },
+          ...(yLabel && { ticks: { callback: (value: number | string) => yLabel(Number(value)) } }),
+        },
       },
       plugins: {
-        legend: { position: 'top', align: 'start', labels: { boxWidth: 18, boxHeight: 3, padding: 8, font: { size: 13 } } },
+        legend: { position: 'top', align: 'start', labels: { boxWidth: 18, boxHeight: 3, padding: 8, font: { size: 16 } } },
         tooltip: { enabled: false },
       },
     },
@@ -148,52 +210,70 @@ function clock(seconds: number): string {
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 }
 
-/** Labels longer than this are cut: a marker's text has to fit between two markers. */
-const MARKER_TEXT_MAX = 22;
-const MARKER_ROWS = 3;
-const MARKER_ROW_PX = 18;
+const MARKER_ROWS = 2;
+const MARKER_ROW_PX = 22;
+const MARKER_FONT = 'bold 16px system-ui, sans-serif';
 
 /**
- * A vertical line at each change the instructor made (a new deployment, more clients), with its
- * text at the top. The newest changes are labelled first, each in the first row where it overlaps
- * no other label; a change too close to newer ones keeps its line and loses its label.
+ * A vertical line at each change the instructor made; the newest (the ones the legend under the
+ * charts names) carry their number in a badge, in a band kept free above the plot so a badge never
+ * hides a line. Numbers, not names, on the chart: a name such as "gunicorn-sync ×4 · /io?ms=50,
+ * 8 clients" is wider than the space between two changes. The badges' boxes go on the canvas's
+ * data-marker-boxes, so a test can check they never overlap.
  */
-function changeMarkers(markers: readonly ChangeMarker[]): Plugin<'line'> {
+function changeMarkers(markers: readonly Numbered[]): Plugin<'line'> {
+  const band = MARKER_ROWS * MARKER_ROW_PX;
   return {
     id: 'changeMarkers',
+    beforeInit(chart) {
+      // The band is made by a taller legend box, which Chart.js lays out above the plot.
+      const legend = chart.legend;
+      if (!legend) return;
+      const fit = legend.fit.bind(legend);
+      legend.fit = () => {
+        fit();
+        legend.height += band;
+      };
+    },
     afterDatasetsDraw(chart) {
       const x = chart.scales.x;
       if (!x) return;
-      const { top, bottom, left: edge, right } = chart.chartArea;
+      const { top, bottom, left, right } = chart.chartArea;
       const { ctx } = chart;
-      const rows: [number, number][][] = Array.from({ length: MARKER_ROWS }, () => []);
       ctx.save();
-      ctx.font = 'bold 13px system-ui, sans-serif';
+      ctx.font = MARKER_FONT;
       ctx.textBaseline = 'top';
-      for (const marker of [...markers].reverse()) {
+      const pixel = (t: number) => Math.round(x.getPixelForValue(t)) + 0.5;
+      ctx.strokeStyle = '#111827';
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([4, 3]);
+      for (const marker of markers) {
         if (marker.t < x.min || marker.t > x.max) continue;
-        const px = Math.round(x.getPixelForValue(marker.t)) + 0.5;
-        ctx.strokeStyle = '#111827';
-        ctx.lineWidth = 1.5;
-        ctx.setLineDash([4, 3]);
         ctx.beginPath();
-        ctx.moveTo(px, top);
-        ctx.lineTo(px, bottom);
+        ctx.moveTo(pixel(marker.t), top);
+        ctx.lineTo(pixel(marker.t), bottom);
         ctx.stroke();
-        const text = marker.text.length > MARKER_TEXT_MAX ? `${marker.text.slice(0, MARKER_TEXT_MAX - 1)}…` : marker.text;
-        const width = ctx.measureText(text).width + 8;
-        // Past the right edge the label goes on the line's left, and never past the left edge.
-        const left = px + 3 + width > right ? Math.max(edge, px - 3 - width) : px + 3;
-        const row = rows.findIndex((taken) => taken.every(([l, r]) => left + width + 4 < l || left > r + 4));
-        if (row === -1) continue;
-        rows[row]?.push([left, left + width]);
-        const y = top + 2 + row * MARKER_ROW_PX;
-        ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
-        ctx.fillRect(left, y, width, MARKER_ROW_PX - 1);
+      }
+      const spots = named(markers, x).map((m) => ({ n: m.n, px: pixel(m.t), width: Math.ceil(ctx.measureText(String(m.n)).width) + 10 }));
+      const boxes: (MarkerBox & { top: number; bottom: number })[] = layoutMarkers(spots, { left, right }, MARKER_ROWS).map((box) => ({
+        ...box,
+        top: top - band + box.row * MARKER_ROW_PX,
+        bottom: top - band + (box.row + 1) * MARKER_ROW_PX - 2,
+      }));
+      for (const box of boxes) {
+        // The line runs up into the band to its badge.
+        const px = spots.find((spot) => spot.n === box.n)!.px;
+        ctx.beginPath();
+        ctx.moveTo(px, box.top);
+        ctx.lineTo(px, top);
+        ctx.stroke();
         ctx.fillStyle = '#111827';
-        ctx.fillText(text, left + 4, y + 2);
+        ctx.fillRect(box.left, box.top, box.right - box.left, box.bottom - box.top);
+        ctx.fillStyle = '#fff';
+        ctx.fillText(String(box.n), box.left + 5, box.top + 2);
       }
       ctx.restore();
+      chart.canvas.dataset.markerBoxes = JSON.stringify(boxes);
     },
   };
 }

@@ -1,9 +1,16 @@
-import type { DeploymentChoice, KindOption, ServeOptions } from '../harness/serve/protocol.js';
+import type { DeploymentChoice, KindOption, ServeOptions, ServeState } from '../harness/serve/protocol.js';
+import { allow } from './availability.js';
 import { byId, wholeValue } from './dom.js';
+import { startDeploymentReason } from './reasons.js';
 
 export interface DeploymentControls {
-  /** Puts a choice into the form: the scenario's first deployment, or the one already running. */
+  /** Puts a choice into the form: the scenario's first deployment, before the session says what runs. */
   show(choice: DeploymentChoice): void;
+  /**
+   * Follows the session: a deployment another tab started comes into the form, and "Start
+   * deployment" waits while one is starting.
+   */
+  follow(state: ServeState): void;
 }
 
 export function createDeploymentControls(
@@ -27,6 +34,9 @@ export function createDeploymentControls(
   threads.max = String(options.limits.maxThreads);
 
   const selected = (): KindOption | undefined => options.kinds.find((kind) => kind.name === kindSelect.value);
+  let state: ServeState | undefined;
+  /** The session's deployment as last put into the form: a state that repeats it leaves the form to whoever edits it. */
+  let followed = '';
 
   // Only the settings the kind takes are shown, each at the kind's default or the given choice's.
   function fit(choice?: DeploymentChoice): void {
@@ -34,7 +44,7 @@ export function createDeploymentControls(
     byId('workers-field').hidden = !kind?.takesWorkers;
     byId('threads-field').hidden = !kind?.takesThreads;
     byId('nginx-field').hidden = !kind?.nginxOptional;
-    startButton.disabled = !kind?.available;
+    allow(startButton, startDeploymentReason(state, selected()));
     if (!kind) return;
     summary.textContent = kind.available ? kind.summary : `${kind.summary}. ${kind.missing ?? 'Not installed here.'}`;
     summary.classList.toggle('missing', !kind.available);
@@ -58,10 +68,20 @@ export function createDeploymentControls(
     if (kind) start(choice(kind));
   });
 
+  function show(shown: DeploymentChoice): void {
+    kindSelect.value = shown.kind;
+    fit(shown);
+  }
+
   return {
-    show(shown) {
-      kindSelect.value = shown.kind;
-      fit(shown);
+    show,
+    follow(next) {
+      state = next;
+      const choice = next.deployment.choice;
+      const key = JSON.stringify(choice);
+      if (choice && key !== followed) show(choice);
+      followed = key;
+      allow(startButton, startDeploymentReason(state, selected()));
     },
   };
 }

@@ -13,6 +13,23 @@ export function millis(value: number | null): string {
   return value < 10 ? value.toFixed(1) : String(Math.round(value));
 }
 
+/**
+ * A time with its unit: milliseconds up to a second, seconds past it, since "11993 ms" is read
+ * digit by digit from the back of a room and "12.0 s" at a glance.
+ */
+export function duration(ms: number | null): { value: string; unit: 'ms' | 's' } {
+  if (ms === null) return { value: NONE, unit: 'ms' };
+  if (ms < 1000) return { value: millis(ms), unit: 'ms' };
+  return { value: (ms / 1000).toFixed(1), unit: 's' };
+}
+
+/** A chart's latency axis label: "250 ms", "1.5 s". */
+export function durationLabel(ms: number): string {
+  if (ms === 0) return '0';
+  const { value, unit } = duration(ms);
+  return `${value} ${unit}`;
+}
+
 /** A count averaged over the window (requests in flight, waiting): one decimal. */
 export function average(value: number): string {
   return value.toFixed(1);
@@ -21,4 +38,9 @@ export function average(value: number): string {
 /** A count that is usually whole (busy workers), without a trailing ".0". */
 export function count(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+/** "1 worker", "4 workers". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -1,5 +1,7 @@
 import type { EndpointOption, LoadChoice, ServeOptions, ServeState } from '../harness/serve/protocol.js';
+import { allow } from './availability.js';
 import { byId, wholeValue } from './dom.js';
+import { startLoadReason, stopLoadReason } from './reasons.js';
 
 /** A slider drag becomes one request once it rests this long, not one per pixel. */
 const RESEND_AFTER_MS = 200;
@@ -8,15 +10,21 @@ const RESEND_AFTER_MS = 200;
 const CLIENT_PRESETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
 
 export interface LoadActions {
-  start(load: LoadChoice): void;
+  /** Resolves once the server has answered (a refusal shows in the page's banner). */
+  start(load: LoadChoice): Promise<void>;
   stop(): void;
 }
 
 export interface LoadControls {
-  /** Puts a load into the form: the scenario's first load, or the one already running. */
+  /** Puts a load into the form: the scenario's first, before the session says what runs. */
   show(load: LoadChoice): void;
-  /** Follows the server: whether a load runs (edits then apply at once) and the deployment is ready. */
+  /**
+   * Follows the session: the form shows the load it runs or holds for a deployment being started
+   * (whichever tab asked for it), and the buttons what they can do now.
+   */
   follow(state: ServeState): void;
+  /** Sends an edit still waiting out its debounce; resolves once the server has it. */
+  flush(): Promise<void>;
 }
 
 export function createLoadControls(options: ServeOptions, actions: LoadActions): LoadControls {
@@ -29,6 +37,7 @@ export function createLoadControls(options: ServeOptions, actions: LoadActions):
   const slowClients = byId<HTMLInputElement>('slow-clients');
   const startButton = byId<HTMLButtonElement>('start-load');
   const stopButton = byId<HTMLButtonElement>('stop-load');
+  const loadMessage = byId('load-message');
   const { limits } = options;
 
   for (const option of options.endpoints) {
@@ -53,8 +62,10 @@ export function createLoadControls(options: ServeOptions, actions: LoadActions):
     presets.append(button);
   }
 
-  let running = false;
+  let state: ServeState | undefined;
   let resend: ReturnType<typeof setTimeout> | undefined;
+  /** This tab's load requests not yet answered: until they are, the form is ahead of the state. */
+  let sending = 0;
 
   const selectedEndpoint = (): EndpointOption | undefined =>
     options.endpoints.find((option) => option.name === endpoint.value);
@@ -80,13 +91,51 @@ export function createLoadControls(options: ServeOptions, actions: LoadActions):
     byId('slow-clients-value').textContent = slowClients.value;
   }
 
+  function show(load: LoadChoice): void {
+    endpoint.value = load.endpoint;
+    ms.value = String(load.ms);
+    (load.mode === 'open' ? open : closed).checked = true;
+    clients.value = String(load.clients);
+    rate.value = String(load.rate);
+    slowClients.value = String(load.slowClients);
+    fit();
+  }
+
+  function follow(next: ServeState): void {
+    state = next;
+    // An edit of this tab's still on its way is newer than the state: showing the state would undo it under the pointer.
+    if (next.load && resend === undefined && sending === 0) show(next.load);
+    allow(startButton, startLoadReason(next));
+    allow(stopButton, stopLoadReason(next));
+    loadMessage.textContent = next.loadMessage ?? '';
+    loadMessage.hidden = next.loadMessage === null;
+  }
+
+  async function send(load: LoadChoice): Promise<void> {
+    sending++;
+    try {
+      await actions.start(load);
+    } finally {
+      sending--;
+      // Refused, or overtaken by another tab: the form goes back to what the session holds.
+      if (state) follow(state);
+    }
+  }
+
+  async function flush(): Promise<void> {
+    if (resend === undefined) return;
+    clearTimeout(resend);
+    resend = undefined;
+    await send(current());
+  }
+
+  // A load the session runs, or holds for a deployment being started, follows the form; with
+  // none, the form is a draft for "Start load".
   function edited(): void {
     fit();
     clearTimeout(resend);
-    if (!running) return;
-    resend = setTimeout(() => {
-      if (running) actions.start(current());
-    }, RESEND_AFTER_MS);
+    resend = undefined;
+    if (state?.load) resend = setTimeout(() => void flush(), RESEND_AFTER_MS);
   }
 
   endpoint.addEventListener('change', () => {
@@ -100,30 +149,14 @@ export function createLoadControls(options: ServeOptions, actions: LoadActions):
   }
   startButton.addEventListener('click', () => {
     clearTimeout(resend);
-    running = true;
-    actions.start(current());
-    stopButton.disabled = false;
+    resend = undefined;
+    void send(current());
   });
   stopButton.addEventListener('click', () => {
     clearTimeout(resend);
-    running = false;
+    resend = undefined;
     actions.stop();
   });
 
-  return {
-    show(load) {
-      endpoint.value = load.endpoint;
-      ms.value = String(load.ms);
-      (load.mode === 'open' ? open : closed).checked = true;
-      clients.value = String(load.clients);
-      rate.value = String(load.rate);
-      slowClients.value = String(load.slowClients);
-      fit();
-    },
-    follow(state) {
-      running = state.load !== null;
-      startButton.disabled = state.deployment.status !== 'ready';
-      stopButton.disabled = !running;
-    },
-  };
+  return { show, follow, flush };
 }

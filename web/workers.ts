@@ -8,7 +8,8 @@ function density(boxes: number): string {
 
 /**
  * One box per request slot, grouped per worker process with its pid under the group; the first
- * `busy` of a process's boxes are lit. A process with no fixed number of slots (an event loop) is
+ * `busy` of a process's boxes are lit, the next `held` are drawn as held by a slow client (taken,
+ * though the app has not been handed the request yet). A process with no fixed number of slots (an event loop) is
  * one box that shows how many requests it serves, lit while that is above 0.
  */
 export function showWorkers(view: HTMLElement, workers: readonly WorkerBox[], slotsPerProcess: number | null): void {
@@ -31,7 +32,8 @@ function group(worker: WorkerBox, slotsPerProcess: number | null): HTMLElement {
   if (slotsPerProcess === null) {
     slots.append(box(worker.busy > 0, String(worker.busy)));
   } else {
-    for (let slot = 0; slot < slotsPerProcess; slot++) slots.append(box(slot < worker.busy));
+    const held = Math.min(worker.busy + worker.held, slotsPerProcess);
+    for (let slot = 0; slot < slotsPerProcess; slot++) slots.append(box(slot < worker.busy, undefined, slot >= worker.busy && slot < held));
   }
   const pid = document.createElement('div');
   pid.className = 'worker-pid';
@@ -40,10 +42,11 @@ function group(worker: WorkerBox, slotsPerProcess: number | null): HTMLElement {
   return element;
 }
 
-function box(busy: boolean, text?: string): HTMLElement {
+function box(busy: boolean, text?: string, held = false): HTMLElement {
   const element = document.createElement('div');
   element.className = text === undefined ? 'worker-box' : 'worker-box counted';
   element.classList.toggle('busy', busy);
+  element.classList.toggle('held', held);
   if (text !== undefined) element.textContent = text;
   return element;
 }

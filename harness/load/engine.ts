@@ -66,6 +66,8 @@ export interface EngineMeasurement {
   timeouts: number;
   /** Errors that were refused connections: nothing listened (a dead server), not a slow one. */
   refused: number;
+  /** Errors whose connection was closed or reset under the request (ECONNRESET, EPIPE, an early close); the builtin engine's. */
+  resets?: number;
   /** HdrHistogram (µs) of the 2xx latencies, compressed base64; and of the failed requests'. */
   histogram: string;
   errorHistogram: string;

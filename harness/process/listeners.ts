@@ -88,7 +88,8 @@ export function decode(local: string, v6: boolean): ListenAddress {
   return { text: `[${groups.join(':')}]:${port}`, port, loopback };
 }
 
-function socketInodes(pid: number): string[] {
+/** The inodes of the sockets `pid` holds open (its /proc/PID/fd links); empty when it is gone or not ours to read. */
+export function socketInodes(pid: number): string[] {
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);

@@ -72,12 +72,17 @@ export class ResourceSampler {
   /** Lines the exit CPU log held before the window: processes that ended before it. */
   private readonly exitedBefore: number;
 
-  /** `exitCpuLog`: where processes of these groups that the kernel reaps unwaited (CGI) write their CPU at exit. */
+  /**
+   * `exitCpuLog`: where processes of these groups that the kernel reaps unwaited (CGI) write their CPU at exit.
+   * `pss`: false for a sampler that only wants CPU, read often (a live page's), which PSS's cost would weigh on.
+   */
   constructor(
     private readonly groups: () => number[],
     intervalMs = 200,
     private readonly exitCpuLog?: string,
+    pss = true,
   ) {
+    if (!pss) this.peakPssKb = null;
     this.exitedBefore = exitCpuLog ? readExitCpuLog(exitCpuLog).length : 0;
     if (!hasProcfs) return;
     this.sample(true);

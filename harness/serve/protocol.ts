@@ -3,10 +3,13 @@
  * stream for the live figures. Types only, so the page's build (web/) imports them as they are.
  *
  *   GET  /api/options     → ServeOptions
- *   GET  /api/events      → text/event-stream of `state` (ServeState), `tick` (LiveTick), `change` (ChangeMarker)
- *   POST /api/deployment  DeploymentChoice → 202; the old deployment is torn down, the new one starts (state events follow)
- *   POST /api/load        LoadChoice → 202; starts the load, or changes it while it runs
- *   POST /api/stop        → 202; stops the load (the deployment stays up)
+ *   GET  /api/events      → text/event-stream of `state` (ServeState), `tick` (LiveTick), `change` (ChangeMarker);
+ *                           a new stream first gets the state, a `history` (HistoryPoint[]) of the last minute's ticks and the changes so far
+ *   POST /api/deployment  DeploymentChoice → 202; the old deployment is torn down, the new one starts (state events follow);
+ *                         409 while another is starting
+ *   POST /api/load        LoadChoice → 202; starts the load, or changes it while it runs; during a deployment start it is
+ *                         queued and runs once the deployment is ready
+ *   POST /api/stop        → 202; stops the load, or drops the queued one (the deployment stays up)
  *   POST /api/save        → SaveResult; writes what was shown as a run folder
  * Every request carries the access token: `?token=…` on the first page load (which sets a
  * cookie), or the cookie. Errors answer 4xx with ApiError.
@@ -71,6 +74,12 @@ export interface LoadChoice {
 
 export type DeploymentStatus = 'none' | 'starting' | 'ready' | 'failed';
 
+/**
+ * Where the session's load is: 'running'; 'applying' while the generator moves to it (a few
+ * milliseconds); 'queued' until the deployment being started is ready, when it runs.
+ */
+export type LoadStatus = 'running' | 'applying' | 'queued';
+
 export type { ErrorsByKind } from '../results.js';
 import type { ErrorsByKind } from '../results.js';
 
@@ -87,8 +96,15 @@ export interface ServeState {
     /** Worker boxes per process: 1 for a blocking worker, T for a threaded one, null when unbounded. */
     slotsPerProcess: number | null;
   };
-  /** The load running now, or null. */
+  /**
+   * The load the session runs or is about to run: the latest any tab asked for, which every tab's
+   * form shows. null when no load runs or waits.
+   */
   load: LoadChoice | null;
+  /** Where that load is; null with no load. */
+  loadStatus: LoadStatus | null;
+  /** Why the load that waited for a deployment did not run (the deployment failed to start); null once a load or a deployment is asked for again. */
+  loadMessage: string | null;
   /** Where `--record` writes, if it was given. */
   recording: string | null;
 }
@@ -141,10 +157,21 @@ export interface LiveTick {
   slowClients: number;
 }
 
+/** A tick the session sent, with the deployment's K at the time (for the charts' capacity line): what a page opened later draws first. */
+export interface HistoryPoint {
+  tick: LiveTick;
+  capacity: number | null;
+}
+
 /** A change the instructor made, drawn as a marker on the charts. */
 export interface ChangeMarker {
   t: number;
+  /** What changed: "start gunicorn-sync ×4", "8 clients", "stop load". */
   text: string;
+  /** The deployment running from then on, "gunicorn-sync ×4" (null: none). */
+  deployment?: string | null;
+  /** The load running from then on, "/io?ms=50, 8 clients" (null: none). */
+  load?: string | null;
 }
 
 export interface SaveResult {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { webDir } from '../paths.js';
 import { SessionError, type LiveSession, type SessionListener } from './session.js';
-import type { ChangeMarker, LiveTick, ServeOptions, ServeState } from './protocol.js';
+import type { ChangeMarker, HistoryPoint, LiveTick, ServeOptions, ServeState } from './protocol.js';
 
 /** The page's own files, and Chart.js from the package bench already depends on: nothing comes from the network. */
 const chartJs = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
@@ -14,6 +14,8 @@ const ASSET = /^\/assets\/([A-Za-z0-9_-]+\.(?:js|css|map))$/;
 const TYPES: Record<string, string> = { js: 'text/javascript', css: 'text/css', map: 'application/json', html: 'text/html' };
 const COOKIE = 'bench_serve';
 const MAX_BODY = 64 * 1024;
+/** A page opened later gets this much of the ticks so far: the span its charts show (web/charts.ts). */
+const HISTORY_S = 60;
 
 /**
  * The page's server: the page, its API and a server-sent event stream of the session's state, ticks
@@ -25,6 +27,7 @@ export class ServeServer implements SessionListener {
   readonly token = randomBytes(18).toString('base64url');
   private readonly streams = new Set<ServerResponse>();
   private readonly changes: ChangeMarker[] = [];
+  private readonly history: HistoryPoint[] = [];
   private readonly server: Server;
   private session: LiveSession | undefined;
   private latestState: ServeState | undefined;
@@ -59,6 +62,9 @@ export class ServeServer implements SessionListener {
   }
 
   tick(tick: LiveTick): void {
+    this.history.push({ tick, capacity: this.latestState?.deployment.capacity ?? null });
+    // One point older than the span stays, as the charts keep one, so the lines run in from the left edge.
+    while ((this.history[1]?.tick.t ?? Infinity) < tick.t - HISTORY_S) this.history.shift();
     this.broadcast('tick', tick);
   }
 
@@ -119,12 +125,13 @@ export class ServeServer implements SessionListener {
     answer(res, 404, { error: `no action ${path}` });
   }
 
-  /** Server-sent events: the state and the changes so far at once, then everything as it happens. */
+  /** Server-sent events: the state, the last minute's ticks and the changes so far at once, then everything as it happens. */
   private stream(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     this.streams.add(res);
     res.on('close', () => this.streams.delete(res));
     if (this.latestState) send(res, 'state', this.latestState);
+    send(res, 'history', this.history);
     for (const change of this.changes) send(res, 'change', change);
   }
 

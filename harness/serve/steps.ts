@@ -84,7 +84,8 @@ export class StepMeter {
       busy: mean((tick) => tick.busy),
       held: mean((tick) => tick.held),
       capacity: workers,
-      predictedRps: predicted.predictedThroughputRps,
+      // As the page showed it (its cores are the placement's); the model's own where no tick came.
+      predictedRps: ticks.length > 0 ? ticks[ticks.length - 1]!.predictedRps : predicted.predictedThroughputRps,
       modelWorking: last?.modelWorking ?? null,
       ...cpuPercent(cpu, sample),
       serviceMs: model.serviceMs,

@@ -21,7 +21,7 @@ export function launchChromium(): Promise<Browser> {
 
 const INSTALL = 'sudo apt-get install chromium (or npm run install-servers)';
 
-/** describe() for tests in Chromium: skipped without it, saying how to get it; under CI=true, where CI installs it, a failure. */
+/** Skipped without Chromium, saying how to get it; under CI=true, where CI installs it, that is a failure. */
 export function describeWithChromium(): typeof describe {
   if (findChromium()) return describe;
   if (process.env.CI === 'true') throw new Error(`CI=true and chromium is missing; install with: ${INSTALL}`);

@@ -59,6 +59,8 @@ export async function api(serving: Serving, method: 'GET' | 'POST', path: string
 /** The page's event stream, read as the page reads it: the latest state, and every tick since a mark. */
 export class EventFeed {
   state: ServeState | undefined;
+  /** Every state so far, in order: what was true for a moment (a load waiting for a deployment) stays seen. */
+  readonly states: ServeState[] = [];
   readonly ticks: LiveTick[] = [];
   private readonly abort = new AbortController();
 
@@ -81,7 +83,7 @@ export class EventFeed {
             buffer = buffer.slice(end + 2);
             const event = /^event: (.*)$/m.exec(block)?.[1];
             const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null');
-            if (event === 'state') this.state = data;
+            if (event === 'state') this.states.push((this.state = data));
             if (event === 'tick') this.ticks.push(data);
           }
         }

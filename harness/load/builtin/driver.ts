@@ -52,8 +52,11 @@ export interface LiveDriver {
   inFlight(): number;
 }
 
-/** Why a request got no answer. */
-type FailureKind = 'timeout' | 'refused' | 'error';
+/**
+ * Why a request got no answer: nothing listened, no answer in time, the connection closed or reset
+ * under it, or something else (a reply that is not HTTP, a connection that could not be made).
+ */
+export type FailureKind = 'timeout' | 'refused' | 'reset' | 'other';
 
 /** How often requests are checked against the timeout: a timer per request would cost more than the request. */
 const TIMEOUT_SWEEP_MS = 100;
@@ -222,12 +225,12 @@ class Driver implements LiveDriver {
       end: () => {
         if (!mine()) return this.drop(connection, socket);
         if (connection.parser.endOfStream()) this.complete(connection, connection.parser.head!.status, false);
-        else this.closedUnderRequest(connection);
+        else this.closedUnderRequest(connection, 'reset');
       },
       error: (code) => {
         if (!mine()) return this.drop(connection, socket);
         if (code === 'ECONNREFUSED') return this.fail(connection, 'refused');
-        this.closedUnderRequest(connection);
+        this.closedUnderRequest(connection, code === 'ECONNRESET' || code === 'EPIPE' ? 'reset' : 'other');
       },
     });
     return socket;
@@ -238,7 +241,7 @@ class Driver implements LiveDriver {
     try {
       complete = connection.parser.feed(chunk);
     } catch {
-      return this.fail(connection, 'error');
+      return this.fail(connection, 'other');
     }
     if (complete) this.complete(connection, connection.parser.head!.status, connection.parser.head!.keepAlive);
   }
@@ -247,15 +250,15 @@ class Driver implements LiveDriver {
    * The connection ended before the answer was complete. On a kept-alive connection that had not
    * sent a byte of the answer yet, the server closed it as idle while the request was on its way
    * (a keep-alive race every HTTP client retries): send it again on a new connection, from the
-   * same start. Anything else is an error.
+   * same start. Anything else fails as `how`.
    */
-  private closedUnderRequest(connection: Connection): void {
+  private closedUnderRequest(connection: Connection, how: FailureKind): void {
     if (connection.reused && !connection.parser.head) {
       connection.socket?.close();
       connection.socket = undefined;
       return this.send(connection, connection.startedAt!, true);
     }
-    this.fail(connection, 'error');
+    this.fail(connection, how);
   }
 
   /** A connection the server closed while it was idle: forget it. */
@@ -361,6 +364,7 @@ class Window {
   private errors = 0;
   private timeouts = 0;
   private refused = 0;
+  private resets = 0;
   private sends = 0;
   private lateSends = 0;
   private unsent = 0;
@@ -453,11 +457,12 @@ class Window {
   }
 
   error(latencyMs: number, how: FailureKind): void {
-    this.tap?.error();
+    this.tap?.error(how);
     if (!this.isOpen) return;
     this.errors++;
     if (how === 'timeout') this.timeouts++;
     if (how === 'refused') this.refused++;
+    if (how === 'reset') this.resets++;
     this.failures.recordMs(latencyMs);
     this.second(performance.now()).errors++;
   }
@@ -476,6 +481,7 @@ class Window {
       errors: this.errors,
       timeouts: this.timeouts,
       refused: this.refused,
+      resets: this.resets,
       histogram: this.latencies.encode(),
       errorHistogram: this.failures.encode(),
       timeline: this.seconds.map((s, t) => ({

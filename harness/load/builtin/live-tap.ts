@@ -1,17 +1,18 @@
-import type { LiveTick } from '../../serve/protocol.js';
+import type { ErrorsByKind, LiveTick } from '../../serve/protocol.js';
 import { LatencyHistogram } from '../histogram.js';
+import type { FailureKind } from './driver.js';
 
 /**
  * What live load measured over the last few seconds: the page's numbers and Little's law's three
  * terms (λ, W and L), as the page's tick carries them, and the seconds they cover (less than the
  * window just after a start).
  */
-export type LiveFiguresWindow = Pick<LiveTick, 'rps' | 'p50Ms' | 'p99Ms' | 'errorsPerS' | 'meanLatencyMs' | 'inFlight'> & { spanS: number };
+export type LiveFiguresWindow = Pick<LiveTick, 'rps' | 'p50Ms' | 'p99Ms' | 'errorsPerS' | 'errorsByKind' | 'meanLatencyMs' | 'inFlight'> & { spanS: number };
 
 interface Bucket {
   startedAt: number;
   ok: number;
-  failed: number;
+  failed: ErrorsByKind;
   latencySumMs: number;
   latency: LatencyHistogram;
   inFlightSum: number;
@@ -50,12 +51,12 @@ export class LiveTap {
       bucket.latencySumMs += latencyMs;
       bucket.latency.recordMs(latencyMs);
     } else {
-      bucket.failed++;
+      bucket.failed.non2xx++;
     }
   }
 
-  error(): void {
-    this.current().failed++;
+  error(how: FailureKind): void {
+    this.current().failed[how]++;
   }
 
   figures(): LiveFiguresWindow {
@@ -67,12 +68,17 @@ export class LiveTap {
     const latency = new LatencyHistogram(2);
     for (const b of recent) latency.add(b.latency);
     const samples = sum((b) => b.inFlightSamples);
+    const perS = (n: number) => (spanS > 0 ? round(n / spanS) : 0);
+    const failed = (kind: keyof ErrorsByKind) => perS(sum((b) => b.failed[kind]));
+    const errorsByKind: ErrorsByKind = { refused: failed('refused'), reset: failed('reset'), timeout: failed('timeout'), non2xx: failed('non2xx'), other: failed('other') };
     return {
       spanS,
       rps: spanS > 0 ? round(ok / spanS) : 0,
       p50Ms: ok > 0 ? latency.percentileMs(50) : null,
       p99Ms: ok > 0 ? latency.percentileMs(99) : null,
-      errorsPerS: spanS > 0 ? round(sum((b) => b.failed) / spanS) : 0,
+      // The sum of the kinds as shown, so that the page's parts always add up to its total.
+      errorsPerS: round(Object.values(errorsByKind).reduce((total, n) => total + n, 0)),
+      errorsByKind,
       meanLatencyMs: ok > 0 ? round(sum((b) => b.latencySumMs) / ok) : null,
       inFlight: samples > 0 ? round(sum((b) => b.inFlightSum) / samples) : 0,
     };
@@ -88,7 +94,7 @@ export class LiveTap {
     if (!last || now - last.startedAt >= this.bucketMs) {
       // Aligned to the bucket grid, so that a quiet spell leaves no bucket stretched over it.
       const startedAt = last ? last.startedAt + Math.floor((now - last.startedAt) / this.bucketMs) * this.bucketMs : now;
-      last = { startedAt, ok: 0, failed: 0, latencySumMs: 0, latency: new LatencyHistogram(2), inFlightSum: 0, inFlightSamples: 0 };
+      last = { startedAt, ok: 0, failed: { refused: 0, reset: 0, timeout: 0, non2xx: 0, other: 0 }, latencySumMs: 0, latency: new LatencyHistogram(2), inFlightSum: 0, inFlightSamples: 0 };
       this.buckets.push(last);
       const keep = Math.ceil((this.windowS * 1000) / this.bucketMs) + 1;
       if (this.buckets.length > keep) this.buckets.splice(0, this.buckets.length - keep);
