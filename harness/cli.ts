@@ -81,7 +81,7 @@ const run = program
   .option('--deployments <list>', 'comma-separated deployment kinds replacing the scenario\'s', parse.nameList)
   .option('--rate <list>', 'open loop: comma-separated offered loads in req/s, instead of fixed concurrency', parse.limitedList(LIMITS.rate))
   .option('--repeat <n>', 'measure every point N times, interleaved; rows report medians with min–max', parse.limited(LIMITS.repeat))
-  .option('--timeline <deployment>', 'the deployment (label or kind) whose per-second timeline is charted')
+  .option('--timeline <deployment>', 'the deployment (label or kind) whose per-second timeline is charted first')
   .addOption(new Option('--quick', 'a first look: short windows and three load levels'))
   .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it')
   .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
@@ -207,7 +207,7 @@ program
   .command('report')
   .description('re-render every report (charts, report.html, report.md, results.csv) from a run\'s results.json')
   .argument('<dir>', 'a run folder holding results.json (a finished or an interrupted run)')
-  .option('--timeline <deployment>', 'the deployment whose per-second timeline is charted')
+  .option('--timeline <deployment>', 'the deployment whose per-second timeline is charted first')
   .action(async (dir: string, options: { timeline?: string }) => {
     exitCode = await reportCommand(dir, options);
   });

@@ -489,7 +489,7 @@ export interface RunSettings {
   repeat: number;
   paths: string[];
   deployments: string[];
-  /** The deployment whose per-second timeline gets a chart (default: the first). */
+  /** The deployment whose per-second timeline is charted first (every deployment's is charted). */
   timelineDeployment?: string;
   /** The user's app, when the run measured one instead of bench's demo app. */
   app?: AppUnderTest;

@@ -1,4 +1,4 @@
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type ChartType } from 'chart.js';
 import type { RunResults } from '../harness/results.js';
 import { whiteBackground } from './chart-plugins.js';
@@ -7,6 +7,8 @@ Chart.register(...registerables);
 
 export const CHART_WIDTH = 1200;
 export const CHART_HEIGHT = 700;
+/** Each panel's height when a chart stacks several (one per path, per deployment): shorter, so the whole stays readable. */
+export const PANEL_HEIGHT = 520;
 
 /** One chart of a run: what file it goes to and how it reads, and how to draw it. */
 export interface ChartSpec {
@@ -20,18 +22,25 @@ export interface ChartSpec {
   render(run: RunResults): Promise<Buffer | null>;
 }
 
-/** Builds a ChartSpec from a function that configures Chart.js, or returns null when there is nothing to draw. */
+/**
+ * Builds a ChartSpec from a function that configures Chart.js: one chart, several stacked in one
+ * image (panels, each with axes that fit its own figures), or null when there is nothing to draw.
+ */
 export function defineChart<T extends ChartType, D>(
   meta: Pick<ChartSpec, 'name' | 'file' | 'caption'>,
-  configure: (run: RunResults) => ChartConfiguration<T, D> | null,
+  configure: (run: RunResults) => ChartConfiguration<T, D> | ChartConfiguration<T, D>[] | null,
 ): ChartSpec {
   const draw = async (run: RunResults) => {
     const config = configure(run);
-    return config === null ? null : renderPng(config);
+    if (config === null) return null;
+    return Array.isArray(config) ? (config.length === 0 ? null : renderPanels(config)) : renderPng(config);
   };
   return {
     ...meta,
-    applies: (run) => configure(run) !== null,
+    applies: (run) => {
+      const config = configure(run);
+      return config !== null && (!Array.isArray(config) || config.length > 0);
+    },
     render(run) {
       const shared = sharedRenders.get(run);
       const png = shared?.get(meta.file) ?? draw(run);
@@ -58,8 +67,24 @@ export async function sharingChartRenders<T>(run: RunResults, work: () => Promis
   }
 }
 
+/** Panels one above the other in one PNG: a single panel is drawn at the usual size. */
+async function renderPanels<T extends ChartType, D>(configs: ChartConfiguration<T, D>[]): Promise<Buffer> {
+  if (configs.length === 1) return renderPng(configs[0]!);
+  const whole = createCanvas(CHART_WIDTH, PANEL_HEIGHT * configs.length);
+  const context = whole.getContext('2d');
+  for (const [index, config] of configs.entries()) {
+    await drawChart(config, PANEL_HEIGHT, (panel) => context.drawImage(panel, 0, index * PANEL_HEIGHT));
+  }
+  return whole.encode('png');
+}
+
 async function renderPng<T extends ChartType, D>(config: ChartConfiguration<T, D>): Promise<Buffer> {
-  const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
+  return drawChart(config, CHART_HEIGHT, (canvas) => canvas.encode('png'));
+}
+
+/** Draws one chart on a canvas of its own and hands the canvas over before the chart is destroyed. */
+async function drawChart<T extends ChartType, D, R>(config: ChartConfiguration<T, D>, height: number, use: (canvas: Canvas) => R | Promise<R>): Promise<R> {
+  const canvas = createCanvas(CHART_WIDTH, height);
   // Chart.js is typed against the DOM canvas; the Skia context implements the same 2D API.
   const context = canvas.getContext('2d') as unknown as CanvasRenderingContext2D;
   // With animation off, the constructor draws the whole chart synchronously. (The cast: Chart.js's
@@ -70,7 +95,7 @@ async function renderPng<T extends ChartType, D>(config: ChartConfiguration<T, D
     plugins: [whiteBackground, ...(config.plugins ?? [])],
   } as ChartConfiguration<T, D>);
   try {
-    return await canvas.encode('png');
+    return await use(canvas);
   } finally {
     chart.destroy();
   }

@@ -67,6 +67,15 @@ export function logYScale(title: string) {
 function padLogLimits(scale: Scale): void {
   if (scale.min > 0) scale.min /= LOG_MARGIN;
   scale.max *= LOG_MARGIN;
+  // Figures close together (a panel of one slow step at 3.1 s) may fall between two 1-2-5 ticks: reach down to the one below.
+  const tick = oneTwoFiveAtMost(scale.max);
+  if (scale.min > 0 && tick < scale.min) scale.min = tick;
+}
+
+/** The largest of 1, 2, 5, 10, 20 … that is at most `value`. */
+function oneTwoFiveAtMost(value: number): number {
+  const decade = 10 ** Math.floor(Math.log10(value));
+  return ([5, 2, 1].find((mantissa) => mantissa * decade <= value) ?? 1) * decade;
 }
 
 /**

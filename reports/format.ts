@@ -169,3 +169,9 @@ export const GENERATOR_LIMITED = 'GENERATOR-LIMITED';
 export function generatorLimit(row: ResultRow): string {
   return row.generator.limit ?? `CPU at ${Math.round(row.generator.cpuPercent)}%`;
 }
+
+/** A wait a person reads: milliseconds below a second, seconds from there ("12.0 s", not "11993 ms"). */
+export function formatWait(ms: number | null): string {
+  if (ms === null) return NONE;
+  return ms < 1000 ? `${formatMs(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -4,6 +4,7 @@ import type { RunResults } from '../harness/results.js';
 import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTables, type SummaryTable } from './summary.js';
 import { gapNotes, GAP_TITLE } from './model-gap.js';
+import { handout } from './handout.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { startedDeployments } from './deployments.js';
 import { runWarnings } from './warnings.js';
@@ -53,6 +54,10 @@ const STYLE = `
   dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 0; background: #fff; border: 1px solid #dde1e8; border-radius: 6px; padding: 12px 16px; }
   dl.facts dt { color: #6b7385; }
   dl.facts dd { margin: 0; }
+  .handout p { margin: 0 0 8px; max-width: 72em; }
+  .handout .lead { font-size: 17px; }
+  .handout .reading { margin: 0 0 12px; padding-left: 20px; max-width: 72em; }
+  .handout table { font-size: 15px; }
 `;
 
 function header(run: RunResults): string {
@@ -94,6 +99,15 @@ function htmlTable(table: SummaryTable): string {
 }
 
 const notes = (texts: string[]) => texts.map((note) => `<p class="note">${escapeHtml(note)}</p>`).join('');
+
+/** A `bench serve` session's steps in order, first: the page a class takes away. */
+function handoutSection(run: RunResults): string {
+  const sheet = handout(run);
+  if (!sheet) return '';
+  const [lead, ...reading] = sheet.intro;
+  const guide = reading.map((line) => `<li>${escapeHtml(line)}</li>`).join('');
+  return `<section class="handout"><h2>${escapeHtml(sheet.title)}</h2><p class="lead">${escapeHtml(lead ?? '')}</p><ul class="reading">${guide}</ul>${htmlTable(sheet.table)}</section>`;
+}
 
 function summary(run: RunResults): string {
   if (run.results.length === 0) return '<h2>Summary</h2><p>Nothing measured.</p>';
@@ -156,6 +170,7 @@ async function renderHtml(run: RunResults): Promise<string> {
 <body>
 <main>
 ${header(run)}
+${handoutSection(run)}
 ${notice(run)}
 ${warnings(run)}
 ${summary(run)}

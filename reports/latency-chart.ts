@@ -3,6 +3,7 @@ import type { RunResults } from '../harness/results.js';
 import { verticalMarkers, type ErrorBar, type VerticalMarker } from './chart-plugins.js';
 import { seriesLineChart, type XY } from './line-chart.js';
 import { defineChart } from './chart-spec.js';
+import { chartViews } from './chart-views.js';
 import {
   keyLine,
   limitMarkers,
@@ -59,8 +60,8 @@ function capacityMarkers(series: ChartSeries[]): VerticalMarker[] {
   }));
 }
 
-function latencyChartConfig(run: RunResults, what = 'Latency'): ChartConfiguration<'line', XY[]> {
-  const series = buildSeries(run);
+function latencyChartConfig(run: RunResults, what: string, colours: string[] = []): ChartConfiguration<'line', XY[]> {
+  const series = buildSeries(run, colours);
   const openLoop = isOpenLoop(run);
   const datasets = series.flatMap((s) => [percentileLine(s, 'p50Ms'), percentileLine(s, 'p99Ms')]);
   const bars = spreadBars(series);
@@ -94,9 +95,9 @@ export const latencyChart = defineChart(
   {
     name: 'latency chart',
     file: 'latency.png',
-    caption: 'Latency: p50 (solid) and p99 (dashed); open-loop runs mark each deployment’s capacity.',
+    caption: 'Latency: p50 (solid) and p99 (dashed); open-loop runs mark each deployment’s capacity; a panel per path, and one for the rows beside slow clients.',
   },
-  latencyChartConfig,
+  (run) => chartViews(run).map((view) => latencyChartConfig(view.run, `Latency${view.heading}`, view.colours)),
 );
 
 /**

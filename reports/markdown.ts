@@ -5,6 +5,7 @@ import { CHARTS } from './charts.js';
 import { environmentFacts, summaryNotes, summaryTables } from './summary.js';
 import { startedDeployments } from './deployments.js';
 import { gapNotes, GAP_TITLE } from './model-gap.js';
+import { handout } from './handout.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
@@ -52,6 +53,22 @@ function requestMix(run: RunResults): string[] {
   return ['', `### ${REQUEST_MIX_TITLE}`, '', ...table(mix.headers, mix.numeric, mix.rows), ...mix.footnotes.flatMap((note) => ['', escapeMarkdown(note)])];
 }
 
+function handoutSection(run: RunResults): string[] {
+  const sheet = handout(run);
+  if (!sheet) return [];
+  const [lead, ...reading] = sheet.intro;
+  return [
+    '',
+    `## ${escapeMarkdown(sheet.title)}`,
+    '',
+    escapeMarkdown(lead ?? ''),
+    '',
+    ...reading.map((line) => `- ${escapeMarkdown(line)}`),
+    '',
+    ...table(sheet.table.headers, sheet.table.numeric, sheet.table.rows.map((row) => row.cells)),
+  ];
+}
+
 /** A fenced block longer than any run of backticks in `text`, so that nothing in it can close it. */
 function fenced(text: string, language: string): string[] {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
@@ -84,6 +101,7 @@ function renderMarkdown(run: RunResults): string {
   const lines = [
     `# bench: ${escapeMarkdown(runTitle(run))}`,
     ...(run.description && !isTitle(run, run.description) ? ['', escapeMarkdown(run.description)] : []),
+    ...handoutSection(run),
     ...(run.notice ? ['', `> **What to notice.** ${escapeMarkdown(run.notice)}`] : []),
     ...(warnings.length > 0 ? ['', '## Warnings', '', ...warnings.map((warning) => `- ${escapeMarkdown(warning)}`)] : []),
     '',

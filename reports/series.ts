@@ -71,9 +71,10 @@ export function distinctPaths(run: RunResults): string[] {
 
 /**
  * Groups rows into chart lines. Series keep the order in which the run measured them, so a
- * deployment gets the same colour and marker on every chart of the run.
+ * deployment gets the same colour and marker on every chart of the run; a panel of part of a run
+ * passes the whole run's `seriesColours` for the same.
  */
-export function buildSeries(run: RunResults): ChartSeries[] {
+export function buildSeries(run: RunResults, colours: readonly string[] = []): ChartSeries[] {
   const kind = xKind(run);
   const showPath = distinctPaths(run).length > 1;
   // The label spells out every field that defines a series, so it doubles as the grouping key.
@@ -84,14 +85,22 @@ export function buildSeries(run: RunResults): ChartSeries[] {
     rows.push(row);
     rowsByLabel.set(label, rows);
   }
-  return [...rowsByLabel].map(([label, rows], index) => ({
-    label,
-    colour: PALETTE[index % PALETTE.length] ?? '#000000',
-    pointStyle: POINT_STYLES[index % POINT_STYLES.length] ?? 'circle',
-    deployments: [...new Set(rows.map((row) => row.deployment))],
-    capacityRps: sharedCapacityRps(rows),
-    points: rows.map((row) => toPoint(row, kind)).sort((a, b) => a.x - b.x),
-  }));
+  return [...rowsByLabel].map(([label, rows], position) => {
+    const index = colours.includes(label) ? colours.indexOf(label) : position;
+    return {
+      label,
+      colour: PALETTE[index % PALETTE.length] ?? '#000000',
+      pointStyle: POINT_STYLES[index % POINT_STYLES.length] ?? 'circle',
+      deployments: [...new Set(rows.map((row) => row.deployment))],
+      capacityRps: sharedCapacityRps(rows),
+      points: rows.map((row) => toPoint(row, kind)).sort((a, b) => a.x - b.x),
+    };
+  });
+}
+
+/** The lines of a run's panels in the order the whole run measured them: a line keeps its colour and marker on every panel. */
+export function seriesColours(run: RunResults): string[] {
+  return [...new Set(run.results.map((row) => seriesLabel(row, xKind(run), false)))];
 }
 
 /**

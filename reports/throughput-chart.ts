@@ -3,6 +3,7 @@ import type { RunResults } from '../harness/results.js';
 import type { ErrorBar } from './chart-plugins.js';
 import { seriesLineChart, type XY } from './line-chart.js';
 import { defineChart } from './chart-spec.js';
+import { chartViews } from './chart-views.js';
 import {
   KEY_COLOUR,
   keyLine,
@@ -41,7 +42,8 @@ function predicted(series: ChartSeries): ChartDataset<'line', XY[]> | null {
     backgroundColor: series.colour,
     borderWidth: 1.25,
     borderDash: PREDICTED_DASH,
-    pointRadius: 0,
+    // A single point has no line to dash: a short bar at the prediction stands in for it.
+    ...(data.length === 1 ? { pointStyle: 'line' as const, pointRadius: 14, pointBorderWidth: 2 } : { pointRadius: 0 }),
   };
 }
 
@@ -65,8 +67,8 @@ function spreadBars(series: ChartSeries[]): ErrorBar[] {
   );
 }
 
-function throughputChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> {
-  const series = buildSeries(run);
+function throughputChartConfig(run: RunResults, what: string, colours: string[]): ChartConfiguration<'line', XY[]> {
+  const series = buildSeries(run, colours);
   const openLoop = isOpenLoop(run);
   const predictions = series.map(predicted).filter((dataset) => dataset !== null);
   const offeredXs = [...new Set(series.flatMap((s) => s.points.map((point) => point.x)))].sort((a, b) => a - b);
@@ -94,7 +96,7 @@ function throughputChartConfig(run: RunResults): ChartConfiguration<'line', XY[]
     : // grace keeps the highest markers off the top edge.
       { type: 'linear' as const, beginAtZero: true, grace: '5%', title: { display: true, text: `${yName} (requests/s)` } };
   return seriesLineChart(run, series, {
-    what: 'Throughput',
+    what,
     datasets,
     legendItems,
     notes: [openLoop ? 'achieved against offered' : 'higher is better', predictions.length > 0 ? "dashed: Little's law" : ''],
@@ -108,7 +110,7 @@ export const throughputChart = defineChart(
   {
     name: 'throughput chart',
     file: 'throughput.png',
-    caption: "Throughput, measured (solid, with markers) and predicted by Little's law (thin dashed).",
+    caption: "Throughput, measured (solid, with markers) and predicted by Little's law (thin dashed); a panel per path, and one for the rows beside slow clients.",
   },
-  throughputChartConfig,
+  (run) => chartViews(run).map((view) => throughputChartConfig(view.run, `Throughput${view.heading}`, view.colours)),
 );

@@ -9,14 +9,18 @@ import { distinctPaths, PALETTE, POINT_STYLES } from './series.js';
 import type { XY } from './line-chart.js';
 import { chartScenario } from './title.js';
 
-/** The deployment whose timeline is drawn: the one the run names, else the first one measured. */
-function timelineDeployment(run: RunResults): string | undefined {
-  return run.settings.timelineDeployment ?? run.results[0]?.deployment;
+/**
+ * The deployments whose timelines are drawn, a panel each: every one with per-second figures, in
+ * the order measured, the one the run names (`timeline:`, --timeline) first.
+ */
+export function timelineDeployments(run: RunResults): string[] {
+  const measured = [...new Set(run.results.filter((row) => row.timeline.length > 0).map((row) => row.deployment))];
+  const named = run.settings.timelineDeployment;
+  return named && measured.includes(named) ? [named, ...measured.filter((d) => d !== named)] : measured;
 }
 
-/** The points of that deployment that carry a per-second timeline. */
-export function timelineRows(run: RunResults): ResultRow[] {
-  const deployment = timelineDeployment(run);
+/** The points of one deployment that carry a per-second timeline. */
+export function timelineRows(run: RunResults, deployment: string): ResultRow[] {
   return run.results.filter((row) => row.deployment === deployment && row.timeline.length > 0);
 }
 
@@ -67,13 +71,21 @@ function eventMarkers(levels: Level[]): VerticalMarker[] {
   );
 }
 
-function timelineChartConfig(run: RunResults): ChartConfiguration<'line' | 'bar', XY[]> | null {
-  const rows = timelineRows(run);
-  if (rows.length === 0) return null;
+/** A deployment's rows, a panel per path when it served several: /hello's thousands a second would flatten /io's tens. */
+function timelinePanels(run: RunResults): { title: string; rows: ResultRow[] }[] {
   const showPath = distinctPaths(run).length > 1;
+  return timelineDeployments(run).flatMap((deployment) => {
+    const rows = timelineRows(run, deployment);
+    const paths = [...new Set(rows.map((row) => row.path))];
+    if (paths.length === 1) return [{ title: showPath ? `${deployment} at ${paths[0]}` : deployment, rows }];
+    return paths.map((path) => ({ title: `${deployment} at ${path}`, rows: rows.filter((row) => row.path === path) }));
+  });
+}
+
+function timelineChartConfig(run: RunResults, { title, rows }: { title: string; rows: ResultRow[] }): ChartConfiguration<'line' | 'bar', XY[]> {
   const levels: Level[] = rows.map((row, index) => ({
     row,
-    label: showPath ? `${describeLoad(row)} ${row.path}` : describeLoad(row),
+    label: describeLoad(row),
     colour: PALETTE[index % PALETTE.length] ?? '#000000',
   }));
   const seconds = Math.max(...rows.flatMap((row) => row.timeline.map((second) => second.t + 1)));
@@ -93,7 +105,7 @@ function timelineChartConfig(run: RunResults): ChartConfiguration<'line' | 'bar'
     data: { datasets: [...levels.map(throughputLine), ...levels.map(errorBarsOf)] },
     options: {
       plugins: {
-        title: { display: true, text: `Throughput second by second: ${timelineDeployment(run)} (scenario: ${chartScenario(run)})`, font: { size: 18 } },
+        title: { display: true, text: `Throughput second by second: ${title} (scenario: ${chartScenario(run)})`, font: { size: 18 } },
         subtitle: {
           display: true,
           text: `one line per load level; bars: failed requests per second${markers.length > 0 ? '; dashed lines: events' : ''}`,
@@ -131,7 +143,7 @@ export const timelineChart = defineChart(
   {
     name: 'timeline chart',
     file: 'timeline.png',
-    caption: 'Throughput second by second for one deployment, with failed requests and events such as a killed worker.',
+    caption: 'Throughput second by second, a panel per deployment (and per path), with failed requests and events such as a killed worker.',
   },
-  timelineChartConfig,
+  (run) => timelinePanels(run).map((panel) => timelineChartConfig(run, panel)),
 );

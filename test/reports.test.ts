@@ -2,19 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Scale } from 'chart.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults } from '../harness/results.js';
+import type { GeneratorUse, LatencyMs, ModelPrediction, ResultRow, RunResults, SessionStep } from '../harness/results.js';
 import { capacityRps } from '../reports/capacity.js';
-import { CHART_HEIGHT, CHART_WIDTH } from '../reports/chart-spec.js';
-import { chartTitle, limitMarkers, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
+import { CHART_HEIGHT, CHART_WIDTH, PANEL_HEIGHT } from '../reports/chart-spec.js';
+import { chartTitle, limitMarkers, logYScale, markerFills, wantsLogScale, xScale } from '../reports/chart-style.js';
 import { firstRequestLatencyConfig } from '../reports/latency-chart.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
+import { chartViews } from '../reports/chart-views.js';
+import { handout } from '../reports/handout.js';
 import { COARSE_MARK, describeLoad, describeLoads, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
 import { deploymentFootprints, memoryChartConfig } from '../reports/memory-chart.js';
 import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
 import { formatTable } from '../reports/table.js';
-import { timelineRows } from '../reports/timeline-chart.js';
+import { timelineDeployments, timelineRows } from '../reports/timeline-chart.js';
 import { runWarnings } from '../reports/warnings.js';
 
 /** Every test writes into its own folder under one root, removed when the file is done. */
@@ -584,25 +587,26 @@ describe('load levels in words', () => {
   });
 });
 
-describe('timelineRows', () => {
-  it('takes the points of the deployment the run names for its timeline', () => {
-    expect(timelineRows(closedRun).map((r) => [r.deployment, r.concurrency])).toEqual([
+describe('timelineDeployments', () => {
+  const everyTimeline = (settings: RunResults['settings']) =>
+    run(closedRun.results.map((r) => ({ ...r, timeline: r.timeline.length > 0 ? r.timeline : [second(0, r.throughputRps)] })), { settings });
+
+  it('draws every deployment with a timeline, the one the run names first', () => {
+    expect(timelineDeployments(everyTimeline(closedRun.settings))).toEqual(['node-prefork ×4', 'node-blocking', 'node-async', TRICKY]);
+    expect(timelineRows(closedRun, 'node-prefork ×4').map((r) => [r.deployment, r.concurrency])).toEqual([
       ['node-prefork ×4', 1],
       ['node-prefork ×4', 8],
     ]);
   });
 
-  it('defaults to the first deployment measured', () => {
+  it('keeps the order measured when the run names none', () => {
     const { timelineDeployment, ...settings } = closedRun.settings;
-    const preforkFirst = run(closedRun.results.filter((r) => r.deployment !== 'node-blocking'), { settings });
-    expect(timelineRows(preforkFirst).map((r) => [r.deployment, r.concurrency])).toEqual([
-      ['node-prefork ×4', 1],
-      ['node-prefork ×4', 8],
-    ]);
+    expect(timelineDeployments(everyTimeline(settings))).toEqual(['node-blocking', 'node-prefork ×4', 'node-async', TRICKY]);
   });
 
-  it('is empty when that deployment has no timeline', () => {
-    expect(timelineRows(openRun)).toEqual([]);
+  it('leaves out the deployments without per-second figures', () => {
+    expect(timelineDeployments(closedRun)).toEqual(['node-prefork ×4']);
+    expect(timelineDeployments(openRun)).toEqual([]);
   });
 });
 
@@ -680,6 +684,177 @@ describe('chart titles', () => {
   });
 });
 
+/** A `bench serve` session: the blocking worker at 1 then 4 clients, a pool of 4 at 8 on /io and /hello, then 4 slow clients on gunicorn sync. */
+const step = (fields: Partial<SessionStep> & Pick<SessionStep, 'deployment' | 'load' | 'throughputRps' | 'note'>): SessionStep => ({
+  t: 0,
+  lengthS: 5,
+  path: '/io?ms=50',
+  slowClients: 0,
+  p50Ms: 51,
+  p99Ms: 60,
+  errorsPerS: { refused: 0, reset: 0, timeout: 0, non2xx: 0, other: 0 },
+  inFlight: 1,
+  littleL: 1,
+  busy: 1,
+  held: 0,
+  capacity: 1,
+  predictedRps: 20,
+  modelWorking: null,
+  ...fields,
+});
+const sessionRun = run(
+  [
+    row({ deployment: 'node-blocking', concurrency: 1, throughputRps: 19.6, timeline: [second(0, 20)] }),
+    row({ deployment: 'node-blocking', concurrency: 4, throughputRps: 19.7, latencyMs: latency(203, 210), timeline: [second(0, 20)] }),
+    row({ deployment: 'node-prefork ×4', ...prefork, concurrency: 8, throughputRps: 79, predictedThroughputRps: 80, timeline: [second(0, 79)] }),
+    row({ deployment: 'node-prefork ×4', ...prefork, path: '/hello', concurrency: 8, throughputRps: 1280, predictedThroughputRps: null, timeline: [second(0, 1280)] }),
+    row({
+      deployment: 'gunicorn-sync ×4',
+      server: 'gunicorn-sync',
+      workers: 4,
+      model: fourWorkers,
+      concurrency: 8,
+      throughputRps: 2,
+      predictedThroughputRps: 80,
+      slowClients: { count: 4, sendBytesPerSecond: 100, completed: 0 },
+      timeline: [second(0, 2)],
+    }),
+  ],
+  {
+    scenario: 'serve',
+    settings: { ...run([]).settings, concurrency: [1, 4, 8], paths: ['/io?ms=50', '/hello'], repeat: 1 },
+    steps: [
+      step({ t: 3, deployment: 'node-blocking', load: '1 client', concurrency: 1, throughputRps: 19.6, modelWorking: 'min(1 client, 1 worker) / 0.050 s = 20 req/s', note: 'below the ceiling: every request served at once' }),
+      step({ t: 9, deployment: 'node-blocking', load: '4 clients', concurrency: 4, throughputRps: 19.7, p50Ms: 203, p99Ms: 1250, inFlight: 4, littleL: 4.1, note: 'at the ceiling: 1 of 1 workers busy, 3 requests waiting, latency 4× the service time' }),
+      step({ t: 20, deployment: 'node-prefork ×4', load: '8 clients', concurrency: 8, throughputRps: 79, p50Ms: 101, inFlight: 8, littleL: 8.1, busy: 4, capacity: 4, predictedRps: 80, note: 'at the ceiling: 4 of 4 workers busy, 4 requests waiting, latency 2× the service time' }),
+      step({ t: 30, deployment: 'node-prefork ×4', path: '/hello', load: '8 clients', concurrency: 8, throughputRps: 1280, p50Ms: 6, inFlight: 8, littleL: 7.7, busy: 4, capacity: 4, predictedRps: null, note: "no model for /hello: the figures show the server's own overhead" }),
+      step({
+        t: 40,
+        deployment: 'gunicorn-sync ×4',
+        load: '8 clients, 4 slow',
+        concurrency: 8,
+        slowClients: 4,
+        throughputRps: 2,
+        p50Ms: 2900,
+        inFlight: 8,
+        littleL: 5.8,
+        busy: 0,
+        held: 4,
+        capacity: 4,
+        predictedRps: 80,
+        errorsPerS: { refused: 0, reset: 0, timeout: 0.4, non2xx: 0, other: 0 },
+        note: 'slow clients hold 4 of 4 workers: the normal clients barely get through',
+      }),
+    ],
+  },
+);
+
+describe('the handout of a bench serve session', () => {
+  const sheet = handout(sessionRun)!;
+
+  it('lists the steps in the order held, plain columns first, each with its figures and note', () => {
+    expect(sheet.table.headers).toEqual([
+      'step',
+      'deployment',
+      'load',
+      'served (req/s)',
+      'typical (p50)',
+      'slowest 1% (p99)',
+      'in flight (L)',
+      'λ × W',
+      'workers busy',
+      'failed a second',
+      'the model',
+      'what it shows',
+    ]);
+    expect(sheet.table.rows.map((r) => r.cells)).toEqual([
+      ['1', 'node-blocking', '/io?ms=50, 1 client', '19.6', '51.0 ms', '60.0 ms', '1', '1', '1 of 1', '0', 'min(1 client, 1 worker) / 0.050 s = 20 req/s', 'below the ceiling: every request served at once'],
+      ['2', 'node-blocking', '/io?ms=50, 4 clients', '19.7', '203 ms', '1.3 s', '4', '4.1', '1 of 1', '0', '20 req/s', 'at the ceiling: 1 of 1 workers busy, 3 requests waiting, latency 4× the service time'],
+      ['3', 'node-prefork ×4', '/io?ms=50, 8 clients', '79.0', '101 ms', '60.0 ms', '8', '8.1', '4 of 4', '0', '80 req/s', 'at the ceiling: 4 of 4 workers busy, 4 requests waiting, latency 2× the service time'],
+      ['4', 'node-prefork ×4', '/hello, 8 clients', '1280.0', '6.0 ms', '60.0 ms', '8', '7.7', '4 of 4', '0', '– (no model for /hello)', "no model for /hello: the figures show the server's own overhead"],
+      ['5', 'gunicorn-sync ×4', '/io?ms=50, 8 clients, 4 slow', '2.0', '2.9 s', '60.0 ms', '8', '5.8', '0 of 4, 4 held', '0.4', '80 req/s', 'slow clients hold 4 of 4 workers: the normal clients barely get through'],
+    ]);
+  });
+
+  it("opens with what the session shows and how to read the table by Little's law", () => {
+    expect(sheet.intro[0]).toBe(
+      'This session held 5 settings, in the order below, from node-blocking at 1 client. The most served was 1280.0 req/s, by node-prefork ×4 at 8 clients (step 4). 3 of 4 steps with a model came within 15% of it.',
+    );
+    expect(sheet.intro.join(' ')).toContain('L = λ × W');
+  });
+
+  it('leaves out the CPU and failure columns when no step has them, and is absent from a run that is not a session', () => {
+    const quiet = handout({ ...sessionRun, steps: sessionRun.steps!.slice(0, 3) })!;
+    expect(quiet.table.headers).not.toContain('failed a second');
+    expect(quiet.table.headers).not.toContain('server CPU');
+    expect(handout({ ...sessionRun, steps: [{ ...sessionRun.steps![0]!, cpuPercent: 55 }] })!.table.rows[0]!.cells).toContain('55%');
+    expect(handout(closedRun)).toBeNull();
+  });
+
+  it('opens report.html and report.md, before the engineer’s summary', async () => {
+    // Paths in cells may break after their slashes: <wbr> marks where.
+    const html = (await writtenText('HTML report', sessionRun)).replace(/<wbr>/g, '');
+    const markdown = await writtenText('Markdown report', sessionRun);
+    for (const text of [html, markdown]) {
+      const at = (needle: string) => text.indexOf(needle);
+      expect(at('The session, step by step')).toBeGreaterThan(0);
+      expect(at('The session, step by step')).toBeLessThan(at('Summary'));
+      const notes = sessionRun.steps!.map((s) => at(s.note.replace(/'/g, text === html ? '&#39;' : "'")));
+      expect(notes.every((n) => n > 0)).toBe(true);
+      expect(notes).toEqual([...notes].sort((a, b) => a - b));
+    }
+  });
+});
+
+describe('chart panels', () => {
+  const views = chartViews(sessionRun);
+
+  it('put each path on a panel of its own, so /hello at 1280 req/s does not flatten /io at 20 and 80', () => {
+    expect(views.map((v) => v.heading)).toEqual([' at /io?ms=50', ' at /hello', ' at /io?ms=50']);
+    expect(views.map((v) => Math.max(...v.run.results.map((r) => r.throughputRps)))).toEqual([79, 1280, 2]);
+  });
+
+  it('label a log axis whose figures sit between two 1-2-5 ticks (one slow step at 3.1 s)', () => {
+    const y = logYScale('latency');
+    const scale = { min: 3100, max: 3125, ticks: [] as { value: number }[] } as unknown as Scale;
+    y.afterDataLimits(scale);
+    y.afterBuildTicks(scale);
+    expect(scale.ticks.map((t) => t.value)).toEqual([2000]);
+  });
+
+  it('keep each deployment in one colour and marker from panel to panel', () => {
+    const looks = views.flatMap((v) => buildSeries(v.run, v.colours).map((s) => [s.label, s.colour, s.pointStyle]));
+    expect(new Set(looks.map((look) => look.join())).size).toBe(new Set(looks.map(([label]) => label)).size);
+    expect(looks.filter(([label]) => label === 'node-prefork ×4')).toHaveLength(2);
+  });
+
+  it('put slow-client rows on a panel whose x axis counts the slow clients, and keep them off the by-concurrency one', () => {
+    const [io, , slow] = views;
+    expect(io!.run.results.some((r) => r.slowClients)).toBe(false);
+    expect(buildSeries(slow!.run).map((s) => [s.label, s.points.map((p) => p.x)])).toEqual([['gunicorn-sync ×4', [4]]]);
+    expect(xScale(slow!.run, buildSeries(slow!.run)).title.text).toMatch(/^slow clients/);
+    expect(chartTitle(slow!.run, `Throughput${slow!.heading}`).text).toMatch(/^Throughput at \/io\?ms=50 by slow clients/);
+  });
+
+  it('leave a run of one path without slow clients as one chart, and a slow-clients sweep on its own axis', () => {
+    expect(chartViews(closedRun).map((v) => [v.run, v.heading])).toEqual([[closedRun, '']]);
+    expect(chartViews(slowRun).map((v) => [v.run, v.heading])).toEqual([[slowRun, '']]);
+  });
+
+  it('draw a panel for each in throughput.png and latency.png, and a timeline panel for every deployment', async () => {
+    for (const chart of CHARTS.filter((c) => ['throughput.png', 'latency.png'].includes(c.file))) {
+      expect(pngSize((await chart.render(sessionRun))!)).toEqual({ width: CHART_WIDTH, height: 3 * PANEL_HEIGHT });
+    }
+    const deployments = ['node-blocking', 'node-prefork ×2', 'node-prefork ×4', 'gunicorn-sync ×4', 'uwsgi ×4', 'node-async'];
+    const crash = run(deployments.map((deployment) => row({ deployment, concurrency: 8, timeline: [second(0, 20), second(1, 5, 3)] })));
+    expect(timelineDeployments(crash)).toEqual(deployments);
+    const timeline = CHARTS.find((c) => c.file === 'timeline.png')!;
+    expect(pngSize((await timeline.render(crash))!)).toEqual({ width: CHART_WIDTH, height: deployments.length * PANEL_HEIGHT });
+    // The session's node-prefork ×4 served /io and /hello: a timeline panel each, beside node-blocking's and gunicorn's.
+    expect(pngSize((await timeline.render(sessionRun))!)).toEqual({ width: CHART_WIDTH, height: 4 * PANEL_HEIGHT });
+  });
+});
+
 describe('chart writers', () => {
   // tune.png is a tune run's (test/tune-chart.test.ts); every other chart applies to any closed-loop run.
   for (const chart of CHARTS.filter((c) => c.applies(closedRun))) {
@@ -695,7 +870,9 @@ describe('chart writers', () => {
     for (const results of [openRun, workersRun, slowRun, limitsRun, noSuccessRun]) {
       for (const chart of CHARTS.filter((c) => c.applies(results))) {
         const png = await chart.render(results);
-        expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
+        // The workers sweep and the failed run measured two paths: a panel each on the by-load charts.
+        const panels = [workersRun, noSuccessRun].includes(results) && ['throughput.png', 'latency.png'].includes(chart.file) ? 2 : 1;
+        expect(png && pngSize(png)).toEqual({ width: CHART_WIDTH, height: panels === 1 ? CHART_HEIGHT : panels * PANEL_HEIGHT });
       }
     }
   });

@@ -143,7 +143,7 @@ export const scenarioSchema = z.strictObject({
   maxConnections: limited(LIMITS.maxConnections).optional(),
   /** Measure every point this many times, in interleaved rounds; rows report medians. */
   repeat: limited(LIMITS.repeat).default(1),
-  /** The deployment (label or kind) whose per-second timeline gets a chart; default the first. */
+  /** The deployment (label or kind) whose per-second timeline is charted first; every deployment's is charted. */
   timeline: z.string().min(1).optional(),
   /**
    * Slow clients beside the normal ones, each trickling its request at sendBytesPerSecond (padded

@@ -2,7 +2,7 @@ import { writeReports, writers } from '../../reports/index.js';
 import type { Level, Sample } from '../aggregate.js';
 import { prepareOutDir, saveResults } from '../output.js';
 import type { Plan, PlannedDeployment } from '../plan.js';
-import type { PointEvent, RunResults } from '../results.js';
+import type { PointEvent, RunResults, SessionStep } from '../results.js';
 import { newRun, pointRecorder } from '../run.js';
 
 /** One setting the instructor held: a deployment at one load, measured as a point of `bench run` is. */
@@ -11,6 +11,8 @@ export interface Segment {
   path: string;
   level: Level;
   sample: Sample;
+  /** The same setting as the handout shows it. */
+  step: SessionStep;
 }
 
 /**
@@ -77,7 +79,7 @@ export class Recording {
       rates: unique(open).sort((a, b) => a - b),
       durationS: this.segments.length > 0 ? Math.round(Math.max(...this.segments.map((s) => s.sample.durationS)) * 10) / 10 : 0,
     };
-    const run: RunResults = { ...newRun(plan), startedAt: this.startedAt, changes: [...this.changes] };
+    const run: RunResults = { ...newRun(plan), startedAt: this.startedAt, changes: [...this.changes], steps: this.segments.map((s) => s.step) };
     // Rows are built the way `bench run` builds them (pointRecorder also rewrites results.json as it goes).
     const record = pointRecorder({ ...plan, outDir }, run);
     for (const s of this.segments) record({ planned: s.planned, path: s.path, level: s.level }, s.sample);

@@ -16,6 +16,7 @@ import { HeldMeter } from '../status/held-connections.js';
 import { checkedLoad, plannedDeployment } from './choices.js';
 import type { ChangeMarker, DeploymentChoice, LiveTick, LoadChoice, ServeState } from './protocol.js';
 import type { Recording } from './recording.js';
+import { StepMeter } from './steps.js';
 import { LiveCpu } from './live-cpu.js';
 import { modelWorking } from './model-working.js';
 import { planPlacement } from '../process/placement.js';
@@ -55,7 +56,16 @@ interface RunningLoad {
   choice: CheckedLoad;
   live: LiveLoad;
   /** The setting being measured now. */
-  segment: { planned: PlannedDeployment; path: string; level: Level; change: string; sampler: ResourceSampler | undefined; samplerTimer: NodeJS.Timeout };
+  segment: {
+    planned: PlannedDeployment;
+    path: string;
+    level: Level;
+    change: string;
+    sampler: ResourceSampler | undefined;
+    samplerTimer: NodeJS.Timeout;
+    /** The handout's step for this setting. */
+    meter: StepMeter;
+  };
 }
 
 /**
@@ -250,6 +260,7 @@ export class LiveSession {
       level,
       change,
       sampler: undefined,
+      meter: new StepMeter(planned, path, level, this.now(), settleS, LIVE_WINDOW_S),
       samplerTimer: setTimeout(() => {
         const running = this.active?.running;
         if (running) segment.sampler = new ResourceSampler(() => sampledGroups(running), undefined, running.exitCpuLog);
@@ -270,7 +281,8 @@ export class LiveSession {
       ...(running?.nginxConfig && { nginxConfig: running.nginxConfig }),
       ...(running?.apacheConfig && { apacheConfig: running.apacheConfig }),
     };
-    this.recording.add({ planned: segment.planned, path: segment.path, level: segment.level, sample });
+    const step = segment.meter.finish(sample, measured.lengthS);
+    this.recording.add({ planned: segment.planned, path: segment.path, level: segment.level, sample, step });
   }
 
   private tick(): void {
@@ -305,7 +317,7 @@ export class LiveSession {
     const capacity = load && predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, SERVER_CORES, load.choice.slowClients);
     const offered = load && (load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate });
     const model = capacity && offered && predict(capacity, offered);
-    this.listener.tick({
+    this.emitTick({
       t: this.now(),
       rps: figures?.rps ?? 0,
       p50Ms: figures?.p50Ms ?? null,
@@ -324,6 +336,12 @@ export class LiveSession {
       cpu: this.meters.cpu.read(),
       slowClients: load?.choice.slowClients ?? 0,
     });
+  }
+
+  /** The page gets every tick; the setting being measured averages those of its window. */
+  private emitTick(tick: LiveTick): void {
+    this.load?.segment.meter.add(tick);
+    this.listener.tick(tick);
   }
 
   /** A change, named on the page by the deployment and the load ("/io?ms=50, 8 clients", or null) that run from now on. */

@@ -1,0 +1,52 @@
+import type { ResultRow, RunResults } from '../harness/results.js';
+import { distinctPaths, seriesColours } from './series.js';
+
+/** A part of a run that gets a chart panel of its own, with axes that fit its own figures. */
+export interface ChartView {
+  run: RunResults;
+  /** What sets the panel apart, for its title (" at /io?ms=50"); empty when the run is one view. */
+  heading: string;
+  /** The whole run's lines, in order: each keeps its colour from panel to panel. */
+  colours: string[];
+}
+
+const hasSlowClients = (row: ResultRow) => (row.slowClients?.count ?? 0) > 0;
+
+/**
+ * The panels a by-load chart splits a run into. Rows measured beside slow clients go on a panel
+ * whose x axis counts the slow clients (on a by-concurrency axis they would sit at their load and
+ * be joined to the others by a vertical line). Each path gets its own panel, so that a /hello at
+ * thousands of requests a second does not flatten an /io line at tens.
+ */
+export function chartViews(run: RunResults): ChartView[] {
+  const colours = seriesColours(run);
+  if (run.results.length === 0) return [{ run, heading: '', colours }];
+  const apart = run.settings.xAxis !== 'slow-clients' && run.results.some(hasSlowClients);
+  const groups = apart
+    ? [
+        { rows: run.results.filter((row) => !hasSlowClients(row)), slow: false },
+        { rows: run.results.filter(hasSlowClients), slow: true },
+      ].filter((group) => group.rows.length > 0)
+    : [{ rows: run.results, slow: false }];
+  if (groups.length === 1 && distinctPaths(run).length === 1) return [{ run, heading: '', colours }];
+  const byPath = distinctPaths(run).length > 1;
+  return groups.flatMap(({ rows, slow }) => {
+    const paths = [...new Set(rows.map((row) => row.path))];
+    return (byPath ? paths : [undefined]).map((path) => {
+      const results = path === undefined ? rows : rows.filter((row) => row.path === path);
+      const settings = slow ? slowClientSettings(run, results) : run.settings;
+      return {
+        run: { ...run, results, settings: path === undefined ? settings : { ...settings, paths: [path] } },
+        heading: path === undefined ? '' : ` at ${path}`,
+        colours,
+      };
+    });
+  });
+}
+
+/** Slow clients on the x axis, counted as the rows measured them. */
+function slowClientSettings(run: RunResults, rows: ResultRow[]): RunResults['settings'] {
+  const counts = [...new Set(rows.map((row) => row.slowClients!.count))].sort((a, b) => a - b);
+  const sendBytesPerSecond = rows[0]!.slowClients!.sendBytesPerSecond;
+  return { ...run.settings, xAxis: 'slow-clients', rates: [], slowClients: { counts, sendBytesPerSecond } };
+}
