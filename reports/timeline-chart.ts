@@ -14,15 +14,62 @@ import { chartScenario } from './title.js';
  * the order measured, the one the run names (`timeline:`, --timeline) first.
  */
 export function timelineDeployments(run: RunResults): string[] {
-  const measured = [...new Set(run.results.filter((row) => row.timeline.length > 0).map((row) => row.deployment))];
+  const measured = [...new Set(run.results.filter(hasTimeline).map((row) => row.deployment))];
   const named = run.settings.timelineDeployment;
   return named && measured.includes(named) ? [named, ...measured.filter((d) => d !== named)] : measured;
 }
 
 /** The points of one deployment that carry a per-second timeline. */
 export function timelineRows(run: RunResults, deployment: string): ResultRow[] {
-  return run.results.filter((row) => row.deployment === deployment && row.timeline.length > 0);
+  return run.results.filter((row) => row.deployment === deployment && hasTimeline(row));
 }
+
+/**
+ * A point where nothing came back at all (slow clients holding every worker) has no seconds in
+ * its timeline, because the generator opens a second's bucket at its first answer or failure; wrk
+ * keeps no timeline, so its points have none either way.
+ */
+const silent = (row: ResultRow) => row.generator.engine !== 'wrk' && row.samples === 0 && row.errors === 0 && row.non2xx === 0 && row.durationS > 0;
+const hasTimeline = (row: ResultRow) => row.timeline.length > 0 || silent(row);
+
+/** A last bucket shorter than this is a few answers scaled up to a rate, too noisy to stand alone. */
+const SHORTEST_BUCKET_S = 0.5;
+
+/** One point of a timeline line: the middle of the span it covers, and its rates over that span. */
+export interface TimelinePoint {
+  x: number;
+  rps: number;
+  /** Errors and non-2xx answers a second. */
+  failed: number;
+}
+
+/**
+ * A row's seconds as the chart draws them. Each sits at the middle of the span it covers (the
+ * window rarely ends on a whole second: a `bench serve` step is as long as it was held). Seconds
+ * after the last answer or failure, which the generator keeps no bucket for, are zeros up to the
+ * window's end. A last bucket under half a second joins the one before it: its few answers, scaled
+ * to a rate, would otherwise draw a spike (or a drop) that nothing served.
+ */
+export function timelinePoints(row: ResultRow): TimelinePoint[] {
+  const windowS = row.durationS;
+  const seconds = [...row.timeline];
+  if (row.generator.engine !== 'wrk') {
+    for (let t = seconds.length; t < Math.ceil(windowS - 1e-6); t++) seconds.push({ t, rps: 0, p50Ms: 0, p99Ms: 0, errors: 0, non2xx: 0 });
+  }
+  const spans = seconds.map((second) => ({ from: second.t, spanS: Math.max(0, Math.min(1, windowS - second.t)), rps: second.rps, failed: second.errors + second.non2xx }));
+  const last = spans.at(-1);
+  if (spans.length > 1 && last!.spanS < SHORTEST_BUCKET_S) {
+    spans.pop();
+    const before = spans.pop()!;
+    const spanS = before.spanS + last!.spanS;
+    const mean = (of: (s: typeof last) => number) => (of(before) * before.spanS + of(last) * last!.spanS) / spanS;
+    spans.push({ from: before.from, spanS, rps: mean((s) => s!.rps), failed: mean((s) => s!.failed) });
+  }
+  // A window with no length recorded still draws its seconds where they were.
+  return spans.map(({ from, spanS, rps, failed }) => ({ x: from + (spanS > 0 ? spanS : 1) / 2, rps: round1(rps), failed: round1(failed) }));
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 interface Level {
   row: ResultRow;
@@ -30,14 +77,11 @@ interface Level {
   colour: string;
 }
 
-// A second's figures describe the whole second, so they sit at its middle; events keep their exact time.
-const midSecond = (t: number) => t + 0.5;
-
 function throughputLine({ row, label, colour }: Level, index: number): ChartDataset<'line', XY[]> {
   return {
     type: 'line',
     label,
-    data: row.timeline.map((second) => ({ x: midSecond(second.t), y: second.rps })),
+    data: timelinePoints(row).map((point) => ({ x: point.x, y: point.rps })),
     borderColor: colour,
     backgroundColor: colour,
     borderWidth: 2,
@@ -51,7 +95,7 @@ function errorBarsOf({ row, label, colour }: Level): ChartDataset<'bar', XY[]> {
   return {
     type: 'bar',
     label: `${label} errors`,
-    data: row.timeline.map((second) => ({ x: midSecond(second.t), y: second.errors + second.non2xx })),
+    data: timelinePoints(row).map((point) => ({ x: point.x, y: point.failed })),
     backgroundColor: `${colour}88`,
     yAxisID: 'errors',
     // One bar per second, split by load level: side-by-side bars would sit off the second they count.
@@ -88,7 +132,8 @@ function timelineChartConfig(run: RunResults, { title, rows }: { title: string; 
     label: describeLoad(row),
     colour: PALETTE[index % PALETTE.length] ?? '#000000',
   }));
-  const seconds = Math.max(...rows.flatMap((row) => row.timeline.map((second) => second.t + 1)));
+  // The axis ends where the longest window did, not at the next whole second.
+  const seconds = Math.max(...rows.map((row) => (row.durationS > 0 ? row.durationS : row.timeline.length)));
   const markers = eventMarkers(levels);
   const legendItems: LegendItem[] = [
     ...levels.map(({ label, colour }, index) => ({
@@ -120,7 +165,8 @@ function timelineChartConfig(run: RunResults, { title, rows }: { title: string; 
           max: seconds,
           offset: false,
           title: { display: true, text: 'time into the measured window (s)' },
-          ticks: { stepSize: 1 },
+          // Whole seconds, except in a window too short to hold two (--quick).
+          ticks: seconds >= 2 ? { stepSize: 1 } : {},
         },
         y: { beginAtZero: true, grace: '5%', title: { display: true, text: 'throughput (requests/s)' } },
         errors: {

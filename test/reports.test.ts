@@ -17,7 +17,7 @@ import { writeReports, writers } from '../reports/index.js';
 import { deploymentFootprints, memoryChartConfig } from '../reports/memory-chart.js';
 import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
 import { formatTable } from '../reports/table.js';
-import { timelineDeployments, timelineRows } from '../reports/timeline-chart.js';
+import { timelineDeployments, timelinePoints, timelineRows } from '../reports/timeline-chart.js';
 import { runWarnings } from '../reports/warnings.js';
 
 /** Every test writes into its own folder under one root, removed when the file is done. */
@@ -607,6 +607,48 @@ describe('timelineDeployments', () => {
   it('leaves out the deployments without per-second figures', () => {
     expect(timelineDeployments(closedRun)).toEqual(['node-prefork ×4']);
     expect(timelineDeployments(openRun)).toEqual([]);
+  });
+});
+
+describe('timelinePoints', () => {
+  const points = (fields: Partial<ResultRow>) => timelinePoints(row({ deployment: 'gunicorn-sync ×3', concurrency: 6, ...fields })).map((p) => [p.x, p.rps, p.failed]);
+
+  it('folds a last bucket of a few hundredths of a second into the second before it, so its scaled-up count draws no spike', () => {
+    // A bench serve step held 4.0 s: its fifth bucket caught a few answers in its first instants, scaled to 235 a second.
+    const held = [second(0, 70), second(1, 70), second(2, 73), second(3, 72), second(4, 235.4)];
+    expect(points({ durationS: 4, timeline: held })).toEqual([
+      [0.5, 70, 0],
+      [1.5, 70, 0],
+      [2.5, 73, 0],
+      [3.5, 72, 0],
+    ]);
+    // Held 4.2 s: the last 0.2 s counts for 0.2 of the 1.2 s it joins, and the point sits at that span's middle.
+    expect(points({ durationS: 4.2, timeline: [...held.slice(0, 4), second(4, 12, 6)] }).at(-1)).toEqual([3.6, 62, 1]);
+  });
+
+  it('keeps a last bucket of half a second or more, and the only bucket of a short window, at the middle of what they cover', () => {
+    expect(points({ durationS: 2.5, timeline: [second(0, 20), second(1, 20), second(2, 18)] }).at(-1)).toEqual([2.25, 18, 0]);
+    expect(points({ durationS: 0.3, timeline: [second(0, 80)] })).toEqual([[0.15, 80, 0]]);
+  });
+
+  it('draws the seconds after the last answer, and a point where nothing came back at all, as zeros across the window', () => {
+    expect(points({ durationS: 3, timeline: [second(0, 24)] })).toEqual([
+      [0.5, 24, 0],
+      [1.5, 0, 0],
+      [2.5, 0, 0],
+    ]);
+    const held = row({ deployment: 'gunicorn-sync ×4', concurrency: 8, throughputRps: 0, samples: 0, latencyMs: null, durationS: 2, slowClients: { count: 4, sendBytesPerSecond: 100, completed: 0 } });
+    expect(timelinePoints(held).map((p) => [p.x, p.rps])).toEqual([
+      [0.5, 0],
+      [1.5, 0],
+    ]);
+    expect(timelineRows(run([row({ deployment: 'gunicorn-sync ×4', concurrency: 8, timeline: [second(0, 80)] }), held]), 'gunicorn-sync ×4')).toHaveLength(2);
+  });
+
+  it('adds no seconds to wrk, which keeps no timeline', () => {
+    const wrk = row({ deployment: 'node-async', concurrency: 8, samples: 0, generator: { ...idleGenerator, engine: 'wrk' } });
+    expect(timelinePoints(wrk)).toEqual([]);
+    expect(timelineDeployments(run([wrk]))).toEqual([]);
   });
 });
 
