@@ -11,12 +11,26 @@ export interface ChartView {
 }
 
 const hasSlowClients = (row: ResultRow) => (row.slowClients?.count ?? 0) > 0;
+/** What a row measured apart from its slow clients: the same deployment, path and load. */
+const setting = (row: ResultRow) => JSON.stringify([row.deployment, row.path, row.loop, row.concurrency, row.offeredRps ?? null]);
+
+/**
+ * The slow-client rows, with the rows of the same settings measured without slow clients as
+ * their starting point at 0 (a session's "8 clients", then "8 clients, 2 slow"): the drop is the
+ * lesson, and it needs the figure it dropped from.
+ */
+function slowClientRows(run: RunResults): ResultRow[] {
+  const slow = run.results.filter(hasSlowClients);
+  const settings = new Set(slow.map(setting));
+  return run.results.filter((row) => hasSlowClients(row) || settings.has(setting(row)));
+}
 
 /**
  * The panels a by-load chart splits a run into. Rows measured beside slow clients go on a panel
  * whose x axis counts the slow clients (on a by-concurrency axis they would sit at their load and
- * be joined to the others by a vertical line). Each path gets its own panel, so that a /hello at
- * thousands of requests a second does not flatten an /io line at tens.
+ * be joined to the others by a vertical line), starting from the same setting without them at 0.
+ * Each path gets its own panel, so that a /hello at thousands of requests a second does not
+ * flatten an /io line at tens.
  */
 export function chartViews(run: RunResults): ChartView[] {
   const colours = seriesColours(run);
@@ -25,7 +39,7 @@ export function chartViews(run: RunResults): ChartView[] {
   const groups = apart
     ? [
         { rows: run.results.filter((row) => !hasSlowClients(row)), slow: false },
-        { rows: run.results.filter(hasSlowClients), slow: true },
+        { rows: slowClientRows(run), slow: true },
       ].filter((group) => group.rows.length > 0)
     : [{ rows: run.results, slow: false }];
   if (groups.length === 1 && distinctPaths(run).length === 1) return [{ run, heading: '', colours }];
@@ -46,7 +60,7 @@ export function chartViews(run: RunResults): ChartView[] {
 
 /** Slow clients on the x axis, counted as the rows measured them. */
 function slowClientSettings(run: RunResults, rows: ResultRow[]): RunResults['settings'] {
-  const counts = [...new Set(rows.map((row) => row.slowClients!.count))].sort((a, b) => a - b);
-  const sendBytesPerSecond = rows[0]!.slowClients!.sendBytesPerSecond;
+  const counts = [...new Set(rows.map((row) => row.slowClients?.count ?? 0))].sort((a, b) => a - b);
+  const sendBytesPerSecond = rows.find(hasSlowClients)!.slowClients!.sendBytesPerSecond;
   return { ...run.settings, xAxis: 'slow-clients', rates: [], slowClients: { counts, sendBytesPerSecond } };
 }

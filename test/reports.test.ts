@@ -878,6 +878,35 @@ describe('chart panels', () => {
     expect(chartTitle(slow!.run, `Throughput${slow!.heading}`).text).toMatch(/^Throughput at \/io\?ms=50 by slow clients/);
   });
 
+  it('start the slow-client panel from the same deployment and load without slow clients, at 0', () => {
+    const sync = { server: 'gunicorn-sync', workers: 3, model: fourWorkers, concurrency: 6 };
+    const slowly = (count: number, throughputRps: number) => row({ deployment: 'gunicorn-sync ×3', ...sync, throughputRps, slowClients: { count, sendBytesPerSecond: 100, completed: 0 } });
+    const session = run(
+      [
+        row({ deployment: 'node-prefork ×3', ...prefork, concurrency: 6, throughputRps: 70 }),
+        row({ deployment: 'gunicorn-sync ×3', ...sync, concurrency: 12, throughputRps: 71 }),
+        row({ deployment: 'gunicorn-sync ×3', ...sync, throughputRps: 71 }),
+        slowly(2, 25),
+        slowly(3, 4.5),
+      ],
+      { scenario: 'serve', settings: { ...run([]).settings, concurrency: [6, 12], repeat: 1 } },
+    );
+    const [byClients, bySlow] = chartViews(session);
+    expect(buildSeries(bySlow!.run).map((s) => [s.label, s.points.map((p) => [p.x, p.throughputRps])])).toEqual([
+      [
+        'gunicorn-sync ×3',
+        [
+          [0, 71],
+          [2, 25],
+          [3, 4.5],
+        ],
+      ],
+    ]);
+    expect(bySlow!.run.settings.slowClients).toEqual({ counts: [0, 2, 3], sendBytesPerSecond: 100 });
+    expect(byClients!.run.results.some((r) => r.slowClients)).toBe(false);
+    expect(byClients!.run.results).toHaveLength(3);
+  });
+
   it('leave a run of one path without slow clients as one chart, and a slow-clients sweep on its own axis', () => {
     expect(chartViews(closedRun).map((v) => [v.run, v.heading])).toEqual([[closedRun, '']]);
     expect(chartViews(slowRun).map((v) => [v.run, v.heading])).toEqual([[slowRun, '']]);
