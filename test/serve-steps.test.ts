@@ -139,6 +139,25 @@ describe('the note on a step', () => {
     expect(stepNote(figures({ ...held, held: 0, throughputRps: 2.6, predictedRps: 0 }))).toBe('4 slow clients can hold all 4 workers: the normal clients barely get through');
   });
 
+  it('says slow clients hold the workers even when no normal client got an answer', () => {
+    const stalled = { slowClients: 4, load: '8 clients, 4 slow', held: 4, busy: 0, predictedRps: 0, throughputRps: 0, p50Ms: null, p99Ms: null };
+    expect(stepNote(figures(stalled))).toBe('slow clients hold 4 of 4 workers: no normal client got an answer');
+  });
+
+  it('names the slow clients of a step they did not hurt, and the workers they held', () => {
+    // gunicorn-sync+nginx ×4: nginx reads the slow requests, so the workers serve the others at the ceiling.
+    const behindNginx = { deployment: 'gunicorn-sync+nginx ×4', slowClients: 3, load: '8 clients, 3 slow', held: 0 };
+    expect(stepNote(figures(behindNginx))).toBe(
+      'at the ceiling: 4 of 4 workers busy, 4 requests waiting, latency 2× the service time; the 3 slow clients held no worker',
+    );
+    expect(stepNote(figures({ slowClients: 1, load: '8 clients, 1 slow', held: 1, busy: 3, throughputRps: 60, predictedRps: 60 }))).toBe(
+      'at the ceiling: 3 of 4 workers busy, 5 requests waiting, latency 2× the service time; the 1 slow client held 1 of 4 workers',
+    );
+    expect(stepNote(figures({ capacity: null, concurrency: 8, slowClients: 2, throughputRps: 158, predictedRps: 160, busy: 8 }))).toBe(
+      'no ceiling here: every request is served at once, so throughput grows with the clients; the 2 slow clients held no worker',
+    );
+  });
+
   it('says how far short of the model a step fell, and that the cores were busy when they were', () => {
     expect(stepNote(figures({ path: '/cpu?ms=10', throughputRps: 55, predictedRps: 100, serviceMs: 10, cpuPercent: 97 }))).toBe(
       "short of the model: 55 req/s of the 100 it predicts: the server's cores were 97% busy",

@@ -114,7 +114,9 @@ export function loadWords(level: Level): string {
 
 /**
  * What a step shows, in one sentence for a student: the first rule that fits, from what hurt most
- * (failures, workers held by slow clients) to the plain cases (at the ceiling, below it).
+ * (failures, workers held by slow clients) to the plain cases (at the ceiling, below it). Slow
+ * clients that held few workers (nginx in front reads their requests, an event loop never waits
+ * on one) are named too: that they did not hurt is what such a step shows.
  */
 export function stepNote(s: StepFigures): string {
   const failing = Object.entries(s.errorsPerS).filter(([, perS]) => perS > 0).sort(([, a], [, b]) => b - a);
@@ -123,14 +125,23 @@ export function stepNote(s: StepFigures): string {
     const [kind] = failing[0]!;
     return `${formatNumber(failuresPerS)} requests a second failed, most of them ${ERROR_WORDS[kind as keyof ErrorsByKind]}: the server could not take them all`;
   }
-  if (s.throughputRps === 0) return 'no request was answered in this step';
   const K = s.capacity;
   if (s.slowClients > 0 && K !== null && (s.held >= K / 2 || s.predictedRps === 0)) {
     const starved = s.predictedRps === 0 || (s.predictedRps !== null && s.throughputRps < 0.5 * s.predictedRps);
-    const others = starved ? 'the normal clients barely get through' : 'the normal clients share what is left';
+    const others = s.throughputRps === 0 ? 'no normal client got an answer' : starved ? 'the normal clients barely get through' : 'the normal clients share what is left';
     // Where no worker was seen held (a kind whose sockets bench cannot read), the model's count stands in, and says so.
     return s.held >= K / 2 ? `slow clients hold ${formatNumber(s.held)} of ${K} workers: ${others}` : `${s.slowClients} slow clients can hold all ${K} workers: ${others}`;
   }
+  if (s.throughputRps === 0) return 'no request was answered in this step';
+  const note = plainNote(s);
+  if (s.slowClients === 0) return note;
+  const slow = `${s.slowClients} slow client${s.slowClients === 1 ? '' : 's'}`;
+  return s.held > 0 && K !== null ? `${note}; the ${slow} held ${formatNumber(s.held)} of ${K} workers` : `${note}; the ${slow} held no worker`;
+}
+
+/** The note of a step that nothing went wrong in: where it stood against the model. */
+function plainNote(s: StepFigures): string {
+  const K = s.capacity;
   if (s.predictedRps === null || s.serviceMs === null) return `no model for ${s.path}: the figures show the server's own overhead`;
   const waitRatio = s.p50Ms === null ? null : s.p50Ms / s.serviceMs;
   const short = s.throughputRps < NEAR_MODEL * s.predictedRps;
