@@ -36,19 +36,20 @@ export function chartViews(run: RunResults): ChartView[] {
   const colours = seriesColours(run);
   if (run.results.length === 0) return [{ run, heading: '', colours }];
   const apart = run.settings.xAxis !== 'slow-clients' && run.results.some(hasSlowClients);
-  const groups = apart
-    ? [
-        { rows: run.results.filter((row) => !hasSlowClients(row)), slow: false },
-        { rows: slowClientRows(run), slow: true },
-      ].filter((group) => group.rows.length > 0)
-    : [{ rows: run.results, slow: false }];
+  const plain = apart ? run.results.filter((row) => !hasSlowClients(row)) : run.results;
+  // A session that ran clients and then a rate: clients on one axis, offered req/s on another.
+  const loops = [...new Set(plain.map((row) => row.loop))];
+  const groups: { rows: ResultRow[]; settings: (rows: ResultRow[]) => RunResults['settings'] }[] = [
+    ...(loops.length > 1 ? loops.map((loop) => ({ rows: plain.filter((row) => row.loop === loop), settings: loopSettings(run) })) : [{ rows: plain, settings: () => run.settings }]),
+    ...(apart ? [{ rows: slowClientRows(run), settings: (rows: ResultRow[]) => slowClientSettings(run, rows) }] : []),
+  ].filter((group) => group.rows.length > 0);
   if (groups.length === 1 && distinctPaths(run).length === 1) return [{ run, heading: '', colours }];
   const byPath = distinctPaths(run).length > 1;
-  return groups.flatMap(({ rows, slow }) => {
+  return groups.flatMap(({ rows, settings: settingsOf }) => {
     const paths = [...new Set(rows.map((row) => row.path))];
     return (byPath ? paths : [undefined]).map((path) => {
       const results = path === undefined ? rows : rows.filter((row) => row.path === path);
-      const settings = slow ? slowClientSettings(run, results) : run.settings;
+      const settings = settingsOf(results);
       return {
         run: { ...run, results, settings: path === undefined ? settings : { ...settings, paths: [path] } },
         heading: path === undefined ? '' : ` at ${path}`,
@@ -57,6 +58,16 @@ export function chartViews(run: RunResults): ChartView[] {
     });
   });
 }
+
+/** The load levels of rows of one loop: clients closed loop, offered rates open loop (which makes a panel open-loop). */
+const loopSettings =
+  (run: RunResults) =>
+  (rows: ResultRow[]): RunResults['settings'] => {
+    const sorted = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
+    return rows[0]!.loop === 'open'
+      ? { ...run.settings, rates: sorted(rows.map((row) => row.offeredRps ?? 0)) }
+      : { ...run.settings, rates: [], concurrency: sorted(rows.map((row) => row.concurrency)) };
+  };
 
 /** Slow clients on the x axis, counted as the rows measured them. */
 function slowClientSettings(run: RunResults, rows: ResultRow[]): RunResults['settings'] {

@@ -57,8 +57,16 @@ export function keyColumns(run: RunResults, { compact }: { compact: boolean }): 
   return [
     { header: 'deployment', numeric: false, cell: (row) => row.deployment },
     ...optional(distinctPaths(run).length > 1, { header: 'path', numeric: false, cell: (row) => row.path }),
-    { header: isOpenLoop(run) ? (compact ? 'offered' : 'offered req/s') : 'c', numeric: true, cell: loadCell },
+    loadColumn(run, compact),
   ];
+}
+
+/** The load level: clients (c) or offered req/s, and both in words where a session ran each. */
+function loadColumn(run: RunResults, compact: boolean): Column {
+  if (new Set(run.results.map((row) => row.loop)).size > 1) {
+    return { header: 'load', numeric: true, cell: (row) => (row.loop === 'open' ? `${loadCell(row)} req/s` : `c=${loadCell(row)}`) };
+  }
+  return { header: isOpenLoop(run) ? (compact ? 'offered' : 'offered req/s') : 'c', numeric: true, cell: loadCell };
 }
 
 /** The pool a point ran on; its label says as much ("×4 (8 threads)"), so a split table moves these to its second part. */

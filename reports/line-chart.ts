@@ -22,11 +22,21 @@ export interface LineChartParts {
   plugins?: Plugin<'line'>[];
 }
 
+/**
+ * How many repeats the bars span: the run's setting, or in a `bench serve` session (repeat 1) the
+ * times a setting was held ("2"), or a range where the points differ ("2–3").
+ */
+function repeatsOf(run: RunResults): string {
+  const counts = [...new Set(run.results.filter((row) => row.repeats > 1).map((row) => row.repeats))].sort((a, b) => a - b);
+  if (counts.length === 0) return String(run.settings.repeat);
+  return counts.length === 1 ? String(counts[0]) : `${counts[0]}–${counts.at(-1)}`;
+}
+
 /** The frame the series charts share: title, a subtitle of notes, a legend of keys, the x axis, error bars. */
 export function seriesLineChart(run: RunResults, series: ChartSeries[], parts: LineChartParts): LineChart {
   const notes = [
     ...parts.notes,
-    parts.bars.length > 0 ? `bars: min–max of ${run.settings.repeat} repeats` : '',
+    parts.bars.length > 0 ? `bars: min–max of ${repeatsOf(run)} repeats` : '',
     ...parts.limitNotes,
   ];
   return {

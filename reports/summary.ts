@@ -80,6 +80,10 @@ export function summaryNotes(run: RunResults): string[] {
   const slow = run.results.find((row) => row.slowClients !== undefined)?.slowClients;
   return [
     ...(repeats > 1 ? [`Figures are medians of ${repeats} repeats, with the min–max across repeats in parentheses.`] : []),
+    // A bench serve session measures a setting held twice twice, and merges the two as repeats.
+    ...(repeats === 1 && run.results.some((row) => row.repeats > 1)
+      ? ['A point measured more than once (a setting held again) shows the median, with the min–max of its measurements in parentheses.']
+      : []),
     "Latency percentiles cover successful (2xx) responses only; failed requests' latencies are reported apart (errorLatency columns of results.csv).",
     ...(slow
       ? [

@@ -11,6 +11,8 @@ import { chartTitle, limitMarkers, logYScale, markerFills, wantsLogScale, xScale
 import { firstRequestLatencyConfig } from '../reports/latency-chart.js';
 import { CHARTS, chartWriter } from '../reports/charts.js';
 import { chartViews } from '../reports/chart-views.js';
+import { seriesLineChart } from '../reports/line-chart.js';
+import { summaryNotes, summaryTables } from '../reports/summary.js';
 import { handout } from '../reports/handout.js';
 import { COARSE_MARK, describeLoad, describeLoads, latencyCell, NONE } from '../reports/format.js';
 import { writeReports, writers } from '../reports/index.js';
@@ -905,6 +907,45 @@ describe('chart panels', () => {
     expect(bySlow!.run.settings.slowClients).toEqual({ counts: [0, 2, 3], sendBytesPerSecond: 100 });
     expect(byClients!.run.results.some((r) => r.slowClients)).toBe(false);
     expect(byClients!.run.results).toHaveLength(3);
+  });
+
+  it('draw a session that ran clients and then a rate on two panels, by concurrency and by offered load, with a load column that says which', () => {
+    const open = (offeredRps: number, throughputRps: number) => row({ deployment: 'node-blocking', loop: 'open', offeredRps, concurrency: 64, throughputRps });
+    const session = run([open(20, 19.8), open(60, 31), row({ deployment: 'node-blocking', concurrency: 256, throughputRps: 3.2 }), row({ deployment: 'node-blocking', concurrency: 4, throughputRps: 30 })], {
+      scenario: 'serve',
+      settings: { ...run([]).settings, concurrency: [4, 256], rates: [20, 60], repeat: 1 },
+    });
+    const panels = chartViews(session).map((v) => [chartTitle(v.run, 'Throughput').text, buildSeries(v.run).flatMap((s) => s.points.map((p) => [p.x, p.throughputRps]))]);
+    expect(panels).toEqual([
+      [
+        'Throughput by offered load (scenario: serve)',
+        [
+          [20, 19.8],
+          [60, 31],
+        ],
+      ],
+      [
+        'Throughput by concurrency (scenario: serve)',
+        [
+          [4, 30],
+          [256, 3.2],
+        ],
+      ],
+    ]);
+    const [points] = summaryTables(session);
+    expect(points!.headers[1]).toBe('load');
+    expect(points!.rows.map((r) => r.cells[1])).toEqual(['20 req/s', '60 req/s', 'c=256', 'c=4']);
+  });
+
+  it('say how many times a setting a session held again was measured, under the chart and the table', () => {
+    const again = run([row({ deployment: 'node-blocking', concurrency: 4, throughputRps: 30.7, repeats: 2, spread: { throughputRps: { min: 29.9, max: 31.4 }, p50Ms: { min: 124, max: 6267 }, p99Ms: { min: 251, max: 7848 } } })], {
+      scenario: 'serve',
+      settings: { ...run([]).settings, concurrency: [4], repeat: 1 },
+    });
+    const bars = [{ x: 4, low: 29.9, high: 31.4, colour: '#000000' }];
+    const config = seriesLineChart(again, buildSeries(again), { what: 'Throughput', datasets: [], legendItems: [], notes: [], bars, limitNotes: [], y: {} });
+    expect(config.options!.plugins!.subtitle!.text).toBe('bars: min–max of 2 repeats');
+    expect(summaryNotes(again)[0]).toMatch(/^A point measured more than once \(a setting held again\) shows the median/);
   });
 
   it('leave a run of one path without slow clients as one chart, and a slow-clients sweep on its own axis', () => {
