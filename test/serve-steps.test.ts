@@ -158,6 +158,12 @@ describe('the note on a step', () => {
     );
   });
 
+  it('says when the requests of the setting before were still queued, rather than that 4 clients kept 186 waiting', () => {
+    const after256 = { deployment: 'node-blocking', load: '4 clients', concurrency: 4, capacity: 1, throughputRps: 29.9, predictedRps: 33.3, serviceMs: 30, p50Ms: 6300, inFlight: 187, busy: 1 };
+    expect(stepNote(figures(after256))).toBe('still draining the setting before: 187 requests in flight for 4 clients, latency 210× the service time');
+    expect(stepNote(figures({ ...after256, inFlight: 4, p50Ms: 124 }))).toMatch(/^at the ceiling: 1 of 1 workers busy, 3 requests waiting/);
+  });
+
   it('says how far short of the model a step fell, and that the cores were busy when they were', () => {
     expect(stepNote(figures({ path: '/cpu?ms=10', throughputRps: 55, predictedRps: 100, serviceMs: 10, cpuPercent: 97 }))).toBe(
       "short of the model: 55 req/s of the 100 it predicts: the server's cores were 97% busy",

@@ -22,6 +22,8 @@ const ERROR_WORDS: Record<keyof ErrorsByKind, string> = {
 };
 /** Fewer failures a second than this are noise a note would overstate. */
 const ERRORS_WORTH_A_NOTE = 0.5;
+/** More requests in flight than this many times the clients are an earlier setting's, still queued. */
+const DRAINING = 1.5;
 /** Within this share of the model, a step is "at" its ceiling. */
 const NEAR_MODEL = 0.85;
 
@@ -133,6 +135,11 @@ export function stepNote(s: StepFigures): string {
     return s.held >= K / 2 ? `slow clients hold ${formatNumber(s.held)} of ${K} workers: ${others}` : `${s.slowClients} slow clients can hold all ${K} workers: ${others}`;
   }
   if (s.throughputRps === 0) return 'no request was answered in this step';
+  if (s.concurrency !== undefined && s.inFlight > DRAINING * (s.concurrency + s.slowClients)) {
+    // Clients turned down from 256 to 4: the requests already sent wait their turn, and L counts them.
+    const latency = s.p50Ms === null || s.serviceMs === null ? '' : `, latency ${formatNumber(s.p50Ms / s.serviceMs)}× the service time`;
+    return `still draining the setting before: ${formatNumber(s.inFlight)} requests in flight for ${s.load}${latency}`;
+  }
   const note = plainNote(s);
   if (s.slowClients === 0) return note;
   const slow = `${s.slowClients} slow client${s.slowClients === 1 ? '' : 's'}`;
