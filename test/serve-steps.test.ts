@@ -128,7 +128,7 @@ describe('the note on a step', () => {
     expect(stepNote(figures({ concurrency: 1, load: '1 client', throughputRps: 19.6, predictedRps: 20, p50Ms: 51, inFlight: 1, busy: 1 }))).toBe(
       'below the ceiling: every request served at once',
     );
-    expect(stepNote(figures({ capacity: null, concurrency: 64, throughputRps: 1270, predictedRps: 1280, busy: 64, inFlight: 64 }))).toMatch(/^no ceiling here/);
+    expect(stepNote(figures({ capacity: null, concurrency: 64, throughputRps: 1270, predictedRps: 1280, busy: 64, inFlight: 64, littleL: 64 }))).toMatch(/^no ceiling here/);
   });
 
   it('says when slow clients hold the workers, and whether the others still get through', () => {
@@ -162,6 +162,14 @@ describe('the note on a step', () => {
     const after256 = { deployment: 'node-blocking', load: '4 clients', concurrency: 4, capacity: 1, throughputRps: 29.9, predictedRps: 33.3, serviceMs: 30, p50Ms: 6300, inFlight: 187, busy: 1 };
     expect(stepNote(figures(after256))).toBe('still draining the setting before: 187 requests in flight for 4 clients, latency 210× the service time');
     expect(stepNote(figures({ ...after256, inFlight: 4, p50Ms: 124 }))).toMatch(/^at the ceiling: 1 of 1 workers busy, 3 requests waiting/);
+  });
+
+  it('says when λ × W falls far short of L because the step ended before most of its requests did', () => {
+    const at256 = { deployment: 'node-blocking', load: '256 clients', concurrency: 256, capacity: 1, throughputRps: 3.2, predictedRps: 33.3, serviceMs: 30, p50Ms: 98, inFlight: 256, littleL: 4, busy: 1 };
+    expect(stepNote(figures(at256))).toBe(
+      'not settled: λ × W (4) falls far short of L (256), as many requests were still waiting when the step ended and W counts only those answered; short of the model: 3.2 req/s of the 33.3 it predicts',
+    );
+    expect(stepNote(figures({ littleL: 7.2 }))).toMatch(/^at the ceiling/);
   });
 
   it('says how far short of the model a step fell, and that the cores were busy when they were', () => {

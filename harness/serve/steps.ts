@@ -24,6 +24,8 @@ const ERROR_WORDS: Record<keyof ErrorsByKind, string> = {
 const ERRORS_WORTH_A_NOTE = 0.5;
 /** More requests in flight than this many times the clients are an earlier setting's, still queued. */
 const DRAINING = 1.5;
+/** λ × W under this share of the measured L: the step ended before its requests did. */
+const UNSETTLED = 0.5;
 /** Within this share of the model, a step is "at" its ceiling. */
 const NEAR_MODEL = 0.85;
 
@@ -139,6 +141,10 @@ export function stepNote(s: StepFigures): string {
     // Clients turned down from 256 to 4: the requests already sent wait their turn, and L counts them.
     const latency = s.p50Ms === null || s.serviceMs === null ? '' : `, latency ${formatNumber(s.p50Ms / s.serviceMs)}× the service time`;
     return `still draining the setting before: ${formatNumber(s.inFlight)} requests in flight for ${s.load}${latency}`;
+  }
+  if (s.littleL !== null && s.inFlight >= 2 && s.littleL < UNSETTLED * s.inFlight) {
+    // Little's law holds over a window long beside W: here most requests outlived the step.
+    return `not settled: λ × W (${formatNumber(s.littleL)}) falls far short of L (${formatNumber(s.inFlight)}), as many requests were still waiting when the step ended and W counts only those answered; ${plainNote(s)}`;
   }
   const note = plainNote(s);
   if (s.slowClients === 0) return note;
