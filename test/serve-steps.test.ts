@@ -122,6 +122,9 @@ describe('a step of a bench serve session', () => {
 describe('the note on a step', () => {
   it('says a setting at the ceiling keeps every worker busy and the rest waiting', () => {
     expect(stepNote(figures({}))).toBe('at the ceiling: 4 of 4 workers busy, 4 requests waiting, latency 2× the service time');
+    expect(stepNote(figures({ concurrency: 2, load: '2 clients', capacity: 1, busy: 1, inFlight: 2, throughputRps: 15.1, predictedRps: 16.7, serviceMs: 60, p50Ms: 129 }))).toBe(
+      'at the ceiling: 1 of 1 workers busy, 1 request waiting, latency 2.2× the service time',
+    );
   });
 
   it('says a setting below the ceiling serves every request at once', () => {

@@ -167,7 +167,7 @@ function plainNote(s: StepFigures): string {
   if (overCapacity) {
     const waiting = Math.max(0, s.inFlight - s.busy);
     const latency = waitRatio !== null && waitRatio >= 1.3 ? `, latency ${formatNumber(waitRatio)}× the service time` : '';
-    return `at the ceiling: ${formatNumber(s.busy)} of ${K} workers busy, ${formatNumber(waiting)} requests waiting${latency}`;
+    return `at the ceiling: ${formatNumber(s.busy)} of ${K} workers busy, ${formatNumber(waiting)} ${formatNumber(waiting) === '1' ? 'request' : 'requests'} waiting${latency}`;
   }
   return K === null
     ? 'no ceiling here: every request is served at once, so throughput grows with the clients'
