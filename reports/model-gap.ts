@@ -1,5 +1,5 @@
 import { GAP_BAND } from '../harness/model-gap.js';
-import type { ResultRow, RunResults } from '../harness/results.js';
+import type { FaultOutcome, ResultRow, RunResults } from '../harness/results.js';
 import { describeLoad, formatPredicted, formatRatio, formatRps } from './format.js';
 import { distinctPaths } from './series.js';
 
@@ -23,8 +23,15 @@ export function gapNotes(run: RunResults): string[] {
     if (!row.modelGap) return [];
     const which = `${row.deployment}${showPath ? ` ${row.path}` : ''} at ${describeLoad(row)}`;
     const figures = `${formatRps(row.throughputRps)} of ${predictedCell(row)} req/s predicted (ratio ${formatRatio(row.modelGap.ratio)})`;
-    return [`${which}: ${figures}: ${row.modelGap.reasons.map((reason) => reason.text).join('; ')}.`];
+    // The scenario's own fault (worker-crash) is the first cause, and makes "found no cause" untrue.
+    const reasons = row.modelGap.reasons.filter((reason) => !(row.fault && reason.kind === 'none')).map((reason) => reason.text);
+    return [`${which}: ${figures}: ${[...(row.fault ? [faultReason(row.fault)] : []), ...reasons].join('; ')}.`];
   });
+}
+
+function faultReason({ killedPid, atS, recoveryS }: FaultOutcome): string {
+  const after = recoveryS === null ? 'nothing served again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
+  return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
 }
 
 /** The estimate mark's meaning, when a table shows it. */

@@ -21,6 +21,7 @@ import { buildSeries, PALETTE, POINT_STYLES } from '../reports/series.js';
 import { formatTable } from '../reports/table.js';
 import { timelineDeployments, timelinePoints, timelineRows } from '../reports/timeline-chart.js';
 import { runWarnings } from '../reports/warnings.js';
+import { gapNotes } from '../reports/model-gap.js';
 
 /** Every test writes into its own folder under one root, removed when the file is done. */
 const root = mkdtempSync(join(tmpdir(), 'bench-reports-'));
@@ -651,6 +652,20 @@ describe('timelinePoints', () => {
     const wrk = row({ deployment: 'node-async', concurrency: 8, samples: 0, generator: { ...idleGenerator, engine: 'wrk' } });
     expect(timelinePoints(wrk)).toEqual([]);
     expect(timelineDeployments(run([wrk]))).toEqual([]);
+  });
+});
+
+describe('gapNotes', () => {
+  const none = { kind: 'none' as const, text: 'bench found no cause among those it measures (spread over workers, cores, load generator, connection cap, slow clients, database pool)', evidence: {} };
+  const crashed = (fault: ResultRow['fault']) =>
+    run([row({ deployment: 'node-blocking', concurrency: 16, throughputRps: 1.7, throughputRatio: 0.085, modelGap: { ratio: 0.085, band: [0.85, 1.1], reasons: [none] }, fault })]);
+
+  it('name the worker-crash scenario’s own SIGKILL as the cause, instead of saying bench found none', () => {
+    expect(gapNotes(crashed({ killedPid: 27221, atS: 0.31, recoveryS: null }))).toEqual([
+      'node-blocking at c=16: 1.7 of 20.0 req/s predicted (ratio 0.09): the scenario killed process 27221 (SIGKILL) 0.31 s into the window, and nothing served again before the window closed.',
+    ]);
+    expect(gapNotes(crashed({ killedPid: 27374, atS: 0.3, recoveryS: 0.28 }))[0]).toMatch(/\(SIGKILL\) 0\.3 s into the window, and the deployment was whole again 0\.28 s later\.$/);
+    expect(gapNotes(crashed(undefined))[0]).toMatch(/: bench found no cause among those it measures/);
   });
 });
 
