@@ -30,7 +30,7 @@ export function gapNotes(run: RunResults): string[] {
 }
 
 function faultReason({ killedPid, atS, recoveryS }: FaultOutcome): string {
-  const after = recoveryS === null ? 'nothing served again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
+  const after = recoveryS === null ? 'the deployment was not whole again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
   return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
 }
 

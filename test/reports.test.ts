@@ -662,7 +662,7 @@ describe('gapNotes', () => {
 
   it('name the worker-crash scenario’s own SIGKILL as the cause, instead of saying bench found none', () => {
     expect(gapNotes(crashed({ killedPid: 27221, atS: 0.31, recoveryS: null }))).toEqual([
-      'node-blocking at c=16: 1.7 of 20.0 req/s predicted (ratio 0.09): the scenario killed process 27221 (SIGKILL) 0.31 s into the window, and nothing served again before the window closed.',
+      'node-blocking at c=16: 1.7 of 20.0 req/s predicted (ratio 0.09): the scenario killed process 27221 (SIGKILL) 0.31 s into the window, and the deployment was not whole again before the window closed.',
     ]);
     expect(gapNotes(crashed({ killedPid: 27374, atS: 0.3, recoveryS: 0.28 }))[0]).toMatch(/\(SIGKILL\) 0\.3 s into the window, and the deployment was whole again 0\.28 s later\.$/);
     expect(gapNotes(crashed(undefined))[0]).toMatch(/: bench found no cause among those it measures/);
