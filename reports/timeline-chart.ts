@@ -165,8 +165,8 @@ function timelineChartConfig(run: RunResults, { title, rows }: { title: string; 
           max: seconds,
           offset: false,
           title: { display: true, text: 'time into the measured window (s)' },
-          // Whole seconds, except in a window too short to hold two (--quick).
-          ticks: seconds >= 2 ? { stepSize: 1 } : {},
+          // Whole seconds (a window of 4.1 s would add a crowded "4.10"), except in a window too short to hold two (--quick).
+          ticks: seconds >= 2 ? { stepSize: 1, includeBounds: false } : {},
         },
         y: { beginAtZero: true, grace: '5%', title: { display: true, text: 'throughput (requests/s)' } },
         errors: {
