@@ -56,18 +56,20 @@ export function timelinePoints(row: ResultRow): TimelinePoint[] {
   if (row.generator.engine !== 'wrk') {
     for (let t = seconds.length; t < Math.ceil(windowS - 1e-6); t++) seconds.push({ t, rps: 0, p50Ms: 0, p99Ms: 0, errors: 0, non2xx: 0 });
   }
-  const spans = seconds.map((second) => ({ from: second.t, spanS: Math.max(0, Math.min(1, windowS - second.t)), rps: second.rps, failed: second.errors + second.non2xx }));
-  const last = spans.at(-1);
-  if (spans.length > 1 && last!.spanS < SHORTEST_BUCKET_S) {
-    spans.pop();
+  const spans: Span[] = seconds.map((second) => ({ from: second.t, spanS: Math.max(0, Math.min(1, windowS - second.t)), rps: second.rps, failed: second.errors + second.non2xx }));
+  if (windowS > 0 && spans.length > 1 && spans.at(-1)!.spanS < SHORTEST_BUCKET_S) {
+    const last = spans.pop()!;
     const before = spans.pop()!;
-    const spanS = before.spanS + last!.spanS;
-    const mean = (of: (s: typeof last) => number) => (of(before) * before.spanS + of(last) * last!.spanS) / spanS;
-    spans.push({ from: before.from, spanS, rps: mean((s) => s!.rps), failed: mean((s) => s!.failed) });
+    const spanS = before.spanS + last.spanS;
+    const mean = (of: (span: Span) => number) => (of(before) * before.spanS + of(last) * last.spanS) / spanS;
+    spans.push({ from: before.from, spanS, rps: mean((span) => span.rps), failed: mean((span) => span.failed) });
   }
-  // A window with no length recorded still draws its seconds where they were.
-  return spans.map(({ from, spanS, rps, failed }) => ({ x: from + (spanS > 0 ? spanS : 1) / 2, rps: round1(rps), failed: round1(failed) }));
+  // A row with no window length recorded still draws its seconds at their middles.
+  return spans.map(({ from, spanS, rps, failed }) => ({ x: from + (windowS > 0 ? spanS : 1) / 2, rps: round1(rps), failed: round1(failed) }));
 }
+
+/** A bucket of a row's timeline and the part of a second it covers. */
+type Span = { from: number; spanS: number; rps: number; failed: number };
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 

@@ -648,6 +648,13 @@ describe('timelinePoints', () => {
     expect(timelineRows(run([row({ deployment: 'gunicorn-sync ×4', concurrency: 8, timeline: [second(0, 80)] }), held]), 'gunicorn-sync ×4')).toHaveLength(2);
   });
 
+  it('draws a row that recorded no window length at the middle of each second, as before', () => {
+    expect(points({ durationS: 0, timeline: [second(0, 20), second(1, 19)] })).toEqual([
+      [0.5, 20, 0],
+      [1.5, 19, 0],
+    ]);
+  });
+
   it('adds no seconds to wrk, which keeps no timeline', () => {
     const wrk = row({ deployment: 'node-async', concurrency: 8, samples: 0, generator: { ...idleGenerator, engine: 'wrk' } });
     expect(timelinePoints(wrk)).toEqual([]);
