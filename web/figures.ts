@@ -1,6 +1,7 @@
 import type { ErrorsByKind, LiveTick } from '../harness/serve/protocol.js';
 import { byId } from './dom.js';
 import { average, count, duration, NONE, perSecond, plural } from './format.js';
+import { LITTLE_HINT, littleMeaning, WAITING_HINT, waitingMeaning } from './queue-lines.js';
 
 const FIGURE_IDS = ['throughput', 'p50', 'p99', 'errors', 'in-flight', 'busy', 'waiting', 'little', 'little-working', 'predicted', 'cpu'];
 const WORKING_HINT = 'most it can serve: K at once / time each';
@@ -21,17 +22,19 @@ let lastErrors: { t: number; byKind: ErrorsByKind } | undefined;
 
 /**
  * The live numbers. capacity is Little's K for the deployment (null when unbounded), which the
- * tick does not carry: the state does.
+ * tick does not carry: the state does; windowS is the span the tick's figures cover.
  */
-export function showFigures(tick: LiveTick, capacity: number | null): void {
+export function showFigures(tick: LiveTick, capacity: number | null, windowS: number): void {
   byId('throughput').textContent = perSecond(tick.rps);
   showDuration('p50', tick.p50Ms);
   showDuration('p99', tick.p99Ms);
   byId('errors').textContent = perSecond(tick.errorsPerS);
   byId('in-flight').textContent = average(tick.inFlight);
   showBusy(tick, capacity);
-  byId('waiting').textContent = average(tick.waiting);
-  showLittle(tick);
+  // Without a process that reports its requests (a CGI program lives for one), busy is not measured, nor L minus it.
+  byId('waiting').textContent = tick.workers.length === 0 ? NONE : average(tick.waiting);
+  byId('waiting-meaning').textContent = waitingMeaning(tick);
+  showLittle(tick, windowS);
   showCeiling(tick, capacity);
   byId('cpu').textContent = tick.cpu === null ? NONE : `${Math.round(tick.cpu.busyPercent)}% of ${plural(tick.cpu.cores, 'core')}`;
   byId('slow-now').textContent = String(tick.slowClients);
@@ -45,7 +48,8 @@ function showDuration(id: string, ms: number | null): void {
 }
 
 /** λ·W as the figure, and the product it came from under it. */
-function showLittle(tick: LiveTick): void {
+function showLittle(tick: LiveTick, windowS: number): void {
+  byId('little-meaning').textContent = littleMeaning(tick, windowS);
   if (tick.littleL === null || tick.meanLatencyMs === null) {
     byId('little').textContent = NONE;
     byId('little-working').textContent = NONE;
@@ -64,7 +68,7 @@ function showCeiling(tick: LiveTick, capacity: number | null): void {
   const sentence = byId('ceiling-sentence');
   const figure = byId('ceiling-figure');
   const working = byId('model-working');
-  working.textContent = tick.modelWorking ?? (tick.predictedRps === null && capacity === null ? 'an event loop has no fixed K' : WORKING_HINT);
+  working.textContent = tick.modelWorking ?? missingWorking(tick, capacity);
   if (tick.predictedRps === 0) {
     working.hidden = tick.modelWorking === null;
     const workers = capacity === null ? 'the workers' : capacity === 1 ? 'the one worker' : `all ${capacity} workers`;
@@ -80,6 +84,13 @@ function showCeiling(tick: LiveTick, capacity: number | null): void {
   byId('predicted').textContent = tick.predictedRps === null ? NONE : perSecond(tick.predictedRps);
 }
 
+/** Why the ceiling has no figure, where the model could not work one out. */
+function missingWorking(tick: LiveTick, capacity: number | null): string {
+  if (tick.predictedRps !== null) return WORKING_HINT;
+  if (capacity === null) return 'an event loop has no fixed K';
+  return `K = ${capacity} at once, but the time each takes is not known here: no figure`;
+}
+
 /**
  * "B of K": the workers taken, held ones included, so slow clients that hold every worker read as
  * "4 of 4", and the line under it says how many of those are held rather than serving.
@@ -88,9 +99,14 @@ function showBusy(tick: LiveTick, capacity: number | null): void {
   const of = document.createElement('span');
   of.className = 'of';
   of.textContent = ' of ';
-  byId('busy').replaceChildren(count(tick.busy + tick.held), of, capacity === null ? '∞' : String(capacity));
+  const reporting = tick.workers.length > 0;
+  byId('busy').replaceChildren(reporting ? count(tick.busy + tick.held) : NONE, of, capacity === null ? '∞' : String(capacity));
   const meaning = byId('busy-meaning');
-  meaning.textContent = tick.held > 0 ? `${count(tick.busy)} serving, ${count(tick.held)} held by slow clients` : BUSY_HINT;
+  meaning.textContent = !reporting
+    ? 'not measured: no process here reports its requests'
+    : tick.held > 0
+      ? `${count(tick.busy)} serving, ${count(tick.held)} held by slow clients`
+      : BUSY_HINT;
   meaning.classList.toggle('held', tick.held > 0);
   const note = byId('held-note');
   note.hidden = tick.held === 0;
@@ -130,6 +146,8 @@ export function clearFigures(): void {
   byId('model-working').textContent = WORKING_HINT;
   byId('model-working').hidden = false;
   byId('busy-meaning').textContent = BUSY_HINT;
+  byId('waiting-meaning').textContent = WAITING_HINT;
+  byId('little-meaning').textContent = LITTLE_HINT;
   byId('held-note').hidden = true;
   byId('errors-detail').hidden = true;
   lastErrors = undefined;

@@ -129,13 +129,14 @@ export function createLoadControls(options: ServeOptions, actions: LoadActions):
     await send(current());
   }
 
-  // A load the session runs, or holds for a deployment being started, follows the form; with
-  // none, the form is a draft for "Start load".
+  // A load the session runs, or holds for a deployment being started, follows the form, and so
+  // does one this tab's "Start load" is still asking for (the answer would put the form back);
+  // with none, the form is a draft for "Start load".
   function edited(): void {
     fit();
     clearTimeout(resend);
     resend = undefined;
-    if (state?.load) resend = setTimeout(() => void flush(), RESEND_AFTER_MS);
+    if (state?.load || sending > 0) resend = setTimeout(() => void flush(), RESEND_AFTER_MS);
   }
 
   endpoint.addEventListener('change', () => {
