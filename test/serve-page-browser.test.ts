@@ -96,6 +96,13 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
     expect(await page.locator('#busy').textContent()).toMatch(/^4\s*of\s*4$/);
     await expect.poll(() => page.locator('#ceiling-sentence').textContent()).toMatch(/^No ceiling left: slow clients hold all 4 workers/);
     expect(await page.locator('#predicted').isVisible()).toBe(false);
+    // Waiting is L minus the workers serving: its line names that count, not the 4 the busy tile reads.
+    const waitingNamesServing = () =>
+      page.evaluate(() => {
+        const serving = /^(\S+) serving/.exec(document.getElementById('busy-meaning')!.textContent!)?.[1];
+        return document.getElementById('waiting-meaning')!.textContent === `queued for a worker: L − ${serving} serving`;
+      });
+    await expect.poll(waitingNamesServing, { timeout: 3000 }).toBe(true);
   });
 
   it('keeps labels at 16 px or more and figures at 32 px or more, times past a second in seconds', async () => {
