@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layoutMarkers, type MarkerBox } from '../web/marker-layout.js';
-import { duration, durationLabel } from '../web/format.js';
+import { duration, durationLabel, perSecond } from '../web/format.js';
 import { markerLabel } from '../web/charts.js';
 import { LITTLE_HINT, littleMeaning, WAITING_HINT, waitingMeaning } from '../web/queue-lines.js';
 
@@ -50,6 +50,13 @@ describe("the workshop page's layout arithmetic", () => {
     expect(duration(null).unit).toBe('ms');
     expect(durationLabel(2500)).toBe('2.5 s');
     expect(durationLabel(0)).toBe('0');
+  });
+
+  it('writes rates past 10,000 a second in thousands, so that they fit their tile', () => {
+    expect(perSecond(17670)).toBe('17.7k');
+    expect(perSecond(9999.6)).toBe('10000');
+    expect(perSecond(1194.2)).toBe('1194');
+    expect(perSecond(19.64)).toBe('19.6');
   });
 
   it('names a marker by the deployment and the load that run from then on', () => {

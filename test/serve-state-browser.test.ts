@@ -183,4 +183,17 @@ describeWithChromium()('the live page and the session agree on what runs', () =>
     await feed.until((s) => s.loadStatus === 'running' && s.load?.clients === 3, 10_000);
     expect(await page.inputValue('#clients')).toBe('3');
   });
+
+  it('shows no ceiling for a deployment that died under its load, and its refused connections within their tile', async () => {
+    expect(await killOnSight(serving.child.pid!, ['--mode', 'blocking'])).toBeGreaterThan(0);
+    await feed.until((s) => s.deployment.status === 'failed', 10_000);
+    const [tick] = await feed.ticksFor(1);
+    expect(tick).toMatchObject({ predictedRps: null, modelWorking: 'no ceiling: node-blocking is not running' });
+    await expect.poll(() => page.locator('#model-working').textContent()).toBe('no ceiling: node-blocking is not running');
+    expect(await page.locator('#predicted').textContent()).toBe('—');
+    await expect.poll(() => page.locator('#errors-detail [data-kind="refused"]').isVisible()).toBe(true);
+    // A client that finds nothing listening fails thousands of times a second: the figure stays inside its tile.
+    const overflow = await page.locator('.tile.errors').evaluate((tile) => tile.scrollWidth - tile.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
 });

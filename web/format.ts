@@ -2,8 +2,12 @@
 
 export const NONE = '—';
 
-/** Requests a second: one decimal while it is small, whole numbers past 100. */
+/**
+ * Requests a second: one decimal while it is small, whole numbers past 100, thousands past 10,000
+ * ("17.7k"), since five digits overflow a tile: a load on a server that died fails 17,670 times a second.
+ */
 export function perSecond(value: number): string {
+  if (value >= 10_000) return `${(value / 1000).toFixed(1)}k`;
   return value < 100 ? value.toFixed(1) : String(Math.round(value));
 }
 
