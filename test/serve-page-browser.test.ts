@@ -111,13 +111,15 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
         [...document.querySelectorAll<HTMLElement>(selector)].filter((e) => e.offsetParent !== null).map((e) => ({ selector, text: e.textContent ?? '', size: parseFloat(getComputedStyle(e).fontSize) }));
       const legends = ['chart-throughput', 'chart-latency', 'chart-queue'].map((id) => Chart.getChart(id)!.options.plugins!.legend!.labels!.font);
       return {
-        labels: px('.live .label, .live .meaning, .live .sub, figcaption, #marker-legend li, #held-note, .worker-pid, .ceiling-sentence'),
+        labels: px('.live .label, .live .meaning, .live .sub, figcaption, #marker-legend li, #held-note, .worker-pid, .ceiling-sentence, #clients-presets button'),
+        presetsSpilling: [...document.querySelectorAll<HTMLElement>('#clients-presets button')].filter((b) => b.scrollWidth > b.clientWidth).map((b) => b.textContent),
         figures: px('.live .value'),
         legends: legends.map((font) => (font && 'size' in font ? Number(font.size) : 0)),
       };
     });
     expect(sizes.labels.length).toBeGreaterThan(15);
     for (const label of sizes.labels) expect(label.size, `${label.selector} "${label.text}"`).toBeGreaterThanOrEqual(16);
+    expect(sizes.presetsSpilling).toEqual([]);
     // The ceiling is a sentence now, not a figure: all 4 workers are held.
     expect(sizes.figures.length).toBe(8);
     for (const figure of sizes.figures) expect(figure.size, `${figure.selector} "${figure.text}"`).toBeGreaterThanOrEqual(32);
