@@ -72,6 +72,8 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
   it('hides the measured figures and lines in predict mode, and reveals them', async () => {
     await expect.poll(async () => Number(await page.locator('#throughput').textContent()), { timeout: 5000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator('#cpu').textContent(), { timeout: 5000 }).toMatch(/^\d+% of \d+ cores?$/);
+    // The machine's CPU beside it: what was left for the server, with the generator and the browser on the same cores.
+    expect(await page.locator('#machine-cpu').textContent()).toMatch(/^\d+%$/);
     await page.click('#predict');
     expect(await page.locator('#throughput').isVisible()).toBe(false);
     expect(await page.locator('#p99').isVisible()).toBe(false);

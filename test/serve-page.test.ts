@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { layoutMarkers, type MarkerBox } from '../web/marker-layout.js';
-import { duration, durationLabel, perSecond } from '../web/format.js';
+import { duration, durationLabel, machineCpu, perSecond, serverCpu } from '../web/format.js';
 import { markerLabel } from '../web/charts.js';
 import { LITTLE_HINT, littleMeaning, WAITING_HINT, waitingMeaning } from '../web/queue-lines.js';
 
@@ -57,6 +57,14 @@ describe("the workshop page's layout arithmetic", () => {
     expect(perSecond(9999.6)).toBe('10000');
     expect(perSecond(1194.2)).toBe('1194');
     expect(perSecond(19.64)).toBe('19.6');
+  });
+
+  it("puts the whole machine's CPU beside the server's, where it was measured", () => {
+    // node-async on /cpu?ms=10 at 64 clients here, beside other programs: 70 req/s of a ceiling of 100.
+    const cpu = { busyPercent: 37.2, cores: 2, machinePercent: 98.4 };
+    expect([serverCpu(cpu), machineCpu(cpu)]).toEqual(['37% of 2 cores', '98%']);
+    expect([serverCpu({ busyPercent: 50, cores: 1 }), machineCpu({ busyPercent: 50, cores: 1 })]).toEqual(['50% of 1 core', '—']);
+    expect([serverCpu(null), machineCpu(null)]).toEqual(['—', '—']);
   });
 
   it('names a marker by the deployment and the load that run from then on', () => {

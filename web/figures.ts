@@ -1,9 +1,9 @@
 import type { ErrorsByKind, LiveTick } from '../harness/serve/protocol.js';
 import { byId } from './dom.js';
-import { average, count, duration, NONE, perSecond, plural } from './format.js';
+import { average, count, duration, machineCpu, NONE, perSecond, serverCpu } from './format.js';
 import { LITTLE_HINT, littleMeaning, WAITING_HINT, waitingMeaning } from './queue-lines.js';
 
-const FIGURE_IDS = ['throughput', 'p50', 'p99', 'errors', 'in-flight', 'busy', 'waiting', 'little', 'little-working', 'predicted', 'cpu'];
+const FIGURE_IDS = ['throughput', 'p50', 'p99', 'errors', 'in-flight', 'busy', 'waiting', 'little', 'little-working', 'predicted', 'cpu', 'machine-cpu'];
 const WORKING_HINT = 'most it can serve: K at once / time each';
 const BUSY_HINT = 'workers serving a request now';
 
@@ -36,7 +36,8 @@ export function showFigures(tick: LiveTick, capacity: number | null, windowS: nu
   byId('waiting-meaning').textContent = waitingMeaning(tick);
   showLittle(tick, windowS);
   showCeiling(tick, capacity);
-  byId('cpu').textContent = tick.cpu === null ? NONE : `${Math.round(tick.cpu.busyPercent)}% of ${plural(tick.cpu.cores, 'core')}`;
+  byId('cpu').textContent = serverCpu(tick.cpu);
+  byId('machine-cpu').textContent = machineCpu(tick.cpu);
   byId('slow-now').textContent = String(tick.slowClients);
   showErrorKinds(tick);
 }
