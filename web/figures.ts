@@ -72,7 +72,7 @@ function showCeiling(tick: LiveTick, capacity: number | null): void {
   working.textContent = tick.modelWorking ?? missingWorking(tick, capacity);
   if (tick.predictedRps === 0) {
     working.hidden = tick.modelWorking === null;
-    const workers = capacity === null ? 'the workers' : capacity === 1 ? 'the one worker' : `all ${capacity} workers`;
+    const workers = capacity === null ? 'the workers' : capacity === 1 ? 'the one worker' : capacity === 2 ? 'both workers' : `all ${capacity} workers`;
     sentence.textContent = `No ceiling left: slow clients hold ${workers}; others get in only as one ends.`;
     sentence.hidden = false;
     figure.hidden = true;
