@@ -91,7 +91,8 @@ describeWithChromium()('the handout of a bench serve session', () => {
     ]);
     for (const [i, row] of rows.entries()) {
       const step = run.steps![i]!;
-      expect(Number(cell(row, 'served (req/s)'))).toBeCloseTo(step.throughputRps, 1);
+      // Shown to one decimal: 19.25 reads 19.3, half a tenth off, which toBeCloseTo(…, 1) refuses.
+      expect(Math.abs(Number(cell(row, 'served (req/s)')) - step.throughputRps)).toBeLessThanOrEqual(0.05 + 1e-9);
       expect(Number(cell(row, 'in flight (L)')) / Number(cell(row, 'λ × W'))).toBeGreaterThan(0.8);
       expect(Number(cell(row, 'in flight (L)')) / Number(cell(row, 'λ × W'))).toBeLessThan(1.25);
       expect(cell(row, 'what it shows')).toBe(step.note);
