@@ -105,6 +105,13 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
         return document.getElementById('waiting-meaning')!.textContent === `queued for a worker: L − ${serving} serving`;
       });
     await expect.poll(waitingNamesServing, { timeout: 3000 }).toBe(true);
+    // Predict hides the lines that carry measured counts ("0 serving, 4 held"), as it hides the figures.
+    await page.click('#predict');
+    expect(await page.locator('#busy-meaning').isVisible()).toBe(false);
+    expect(await page.locator('#waiting-meaning').isVisible()).toBe(false);
+    expect(await page.locator('#in-flight').locator('xpath=following-sibling::div[@class="meaning"]').isVisible()).toBe(true);
+    await page.click('#predict');
+    expect(await page.locator('#busy-meaning').isVisible()).toBe(true);
   });
 
   it('keeps labels at 16 px or more and figures at 32 px or more, times past a second in seconds', async () => {

@@ -33,13 +33,23 @@ export function showFigures(tick: LiveTick, capacity: number | null, windowS: nu
   showBusy(tick, capacity);
   // Without a process that reports its requests (a CGI program lives for one), busy is not measured, nor L minus it.
   byId('waiting').textContent = tick.workers.length === 0 ? NONE : average(tick.waiting);
-  byId('waiting-meaning').textContent = waitingMeaning(tick);
+  tell('waiting-meaning', waitingMeaning(tick), WAITING_HINT);
   showLittle(tick, windowS);
   showCeiling(tick, capacity);
   byId('cpu').textContent = serverCpu(tick.cpu);
   byId('machine-cpu').textContent = machineCpu(tick.cpu);
   byId('slow-now').textContent = String(tick.slowClients);
   showErrorKinds(tick);
+}
+
+/**
+ * A tile's line under its figure: its meaning, or words with measured figures in them ("0
+ * serving, 4 held"), which predict mode hides along with the figures they would give away.
+ */
+function tell(id: string, text: string, hint: string): void {
+  const line = byId(id);
+  line.textContent = text;
+  line.classList.toggle('told', text !== hint);
 }
 
 function showDuration(id: string, ms: number | null): void {
@@ -50,7 +60,7 @@ function showDuration(id: string, ms: number | null): void {
 
 /** λ·W as the figure, and the product it came from under it. */
 function showLittle(tick: LiveTick, windowS: number): void {
-  byId('little-meaning').textContent = littleMeaning(tick, windowS);
+  tell('little-meaning', littleMeaning(tick, windowS), LITTLE_HINT);
   if (tick.littleL === null || tick.meanLatencyMs === null) {
     byId('little').textContent = NONE;
     byId('little-working').textContent = NONE;
@@ -109,6 +119,7 @@ function showBusy(tick: LiveTick, capacity: number | null): void {
       ? `${count(tick.busy)} serving, ${count(tick.held)} held by slow clients`
       : BUSY_HINT;
   meaning.classList.toggle('held', tick.held > 0);
+  meaning.classList.toggle('told', meaning.textContent !== BUSY_HINT);
   const note = byId('held-note');
   note.hidden = tick.held === 0;
   note.textContent = tick.held === 0 ? '' : `${count(tick.held)} of ${capacity === null ? tick.workers.length : capacity} held reading slow requests`;
@@ -146,9 +157,10 @@ export function clearFigures(): void {
   byId('ceiling-figure').hidden = false;
   byId('model-working').textContent = WORKING_HINT;
   byId('model-working').hidden = false;
-  byId('busy-meaning').textContent = BUSY_HINT;
-  byId('waiting-meaning').textContent = WAITING_HINT;
-  byId('little-meaning').textContent = LITTLE_HINT;
+  tell('busy-meaning', BUSY_HINT, BUSY_HINT);
+  byId('busy-meaning').classList.remove('held');
+  tell('waiting-meaning', WAITING_HINT, WAITING_HINT);
+  tell('little-meaning', LITTLE_HINT, LITTLE_HINT);
   byId('held-note').hidden = true;
   byId('errors-detail').hidden = true;
   lastErrors = undefined;
