@@ -88,7 +88,7 @@ describe('the worked model', () => {
   });
 
   it('says an event loop on /io has no ceiling from slots, and an open loop below the ceiling gets what it offers', () => {
-    expect(working('node-async', {}, '/io?ms=50', { concurrency: 8 })).toBe('8 clients / 0.050 s = 160 req/s (event loop: unbounded: no ceiling from slots)');
+    expect(working('node-async', {}, '/io?ms=50', { concurrency: 8 })).toBe('8 clients / 0.050 s = 160 req/s (event loop: no ceiling from slots)');
     expect(working('gunicorn-sync', { workers: 4 }, '/io?ms=50', { offeredRps: 50 })).toBe('min(50 req/s offered, 4 workers / 0.050 s) = 50 req/s');
     expect(working('gunicorn-gthread', { workers: 2, threads: 4 }, '/io?ms=50', { offeredRps: 500 })).toBe('min(500 req/s offered, (2 workers × 4 threads) / 0.050 s) = 160 req/s');
     expect(working('gunicorn-sync', { workers: 4 }, '/io?ms=50', { offeredRps: 50 }, 1)).toBe('min(50 req/s offered, (4 workers − 1 held) / 0.050 s) = 50 req/s');

@@ -72,6 +72,8 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
   it('hides the measured figures and lines in predict mode, and reveals them', async () => {
     await expect.poll(async () => Number(await page.locator('#throughput').textContent()), { timeout: 5000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator('#cpu').textContent(), { timeout: 5000 }).toMatch(/^\d+% of \d+ cores?$/);
+    // The machine's CPU beside it: what was left for the server, with the generator and the browser on the same cores.
+    expect(await page.locator('#machine-cpu').textContent()).toMatch(/^\d+%$/);
     await page.click('#predict');
     expect(await page.locator('#throughput').isVisible()).toBe(false);
     expect(await page.locator('#p99').isVisible()).toBe(false);
@@ -96,6 +98,20 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
     expect(await page.locator('#busy').textContent()).toMatch(/^4\s*of\s*4$/);
     await expect.poll(() => page.locator('#ceiling-sentence').textContent()).toMatch(/^No ceiling left: slow clients hold all 4 workers/);
     expect(await page.locator('#predicted').isVisible()).toBe(false);
+    // Waiting is L minus the workers serving: its line names that count, not the 4 the busy tile reads.
+    const waitingNamesServing = () =>
+      page.evaluate(() => {
+        const serving = /^(\S+) serving/.exec(document.getElementById('busy-meaning')!.textContent!)?.[1];
+        return document.getElementById('waiting-meaning')!.textContent === `queued for a worker: L − ${serving} serving`;
+      });
+    await expect.poll(waitingNamesServing, { timeout: 3000 }).toBe(true);
+    // Predict hides the lines that carry measured counts ("0 serving, 4 held"), as it hides the figures.
+    await page.click('#predict');
+    expect(await page.locator('#busy-meaning').isVisible()).toBe(false);
+    expect(await page.locator('#waiting-meaning').isVisible()).toBe(false);
+    expect(await page.locator('#in-flight').locator('xpath=following-sibling::div[@class="meaning"]').isVisible()).toBe(true);
+    await page.click('#predict');
+    expect(await page.locator('#busy-meaning').isVisible()).toBe(true);
   });
 
   it('keeps labels at 16 px or more and figures at 32 px or more, times past a second in seconds', async () => {
@@ -104,13 +120,15 @@ describeWithSoftware()('the workshop page in a real browser at 1280×800', () =>
         [...document.querySelectorAll<HTMLElement>(selector)].filter((e) => e.offsetParent !== null).map((e) => ({ selector, text: e.textContent ?? '', size: parseFloat(getComputedStyle(e).fontSize) }));
       const legends = ['chart-throughput', 'chart-latency', 'chart-queue'].map((id) => Chart.getChart(id)!.options.plugins!.legend!.labels!.font);
       return {
-        labels: px('.live .label, .live .meaning, .live .sub, figcaption, #marker-legend li, #held-note, .worker-pid, .ceiling-sentence'),
+        labels: px('.live .label, .live .meaning, .live .sub, figcaption, #marker-legend li, #held-note, .worker-pid, .ceiling-sentence, #clients-presets button'),
+        presetsSpilling: [...document.querySelectorAll<HTMLElement>('#clients-presets button')].filter((b) => b.scrollWidth > b.clientWidth).map((b) => b.textContent),
         figures: px('.live .value'),
         legends: legends.map((font) => (font && 'size' in font ? Number(font.size) : 0)),
       };
     });
     expect(sizes.labels.length).toBeGreaterThan(15);
     for (const label of sizes.labels) expect(label.size, `${label.selector} "${label.text}"`).toBeGreaterThanOrEqual(16);
+    expect(sizes.presetsSpilling).toEqual([]);
     // The ceiling is a sentence now, not a figure: all 4 workers are held.
     expect(sizes.figures.length).toBe(8);
     for (const figure of sizes.figures) expect(figure.size, `${figure.selector} "${figure.text}"`).toBeGreaterThanOrEqual(32);

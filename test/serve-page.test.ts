@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { layoutMarkers, type MarkerBox } from '../web/marker-layout.js';
-import { duration, durationLabel } from '../web/format.js';
+import { duration, durationLabel, machineCpu, perSecond, serverCpu } from '../web/format.js';
 import { markerLabel } from '../web/charts.js';
+import { LITTLE_HINT, littleMeaning, WAITING_HINT, waitingMeaning } from '../web/queue-lines.js';
 
 function overlaps(a: MarkerBox, b: MarkerBox): boolean {
   return a.row === b.row && a.left < b.right && b.left < a.right;
@@ -51,9 +52,41 @@ describe("the workshop page's layout arithmetic", () => {
     expect(durationLabel(0)).toBe('0');
   });
 
+  it('writes rates past 10,000 a second in thousands, so that they fit their tile', () => {
+    expect(perSecond(17670)).toBe('17.7k');
+    expect(perSecond(9999.6)).toBe('10000');
+    expect(perSecond(1194.2)).toBe('1194');
+    expect(perSecond(19.64)).toBe('19.6');
+  });
+
+  it("puts the whole machine's CPU beside the server's, where it was measured", () => {
+    // node-async on /cpu?ms=10 at 64 clients here, beside other programs: 70 req/s of a ceiling of 100.
+    const cpu = { busyPercent: 37.2, cores: 2, machinePercent: 98.4 };
+    expect([serverCpu(cpu), machineCpu(cpu)]).toEqual(['37% of 2 cores', '98%']);
+    expect([serverCpu({ busyPercent: 50, cores: 1 }), machineCpu({ busyPercent: 50, cores: 1 })]).toEqual(['50% of 1 core', '—']);
+    expect([serverCpu(null), machineCpu(null)]).toEqual(['—', '—']);
+  });
+
   it('names a marker by the deployment and the load that run from then on', () => {
     expect(markerLabel({ t: 3, text: '8 clients', deployment: 'gunicorn-sync ×4', load: '/io?ms=50, 8 clients' })).toBe('gunicorn-sync ×4 · /io?ms=50, 8 clients');
     expect(markerLabel({ t: 9, text: 'stop load', deployment: 'gunicorn-sync ×4', load: null })).toBe('gunicorn-sync ×4 · no load');
     expect(markerLabel({ t: 1, text: 'start node-blocking' })).toBe('start node-blocking');
+  });
+
+  it("says Little's law needs a steady queue when λ × W and the measured L are apart, and nothing more when they agree", () => {
+    // Measured here: node-blocking 2 s after 256 clients dropped to 8 (L 252.5, 18.6 req/s × 6.1 s).
+    expect(littleMeaning({ inFlight: 252.5, littleL: 114.3 }, 2)).toBe('≠ L for now: it needs a steady queue and W well under 2 s');
+    // gunicorn-sync ×4 with 4 slow clients: workers freed in bursts (L 8.0, 7.2 req/s × 1.7 s).
+    expect(littleMeaning({ inFlight: 8, littleL: 12 }, 2)).not.toBe(LITTLE_HINT);
+    expect(littleMeaning({ inFlight: 8, littleL: 7.9 }, 2)).toBe(LITTLE_HINT);
+    expect(littleMeaning({ inFlight: 0.7, littleL: 0.8 }, 2)).toBe(LITTLE_HINT);
+    expect(littleMeaning({ inFlight: 0, littleL: null }, 2)).toBe(LITTLE_HINT);
+  });
+
+  it('names the serving count that waiting subtracts from L when slow clients hold workers', () => {
+    // 4 of 4 held: busy reads "4 of 4", waiting is all 8 of L, so "L − busy" would read 4.
+    expect(waitingMeaning({ busy: 0, held: 4 })).toBe('queued for a worker: L − 0 serving');
+    expect(waitingMeaning({ busy: 2, held: 2 })).toBe('queued for a worker: L − 2 serving');
+    expect(waitingMeaning({ busy: 4, held: 0 })).toBe(WAITING_HINT);
   });
 });

@@ -166,4 +166,34 @@ describeWithChromium()('the live page and the session agree on what runs', () =>
     expect(await reason(page, 'start-load').textContent()).toBe('Start load: node-prefork ×3 failed; start a deployment first');
     expect(await page.locator('#start-deployment').isDisabled()).toBe(false);
   });
+
+  it('runs an edit made while Start load is being answered, rather than putting the form back', async () => {
+    await page.selectOption('#kind', 'node-blocking');
+    await page.click('#start-deployment');
+    await feed.until((s) => s.deployment.label === 'node-blocking' && s.deployment.status === 'ready', 30_000);
+    await expect.poll(() => page.locator('#start-load').isDisabled()).toBe(false);
+    await page.click('#clients-presets button:text-is("2")');
+    // The click and the edit in one task of the page: the edit comes before Start load's answer.
+    await page.evaluate(() => {
+      document.getElementById('start-load')!.click();
+      const clients = document.getElementById('clients') as HTMLInputElement;
+      clients.value = '3';
+      clients.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await feed.until((s) => s.loadStatus === 'running' && s.load?.clients === 3, 10_000);
+    expect(await page.inputValue('#clients')).toBe('3');
+  });
+
+  it('shows no ceiling for a deployment that died under its load, and its refused connections within their tile', async () => {
+    expect(await killOnSight(serving.child.pid!, ['--mode', 'blocking'])).toBeGreaterThan(0);
+    await feed.until((s) => s.deployment.status === 'failed', 10_000);
+    const [tick] = await feed.ticksFor(1);
+    expect(tick).toMatchObject({ predictedRps: null, modelWorking: 'no ceiling: node-blocking is not running' });
+    await expect.poll(() => page.locator('#model-working').textContent()).toBe('no ceiling: node-blocking is not running');
+    expect(await page.locator('#predicted').textContent()).toBe('—');
+    await expect.poll(() => page.locator('#errors-detail [data-kind="refused"]').isVisible()).toBe(true);
+    // A client that finds nothing listening fails thousands of times a second: the figure stays inside its tile.
+    const overflow = await page.locator('.tile.errors').evaluate((tile) => tile.scrollWidth - tile.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
 });

@@ -65,7 +65,10 @@ async function main(): Promise<void> {
     state(next) {
       deployment.follow(next);
       load.follow(next);
-      if (state?.deployment.status === 'ready' && next.deployment.status !== 'ready') {
+      // The figures measured the deployment that ran; a new start, or one that failed, has none yet.
+      const leftReady = state?.deployment.status === 'ready' && next.deployment.status !== 'ready';
+      const starts = next.deployment.status === 'starting' && state?.deployment.status !== 'starting';
+      if (leftReady || starts) {
         clearFigures();
         showWorkers(workersView, [], null);
       }
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
     },
     tick(tick) {
       const capacity = state?.deployment.capacity ?? null;
-      showFigures(tick, capacity);
+      showFigures(tick, capacity, options.liveWindowS);
       showWorkers(workersView, tick.workers, state?.deployment.slotsPerProcess ?? null);
       drawnUpTo = tick.t;
       charts.addTick(tick, capacity);

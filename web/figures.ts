@@ -1,8 +1,9 @@
 import type { ErrorsByKind, LiveTick } from '../harness/serve/protocol.js';
 import { byId } from './dom.js';
-import { average, count, duration, NONE, perSecond, plural } from './format.js';
+import { average, count, duration, machineCpu, NONE, perSecond, serverCpu } from './format.js';
+import { LITTLE_HINT, littleMeaning, WAITING_HINT, waitingMeaning } from './queue-lines.js';
 
-const FIGURE_IDS = ['throughput', 'p50', 'p99', 'errors', 'in-flight', 'busy', 'waiting', 'little', 'little-working', 'predicted', 'cpu'];
+const FIGURE_IDS = ['throughput', 'p50', 'p99', 'errors', 'in-flight', 'busy', 'waiting', 'little', 'little-working', 'predicted', 'cpu', 'machine-cpu'];
 const WORKING_HINT = 'most it can serve: K at once / time each';
 const BUSY_HINT = 'workers serving a request now';
 
@@ -21,21 +22,34 @@ let lastErrors: { t: number; byKind: ErrorsByKind } | undefined;
 
 /**
  * The live numbers. capacity is Little's K for the deployment (null when unbounded), which the
- * tick does not carry: the state does.
+ * tick does not carry: the state does; windowS is the span the tick's figures cover.
  */
-export function showFigures(tick: LiveTick, capacity: number | null): void {
+export function showFigures(tick: LiveTick, capacity: number | null, windowS: number): void {
   byId('throughput').textContent = perSecond(tick.rps);
   showDuration('p50', tick.p50Ms);
   showDuration('p99', tick.p99Ms);
   byId('errors').textContent = perSecond(tick.errorsPerS);
   byId('in-flight').textContent = average(tick.inFlight);
   showBusy(tick, capacity);
-  byId('waiting').textContent = average(tick.waiting);
-  showLittle(tick);
+  // Without a process that reports its requests (a CGI program lives for one), busy is not measured, nor L minus it.
+  byId('waiting').textContent = tick.workers.length === 0 ? NONE : average(tick.waiting);
+  tell('waiting-meaning', waitingMeaning(tick), WAITING_HINT);
+  showLittle(tick, windowS);
   showCeiling(tick, capacity);
-  byId('cpu').textContent = tick.cpu === null ? NONE : `${Math.round(tick.cpu.busyPercent)}% of ${plural(tick.cpu.cores, 'core')}`;
+  byId('cpu').textContent = serverCpu(tick.cpu);
+  byId('machine-cpu').textContent = machineCpu(tick.cpu);
   byId('slow-now').textContent = String(tick.slowClients);
   showErrorKinds(tick);
+}
+
+/**
+ * A tile's line under its figure: its meaning, or words with measured figures in them ("0
+ * serving, 4 held"), which predict mode hides along with the figures they would give away.
+ */
+function tell(id: string, text: string, hint: string): void {
+  const line = byId(id);
+  line.textContent = text;
+  line.classList.toggle('told', text !== hint);
 }
 
 function showDuration(id: string, ms: number | null): void {
@@ -45,7 +59,8 @@ function showDuration(id: string, ms: number | null): void {
 }
 
 /** λ·W as the figure, and the product it came from under it. */
-function showLittle(tick: LiveTick): void {
+function showLittle(tick: LiveTick, windowS: number): void {
+  tell('little-meaning', littleMeaning(tick, windowS), LITTLE_HINT);
   if (tick.littleL === null || tick.meanLatencyMs === null) {
     byId('little').textContent = NONE;
     byId('little-working').textContent = NONE;
@@ -64,10 +79,10 @@ function showCeiling(tick: LiveTick, capacity: number | null): void {
   const sentence = byId('ceiling-sentence');
   const figure = byId('ceiling-figure');
   const working = byId('model-working');
-  working.textContent = tick.modelWorking ?? (tick.predictedRps === null && capacity === null ? 'an event loop has no fixed K' : WORKING_HINT);
+  working.textContent = tick.modelWorking ?? missingWorking(tick, capacity);
   if (tick.predictedRps === 0) {
     working.hidden = tick.modelWorking === null;
-    const workers = capacity === null ? 'the workers' : capacity === 1 ? 'the one worker' : `all ${capacity} workers`;
+    const workers = capacity === null ? 'the workers' : capacity === 1 ? 'the one worker' : capacity === 2 ? 'both workers' : `all ${capacity} workers`;
     sentence.textContent = `No ceiling left: slow clients hold ${workers}; others get in only as one ends.`;
     sentence.hidden = false;
     figure.hidden = true;
@@ -80,6 +95,13 @@ function showCeiling(tick: LiveTick, capacity: number | null): void {
   byId('predicted').textContent = tick.predictedRps === null ? NONE : perSecond(tick.predictedRps);
 }
 
+/** Why the ceiling has no figure, where the model could not work one out. */
+function missingWorking(tick: LiveTick, capacity: number | null): string {
+  if (tick.predictedRps !== null) return WORKING_HINT;
+  if (capacity === null) return 'an event loop has no fixed K';
+  return `K = ${capacity} at once, but the time each takes is not known here: no figure`;
+}
+
 /**
  * "B of K": the workers taken, held ones included, so slow clients that hold every worker read as
  * "4 of 4", and the line under it says how many of those are held rather than serving.
@@ -88,10 +110,16 @@ function showBusy(tick: LiveTick, capacity: number | null): void {
   const of = document.createElement('span');
   of.className = 'of';
   of.textContent = ' of ';
-  byId('busy').replaceChildren(count(tick.busy + tick.held), of, capacity === null ? '∞' : String(capacity));
+  const reporting = tick.workers.length > 0;
+  byId('busy').replaceChildren(reporting ? count(tick.busy + tick.held) : NONE, of, capacity === null ? '∞' : String(capacity));
   const meaning = byId('busy-meaning');
-  meaning.textContent = tick.held > 0 ? `${count(tick.busy)} serving, ${count(tick.held)} held by slow clients` : BUSY_HINT;
+  meaning.textContent = !reporting
+    ? 'not measured: no process here reports its requests'
+    : tick.held > 0
+      ? `${count(tick.busy)} serving, ${count(tick.held)} held by slow clients`
+      : BUSY_HINT;
   meaning.classList.toggle('held', tick.held > 0);
+  meaning.classList.toggle('told', meaning.textContent !== BUSY_HINT);
   const note = byId('held-note');
   note.hidden = tick.held === 0;
   note.textContent = tick.held === 0 ? '' : `${count(tick.held)} of ${capacity === null ? tick.workers.length : capacity} held reading slow requests`;
@@ -129,7 +157,10 @@ export function clearFigures(): void {
   byId('ceiling-figure').hidden = false;
   byId('model-working').textContent = WORKING_HINT;
   byId('model-working').hidden = false;
-  byId('busy-meaning').textContent = BUSY_HINT;
+  tell('busy-meaning', BUSY_HINT, BUSY_HINT);
+  byId('busy-meaning').classList.remove('held');
+  tell('waiting-meaning', WAITING_HINT, WAITING_HINT);
+  tell('little-meaning', LITTLE_HINT, LITTLE_HINT);
   byId('held-note').hidden = true;
   byId('errors-detail').hidden = true;
   lastErrors = undefined;

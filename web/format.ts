@@ -1,9 +1,15 @@
+import type { LiveTick } from '../harness/serve/protocol.js';
+
 /** Figures as the room reads them: few digits, and a dash where there is nothing to show yet. */
 
 export const NONE = '—';
 
-/** Requests a second: one decimal while it is small, whole numbers past 100. */
+/**
+ * Requests a second: one decimal while it is small, whole numbers past 100, thousands past 10,000
+ * ("17.7k"), since five digits overflow a tile: a load on a server that died fails 17,670 times a second.
+ */
 export function perSecond(value: number): string {
+  if (value >= 10_000) return `${(value / 1000).toFixed(1)}k`;
   return value < 100 ? value.toFixed(1) : String(Math.round(value));
 }
 
@@ -43,4 +49,18 @@ export function count(value: number): string {
 /** "1 worker", "4 workers". */
 export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** The server's CPU under throughput: its share of its cores. */
+export function serverCpu(cpu: LiveTick['cpu']): string {
+  return cpu === null ? NONE : `${Math.round(cpu.busyPercent)}% of ${plural(cpu.cores, 'core')}`;
+}
+
+/**
+ * The whole machine's CPU under the server's: a `/cpu` ceiling missed with the server's cores half
+ * used is explained when the machine had none left (the load generator, the browser and other
+ * programs share it).
+ */
+export function machineCpu(cpu: LiveTick['cpu']): string {
+  return cpu?.machinePercent === undefined ? NONE : `${Math.round(cpu.machinePercent)}%`;
 }

@@ -6,8 +6,12 @@ import { startLoadReason, stopLoadReason } from './reasons.js';
 /** A slider drag becomes one request once it rests this long, not one per pixel. */
 const RESEND_AFTER_MS = 200;
 
-/** One-click client counts: the doublings a workshop steps through. */
-const CLIENT_PRESETS = [1, 2, 4, 8, 16, 32, 64, 128, 256];
+/**
+ * One-click client counts: the doublings a workshop steps through, then the event loop's 64 and
+ * the queue's 256. Nine buttons did not fit the column at 16 px ("128" and "256" ran past their
+ * boxes); the slider reaches every count between.
+ */
+const CLIENT_PRESETS = [1, 2, 4, 8, 16, 64, 256];
 
 export interface LoadActions {
   /** Resolves once the server has answered (a refusal shows in the page's banner). */
@@ -129,13 +133,14 @@ export function createLoadControls(options: ServeOptions, actions: LoadActions):
     await send(current());
   }
 
-  // A load the session runs, or holds for a deployment being started, follows the form; with
-  // none, the form is a draft for "Start load".
+  // A load the session runs, or holds for a deployment being started, follows the form, and so
+  // does one this tab's "Start load" is still asking for (the answer would put the form back);
+  // with none, the form is a draft for "Start load".
   function edited(): void {
     fit();
     clearTimeout(resend);
     resend = undefined;
-    if (state?.load) resend = setTimeout(() => void flush(), RESEND_AFTER_MS);
+    if (state?.load || sending > 0) resend = setTimeout(() => void flush(), RESEND_AFTER_MS);
   }
 
   endpoint.addEventListener('change', () => {

@@ -1,9 +1,12 @@
+import { MachineCpu } from '../process/machine-cpu.js';
 import { ResourceSampler } from '../process/sampler.js';
 import type { LiveTick } from './protocol.js';
 
 interface Slice {
   /** CPU of the deployment's processes over the slice, percent of one core. */
   cpuPercent: number;
+  /** The machine's CPUs over the slice, percent busy (their mean); undefined without /proc/stat. */
+  machinePercent: number | undefined;
   wallMs: number;
   endedAt: number;
 }
@@ -17,6 +20,7 @@ interface Slice {
  */
 export class LiveCpu {
   private sampler: ResourceSampler;
+  private machine = new MachineCpu();
   private startedAt = performance.now();
   private readonly slices: Slice[] = [];
 
@@ -34,14 +38,22 @@ export class LiveCpu {
   read(): LiveTick['cpu'] {
     const now = performance.now();
     const used = this.sampler.stop();
-    if (used.processes > 0) this.slices.push({ cpuPercent: used.cpuPercent, wallMs: now - this.startedAt, endedAt: now });
+    const machine = this.machine.stop();
+    const machineNow = machine && machine.length > 0 ? machine.reduce((sum, p) => sum + p, 0) / machine.length : undefined;
+    if (used.processes > 0) this.slices.push({ cpuPercent: used.cpuPercent, machinePercent: machineNow, wallMs: now - this.startedAt, endedAt: now });
     this.startedAt = now;
     this.sampler = this.next();
+    this.machine = new MachineCpu();
     while (this.slices.length > 0 && this.slices[0]!.endedAt <= now - this.windowS * 1000) this.slices.shift();
     const wallMs = this.slices.reduce((sum, s) => sum + s.wallMs, 0);
     if (wallMs === 0) return null;
     const cpuPercent = this.slices.reduce((sum, s) => sum + s.cpuPercent * s.wallMs, 0) / wallMs;
-    return { busyPercent: Math.round((cpuPercent / this.cores) * 10) / 10, cores: this.cores };
+    const busyPercent = Math.round((cpuPercent / this.cores) * 10) / 10;
+    // The server's share beside the machine's: when /cpu falls short with the server's cores half used, the machine's figure says whether anything was left.
+    const measured = this.slices.every((s) => s.machinePercent !== undefined);
+    if (!measured) return { busyPercent, cores: this.cores };
+    const machinePercent = this.slices.reduce((sum, s) => sum + s.machinePercent! * s.wallMs, 0) / wallMs;
+    return { busyPercent, cores: this.cores, machinePercent: Math.round(machinePercent * 10) / 10 };
   }
 
   stop(): void {

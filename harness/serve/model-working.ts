@@ -22,7 +22,8 @@ export function modelWorking(model: ModelPrediction, load: WorkingLoad, predicti
   const slots = model.capacity === null ? null : slotTerm(model);
   // A ceiling of the app's own CPU (a user's app, measured): a term of its own in the minimum.
   const cpuCap = model.cpuBoundRps === undefined ? '' : `, ${formatRate(model.cpuBoundRps)} req/s of CPU`;
-  const unbounded = `${result} (${model.bound}: no ceiling from slots)`;
+  // "event loop: unbounded" says twice what the sentence ends on.
+  const unbounded = `${result} (${model.bound.replace(/: unbounded$/, '')}: no ceiling from slots)`;
   if ('offeredRps' in load) {
     const offered = `${formatRate(load.offeredRps)} req/s offered`;
     if (slots === null && !cpuCap) return `${offered} ${unbounded}`;

@@ -149,10 +149,15 @@ export interface LiveTick {
   waiting: number;
   /** Little's law's ceiling for this deployment at this endpoint, req/s: null when unbounded. */
   predictedRps: number | null;
-  /** The ceiling worked out with the current numbers, "min(8 clients, 4 workers) / 0.050 s = 80 req/s"; null without a model. */
+  /** The ceiling worked out with the current numbers, "min(8 clients, 4 workers) / 0.050 s = 80 req/s", or why there is none (a deployment that died); null without a model. */
   modelWorking: string | null;
   /** The server's processes' CPU over the window, as a share of its cores; null before the first reading. */
-  cpu: { busyPercent: number; cores: number } | null;
+  cpu: {
+    busyPercent: number;
+    cores: number;
+    /** The whole machine's CPUs, busy over the same window whoever used them (the generator, the browser, other programs): what was left for the server. */
+    machinePercent?: number;
+  } | null;
   /** The slow clients trickling now. */
   slowClients: number;
 }

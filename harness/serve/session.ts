@@ -314,7 +314,9 @@ export class LiveSession {
     const busy = workers.reduce((sum, w) => sum + (slots === null ? w.busy : Math.min(w.busy, slots)), 0);
     const inFlight = figures?.inFlight ?? 0;
     const round = (x: number) => Math.round(x * 10) / 10;
-    const capacity = load && predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, SERVER_CORES, load.choice.slowClients);
+    // A deployment that died has no ceiling: the model's figure beside a stream of refused connections would contradict them.
+    const up = this.state.deployment.status === 'ready';
+    const capacity = !up ? undefined : load && predictCapacity(active.planned.kind, active.planned.spec, load.choice.path, SERVER_CORES, load.choice.slowClients);
     const offered = load && (load.choice.mode === 'closed' ? { concurrency: load.choice.clients } : { offeredRps: load.choice.rate });
     const model = capacity && offered && predict(capacity, offered);
     this.emitTick({
@@ -332,7 +334,7 @@ export class LiveSession {
       workers,
       waiting: round(Math.max(0, inFlight - busy)),
       predictedRps: model?.predictedThroughputRps ?? null,
-      modelWorking: capacity && offered && model ? modelWorking(capacity, offered, model) : null,
+      modelWorking: !up ? `no ceiling: ${this.state.deployment.label} is not running` : capacity && offered && model ? modelWorking(capacity, offered, model) : null,
       cpu: this.meters.cpu.read(),
       slowClients: load?.choice.slowClients ?? 0,
     });
