@@ -124,7 +124,7 @@ function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, co
     case 'prefork':
     case 'process-per-request':
       return threads > 1
-        ? { capacity: slots - held, bound: `${spec.workers} workers × ${threads} threads${heldNote}`, serviceMs: ms }
+        ? { capacity: slots - held, bound: `${spec.workers} worker${spec.workers > 1 ? 's' : ''} × ${threads} threads${heldNote}`, serviceMs: ms }
         : { capacity: slots - held, bound: `${spec.workers} worker${spec.workers > 1 ? 's' : ''}${heldNote}`, serviceMs: ms };
   }
 }
