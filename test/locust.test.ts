@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -152,6 +153,23 @@ describeLocust('--generator locust', () => {
     withinLittlesLaw(next!);
     // Users it got before its config arrived waited for it, without a word.
     expect(late.printed().length).toBeLessThan(2000);
+  });
+
+  it('records a Locust master that cannot start as the deployment\'s failure, and writes the reports, with no stack trace', async () => {
+    const squatter = createServer();
+    const port = await freePort();
+    await new Promise<void>((listening) => squatter.listen(port, '127.0.0.1', listening));
+    try {
+      const r = bench(...point, '--duration', '2', '--generator', 'locust', '--locust-workers', '1', '--locust-master-bind', `127.0.0.1:${port}`, '--out', 'no-master');
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      const run = results(join(dir, 'no-master'));
+      expect(run.complete).toBe(true);
+      expect(run.failures).toEqual([expect.objectContaining({ deployment: 'gunicorn-sync ×3', reason: expect.stringMatching(/the load generator failed: Locust stopped \(locust master exited/) })]);
+      expect(readFileSync(join(dir, 'no-master', 'report.md'), 'utf8')).toMatch(/gunicorn-sync ×3 failed: the load generator failed/);
+    } finally {
+      squatter.close();
+    }
   });
 
   it('leaves no Locust process after Ctrl-C', async () => {
