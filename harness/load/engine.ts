@@ -111,7 +111,7 @@ export interface RequestWindow {
   histogram: string;
 }
 
-export type Phase = 'warm-up' | 'measuring';
+export type Phase = 'waiting for Locust workers' | 'warm-up' | 'measuring';
 /** What the window has measured so far, for the progress line: the current second's rate and p99. */
 export interface LiveFigures {
   rps: number;

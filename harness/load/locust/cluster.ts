@@ -30,6 +30,13 @@ export interface PointCommand {
   config: { host: string; requests: unknown[]; perUserRps: number | null; warmupS: number; durationS: number; timeoutS: number };
 }
 
+/** What a point tells its engine as it goes: still waiting for workers (seconds left to wait), the users starting, the window opening. */
+export interface PointHooks {
+  waiting(secondsLeft: number): void;
+  starting(): void;
+  windowOpened(): void;
+}
+
 /** A window the master kept: its records from the command on, and this machine's workers' CPU ticks at its edges. */
 export interface KeptWindow {
   id: number;
@@ -61,14 +68,15 @@ export class LocustCluster {
   }
 
   /** Runs one point: waits for the expected workers, sends the command, and keeps the master's record until the window closed. */
-  async point(command: PointCommand, cpus: string | undefined, onWindowOpen: () => void, signal?: AbortSignal): Promise<KeptWindow | undefined> {
+  async point(command: PointCommand, cpus: string | undefined, hooks: PointHooks, signal?: AbortSignal): Promise<KeptWindow | undefined> {
     if (this.failure) throw this.failure;
     this.started ??= this.start(cpus);
     try {
       await this.started;
-      await this.awaitWorkers(signal);
+      await this.awaitWorkers(hooks, signal);
       if (signal?.aborted) return undefined;
-      return await this.runPoint(command, onWindowOpen, signal);
+      hooks.starting();
+      return await this.runPoint(command, hooks, signal);
     } catch (err) {
       // A master that died fails every later point at once, for the same reason; missing workers
       // are waited for again at the next deployment, in case someone started them meanwhile.
@@ -143,13 +151,14 @@ export class LocustCluster {
     return lines;
   }
 
-  private async awaitWorkers(signal?: AbortSignal): Promise<void> {
+  private async awaitWorkers(hooks: PointHooks, signal?: AbortSignal): Promise<void> {
     const deadline = performance.now() + WORKERS_WAIT_S * 1000;
     for (;;) {
       this.read();
       if (this.connected.length >= this.expected || signal?.aborted) return;
       this.checkMaster();
       if (performance.now() > deadline) throw new Error(this.missingWorkers());
+      hooks.waiting((deadline - performance.now()) / 1000);
       await sleep(100, signal);
     }
   }
@@ -168,7 +177,7 @@ export class LocustCluster {
     if (!this.master!.running) throw new Error(`Locust stopped (${this.master!.describeExit()})`);
   }
 
-  private async runPoint(command: PointCommand, onWindowOpen: () => void, signal?: AbortSignal): Promise<KeptWindow | undefined> {
+  private async runPoint(command: PointCommand, hooks: PointHooks, signal?: AbortSignal): Promise<KeptWindow | undefined> {
     const id = this.nextId++;
     const lines = this.read();
     appendFileSync(join(this.dir, 'control.jsonl'), JSON.stringify({ type: 'point', id, expect: this.expected, ...command }) + '\n');
@@ -180,7 +189,7 @@ export class LocustCluster {
       lines.push(...seen);
       if (!open && seen.some((l) => l.type === 'open' && l.id === id)) {
         open = { at: performance.now(), ticks: this.ticks() };
-        onWindowOpen();
+        hooks.windowOpened();
       }
       if (open && seen.some((l) => l.type === 'close' && l.id === id)) {
         return { id, lines, ticks: { open, close: { at: performance.now(), ticks: this.ticks() } } };

@@ -24,9 +24,19 @@ export function locustEngine(settings: LocustSettings): LoadEngine {
     unavailable: () => (findExecutable('locust') ? undefined : 'Locust is not installed; install it with: sudo apt-get install python3-locust (or bench install-servers)'),
     run: async (load, events, signal) => {
       const { cluster, own } = clusterFor(settings);
-      const stopTicking = progressTicker(load, events.onProgress);
+      let stopTicking = () => {};
       try {
-        const kept = await cluster.point(pointCommand(load), load.cpus, () => events.onWindowOpen?.(), signal);
+        const kept = await cluster.point(
+          pointCommand(load),
+          load.cpus,
+          {
+            waiting: (left) => events.onProgress?.('waiting for Locust workers', left),
+            // Warm-up and window count down from the users' start, not from the wait before it.
+            starting: () => (stopTicking = progressTicker(load, events.onProgress)),
+            windowOpened: () => events.onWindowOpen?.(),
+          },
+          signal,
+        );
         return measurement(kept, load, settings);
       } finally {
         stopTicking();
@@ -38,10 +48,7 @@ export function locustEngine(settings: LocustSettings): LoadEngine {
 
 /** An interrupted point keeps nothing: an empty window. */
 function measurement(kept: KeptWindow | undefined, load: EngineLoad, settings: LocustSettings): EngineMeasurement {
-  if (!kept) {
-    const empty = windowMeasurement([{ type: 'open', id: 0, t: 0, workers: [] }, { type: 'close', id: 0, t: load.durationS, cpuPercent: 0, workers: [] }], 0, load, undefined);
-    return empty;
-  }
+  if (!kept) return windowMeasurement([{ type: 'open', id: 0, t: 0, workers: [] }, { type: 'close', id: 0, t: load.durationS, cpuPercent: 0, workers: [] }], 0, load, undefined);
   // The local workers' CPU from /proc over the window (seen within 100 ms of its edges); Locust's
   // own figure (psutil, sampled every few seconds) only where workers run elsewhere.
   const { open, close } = kept.ticks!;
