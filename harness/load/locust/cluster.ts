@@ -41,7 +41,7 @@ export interface PointHooks {
 export interface KeptWindow {
   id: number;
   lines: LogLine[];
-  ticks?: { open: { at: number; ticks: number }; close: { at: number; ticks: number } };
+  ticks: { open: { at: number; ticks: number }; close: { at: number; ticks: number } };
 }
 
 /**

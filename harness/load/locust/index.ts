@@ -51,7 +51,7 @@ function measurement(kept: KeptWindow | undefined, load: EngineLoad, settings: L
   if (!kept) return windowMeasurement([{ type: 'open', id: 0, t: 0, workers: [] }, { type: 'close', id: 0, t: load.durationS, cpuPercent: 0, workers: [] }], 0, load, undefined);
   // The local workers' CPU from /proc over the window (seen within 100 ms of its edges); Locust's
   // own figure (psutil, sampled every few seconds) only where workers run elsewhere.
-  const { open, close } = kept.ticks!;
+  const { open, close } = kept.ticks;
   const measuredCpu =
     hasProcfs && !settings.remoteWorkers
       ? { percent: ((close.ticks - open.ticks) / systemUnits().ticksPerSecond / Math.max((close.at - open.at) / 1000, 1e-3)) * 100, processes: settings.workers }
