@@ -70,10 +70,13 @@ function whoseResources(run: RunResults): string[] {
   ];
 }
 
-/** Separate placement pins what bench starts; a server started by hand runs where its owner let it, the generator's core included. */
+/**
+ * Separate placement pins what bench starts; a server started by hand runs where its owner let it,
+ * the generator's core included, unless it is on another machine (a row with a network to it).
+ */
 function unpinned(run: RunResults): string[] {
   const { mode, serverCpus, generatorCpus } = run.settings.placement;
-  const externals = distinct(run.results.filter(startedOutsideBench).map((row) => row.deployment), ', ');
+  const externals = distinct(run.results.filter((row) => startedOutsideBench(row) && !row.network).map((row) => row.deployment), ', ');
   if (mode !== 'separate' || !generatorCpus || externals === '') return [];
   return [
     `${externals}: started outside bench, so not pinned to the server's CPUs (${serverCpus ?? 'the others'}): it may have shared the generator's (${generatorCpus}); ` +
@@ -164,6 +167,10 @@ function measuredModel(run: RunResults): string[] {
 function coreBound(run: RunResults): string[] {
   if (!run.results.some(isCpuBound)) return [];
   const cores = run.settings.placement.serverCores;
-  const ofMachine = cores === run.environment.cpus ? `${cores} on this machine` : `the server's ${cores} of this machine's ${run.environment.cpus}; the load generator has the rest`;
+  const ofMachine = run.settings.serverHost
+    ? `${cores} on ${run.settings.serverHost}, the server machine`
+    : cores === run.environment.cpus
+      ? `${cores} on this machine`
+      : `the server's ${cores} of this machine's ${run.environment.cpus}; the load generator has the rest`;
   return [`CPU-bound points are bounded by the core count (${ofMachine}): past it, more workers or clients only queue.`];
 }

@@ -723,9 +723,13 @@ describe('runWarnings', () => {
     ]);
   });
 
-  it('notes the core-count ceiling when a point is CPU-bound', () => {
+  it('notes the core-count ceiling when a point is CPU-bound, on the server machine where there is one', () => {
     expect(runWarnings(workersRun)).toEqual([
       'CPU-bound points are bounded by the core count (2 on this machine): past it, more workers or clients only queue.',
+    ]);
+    const far = { ...workersRun, settings: { ...workersRun.settings, serverHost: 'bench@203.0.113.10', placement: { mode: 'separate' as const, serverCpus: null, generatorCpus: null, serverCores: 8 } } };
+    expect(runWarnings(far)).toEqual([
+      'CPU-bound points are bounded by the core count (8 on bench@203.0.113.10, the server machine): past it, more workers or clients only queue.',
     ]);
   });
 
@@ -1473,6 +1477,16 @@ describe('a server started outside bench', () => {
     expect(runWarnings(run([row({ deployment: 'node-async', concurrency: 8, resources: unseen })]))).toContain(
       `node-async: CPU and memory not measured (shown as ${NONE}): this machine has no /proc to read them from.`,
     );
+  });
+
+  it('is not said to share the generator\'s core when it is on another machine, and its table shows the round trip', () => {
+    const far = row({ deployment: 'external', server: 'external', concurrency: 8, predictedThroughputRps: null, network: { rttMs: 20.04, roundTrips: 2 } });
+    const separate = run([far], { settings: { ...closedRun.settings, placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 } } });
+    expect(runWarnings(separate).join(' ')).not.toContain('not pinned');
+    const lines = formatTable(separate).split('\n');
+    const header = lines[0]!.split(/\s{2,}/);
+    expect(lines.find((line) => line.startsWith('external'))!.split(/\s{2,}/)[header.indexOf('RTT ms')]).toBe('20.0 ×2');
+    expect(formatTable(mixed)).not.toContain('RTT');
   });
 
   it('shows – in the Markdown report and leaves the CSV fields empty', async () => {
