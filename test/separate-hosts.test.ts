@@ -1,0 +1,135 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResults } from '../harness/results.js';
+import { flask, gunicorn, locust } from '../harness/software.js';
+import { BIN, workFolder } from './support/cli.js';
+import { buildHosts, commandOf, describeWithHosts, leftFiles, type TestHost, type TestHosts } from './support/netns.js';
+import { describeWith } from './support/software.js';
+
+const describeHosts = (await describeWith([locust, flask, gunicorn])) === describe ? describeWithHosts() : describe.skip;
+
+const MASTER_PORT = 5557;
+const results = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+const exitOf = (child: ChildProcess) => new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/** Output of a child, kept for the failure message. */
+function captured(child: ChildProcess): () => string {
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  return () => text;
+}
+
+/** Waits until `host` has no process but its sshd listener, for up to `ms`; returns what is left, with commands. */
+async function emptied(host: TestHost, ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  while (host.processes().length > 0 && Date.now() < deadline) await sleep(100);
+  return host.processes().map((pid) => `${host.name}: ${pid} ${commandOf(pid)}`);
+}
+
+// Four hosts, as the README's recipe has them: the server, bench with its Locust master, two workers.
+describeHosts('bench across separate hosts (network namespaces: a server host over ssh, Locust workers on two more)', () => {
+  const dir = workFolder('hosts');
+  let net: TestHosts;
+  let server: TestHost, benchHost: TestHost, workers: TestHost[];
+  beforeAll(async () => {
+    net = await buildHosts(['server', 'bench', 'worker1', 'worker2']);
+    ({ server, bench: benchHost } = net.hosts as Record<string, TestHost> & { server: TestHost; bench: TestHost });
+    workers = [net.hosts.worker1!, net.hosts.worker2!];
+  });
+  afterAll(() => net?.teardown());
+
+  const remote = () => ['--server-host', 'server', '--ssh-config', net.sshConfig, '--server-bench', `${process.execPath} ${BIN}`];
+  const cluster = () => ['--generator', 'locust', '--locust-workers', '0', '--locust-remote-workers', '2', '--locust-master-bind', `${benchHost.address}:${MASTER_PORT}`];
+  const startWorkers = () =>
+    workers.map((host) => {
+      const child = host.spawn(process.execPath, [BIN, 'locust-worker', '--master', `${benchHost.address}:${MASTER_PORT}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      return { child, output: captured(child), exited: exitOf(child) };
+    });
+  const startBench = (args: string[]) => {
+    const child = benchHost.spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { child, output: captured(child), exited: exitOf(child) };
+  };
+  const everyHost = () => [server, benchHost, ...workers];
+  async function nothingLeft(hosts: TestHost[], ms: number) {
+    const left = (await Promise.all(hosts.map((h) => emptied(h, ms)))).flat();
+    expect(left, 'processes left on the hosts').toEqual([]);
+    expect(hosts.flatMap((h) => leftFiles(h).map((f) => `${h.name}: ${f}`)), 'files left in the hosts\' TMPDIRs').toEqual([]);
+  }
+
+  it('runs two deployments at two levels each through one Locust cluster within 10% of Little\'s law at every point, and leaves nothing on any host', async () => {
+    const workersRun = startWorkers();
+    const run = startBench([
+      'run', 'blocking-vs-workers', '--deployments', 'node-prefork,gunicorn-sync', '--workers', '4', '--path', '/io?ms=50',
+      '--concurrency', '2,6', '--duration', '2', '--warmup', '0.5', ...remote(), ...cluster(), '--out', 'cluster',
+    ]);
+    expect(await run.exited, run.output()).toBe(0);
+    const rows = results(join(dir, 'cluster')).results;
+    console.log(rows.map((r) => `${r.deployment} c=${r.concurrency}: ${r.throughputRps} req/s (${r.throughputRatio} of the model)`).join('\n'));
+    expect(rows.map((r) => [r.kind, r.concurrency])).toEqual([['node-prefork', 2], ['node-prefork', 6], ['gunicorn-sync', 2], ['gunicorn-sync', 6]]);
+    for (const row of rows) {
+      expect(row.generator).toMatchObject({ engine: 'locust' });
+      expect(row.throughputRatio, `${row.deployment} c=${row.concurrency}`).toBeGreaterThan(0.9);
+      expect(row.throughputRatio, `${row.deployment} c=${row.concurrency}`).toBeLessThan(1.1);
+      // The server listened on its host's own address, and only there.
+      expect(row.serverArgs?.join(' ')).toContain(server.address);
+    }
+    // Workers leave when the run ends: the master tells them.
+    for (const w of workersRun) expect(await w.exited, w.output()).toBe(0);
+    await nothingLeft(everyHost(), 5000);
+  });
+
+  it('ends the far side within 15 s of its link being cut, and the run fails naming the server host', async () => {
+    const run = startBench(['run', 'blocking-vs-workers', '--deployments', 'node-prefork', '--workers', '2', '--path', '/io?ms=50', '--concurrency', '4', '--duration', '30', '--warmup', '0', ...remote(), '--out', 'cut']);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && server.processes().filter((pid) => commandOf(pid).includes(join('dist', 'servers'))).length < 3) await sleep(100);
+    expect(server.processes().length, run.output()).toBeGreaterThan(0);
+    await sleep(1000);
+    server.cut();
+    try {
+      const cutAt = Date.now();
+      const left = await emptied(server, 16_000);
+      console.log(`far side gone ${((Date.now() - cutAt) / 1000).toFixed(1)} s after the cut`);
+      expect(left, 'processes left on the server host with its link cut').toEqual([]);
+      expect(await run.exited).toBe(1);
+      expect(run.output()).toMatch(/server/);
+    } finally {
+      server.restore();
+    }
+    await nothingLeft([server, benchHost], 5000);
+  });
+
+  it('leaves nothing on any host after Ctrl-C of bench mid-window', async () => {
+    const workersRun = startWorkers();
+    const run = startBench(['run', 'blocking-vs-workers', '--deployments', 'node-prefork', '--workers', '2', '--path', '/io?ms=50', '--concurrency', '4', '--duration', '20', '--warmup', '0', ...remote(), ...cluster(), '--out', 'interrupted']);
+    await windowUnderway(run.output);
+    run.child.kill('SIGINT');
+    expect(await run.exited, run.output()).toBe(130);
+    for (const w of workersRun) await w.exited;
+    await nothingLeft(everyHost(), 5000);
+  });
+
+  it('leaves nothing on the server and bench hosts after SIGKILL of bench mid-window', async () => {
+    const workersRun = startWorkers();
+    const run = startBench(['run', 'blocking-vs-workers', '--deployments', 'node-prefork', '--workers', '2', '--path', '/io?ms=50', '--concurrency', '4', '--duration', '20', '--warmup', '0', ...remote(), ...cluster(), '--out', 'killed']);
+    await windowUnderway(run.output);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    await nothingLeft([server, benchHost], 5000);
+    // The workers' master is gone without a word: they are the user's own processes, stopped here.
+    for (const w of workersRun) w.child.kill('SIGINT');
+    await Promise.all(workersRun.map((w) => w.exited));
+  });
+
+  /** Resolves inside the window: the far deployment is up and the Locust master and both workers have run a while. */
+  async function windowUnderway(output: () => string) {
+    const deadline = Date.now() + 30_000;
+    const locustOn = (host: TestHost) => host.processes().some((pid) => commandOf(pid).includes('bench_locustfile.py'));
+    while (Date.now() < deadline && !(server.processes().length > 0 && [benchHost, ...workers].every(locustOn))) await sleep(100);
+    expect([benchHost, ...workers].every(locustOn), output()).toBe(true);
+    await sleep(2000);
+  }
+});
