@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../harness/results.js';
 import { flask, gunicorn, locust } from '../harness/software.js';
 import { BIN, workFolder } from './support/cli.js';
@@ -14,6 +14,8 @@ const MASTER_PORT = 5557;
 const results = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 const exitOf = (child: ChildProcess) => new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+/** The exit code of a child, or 'still running' after `ms`, so that a hang fails with what it printed. */
+const exitWithin = (exited: Promise<number | null>, ms: number) => Promise.race([exited, sleep(ms).then(() => 'still running' as const)]);
 
 /** Output of a child, kept for the failure message. */
 function captured(child: ChildProcess): () => string {
@@ -40,6 +42,7 @@ describeHosts('bench across separate hosts (network namespaces: a server host ov
     ({ server, bench: benchHost } = net.hosts as Record<string, TestHost> & { server: TestHost; bench: TestHost });
     workers = [net.hosts.worker1!, net.hosts.worker2!];
   });
+  afterEach(() => Object.values(net.hosts).forEach((host) => host.reset()));
   afterAll(() => net?.teardown());
 
   const remote = () => ['--server-host', 'server', '--ssh-config', net.sshConfig, '--server-bench', `${process.execPath} ${BIN}`];
@@ -82,6 +85,23 @@ describeHosts('bench across separate hosts (network namespaces: a server host ov
     await nothingLeft(everyHost(), 5000);
   });
 
+  it('marks a point whose Locust worker was killed mid-window, and never reports more than its timeline adds up to', async () => {
+    const workersRun = startWorkers();
+    const run = startBench(['run', 'blocking-vs-workers', '--deployments', 'node-prefork', '--workers', '4', '--path', '/io?ms=50', '--concurrency', '6', '--duration', '5', '--warmup', '0.5', ...remote(), ...cluster(), '--out', 'lost']);
+    await windowUnderway(run.output);
+    // The worker's host goes down at once: bench locust-worker and its Locust process, without a word to the master.
+    for (const pid of workers[0]!.processes()) process.kill(pid, 'SIGKILL');
+    expect(await exitWithin(run.exited, 30_000), run.output()).toBe(0);
+    expect(await exitWithin(workersRun[1]!.exited, 10_000), workersRun[1]!.output()).toBe(0);
+    const [row] = results(join(dir, 'lost')).results;
+    const timeline = row!.timeline!.reduce((n, s) => n + s.rps, 0) / 5;
+    console.log(`a worker killed mid-window: ${row!.throughputRps} req/s (${row!.throughputRatio} of the model), the timeline adds up to ${timeline.toFixed(1)} req/s`);
+    expect(row!.throughputRatio).toBeLessThan(1.1);
+    expect(row!.throughputRps).toBeLessThanOrEqual(timeline * 1.02);
+    expect(JSON.stringify(row)).toMatch(/lost|left/i);
+    expect(readFileSync(join(dir, 'lost', 'report.md'), 'utf8')).toMatch(/worker.*(lost|left)/i);
+  }, 60_000);
+
   it('ends the far side within 15 s of its link being cut, and the run fails naming the server host', async () => {
     const run = startBench(['run', 'blocking-vs-workers', '--deployments', 'node-prefork', '--workers', '2', '--path', '/io?ms=50', '--concurrency', '4', '--duration', '30', '--warmup', '0', ...remote(), '--out', 'cut']);
     const deadline = Date.now() + 30_000;
@@ -107,8 +127,9 @@ describeHosts('bench across separate hosts (network namespaces: a server host ov
     const run = startBench(['run', 'blocking-vs-workers', '--deployments', 'node-prefork', '--workers', '2', '--path', '/io?ms=50', '--concurrency', '4', '--duration', '20', '--warmup', '0', ...remote(), ...cluster(), '--out', 'interrupted']);
     await windowUnderway(run.output);
     run.child.kill('SIGINT');
-    expect(await run.exited, run.output()).toBe(130);
-    for (const w of workersRun) await w.exited;
+    expect(await exitWithin(run.exited, 15_000), run.output()).toBe(130);
+    // The master tells its workers to quit as it stops.
+    for (const w of workersRun) expect(await exitWithin(w.exited, 10_000), w.output()).toBe(0);
     await nothingLeft(everyHost(), 5000);
   });
 

@@ -44,6 +44,8 @@ export interface TestHost {
   spawn(command: string, args: string[], options?: SpawnOptions): ChildProcess;
   /** Pids of every process on this host except its sshd listener. */
   processes(): number[];
+  /** SIGKILL to every process on this host but its sshd listener, and its link back up: what one test left does not spoil the next. */
+  reset(): void;
   /** Cut its link without a FIN or RST to anyone: its packets go nowhere until restore(). */
   cut(): void;
   restore(): void;
@@ -138,6 +140,11 @@ export async function buildHosts(names: string[]): Promise<TestHosts> {
         spawn: (command, args, options = {}) =>
           spawn('ip', ['netns', 'exec', netns, command, ...args], { ...options, env: { ...(options.env ?? process.env), TMPDIR: tmp } }),
         processes: () => netnsPids(netns).filter((pid) => pid !== sshd.pid),
+        reset: () => {
+          for (const pid of host.processes()) kill(pid);
+          run(['link', 'set', veth, 'up']);
+          for (const name of readdirSync(tmp)) rmSync(join(tmp, name), { recursive: true, force: true });
+        },
         cut: () => run(['link', 'set', veth, 'down']),
         restore: () => run(['link', 'set', veth, 'up']),
       };
@@ -195,6 +202,11 @@ function kill(pid: number): void {
   }
 }
 
-/** The files a host's TMPDIR holds. */
-export const leftFiles = (host: TestHost): string[] => readdirSync(host.tmp);
+/**
+ * The files a host's TMPDIR holds, but for bench's registry of leftovers, a folder that stays
+ * (process/leftovers.ts): what is in it counts.
+ */
+export function leftFiles(host: TestHost): string[] {
+  return readdirSync(host.tmp).flatMap((name) => (/^bench-leftovers-/.test(name) ? readdirSync(join(host.tmp, name)).map((f) => join(name, f)) : [name]));
+}
 
