@@ -123,6 +123,7 @@ export function toRow(point: PointSamples): ResultRow {
     timelineRepeat: 1,
     ...(first.counts && { counts: { ...countSequences(first.counts), samples: first.counts } }),
     ...(first.events && { events: first.events }),
+    ...generatorChanges(samples),
     ...(first.fault && { fault: first.fault }),
     ...(first.serverArgs && { serverArgs: first.serverArgs }),
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
@@ -281,4 +282,10 @@ function spread(values: number[]): Spread {
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** Every repeat's lost or joined generator workers, each with its repeat. */
+function generatorChanges(samples: Sample[]): Pick<ResultRow, 'generatorChanges'> {
+  const changes = samples.flatMap((s, i) => (s.generatorChanges ?? []).map((c) => ({ ...c, repeat: i + 1 })));
+  return changes.length > 0 ? { generatorChanges: changes } : {};
 }

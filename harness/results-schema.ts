@@ -148,6 +148,9 @@ const resultRow = z.object({
     .object({ sequences: z.number(), rising: z.boolean(), samples: z.array(z.object({ atS: z.number(), count: z.number(), pid: z.number() })) })
     .optional(),
   events: z.array(pointEvent).optional(),
+  generatorChanges: z
+    .array(z.object({ t: z.number(), change: z.enum(['worker lost', 'worker joined']), worker: z.string(), repeat: z.number().optional() }))
+    .optional(),
   fault: z.object({ killedPid: z.number(), atS: z.number(), recoveryS: z.number().nullable() }).optional(),
   serverArgs: z.array(z.string()).optional(),
   nginxConfig: z.string().optional(),

@@ -116,6 +116,20 @@ export interface CountAnswers extends CountSequences {
   samples: CountSample[];
 }
 
+/**
+ * A load generator's worker (Locust's) that was not there for the whole window: lost before it
+ * closed, or joined after it opened. The point's figures then came from a changing generator.
+ */
+export interface GeneratorChange {
+  /** Seconds into the window. */
+  t: number;
+  change: 'worker lost' | 'worker joined';
+  /** The worker as the generator names it (Locust: host_id). */
+  worker: string;
+  /** In a row: the repeat (1 = the first round) whose window it was. */
+  repeat?: number;
+}
+
 /** Something that happened during a point, to mark on the timeline (e.g. a worker killed). */
 export interface PointEvent {
   t: number;
@@ -220,6 +234,8 @@ export interface ResultRow {
   /** The demo app's /count answers seen in `timelineRepeat`'s window, and the sequences they came from (scenario shared-state). */
   counts?: CountAnswers;
   events?: PointEvent[];
+  /** Load generator workers lost or joined during a window (any repeat): such a point's figures are marked, and fail under --strict. */
+  generatorChanges?: GeneratorChange[];
   /** worker-crash: the process killed mid-window, and how long until the deployment was whole again (from `timelineRepeat`). */
   fault?: FaultOutcome;
   /**

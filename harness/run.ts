@@ -8,6 +8,9 @@ import { deathOf, exitedServer } from './deployments/liveness.js';
 import { describeEnvironment, softwareVersions } from './environment.js';
 import { injectWorkerCrash } from './fault.js';
 import { measurePoint } from './load/measure.js';
+import { describeGeneratorChanges } from './load/generator-changes.js';
+import { UsageError } from './errors.js';
+import { withLocustCluster } from './load/locust/index.js';
 import type { MixRequest } from './load/engine.js';
 import { saveResults } from './output.js';
 import { liveTempDirs } from './process/registry.js';
@@ -45,18 +48,20 @@ export async function runPlan(plan: Plan, ctx: RunContext): Promise<RunResults> 
   );
   const record = pointRecorder(plan, run);
   await withPrivateTmpDir(ctx, (tmpDir) =>
-    withDatabase(plan, runnable, run, { ...ctx, tmpDir }, async (database) => {
-      for (let round = 1; round <= plan.repeat && !ctx.signal.aborted; round++) {
-        for (const [i, planned] of runnable.entries()) {
-          if (ctx.signal.aborted) break;
-          const step =
-            `[${i + 1}/${runnable.length}${plan.repeat > 1 ? `, round ${round}/${plan.repeat}` : ''}] ${planned.label}`;
-          await runDeployment(plan, planned, levels, { ...ctx, step, tmpDir, run, record, ...(database && { database }) });
+    withLocustCluster(plan.locust, () =>
+      withDatabase(plan, runnable, run, { ...ctx, tmpDir }, async (database) => {
+        for (let round = 1; round <= plan.repeat && !ctx.signal.aborted; round++) {
+          for (const [i, planned] of runnable.entries()) {
+            if (ctx.signal.aborted) break;
+            const step =
+              `[${i + 1}/${runnable.length}${plan.repeat > 1 ? `, round ${round}/${plan.repeat}` : ''}] ${planned.label}`;
+            await runDeployment(plan, planned, levels, { ...ctx, step, tmpDir, run, record, ...(database && { database }) });
+          }
+          // A deployment that could not start, or died, is not tried again in later rounds.
+          runnable = runnable.filter((p) => !run.failures.some((f) => f.deployment === p.label));
         }
-        // A deployment that could not start, or died, is not tried again in later rounds.
-        runnable = runnable.filter((p) => !run.failures.some((f) => f.deployment === p.label));
-      }
-    }),
+      }),
+    ),
   );
   return finishRun(plan, run, ctx);
 }
@@ -340,7 +345,11 @@ async function measureDeployment(
       const oneClient = 'concurrency' in level && level.concurrency === 1;
       if (measuresService && firstOfPath && !oneClient) {
         ctx.progress.live(`${step}: ${path}: measuring the service time at one client`);
-        service = measuredService(await measurePoint(serviceProbe(plan, deployment, path), undefined, ctx.signal));
+        try {
+          service = measuredService(await measurePoint(serviceProbe(plan, deployment, path), undefined, ctx.signal));
+        } catch (err) {
+          return generatorFailure(err, `${path}: the service time probe`, ctx.signal);
+        }
         drainS = (service?.ms ?? 0) / 1000;
         if (ctx.signal.aborted) return undefined;
       }
@@ -362,20 +371,25 @@ async function measureDeployment(
       const warmupS = Math.max(plan.warmupS, Math.min(Math.max(drainS, fillS), plan.timeoutS));
       const windowOpensAt = performance.now() + warmupS * 1000;
       const fault = plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
-      const measured: Sample = await measurePoint(
-        {
-          ...level,
-          ...pointLoad(plan, deployment, path),
-          warmupS,
-          durationS: plan.durationS,
-        },
-        (phase, left, live) =>
-          ctx.progress.live(
-            `${step}: ${path} ${describe} ${phase}, ${left.toFixed(1)} s left` +
-              (live ? `: ${live.rps.toFixed(1)} req/s, p99 ${live.p99Ms === null ? '–' : `${live.p99Ms.toFixed(1)} ms`}` : ''),
-          ),
-        ctx.signal,
-      );
+      let measured: Sample;
+      try {
+        measured = await measurePoint(
+          {
+            ...level,
+            ...pointLoad(plan, deployment, path),
+            warmupS,
+            durationS: plan.durationS,
+          },
+          (phase, left, live) =>
+            ctx.progress.live(
+              `${step}: ${path} ${describe} ${phase}, ${left.toFixed(1)} s left` +
+                (live ? `: ${live.rps.toFixed(1)} req/s, p99 ${live.p99Ms === null ? '–' : `${live.p99Ms.toFixed(1)} ms`}` : ''),
+            ),
+          ctx.signal,
+        );
+      } catch (err) {
+        return generatorFailure(err, `${path} ${describe}`, ctx.signal);
+      }
       const crash = await fault;
       if (crash) {
         measured.events = crash.events;
@@ -402,8 +416,12 @@ async function measureDeployment(
           (measured.errors + measured.non2xx > 0 ? `, ${measured.errors} errors, ${measured.non2xx} non-2xx` : '') +
           (measured.unsent ? `, ${measured.unsent} not sent` : '') +
           (measured.slowCompleted !== undefined ? `; ${measured.slowCompleted} slow requests answered` : '') +
-          (crash ? `; ${crash.events.map((e) => `${e.t} s: ${e.what}`).join('; ')}` : ''),
+          (crash ? `; ${crash.events.map((e) => `${e.t} s: ${e.what}`).join('; ')}` : '') +
+          (measured.generatorChanges ? `; ${describeGeneratorChanges(measured.generatorChanges)}: these figures are marked` : ''),
       );
+      if (measured.generatorChanges && plan.strict) {
+        return { reason: `${describeGeneratorChanges(measured.generatorChanges)} (--strict fails a point whose generator changed)`, atPoint: `${path} ${describe}` };
+      }
     }
   }
   return undefined;
@@ -450,4 +468,11 @@ function pointLoad(plan: Plan, deployment: RunningDeployment, path: string) {
 /** Every request of the window was refused: nothing listened, whatever the process table says. */
 function allRefused(m: Sample): string | undefined {
   return m.requests === 0 && m.refused > 0 && m.refused === m.errors ? `every connection was refused (${m.refused} attempts)` : undefined;
+}
+
+/** A load generator that failed (Locust's master gone, its workers never connected) fails the deployment's point, not the run; bad input still stops it. */
+function generatorFailure(err: unknown, atPoint: string, signal: AbortSignal): { reason: string; atPoint: string } | undefined {
+  if (err instanceof UsageError) throw err;
+  if (signal.aborted) return undefined;
+  return { reason: `the load generator failed: ${(err as Error).message}`, atPoint };
 }

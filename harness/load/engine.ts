@@ -1,4 +1,4 @@
-import type { GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
+import type { GeneratorChange, GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
 import type { CountSample } from '../shared-state/count-sequences.js';
 
 /** Closed loop: `concurrency` clients, each sending when its last answer came. */
@@ -90,6 +90,8 @@ export interface EngineMeasurement {
   slowCompleted?: number;
   /** With countAnswers: the /count answers seen, spread over the window (harness/shared-state/count-recorder.ts). */
   counts?: CountSample[];
+  /** Workers of the generator (Locust's) lost or joined during the window. */
+  generatorChanges?: GeneratorChange[];
   /** The demo app's processes that answered (x-worker-pid, builtin engine): 2xx answers each, and connections it answered on. */
   workers?: WorkerAnswers[];
 }

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { isLoopback } from '../process/ports.js';
 import { MachineCpu } from '../process/machine-cpu.js';
 import { NOTHING_SAMPLED, ResourceSampler, type ResourceUse } from '../process/sampler.js';
-import type { GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
+import type { GeneratorChange, GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
 import type { CountSample } from '../shared-state/count-sequences.js';
 import { builtinEngine } from './builtin/index.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow, WorkerAnswers } from './engine.js';
@@ -82,6 +82,8 @@ export interface PointMeasurement {
   counts?: CountSample[];
   /** The demo app's processes that answered, from its x-worker-pid header (builtin engine). */
   workers?: WorkerAnswers[];
+  /** Workers of the generator (Locust's) lost or joined during the window. */
+  generatorChanges?: GeneratorChange[];
   /** How busy each of this machine's CPUs was over the window (percent, by CPU index), when the deployment ran on it. */
   machineCpu?: number[];
 }
@@ -164,5 +166,6 @@ export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, 
     ...(m.byRequest && { byRequest: m.byRequest.map((r) => ({ ...r, throughputRps: rate(r.ok) })) }),
     ...(m.counts && { counts: m.counts }),
     ...(m.workers && { workers: m.workers }),
+    ...(m.generatorChanges && { generatorChanges: m.generatorChanges }),
   };
 }

@@ -3,6 +3,7 @@ import { saveResults } from '../output.js';
 import type { PlannedDeployment } from '../plan.js';
 import { formatSeconds } from '../progress.js';
 import type { ResultRow, RunResults, TunedConfiguration } from '../results.js';
+import { withLocustCluster } from '../load/locust/index.js';
 import { finishRun, newRun, pointRecorder, prepareDeployments, runDeployment, withDatabase, withPrivateTmpDir, type RunContext } from '../run.js';
 import { describeMeasuredOn, measuredOn } from './measured-on.js';
 import { measuredConfiguration, tuneSummary, type Tried } from './summary.js';
@@ -36,7 +37,7 @@ export async function runTune(tune: TunePlan, ctx: RunContext): Promise<RunResul
   const startedAt = performance.now();
   const deployments = classes.flatMap((c) => c.configurations.filter((d) => runnable.has(d.label)));
   await withPrivateTmpDir(ctx, (tmpDir) =>
-    withDatabase(plan, deployments, run, { ...ctx, tmpDir }, async (database) => {
+    withLocustCluster(plan.locust, () => withDatabase(plan, deployments, run, { ...ctx, tmpDir }, async (database) => {
       for (const tuneClass of classes) {
         const best: (number | null)[] = [];
         const sizes = tuneClass.configurations.filter((d) => runnable.has(d.label));
@@ -62,7 +63,7 @@ export async function runTune(tune: TunePlan, ctx: RunContext): Promise<RunResul
           if (stop) break;
         }
       }
-    }),
+    })),
   );
   run.settings.deployments = tried.map((t) => t.planned.label);
   run.tune = tuneSummary(tried, run.results, criteria, notes, measuredOn(run));

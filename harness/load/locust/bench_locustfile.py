@@ -1,19 +1,23 @@
 """The locustfile bench runs on the Locust master and on every worker, here or on other machines.
 
-The master reads what to send from the JSON file named by BENCH_LOCUST_CONFIG and hands it to each
-worker in a message before the users start (so a worker elsewhere needs only this file), and it
-writes what the workers report to the file named by BENCH_LOCUST_LOG, one JSON line per report,
-with the window's opening and closing.
+One master serves a whole bench run: it starts no test of its own, but follows the commands bench
+appends to the file named by BENCH_LOCUST_CONTROL, one JSON line each ("point": configure the
+workers, start the users, keep the window; "quit": tell the workers to leave, and exit). Between
+points the users stop and the workers stay connected. The master hands the point's config to every
+worker before the users start (so a worker elsewhere needs only this file), and to a worker that
+joins later as soon as it says hello.
 
+It writes what happens to the file named by BENCH_LOCUST_LOG, one JSON line each: the workers
+connected whenever that changes, every statistics report, and each window's opening and closing.
 The figures are Locust's own statistics, collected the way Locust collects them: each worker resets
-its stats after every report, so a report holds the requests since the one before. bench cuts its
-window at report times and builds latencies from the reports' response-time buckets.
+its stats after every report, so a report holds the requests since the one before.
 """
 import json
 import os
 import time
 
 import gevent
+import gevent.event
 import locust.runners
 from locust import FastHttpUser, constant, constant_throughput, events, task
 from locust.runners import MasterRunner, WorkerRunner
@@ -27,14 +31,22 @@ if not locust.runners.__version__:
 REPORT_INTERVAL_S = 0.25
 locust.runners.WORKER_REPORT_INTERVAL = REPORT_INTERVAL_S
 
+# A worker whose master has said nothing for this long (bench killed, machine gone) leaves, rather
+# than wait for a master that will never come back: the master speaks every second.
+MASTER_SILENCE_S = 15
+
+_configured = gevent.event.Event()
+
 
 class BenchUser(FastHttpUser):
     # Filled in from bench's config before any user starts (configure()).
     wait_time = constant(0)
+    host = "http://127.0.0.1"
 
     @task
     def placeholder(self):
-        raise RuntimeError("bench's config never arrived from the Locust master")
+        # Users spawned before the config arrived (a worker joining mid-point) wait for it quietly.
+        _configured.wait()
 
 
 def configure(config):
@@ -44,10 +56,12 @@ def configure(config):
             user.client.request(spec["method"], spec["path"], headers=spec["headers"], data=spec.get("body"), name=spec["name"])
         return send
 
+    BenchUser.host = config["host"]
     BenchUser.tasks = [sender(spec) for spec in config["requests"] for _ in range(spec["weight"])]
     BenchUser.wait_time = constant(0) if config["perUserRps"] is None else constant_throughput(config["perUserRps"])
     BenchUser.network_timeout = config["timeoutS"]
     BenchUser.connection_timeout = config["timeoutS"]
+    _configured.set()
 
 
 _log = None
@@ -61,20 +75,20 @@ def _write(record):
 @events.init.add_listener
 def _on_init(environment, **_kwargs):
     global _log
-    if isinstance(environment.runner, WorkerRunner):
-        environment.runner.register_message("bench_config", lambda environment, msg, **_: configure(msg.data))
+    runner = environment.runner
+    if isinstance(runner, WorkerRunner):
+        _worker(runner)
         return
-    if not isinstance(environment.runner, MasterRunner):
+    if not isinstance(runner, MasterRunner):
         return
-    with open(os.environ["BENCH_LOCUST_CONFIG"]) as f:
-        config = json.load(f)
-    configure(config)
     _log = open(os.environ["BENCH_LOCUST_LOG"], "a")
+    current = {}
 
-    @environment.events.test_start.add_listener
-    def _on_start(environment, **_kwargs):
-        # Sent before the spawn messages, on the same connection: every worker is configured first.
-        environment.runner.send_message("bench_config", config)
+    def on_hello(environment, msg, **_):
+        if "config" in current:
+            runner.send_message("bench_config", current["config"], client_id=msg.node_id)
+
+    runner.register_message("bench_hello", on_hello)
 
     @environment.events.worker_report.add_listener
     def _on_report(client_id, data):
@@ -93,18 +107,90 @@ def _on_init(environment, **_kwargs):
             },
         })
 
-    @environment.events.spawning_complete.add_listener
-    def _on_spawned(user_count, **_kwargs):
-        gevent.spawn(_window, environment, config)
+    gevent.spawn(_membership, runner)
+    gevent.spawn(_heartbeat, runner)
+    gevent.spawn(_control, environment, os.environ["BENCH_LOCUST_CONTROL"], current)
 
 
-def _window(environment, config):
+def _worker(runner):
+    runner.register_message("bench_config", lambda environment, msg, **_: configure(msg.data))
+    heard = {"at": None}
+    runner.register_message("bench_alive", lambda environment, msg, **_: heard.update(at=time.monotonic()))
+    # A worker joining while a point runs gets users at once: it asks for their config too.
+    runner.send_message("bench_hello")
+
+    def watch():
+        while heard["at"] is None or time.monotonic() - heard["at"] < MASTER_SILENCE_S:
+            gevent.sleep(1)
+        print(f"bench: the Locust master has said nothing for {MASTER_SILENCE_S} s (its bench run was killed, or its machine is unreachable); leaving", flush=True)
+        os._exit(1)
+
+    gevent.spawn(watch)
+
+
+def _connected(runner):
+    return sorted(c.id for c in runner.clients.ready + runner.clients.spawning + runner.clients.running)
+
+
+def _membership(runner):
+    """The workers connected, written down whenever that changes (a worker joined, left or went missing)."""
+    last = None
+    while True:
+        now = _connected(runner)
+        if now != last:
+            _write({"type": "workers", "t": time.time(), "ids": now})
+            last = now
+        gevent.sleep(0.1)
+
+
+def _heartbeat(runner):
+    while True:
+        runner.send_message("bench_alive")
+        gevent.sleep(1)
+
+
+def _control(environment, path, current):
+    runner = environment.runner
+    offset = 0
+    stopping = None
+    while True:
+        with open(path) as f:
+            f.seek(offset)
+            text = f.read()
+        # Only whole lines: bench may be halfway through writing one.
+        complete = text[: text.rfind("\n") + 1]
+        offset += len(complete.encode())
+        for line in complete.splitlines():
+            command = json.loads(line)
+            if stopping is not None:
+                stopping.join()
+            if command["type"] == "quit":
+                runner.quit()
+                os._exit(0)
+            current["config"] = command["config"]
+            _point(environment, command)
+            # The users stop while bench goes on; the next point waits for that.
+            stopping = gevent.spawn(runner.stop)
+        gevent.sleep(0.05)
+
+
+def _point(environment, command):
+    runner = environment.runner
+    config = command["config"]
+    configure(config)
+    environment.host = config["host"]
+    # Sent before the spawn messages, on the same connections: every worker is configured first.
+    runner.send_message("bench_config", config)
+    # Workers that stopped the last point's users rejoin at once: start when they are all back.
+    back_by = time.time() + 10
+    while len(_connected(runner)) < command["expect"] and time.time() < back_by:
+        gevent.sleep(0.05)
+    runner.start(command["users"], command["users"])
     gevent.sleep(config["warmupS"])
-    _write({"type": "open", "t": time.time()})
+    _write({"type": "open", "id": command["id"], "t": time.time(), "workers": _connected(runner)})
     cpu = []
     end = time.time() + config["durationS"]
     while time.time() < end:
-        cpu.append(sum(w.cpu_usage for w in environment.runner.clients.values()))
+        cpu.append(sum(w.cpu_usage for w in runner.clients.values()))
         gevent.sleep(min(0.5, max(0.0, end - time.time())))
-    _write({"type": "close", "t": time.time(), "cpuPercent": sum(cpu) / max(len(cpu), 1), "workers": len(environment.runner.clients)})
-    environment.runner.quit()
+    _write({"type": "close", "id": command["id"], "t": time.time(), "cpuPercent": sum(cpu) / max(len(cpu), 1), "workers": _connected(runner)})
