@@ -186,7 +186,7 @@ program
   .action(async (options: { python?: string; serverHost?: string; sshConfig?: string; serverBench?: string }) => {
     const server = serverHost(options.serverHost, options);
     if (server && options.python !== undefined) throw new UsageError('--python: not with --server-host (the interpreter would be on the other machine); run bench doctor --python there');
-    process.stdout.write((server ? await remoteDoctor(server) : await doctorCommand(options)) + '\n');
+    process.stdout.write((server ? await remoteDoctor(server, (line) => process.stderr.write(line + '\n')) : await doctorCommand(options)) + '\n');
   });
 
 program

@@ -33,10 +33,11 @@ export function agentHost(sshConnection: string | undefined): string {
 }
 
 /**
- * `bench agent`: one deployment on this machine for a `bench run --server-host` elsewhere. Reads
- * the deployment as one JSON line, starts it, says `ready` (or `failed`), then answers commands
- * until `stop`. Whatever ends the conversation (stop, stdin closing when the ssh session ends or
- * drops, a stop signal) stops the deployment and removes its private folder. Resolves to the exit code.
+ * `bench agent`: one deployment on this machine for a `bench run --server-host` elsewhere. Says
+ * hello, reads the deployment as one JSON line, starts it, says `ready` (or `failed`), then answers
+ * commands until `stop`. Whatever ends the conversation (stop, stdin closing when the ssh session
+ * ends or drops, bench's heartbeats stopping, a stop signal) stops the deployment and removes its
+ * private folder. Resolves to the exit code.
  */
 export async function runAgent(input: Readable, output: Writable): Promise<number> {
   const say = (message: AgentMessage) => output.write(JSON.stringify(message) + '\n');
@@ -46,6 +47,8 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
   const ended = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve()));
   for (const event of ['end', 'close']) input.once(event, () => abort.abort());
   const stopListening = onStopSignals(() => abort.abort());
+  let silence: NodeJS.Timeout | undefined;
+  say({ type: 'hello', benchVersion: describeEnvironment().benchVersion, node: process.version });
   const tmpDir = mkdtempSync(join(tmpdir(), 'bench-')); // mode 0700: generated configs stay private
   liveTempDirs.add(tmpDir);
   let deployment: RunningDeployment | undefined;
@@ -55,6 +58,15 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
     const first = await Promise.race([lines.next(), ended.then(() => undefined)]);
     if (!first || first.done) return 1;
     const request = JSON.parse(first.value) as AgentRequest;
+    if (request.silenceMs) {
+      // Any bytes from bench (a heartbeat, a command) show it is still there.
+      const silenceMs = request.silenceMs;
+      silence = setTimeout(() => {
+        process.stderr.write(`bench agent: nothing from bench for ${silenceMs / 1000} s (the link or bench is gone): stopping ${request.label}\n`);
+        abort.abort();
+      }, silenceMs);
+      input.on('data', () => silence?.refresh());
+    }
     const kind = findKind(request.kind);
     if (!kind || kind.external) {
       say({ type: 'failed', reason: `bench agent: no kind "${request.kind}" to start here (is bench on this machine the same version?)` });
@@ -119,6 +131,8 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
         case 'status':
           say({ type: 'status', exited: exitedServer(running) ?? null });
           break;
+        case 'heartbeat':
+          break;
         case 'stop':
           await running.stop();
           deployment = undefined;
@@ -127,6 +141,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
       }
     }
   } finally {
+    clearTimeout(silence);
     if (watch) clearInterval(watch);
     sampler?.stop();
     await deployment?.stop();

@@ -1,19 +1,23 @@
 import { spawn } from 'node:child_process';
 import { UsageError } from '../errors.js';
+import { greetAgent } from './reach.js';
 import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';
 
 /** How long `bench doctor` there may take, connection included (it probes each server's version). */
 const DOCTOR_MS = 60_000;
 
 /**
- * `bench doctor --server-host`: runs `bench doctor` on the server machine over ssh and returns its
- * answer (which names that machine's bench and Node) under a line saying where it ran.
+ * `bench doctor --server-host`: checks that ssh logs in and bench runs there (within seconds,
+ * naming what to fix when not), then runs `bench doctor` there and returns its answer (which
+ * names that machine's bench and Node) under a line saying where it ran. `say` gets each step as it starts.
  */
-export async function remoteDoctor(server: ServerHost): Promise<string> {
+export async function remoteDoctor(server: ServerHost, say: (line: string) => void): Promise<string> {
+  say(`connecting to ${server.destination} over ssh and starting "${server.bench.join(' ')}" there…`);
+  const hello = await greetAgent(server);
+  say(`bench ${hello.benchVersion} (node ${hello.node}) runs there; asking it for each kind's software…`);
   const answer = await overSsh(server, ['doctor']);
   return [`On ${server.destination} (over ssh):`, answer.trimEnd()].join('\n');
 }
-
 function overSsh(server: ServerHost, words: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     // Argument array: the far command words are quoted for the far shell by sshArgs.

@@ -18,20 +18,35 @@ export interface FarSide {
 }
 
 /**
- * The agent's protocol: JSON lines over the ssh session's stdin and stdout. The first line from
- * bench is the deployment; then commands, each answered in order; the agent also says, unasked,
- * when a process of the deployment exits.
+ * How often bench tells the agent it is still there, and how long the agent waits without a word
+ * before it stops its deployment and exits. A cut link (no FIN, no RST) leaves the far sshd's
+ * session open for as long as TCP lets it (hours: ClientAliveInterval is off unless the far sshd's
+ * owner set it, and bench cannot set it from the client); this heartbeat ends the far side within
+ * SILENCE_MS plus the deployment's stop (its servers' 3 s of grace) instead.
+ */
+export const HEARTBEAT_MS = 2_000;
+export const SILENCE_MS = 10_000;
+
+/**
+ * The agent's protocol: JSON lines over the ssh session's stdin and stdout. The agent says hello
+ * as soon as it runs (so bench knows within seconds that ssh and bench work there); the first
+ * line from bench is the deployment; then commands, each answered in order (heartbeats are not
+ * answered); the agent also says, unasked, when a process of the deployment exits.
  */
 export interface AgentRequest {
   spec: DeploymentSpec;
   kind: string;
   label: string;
   readyTimeoutMs: number;
+  /** The agent stops when nothing arrived from bench for this long (bench sends heartbeats); absent: it waits for the session's end. */
+  silenceMs?: number;
 }
 
-export type AgentCommand = { cmd: 'sample-start' } | { cmd: 'sample-stop' } | { cmd: 'status' } | { cmd: 'stop' };
+export type AgentCommand = { cmd: 'sample-start' } | { cmd: 'sample-stop' } | { cmd: 'status' } | { cmd: 'stop' } | { cmd: 'heartbeat' };
 
 export type AgentMessage =
+  /** The agent's first word, before it reads anything: which bench and Node answered. */
+  | { type: 'hello'; benchVersion: string; node: string }
   | {
       type: 'ready';
       baseUrl: string;

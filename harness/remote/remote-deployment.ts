@@ -5,11 +5,14 @@ import type { PlannedDeployment } from '../plan.js';
 import { ProcessGroup } from '../process/group.js';
 import { NOTHING_SAMPLED, type ResourceUse } from '../process/sampler.js';
 import { findExecutable } from '../software.js';
-import type { AgentCommand, AgentMessage, AgentRequest } from './far-side.js';
+import { HEARTBEAT_MS, SILENCE_MS, type AgentCommand, type AgentMessage, type AgentRequest } from './far-side.js';
+import { HELLO_MS, whyNoHello } from './reach.js';
 import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';
 
-/** ssh's own connection and bench's start-up there, beyond the deployment's ready timeout. */
-const CONNECT_MS = 20_000;
+/** bench's start-up there after its hello (reading the request, checking the kind's software), beyond the deployment's ready timeout. */
+const CONNECT_MS = 10_000;
+/** How long ssh's stderr may take to drain after it exited, so the diagnosis sees its last words. */
+const DRAIN_MS = 200;
 /** How long the agent has to answer a command: stopping takes longest (its servers get 3 s of grace, then SIGKILL). */
 const ANSWER_MS = 10_000;
 
@@ -31,6 +34,8 @@ export async function launchRemote(
   const { stdin, stdout } = group.conversation!;
   const answers: ((message: AgentMessage) => void)[] = [];
   let farExit: string | undefined;
+  let hello: ((message: AgentMessage | undefined) => void) | undefined;
+  const helloMessage = new Promise<AgentMessage | undefined>((resolve) => (hello = resolve));
   let ready: ((message: AgentMessage | undefined) => void) | undefined;
   const readyMessage = new Promise<AgentMessage | undefined>((resolve) => (ready = resolve));
   createInterface({ input: stdout, crlfDelay: Infinity }).on('line', (line) => {
@@ -41,7 +46,9 @@ export async function launchRemote(
       return; // not the agent's: a login banner or a shell's greeting on stdout
     }
     if (typeof message !== 'object' || message === null || typeof message.type !== 'string') return;
-    if (ready) {
+    if (message.type === 'hello') {
+      hello?.(message);
+    } else if (ready) {
       const resolve = ready;
       ready = undefined;
       resolve(message);
@@ -52,11 +59,17 @@ export async function launchRemote(
       answers.shift()?.(message);
     }
   });
+  const send = (command: AgentCommand | AgentRequest) => stdin.write(JSON.stringify(command) + '\n');
+  send({ spec: planned.spec, kind: planned.kind.name, label, readyTimeoutMs: options.readyTimeoutMs, silenceMs: SILENCE_MS });
+  // Written into ssh's pipe: while the link is up they reach the agent, and when it is cut, their absence stops it there.
+  const heartbeat = setInterval(() => send({ cmd: 'heartbeat' }), HEARTBEAT_MS);
+  heartbeat.unref();
   void group.exited.then(() => {
+    clearInterval(heartbeat);
+    hello?.(undefined);
     ready?.(undefined);
     for (const answer of answers.splice(0)) answer({ type: 'stopped' });
   });
-  const send = (command: AgentCommand | AgentRequest) => stdin.write(JSON.stringify(command) + '\n');
   // An agent that does not answer is broken: its deployment counts as gone (rather than hang the run).
   const ask = (command: Exclude<AgentCommand, { cmd: 'status' }>) =>
     new Promise<AgentMessage>((resolve) => {
@@ -73,6 +86,7 @@ export async function launchRemote(
     });
 
   const stop = async () => {
+    clearInterval(heartbeat);
     if (group.running) {
       await ask({ cmd: 'stop' });
       stdin.end();
@@ -80,15 +94,24 @@ export async function launchRemote(
     await group.stop();
   };
 
-  send({ spec: planned.spec, kind: planned.kind.name, label, readyTimeoutMs: options.readyTimeoutMs });
   const onAbort = () => void group.stop();
   options.signal?.addEventListener('abort', onAbort);
   let timer: NodeJS.Timeout | undefined;
-  const first = await Promise.race([
-    readyMessage,
-    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), options.readyTimeoutMs + CONNECT_MS))),
-  ]);
-  clearTimeout(timer);
+  const within = <T>(ms: number, answer: Promise<T>) =>
+    Promise.race([answer, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]).finally(() => clearTimeout(timer));
+  const greeted = await within(HELLO_MS, helloMessage);
+  if (greeted === undefined || greeted === 'timeout') {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (options.signal?.aborted) {
+      await group.stop();
+      throw new Error(`${label} did not start: interrupted while starting`);
+    }
+    if (greeted === undefined) await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+    const exit = group.exitStatus;
+    await group.stop();
+    throw new Error(`${label} did not start: ${whyNoHello(server, exit, group.tail())}`);
+  }
+  const first = await within(options.readyTimeoutMs + CONNECT_MS, readyMessage);
   options.signal?.removeEventListener('abort', onAbort);
   if (first === undefined || first === 'timeout' || first.type !== 'ready') {
     await stop();

@@ -16,8 +16,10 @@ export interface ServerHost {
 /**
  * bench as installed in the login's current folder (or globally). --no: where it is not, npx
  * fails instead of fetching npm's unrelated package of that name and running it as the agent.
+ * --offline: it fails at once, instead of asking a registry first (measured: 70 s of retries on a
+ * machine that cannot reach one).
  */
-export const DEFAULT_SERVER_BENCH = 'npx --no bench';
+export const DEFAULT_SERVER_BENCH = 'npx --no --offline bench';
 
 /** --server-host, --ssh-config and --server-bench (or the scenario's serverHost:), checked before anything starts. */
 export function serverHost(
@@ -44,15 +46,18 @@ export function serverHost(
 
 /**
  * ssh's arguments to run bench's `words` on the server machine. Batch mode: bench answers no
- * password or host-key prompt (keys and the user's ssh config do). Keep-alives: a connection that
- * drops is noticed within 15 s, here and there (where the agent then stops the deployment). The
- * remote command is one string to the far shell, so each word is quoted for it.
+ * password or host-key prompt (keys and the user's ssh config do); a host that does not answer
+ * fails within ConnectTimeout. ServerAlive*: this side's ssh notices a dead link within 15–20 s
+ * and exits, which fails the deployment here. The far side's counterpart, ClientAliveInterval, is
+ * the far sshd's own setting, which no client can set: there the agent's heartbeat
+ * (far-side.ts) does its work. The remote command is one string to the far shell, so each word is quoted for it.
  */
 export function sshArgs(server: ServerHost, words: string[]): string[] {
   return [
     ...(server.sshConfig ? ['-F', server.sshConfig] : []),
     '-T',
     '-o', 'BatchMode=yes',
+    '-o', 'ConnectTimeout=5',
     '-o', 'ServerAliveInterval=5',
     '-o', 'ServerAliveCountMax=3',
     server.destination,
