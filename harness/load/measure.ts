@@ -7,6 +7,7 @@ import type { CountSample } from '../shared-state/count-sequences.js';
 import { builtinEngine } from './builtin/index.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow, WorkerAnswers } from './engine.js';
 import { LatencyHistogram } from './histogram.js';
+import { beyondTimeline } from './timeline-bound.js';
 import { wrkEngine } from './wrk/index.js';
 import { defaultLocustWorkers, locustEngine, type LocustSettings } from './locust/index.js';
 
@@ -134,6 +135,8 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
 
 /** An engine's window as a point's measurement: rates from its counts, percentiles from its histograms. */
 export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, durationS: number, resources: ResourceUse): PointMeasurement {
+  const beyond = beyondTimeline(m);
+  if (beyond) throw new Error(`--generator ${engine}: ${beyond}`);
   const lengthS = m.lengthS > 0 ? m.lengthS : durationS;
   const rate = (ok: number) => Math.round((ok / lengthS) * 100) / 100;
   const failures = LatencyHistogram.decode(m.errorHistogram).summary();

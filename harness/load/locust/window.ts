@@ -1,6 +1,7 @@
 import type { GeneratorChange } from '../../results.js';
 import type { EngineLoad, EngineMeasurement } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
+import { secondCovers } from '../timeline-bound.js';
 
 /** A worker's statistics since its report before, as the master wrote it down on arrival. */
 export interface Report {
@@ -43,14 +44,16 @@ export function windowMeasurement(
   const latencies = new LatencyHistogram();
   // With a mix, each request apart: its successes and latencies, over the same reports as the run's.
   const byRequest = (load.requests ?? []).map((r) => ({ name: `${r.method} ${r.path}`, weight: r.weight, ok: 0, latencies: new LatencyHistogram() }));
-  const buckets = Math.max(1, Math.ceil(lengthS));
+  // A window a few ms over its length keeps its last second: the overshoot is counted in it.
+  const buckets = Math.max(1, Math.round(lengthS));
   const seconds = Array.from({ length: buckets }, () => ({ ok: 0, failed: 0, latency: new LatencyHistogram(2) }));
   let ok = 0;
   let failures = 0;
   for (const r of inside) {
     ok += r.requests - r.failures;
     failures += r.failures;
-    const second = seconds[Math.min(Math.floor(r.t - open.t), buckets - 1)]!;
+    // Seconds hold what arrived in (t, t + 1], as the window holds (open, close].
+    const second = seconds[Math.min(Math.max(Math.ceil(r.t - open.t) - 1, 0), buckets - 1)]!;
     second.ok += r.requests - r.failures;
     second.failed += r.failures;
     for (const [ms, n] of Object.entries(r.responseTimes)) {
@@ -64,8 +67,7 @@ export function windowMeasurement(
       for (const [ms, n] of Object.entries(own.responseTimes)) request.latencies.recordMs(Number(ms), n);
     }
   }
-  // The last second may be cut short: its counts become a rate over the part it covers.
-  const perSecond = (count: number, t: number) => Math.round((count / Math.max(Math.min(1, lengthS - t), 1e-3)) * 10) / 10;
+  const perSecond = (count: number, t: number) => Math.round((count / secondCovers(t, buckets, lengthS)) * 10) / 10;
   const changes = workerChanges(lines, open, close, inside);
   return {
     lengthS,
