@@ -6,7 +6,7 @@ import { LatencyHistogram } from './load/histogram.js';
 import type { PointMeasurement } from './load/measure.js';
 import { NOTHING_SAMPLED, type ResourceUse } from './process/sampler.js';
 import type { SlowClientLoad } from './load/engine.js';
-import type { EffectiveSettings, FaultOutcome, GeneratorUse, ModelPrediction, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './results.js';
+import type { EffectiveSettings, FaultOutcome, GeneratorUse, ModelPrediction, NetworkUse, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './results.js';
 import { countSequences } from './shared-state/count-sequences.js';
 
 /** A load level: closed-loop clients, or an open-loop rate with a cap on connections; with slow clients beside either. */
@@ -34,6 +34,8 @@ export interface PointSamples {
   samples: Sample[];
   /** A user's app, CGI: what one request cost at one client, which the model then rests on. */
   measuredService?: MeasuredService;
+  /** A server on another machine: the wire's round trips, which the model adds to each request. */
+  network?: NetworkUse;
 }
 
 /** A request at one client (a user's app, CGI): mean latency (ms), and the deployment's CPU per request (ms). */
@@ -77,7 +79,7 @@ export function toRow(point: PointSamples): ResultRow {
     levelCpu(samples),
   );
   const open = 'offeredRps' in level;
-  const prediction = predict(measuredModel, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency });
+  const prediction = predict(measuredModel, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency }, point.network);
   const model = withEstimate(measuredModel, prediction, open ? level.offeredRps : undefined);
   const throughputRps = median(samples.map((s) => s.throughputRps));
   const worst = (pick: (s: Sample) => number) => Math.max(...samples.map(pick));
@@ -115,6 +117,7 @@ export function toRow(point: PointSamples): ResultRow {
     ...prediction,
     throughputRatio: prediction.predictedThroughputRps ? round(throughputRps / prediction.predictedThroughputRps) : null,
     model,
+    ...(point.network && { network: point.network }),
     repeats: samples.length,
     generator,
     resources: mergedResources(samples.map((s) => s.resources)),

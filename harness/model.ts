@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import type { DeploymentSpec, ServerKind } from './deployments/kind.js';
-import type { ModelPrediction } from './results.js';
+import type { ModelPrediction, NetworkUse } from './results.js';
 import { APACHE_WORKERS } from './deployments/apache.js';
 import { MAX_CONNECTIONS, poolSize, queriesDatabase, RESERVED_CONNECTIONS } from './database/connections.js';
 
@@ -146,25 +146,31 @@ export interface Prediction {
  * Little's law. Closed loop with c clients: min(c, K)/d req/s, each request taking max(d, c·d/K).
  * Open loop at λ req/s: min(λ, K/d) req/s; latency d below capacity, unbounded above it (the queue
  * grows for as long as the run lasts), reported as null.
+ *
+ * Over a `network` (a server on another machine) each request also spends n round trips on the
+ * wire, where it holds its client but none of the server's K slots: a client's cycle is d + n·RTT,
+ * so c clients send at most c/(d + n·RTT) while the server still serves at most K/d, and the
+ * latency is at least d + n·RTT. A measured service time (serviceSource) was measured across the
+ * same wire and has the round trips in it already.
  */
-export function predict(model: ModelPrediction, load: { concurrency: number } | { offeredRps: number }): Prediction {
+export function predict(model: ModelPrediction, load: { concurrency: number } | { offeredRps: number }, network?: NetworkUse): Prediction {
   const d = model.serviceMs;
   if (d === null) return { predictedThroughputRps: null, predictedLatencyMs: null };
+  const wire = network && model.serviceSource !== 'measured' ? network.roundTrips * network.rttMs : 0;
   const cpuBoundRps = model.cpuBoundRps ?? Infinity;
   const capacityRps = Math.min(model.capacity === null ? Infinity : (model.capacity * 1000) / d, cpuBoundRps);
   if ('offeredRps' in load) {
     return {
       predictedThroughputRps: round(Math.min(load.offeredRps, capacityRps)),
-      predictedLatencyMs: load.offeredRps < capacityRps ? d : null,
+      predictedLatencyMs: load.offeredRps < capacityRps ? round(d + wire) : null,
     };
   }
-  const k = model.capacity ?? Infinity;
-  const throughput = Math.min((Math.min(load.concurrency, k) * 1000) / d, cpuBoundRps);
+  const throughput = Math.min((load.concurrency * 1000) / (d + wire), capacityRps);
   return {
     predictedThroughputRps: round(throughput),
     // Little's law again: c clients served at that rate each wait c / rate; at 0 req/s (every slot
     // held by slow clients) they wait for as long as the slow clients hold on, which has no figure.
-    predictedLatencyMs: throughput > 0 ? round(Math.max(d, (load.concurrency * 1000) / throughput)) : null,
+    predictedLatencyMs: throughput > 0 ? round(Math.max(d + wire, (load.concurrency * 1000) / throughput)) : null,
   };
 }
 

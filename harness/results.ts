@@ -14,6 +14,17 @@ export interface LatencyMs {
   mean: number;
 }
 
+/**
+ * The wire between the generator and a server on another machine, measured at idle before the
+ * deployment's first point: each request pays `roundTrips` × `rttMs` beside its service time.
+ */
+export interface NetworkUse {
+  /** Round-trip time: the median TCP connect time to the deployment's port. */
+  rttMs: number;
+  /** 1 on a kept-alive connection; 2 where the server closes after each response (a connect, then the request). */
+  roundTrips: 1 | 2;
+}
+
 /** Little's law for this row: what the deployment's capacity predicts, and how the measurement compares. */
 export interface ModelPrediction {
   /** Requests the deployment can hold at once: 1, W, W·T, the core count for CPU-bound paths; null when unbounded. */
@@ -211,6 +222,8 @@ export interface ResultRow {
   model: ModelPrediction;
   /** Outside 0.85–1.10 of the prediction: why, as bench measured it. */
   modelGap?: ModelGap;
+  /** The network to a server on another machine, which the prediction includes; absent on one machine. */
+  network?: NetworkUse;
 
   /** Repetitions of this point (1 unless --repeat); throughput is their median, percentiles come from the merged histograms. */
   repeats: number;

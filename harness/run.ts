@@ -16,11 +16,12 @@ import { saveResults } from './output.js';
 import { liveTempDirs } from './process/registry.js';
 import { estimateSeconds, mixLabel, requiredSoftware, type Plan, type PlannedDeployment } from './plan.js';
 import { formatSeconds, type Progress } from './progress.js';
-import { SCHEMA_VERSION, type RunResults } from './results.js';
+import { SCHEMA_VERSION, type NetworkUse, type RunResults } from './results.js';
 import { INSTALL_SCRIPT, installCommand, locust, missingSoftware } from './software.js';
 import { databaseEnvironment } from './database/connections.js';
 import { startPostgres, type RunningPostgres } from './database/postgres.js';
 import { farSideLoad, recordServerMachine } from './remote/far-side.js';
+import { describeNetwork, measureNetwork } from './remote/network.js';
 import { launchRemote } from './remote/remote-deployment.js';
 import { countsDemoAnswers } from './shared-state/count-sequences.js';
 
@@ -216,6 +217,7 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
   const { step, run } = ctx;
   ctx.progress.live(`${step}: starting`);
   let deployment: RunningDeployment;
+  let network: NetworkUse | undefined;
   try {
     // Every query would fail: say why, rather than measure errors.
     if (ctx.database && !ctx.database.server.running) throw new Error(ctx.database.server.describeExit());
@@ -237,6 +239,12 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
       recordServerMachine(run, plan.placement, deployment.farSide);
       saveResults(run, plan.outDir);
     }
+    const started = deployment;
+    network = await measureNetwork(started.baseUrl, started.healthPath).catch(async (err: Error) => {
+      await started.stop();
+      throw new Error(`${planned.label} on ${new URL(started.baseUrl).host}: could not time the round trip to it: ${err.message}`);
+    });
+    if (network) ctx.progress.say(`${step}: ${describeNetwork(network)}`);
   } catch (err) {
     if (ctx.signal.aborted) return true;
     const reason = (err as Error).message;
@@ -246,7 +254,8 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
     return false;
   }
   try {
-    const death = await measureDeployment(plan, planned, deployment, levels, ctx, step, ctx.record);
+    const record: RecordPoint = network ? (point, sample) => ctx.record({ ...point, network }, sample) : ctx.record;
+    const death = await measureDeployment(plan, planned, deployment, levels, ctx, step, record);
     if (death) {
       run.failures.push({ deployment: planned.label, server: planned.spec.kind, ...death });
       ctx.progress.say(`${step}: FAILED at ${death.atPoint}: ${death.reason}; its remaining points are skipped`);

@@ -6,6 +6,7 @@ import {
   failedCount,
   formatCpu,
   formatMemory,
+  formatMs,
   formatRatio,
   latencyCell,
   loadCell,
@@ -92,6 +93,12 @@ export function measuredColumns(run: RunResults, { compact }: { compact: boolean
     ...optional(slow, { header: 'slow clients', numeric: true, cell: (row) => String(row.slowClients?.count ?? 0) }),
     { header: 'req/s', numeric: true, cell: rpsCell },
     { header: 'predicted', numeric: true, cell: predictedCell },
+    // A server on another machine: the round trip the prediction includes, and how many each request pays.
+    ...optional(run.results.some((row) => row.network !== undefined), {
+      header: 'RTT ms',
+      numeric: true,
+      cell: (row) => (row.network ? `${formatMs(row.network.rttMs)} ×${row.network.roundTrips}` : NONE),
+    }),
     { header: 'ratio', numeric: true, cell: (row) => formatRatio(row.throughputRatio) },
     { header: 'samples', numeric: true, cell: (row) => String(row.samples) },
     ...percentiles(compact).map((percentile) => ({

@@ -67,10 +67,13 @@ function whoseResources(run: RunResults): string[] {
   ];
 }
 
-/** Separate placement pins what bench starts; a server started by hand runs where its owner let it, the generator's core included. */
+/**
+ * Separate placement pins what bench starts; a server started by hand runs where its owner let it,
+ * the generator's core included, unless it is on another machine (a row with a network to it).
+ */
 function unpinned(run: RunResults): string[] {
   const { mode, serverCpus, generatorCpus } = run.settings.placement;
-  const externals = distinct(run.results.filter(startedOutsideBench).map((row) => row.deployment), ', ');
+  const externals = distinct(run.results.filter((row) => startedOutsideBench(row) && !row.network).map((row) => row.deployment), ', ');
   if (mode !== 'separate' || !generatorCpus || externals === '') return [];
   return [
     `${externals}: started outside bench, so not pinned to the server's CPUs (${serverCpus ?? 'the others'}): it may have shared the generator's (${generatorCpus}); ` +

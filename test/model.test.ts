@@ -94,6 +94,24 @@ describe("Little's law model", () => {
     expect(predict(held, { concurrency: 8 })).toEqual({ predictedThroughputRps: 0, predictedLatencyMs: null });
   });
 
+  it('adds the network to each request: one round trip on a kept-alive connection, two on a new connection each', () => {
+    // The link: 20 ms of round trip to a server that waits 40 ms, one client.
+    const loop = capacity(planned('node-async'), '/io?ms=40');
+    expect(predict(loop, { concurrency: 1 }, { rttMs: 20, roundTrips: 1 })).toEqual({ predictedThroughputRps: 16.67, predictedLatencyMs: 60 });
+    expect(predict(loop, { concurrency: 1 }, { rttMs: 20, roundTrips: 2 })).toEqual({ predictedThroughputRps: 12.5, predictedLatencyMs: 80 });
+    expect(predict(loop, { concurrency: 1 })).toEqual({ predictedThroughputRps: 25, predictedLatencyMs: 40 });
+    // On the wire a request holds its client, not a worker: K/d still bounds the pool once enough clients wait.
+    const pool = capacity(planned('gunicorn-sync', 4), '/io?ms=50');
+    expect(predict(pool, { concurrency: 2 }, { rttMs: 10, roundTrips: 2 })).toEqual({ predictedThroughputRps: 28.57, predictedLatencyMs: 70 });
+    expect(predict(pool, { concurrency: 16 }, { rttMs: 10, roundTrips: 2 })).toEqual({ predictedThroughputRps: 80, predictedLatencyMs: 200 });
+    expect(predict(pool, { offeredRps: 60 }, { rttMs: 10, roundTrips: 2 })).toEqual({ predictedThroughputRps: 60, predictedLatencyMs: 70 });
+  });
+
+  it('adds no round trip to a service time measured across the same network, which has them in it', () => {
+    const measured = { capacity: 8, bound: '8 workers', serviceMs: 22, serviceSource: 'measured' as const };
+    expect(predict(measured, { concurrency: 2 }, { rttMs: 20, roundTrips: 1 })).toEqual(predict(measured, { concurrency: 2 }));
+  });
+
   it('predicts nothing for a path without a known service time', () => {
     expect(predict(capacity(planned('node-async'), '/hello'), { concurrency: 8 })).toEqual({
       predictedThroughputRps: null,
@@ -166,6 +184,18 @@ describe('result rows', () => {
     expect(row.latencyMs!.p99).toBeGreaterThanOrEqual(1990);
     expect(row.latencyMs!.max).toBeGreaterThanOrEqual(1990);
     expect(row.latencyMs!.p50).toBeLessThan(51);
+  });
+
+  it('of a server on another machine record the network, and predict with it', () => {
+    const row = toRow({
+      planned: planned('gunicorn-sync', 4),
+      path: '/io?ms=50',
+      level: { concurrency: 1 },
+      placement: SHARED,
+      samples: [sample(14, times(28, 70))],
+      network: { rttMs: 10, roundTrips: 2 },
+    });
+    expect(row).toMatchObject({ network: { rttMs: 10, roundTrips: 2 }, predictedThroughputRps: 14.29, predictedLatencyMs: 70, throughputRatio: 0.98 });
   });
 
   it('take the timeline and the fault outcome from the first repeat, and say so', () => {

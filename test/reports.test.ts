@@ -1341,6 +1341,16 @@ describe('a server started outside bench', () => {
     );
   });
 
+  it('is not said to share the generator\'s core when it is on another machine, and its table shows the round trip', () => {
+    const far = row({ deployment: 'external', server: 'external', concurrency: 8, predictedThroughputRps: null, network: { rttMs: 20.04, roundTrips: 2 } });
+    const separate = run([far], { settings: { ...closedRun.settings, placement: { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 } } });
+    expect(runWarnings(separate).join(' ')).not.toContain('not pinned');
+    const lines = formatTable(separate).split('\n');
+    const header = lines[0]!.split(/\s{2,}/);
+    expect(lines.find((line) => line.startsWith('external'))!.split(/\s{2,}/)[header.indexOf('RTT ms')]).toBe('20.0 ×2');
+    expect(formatTable(mixed)).not.toContain('RTT');
+  });
+
   it('shows – in the Markdown report and leaves the CSV fields empty', async () => {
     const markdown = await writtenText('Markdown report', mixed);
     // Its workers, CPU, RSS and PSS.
