@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../harness/results.js';
-import { flask, gunicorn, locust } from '../harness/software.js';
+import { flask, gunicorn, locust, nginx } from '../harness/software.js';
 import { BIN, workFolder } from './support/cli.js';
 import { buildHosts, commandOf, describeWithHosts, leftFiles, type TestHost, type TestHosts } from './support/netns.js';
 import { describeWith } from './support/software.js';
 
-const describeHosts = (await describeWith([locust, flask, gunicorn])) === describe ? describeWithHosts() : describe.skip;
+const describeHosts = (await describeWith([locust, flask, gunicorn, nginx])) === describe ? describeWithHosts() : describe.skip;
 
 const MASTER_PORT = 5557;
 const results = (dir: string): RunResults => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
@@ -45,7 +45,7 @@ describeHosts('bench across separate hosts (network namespaces: a server host ov
   afterEach(() => Object.values(net.hosts).forEach((host) => host.reset()));
   afterAll(() => net?.teardown());
 
-  const remote = () => ['--server-host', 'server', '--ssh-config', net.sshConfig, '--server-bench', `${process.execPath} ${BIN}`];
+  const remote = (alias = 'server') => ['--server-host', alias, '--ssh-config', net.sshConfig, '--server-bench', `${process.execPath} ${BIN}`];
   const cluster = () => ['--generator', 'locust', '--locust-workers', '0', '--locust-remote-workers', '2', '--locust-master-bind', `${benchHost.address}:${MASTER_PORT}`];
   const startWorkers = () =>
     workers.map((host) => {
@@ -84,6 +84,27 @@ describeHosts('bench across separate hosts (network namespaces: a server host ov
     for (const w of workersRun) expect(await w.exited, w.output()).toBe(0);
     await nothingLeft(everyHost(), 5000);
   });
+
+  it('predicts a server across a slow link within 10%, one measured round trip per request on a connection nginx keeps alive and two where gunicorn closes each', async () => {
+    // 10 ms each way: a round trip of 20 ms, beside 50 ms of work per request.
+    const link = await net.delayedLink(benchHost, server, 10);
+    const run = startBench([
+      'run', 'blocking-vs-workers', '--deployments', 'node-prefork+nginx,gunicorn-sync', '--workers', '4', '--path', '/io?ms=50',
+      '--concurrency', '2', '--duration', '2.5', '--warmup', '0.5', ...remote(link.alias), '--out', 'delayed',
+    ]);
+    expect(await exitWithin(run.exited, 60_000), run.output()).toBe(0);
+    const rows = results(join(dir, 'delayed')).results;
+    console.log(rows.map((r) => `${r.deployment} c=2 over a 20 ms round trip: ${r.throughputRps} req/s, ${r.throughputRatio} of the model (RTT ${r.network?.rttMs} ms × ${r.network?.roundTrips})`).join('\n'));
+    expect(rows.map((r) => [r.server, r.proxy, r.network?.roundTrips])).toEqual([['node-prefork', 'nginx', 1], ['gunicorn-sync', 'none', 2]]);
+    for (const row of rows) {
+      expect(row.serverArgs?.join(' ')).toContain(link.address);
+      expect(row.network!.rttMs).toBeGreaterThan(19);
+      expect(row.network!.rttMs).toBeLessThan(30);
+      expect(row.throughputRatio, row.deployment).toBeGreaterThan(0.9);
+      expect(row.throughputRatio, row.deployment).toBeLessThan(1.1);
+    }
+    expect(readFileSync(join(dir, 'delayed', 'report.md'), 'utf8')).toMatch(/RTT/);
+  }, 60_000);
 
   it('marks a point whose Locust worker was killed mid-window, and never reports more than its timeline adds up to', async () => {
     const workersRun = startWorkers();

@@ -1,7 +1,9 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { describe } from 'vitest';
 
 /**
@@ -55,9 +57,17 @@ export interface TestHosts {
   hosts: Record<string, TestHost>;
   /** An ssh config (ssh -F) with a Host entry per host, logged into as root with the test's key. */
   sshConfig: string;
+  /**
+   * A second link between two hosts, point to point, that delays each packet by `delayMs` each
+   * way (a round trip of twice that). Returns `to`'s address on it, and the ssh config's name for
+   * `to` reached over it: ssh, and so the deployments bench starts there, arrive by this link.
+   */
+  delayedLink(from: TestHost, to: TestHost, delayMs: number): Promise<{ address: string; alias: string }>;
   /** Kills everything on every host and removes the hosts, the bridge and their folders. */
   teardown(): void;
 }
+
+const DELAY_LINK = fileURLToPath(new URL('./delay_link.py', import.meta.url));
 
 const run = (args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
@@ -79,11 +89,13 @@ export async function buildHosts(names: string[]): Promise<TestHosts> {
   const bridge = `bb${tag}`;
   const dir = mkdtempSync(join(tmpdir(), 'bench-hosts-'));
   const hosts: Record<string, TestHost> = {};
+  const relays: ChildProcess[] = [];
   let torn = false;
   const teardown = () => {
     if (torn) return;
     torn = true;
     for (const host of Object.values(hosts)) for (const pid of netnsPids(host.netns)) kill(pid);
+    for (const relay of relays) relay.kill('SIGKILL');
     for (const host of Object.values(hosts)) spawnSync('ip', ['netns', 'del', host.netns]);
     spawnSync('ip', ['link', 'del', bridge]);
     rmSync(dir, { recursive: true, force: true });
@@ -98,7 +110,6 @@ export async function buildHosts(names: string[]): Promise<TestHosts> {
     // sshd run by root separates privileges into this empty folder (the system service would make it).
     mkdirSync('/run/sshd', { recursive: true });
     const sshConfig = join(dir, 'ssh_config');
-    const config: string[] = [];
     names.forEach((name, i) => {
       const netns = `bh${tag}${i}`;
       const veth = `bv${tag}${i}`;
@@ -118,7 +129,8 @@ export async function buildHosts(names: string[]): Promise<TestHosts> {
       writeFileSync(
         join(home, 'sshd_config'),
         [
-          `ListenAddress ${address}`,
+          // Every address the host has, the delayed links' included (a namespace has only its own).
+          'ListenAddress 0.0.0.0',
           'Port 22',
           `HostKey ${join(home, 'host_key')}`,
           `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -149,17 +161,17 @@ export async function buildHosts(names: string[]): Promise<TestHosts> {
         restore: () => run(['link', 'set', veth, 'up']),
       };
       hosts[name] = host;
-      config.push(
-        `Host ${name}`,
-        `  HostName ${address}`,
-        `  User ${userInfo().username}`,
-        `  IdentityFile ${join(dir, 'user_key')}`,
-        '  StrictHostKeyChecking no',
-        '  UserKnownHostsFile /dev/null',
-        '  LogLevel ERROR',
-      );
     });
-    writeFileSync(sshConfig, config.join('\n') + '\n');
+    const sshEntry = (alias: string, address: string) => [
+      `Host ${alias}`,
+      `  HostName ${address}`,
+      `  User ${userInfo().username}`,
+      `  IdentityFile ${join(dir, 'user_key')}`,
+      '  StrictHostKeyChecking no',
+      '  UserKnownHostsFile /dev/null',
+      '  LogLevel ERROR',
+    ];
+    writeFileSync(sshConfig, names.flatMap((name) => sshEntry(name, hosts[name]!.address)).join('\n') + '\n');
     // Each host logs into every other once: the bridge and every sshd work before a test starts.
     const deadline = Date.now() + 15_000;
     for (const from of Object.values(hosts)) {
@@ -174,7 +186,28 @@ export async function buildHosts(names: string[]): Promise<TestHosts> {
         }
       }
     }
-    return { hosts, sshConfig, teardown };
+    const delayedLink = async (from: TestHost, to: TestHost, delayMs: number) => {
+      const n = relays.length;
+      const [tunFrom, tunTo] = [`bt${tag}${n}a`, `bt${tag}${n}b`];
+      const relay = spawn('python3', [DELAY_LINK, tunFrom, tunTo, String(delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      relays.push(relay);
+      const ready = await new Promise<boolean>((resolve) => {
+        createInterface({ input: relay.stdout! }).once('line', (line) => resolve(line === 'ready'));
+        relay.once('exit', () => resolve(false));
+      });
+      if (!ready) throw new Error(`${DELAY_LINK} did not make its TUN devices (needs /dev/net/tun and root)`);
+      // Addresses past the bridge's hosts, each a /32 with its peer: a route more specific than the bridge's /24.
+      const [fromAddress, toAddress] = [`${range}.${200 + 2 * n}`, `${range}.${201 + 2 * n}`];
+      for (const [host, tun, own, peer] of [[from, tunFrom, fromAddress, toAddress], [to, tunTo, toAddress, fromAddress]] as const) {
+        run(['link', 'set', tun, 'netns', host.netns]);
+        run(['-n', host.netns, 'addr', 'add', `${own}/32`, 'peer', `${peer}/32`, 'dev', tun]);
+        run(['-n', host.netns, 'link', 'set', tun, 'up']);
+      }
+      const alias = `${to.name}-delayed`;
+      appendFileSync(sshConfig, sshEntry(alias, toAddress).join('\n') + '\n');
+      return { address: toAddress, alias };
+    };
+    return { hosts, sshConfig, teardown, delayedLink };
   } catch (error) {
     teardown();
     throw error;
