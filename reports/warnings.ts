@@ -156,6 +156,10 @@ function measuredModel(run: RunResults): string[] {
 function coreBound(run: RunResults): string[] {
   if (!run.results.some(isCpuBound)) return [];
   const cores = run.settings.placement.serverCores;
-  const ofMachine = cores === run.environment.cpus ? `${cores} on this machine` : `the server's ${cores} of this machine's ${run.environment.cpus}; the load generator has the rest`;
+  const ofMachine = run.settings.serverHost
+    ? `${cores} on ${run.settings.serverHost}, the server machine`
+    : cores === run.environment.cpus
+      ? `${cores} on this machine`
+      : `the server's ${cores} of this machine's ${run.environment.cpus}; the load generator has the rest`;
   return [`CPU-bound points are bounded by the core count (${ofMachine}): past it, more workers or clients only queue.`];
 }

@@ -657,9 +657,13 @@ describe('runWarnings', () => {
     ]);
   });
 
-  it('notes the core-count ceiling when a point is CPU-bound', () => {
+  it('notes the core-count ceiling when a point is CPU-bound, on the server machine where there is one', () => {
     expect(runWarnings(workersRun)).toEqual([
       'CPU-bound points are bounded by the core count (2 on this machine): past it, more workers or clients only queue.',
+    ]);
+    const far = { ...workersRun, settings: { ...workersRun.settings, serverHost: 'bench@203.0.113.10', placement: { mode: 'separate' as const, serverCpus: null, generatorCpus: null, serverCores: 8 } } };
+    expect(runWarnings(far)).toEqual([
+      'CPU-bound points are bounded by the core count (8 on bench@203.0.113.10, the server machine): past it, more workers or clients only queue.',
     ]);
   });
 

@@ -30,13 +30,14 @@ let sshConfig = '';
 
 /** A real sshd on a free loopback port, with keys of its own, which lets root in with a generated key only. */
 /** One Host entry of the test's ssh config: this machine, logged into with the generated key. */
-function sshHost(alias: string, address: string, port: number): string[] {
+function sshHost(alias: string, address: string, port: number, key = 'user_key'): string[] {
   return [
     `Host ${alias}`,
     `  HostName ${address}`,
     `  Port ${port}`,
     `  User ${userInfo().username}`,
-    `  IdentityFile ${join(work, 'user_key')}`,
+    `  IdentityFile ${join(work, key)}`,
+    '  IdentitiesOnly yes',
     '  StrictHostKeyChecking no',
     '  UserKnownHostsFile /dev/null',
     '  LogLevel ERROR',
@@ -47,6 +48,7 @@ async function startSshd(): Promise<void> {
   const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
   keygen(join(work, 'host_key'));
   keygen(join(work, 'user_key'));
+  keygen(join(work, 'stranger_key'));
   writeFileSync(join(work, 'authorized_keys'), readFileSync(join(work, 'user_key.pub')));
   const port = await freePort();
   writeFileSync(
@@ -61,6 +63,8 @@ async function startSshd(): Promise<void> {
       'UsePAM no',
       'PermitRootLogin prohibit-password',
       `PidFile ${join(work, 'sshd.pid')}`,
+      // A server machine that cannot reach npm's registry (a closed port here): npx must not wait on it.
+      'SetEnv npm_config_registry=http://127.0.0.1:9/',
     ].join('\n') + '\n',
   );
   sshConfig = join(work, 'ssh_config');
@@ -70,6 +74,8 @@ async function startSshd(): Promise<void> {
       ...sshHost('benchbox', '127.0.0.1', port),
       // The same machine at its LAN address: where ssh arrives, the deployments listen.
       ...sshHost('benchbox-lan', lanAddress ?? '127.0.0.1', port),
+      // A key the server machine does not know.
+      ...sshHost('benchbox-stranger', '127.0.0.1', port, 'stranger_key'),
     ].join('\n') + '\n',
   );
   // sshd run by root separates privileges into this empty folder (the system service would make it).
@@ -90,6 +96,20 @@ function serverProcesses(): number[] {
     .filter((p) => {
       try {
         return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(serversDir);
+      } catch {
+        return false;
+      }
+    })
+    .map((p) => p.pid);
+}
+
+/** The agents `bench agent` of this checkout runs on the far side. */
+function agentProcesses(): number[] {
+  return livingProcesses()
+    .filter((p) => {
+      try {
+        const words = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').split('\0');
+        return words.includes(bench) && words.includes('agent');
       } catch {
         return false;
       }
@@ -195,6 +215,31 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
     expect(run.failures).toEqual([expect.objectContaining({ deployment: 'node-prefork ×2', reason: expect.stringMatching(/ssh.*killed by SIGKILL/) })]);
   });
 
+  it('leave nothing on the far side within 15 s when bench stops talking without closing the connection (a cut link)', async () => {
+    const out = join(work, 'silent');
+    const { child, exited } = await remoteRunUnderway(out);
+    const ssh = livingProcesses().find((p) => p.ppid === child.pid && /^(.*\/)?ssh$/.test(program(p.pid)))?.pid;
+    expect(ssh, 'the ssh client bench started').toBeDefined();
+    expect(agentProcesses().length).toBe(1);
+    // A stopped client sends nothing, FIN included, and its TCP connection stays up: as a cut link, to the far side.
+    process.kill(ssh!, 'SIGSTOP');
+    const stoppedAt = Date.now();
+    try {
+      const deadline = stoppedAt + 15_000;
+      while ((serverProcesses().length > 0 || agentProcesses().length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const goneAfterS = (Date.now() - stoppedAt) / 1000;
+      console.log(`far side gone ${goneAfterS.toFixed(1)} s after bench's ssh client stopped`);
+      expect(serverProcesses(), 'far server processes left').toEqual([]);
+      expect(agentProcesses(), 'far agent left').toEqual([]);
+      // Not at once: the agent waited for the heartbeats it missed.
+      expect(goneAfterS).toBeGreaterThan(5);
+    } finally {
+      process.kill(ssh!, 'SIGKILL');
+      process.kill(ssh!, 'SIGCONT');
+    }
+    expect(await exited).toBe(1);
+  });
+
   it('fail as the far side says when a far server dies mid-run', async () => {
     const out = join(work, 'far-death');
     const { exited } = await remoteRunUnderway(out);
@@ -218,9 +263,10 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
     expect(await gone(5000), 'far server processes left').toEqual([]);
   });
 
-  it('can be checked beforehand: bench doctor --server-host prints the far machine\'s bench and kinds', () => {
+  it('can be checked beforehand: bench doctor --server-host prints the far machine\'s bench and kinds, saying each step as it starts', () => {
     const r = spawnSync(process.execPath, [bench, 'doctor', ...remoteFlags()], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^connecting to benchbox over ssh and starting "node .*bench\.js" there…\nbench \d+\.\d+\.\d+ \(node v20[^)]*\) runs there; asking it for each kind's software…\n$/);
     expect(r.stdout).toMatch(/^On benchbox \(over ssh\):\nDeployment kinds on this machine \(bench \d+\.\d+\.\d+, node v20/);
     expect(r.stdout).toMatch(/node-prefork +ok +node v20/);
   });
@@ -230,7 +276,49 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
       encoding: 'utf8',
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/FAILED to start: .*--server-host nobody@benchbox: check that "ssh -F .* -o BatchMode=yes nobody@benchbox true" works/s);
+    // sshd refuses nobody's key, or nobody's login shell refuses the session: either way bench there never ran.
+    expect(r.stderr).toMatch(/FAILED to start: .*--server-host nobody@benchbox: .*ssh -F .* -o BatchMode=yes nobody@benchbox true/s);
+  });
+
+  /** bench's command with the run's flags, timed: the far side's trouble must be named within 10 s. */
+  const timedRun = (name: string, flags: string[], deployments = 'node-prefork') => {
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [bench, 'run', 'blocking-vs-workers', ...runFlags, '--deployments', deployments, ...flags, '--out', join(work, name)], { encoding: 'utf8' });
+    return { ...r, seconds: (Date.now() - started) / 1000 };
+  };
+
+  it('name a refused ssh key within 10 s, with the command that installs it', () => {
+    const r = timedRun('stranger', ['--server-host', 'benchbox-stranger', '--ssh-config', sshConfig, '--server-bench', `node ${bench}`]);
+    expect(r.status).toBe(1);
+    expect(r.seconds).toBeLessThan(10);
+    expect(r.stderr).toMatch(/--server-host benchbox-stranger: ssh was refused \(.*Permission denied.*\); install your key there with: ssh-copy-id -F \S+ssh_config benchbox-stranger/);
+  });
+
+  it('name a missing bench within 10 s, with the command that installs it, under the default npx and under an npx that would wait on the registry', () => {
+    const missing = timedRun('no-bench', ['--server-host', 'benchbox', '--ssh-config', sshConfig]);
+    expect(missing.status).toBe(1);
+    expect(missing.seconds).toBeLessThan(10);
+    expect(missing.stderr).toMatch(/--server-host benchbox: "npx --no --offline bench" found no bench there \(.*\); install it there with: npm install -g concurrency-bench/);
+    // Without --offline, npx asks the registry first, and retries for a minute where it cannot reach it.
+    const waiting = timedRun('npx-waits', ['--server-host', 'benchbox', '--ssh-config', sshConfig, '--server-bench', 'npx --no bench']);
+    expect(waiting.status).toBe(1);
+    expect(waiting.seconds).toBeLessThan(10);
+    expect(waiting.stderr).toMatch(/--server-host benchbox: "npx --no bench" gave no sign of bench within 7 s .*install it there with: npm install -g concurrency-bench/);
+    // (That npx waits out its retries there after the session ends: why the default has --offline.)
+    const doctor = spawnSync(process.execPath, [bench, 'doctor', '--server-host', 'benchbox', '--ssh-config', sshConfig], { encoding: 'utf8' });
+    expect(doctor.status).toBe(2);
+    expect(doctor.stderr).toMatch(/found no bench there/);
+  });
+
+  it('name a Python kind missing there within 10 s, with the command that installs it', () => {
+    // A virtualenv without the system's packages: gunicorn is not in it, on the server machine.
+    const venv = join(work, 'venv');
+    execFileSync('/usr/bin/python3', ['-m', 'venv', '--without-pip', venv]);
+    const app = ['--app', 'fixture_app:application', '--app-dir', resolve('test/fixtures/wsgi-app'), '--python', join(venv, 'bin', 'python3'), '--path', '/'];
+    const r = timedRun('no-gunicorn', [...app, ...remoteFlags()], 'gunicorn-sync');
+    expect(r.status).toBe(1);
+    expect(r.seconds).toBeLessThan(10);
+    expect(r.stderr).toMatch(/did not start on benchbox: gunicorn not installed there; install with: \S+venv\/bin\/python3 -m pip install gunicorn/);
   });
 });
 
@@ -262,6 +350,36 @@ describeWithSshd()('--server-host', () => {
 });
 
 describe('bench agent', () => {
+  it('stops its deployment and exits when bench falls silent for the silence it was given, with its stdin still open', async () => {
+    const agent = spawn(process.execPath, [bench, 'agent'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    agent.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    agent.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => agent.on('exit', (code) => done(code)));
+    const request = { spec: { kind: 'node-prefork', workers: 2, proxy: 'none' }, kind: 'node-prefork', label: 'node-prefork ×2', readyTimeoutMs: 20_000, silenceMs: 3000 };
+    agent.stdin!.write(JSON.stringify(request) + '\n');
+    const deadline = Date.now() + 20_000;
+    while (!stdout.includes('"ready"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const ready = JSON.parse(stdout.split('\n')[1]!) as { pids: number[] };
+    // Heartbeats keep it: 4 s of them, each within the 3 s it allows.
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      agent.stdin!.write('{"cmd":"heartbeat"}\n');
+    }
+    for (const pid of ready.pids) expect(existsSync(`/proc/${pid}`), `pid ${pid} while heartbeats arrive`).toBe(true);
+    const silentFrom = Date.now();
+    expect(await exited).toBe(0);
+    const silentS = (Date.now() - silentFrom) / 1000;
+    expect(silentS).toBeGreaterThan(2.5);
+    expect(silentS).toBeLessThan(8);
+    expect(stderr).toContain('bench agent: nothing from bench for 3 s (the link or bench is gone): stopping node-prefork ×2');
+    for (const pid of ready.pids) expect(existsSync(`/proc/${pid}`), `pid ${pid}`).toBe(false);
+    // Heartbeats are not answered: hello and ready were all it said.
+    expect(stdout.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(['hello', 'ready']);
+    agent.stdin!.destroy();
+  });
+
   it('starts the deployment it is sent, answers with its pids, and stops it when its stdin ends', async () => {
     const agent = spawn(process.execPath, [bench, 'agent'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines: string[] = [];
@@ -276,13 +394,16 @@ describe('bench agent', () => {
     agent.stdin!.write(JSON.stringify({ spec: { kind: 'node-prefork', workers: 2, proxy: 'none' }, kind: 'node-prefork', label: 'node-prefork ×2', readyTimeoutMs: 20_000 }) + '\n');
     const deadline = Date.now() + 20_000;
     while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const ready = JSON.parse(lines[0]!) as { type: string; baseUrl: string; pids: number[] };
+    // Its first word comes before it reads anything: which bench answers.
+    expect(JSON.parse(lines[0]!)).toEqual({ type: 'hello', benchVersion: expect.stringMatching(/^\d+\.\d+\.\d+/), node: process.version });
+    while (lines.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const ready = JSON.parse(lines[1]!) as { type: string; baseUrl: string; pids: number[] };
     expect(ready.type).toBe('ready');
     expect(ready.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${ready.baseUrl}/hello`)).status).toBe(200);
     agent.stdin!.write('{"cmd":"status"}\n');
-    while (lines.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(JSON.parse(lines[1]!)).toEqual({ type: 'status', exited: null });
+    while (lines.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(JSON.parse(lines[2]!)).toEqual({ type: 'status', exited: null });
     agent.stdin!.end();
     expect(await exited).toBe(0);
     for (const pid of ready.pids) expect(existsSync(`/proc/${pid}`), `pid ${pid}`).toBe(false);
