@@ -79,7 +79,7 @@ describeHosts('bench across separate hosts (network namespaces: a server host ov
     const workersRun = startWorkers();
     const run = startBench([
       'run', 'blocking-vs-workers', '--deployments', 'node-prefork,gunicorn-sync', '--workers', '4', '--path', '/io?ms=100',
-      '--concurrency', '2,6', '--duration', '2.5', '--warmup', '1', ...remote(), ...cluster(), '--out', 'cluster',
+      '--concurrency', '2,6', '--duration', '3', '--warmup', '1', ...remote(), ...cluster(), '--out', 'cluster',
     ]);
     expect(await run.exited, run.output()).toBe(0);
     const rows = results(join(dir, 'cluster')).results;
@@ -100,21 +100,22 @@ describeHosts('bench across separate hosts (network namespaces: a server host ov
   });
 
   it('predicts a server across a slow link within 10%, one measured round trip per request on a connection nginx keeps alive and two where gunicorn closes each', async () => {
-    // 10 ms each way: a round trip of 20 ms, beside 50 ms of work per request.
+    // 10 ms each way: a round trip of 20 ms, beside 100 ms of work per request (without the network
+    // term, 0.83 and 0.71 of the model). The relay's own delays on a busy machine stay small beside both.
     const link = await net.delayedLink(benchHost, server, 10);
     const run = startBench([
-      'run', 'blocking-vs-workers', '--deployments', 'node-prefork+nginx,gunicorn-sync', '--workers', '4', '--path', '/io?ms=50',
-      '--concurrency', '2', '--duration', '2.5', '--warmup', '0.5', ...remote(link.alias), '--out', 'delayed',
+      'run', 'blocking-vs-workers', '--deployments', 'node-prefork+nginx,gunicorn-sync', '--workers', '4', '--path', '/io?ms=100',
+      '--concurrency', '4', '--duration', '3', '--warmup', '1', ...remote(link.alias), '--out', 'delayed',
     ]);
     expect(await exitWithin(run.exited, 60_000), run.output()).toBe(0);
     const rows = results(join(dir, 'delayed')).results;
-    console.log(rows.map((r) => `${r.deployment} c=2 over a 20 ms round trip: ${r.throughputRps} req/s, ${r.throughputRatio} of the model (RTT ${r.network?.rttMs} ms × ${r.network?.roundTrips})`).join('\n'));
+    console.log(rows.map((r) => `${r.deployment} c=4 over a 20 ms round trip: ${r.throughputRps} req/s, ${r.throughputRatio} of the model (RTT ${r.network?.rttMs} ms × ${r.network?.roundTrips})`).join('\n'));
     expect(rows.map((r) => [r.server, r.proxy, r.network?.roundTrips])).toEqual([['node-prefork', 'nginx', 1], ['gunicorn-sync', 'none', 2]]);
     for (const row of rows) {
       expect(row.serverArgs?.join(' ')).toContain(link.address);
       expect(row.network!.rttMs).toBeGreaterThan(19);
       expect(row.network!.rttMs).toBeLessThan(30);
-      expect(row.throughputRatio, row.deployment).toBeGreaterThan(0.9);
+      expect(row.throughputRatio, `${row.deployment}, timeline ${row.timeline.map((t) => t.rps).join(' ')}`).toBeGreaterThan(0.9);
       expect(row.throughputRatio, row.deployment).toBeLessThan(1.1);
     }
     expect(readFileSync(join(dir, 'delayed', 'report.md'), 'utf8')).toMatch(/RTT/);
