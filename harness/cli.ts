@@ -250,7 +250,7 @@ program
 
 program
   .command('locust-worker')
-  .description('join a bench run\'s Locust master from this machine: prints the locust --worker command it runs, and runs it until the master stops')
+  .description('join a bench run\'s Locust master from this machine: prints the locust --worker command it runs, and runs it for every point of the run, until its master ends it')
   .requiredOption('--master <host:port>', 'the address the run\'s --locust-master-bind gave', parse.hostPort)
   .action(async (options: { master: { host: string; port: number } }) => {
     exitCode = await locustWorkerCommand(options.master);

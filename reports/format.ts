@@ -164,6 +164,7 @@ export function isOpenSaturated(row: ResultRow): boolean {
 /** The words the status column, the notes and the warnings share, so a reader can follow a point across them. */
 export const SERVER_SATURATED = 'SATURATED';
 export const GENERATOR_LIMITED = 'GENERATOR-LIMITED';
+export const GENERATOR_CHANGED = 'WORKERS-CHANGED';
 
 /** Why the load generator was the limit, in words: what the run recorded, else its CPU. */
 export function generatorLimit(row: ResultRow): string {

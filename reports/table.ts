@@ -1,7 +1,7 @@
 import type { ResultRow, RunResults } from '../harness/results.js';
 import { alignedTable } from './aligned-table.js';
 import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, pointColumns, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
-import { formatMemory, GENERATOR_LIMITED, isOpenSaturated, pssOrUnsampled, SERVER_SATURATED } from './format.js';
+import { formatMemory, GENERATOR_CHANGED, GENERATOR_LIMITED, isOpenSaturated, pssOrUnsampled, SERVER_SATURATED } from './format.js';
 import { estimateFootnote, gapNotes, GAP_TITLE } from './model-gap.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 import { runWarnings } from './warnings.js';
@@ -10,7 +10,7 @@ const COMPACT = { compact: true };
 
 /** Which limit a point hit: the server's, or the load generator's (the warnings say why). */
 function status(row: ResultRow): string {
-  return [isOpenSaturated(row) ? SERVER_SATURATED : '', row.generator.saturated ? GENERATOR_LIMITED : ''].filter(Boolean).join(', ');
+  return [isOpenSaturated(row) ? SERVER_SATURATED : '', row.generator.saturated ? GENERATOR_LIMITED : '', row.generatorChanges ? GENERATOR_CHANGED : ''].filter(Boolean).join(', ');
 }
 
 /**

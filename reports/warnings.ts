@@ -4,6 +4,7 @@ import {
   describeLoads,
   failedCount,
   formatRps,
+  GENERATOR_CHANGED,
   GENERATOR_LIMITED,
   generatorLimit,
   isCpuBound,
@@ -16,6 +17,7 @@ import {
 } from './format.js';
 import { countsUnkept } from './count-chart.js';
 import { distinctPaths } from './series.js';
+import { describeGeneratorChanges } from '../harness/load/generator-changes.js';
 
 /**
  * What a reader must know before trusting the figures, as plain sentences (every report format
@@ -32,6 +34,7 @@ export function runWarnings(run: RunResults): string[] {
   return [
     ...(run.complete ? [] : ['The run did not finish (interrupted, or still in progress): some points may be missing.']),
     ...[...generatorLimited].map(([label, rows]) => generatorWarning(label, rows)),
+    ...run.results.filter((row) => row.generatorChanges).map((row) => generatorChangedWarning(name(row), row)),
     ...[...saturated].map(([label, rows]) => saturatedWarning(label, rows)),
     ...[...noSuccess].map(([label, rows]) => noSuccessWarning(label, rows)),
     ...coreBound(run),
@@ -102,6 +105,14 @@ function generatorWarning(label: string, rows: ResultRow[]): string {
   return (
     `${label} ${GENERATOR_LIMITED} at ${describeLoads(rows)}: the load generator (${generator}) was the limit, ` +
     `not the server: ${distinct(rows.map(generatorLimit), ', ')}; the server may do better than these figures.`
+  );
+}
+
+/** A Locust worker lost or joined mid-window: the figures are what the remaining workers sent, not the load the point asked for. */
+function generatorChangedWarning(label: string, row: ResultRow): string {
+  return (
+    `${label} ${GENERATOR_CHANGED} at ${describeLoads([row])}: ${describeGeneratorChanges(row.generatorChanges!)}; ` +
+    'the figures count what the workers sent over the whole window, so the load was not the one asked for: run the point again with every worker connected (--strict fails such a point).'
   );
 }
 

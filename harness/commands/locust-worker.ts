@@ -7,7 +7,9 @@ import { findExecutable } from '../software.js';
 /**
  * `bench locust-worker --master HOST:PORT`: a Locust worker on this machine for a run whose master
  * another machine started with --locust-master-bind. The worker needs only bench's locustfile: the
- * master sends it what to request before the users start.
+ * master sends it what to request before each point's users start. It stays for every point of the
+ * run and leaves when the run ends (the master says quit), or when the master has been silent for
+ * 15 s (its bench killed, its machine unreachable).
  */
 export async function locustWorkerCommand(master: { host: string; port: number }): Promise<number> {
   const locust = findExecutable('locust');

@@ -70,8 +70,9 @@ export class LocustCluster {
       if (signal?.aborted) return undefined;
       return await this.runPoint(command, onWindowOpen, signal);
     } catch (err) {
-      // A master that died or workers that never came fail every later point at once, for the same reason.
-      if (!signal?.aborted) this.failure = err as Error;
+      // A master that died fails every later point at once, for the same reason; missing workers
+      // are waited for again at the next deployment, in case someone started them meanwhile.
+      if (!signal?.aborted && !this.master?.running) this.failure = err as Error;
       throw err;
     }
   }
