@@ -27,7 +27,10 @@ export function whyNoHello(server: ServerHost, exit: Exit | undefined, stderr: s
   const said = lines.find((line) => NO_BENCH.test(line))?.trim() ?? lines.slice(-2).join(' / ');
   const bench = server.bench.join(' ');
   const config = server.sshConfig ? ` -F ${server.sshConfig}` : '';
-  if (exit?.code === 255 && /Permission denied|publickey|Host key verification failed/i.test(stderr)) {
+  if (exit?.code === 255 && /Host key verification failed/i.test(stderr)) {
+    return `${where}: ssh does not know that machine's host key, and accepts none unasked in batch mode; connect once by hand (ssh${config} ${server.destination}) to check and accept it`;
+  }
+  if (exit?.code === 255 && /Permission denied|publickey/i.test(stderr)) {
     return `${where}: ssh was refused (${said}); install your key there with: ssh-copy-id${config} ${server.destination} (bench logs in with keys only, in batch mode), then check: ssh${config} -o BatchMode=yes ${server.destination} true`;
   }
   if (exit?.code === 255) {
