@@ -83,7 +83,7 @@ const run = program
   .option('--repeat <n>', 'measure every point N times, interleaved; rows report medians with min–max', parse.limited(LIMITS.repeat))
   .option('--timeline <deployment>', 'the deployment (label or kind) whose per-second timeline is charted first')
   .addOption(new Option('--quick', 'a first look: short windows and three load levels'))
-  .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it')
+  .option('--strict', 'fail (exit 1) when a deployment\'s software is missing, instead of skipping it, or when a Locust worker was lost or joined mid-window, instead of marking the point')
   .option('--force', 'replace the run an --out folder holds, or write into a non-empty folder')
   .option('--allow-remote', 'let load go to addresses other than 127.0.0.1/::1 (off: loopback only)')
   .addOption(generatorOption())

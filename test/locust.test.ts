@@ -7,17 +7,21 @@ import { livingProcesses } from '../harness/process/procfs.js';
 import type { RunResults } from '../harness/results.js';
 import { flask, gunicorn, locust } from '../harness/software.js';
 import { freePort } from '../harness/process/ports.js';
+import { locustfile } from '../harness/paths.js';
 import { benchIn, BIN, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 
 const describeLocust = await describeWith([locust, flask, gunicorn]);
 
-/** Locust's processes (master and workers) run bench's locustfile; with a port, only those of the master bound to it. */
+/**
+ * Locust's processes (master and workers) run bench's locustfile: this checkout's, not another's
+ * whose tests run beside these; with a port, only those of the master bound to it.
+ */
 const locustProcesses = (port?: number) =>
   livingProcesses().filter((p) => {
     try {
       const cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8');
-      return cmdline.includes('bench_locustfile.py') && (port === undefined || new RegExp(`\0--master-(bind-)?port\0${port}\0`).test(cmdline));
+      return cmdline.includes(locustfile) && (port === undefined || new RegExp(`\0--master-(bind-)?port\0${port}\0`).test(cmdline));
     } catch {
       return false;
     }
