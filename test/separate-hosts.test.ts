@@ -51,10 +51,9 @@ describeHosts('bench across separate hosts (network namespaces: a server host ov
   let server: TestHost, benchHost: TestHost, workers: TestHost[];
   beforeAll(async () => {
     net = await buildHosts(['server', 'bench', 'worker1', 'worker2']);
-    ({ server, bench: benchHost } = net.hosts as Record<string, TestHost> & { server: TestHost; bench: TestHost });
-    workers = [net.hosts.worker1!, net.hosts.worker2!];
+    [server, benchHost, ...workers] = [net.hosts.server!, net.hosts.bench!, net.hosts.worker1!, net.hosts.worker2!];
   });
-  afterEach(() => Object.values(net.hosts).forEach((host) => host.reset()));
+  afterEach(() => Object.values(net?.hosts ?? {}).forEach((host) => host.reset()));
   afterAll(() => net?.teardown());
 
   const remote = (alias = 'server') => ['--server-host', alias, '--ssh-config', net.sshConfig, '--server-bench', `${process.execPath} ${BIN}`];
