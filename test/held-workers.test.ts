@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { workFolder } from './support/cli.js';
-import { api, EventFeed, startServe, type Serving } from './support/serve.js';
+import { beforeAll, expect, it } from 'vitest';
+import { api, type EventFeed, type Serving } from './support/serve.js';
+import { serveForFile } from './support/serve-fixture.js';
 import { flask, gunicorn, nginx } from '../harness/software.js';
 import { describeWith } from './support/software.js';
 
@@ -12,19 +12,10 @@ const describePython = await describeWith([flask, gunicorn, nginx]);
  * which reads each whole request before it passes it on, no worker is held.
  */
 describePython('workers held by slow clients, in bench serve', () => {
-  const dir = workFolder('held-workers');
+  const fixture = serveForFile('held-workers');
   let serving: Serving;
   let feed: EventFeed;
-
-  beforeAll(async () => {
-    serving = await startServe([], dir);
-    feed = new EventFeed(serving);
-    await feed.open();
-  });
-  afterAll(() => {
-    feed?.close();
-    if (serving?.child.exitCode === null) serving.child.kill('SIGKILL');
-  });
+  beforeAll(() => void ({ serving, feed } = fixture));
 
   async function ticksWith4Slow(nginxInFront: boolean) {
     await api(serving, 'POST', '/api/deployment', { kind: 'gunicorn-sync', workers: 4, nginx: nginxInFront });

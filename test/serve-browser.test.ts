@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { benchIn, workFolder } from './support/cli.js';
-import { describeWithChromium, launchChromium } from './support/browser.js';
-import { startServe, type Serving } from './support/serve.js';
+import { beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { benchIn } from './support/cli.js';
+import { describeWithChromium } from './support/browser.js';
+import { serveForFile } from './support/serve-fixture.js';
 
 const MS = 100;
 
@@ -28,21 +28,10 @@ async function startDeployment(page: Page, kind: string, workers?: number): Prom
 }
 
 describeWithChromium()('bench serve in a real browser', () => {
-  const dir = workFolder('serve-browser');
-  let serving: Serving;
-  let browser: Browser;
+  const fixture = serveForFile('serve-browser', { page: true });
+  const dir = fixture.dir;
   let page: Page;
-
-  beforeAll(async () => {
-    serving = await startServe([], dir);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serving.url);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (serving?.child.exitCode === null) await serving.interrupt();
-  });
+  beforeAll(() => void ({ page } = fixture));
 
   it('shows one blocking worker settle at 1000/d with 1 of 1 busy at 8 clients', async () => {
     await startDeployment(page, 'node-blocking');

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { workFolder } from './support/cli.js';
-import { findChromium, launchChromium } from './support/browser.js';
-import { startServe, type Serving } from './support/serve.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { findChromium } from './support/browser.js';
+import { serveForFile } from './support/serve-fixture.js';
 import { findExecutable } from '../harness/software.js';
 
 const CHROMIUM = 'sudo apt-get install chromium (or npm run install-servers)';
@@ -30,21 +29,9 @@ interface Box {
 }
 
 describeWithSoftware()('the workshop page in a real browser at 1280×800', () => {
-  const dir = workFolder('serve-page');
-  let serving: Serving;
-  let browser: Browser;
+  const fixture = serveForFile('serve-page', { page: true });
   let page: Page;
-
-  beforeAll(async () => {
-    serving = await startServe([], dir);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serving.url);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    if (serving?.child.exitCode === null) await serving.interrupt();
-  });
+  beforeAll(() => void ({ page } = fixture));
 
   it('says what to do first before any deployment, in place of empty charts', async () => {
     await expect.poll(() => page.locator('#empty-state').textContent(), { timeout: 5000 }).toContain('Start deployment');

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { childrenOf } from '../harness/process/procfs.js';
 import type { LiveTick } from '../harness/serve/protocol.js';
-import { describeWithChromium, launchChromium } from './support/browser.js';
-import { workFolder } from './support/cli.js';
-import { EventFeed, startServe, type Serving } from './support/serve.js';
+import { describeWithChromium } from './support/browser.js';
+import type { EventFeed, Serving } from './support/serve.js';
+import { serveForFile } from './support/serve-fixture.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -46,25 +46,11 @@ async function killOnSight(root: number, words: string[]): Promise<number> {
 const reason = (page: Page, button: string) => page.locator(`#${button}-reason`);
 
 describeWithChromium()('the live page and the session agree on what runs', () => {
-  const dir = workFolder('serve-state-browser');
+  const fixture = serveForFile('serve-state-browser', { page: true });
   let serving: Serving;
   let feed: EventFeed;
-  let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    serving = await startServe([], dir);
-    feed = new EventFeed(serving);
-    await feed.open();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(serving.url);
-  });
-  afterAll(async () => {
-    feed?.close();
-    await browser?.close();
-    if (serving?.child.exitCode === null) await serving.interrupt();
-  });
+  beforeAll(() => void ({ serving, feed, page } = fixture));
 
   it('disables Start load and Stop load, each with its reason on the page, before a deployment runs', async () => {
     // The first state comes with the page's event stream, after its scripts load; the page's own HTML has no title.
@@ -118,7 +104,7 @@ describeWithChromium()('the live page and the session agree on what runs', () =>
   });
 
   it('opens a second tab on the deployment and load running, and shows in the first the load the second set', async () => {
-    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const other = await fixture.browser!.newPage({ viewport: { width: 1280, height: 800 } });
     await other.goto(serving.url);
     await expect.poll(() => other.inputValue('#clients')).toBe('4');
     expect(await other.inputValue('#ms')).toBe('50');

@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { benchIn, workFolder } from './support/cli.js';
 import { api, EventFeed, startServe, type Serving } from './support/serve.js';
+import { serveForFile } from './support/serve-fixture.js';
 import type { LiveTick } from '../harness/serve/protocol.js';
 import { isLiving } from '../harness/process/procfs.js';
 import { flask, gunicorn, nginx } from '../harness/software.js';
@@ -19,20 +20,12 @@ async function settledTicks(feed: EventFeed): Promise<LiveTick[]> {
 }
 
 describe('bench serve', () => {
-  const dir = workFolder('serve');
+  const fixture = serveForFile('serve');
+  const dir = fixture.dir;
   let serving: Serving;
   let feed: EventFeed;
   const seenPids: number[] = [];
-
-  beforeAll(async () => {
-    serving = await startServe([], dir);
-    feed = new EventFeed(serving);
-    await feed.open();
-  });
-  afterAll(() => {
-    feed?.close();
-    if (serving?.child.exitCode === null) serving.child.kill('SIGKILL');
-  });
+  beforeAll(() => void ({ serving, feed } = fixture));
 
   it('refuses every request without the token it printed', async () => {
     expect((await fetch(serving.origin + '/api/options')).status).toBe(403);
