@@ -8,6 +8,7 @@ import type { RunResults } from '../harness/results.js';
 import { flask, gunicorn, locust } from '../harness/software.js';
 import { freePort } from '../harness/process/ports.js';
 import { locustfile } from '../harness/paths.js';
+import { LocustCluster } from '../harness/load/locust/cluster.js';
 import { benchIn, BIN, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 
@@ -185,6 +186,34 @@ describeLocust('--generator locust', () => {
     run.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(locustProcesses()).toEqual([]);
+  });
+
+  it('keeps its master when the last worker quits mid-window, and ends it as soon as the run says so, window or not', async () => {
+    const port = await freePort();
+    const cluster = new LocustCluster({ workers: 0, remoteWorkers: 1, masterBind: { host: '127.0.0.1', port } });
+    const only = worker(port);
+    const interrupt = new AbortController();
+    let opened: () => void;
+    const windowOpen = new Promise<void>((resolve) => (opened = resolve));
+    // One request a second to a port nothing listens on: the window's figures do not matter here.
+    const config = { host: 'http://127.0.0.1:9', requests: [{ method: 'GET', path: '/', headers: {}, weight: 1, name: '/' }], perUserRps: 1, warmupS: 0, durationS: 30, timeoutS: 1 };
+    const point = cluster.point({ users: 1, config }, undefined, { waiting: () => {}, starting: () => {}, windowOpened: () => opened() }, interrupt.signal);
+    try {
+      await windowOpen;
+      // Ctrl-C of a worker says quit to the master; a headless Locust master whose last worker quits quits too.
+      process.kill(only.locustPid()!, 'SIGINT');
+      await only.done;
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(locustProcesses(port).map((p) => p.pid), 'the master, still there for the next point').toHaveLength(1);
+      interrupt.abort();
+      expect(await point).toBeUndefined();
+    } finally {
+      const closing = performance.now();
+      await cluster.close();
+      // A master that reads bench's quit only when its 30 s window ends is stopped after 5 s of waiting for it.
+      expect(performance.now() - closing).toBeLessThan(4000);
+    }
+    expect(locustProcesses(port)).toEqual([]);
   });
 
   it('takes Locust flags only with --generator locust', () => {

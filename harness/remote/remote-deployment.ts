@@ -64,8 +64,14 @@ export async function launchRemote(
   // Written into ssh's pipe: while the link is up they reach the agent, and when it is cut, their absence stops it there.
   const heartbeat = setInterval(() => send({ cmd: 'heartbeat' }), HEARTBEAT_MS);
   heartbeat.unref();
-  void group.exited.then(() => {
+  void group.exited.then((exit) => {
     clearInterval(heartbeat);
+    // ssh's own failure, not the agent's exit: say so, rather than a bare "exited with code 255".
+    if (exit.code === 255) {
+      farExit ??=
+        `${group.name}: the connection to ${server.destination} was lost (ssh exited with code 255: the link went down, ` +
+        `or that machine gave no answer to ssh's keep-alives for 15 s)${group.lastWords()}; check the network to it, then: ${sshAdvice(server)}`;
+    }
     hello?.(undefined);
     ready?.(undefined);
     for (const answer of answers.splice(0)) answer({ type: 'stopped' });

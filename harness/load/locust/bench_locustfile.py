@@ -151,8 +151,12 @@ def _heartbeat(runner):
 
 def _control(environment, path, current):
     runner = environment.runner
+    # Headless Locust quits when its last worker quits (a worker's Ctrl-C says quit): this master
+    # lives as long as bench's run, whose next point waits for workers and says how to start them.
+    # Set here, after Locust's start-up has read the flag (this greenlet runs once main() waits).
+    environment.parsed_options.headless = False
     offset = 0
-    stopping = None
+    busy = None
     while True:
         with open(path) as f:
             f.seek(offset)
@@ -162,16 +166,23 @@ def _control(environment, path, current):
         offset += len(complete.encode())
         for line in complete.splitlines():
             command = json.loads(line)
-            if stopping is not None:
-                stopping.join()
             if command["type"] == "quit":
+                # At once, window or not: bench is ending its run (Ctrl-C included).
+                if busy is not None:
+                    busy.kill(block=True)
                 runner.quit()
                 os._exit(0)
+            if busy is not None:
+                busy.join()
             current["config"] = command["config"]
-            _point(environment, command)
-            # The users stop while bench goes on; the next point waits for that.
-            stopping = gevent.spawn(runner.stop)
+            busy = gevent.spawn(_point_then_stop, environment, command)
         gevent.sleep(0.05)
+
+
+def _point_then_stop(environment, command):
+    _point(environment, command)
+    # The users stop while bench goes on; the next point waits for that.
+    environment.runner.stop()
 
 
 def _point(environment, command):
