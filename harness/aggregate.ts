@@ -79,7 +79,8 @@ export function toRow(point: PointSamples): ResultRow {
     levelCpu(samples),
   );
   const open = 'offeredRps' in level;
-  const prediction = predict(measuredModel, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency }, point.network);
+  const network = point.network?.notInModel ? undefined : point.network;
+  const prediction = predict(measuredModel, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency }, network);
   const model = withEstimate(measuredModel, prediction, open ? level.offeredRps : undefined);
   const throughputRps = median(samples.map((s) => s.throughputRps));
   const worst = (pick: (s: Sample) => number) => Math.max(...samples.map(pick));

@@ -125,7 +125,7 @@ const resultRow = z.object({
     estimate: z.string().optional(),
   }),
   modelGap: modelGap.optional(),
-  network: z.object({ rttMs: z.number(), roundTrips: z.union([z.literal(1), z.literal(2)]) }).optional(),
+  network: z.object({ rttMs: z.number(), roundTrips: z.union([z.literal(1), z.literal(2)]), notInModel: z.string().optional() }).optional(),
   repeats: z.number(),
   spread: z.object({ throughputRps: spread, p50Ms: spread, p99Ms: spread }).optional(),
   perRepeat: z.array(z.object({ throughputRps: z.number(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable() })).optional(),

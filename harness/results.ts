@@ -23,6 +23,8 @@ export interface NetworkUse {
   rttMs: number;
   /** 1 on a kept-alive connection; 2 where the server closes after each response (a connect, then the request). */
   roundTrips: 1 | 2;
+  /** Why the prediction leaves this round trip out: the load came from elsewhere than where it was timed. */
+  notInModel?: string;
 }
 
 /** Little's law for this row: what the deployment's capacity predicts, and how the measurement compares. */

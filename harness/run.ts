@@ -244,6 +244,8 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
       await started.stop();
       throw new Error(`${planned.label} on ${new URL(started.baseUrl).host}: could not time the round trip to it: ${err.message}`);
     });
+    // Timed from this machine: Locust workers on other machines have their own round trip to the server, perhaps none of this one.
+    if (network && plan.locust?.remoteWorkers) network = { ...network, notInModel: 'timed from bench\'s machine, while Locust workers on other machines sent the load' };
     if (network) ctx.progress.say(`${step}: ${describeNetwork(network)}`);
   } catch (err) {
     if (ctx.signal.aborted) return true;

@@ -105,7 +105,7 @@ export function measuredColumns(run: RunResults, { compact }: { compact: boolean
     ...optional(run.results.some((row) => row.network !== undefined), {
       header: 'RTT ms',
       numeric: true,
-      cell: (row) => (row.network ? `${formatMs(row.network.rttMs)} ×${row.network.roundTrips}` : NONE),
+      cell: (row) => (row.network ? `${formatMs(row.network.rttMs)} ${row.network.notInModel ? '(not in model)' : `×${row.network.roundTrips}`}` : NONE),
     }),
     { header: 'ratio', numeric: true, cell: (row) => formatRatio(row.throughputRatio) },
     { header: 'samples', numeric: true, cell: (row) => String(row.samples) },

@@ -3,6 +3,7 @@ import {
   describeGenerator,
   describeLoads,
   failedCount,
+  formatMs,
   formatRps,
   GENERATOR_CHANGED,
   GENERATOR_LIMITED,
@@ -40,6 +41,7 @@ export function runWarnings(run: RunResults): string[] {
     ...coreBound(run),
     ...whoseResources(run),
     ...measuredModel(run),
+    ...networkLeftOut(run),
     ...countsUnkept(run),
     ...run.failures.map((failure) => `${failure.deployment} failed: ${failure.reason}`),
     ...run.skipped.map((skipped) => `${skipped.deployment} skipped: ${skipped.reason}`),
@@ -147,6 +149,16 @@ function noSuccessWarning(label: string, rows: ResultRow[]): string {
 }
 
 /** A user's app, CGI: the predictions rest on one measurement, and say so. */
+/** A round trip the predictions leave out, and why: the model would otherwise charge the load for a wire it may not have crossed. */
+function networkLeftOut(run: RunResults): string[] {
+  const row = run.results.find((r) => r.network?.notInModel);
+  if (!row) return [];
+  return [
+    `The round trip to the server (${formatMs(row.network!.rttMs)} ms) is left out of the predictions: it was ${row.network!.notInModel}. ` +
+      'Predictions assume the workers are as close to the server as loopback; a worker farther away serves less than predicted.',
+  ];
+}
+
 function measuredModel(run: RunResults): string[] {
   const measured = run.results.filter((row) => row.model.serviceSource === 'measured' && row.model.serviceMs !== null);
   if (measured.length === 0) return [];

@@ -198,6 +198,20 @@ describe('result rows', () => {
     expect(row).toMatchObject({ network: { rttMs: 10, roundTrips: 2 }, predictedThroughputRps: 14.29, predictedLatencyMs: 70, throughputRatio: 0.98 });
   });
 
+  it('of a server whose load came from elsewhere record the round trip bench timed, and predict without it', () => {
+    const notInModel = "timed from bench's machine, while Locust workers on other machines sent the load";
+    const row = toRow({
+      planned: planned('gunicorn-sync', 4),
+      path: '/io?ms=50',
+      level: { concurrency: 1 },
+      placement: SHARED,
+      samples: [sample(19.6, times(39, 51))],
+      network: { rttMs: 31, roundTrips: 2, notInModel },
+    });
+    // 1 client / 50 ms, not 1 / (50 + 2 × 31) ms: the workers' requests may never cross bench's wire.
+    expect(row).toMatchObject({ network: { rttMs: 31, notInModel }, predictedThroughputRps: 20, predictedLatencyMs: 50, throughputRatio: 0.98 });
+  });
+
   it('take the timeline and the fault outcome from the first repeat, and say so', () => {
     const timeline = (rps: number) => [{ t: 0, rps, p50Ms: 50, p99Ms: 60, errors: 0, non2xx: 0 }];
     const row = toRow({

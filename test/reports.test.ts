@@ -1489,6 +1489,15 @@ describe('a server started outside bench', () => {
     expect(formatTable(mixed)).not.toContain('RTT');
   });
 
+  it('says the round trip is left out of the predictions when Locust workers elsewhere sent the load', () => {
+    const notInModel = "timed from bench's machine, while Locust workers on other machines sent the load";
+    const far = row({ deployment: 'gunicorn-sync ×4', concurrency: 4, network: { rttMs: 31.2, roundTrips: 2, notInModel } });
+    const lines = formatTable(run([far])).split('\n');
+    const header = lines[0]!.split(/\s{2,}/);
+    expect(lines.find((line) => line.startsWith('gunicorn-sync'))!.split(/\s{2,}/)[header.indexOf('RTT ms')]).toBe('31.2 (not in model)');
+    expect(runWarnings(run([far])).join(' ')).toContain(`The round trip to the server (31.2 ms) is left out of the predictions: it was ${notInModel}.`);
+  });
+
   it('shows – in the Markdown report and leaves the CSV fields empty', async () => {
     const markdown = await writtenText('Markdown report', mixed);
     // Its workers, CPU, RSS and PSS.
