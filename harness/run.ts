@@ -240,12 +240,10 @@ export async function runDeployment(plan: Plan, planned: PlannedDeployment, leve
       saveResults(run, plan.outDir);
     }
     const started = deployment;
-    network = await measureNetwork(started.baseUrl, started.healthPath).catch(async (err: Error) => {
+    network = await measureNetwork(started.baseUrl, started.healthPath, (plan.locust?.remoteWorkers ?? 0) > 0).catch(async (err: Error) => {
       await started.stop();
       throw new Error(`${planned.label} on ${new URL(started.baseUrl).host}: could not time the round trip to it: ${err.message}`);
     });
-    // Timed from this machine: Locust workers on other machines have their own round trip to the server, perhaps none of this one.
-    if (network && plan.locust?.remoteWorkers) network = { ...network, notInModel: 'timed from bench\'s machine, while Locust workers on other machines sent the load' };
     if (network) ctx.progress.say(`${step}: ${describeNetwork(network)}`);
   } catch (err) {
     if (ctx.signal.aborted) return true;

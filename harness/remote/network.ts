@@ -26,8 +26,11 @@ export function onThisMachine(host: string): boolean {
  * request). Which it is, the server says in its answer to one request at its health path.
  * Undefined for a deployment on this machine, where the wire adds nothing worth a term.
  */
-export async function measureNetwork(baseUrl: string, healthPath: string): Promise<NetworkUse | undefined> {
-  return onThisMachine(new URL(baseUrl).hostname) ? undefined : timeNetwork(baseUrl, healthPath);
+export async function measureNetwork(baseUrl: string, healthPath: string, loadFromOtherMachines = false): Promise<NetworkUse | undefined> {
+  if (onThisMachine(new URL(baseUrl).hostname)) return undefined;
+  const network = await timeNetwork(baseUrl, healthPath);
+  // Timed from this machine: Locust workers on other machines have their own round trip to the server, perhaps none of this one.
+  return loadFromOtherMachines ? { ...network, notInModel: "timed from bench's machine, while Locust workers on other machines sent the load" } : network;
 }
 
 /** measureNetwork's figures, wherever the server is. */
