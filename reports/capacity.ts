@@ -1,4 +1,4 @@
-import type { ModelPrediction } from '../harness/results.js';
+import type { ModelPrediction } from '../harness/results/types.js';
 
 /**
  * Little's law turned around: a deployment holding K requests at once, each taking d ms, serves

@@ -1,7 +1,7 @@
-import { writeWhole } from '../harness/disk.js';
+import { writeWhole } from '../harness/files/disk.js';
 import { join } from 'node:path';
-import type { ResultRow } from '../harness/results.js';
-import { latencies, sampledResources, startedOutsideBench } from './format.js';
+import type { ResultRow } from '../harness/results/types.js';
+import { latencies, sampledResources, startedOutsideBench } from '../harness/formatting/numbers.js';
 import type { ReportWriter } from './writer.js';
 
 const FILE = 'results.csv';

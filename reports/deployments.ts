@@ -1,4 +1,4 @@
-import type { AppUnderTest, RunResults } from '../harness/results.js';
+import type { AppUnderTest, RunResults } from '../harness/results/types.js';
 
 /** How one deployment of a run was started: what tells two runs' settings apart. */
 export interface StartedDeployment {

@@ -1,5 +1,5 @@
-import type { RunResults, SessionStep } from '../harness/results.js';
-import { formatRate, formatRps, formatWait, NONE } from './format.js';
+import type { RunResults, SessionStep } from '../harness/results/types.js';
+import { formatRate, formatRps, formatWait, NONE } from '../harness/formatting/numbers.js';
 import type { SummaryTable } from './summary.js';
 
 /**

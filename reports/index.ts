@@ -1,13 +1,13 @@
-import { makeFolder } from '../harness/disk.js';
-import { RunError } from '../harness/errors.js';
-import { faultLine } from '../harness/machine-faults.js';
-import type { RunResults } from '../harness/results.js';
-import { sharingChartRenders } from './chart-spec.js';
-import { CHARTS, chartWriter } from './charts.js';
+import { makeFolder } from '../harness/files/disk.js';
+import { RunError } from '../harness/cli/errors.js';
+import { faultLine } from '../harness/run/machine-faults.js';
+import type { RunResults } from '../harness/results/types.js';
+import { sharingChartRenders } from './charts/chart-spec.js';
+import { CHARTS, chartWriter } from './charts/charts.js';
 import { csvResults } from './csv.js';
 import { htmlReport } from './html.js';
 import { markdownReport } from './markdown.js';
-import { tuneMarkdown } from './tune-markdown.js';
+import { tuneMarkdown } from './tune/tune-markdown.js';
 import type { ReportWriter } from './writer.js';
 
 export type { ReportWriter } from './writer.js';

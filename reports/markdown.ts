@@ -1,7 +1,7 @@
-import { writeWhole } from '../harness/disk.js';
+import { writeWhole } from '../harness/files/disk.js';
 import { join } from 'node:path';
-import type { RunResults } from '../harness/results.js';
-import { CHARTS } from './charts.js';
+import type { RunResults } from '../harness/results/types.js';
+import { CHARTS } from './charts/charts.js';
 import { environmentFacts, summaryNotes, summaryTables } from './summary.js';
 import { startedDeployments } from './deployments.js';
 import { gapNotes, GAP_TITLE } from './model-gap.js';

@@ -1,6 +1,6 @@
-import { GAP_BAND } from '../harness/model-gap.js';
-import type { FaultOutcome, ResultRow, RunResults } from '../harness/results.js';
-import { describeLoad, formatPredicted, formatRatio, formatRps } from './format.js';
+import { GAP_BAND } from '../harness/model/gap.js';
+import type { FaultOutcome, ResultRow, RunResults } from '../harness/results/types.js';
+import { describeLoad, formatPredicted, formatRatio, formatRps } from '../harness/formatting/numbers.js';
 import { distinctPaths } from './series.js';
 
 /** The heading of the notes under a summary table on the rows outside the model's band. */
@@ -15,7 +15,7 @@ export const predictedCell = (row: ResultRow): string =>
 
 /**
  * One sentence per row outside the band, keyed by its deployment, path and load: what it achieved
- * against what was predicted, then each reason bench measured (harness/model-gap.ts).
+ * against what was predicted, then each reason bench measured (harness/model/gap.ts).
  */
 export function gapNotes(run: RunResults): string[] {
   const showPath = distinctPaths(run).length > 1;

@@ -1,6 +1,6 @@
-import type { ResultRow, RunResults } from '../harness/results.js';
-import type { Column } from './aligned-table.js';
-import { anyCoarse, COARSE_FOOTNOTE, formatRps, latencyCell, loadCell, type Percentile } from './format.js';
+import type { ResultRow, RunResults } from '../harness/results/types.js';
+import type { Column } from './tables/aligned-table.js';
+import { anyCoarse, COARSE_FOOTNOTE, formatRps, latencyCell, loadCell, type Percentile } from '../harness/formatting/numbers.js';
 import { isOpenLoop } from './series.js';
 
 /**

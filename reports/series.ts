@@ -1,7 +1,7 @@
 import type { PointStyle } from 'chart.js';
-import type { ResultRow, RunResults, Spread } from '../harness/results.js';
+import type { ResultRow, RunResults, Spread } from '../harness/results/types.js';
 import { capacityRps } from './capacity.js';
-import { latencies } from './format.js';
+import { latencies } from '../harness/formatting/numbers.js';
 
 /** What the charts' x axis measures: the load level, the pool size, the offered rate (open loop), or the slow clients beside the load. */
 export type XKind = 'concurrency' | 'workers' | 'offered' | 'slow-clients';

@@ -1,6 +1,6 @@
 import { describeApp } from './deployments.js';
-import type { ResultRow, RunResults } from '../harness/results.js';
-import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
+import type { ResultRow, RunResults } from '../harness/results/types.js';
+import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, poolColumns, RESOURCES_TITLE, type Column } from './tables/columns.js';
 import { estimateFootnote } from './model-gap.js';
 import {
   describeGenerator,
@@ -12,7 +12,7 @@ import {
   latencies,
   sampledResources,
   SERVER_SATURATED,
-} from './format.js';
+} from '../harness/formatting/numbers.js';
 
 /** A table of the document reports (HTML, Markdown), as plain strings each format escapes. */
 export interface SummaryTable {

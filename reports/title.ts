@@ -1,4 +1,4 @@
-import type { RunResults } from '../harness/results.js';
+import type { RunResults } from '../harness/results/types.js';
 
 /** Chart titles are one line on a 1200 px canvas: the scenario's part keeps to this many characters. */
 const CHART_TITLE_CHARS = 60;

@@ -1,4 +1,4 @@
-import type { ResultRow, RunResults } from '../harness/results.js';
+import type { ResultRow, RunResults } from '../harness/results/types.js';
 import {
   describeGenerator,
   describeLoads,
@@ -15,8 +15,8 @@ import {
   sampledResources,
   SERVER_SATURATED,
   startedOutsideBench,
-} from './format.js';
-import { countsUnkept } from './count-chart.js';
+} from '../harness/formatting/numbers.js';
+import { countsUnkept } from './charts/count-chart.js';
 import { distinctPaths } from './series.js';
 import { describeGeneratorChanges } from '../harness/load/generator-changes.js';
 

@@ -1,4 +1,4 @@
-import type { RunResults } from '../harness/results.js';
+import type { RunResults } from '../harness/results/types.js';
 
 /** One report format: a function of the run's results that writes files into the output folder. */
 export interface ReportWriter {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPostgres, type RunningPostgres } from '../harness/database/postgres.js';
-import { asyncpg, postgresql, starlette, uvicorn } from '../harness/software.js';
+import { asyncpg, postgresql, starlette, uvicorn } from '../harness/software/catalog.js';
 import { withDatabaseDeployment } from './support/database.js';
 import { expectLittle, measure } from './support/deployments.js';
 import { describeWith } from './support/software.js';

@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, benchIn, workFolder } from './support/cli.js';
-import type { RunResults } from '../harness/results.js';
-import { checkResults } from '../harness/results-schema.js';
+import type { RunResults } from '../harness/results/types.js';
+import { checkResults } from '../harness/results/schema.js';
 
 const work = workFolder('cli');
 const bench = benchIn(work);

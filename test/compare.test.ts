@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns } from '../harness/compare.js';
-import { describeDeployment, describeLevel, formatChange } from '../reports/compare-labels.js';
-import { comparisonWarnings } from '../reports/compare-notes.js';
-import { comparisonTextTable } from '../reports/compare-table.js';
-import type { ResultRow } from '../harness/results.js';
+import { compareRuns } from '../harness/compare/compare-runs.js';
+import { describeDeployment, describeLevel, formatChange } from '../reports/compare/compare-labels.js';
+import { comparisonWarnings } from '../reports/compare/compare-notes.js';
+import { comparisonTextTable } from '../reports/compare/compare-table.js';
+import type { ResultRow } from '../harness/results/types.js';
 import { repeated, row, run } from './support/results.js';
 
 const prefork4 = [

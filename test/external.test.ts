@@ -7,8 +7,8 @@ import { launch, type LaunchOptions } from '../harness/deployments/launch.js';
 import { deathOf } from '../harness/deployments/liveness.js';
 import { measurePoint } from '../harness/load/measure.js';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
-import type { RunResults } from '../harness/results.js';
-import { findExecutable, type Software } from '../harness/software.js';
+import type { RunResults } from '../harness/results/types.js';
+import { findExecutable, type Software } from '../harness/software/catalog.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { api, type EventFeed, type Serving } from './support/serve.js';
 import { serveForFile } from './support/serve-fixture.js';
-import { flask, gunicorn, nginx } from '../harness/software.js';
+import { flask, gunicorn, nginx } from '../harness/software/catalog.js';
 import { describeWith } from './support/software.js';
 
 const describePython = await describeWith([flask, gunicorn, nginx]);

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunResults } from '../harness/results.js';
+import type { RunResults } from '../harness/results/types.js';
 import { loadScenario } from '../harness/scenario/load.js';
 import { benchIn, workFolder } from './support/cli.js';
 

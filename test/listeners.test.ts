@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampledGroups } from '../harness/deployments/launch.js';
 import { measurePoint } from '../harness/load/measure.js';
-import { nodeServerEntry } from '../harness/paths.js';
+import { nodeServerEntry } from '../harness/files/bench-paths.js';
 import { decode } from '../harness/process/listeners.js';
 import { freePort } from '../harness/process/ports.js';
 import { groupMembers } from '../harness/process/procfs.js';

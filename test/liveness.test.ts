@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { livingProcesses } from '../harness/process/procfs.js';
-import type { RunResults } from '../harness/results.js';
+import type { RunResults } from '../harness/results/types.js';
 
 const BIN = resolve('bin/bench.js');
 const work = mkdtempSync(join(tmpdir(), 'bench-liveness-'));

@@ -2,11 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeFolder } from '../harness/disk.js';
-import { faultLine } from '../harness/machine-faults.js';
-import { prepareOutDir } from '../harness/output.js';
-import type { RunResults } from '../harness/results.js';
-import { checkResults } from '../harness/results-schema.js';
+import { makeFolder } from '../harness/files/disk.js';
+import { faultLine } from '../harness/run/machine-faults.js';
+import { prepareOutDir } from '../harness/results/out-folder.js';
+import type { RunResults } from '../harness/results/types.js';
+import { checkResults } from '../harness/results/schema.js';
 import { BIN, workFolder } from './support/cli.js';
 
 const work = workFolder('machine-faults');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mannWhitneyU, smallestPValue } from '../harness/mann-whitney.js';
+import { mannWhitneyU, smallestPValue } from '../harness/stats/mann-whitney.js';
 
 // Expected values come from scipy 1.17's stats.mannwhitneyu (exact and asymptotic methods) and,
 // for tied samples, stats.permutation_test over every arrangement; and from the published table of

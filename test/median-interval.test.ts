@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { medianInterval } from '../harness/median-interval.js';
+import { medianInterval } from '../harness/stats/median-interval.js';
 
 /** 1..n in a shuffled order, so that the ranks are the values. */
 const ranks = (n: number) => Array.from({ length: n }, (_, i) => ((i * 7) % n) + 1);

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ResultRow, RunResults } from '../harness/results.js';
-import { gunicorn } from '../harness/software.js';
+import type { ResultRow, RunResults } from '../harness/results/types.js';
+import { gunicorn } from '../harness/software/catalog.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
 import { serverKinds } from '../harness/deployments/kinds.js';
-import { predict, predictCapacity } from '../harness/model.js';
+import { predict, predictCapacity } from '../harness/model/predict.js';
 import { modelWorking, type WorkingLoad } from '../harness/serve/model-working.js';
 
 /**

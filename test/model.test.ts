@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { median, toRow } from '../harness/aggregate.js';
+import { median, toRow } from '../harness/results/aggregate.js';
 import { sample, SHARED, times } from './support/samples.js';
 import { findKind } from '../harness/deployments/kinds.js';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';
-import { predict, predictCapacity, serviceMs } from '../harness/model.js';
-import type { PlannedDeployment } from '../harness/plan.js';
+import { predict, predictCapacity, serviceMs } from '../harness/model/predict.js';
+import type { PlannedDeployment } from '../harness/plan/build-plan.js';
 import { runWarnings } from '../reports/warnings.js';
 import { run } from './support/results.js';
 

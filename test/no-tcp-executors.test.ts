@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { sleep } from '../harness/process/group.js';
 import { groupMembers } from '../harness/process/procfs.js';
-import { fcgiwrap, flask, nginx, uwsgi } from '../harness/software.js';
+import { fcgiwrap, flask, nginx, uwsgi } from '../harness/software/catalog.js';
 import { withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { cgiLauncher } from '../harness/deployments/python.js';
-import { fcgiwrap, flask, gunicorn, nginx, uwsgi } from '../harness/software.js';
+import { fcgiwrap, flask, gunicorn, nginx, uwsgi } from '../harness/software/catalog.js';
 import { withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 

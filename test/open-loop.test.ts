@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toRow } from '../harness/aggregate.js';
+import { toRow } from '../harness/results/aggregate.js';
 import { deploymentLabel } from '../harness/deployments/kind.js';
 import { findKind } from '../harness/deployments/kinds.js';
 import { measurePoint, type PointMeasurement } from '../harness/load/measure.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunResults } from '../harness/results.js';
+import type { RunResults } from '../harness/results/types.js';
 import { workFolder } from './support/cli.js';
 import { startServe } from './support/serve.js';
 

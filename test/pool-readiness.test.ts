@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measurePoint } from '../harness/load/measure.js';
-import { flask, gunicorn } from '../harness/software.js';
+import { flask, gunicorn } from '../harness/software/catalog.js';
 import { expectLittle, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toRow } from '../harness/aggregate.js';
+import { toRow } from '../harness/results/aggregate.js';
 import { findKind } from '../harness/deployments/kinds.js';
-import type { PlannedDeployment } from '../harness/plan.js';
+import type { PlannedDeployment } from '../harness/plan/build-plan.js';
 import { sleep } from '../harness/process/group.js';
 import { ResourceSampler, type ResourceUse } from '../harness/process/sampler.js';
 import { withDeployment } from './support/deployments.js';

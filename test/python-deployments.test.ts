@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { measurePoint } from '../harness/load/measure.js';
-import { fcgiwrap, flask, gevent, gunicorn, nginx, uwsgi } from '../harness/software.js';
+import { fcgiwrap, flask, gevent, gunicorn, nginx, uwsgi } from '../harness/software/catalog.js';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { expectLittle, groupAlive, measure, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { groupMembers, livingProcesses } from '../harness/process/procfs.js';
-import type { RunResults } from '../harness/results.js';
-import { flask, gunicorn, nginx } from '../harness/software.js';
+import type { RunResults } from '../harness/results/types.js';
+import { flask, gunicorn, nginx } from '../harness/software/catalog.js';
 import { describeWith } from './support/software.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bench-resilience-'));

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, benchIn, workFolder } from './support/cli.js';
-import { prepareOutDir } from '../harness/output.js';
+import { prepareOutDir } from '../harness/results/out-folder.js';
 
 const work = workFolder('run-folders');
 const bench = benchIn(work);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../harness/errors.js';
-import { buildPlan } from '../harness/plan.js';
+import { UsageError } from '../harness/cli/errors.js';
+import { buildPlan } from '../harness/plan/build-plan.js';
 import { builtInScenarios, loadScenario, parseScenario, resolveScenario } from '../harness/scenario/load.js';
 
 const valid = `

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { RunResults } from '../harness/results.js';
+import type { RunResults } from '../harness/results/types.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { describeWithChromium, launchChromium } from './support/browser.js';
 import { api, EventFeed, startServe, type Serving } from './support/serve.js';

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { findChromium } from './support/browser.js';
 import { serveForFile } from './support/serve-fixture.js';
-import { findExecutable } from '../harness/software.js';
+import { findExecutable } from '../harness/software/catalog.js';
 
 const CHROMIUM = 'sudo apt-get install chromium (or npm run install-servers)';
 const GUNICORN = 'sudo apt-get install gunicorn python3-flask (or npm run install-servers)';

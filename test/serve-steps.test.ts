@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { Level } from '../harness/aggregate.js';
+import type { Level } from '../harness/results/aggregate.js';
 import type { LiveTick } from '../harness/serve/protocol.js';
 import { plannedDeployment } from '../harness/serve/choices.js';
 import { loadWords, StepMeter, stepNote, type StepFigures } from '../harness/serve/steps.js';

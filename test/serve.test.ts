@@ -6,7 +6,7 @@ import { api, EventFeed, startServe, type Serving } from './support/serve.js';
 import { serveForFile } from './support/serve-fixture.js';
 import type { LiveTick } from '../harness/serve/protocol.js';
 import { isLiving } from '../harness/process/procfs.js';
-import { flask, gunicorn, nginx } from '../harness/software.js';
+import { flask, gunicorn, nginx } from '../harness/software/catalog.js';
 import { describeWith } from './support/software.js';
 
 const MS = 100;

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import type { RunResults } from '../harness/results.js';
-import { gunicorn } from '../harness/software.js';
+import type { RunResults } from '../harness/results/types.js';
+import { gunicorn } from '../harness/software/catalog.js';
 import { describeWith } from './support/software.js';
 
 const BIN = resolve('bin/bench.js');

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/process/ports.js';
 import { livingProcesses } from '../harness/process/procfs.js';
-import type { RunResults } from '../harness/results.js';
+import type { RunResults } from '../harness/results/types.js';
 
 const SSHD = '/usr/sbin/sshd';
 const bench = resolve('bin/bench.js');

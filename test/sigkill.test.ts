@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { livingProcesses, readStat, type ProcStat } from '../harness/process/procfs.js';
-import type { RunResults } from '../harness/results.js';
-import { apache2, findExecutable, flask, gunicorn, locust, nginx, postgresql, psycopg2, type Software } from '../harness/software.js';
+import type { RunResults } from '../harness/results/types.js';
+import { apache2, findExecutable, flask, gunicorn, locust, nginx, postgresql, psycopg2, type Software } from '../harness/software/catalog.js';
 import { BIN, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 

@@ -3,8 +3,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { slowRequest, startSlowClients, TRICKLE_S, type SlowClients } from '../harness/load/builtin/slow-clients.js';
-import type { RunResults } from '../harness/results.js';
-import { flask, gunicorn, nginx } from '../harness/software.js';
+import type { RunResults } from '../harness/results/types.js';
+import { flask, gunicorn, nginx } from '../harness/software/catalog.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 

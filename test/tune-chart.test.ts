@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writers } from '../reports/index.js';
-import { formatTuneTable } from '../reports/tune-table.js';
+import { formatTuneTable } from '../reports/tune/tune-table.js';
 import { tuneSummary } from '../harness/tune/summary.js';
 import { findKind } from '../harness/deployments/kinds.js';
-import type { PlannedDeployment } from '../harness/plan.js';
+import type { PlannedDeployment } from '../harness/plan/build-plan.js';
 import { row, run } from './support/results.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-tune-chart-'));

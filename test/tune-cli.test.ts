@@ -4,9 +4,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupMembers, livingProcesses } from '../harness/process/procfs.js';
-import type { RunResults } from '../harness/results.js';
-import { checkResults } from '../harness/results-schema.js';
-import { wrk } from '../harness/software.js';
+import type { RunResults } from '../harness/results/types.js';
+import { checkResults } from '../harness/results/schema.js';
+import { wrk } from '../harness/software/catalog.js';
 import { BIN, benchIn, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { findKind } from '../harness/deployments/kinds.js';
-import type { PlannedDeployment } from '../harness/plan.js';
-import type { MeasuredOn, Placement, TunedConfiguration, TuneSummary } from '../harness/results.js';
+import type { PlannedDeployment } from '../harness/plan/build-plan.js';
+import type { MeasuredOn, Placement, TunedConfiguration, TuneSummary } from '../harness/results/types.js';
 import { cpuBoundBy, describeMeasuredOn, measuredWithParagraph, moreCoresAdvice } from '../harness/tune/measured-on.js';
 import { tuneSummary } from '../harness/tune/summary.js';
-import { formatTuneTable } from '../reports/tune-table.js';
+import { formatTuneTable } from '../reports/tune/tune-table.js';
 import { row, run } from './support/results.js';
 
 const SEPARATE_1_OF_2: Placement = { mode: 'separate', serverCpus: '0', generatorCpus: '1', serverCores: 1 };

@@ -7,7 +7,7 @@ import type { DeploymentSpec } from '../harness/deployments/kind.js';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { sleep } from '../harness/process/group.js';
 import { groupMembers } from '../harness/process/procfs.js';
-import { fcgiwrap, flask, gevent, gunicorn, nginx, uwsgi, type Software } from '../harness/software.js';
+import { fcgiwrap, flask, gevent, gunicorn, nginx, uwsgi, type Software } from '../harness/software/catalog.js';
 import { readWorkerStatus, STATUS_DIR_ENV, type WorkerStatus } from '../harness/status/worker-status.js';
 import { withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';

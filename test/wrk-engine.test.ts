@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measurePoint } from '../harness/load/measure.js';
-import { findExecutable } from '../harness/software.js';
+import { findExecutable } from '../harness/software/catalog.js';
 import { withDeployment } from './support/deployments.js';
 
 // wrk comes with `npm run install-servers`; under CI=true it must be there.

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect, it } from 'vitest';
-import type { AppUnderTest, ResultRow, RunResults } from '../harness/results.js';
-import { fcgiwrap, gevent, gunicorn, nginx, uwsgi } from '../harness/software.js';
+import type { AppUnderTest, ResultRow, RunResults } from '../harness/results/types.js';
+import { fcgiwrap, gevent, gunicorn, nginx, uwsgi } from '../harness/software/catalog.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';

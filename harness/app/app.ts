@@ -1,10 +1,10 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { quoted } from '../quote.js';
+import { UsageError } from '../cli/errors.js';
+import { quoted } from '../formatting/quote.js';
 import { requestPath } from '../scenario/schema.js';
-import type { AppUnderTest } from '../results.js';
-import { findExecutable } from '../software.js';
+import type { AppUnderTest } from '../results/types.js';
+import { findExecutable } from '../software/catalog.js';
 
 export type { AppUnderTest };
 

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { serverEnvironment } from '../deployments/server-env.js';
-import { UsageError } from '../errors.js';
-import { pythonServersDir } from '../paths.js';
-import type { Plan } from '../plan.js';
-import { escapeControls } from '../quote.js';
+import { UsageError } from '../cli/errors.js';
+import { pythonServersDir } from '../files/bench-paths.js';
+import type { Plan } from '../plan/build-plan.js';
+import { escapeControls } from '../formatting/quote.js';
 
 /**
  * Long enough for a large app's imports (Django with its settings), short enough that a hung

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { deploymentLabel, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
 import { findKind } from '../deployments/kinds.js';
 import { flaskDev } from '../deployments/python.js';
-import { pythonServersDir } from '../paths.js';
-import { requiredSoftware, type PlannedDeployment } from '../plan.js';
-import { findExecutable, installCommand, missingSoftware } from '../software.js';
+import { pythonServersDir } from '../files/bench-paths.js';
+import { requiredSoftware, type PlannedDeployment } from '../plan/build-plan.js';
+import { findExecutable, installCommand, missingSoftware } from '../software/catalog.js';
 
 const IO = '/io?ms=50';
 const HELLO = '/hello';

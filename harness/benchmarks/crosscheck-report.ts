@@ -1,8 +1,8 @@
 // The crosscheck's table and verdict: one line per case, wrk beside bench, and which goals held.
-import { formatMs, formatPredicted, formatRps, NONE } from '../../reports/format.js';
-import { alignedTable, type Column as TextColumn } from '../../reports/aligned-table.js';
-import { medianInterval } from '../median-interval.js';
-import type { Placement, ResultRow } from '../results.js';
+import { formatMs, formatPredicted, formatRps, NONE } from '../formatting/numbers.js';
+import { alignedTable, type Column as TextColumn } from '../../reports/tables/aligned-table.js';
+import { medianInterval } from '../stats/median-interval.js';
+import type { Placement, ResultRow } from '../results/types.js';
 import type { Case } from './crosscheck-cases.js';
 
 /** One case measured by both generators, each aggregated the way `bench run` aggregates repeats. */

@@ -4,17 +4,17 @@
 // rounds, so that drift hits both alike), with the same placement for both. Each case prints both
 // generators' medians, the bench/wrk ratio with its 95% interval against its goal (met, missed, or
 // not to be told from this machine's noise), and what each generator cost.
-import { formatRps } from '../../reports/format.js';
-import { median, toRow } from '../aggregate.js';
+import { formatRps } from '../formatting/numbers.js';
+import { median, toRow } from '../results/aggregate.js';
 import { launch, type RunningDeployment } from '../deployments/launch.js';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../cli/errors.js';
 import { measurePoint, type PointMeasurement } from '../load/measure.js';
 import { sleep } from '../process/group.js';
 import { childrenOf } from '../process/procfs.js';
 import { guardianPid } from '../process/registry.js';
 import { planPlacement, type PlacementMode } from '../process/placement.js';
-import type { GeneratorEngine, Placement } from '../results.js';
-import { findExecutable } from '../software.js';
+import type { GeneratorEngine, Placement } from '../results/types.js';
+import { findExecutable } from '../software/catalog.js';
 import { crosscheckGroups, describeRounds, roundsOf, type Case, type CaseGroup } from './crosscheck-cases.js';
 import { crosscheckTable, verdict, type Checked } from './crosscheck-report.js';
 import { Failure, parseFlags, runScript, wholeFlag, say, type ScriptContext } from './script.js';

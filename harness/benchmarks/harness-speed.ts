@@ -6,12 +6,12 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReports } from '../../reports/index.js';
-import { median } from '../aggregate.js';
-import { EXIT } from '../errors.js';
-import { projectRoot } from '../paths.js';
-import type { RunResults } from '../results.js';
+import { median } from '../results/aggregate.js';
+import { EXIT } from '../cli/errors.js';
+import { projectRoot } from '../files/bench-paths.js';
+import type { RunResults } from '../results/types.js';
 import { Failure, parseFlags, runScript, say, type ScriptContext } from './script.js';
-import { readRun } from '../results-file.js';
+import { readRun } from '../results/read-run.js';
 
 const GOAL_RENDER_S = 2;
 const RENDER_REPEATS = 3;

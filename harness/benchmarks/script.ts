@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EXIT } from '../errors.js';
+import { EXIT } from '../cli/errors.js';
 import { installExitGuard, killAllNow, liveTempDirs, onStopSignals } from '../process/registry.js';
 
 /** A real failure: printed as one clear line, exit 1. */

@@ -1,13 +1,13 @@
 import { realpathSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { describeDifferences } from '../../reports/compare-labels.js';
-import { comparisonWarnings, incompleteLine } from '../../reports/compare-notes.js';
-import { comparisonText, writeComparison } from '../../reports/compare-report.js';
-import { compareRuns, DEFAULT_THRESHOLD_PCT } from '../compare.js';
-import { EXIT, UsageError } from '../errors.js';
-import { makeFolderFor } from '../output.js';
-import { readRun } from '../results-file.js';
-import { isPlainDecimal } from '../limits.js';
+import { describeDifferences } from '../../reports/compare/compare-labels.js';
+import { comparisonWarnings, incompleteLine } from '../../reports/compare/compare-notes.js';
+import { comparisonText, writeComparison } from '../../reports/compare/compare-report.js';
+import { compareRuns, DEFAULT_THRESHOLD_PCT } from '../compare/compare-runs.js';
+import { EXIT, UsageError } from '../cli/errors.js';
+import { makeFolderFor } from '../results/out-folder.js';
+import { readRun } from '../results/read-run.js';
+import { isPlainDecimal } from '../scenario/limits.js';
 
 /** --threshold: a percentage; above 1000% a "regression" would mean nothing. Commander names the flag. */
 export function parseThreshold(value: string): number {

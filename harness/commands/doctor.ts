@@ -1,9 +1,9 @@
 import { serverKinds } from '../deployments/kinds.js';
-import { describeEnvironment } from '../environment.js';
-import { UsageError } from '../errors.js';
-import { requiredSoftware } from '../plan.js';
-import { installAllCommand } from '../stack.js';
-import { apache2, DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software.js';
+import { describeEnvironment } from '../software/environment.js';
+import { UsageError } from '../cli/errors.js';
+import { requiredSoftware } from '../plan/build-plan.js';
+import { installAllCommand } from '../software/stack-packages.js';
+import { apache2, DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software/catalog.js';
 
 interface Line {
   name: string;

@@ -1,12 +1,12 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeWholeSync } from '../disk.js';
-import { EXIT, UsageError } from '../errors.js';
+import { writeWholeSync } from '../files/disk.js';
+import { EXIT, UsageError } from '../cli/errors.js';
 import { exportFiles } from '../export/files.js';
 import { measuredFigures } from '../export/provenance.js';
 import { exportTarget, type ExportOptions } from '../export/target.js';
-import { claimFolder, holdsFiles } from '../output.js';
-import { readRun } from '../results-file.js';
+import { claimFolder, holdsFiles } from '../results/out-folder.js';
+import { readRun } from '../results/read-run.js';
 
 /** `bench export RUN_DIR --to DIR`: one measured deployment as the files a person puts on a server. */
 export async function exportCommand(runDir: string, options: ExportOptions): Promise<number> {

@@ -4,9 +4,9 @@ import { appFromFlags, CLI_APP_FIELDS, resolveApp, type AppUnderTest } from '../
 import { appScenario } from '../app/scenario.js';
 import { serverKinds } from '../deployments/kinds.js';
 import type { AppHost } from '../deployments/kind.js';
-import { writeWholeSync } from '../disk.js';
-import { EXIT, UsageError } from '../errors.js';
-import { faultLine } from '../machine-faults.js';
+import { writeWholeSync } from '../files/disk.js';
+import { EXIT, UsageError } from '../cli/errors.js';
+import { faultLine } from '../run/machine-faults.js';
 import { loadScenario, parseScenario, type Scenario } from '../scenario/load.js';
 
 export const DEFAULT_INIT_FILE = 'bench-scenario.yaml';

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../cli/errors.js';
 import { onStopSignals } from '../process/registry.js';
-import { findExecutable } from '../software.js';
-import { stackPackages } from '../stack.js';
+import { findExecutable } from '../software/catalog.js';
+import { stackPackages } from '../software/stack-packages.js';
 
 /**
  * The apt-get commands that install the whole stack: refresh the package lists, then install with

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { EXIT, UsageError } from '../errors.js';
-import { locustfile } from '../paths.js';
+import { EXIT, UsageError } from '../cli/errors.js';
+import { locustfile } from '../files/bench-paths.js';
 import { onStopSignals } from '../process/registry.js';
-import { findExecutable } from '../software.js';
+import { findExecutable } from '../software/catalog.js';
 
 /**
  * `bench locust-worker --master HOST:PORT`: a Locust worker on this machine for a run whose master

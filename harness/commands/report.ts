@@ -1,7 +1,7 @@
 import { writeReports } from '../../reports/index.js';
-import { formatTable } from '../../reports/table.js';
-import { EXIT, UsageError } from '../errors.js';
-import { readRun } from '../results-file.js';
+import { formatTable } from '../../reports/tables/table.js';
+import { EXIT, UsageError } from '../cli/errors.js';
+import { readRun } from '../results/read-run.js';
 
 /** `bench report DIR`: every report again from results.json, without measuring. */
 export async function reportCommand(dir: string, options: { timeline?: string }): Promise<number> {

@@ -1,18 +1,18 @@
 import { writeReports, writers } from '../../reports/index.js';
-import { prepareOutDir } from '../output.js';
-import { formatTable } from '../../reports/table.js';
-import { EXIT } from '../errors.js';
-import { runStopped } from '../machine-faults.js';
+import { prepareOutDir } from '../results/out-folder.js';
+import { formatTable } from '../../reports/tables/table.js';
+import { EXIT } from '../cli/errors.js';
+import { runStopped } from '../run/machine-faults.js';
 import { confirmLongRun } from './confirm.js';
-import { buildPlan, estimateSeconds, type RunOverrides } from '../plan.js';
+import { buildPlan, estimateSeconds, type RunOverrides } from '../plan/build-plan.js';
 import { killAllNow, onStopSignals } from '../process/registry.js';
-import { Progress } from '../progress.js';
-import { runPlan } from '../run.js';
+import { Progress } from '../run/progress.js';
+import { runPlan } from '../run/run-plan.js';
 import { loadScenario } from '../scenario/load.js';
 import { appFromFlags } from '../app/app.js';
 import { checkAppImports } from '../app/import-check.js';
 import { appScenario } from '../app/scenario.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../cli/errors.js';
 
 /** --app, --app-dir, --python, --health: the user's app, on `bench run` and `bench tune`. */
 export interface AppFlags {

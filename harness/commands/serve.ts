@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { EXIT, UsageError } from '../errors.js';
-import { buildPlan } from '../plan.js';
+import { EXIT, UsageError } from '../cli/errors.js';
+import { buildPlan } from '../plan/build-plan.js';
 import { isLoopback, LOOPBACK } from '../process/ports.js';
 import { killAllNow, onStopSignals } from '../process/registry.js';
-import { Progress } from '../progress.js';
+import { Progress } from '../run/progress.js';
 import { loadScenario, parseScenario, type Scenario } from '../scenario/load.js';
-import { serviceMs } from '../model.js';
-import { findExecutable } from '../software.js';
+import { serviceMs } from '../model/predict.js';
+import { findExecutable } from '../software/catalog.js';
 import { ENDPOINTS, kindOptions, LIMITS } from '../serve/choices.js';
 import type { DeploymentChoice, LoadChoice, ServeOptions } from '../serve/protocol.js';
 import { Recording } from '../serve/recording.js';

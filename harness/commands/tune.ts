@@ -1,12 +1,12 @@
 import { writeReports, writers } from '../../reports/index.js';
-import { formatTuneTable } from '../../reports/tune-table.js';
+import { formatTuneTable } from '../../reports/tune/tune-table.js';
 import { runWarnings } from '../../reports/warnings.js';
 import { checkAppImports } from '../app/import-check.js';
-import { EXIT } from '../errors.js';
-import { runStopped } from '../machine-faults.js';
-import { prepareOutDir } from '../output.js';
-import { Progress } from '../progress.js';
-import { buildTunePlan, type TuneOptions } from '../tune/plan.js';
+import { EXIT } from '../cli/errors.js';
+import { runStopped } from '../run/machine-faults.js';
+import { prepareOutDir } from '../results/out-folder.js';
+import { Progress } from '../run/progress.js';
+import { buildTunePlan, type TuneOptions } from '../tune/tune-plan.js';
 import { estimateTuneSeconds, runTune } from '../tune/sweep.js';
 import { confirmLongRun } from './confirm.js';
 import { scenarioAndApp, whileInterruptible, type AppFlags } from './run.js';

@@ -8,7 +8,7 @@ import { tcpListeners } from '../process/listeners.js';
 import { checkStillStarting } from '../process/readiness.js';
 import { liveTempDirs } from '../process/registry.js';
 import { unprivilegedUser } from '../process/unprivileged.js';
-import { postgresBinDir } from '../software.js';
+import { postgresBinDir } from '../software/catalog.js';
 import { ITEMS, MAX_CONNECTIONS, RESERVED_CONNECTIONS, type DatabaseAddress } from './connections.js';
 
 /** A private PostgreSQL, ready: where the apps reach it, and how to stop it. */

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpawnPlan } from '../process/group.js';
 import { unprivilegedUser, type SystemUser } from '../process/unprivileged.js';
-import { APACHE_MODULES, findExecutable } from '../software.js';
+import { APACHE_MODULES, findExecutable } from '../software/catalog.js';
 import type { ApacheMpm } from './kind.js';
 
 /** How many processes (and threads) Apache keeps; see `mpmDirectives`. */

@@ -1,5 +1,5 @@
-import { pythonServersDir } from '../paths.js';
-import { gunicorn, starlette, uvicorn } from '../software.js';
+import { pythonServersDir } from '../files/bench-paths.js';
+import { gunicorn, starlette, uvicorn } from '../software/catalog.js';
 import type { ServerKind } from './kind.js';
 import { ADDRESS, BENCH_SETS, gunicornKind, python, type PythonTarget } from './python.js';
 

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isFile } from '../app/app.js';
-import { UsageError } from '../errors.js';
-import { pythonServersDir } from '../paths.js';
-import type { AppUnderTest, ConfigFileUse, SettingValue } from '../results.js';
-import { DEBIAN_PYTHON, findExecutable } from '../software.js';
+import { UsageError } from '../cli/errors.js';
+import { pythonServersDir } from '../files/bench-paths.js';
+import type { AppUnderTest, ConfigFileUse, SettingValue } from '../results/types.js';
+import { DEBIAN_PYTHON, findExecutable } from '../software/catalog.js';
 import type { ServerKind } from './kind.js';
 
 /** A server's own config file in a deployment, with what it sets as the server reads it. */

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { SpawnPlan } from '../process/group.js';
-import type { EffectiveSettings, SettingValue } from '../results.js';
+import type { EffectiveSettings, SettingValue } from '../results/types.js';
 import { gunicornOptions, INTEGER_SETTINGS, settingOfFlag } from './gunicorn-flags.js';
 import type { DeploymentSpec } from './kind.js';
 

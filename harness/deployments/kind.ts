@@ -1,6 +1,6 @@
 import type { SpawnPlan } from '../process/group.js';
-import type { AppUnderTest, EffectiveSettings } from '../results.js';
-import type { Software } from '../software.js';
+import type { AppUnderTest, EffectiveSettings } from '../results/types.js';
+import type { Software } from '../software/catalog.js';
 import type { ConfigFileSupport, ServerConfigFile } from './config-file.js';
 
 /** nginx in front, as a scenario's `nginx:` tunes it; every field absent is nginx's default. */

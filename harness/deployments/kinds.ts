@@ -1,7 +1,7 @@
 import { gunicornUvicorn, uvicornKind } from './asgi.js';
 import { external } from './external.js';
 import type { ServerKind } from './kind.js';
-import { closest } from '../suggest.js';
+import { closest } from '../formatting/suggest.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
 import { apacheModWsgi } from './mod-wsgi.js';
 import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind, wsgiref } from './python.js';

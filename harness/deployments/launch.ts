@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProcessGroup, sleep, type SpawnPlan } from '../process/group.js';
-import { findExecutable } from '../software.js';
-import { staticFilesDir } from '../paths.js';
+import { findExecutable } from '../software/catalog.js';
+import { staticFilesDir } from '../files/bench-paths.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
 import { whoAnswers, type AcceptedAnswer } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
@@ -14,7 +14,7 @@ import { healthPath, waitUntilReady } from './ready.js';
 import { listeningGroup, publicListeners } from '../process/listeners.js';
 import { liveTempDirs } from '../process/registry.js';
 import type { FarSide } from '../remote/far-side.js';
-import type { EffectiveSettings } from '../results.js';
+import type { EffectiveSettings } from '../results/types.js';
 
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front); the far machine's with --server-host. */

@@ -1,9 +1,9 @@
 import { chownSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pythonServersDir } from '../paths.js';
+import { pythonServersDir } from '../files/bench-paths.js';
 import { liveTempDirs } from '../process/registry.js';
-import { apache2, flask, modWsgi } from '../software.js';
+import { apache2, flask, modWsgi } from '../software/catalog.js';
 import { apacheServerPlan, apacheString, apacheUser } from './apache.js';
 import type { DeploymentSpec, KindPlan, LaunchContext, ServerKind } from './kind.js';
 import { embeddedPythonHome, wsgiTarget } from './python.js';

@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { SpawnPlan } from '../process/group.js';
-import { projectRoot } from '../paths.js';
-import { findExecutable } from '../software.js';
+import { projectRoot } from '../files/bench-paths.js';
+import { findExecutable } from '../software/catalog.js';
 import type { NginxSettings, UpstreamProtocol } from './kind.js';
 import { nginxString } from './nginx-string.js';
 

@@ -1,4 +1,4 @@
-import { nodeClusterHostEntry, nodeServerEntry } from '../paths.js';
+import { nodeClusterHostEntry, nodeServerEntry } from '../files/bench-paths.js';
 import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
 
 /** bench's demo Node server in one of its shapes; `args:` are node's own flags, before the script. */

@@ -1,5 +1,5 @@
-import { UsageError } from '../errors.js';
-import type { ResultRow, RunResults, TuneSummary } from '../results.js';
+import { UsageError } from '../cli/errors.js';
+import type { ResultRow, RunResults, TuneSummary } from '../results/types.js';
 
 /**
  * The server kinds whose deployment can be written out as config files: the WSGI servers, and

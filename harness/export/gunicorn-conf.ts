@@ -1,7 +1,7 @@
 import { describeConfigFile } from '../deployments/config-file.js';
 import { INTEGER_SETTINGS, settingOfFlag } from '../deployments/gunicorn-flags.js';
-import { UsageError } from '../errors.js';
-import type { SettingValue } from '../results.js';
+import { UsageError } from '../cli/errors.js';
+import type { SettingValue } from '../results/types.js';
 import { header, measuredFigures } from './provenance.js';
 import { optionText, type MeasuredOption } from './server-args.js';
 import { addressText, type ExportTarget } from './target.js';

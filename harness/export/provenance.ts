@@ -1,5 +1,5 @@
-import { describeLoad, formatRps, latencyCell } from '../../reports/format.js';
-import type { ResultRow, RunResults } from '../results.js';
+import { describeLoad, formatRps, latencyCell } from '../formatting/numbers.js';
+import type { ResultRow, RunResults } from '../results/types.js';
 
 /** Where an export's settings came from: one measured row of one run. */
 export interface Measurement {

@@ -1,4 +1,4 @@
-import { describeGenerator, describeLoad, formatRps, latencyCell } from '../../reports/format.js';
+import { describeGenerator, describeLoad, formatRps, latencyCell } from '../formatting/numbers.js';
 import { table } from '../../reports/markdown.js';
 import { measuredWithParagraph } from '../tune/measured-on.js';
 import { machine } from './provenance.js';

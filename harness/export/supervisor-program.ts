@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../cli/errors.js';
 import { header } from './provenance.js';
 import type { ExportTarget } from './target.js';
 

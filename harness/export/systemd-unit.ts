@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../cli/errors.js';
 import { header } from './provenance.js';
 import type { ExportTarget } from './target.js';
 

@@ -1,10 +1,10 @@
 import { isAbsolute, join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { pythonServersDir } from '../paths.js';
+import { UsageError } from '../cli/errors.js';
+import { pythonServersDir } from '../files/bench-paths.js';
 import { chooseRow, type ExportableKind } from './choose.js';
 import type { Measurement } from './provenance.js';
 import { parseGunicorn, parseUwsgi, type MeasuredCommand } from './server-args.js';
-import type { EffectiveSettings, RunResults } from '../results.js';
+import type { EffectiveSettings, RunResults } from '../results/types.js';
 
 export interface ExportOptions {
   to: string;

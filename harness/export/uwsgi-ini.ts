@@ -1,5 +1,5 @@
 import { describeConfigFile } from '../deployments/config-file.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../cli/errors.js';
 import { header, measuredFigures } from './provenance.js';
 import { optionText, type MeasuredOption } from './server-args.js';
 import { addressText, type ExportTarget } from './target.js';

@@ -1,4 +1,4 @@
-import type { GeneratorChange, GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
+import type { GeneratorChange, GeneratorEngine, LatencyMs, TimelineSecond } from '../results/types.js';
 import type { CountSample } from '../shared-state/count-sequences.js';
 
 /** Closed loop: `concurrency` clients, each sending when its last answer came. */

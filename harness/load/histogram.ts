@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import type { LatencyMs } from '../results.js';
+import type { LatencyMs } from '../results/types.js';
 
 /** The longest latency kept, in µs (10 minutes); longer ones count as this. */
 const MAX_US = 600_000_000;

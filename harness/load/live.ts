@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { liveEngineEntry } from '../paths.js';
+import { liveEngineEntry } from '../files/bench-paths.js';
 import { guardChild } from '../process/registry.js';
 import type { LiveCommand, LiveReport } from './builtin/live-child.js';
 import type { LiveFiguresWindow } from './builtin/live-tap.js';

@@ -1,8 +1,8 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../cli/errors.js';
 import { isLoopback } from '../process/ports.js';
 import { MachineCpu } from '../process/machine-cpu.js';
 import { NOTHING_SAMPLED, ResourceSampler, type ResourceUse } from '../process/sampler.js';
-import type { GeneratorChange, GeneratorEngine, LatencyMs, TimelineSecond } from '../results.js';
+import type { GeneratorChange, GeneratorEngine, LatencyMs, TimelineSecond } from '../results/types.js';
 import type { CountSample } from '../shared-state/count-sequences.js';
 import { builtinEngine } from './builtin/index.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow, WorkerAnswers } from './engine.js';

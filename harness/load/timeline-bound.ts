@@ -1,4 +1,4 @@
-import type { TimelineSecond } from '../results.js';
+import type { TimelineSecond } from '../results/types.js';
 import type { EngineMeasurement } from './engine.js';
 
 /** How long the timeline's second t covers: a whole second, but for the last, which runs to the window's end (shorter, or a little longer). */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { guardianEntry } from '../paths.js';
+import { guardianEntry } from '../files/bench-paths.js';
 
 /**
  * What ends bench's servers when bench itself is killed with SIGKILL, which no handler of its own

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import type { Placement } from '../results.js';
-import { findExecutable } from '../software.js';
+import type { Placement } from '../results/types.js';
+import { findExecutable } from '../software/catalog.js';
 
 /** `--placement`: keep the generator off the server's cores, or let them share every core. */
 export type PlacementMode = 'separate' | 'shared';

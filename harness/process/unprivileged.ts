@@ -1,4 +1,4 @@
-import { runProbe } from '../software.js';
+import { runProbe } from '../software/catalog.js';
 
 export interface SystemUser {
   name: string;

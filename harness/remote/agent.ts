@@ -6,12 +6,12 @@ import type { Readable, Writable } from 'node:stream';
 import { findKind } from '../deployments/kinds.js';
 import { launch, sampledGroups, type RunningDeployment } from '../deployments/launch.js';
 import { exitedServer } from '../deployments/liveness.js';
-import { describeEnvironment, softwareVersions } from '../environment.js';
-import { requiredSoftware } from '../plan.js';
+import { describeEnvironment, softwareVersions } from '../software/environment.js';
+import { requiredSoftware } from '../plan/build-plan.js';
 import { LOOPBACK } from '../process/ports.js';
 import { liveTempDirs, onStopSignals } from '../process/registry.js';
 import { NOTHING_SAMPLED, ResourceSampler } from '../process/sampler.js';
-import { INSTALL_SCRIPT, installCommand, missingSoftware } from '../software.js';
+import { INSTALL_SCRIPT, installCommand, missingSoftware } from '../software/catalog.js';
 import type { AgentCommand, AgentMessage, AgentRequest } from './far-side.js';
 
 /** How often the agent looks for a process of its deployment that exited, to say so unasked. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../cli/errors.js';
 import { greetAgent } from './reach.js';
 import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';
 

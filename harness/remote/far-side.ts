@@ -1,7 +1,7 @@
 import type { DeploymentSpec } from '../deployments/kind.js';
 import type { ResourceProvider } from '../load/measure.js';
 import type { ResourceUse } from '../process/sampler.js';
-import type { EffectiveSettings, Environment, Placement, RunResults } from '../results.js';
+import type { EffectiveSettings, Environment, Placement, RunResults } from '../results/types.js';
 
 /** What a deployment started on another machine (--server-host) adds to a RunningDeployment. */
 export interface FarSide {

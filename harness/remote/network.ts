@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { median } from '../aggregate.js';
+import { median } from '../results/aggregate.js';
 import { ResponseParser } from '../load/builtin/http.js';
-import type { NetworkUse } from '../results.js';
-import { formatMs } from '../../reports/format.js';
+import type { NetworkUse } from '../results/types.js';
+import { formatMs } from '../formatting/numbers.js';
 
 /** Connections timed at idle: the median of a few shrugs off one that waited on a busy scheduler. */
 const SAMPLES = 5;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../cli/errors.js';
 import type { Exit } from '../process/group.js';
 import type { AgentMessage } from './far-side.js';
 import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LaunchOptions, RunningDeployment } from '../deployments/launch.js';
-import type { PlannedDeployment } from '../plan.js';
+import type { PlannedDeployment } from '../plan/build-plan.js';
 import { ProcessGroup } from '../process/group.js';
 import { NOTHING_SAMPLED, type ResourceUse } from '../process/sampler.js';
-import { findExecutable } from '../software.js';
+import { findExecutable } from '../software/catalog.js';
 import { HEARTBEAT_MS, SILENCE_MS, type AgentCommand, type AgentMessage, type AgentRequest } from './far-side.js';
 import { HELLO_MS, whyNoHello } from './reach.js';
 import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { findExecutable } from '../software.js';
+import { UsageError } from '../cli/errors.js';
+import { findExecutable } from '../software/catalog.js';
 
 /** The machine deployments start on (--server-host), and how bench reaches and runs itself there. */
 export interface ServerHost {

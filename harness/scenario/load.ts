@@ -5,14 +5,14 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { closestKind, findKind } from '../deployments/kinds.js';
-import { UsageError } from '../errors.js';
-import { notARegularFile, statIfPresent } from '../file-kind.js';
-import { keyPath } from '../key-path.js';
-import { faultReason } from '../machine-faults.js';
-import { isPlainDecimal } from '../limits.js';
-import { scenariosDir } from '../paths.js';
-import { escapeControls, quoted } from '../quote.js';
-import { closest } from '../suggest.js';
+import { UsageError } from '../cli/errors.js';
+import { notARegularFile, statIfPresent } from '../files/file-kind.js';
+import { keyPath } from '../formatting/key-path.js';
+import { faultReason } from '../run/machine-faults.js';
+import { isPlainDecimal } from './limits.js';
+import { scenariosDir } from '../files/bench-paths.js';
+import { escapeControls, quoted } from '../formatting/quote.js';
+import { closest } from '../formatting/suggest.js';
 import { scenarioSchema, type ScenarioFile } from './schema.js';
 
 export interface Scenario extends ScenarioFile {

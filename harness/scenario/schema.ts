@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { describeLimit, LIMITS, refusal, type Limit } from '../limits.js';
-import { CONTROL, quoted } from '../quote.js';
+import { describeLimit, LIMITS, refusal, type Limit } from './limits.js';
+import { CONTROL, quoted } from '../formatting/quote.js';
 
-/** A number within one of the limits every side reads (harness/limits.ts), refused in the same words as the flag's. */
+/** A number within one of the limits every side reads (harness/scenario/limits.ts), refused in the same words as the flag's. */
 function limited(limit: Limit) {
   return z
     .number({ error: (issue) => `expected ${describeLimit(limit)}, got ${typeof issue.input === 'string' ? quoted(issue.input) : String(issue.input)}` })

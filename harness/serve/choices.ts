@@ -1,7 +1,7 @@
 import { serverKinds } from '../deployments/kinds.js';
-import { UsageError } from '../errors.js';
-import { expandDeployment, requiredSoftware, type PlannedDeployment } from '../plan.js';
-import { INSTALL_SCRIPT, installCommand, missingSoftware } from '../software.js';
+import { UsageError } from '../cli/errors.js';
+import { expandDeployment, requiredSoftware, type PlannedDeployment } from '../plan/build-plan.js';
+import { INSTALL_SCRIPT, installCommand, missingSoftware } from '../software/catalog.js';
 import type { DeploymentChoice, EndpointOption, KindOption, LoadChoice, ServeOptions } from './protocol.js';
 
 /** The page's sliders stop here: enough to fill any pool this machine can hold, few enough to stay on loopback's good side. */

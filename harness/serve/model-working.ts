@@ -1,6 +1,6 @@
-import type { Prediction } from '../model.js';
-import type { ModelPrediction } from '../results.js';
-import { formatRate } from '../../reports/format.js';
+import type { Prediction } from '../model/predict.js';
+import type { ModelPrediction } from '../results/types.js';
+import { formatRate } from '../formatting/numbers.js';
 
 /** The load the ceiling is worked out for: c clients in a closed loop, or λ req/s offered. */
 export type WorkingLoad = { concurrency: number } | { offeredRps: number };

@@ -80,8 +80,8 @@ export type DeploymentStatus = 'none' | 'starting' | 'ready' | 'failed';
  */
 export type LoadStatus = 'running' | 'applying' | 'queued';
 
-export type { ErrorsByKind } from '../results.js';
-import type { ErrorsByKind } from '../results.js';
+export type { ErrorsByKind } from '../results/types.js';
+import type { ErrorsByKind } from '../results/types.js';
 
 export interface ServeState {
   deployment: {

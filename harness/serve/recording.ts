@@ -1,9 +1,9 @@
 import { writeReports, writers } from '../../reports/index.js';
-import type { Level, Sample } from '../aggregate.js';
-import { prepareOutDir, saveResults } from '../output.js';
-import type { Plan, PlannedDeployment } from '../plan.js';
-import type { PointEvent, RunResults, SessionStep } from '../results.js';
-import { newRun, pointRecorder } from '../run.js';
+import type { Level, Sample } from '../results/aggregate.js';
+import { prepareOutDir, saveResults } from '../results/out-folder.js';
+import type { Plan, PlannedDeployment } from '../plan/build-plan.js';
+import type { PointEvent, RunResults, SessionStep } from '../results/types.js';
+import { newRun, pointRecorder } from '../run/run-plan.js';
 
 /** One setting the instructor held: a deployment at one load, measured as a point of `bench run` is. */
 export interface Segment {

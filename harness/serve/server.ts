@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
-import { webDir } from '../paths.js';
+import { UsageError } from '../cli/errors.js';
+import { webDir } from '../files/bench-paths.js';
 import { SessionError, type LiveSession, type SessionListener } from './session.js';
 import type { ChangeMarker, HistoryPoint, LiveTick, ServeOptions, ServeState } from './protocol.js';
 

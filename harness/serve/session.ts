@@ -1,14 +1,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Level } from '../aggregate.js';
+import type { Level } from '../results/aggregate.js';
 import { launch, sampledGroups, type RunningDeployment } from '../deployments/launch.js';
 import { exitedServer } from '../deployments/liveness.js';
 import type { EngineLoad } from '../load/engine.js';
 import { LiveLoad } from '../load/live.js';
 import { pointMeasurement } from '../load/measure.js';
-import { heldBySlowClients, predict, predictCapacity } from '../model.js';
-import type { PlannedDeployment } from '../plan.js';
+import { heldBySlowClients, predict, predictCapacity } from '../model/predict.js';
+import type { PlannedDeployment } from '../plan/build-plan.js';
 import { liveTempDirs } from '../process/registry.js';
 import { NOTHING_SAMPLED, ResourceSampler } from '../process/sampler.js';
 import { readWorkerStatus, STATUS_DIR_ENV } from '../status/worker-status.js';

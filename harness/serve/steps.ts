@@ -1,10 +1,10 @@
 import { cpus } from 'node:os';
-import { formatRate } from '../../reports/format.js';
-import type { Level } from '../aggregate.js';
+import { formatRate } from '../formatting/numbers.js';
+import type { Level } from '../results/aggregate.js';
 import type { PointMeasurement } from '../load/measure.js';
-import { predict, predictCapacity } from '../model.js';
-import type { PlannedDeployment } from '../plan.js';
-import type { ErrorsByKind, SessionStep } from '../results.js';
+import { predict, predictCapacity } from '../model/predict.js';
+import type { PlannedDeployment } from '../plan/build-plan.js';
+import type { ErrorsByKind, SessionStep } from '../results/types.js';
 import type { LiveTick } from './protocol.js';
 
 /** What a step's note is worked out from: the step's figures and the model's service time. */

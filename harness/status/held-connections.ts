@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { socketInodes } from '../process/listeners.js';
 import { hasProcfs } from '../process/procfs.js';
-import { findExecutable } from '../software.js';
+import { findExecutable } from '../software/catalog.js';
 import type { WorkerStatus } from './worker-status.js';
 
 /**

@@ -1,6 +1,6 @@
-import { formatRps, isCpuBound, sampledResources } from '../../reports/format.js';
+import { formatRps, isCpuBound, sampledResources } from '../formatting/numbers.js';
 import { findKind } from '../deployments/kinds.js';
-import type { MeasuredOn, Placement, ResultRow, RunResults, TunedConfiguration, TuneSummary } from '../results.js';
+import type { MeasuredOn, Placement, ResultRow, RunResults, TunedConfiguration, TuneSummary } from '../results/types.js';
 
 /** A configuration whose processes used this share of the cores they could use was bounded by them. */
 const BUSY = 0.9;

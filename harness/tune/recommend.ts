@@ -1,6 +1,6 @@
-import { formatMb, formatRps } from '../../reports/format.js';
+import { formatMb, formatRps } from '../formatting/numbers.js';
 import { findKind } from '../deployments/kinds.js';
-import type { Slo, TunedConfiguration } from '../results.js';
+import type { Slo, TunedConfiguration } from '../results/types.js';
 import { describeSlo } from './slo.js';
 
 /** A configuration as measured, before the verdict says whether it fits the budget and where its class's knee is. */

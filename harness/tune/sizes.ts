@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { LIMITS } from '../limits.js';
+import { LIMITS } from '../scenario/limits.js';
 
 /** The most workers tune starts in one configuration. */
 export const MAX_WORKERS = LIMITS.workers.max;

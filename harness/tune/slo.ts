@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import type { ResultRow, Slo } from '../results.js';
+import type { ResultRow, Slo } from '../results/types.js';
 
 const PERCENTILES: Record<string, Slo['percentile']> = { p50: 'p50', p90: 'p90', p99: 'p99', 'p99.9': 'p999', p999: 'p999' };
 

@@ -1,4 +1,4 @@
-import type { ResultRow, Slo } from '../results.js';
+import type { ResultRow, Slo } from '../results/types.js';
 import { meetsSlo } from './slo.js';
 import { GAIN } from './sizes.js';
 

@@ -1,7 +1,7 @@
-import { sampledResources } from '../../reports/format.js';
-import { appProcesses } from '../model.js';
-import type { PlannedDeployment } from '../plan.js';
-import type { MeasuredOn, Placement, ResultRow, TunedConfiguration, TuneSummary } from '../results.js';
+import { sampledResources } from '../formatting/numbers.js';
+import { appProcesses } from '../model/predict.js';
+import type { PlannedDeployment } from '../plan/build-plan.js';
+import type { MeasuredOn, Placement, ResultRow, TunedConfiguration, TuneSummary } from '../results/types.js';
 import { cpuBoundBy } from './measured-on.js';
 import { recommend, type Criteria, type MeasuredConfiguration } from './recommend.js';
 import { meetsSlo, sloLatency } from './slo.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { describe } from 'vitest';
-import { findExecutable } from '../../harness/software.js';
+import { findExecutable } from '../../harness/software/catalog.js';
 
 /**
  * Debian's Chromium (`apt-get install chromium`, as scripts/install-servers.sh does), or one on

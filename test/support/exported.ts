@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { ProcessGroup, sleep } from '../../harness/process/group.js';
 import { childrenOf } from '../../harness/process/procfs.js';
 import { answeringPids } from '../../harness/process/readiness.js';
-import { findExecutable, type Software } from '../../harness/software.js';
+import { findExecutable, type Software } from '../../harness/software/catalog.js';
 
 /** supervisord, from Debian's supervisor package: what the exported program file is for. */
 export const supervisord: Software = {

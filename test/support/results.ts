@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCHEMA_VERSION, type ResultRow, type RunResults, type RunSettings } from '../../harness/results.js';
+import { SCHEMA_VERSION, type ResultRow, type RunResults, type RunSettings } from '../../harness/results/types.js';
 
 export type RowFields = Partial<ResultRow> & Pick<ResultRow, 'deployment' | 'concurrency' | 'throughputRps'> & { p99?: number | null };
 

@@ -1,4 +1,4 @@
-import type { Sample } from '../../harness/aggregate.js';
+import type { Sample } from '../../harness/results/aggregate.js';
 import { LatencyHistogram } from '../../harness/load/histogram.js';
 
 /** The generator and the server on every core: the placement whose model bound is the machine's cores (2 here). */

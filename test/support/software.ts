@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { installCommand, missingSoftware, type Software } from '../../harness/software.js';
+import { installCommand, missingSoftware, type Software } from '../../harness/software/catalog.js';
 
 /**
  * describe() for tests that need real servers from Debian's packages. Where they are missing the

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { builtinEngineEntry } from '../../paths.js';
+import { builtinEngineEntry } from '../../files/bench-paths.js';
 import { guardChild } from '../../process/registry.js';
-import { findExecutable } from '../../software.js';
+import { findExecutable } from '../../software/catalog.js';
 import type { EngineEvents, EngineLoad, EngineMeasurement, LiveFigures, LoadEngine } from '../engine.js';
-import { progressTicker } from '../progress.js';
+import { progressTicker } from '../progress-ticker.js';
 
 type ChildMessage =
   | { type: 'window-open' }

@@ -5,8 +5,8 @@ import { ProcessGroup, sleep } from '../../process/group.js';
 import { freePort, LOOPBACK } from '../../process/ports.js';
 import { liveTempDirs } from '../../process/registry.js';
 import { groupMembers } from '../../process/procfs.js';
-import { findExecutable } from '../../software.js';
-import { locustfile } from '../../paths.js';
+import { findExecutable } from '../../software/catalog.js';
+import { locustfile } from '../../files/bench-paths.js';
 import type { LogLine } from './window.js';
 
 /** Where a Locust master listens for its workers: loopback and a free port, unless --locust-master-bind says otherwise. */

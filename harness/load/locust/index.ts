@@ -1,9 +1,9 @@
 import { cpus } from 'node:os';
 import { hasProcfs } from '../../process/procfs.js';
 import { systemUnits } from '../../process/sampler.js';
-import { findExecutable } from '../../software.js';
+import { findExecutable } from '../../software/catalog.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine } from '../engine.js';
-import { progressTicker } from '../progress.js';
+import { progressTicker } from '../progress-ticker.js';
 import { clusterFor, type KeptWindow, type LocustSettings, type PointCommand } from './cluster.js';
 import { windowMeasurement } from './window.js';
 

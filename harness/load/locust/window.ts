@@ -1,4 +1,4 @@
-import type { GeneratorChange } from '../../results.js';
+import type { GeneratorChange } from '../../results/types.js';
 import type { EngineLoad, EngineMeasurement } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { secondCovers } from '../timeline-bound.js';

@@ -3,11 +3,11 @@ import { sleep } from '../../process/group.js';
 import { reapedChildrenTicks } from '../../process/procfs.js';
 import { guardChild } from '../../process/registry.js';
 import { systemUnits } from '../../process/sampler.js';
-import { wrkReportScript } from '../../paths.js';
-import { findExecutable } from '../../software.js';
+import { wrkReportScript } from '../../files/bench-paths.js';
+import { findExecutable } from '../../software/catalog.js';
 import type { EngineLoad, EngineMeasurement, LoadEngine } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
-import { progressTicker } from '../progress.js';
+import { progressTicker } from '../progress-ticker.js';
 
 interface WrkReport {
   durationUs: number;
