@@ -3,12 +3,12 @@
 # scenario a chart comes from and copies the charts bench drew into docs/ under the names the
 # README and docs/ pages use. `npm run docs:figures` builds bench and runs every line (about
 # 15 minutes, with every server installed); `npm run docs:figures -- throughput.png` runs only the
-# scenarios that draw the files named.
+# scenarios that draw the files named (and all the charts those runs give).
 #
 # --strict makes a deployment whose software is missing fail the run instead of being skipped, so
 # a chart is never replaced by one missing some of its lines (`bench install-servers` installs
-# them). docs/serve.png is a screenshot of a `bench serve` session, not a run: see the note printed
-# at the end.
+# them). docs/serve.png is a screenshot of a `bench serve` session, not a run:
+# scripts/serve-figure.mjs takes it in Debian's chromium.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,16 +17,22 @@ trap 'rm -rf "$work"' EXIT
 wanted=("$@")
 drawn=()
 
+# wants DOCS_FILE... : whether this call draws any of them (every file when none was named).
+wants() {
+  ((${#wanted[@]} == 0)) && return 0
+  local file name
+  for file in "$@"; do
+    for name in "${wanted[@]}"; do [[ "$file" == "$name" ]] && return 0; done
+  done
+  return 1
+}
+
 # figures SCENARIO CHART:DOCS_FILE... : run SCENARIO once, then copy each CHART it drew to docs/DOCS_FILE.
 figures() {
   local scenario="$1"; shift
-  if ((${#wanted[@]} > 0)); then
-    local pair hit=""
-    for pair in "$@"; do
-      for name in "${wanted[@]}"; do [[ "${pair#*:}" == "$name" ]] && hit=1; done
-    done
-    [[ -n "$hit" ]] || return 0
-  fi
+  local pair targets=()
+  for pair in "$@"; do targets+=("${pair#*:}"); done
+  wants "${targets[@]}" || return 0
   echo "== bench run $scenario" >&2
   node "$root/bin/bench.js" run "$scenario" --strict --out "$work/$scenario"
   local chart target
@@ -51,12 +57,15 @@ figures cgi-vs-wsgi throughput.png:cgi-vs-wsgi-throughput.png
 figures shared-state count.png:shared-state-count.png memory.png:shared-state-memory.png
 figures async-python throughput.png:async-python-throughput.png
 figures db-pool throughput.png:db-pool-throughput.png
+# docs/workshop.md: the bench serve session it describes, in a real browser.
+if wants serve.png; then
+  echo "== bench serve, in chromium" >&2
+  node "$root/scripts/serve-figure.mjs"
+  drawn+=("docs/serve.png")
+fi
 
 if ((${#wanted[@]} > 0 && ${#drawn[@]} == 0)); then
   echo "readme-figures: no scenario draws ${wanted[*]}; the files it draws are listed in $0" >&2
   exit 2
 fi
 printf 'drew %s\n' "${drawn[@]}"
-if ((${#wanted[@]} == 0)); then
-  echo "docs/serve.png is a screenshot of bench serve at 1280x800 (npx bench serve --open: node-blocking at 1, 2, 4 and 8 clients, then node-prefork ×4 at 8 and 16); take it again by hand when the page changes." >&2
-fi
