@@ -54,11 +54,12 @@ beforeAll(() => {
 }, 300_000);
 
 describe('bench installed from its npm package', () => {
-  it('packs the compiled CLI and every file bench reads at run time, and no tests, sources, source maps or results', () => {
+  it('packs the compiled CLI, every file bench reads at run time and every docs/ file the README shows or links, and no tests, sources, source maps or results', () => {
     const files = packed.files.map((f) => f.path);
     const readme = readFileSync('README.md', 'utf8');
-    const images = [...readme.matchAll(/\]\((docs\/[^)]+\.png)\)/g)].map((m) => m[1]!);
-    expect(images.length).toBeGreaterThan(0);
+    const images = [...readme.matchAll(/\]\((docs\/[^)#]+\.(?:png|md))(?:#[^)]*)?\)/g)].map((m) => m[1]!);
+    expect(images.filter((f) => f.endsWith('.png')).length).toBeGreaterThan(0);
+    expect(images.filter((f) => f.endsWith('.md')).length).toBeGreaterThan(0);
     expect(files).toEqual(
       expect.arrayContaining([
         'bin/bench.js',
