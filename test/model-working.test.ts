@@ -70,7 +70,7 @@ describe('the worked model', () => {
     return modelWorking(capacity, load, predict(capacity, load));
   };
 
-  it('reads as the README works it: min(clients, workers) over the time per request', () => {
+  it('reads as docs/workshop.md works it: min(clients, workers) over the time per request', () => {
     expect(gunicorn).toBeDefined();
     expect(working('gunicorn-sync', { workers: 4 }, '/io?ms=50', { concurrency: 8 })).toBe('min(8 clients, 4 workers) / 0.050 s = 80 req/s');
     expect(working('node-blocking', {}, '/io?ms=50', { concurrency: 8 })).toBe('min(8 clients, 1 blocking worker) / 0.050 s = 20 req/s');

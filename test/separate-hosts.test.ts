@@ -44,7 +44,7 @@ async function emptied(host: TestHost, ms: number): Promise<string[]> {
   return host.processes().map((pid) => `${host.name}: ${pid} ${commandOf(pid)}`);
 }
 
-// Four hosts, as the README's recipe has them: the server, bench with its Locust master, two workers.
+// Four hosts, as the recipe in docs/beyond-one-machine.md has them: the server, bench with its Locust master, two workers.
 describeHosts('bench across separate hosts (network namespaces: a server host over ssh, Locust workers on two more)', () => {
   const dir = workFolder('hosts');
   let net: TestHosts;

@@ -1,4 +1,4 @@
-/** Exit codes: distinct, documented in the README and in `bench --help`. */
+/** Exit codes: distinct, documented in docs/running.md and in `bench --help`. */
 export const EXIT = {
   ok: 0,
   runFailed: 1,

@@ -53,7 +53,7 @@ function starterScenario(file: string, app: AppUnderTest | undefined, scenarioDi
   const others = serverKinds.filter((k) => !k.external && k.hosts.includes(host) && !listed.has(k.name)).map((k) => k.name);
   return [
     `# A starter scenario from bench init. Run it with: bench run ${file} (add --quick for a first look).`,
-    '# Every key is in the README under "Scenario files"; `bench list` describes each deployment kind',
+    '# Every key is in docs/scenarios.md; `bench list` describes each deployment kind',
     '# and `bench doctor` says which ones this machine can run (the others are skipped, with the install command).',
     `description: ${yaml(base.description)}`,
     '# What to notice in the charts, for the reports (optional):',
