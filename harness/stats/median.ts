@@ -5,6 +5,7 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[Math.floor(mid)]! : toThousandths((sorted[mid - 1]! + sorted[mid]!) / 2);
 }
 
+/** Figures are kept to a thousandth (of a millisecond, of a request a second): finer digits are noise. */
 export function toThousandths(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
