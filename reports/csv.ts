@@ -1,7 +1,8 @@
 import { writeWhole } from '../harness/files/disk.js';
 import { join } from 'node:path';
 import type { ResultRow } from '../harness/results/types.js';
-import { latencies, sampledResources, startedOutsideBench } from '../harness/formatting/numbers.js';
+import { latencies, sampledResources } from '../harness/formatting/numbers.js';
+import { startedOutsideBench } from './deployments.js';
 import type { ReportWriter } from './writer.js';
 
 const FILE = 'results.csv';

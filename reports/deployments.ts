@@ -1,4 +1,8 @@
-import type { AppUnderTest, RunResults } from '../harness/results/types.js';
+import { external } from '../harness/deployments/external.js';
+import type { AppUnderTest, ResultRow, RunResults } from '../harness/results/types.js';
+
+/** A point of a server someone started by hand (kind external): its pool and where it ran are its owner's, not bench's. */
+export const startedOutsideBench = (row: ResultRow): boolean => row.server === external.name;
 
 /** How one deployment of a run was started: what tells two runs' settings apart. */
 export interface StartedDeployment {

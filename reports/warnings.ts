@@ -14,8 +14,8 @@ import {
   NONE,
   sampledResources,
   SERVER_SATURATED,
-  startedOutsideBench,
 } from '../harness/formatting/numbers.js';
+import { startedOutsideBench } from './deployments.js';
 import { countsUnkept } from './charts/count-chart.js';
 import { distinctPaths } from './series.js';
 import { describeGeneratorChanges } from '../harness/load/generator-changes.js';

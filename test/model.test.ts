@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { median, toRow } from '../harness/results/aggregate.js';
+import { toRow } from '../harness/results/aggregate.js';
+import { median } from '../harness/stats/median.js';
 import { sample, SHARED, times } from './support/samples.js';
 import { findKind } from '../harness/deployments/kinds.js';
 import type { DeploymentSpec } from '../harness/deployments/kind.js';

@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { quoted } from '../formatting/quote.js';
 import { requestPath } from '../scenario/schema.js';
@@ -76,11 +76,6 @@ export const CLI_APP_FIELDS: AppFieldNames = {
   python: '--python',
   health: '--health',
 };
-
-/** The folder a scenario file's relative paths start from. */
-export function scenarioBaseDir(file: string): string {
-  return dirname(resolve(file));
-}
 
 /** `--app X`: a .js/.mjs/.cjs file is a Node program, anything else a WSGI module:callable. */
 export function appFromFlags(flags: { app?: string; appDir?: string; python?: string; health?: string }): AppInput | undefined {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { serverEnvironment } from '../deployments/server-env.js';
 import { UsageError } from '../cli/errors.js';
 import { pythonServersDir } from '../files/bench-paths.js';
-import type { Plan } from '../plan/build-plan.js';
+import type { DeploymentSpec } from '../deployments/kind.js';
+import type { AppUnderTest } from '../results/types.js';
 import { escapeControls } from '../formatting/quote.js';
 
 /**
@@ -13,13 +14,21 @@ import { escapeControls } from '../formatting/quote.js';
  */
 const IMPORT_TIMEOUT_MS = 20_000;
 
+/** What the check needs of a plan (the app is resolved before the plan is built, so it asks for no more). */
+interface AppImportsPlan {
+  app?: AppUnderTest | undefined;
+  serverHost?: unknown;
+  scenario: { file: string };
+  deployments: { spec: Pick<DeploymentSpec, 'env'> }[];
+}
+
 /**
  * The user's WSGI module, imported in its own interpreter and folder before any server starts, so
  * that a typo in module:callable is bad input told in Python's words (exit 2), not a deployment
  * that fails to start after gunicorn was launched. Once per app and per distinct env: (a variable
  * such as DJANGO_SETTINGS_MODULE may be what makes it importable), not once per deployment.
  */
-export function checkAppImports(plan: Plan, fromFlags: boolean): void {
+export function checkAppImports(plan: AppImportsPlan, fromFlags: boolean): void {
   const app = plan.app;
   // With --server-host the app is imported on the other machine, whose files this one cannot see.
   if (app?.kind !== 'wsgi' || plan.serverHost) return;

@@ -5,7 +5,8 @@
 // generators' medians, the bench/wrk ratio with its 95% interval against its goal (met, missed, or
 // not to be told from this machine's noise), and what each generator cost.
 import { formatRps } from '../formatting/numbers.js';
-import { median, toRow } from '../results/aggregate.js';
+import { toRow } from '../results/aggregate.js';
+import { median } from '../stats/median.js';
 import { launch, type RunningDeployment } from '../deployments/launch.js';
 import { EXIT } from '../cli/errors.js';
 import { measurePoint, type PointMeasurement } from '../load/measure.js';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReports } from '../../reports/index.js';
-import { median } from '../results/aggregate.js';
+import { median } from '../stats/median.js';
 import { EXIT } from '../cli/errors.js';
 import { projectRoot } from '../files/bench-paths.js';
 import type { RunResults } from '../results/types.js';

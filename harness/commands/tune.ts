@@ -2,14 +2,15 @@ import { writeReports, writers } from '../../reports/index.js';
 import { formatTuneTable } from '../../reports/tune/tune-table.js';
 import { runWarnings } from '../../reports/warnings.js';
 import { checkAppImports } from '../app/import-check.js';
+import { scenarioAndApp, type AppFlags } from '../app/scenario.js';
 import { EXIT } from '../cli/errors.js';
-import { runStopped } from '../run/machine-faults.js';
+import { runStopped } from '../files/machine-faults.js';
 import { prepareOutDir } from '../results/out-folder.js';
 import { Progress } from '../run/progress.js';
 import { buildTunePlan, type TuneOptions } from '../tune/tune-plan.js';
 import { estimateTuneSeconds, runTune } from '../tune/sweep.js';
-import { confirmLongRun } from './confirm.js';
-import { scenarioAndApp, whileInterruptible, type AppFlags } from './run.js';
+import { confirmLongRun } from './shared/confirm.js';
+import { whileInterruptible } from './shared/interruptible.js';
 
 /** The flags of `bench tune` as commander hands them over: the sweep's options, and the app's flags. */
 export type TuneFlags = Omit<TuneOptions, 'app'> & AppFlags & { yes?: boolean };

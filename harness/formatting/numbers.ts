@@ -1,4 +1,3 @@
-import { external } from '../deployments/external.js';
 import type { GeneratorEngine, LatencyMs, Placement, ResultRow, Spread } from '../results/types.js';
 
 /** For cells that have no value (no prediction for /hello, no latency where nothing succeeded). */
@@ -30,9 +29,6 @@ export function formatPredicted(rps: number | null): string {
 export function formatMb(mb: number | null): string {
   return mb === null ? NONE : String(Math.round(mb));
 }
-
-/** A point of a server someone started by hand (kind external): its pool and where it ran are its owner's, not bench's. */
-export const startedOutsideBench = (row: ResultRow): boolean => row.server === external.name;
 
 /** A process tree's CPU and memory over a point's window (the deployment's, or its web server's alone). */
 type ResourceUse = ResultRow['resources'];

@@ -1,5 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import type { LatencyMs } from '../results/types.js';
+import { toThousandths } from '../stats/median.js';
 
 /** The longest latency kept, in µs (10 minutes); longer ones count as this. */
 const MAX_US = 600_000_000;
@@ -70,7 +71,7 @@ export class LatencyHistogram {
 
   percentileMs(p: number): number {
     const h = this.settled();
-    return h.totalCount === 0 ? 0 : round(h.getValueAtPercentile(p) / 1000);
+    return h.totalCount === 0 ? 0 : toThousandths(h.getValueAtPercentile(p) / 1000);
   }
 
   /** Null when nothing was recorded: no latency is not a latency of 0. */
@@ -82,8 +83,8 @@ export class LatencyHistogram {
       p90: this.percentileMs(90),
       p99: this.percentileMs(99),
       p999: this.percentileMs(99.9),
-      max: round(h.maxValue / 1000),
-      mean: round(h.mean / 1000),
+      max: toThousandths(h.maxValue / 1000),
+      mean: toThousandths(h.mean / 1000),
     };
   }
 
@@ -125,8 +126,4 @@ export class LatencyHistogram {
 function countsIndex(us: number, m: number): number {
   const bucket = Math.max(31 - Math.clz32(us) - m, 0);
   return ((bucket + 1) << m) + (us >>> bucket) - (1 << m);
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { median } from '../results/aggregate.js';
+import { median } from '../stats/median.js';
 import { ResponseParser } from '../load/builtin/http.js';
 import type { NetworkUse } from '../results/types.js';
 import { formatMs } from '../formatting/numbers.js';

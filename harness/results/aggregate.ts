@@ -1,4 +1,4 @@
-import type { PlannedDeployment } from '../plan/build-plan.js';
+import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
 import { appProcesses, predict, predictCapacity, type Prediction } from '../model/predict.js';
 import { modelGap, repeatsEvidence } from '../model/gap.js';
 import { cooperativeDriver, poolSize } from '../database/connections.js';
@@ -8,6 +8,7 @@ import { NOTHING_SAMPLED, type ResourceUse } from '../process/sampler.js';
 import type { SlowClientLoad } from '../load/engine.js';
 import type { EffectiveSettings, FaultOutcome, GeneratorUse, ModelPrediction, NetworkUse, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './types.js';
 import { countSequences } from '../shared-state/count-sequences.js';
+import { median, toThousandths } from '../stats/median.js';
 
 /** A load level: closed-loop clients, or an open-loop rate with a cap on connections; with slow clients beside either. */
 export type Level = ({ concurrency: number } | { offeredRps: number; maxConnections: number }) & { slowClients?: SlowClientLoad };
@@ -26,7 +27,8 @@ export interface Sample extends PointMeasurement {
 
 /** Every sample of one point (deployment × path × level), repeats included, in round order. */
 export interface PointSamples {
-  planned: PlannedDeployment;
+  /** What a row needs of the planned deployment; aggregating comes after planning and needs no more of it. */
+  planned: { label: string; kind: ServerKind; spec: DeploymentSpec };
   path: string;
   level: Level;
   /** Where the generator ran relative to the server (the same for every point of a run). */
@@ -116,7 +118,7 @@ export function toRow(point: PointSamples): ResultRow {
     timeouts: worst((s) => s.timeouts),
     non2xx: worst((s) => s.non2xx),
     ...prediction,
-    throughputRatio: prediction.predictedThroughputRps ? round(throughputRps / prediction.predictedThroughputRps) : null,
+    throughputRatio: prediction.predictedThroughputRps ? toThousandths(throughputRps / prediction.predictedThroughputRps) : null,
     model,
     ...(point.network && { network: point.network }),
     repeats: samples.length,
@@ -211,13 +213,13 @@ function withMeasuredService(model: ModelPrediction, measured: MeasuredService |
   const where = level ? 'this level' : 'one client';
   return {
     ...model,
-    serviceMs: round(measured.ms),
+    serviceMs: toThousandths(measured.ms),
     serviceSource: 'measured',
     ...(tightest && {
       cpuBoundRps: rps(tightest),
-      cpuMsPerRequest: round(tightest.cpuMs),
+      cpuMsPerRequest: toThousandths(tightest.cpuMs),
       cpuMeasuredAt: where,
-      bound: `${model.bound}, and ${tightest.cores} core${tightest.cores === 1 ? '' : 's'} at ${round(tightest.cpuMs)} ms of CPU per request (measured at ${where})`,
+      bound: `${model.bound}, and ${tightest.cores} core${tightest.cores === 1 ? '' : 's'} at ${toThousandths(tightest.cpuMs)} ms of CPU per request (measured at ${where})`,
     }),
   };
 }
@@ -273,20 +275,11 @@ function generatorUse(samples: Sample[], placement: Placement, maxConnections: n
   };
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return sorted.length % 2 ? sorted[Math.floor(mid)]! : round((sorted[mid - 1]! + sorted[mid]!) / 2);
-}
-
 function spread(values: number[]): Spread {
   if (values.length === 0) return { min: 0, max: 0 };
   return { min: Math.min(...values), max: Math.max(...values) };
 }
 
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
 /** Every repeat's lost or joined generator workers, each with its repeat. */
 function generatorChanges(samples: Sample[]): Pick<ResultRow, 'generatorChanges'> {

@@ -1,5 +1,4 @@
 import { readFileSync, readdirSync, type Stats } from 'node:fs';
-import { scenarioBaseDir } from '../app/app.js';
 import { withAbsoluteConfigPaths } from '../deployments/config-file.js';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isMap, isPair, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
@@ -8,7 +7,7 @@ import { closestKind, findKind } from '../deployments/kinds.js';
 import { UsageError } from '../cli/errors.js';
 import { notARegularFile, statIfPresent } from '../files/file-kind.js';
 import { keyPath } from '../formatting/key-path.js';
-import { faultReason } from '../run/machine-faults.js';
+import { faultReason } from '../files/machine-faults.js';
 import { isPlainDecimal } from './limits.js';
 import { scenariosDir } from '../files/bench-paths.js';
 import { escapeControls, quoted } from '../formatting/quote.js';
@@ -125,7 +124,7 @@ export function parseScenario(text: string, file: string): Scenario {
  * folder's name; never a user's bare file name, which says little ("bench: bench" for bench.yaml).
  */
 function scenarioTitle(data: ScenarioFile, file: string): string {
-  const folder = dirname(resolve(file));
+  const folder = scenarioBaseDir(file);
   if (data.name) return data.name;
   if (folder === scenariosDir) return basename(file, extname(file));
   return data.description ?? (basename(folder) || basename(file, extname(file)));
@@ -217,3 +216,7 @@ function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
+/** The folder a scenario file's relative paths start from. */
+export function scenarioBaseDir(file: string): string {
+  return dirname(resolve(file));
+}

@@ -81,7 +81,7 @@ export type DeploymentStatus = 'none' | 'starting' | 'ready' | 'failed';
 export type LoadStatus = 'running' | 'applying' | 'queued';
 
 export type { ErrorsByKind } from '../results/types.js';
-import type { ErrorsByKind } from '../results/types.js';
+import type { LiveWindowFigures } from '../load/live-figures.js';
 
 export interface ServeState {
   deployment: {
@@ -123,21 +123,9 @@ export interface WorkerBox {
 }
 
 /** Twice a second while a deployment is up. Figures are over the last ServeOptions.liveWindowS seconds. */
-export interface LiveTick {
+export interface LiveTick extends LiveWindowFigures {
   /** Seconds since `bench serve` started. */
   t: number;
-  /** Completed 2xx responses a second. */
-  rps: number;
-  p50Ms: number | null;
-  p99Ms: number | null;
-  /** Failed requests (errors, timeouts, non-2xx) a second. */
-  errorsPerS: number;
-  /** The same, by kind. */
-  errorsByKind: ErrorsByKind;
-  /** W in Little's law: the mean latency of the responses. */
-  meanLatencyMs: number | null;
-  /** L measured: requests sent and not yet answered, averaged over the window. */
-  inFlight: number;
   /** λ·W: the throughput times the mean latency, which Little's law says equals L. */
   littleL: number | null;
   /** Workers serving a request now (from the apps' status files), and the processes' boxes. */

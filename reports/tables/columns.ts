@@ -14,9 +14,9 @@ import {
   PERCENTILE_NAMES,
   pssOrUnsampled,
   rpsCell,
-  startedOutsideBench,
   type Percentile,
 } from '../../harness/formatting/numbers.js';
+import { startedOutsideBench } from '../deployments.js';
 import { predictedCell } from '../model-gap.js';
 import { distinctPaths, isOpenLoop } from '../series.js';
 

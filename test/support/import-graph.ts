@@ -1,24 +1,37 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
+/** One relative import of a project file: who imports, what, and on which line (of the `from`). */
+export interface Import {
+  from: string;
+  to: string;
+  line: number;
+}
+
 /**
- * The project's own import graph, read from the sources: every relative `import … from`,
- * `export … from` and `import()` of a TypeScript file, type-only imports included (a cycle of
- * types still ties two modules' designs together).
+ * The project's own imports, read from the sources: every relative `import … from`, `export … from`
+ * and `import()` of a TypeScript file, type-only imports included (a cycle of types still ties two
+ * modules' designs together). Paths are relative to root, with the .ts the .js names.
  */
-export function importGraph(root: string, folders: string[]): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
-  const files = folders.flatMap((folder) => sourcesUnder(join(root, folder)));
-  for (const file of files) {
+export function projectImports(root: string, folders: string[]): Import[] {
+  const imports: Import[] = [];
+  for (const file of folders.flatMap((folder) => sourcesUnder(join(root, folder)))) {
     const text = readFileSync(file, 'utf8');
-    const targets = new Set<string>();
     for (const match of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)) {
       const target = resolve(dirname(file), match[1]!).replace(/\.js$/, '.ts');
-      targets.add(relative(root, target));
+      const line = text.slice(0, match.index).split('\n').length;
+      imports.push({ from: relative(root, file), to: relative(root, target), line });
     }
-    graph.set(relative(root, file), [...targets].sort());
   }
-  return graph;
+  return imports;
+}
+
+/** The same imports as a graph: each file and the files it imports, every file a key even when it imports nothing. */
+export function importGraph(root: string, folders: string[]): Map<string, string[]> {
+  const graph = new Map<string, Set<string>>();
+  for (const file of folders.flatMap((folder) => sourcesUnder(join(root, folder)))) graph.set(relative(root, file), new Set());
+  for (const { from, to } of projectImports(root, folders)) graph.get(from)!.add(to);
+  return new Map([...graph].map(([file, targets]) => [file, [...targets].sort()]));
 }
 
 function sourcesUnder(dir: string): string[] {

@@ -4,7 +4,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
-import type { LiveTap } from './live-tap.js';
+import type { FailureKind, LiveTap } from './live-tap.js';
 import { CountRecorder } from '../../shared-state/count-recorder.js';
 import { startSlowClients, type SlowClients } from './slow-clients.js';
 import { openerFor, type TcpConnection } from './tcp.js';
@@ -51,12 +51,6 @@ export interface LiveDriver {
   /** Requests sent and not answered yet, and open-loop sends waiting for a connection. */
   inFlight(): number;
 }
-
-/**
- * Why a request got no answer: nothing listened, no answer in time, the connection closed or reset
- * under it, or something else (a reply that is not HTTP, a connection that could not be made).
- */
-export type FailureKind = 'timeout' | 'refused' | 'reset' | 'other';
 
 /** How often requests are checked against the timeout: a timer per request would cost more than the request. */
 const TIMEOUT_SWEEP_MS = 100;

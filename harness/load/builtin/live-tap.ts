@@ -1,13 +1,15 @@
-import type { ErrorsByKind, LiveTick } from '../../serve/protocol.js';
+import type { ErrorsByKind } from '../../results/types.js';
 import { LatencyHistogram } from '../histogram.js';
-import type { FailureKind } from './driver.js';
+import type { LiveWindowFigures } from '../live-figures.js';
+
+/** What live load measured over the last few seconds, and the seconds they cover (less than the window just after a start). */
+export type LiveFiguresWindow = LiveWindowFigures & { spanS: number };
 
 /**
- * What live load measured over the last few seconds: the page's numbers and Little's law's three
- * terms (λ, W and L), as the page's tick carries them, and the seconds they cover (less than the
- * window just after a start).
+ * Why a request got no answer: nothing listened, no answer in time, the connection closed or reset
+ * under it, or something else (a reply that is not HTTP, a connection that could not be made).
  */
-export type LiveFiguresWindow = Pick<LiveTick, 'rps' | 'p50Ms' | 'p99Ms' | 'errorsPerS' | 'errorsByKind' | 'meanLatencyMs' | 'inFlight'> & { spanS: number };
+export type FailureKind = 'timeout' | 'refused' | 'reset' | 'other';
 
 interface Bucket {
   startedAt: number;

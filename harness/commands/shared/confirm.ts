@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
-import { UsageError } from '../cli/errors.js';
-import { formatSeconds } from '../run/progress.js';
+import { UsageError } from '../../cli/errors.js';
+import { formatSeconds } from '../../run/progress.js';
 
 /** A plan longer than this is announced before anything starts, and confirmed at a terminal. */
 const LONG_RUN_S = 3600;
