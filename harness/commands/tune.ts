@@ -9,7 +9,8 @@ import { Progress } from '../run/progress.js';
 import { buildTunePlan, type TuneOptions } from '../tune/tune-plan.js';
 import { estimateTuneSeconds, runTune } from '../tune/sweep.js';
 import { confirmLongRun } from './confirm.js';
-import { scenarioAndApp, whileInterruptible, type AppFlags } from './run.js';
+import { whileInterruptible } from './interruptible.js';
+import { scenarioAndApp, type AppFlags } from './scenario-and-app.js';
 
 /** The flags of `bench tune` as commander hands them over: the sweep's options, and the app's flags. */
 export type TuneFlags = Omit<TuneOptions, 'app'> & AppFlags & { yes?: boolean };
