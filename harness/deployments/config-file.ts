@@ -6,38 +6,7 @@ import { UsageError } from '../cli/errors.js';
 import { pythonServersDir } from '../files/bench-paths.js';
 import type { AppUnderTest, ConfigFileUse, SettingValue } from '../results/types.js';
 import { DEBIAN_PYTHON, findExecutable } from '../software/catalog.js';
-import type { ServerKind } from './kind.js';
-
-/** A server's own config file in a deployment, with what it sets as the server reads it. */
-export interface ServerConfigFile extends ConfigFileUse, FileSettings {}
-
-/** What a config file sets, by the server's setting names. */
-export interface FileSettings {
-  sets: Record<string, SettingValue>;
-  /** Settings it sets to something that is no plain value (a hook such as post_fork, a dict): known by name only. */
-  byNameOnly: string[];
-}
-
-/** What a file decides in bench's terms: the pool size, the threads, whether the master preloads the app. */
-export interface FileDecides {
-  workers?: number;
-  threads?: number;
-  preload?: boolean;
-}
-
-/** A kind whose server reads a config file of its own (`config:`): which, and what it means to bench. */
-export interface ConfigFileSupport {
-  /** What `config:` names for this kind, for messages: "gunicorn.conf.py". */
-  fileName: string;
-  /** The flags of `args:` that name one (gunicorn -c, --config; uWSGI --ini). */
-  flags: readonly string[];
-  /** The file the server reads from its working folder when none is named (gunicorn's ./gunicorn.conf.py). */
-  readUnasked?: string;
-  /** What the file sets; undefined when the server is not installed (the run skips the deployment then, saying so). */
-  read(path: string, python: string | undefined, cwd: string): FileSettings | undefined;
-  /** What it decides for bench's model and label; throws the reason a kind cannot run it, without the `where`. */
-  decides(file: FileSettings, kind: ServerKind): FileDecides;
-}
+import type { ConfigFileSupport, FileDecides, FileSettings, ServerConfigFile, ServerKind } from './kind.js';
 
 const FROM_TEXT: Record<ConfigFileUse['from'], string> = {
   'config:': 'named by config:',

@@ -1,7 +1,6 @@
 import type { SpawnPlan } from '../process/group.js';
-import type { AppUnderTest, EffectiveSettings } from '../results/types.js';
+import type { AppUnderTest, ConfigFileUse, EffectiveSettings, SettingValue } from '../results/types.js';
 import type { Software } from '../software/catalog.js';
-import type { ConfigFileSupport, ServerConfigFile } from './config-file.js';
 
 /** nginx in front, as a scenario's `nginx:` tunes it; every field absent is nginx's default. */
 export interface NginxSettings {
@@ -188,4 +187,35 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
   if (settings.length > 0) label += ` (${settings.join(', ')})`;
   if (spec.supervise) label += ' (supervised)';
   return label;
+}
+
+/** A server's own config file in a deployment, with what it sets as the server reads it. */
+export interface ServerConfigFile extends ConfigFileUse, FileSettings {}
+
+/** What a config file sets, by the server's setting names. */
+export interface FileSettings {
+  sets: Record<string, SettingValue>;
+  /** Settings it sets to something that is no plain value (a hook such as post_fork, a dict): known by name only. */
+  byNameOnly: string[];
+}
+
+/** What a file decides in bench's terms: the pool size, the threads, whether the master preloads the app. */
+export interface FileDecides {
+  workers?: number;
+  threads?: number;
+  preload?: boolean;
+}
+
+/** A kind whose server reads a config file of its own (`config:`): which, and what it means to bench. */
+export interface ConfigFileSupport {
+  /** What `config:` names for this kind, for messages: "gunicorn.conf.py". */
+  fileName: string;
+  /** The flags of `args:` that name one (gunicorn -c, --config; uWSGI --ini). */
+  flags: readonly string[];
+  /** The file the server reads from its working folder when none is named (gunicorn's ./gunicorn.conf.py). */
+  readUnasked?: string;
+  /** What the file sets; undefined when the server is not installed (the run skips the deployment then, saying so). */
+  read(path: string, python: string | undefined, cwd: string): FileSettings | undefined;
+  /** What it decides for bench's model and label; throws the reason a kind cannot run it, without the `where`. */
+  decides(file: FileSettings, kind: ServerKind): FileDecides;
 }

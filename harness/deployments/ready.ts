@@ -2,13 +2,21 @@ import { sleep, type ProcessGroup } from '../process/group.js';
 import { groupMembers, hasProcfs } from '../process/procfs.js';
 import { answeringPids, checkStillStarting, waitUntilHealthy } from '../process/readiness.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
-import type { LaunchOptions } from './launch.js';
 
 /**
  * How long each request of a readiness round holds the worker that takes it: long enough that a
  * worker holding one cannot also take another of the same round, even on two contended cores.
  */
 const HOLD_MS = 100;
+
+/** What waiting for a deployment needs of launch()'s options. */
+export interface ReadyOptions {
+  readyTimeoutMs: number;
+  /** Ctrl-C while a deployment starts stops waiting for it. */
+  signal?: AbortSignal;
+  /** What it is waiting for, while a pool's workers come up ("waiting for all 16 workers to answer (11 so far)"). */
+  onStatus?(text: string): void;
+}
 
 /** How launch() tells that every worker of a pool is up. */
 type WorkerCheck =
@@ -56,7 +64,7 @@ export async function waitUntilReady(
   spec: DeploymentSpec,
   processes: ProcessGroup[],
   token: string | undefined,
-  options: LaunchOptions,
+  options: ReadyOptions,
 ): Promise<void> {
   const { readyTimeoutMs, signal } = options;
   const deadline = Date.now() + readyTimeoutMs;

@@ -1,11 +1,23 @@
 import { UsageError } from '../cli/errors.js';
-import type { PlannedDeployment, RunOverrides } from '../plan/build-plan.js';
+import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
 import type { Placement } from '../results/types.js';
 import type { Scenario } from '../scenario/load.js';
 import { serverHost, type ServerHost } from './ssh.js';
 
+/** The flags of `bench run` that choose the server host (RunOverrides's, named here so that the plan depends on this module and not back). */
+export interface ServerHostFlags {
+  serverHost?: string;
+  sshConfig?: string;
+  serverBench?: string;
+  placement?: string;
+}
+
 /** --server-host (or the scenario's serverHost:) for a run, refused where a deployment cannot start over there. */
-export function planServerHost(scenario: Scenario, overrides: RunOverrides, deployments: PlannedDeployment[]): ServerHost | undefined {
+export function planServerHost(
+  scenario: Scenario,
+  overrides: ServerHostFlags,
+  deployments: readonly { spec: DeploymentSpec; kind: ServerKind; label: string }[],
+): ServerHost | undefined {
   const where = overrides.serverHost !== undefined ? '--server-host' : 'serverHost:';
   const server = serverHost(overrides.serverHost ?? scenario.serverHost, overrides, where);
   if (!server) return undefined;
