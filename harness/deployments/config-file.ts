@@ -6,7 +6,7 @@ import { UsageError } from '../cli/errors.js';
 import { pythonServersDir } from '../files/bench-paths.js';
 import type { AppUnderTest, ConfigFileUse, SettingValue } from '../results/types.js';
 import { DEBIAN_PYTHON, findExecutable } from '../software/catalog.js';
-import type { ConfigFileSupport, FileDecides, FileSettings, ServerConfigFile, ServerKind } from './kind.js';
+import { takesThreads, type ConfigFileSupport, type FileDecides, type FileSettings, type ServerConfigFile, type ServerKind } from './kind.js';
 
 const FROM_TEXT: Record<ConfigFileUse['from'], string> = {
   'config:': 'named by config:',
@@ -222,12 +222,12 @@ export function gunicornConfigFile(workerClass: string): ConfigFileSupport {
         throw new Error(`it sets worker_class = ${sets.worker_class}, and ${kind.name} runs ${workerClass} workers; use the kind of that worker class, or remove worker_class from the file`);
       }
       const threads = positive(sets.threads);
-      if (threads !== undefined && threads > 1 && !kind.takesThreads && workerClass === 'sync') {
+      if (threads !== undefined && threads > 1 && !takesThreads(kind) && workerClass === 'sync') {
         throw new Error(`it sets threads = ${threads}, which turns gunicorn's sync workers into gthread ones; use kind gunicorn-gthread`);
       }
       return {
         ...(positive(sets.workers) !== undefined && { workers: positive(sets.workers) }),
-        ...(kind.takesThreads && threads !== undefined && { threads }),
+        ...(takesThreads(kind) && threads !== undefined && { threads }),
         ...(typeof sets.preload_app === 'boolean' && { preload: sets.preload_app }),
       };
     },
@@ -271,7 +271,7 @@ export const uwsgiConfigFile: ConfigFileSupport = {
   read: (path) => readUwsgiIni(path),
   decides: ({ sets }, kind) => {
     for (const key of Object.keys(sets)) {
-      const why = UWSGI_DECIDED.has(key) ? undefined : kind.forbiddenArgs?.[`--${key}`];
+      const why = UWSGI_DECIDED.has(key) ? undefined : kind.args?.forbidden?.[`--${key}`];
       if (why) throw new Error(`it sets ${key}, and ${why}; remove it from the file`);
     }
     const workers = Number(last(sets.processes ?? sets.workers ?? sets.p));

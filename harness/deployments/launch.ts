@@ -6,7 +6,7 @@ import { findExecutable } from '../software/catalog.js';
 import { staticFilesDir } from '../files/bench-paths.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
 import { whoAnswers, type AcceptedAnswer } from '../process/readiness.js';
-import type { DeploymentSpec, ServerKind } from './kind.js';
+import { alwaysBehindNginx, type DeploymentSpec, type ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { apachePlan } from './apache.js';
 import { serverEnvironment } from './server-env.js';
@@ -86,8 +86,8 @@ export async function launch(
   label: string,
   options: LaunchOptions,
 ): Promise<RunningDeployment> {
-  if (kind.external) return attach(spec, label, options);
-  const behindNginx = spec.proxy === 'nginx' || kind.alwaysBehindNginx === true;
+  if (kind.launch === 'attach') return attach(spec, label, options);
+  const behindNginx = spec.proxy === 'nginx' || alwaysBehindNginx(kind);
   // Known only to this server (its environment) and to bench: readiness and liveness require it
   // of the demo app. A user's app does not echo it, so a port squatter could pass for it there.
   const token = randomBytes(16).toString('hex');

@@ -21,7 +21,7 @@ export function planServerHost(
   const where = overrides.serverHost !== undefined ? '--server-host' : 'serverHost:';
   const server = serverHost(overrides.serverHost ?? scenario.serverHost, overrides, where);
   if (!server) return undefined;
-  const external = deployments.find((d) => d.kind.external);
+  const external = deployments.find((d) => d.kind.launch === 'attach');
   if (external) throw new UsageError(`${where}: ${external.label} is a server someone else started; bench starts nothing on ${server.destination} for it (drop ${where}, or the external deployment)`);
   // The fault kills a worker by its pid, which is on the other machine.
   if (scenario.fault) throw new UsageError(`${where}: the scenario's fault: kills a worker on this machine; run fault scenarios without ${where}`);
