@@ -41,7 +41,7 @@ export async function measureDeployment(
     // interpreter, the imports: some 150 ms of CPU here) dwarfs what the path asks for: the
     // model's d is the mean latency at one client, from the path's first level when that is one
     // client, else from a short unrecorded probe; never from a later, queued level.
-    const measuresService = (planned.spec.app !== undefined || planned.kind.model === 'process-per-request') && !planned.kind.external;
+    const measuresService = (planned.spec.app !== undefined || planned.kind.model === 'process-per-request') && planned.kind.launch !== 'attach';
     for (const level of levels) {
       if (ctx.signal.aborted) return undefined;
       const oneClient = 'concurrency' in level && level.concurrency === 1;
