@@ -16,7 +16,7 @@ import { tuneCommand, type TuneFlags } from './commands/tune.js';
 import { describeEnvironment } from './software/environment.js';
 import { EXIT, RunError, UsageError } from './cli/errors.js';
 import { outliveClosedOutput } from './process/closed-pipes.js';
-import { faultLine } from './run/machine-faults.js';
+import { faultLine } from './files/machine-faults.js';
 import type { ExportOptions } from './export/target.js';
 import { LIMITS } from './scenario/limits.js';
 import { escapeControls } from './formatting/quote.js';

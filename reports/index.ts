@@ -1,6 +1,6 @@
 import { makeFolder } from '../harness/files/disk.js';
 import { RunError } from '../harness/cli/errors.js';
-import { faultLine } from '../harness/run/machine-faults.js';
+import { faultLine } from '../harness/files/machine-faults.js';
 import type { RunResults } from '../harness/results/types.js';
 import { sharingChartRenders } from './charts/chart-spec.js';
 import { CHARTS, chartWriter } from './charts/charts.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFolder } from '../harness/files/disk.js';
-import { faultLine } from '../harness/run/machine-faults.js';
+import { faultLine } from '../harness/files/machine-faults.js';
 import { prepareOutDir } from '../harness/results/out-folder.js';
 import type { RunResults } from '../harness/results/types.js';
 import { checkResults } from '../harness/results/schema.js';

@@ -6,7 +6,7 @@ import { serverKinds } from '../deployments/kinds.js';
 import type { AppHost } from '../deployments/kind.js';
 import { writeWholeSync } from '../files/disk.js';
 import { EXIT, UsageError } from '../cli/errors.js';
-import { faultLine } from '../run/machine-faults.js';
+import { faultLine } from '../files/machine-faults.js';
 import { loadScenario, parseScenario, type Scenario } from '../scenario/load.js';
 
 export const DEFAULT_INIT_FILE = 'bench-scenario.yaml';

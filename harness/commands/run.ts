@@ -2,7 +2,7 @@ import { writeReports, writers } from '../../reports/index.js';
 import { prepareOutDir } from '../results/out-folder.js';
 import { formatTable } from '../../reports/tables/table.js';
 import { EXIT } from '../cli/errors.js';
-import { runStopped } from '../run/machine-faults.js';
+import { runStopped } from '../files/machine-faults.js';
 import { confirmLongRun } from './confirm.js';
 import { buildPlan, estimateSeconds, type RunOverrides } from '../plan/build-plan.js';
 import { Progress } from '../run/progress.js';

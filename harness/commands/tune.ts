@@ -3,7 +3,7 @@ import { formatTuneTable } from '../../reports/tune/tune-table.js';
 import { runWarnings } from '../../reports/warnings.js';
 import { checkAppImports } from '../app/import-check.js';
 import { EXIT } from '../cli/errors.js';
-import { runStopped } from '../run/machine-faults.js';
+import { runStopped } from '../files/machine-faults.js';
 import { prepareOutDir } from '../results/out-folder.js';
 import { Progress } from '../run/progress.js';
 import { buildTunePlan, type TuneOptions } from '../tune/tune-plan.js';

@@ -2,7 +2,7 @@ import { accessSync, closeSync, constants, linkSync, mkdirSync, openSync, readdi
 import { dirname, join } from 'node:path';
 import { exists, makeFolder, writeWholeSync } from '../files/disk.js';
 import { UsageError } from '../cli/errors.js';
-import { faultLine, kernelPathReason } from '../run/machine-faults.js';
+import { faultLine, kernelPathReason } from '../files/machine-faults.js';
 import { CONTROL, escapeControls, quoted } from '../formatting/quote.js';
 import type { RunResults } from './types.js';
 

@@ -8,7 +8,7 @@ import { closestKind, findKind } from '../deployments/kinds.js';
 import { UsageError } from '../cli/errors.js';
 import { notARegularFile, statIfPresent } from '../files/file-kind.js';
 import { keyPath } from '../formatting/key-path.js';
-import { faultReason } from '../run/machine-faults.js';
+import { faultReason } from '../files/machine-faults.js';
 import { isPlainDecimal } from './limits.js';
 import { scenariosDir } from '../files/bench-paths.js';
 import { escapeControls, quoted } from '../formatting/quote.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { kernelFileSystemOf } from '../files/disk.js';
+import { kernelFileSystemOf } from './disk.js';
 import { RunError, UsageError } from '../cli/errors.js';
 
 /** What each refusal of the file system means for a folder of results, and what to do about it. */
