@@ -3,7 +3,7 @@
 // that close the connection after each response, and on a keep-alive event loop).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { deploymentLabel, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
+import { alwaysBehindNginx, defaultWorkers, deploymentLabel, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
 import { findKind } from '../deployments/kinds.js';
 import { flaskDev } from '../deployments/python.js';
 import { pythonServersDir } from '../files/bench-paths.js';
@@ -81,8 +81,8 @@ function kindGroup(kindName: string, settings: Partial<DeploymentSpec>, loads: L
   const kind = findKind(kindName)!;
   const spec: DeploymentSpec = {
     kind: kindName,
-    workers: kind.defaultWorkers,
-    proxy: kind.alwaysBehindNginx ? 'nginx' : 'none',
+    workers: defaultWorkers(kind),
+    proxy: alwaysBehindNginx(kind) ? 'nginx' : 'none',
     ...settings,
   };
   const deployment = { spec, kind, label: deploymentLabel(spec, kind) };

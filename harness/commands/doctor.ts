@@ -4,6 +4,7 @@ import { UsageError } from '../cli/errors.js';
 import { requiredSoftware } from '../plan/build-plan.js';
 import { installAllCommand } from '../software/stack-packages.js';
 import { apache2, DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software/catalog.js';
+import { alwaysBehindNginx } from '../deployments/kind.js';
 
 interface Line {
   name: string;
@@ -19,7 +20,7 @@ interface Line {
 export async function doctorCommand(options: { python?: string } = {}): Promise<string> {
   if (options.python !== undefined) return doctorForPython(options.python);
   const lines: Line[] = [
-    ...serverKinds.filter((kind) => !kind.external).map((kind) => ({ name: kind.name, needs: kind.requires })),
+    ...serverKinds.filter((kind) => kind.launch !== 'attach').map((kind) => ({ name: kind.name, needs: kind.requires })),
     { name: 'nginx', needs: [nginx], note: 'in front of any kind with +nginx' },
     { name: 'apache', needs: [apache2], note: 'in front of any kind with +apache or +apache-prefork' },
     { name: 'postgresql', needs: [postgresql, psycopg2, psycogreen], note: "database: postgres in a scenario, with the Flask app's driver" },
@@ -39,9 +40,9 @@ export async function doctorCommand(options: { python?: string } = {}): Promise<
 async function doctorForPython(python: string): Promise<string> {
   const version = await interpreterVersion(python);
   if (!version) throw new UsageError(`--python: ${python} does not run as a Python interpreter`);
-  const wsgiKinds = serverKinds.filter((kind) => !kind.external && kind.hosts.includes('wsgi'));
+  const wsgiKinds = serverKinds.filter((kind) => kind.launch !== 'attach' && kind.hosts.includes('wsgi'));
   const lines: Line[] = wsgiKinds.map((kind) => {
-    const planned = { kind, spec: { kind: kind.name, workers: 1, proxy: kind.alwaysBehindNginx ? 'nginx' : 'none', app: probeApp(python) }, label: kind.name } as const;
+    const planned = { kind, spec: { kind: kind.name, workers: 1, proxy: alwaysBehindNginx(kind) ? 'nginx' : 'none', app: probeApp(python) }, label: kind.name } as const;
     // Debian's uWSGI plugin embeds Debian's Python; another interpreter's packages reach it only from a virtualenv (--home).
     const note = kind.name === 'uwsgi' && python !== DEBIAN_PYTHON ? "runs Debian's Python 3, with a virtualenv's packages through --home" : undefined;
     return { name: kind.name, needs: requiredSoftware(planned), ...(note && { note }) };

@@ -50,7 +50,7 @@ function starterScenario(file: string, app: AppUnderTest | undefined, scenarioDi
   const base: Scenario = app ? appScenario(app.kind) : loadScenario('blocking-vs-workers');
   const host: AppHost = app?.kind ?? 'demo';
   const listed = new Set(base.deployments.map((d) => (typeof d === 'string' ? d : d.kind).replace(/\+nginx$/, '')));
-  const others = serverKinds.filter((k) => !k.external && k.hosts.includes(host) && !listed.has(k.name)).map((k) => k.name);
+  const others = serverKinds.filter((k) => k.launch !== 'attach' && k.hosts.includes(host) && !listed.has(k.name)).map((k) => k.name);
   return [
     `# A starter scenario from bench init. Run it with: bench run ${file} (add --quick for a first look).`,
     '# Every key is in docs/scenarios.md; `bench list` describes each deployment kind',

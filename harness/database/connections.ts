@@ -1,4 +1,4 @@
-import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
+import { choosesDriver, defaultThreads, takesThreads, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
 
 /**
  * How many connections the private PostgreSQL takes (`max_connections`) and how many of them only
@@ -26,7 +26,7 @@ export function queriesDatabase(spec: DeploymentSpec, path: string): boolean {
 
 /** Requests one process serves at once when it waits: its threads, or one (an event loop holds any number). */
 function threadsPerProcess(kind: ServerKind, spec: Pick<DeploymentSpec, 'threads'>): number {
-  return kind.takesThreads ? (spec.threads ?? kind.defaultThreads ?? 1) : 1;
+  return takesThreads(kind) ? (spec.threads ?? defaultThreads(kind) ?? 1) : 1;
 }
 
 /**
@@ -45,7 +45,7 @@ export function poolSize(kind: ServerKind, spec: DeploymentSpec): number {
 
 /** A kind that chooses its driver waits cooperatively unless the deployment says `cooperativeDriver: false`. */
 export function cooperativeDriver(kind: ServerKind, spec: DeploymentSpec): boolean | undefined {
-  return kind.choosesDriver ? (spec.cooperativeDriver ?? true) : undefined;
+  return choosesDriver(kind) ? (spec.cooperativeDriver ?? true) : undefined;
 }
 
 /** Where the apps find the private PostgreSQL: a Unix socket's folder and port, the database and the role. */

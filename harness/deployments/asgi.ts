@@ -12,27 +12,24 @@ const asgiDemo: PythonTarget = { dir: pythonServersDir, target: 'asgi_app:app', 
 /** An asyncio event loop per process: awaiting costs nothing, a blocking wait stops the whole loop. */
 const eventLoop = {
   model: 'async',
-  takesThreads: false,
-  takesArgs: true,
   hosts: ['demo'],
   upstream: 'http',
-  blockingWaitStopsLoop: true,
+  slowClients: 'not-held',
+  eventLoop: { blockingWait: 'stops-the-loop' },
 } as const;
 
 export const uvicornKind: ServerKind = {
   ...eventLoop,
   name: 'uvicorn',
   summary: "one uvicorn process: one asyncio event loop serving the demo's ASGI app on Starlette (every awaited request at once)",
-  takesWorkers: false,
-  defaultWorkers: 1,
   requires: [uvicorn, starlette],
-  forbiddenArgs: {
+  args: { forbidden: {
     '--host': ADDRESS, '--port': ADDRESS, '--uds': ADDRESS, '--fd': ADDRESS,
     '--app-dir': BENCH_SETS('the app'), '--factory': BENCH_SETS('the app'),
     // Either would add processes to the one whose event loop this kind measures.
     '--workers': 'uvicorn is one process here; for W worker processes use kind gunicorn-uvicorn',
     '--reload': 'it runs the server in a child process under a file watcher; bench measures one process',
-  },
+  } },
   plan: (spec, ctx) =>
     python(asgiDemo, [
       '-m', 'uvicorn', '--host', ctx.host, '--port', String(ctx.port), '--app-dir', asgiDemo.dir,

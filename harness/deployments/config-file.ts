@@ -6,38 +6,7 @@ import { UsageError } from '../cli/errors.js';
 import { pythonServersDir } from '../files/bench-paths.js';
 import type { AppUnderTest, ConfigFileUse, SettingValue } from '../results/types.js';
 import { DEBIAN_PYTHON, findExecutable } from '../software/catalog.js';
-import type { ServerKind } from './kind.js';
-
-/** A server's own config file in a deployment, with what it sets as the server reads it. */
-export interface ServerConfigFile extends ConfigFileUse, FileSettings {}
-
-/** What a config file sets, by the server's setting names. */
-export interface FileSettings {
-  sets: Record<string, SettingValue>;
-  /** Settings it sets to something that is no plain value (a hook such as post_fork, a dict): known by name only. */
-  byNameOnly: string[];
-}
-
-/** What a file decides in bench's terms: the pool size, the threads, whether the master preloads the app. */
-export interface FileDecides {
-  workers?: number;
-  threads?: number;
-  preload?: boolean;
-}
-
-/** A kind whose server reads a config file of its own (`config:`): which, and what it means to bench. */
-export interface ConfigFileSupport {
-  /** What `config:` names for this kind, for messages: "gunicorn.conf.py". */
-  fileName: string;
-  /** The flags of `args:` that name one (gunicorn -c, --config; uWSGI --ini). */
-  flags: readonly string[];
-  /** The file the server reads from its working folder when none is named (gunicorn's ./gunicorn.conf.py). */
-  readUnasked?: string;
-  /** What the file sets; undefined when the server is not installed (the run skips the deployment then, saying so). */
-  read(path: string, python: string | undefined, cwd: string): FileSettings | undefined;
-  /** What it decides for bench's model and label; throws the reason a kind cannot run it, without the `where`. */
-  decides(file: FileSettings, kind: ServerKind): FileDecides;
-}
+import { takesThreads, type ConfigFileSupport, type FileDecides, type FileSettings, type ServerConfigFile, type ServerKind } from './kind.js';
 
 const FROM_TEXT: Record<ConfigFileUse['from'], string> = {
   'config:': 'named by config:',
@@ -253,12 +222,12 @@ export function gunicornConfigFile(workerClass: string): ConfigFileSupport {
         throw new Error(`it sets worker_class = ${sets.worker_class}, and ${kind.name} runs ${workerClass} workers; use the kind of that worker class, or remove worker_class from the file`);
       }
       const threads = positive(sets.threads);
-      if (threads !== undefined && threads > 1 && !kind.takesThreads && workerClass === 'sync') {
+      if (threads !== undefined && threads > 1 && !takesThreads(kind) && workerClass === 'sync') {
         throw new Error(`it sets threads = ${threads}, which turns gunicorn's sync workers into gthread ones; use kind gunicorn-gthread`);
       }
       return {
         ...(positive(sets.workers) !== undefined && { workers: positive(sets.workers) }),
-        ...(kind.takesThreads && threads !== undefined && { threads }),
+        ...(takesThreads(kind) && threads !== undefined && { threads }),
         ...(typeof sets.preload_app === 'boolean' && { preload: sets.preload_app }),
       };
     },
@@ -302,7 +271,7 @@ export const uwsgiConfigFile: ConfigFileSupport = {
   read: (path) => readUwsgiIni(path),
   decides: ({ sets }, kind) => {
     for (const key of Object.keys(sets)) {
-      const why = UWSGI_DECIDED.has(key) ? undefined : kind.forbiddenArgs?.[`--${key}`];
+      const why = UWSGI_DECIDED.has(key) ? undefined : kind.args?.forbidden?.[`--${key}`];
       if (why) throw new Error(`it sets ${key}, and ${why}; remove it from the file`);
     }
     const workers = Number(last(sets.processes ?? sets.workers ?? sets.p));

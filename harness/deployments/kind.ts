@@ -1,7 +1,7 @@
 import type { SpawnPlan } from '../process/group.js';
-import type { AppUnderTest, EffectiveSettings } from '../results/types.js';
+import type { AppUnderTest, ConfigFileUse, EffectiveSettings, SettingValue } from '../results/types.js';
+import type { DeploymentEntry } from '../scenario/schema.js';
 import type { Software } from '../software/catalog.js';
-import type { ConfigFileSupport, ServerConfigFile } from './config-file.js';
 
 /** nginx in front, as a scenario's `nginx:` tunes it; every field absent is nginx's default. */
 export interface NginxSettings {
@@ -83,72 +83,133 @@ export interface LaunchContext {
   behindNginx: boolean;
 }
 
+/** The pool a deployment sizes, and what it defaults to (workers:, threads:, preload:). */
+export interface PoolSupport {
+  /** Worker processes when the deployment sets none. */
+  workers: number;
+  /** The kind takes threads: per worker, this many when the deployment sets none, or none unless it asks (uWSGI); absent: no threads. */
+  threads?: number | 'when-asked';
+  /** A master that can import the app once before it forks the workers (a deployment's `preload: true`). */
+  preload?: 'master-imports-first';
+}
+
+/** A web server a deployment puts in front of a kind (+nginx, +apache). */
+export type Front = 'nginx' | 'apache';
+
+/** Which web server a kind may or must have in front; a kind without these rules takes nginx or Apache when asked. */
+export interface FrontRules {
+  /** Always behind nginx, for the reason given: the kind cannot answer HTTP by itself (CGI: fcgiwrap answers FastCGI only). */
+  required?: { front: 'nginx'; why: string };
+  /** The kind is this web server itself (apache-mod-wsgi): `mpm:` chooses its MPM, and it does not go behind another of itself. */
+  itself?: 'apache';
+}
+
+/** `args:`: flags of the server's own command line, and those a deployment may not pass. */
+export interface ArgsSupport {
+  /**
+   * Flags `args:` may not hold, each with why: bench sets them itself (the address, the app, W and
+   * T, which the label and the model describe), or they open a port that runs code.
+   */
+  forbidden?: Readonly<Record<string, string>>;
+  /**
+   * The flag an argument stands for in the server's own parser, when that parser takes more than the
+   * flag itself (gunicorn's argparse reads "--work 8" as --workers and "-w8" as -w): what `forbidden`
+   * is checked against. Without it, the argument's own flag.
+   */
+  flagOf?: (arg: string) => string;
+}
+
+/** An event loop's behaviour, where the model (Little's law per process) needs more than "async". */
+export interface EventLoopTraits {
+  /**
+   * What a blocking wait in a handler does: stops the loop (time.sleep inside an async def under
+   * uvicorn, a blocked thread in Node), so the demo's /io-blocking holds the whole process; or waits
+   * cooperatively (gevent's worker patches time.sleep).
+   */
+  blockingWait: 'stops-the-loop' | 'cooperative';
+  /**
+   * Its workers wait cooperatively for the database only if the driver does: under gevent, psycopg2
+   * blocks the whole worker on every query unless psycogreen patches it. A deployment of such a kind
+   * chooses (`cooperativeDriver`, default true).
+   */
+  databaseDriver?: 'deployment-chooses';
+}
+
+/** What a kind's own validate() is told about the deployment it checks. */
+export interface KindCheckContext {
+  /** Where the deployment is, to begin each message ("deployments[2]", "--deployments item 1"). */
+  where: string;
+  /** The web server in front, as the deployment asks for it (+nginx, +apache, proxy:). */
+  proxy: DeploymentSpec['proxy'];
+  /** The user's app; undefined: bench's demo app. */
+  app: AppUnderTest | undefined;
+  /** --allow-remote: load may go to addresses other than loopback. */
+  allowRemote: boolean;
+}
+
+/** A deployment entry as the scenario or --deployments gives it, with its fields by name. */
+export type DeploymentEntryObject = Exclude<DeploymentEntry, string>;
+
 /**
  * One server kind: everything that differs between, say, node-prefork and gunicorn-sync. Starting,
- * readiness, teardown and the optional nginx in front are shared (see launch.ts), so a kind only
- * says which command to run and what it needs installed.
+ * readiness, teardown and the optional web server in front are shared (see launch.ts), so a kind
+ * says which command to run, what it needs installed, what it can do (the optional capabilities
+ * below), and checks the settings only it has rules for (validate).
  */
 export interface ServerKind {
   name: string;
   /** One line for `bench list`. */
   summary: string;
   model: ConcurrencyModel;
-  /** Whether `workers` / `threads` mean anything for this kind. */
-  takesWorkers: boolean;
-  takesThreads: boolean;
-  defaultWorkers: number;
-  defaultThreads?: number;
+  /** The pool a deployment sizes; absent: one process, whatever workers: says. */
+  pool?: PoolSupport;
   /** Software outside npm the kind needs (nginx is added when it is in front). */
   requires: readonly Software[];
   upstream: UpstreamProtocol;
-  /** The kind cannot answer HTTP by itself (CGI through fcgiwrap), so nginx is always in front. */
-  alwaysBehindNginx?: boolean;
-  /** The kind is Apache itself (apache-mod-wsgi): `mpm:` chooses its MPM, and nothing goes in front. */
-  isApache?: boolean;
-  /** bench starts nothing: the server is already running at the deployment's url. */
-  external?: boolean;
+  /** Which web server it may or must have in front; absent: nginx or Apache, when the deployment asks. */
+  front?: FrontRules;
+  /** 'attach': bench starts nothing, the server is already running at the deployment's url; absent: bench starts it (plan). */
+  launch?: 'attach';
   /**
-   * A worker (or thread) reads each request itself, however slowly it arrives, before it serves
-   * it: a slow client holds one for its whole trickle (gunicorn's sync and gthread workers, uWSGI,
-   * the single-threaded Python servers). Node's parser and gevent's greenlets read requests on an
-   * event loop, holding nothing meanwhile.
+   * 'held': a worker (or thread) reads each request itself, however slowly it arrives, before it
+   * serves it, so a slow client holds one for its whole trickle (gunicorn's sync and gthread
+   * workers, uWSGI, the single-threaded Python servers). 'not-held': the requests are read on an
+   * event loop (Node's parser, gevent's greenlets, uvicorn), holding nothing meanwhile.
    */
-  heldBySlowClients?: boolean;
-  /**
-   * A blocking wait in a handler stops the kind's event loop (time.sleep inside an async def under
-   * uvicorn, a blocked thread in Node): the demo's /io-blocking then holds its whole process, so
-   * each process serves one request at a time. Not gevent's: its worker patches time.sleep into a
-   * cooperative wait.
-   */
-  blockingWaitStopsLoop?: boolean;
-  /**
-   * Its workers wait cooperatively for the database only if the driver does: under gevent,
-   * psycopg2 blocks the whole worker on every query unless psycogreen patches it. A deployment of
-   * such a kind chooses (`cooperativeDriver`, default true).
-   */
-  choosesDriver?: boolean;
-  /** A master can import the app once before it forks the workers (a deployment's `preload: true`). */
-  preloads?: boolean;
+  slowClients?: 'held' | 'not-held';
+  /** An event loop's traits the model needs (model 'async'). */
+  eventLoop?: EventLoopTraits;
   hosts: readonly AppHost[];
-  /** Whether `args:` means anything for this kind (flags of the server's own command line). */
-  takesArgs: boolean;
-  /**
-   * Flags `args:` may not hold, each with why: bench sets them itself (the address, the app, W and
-   * T, which the label and the model describe), or they open a port that runs code.
-   */
-  forbiddenArgs?: Readonly<Record<string, string>>;
-  /**
-   * The flag an argument of `args:` stands for in the server's own parser, when that parser takes
-   * more than the flag itself (gunicorn's argparse reads "--work 8" as --workers and "-w8" as -w):
-   * what forbiddenArgs is checked against. Without it, the argument's own flag.
-   */
-  flagOf?: (arg: string) => string;
+  /** `args:` for the server's own command line; absent: the kind takes none. */
+  args?: ArgsSupport;
   /** The server reads a config file of its own, which a deployment may name (`config:`). */
   configFile?: ConfigFileSupport;
   /** Reads back the settings the server runs with, from the command line it will start with (gunicorn --print-config). */
   effectiveSettings?(plan: SpawnPlan, spec: DeploymentSpec): Promise<EffectiveSettings>;
+  /**
+   * Checks the deployment's settings that only this kind has rules for, throwing a UsageError that
+   * begins with ctx.where; returns the settings they resolve to (apache-mod-wsgi's MPM and mode,
+   * an external server's url), which join the deployment's spec.
+   */
+  validate?(entry: DeploymentEntryObject, ctx: KindCheckContext): Partial<DeploymentSpec>;
   plan(spec: DeploymentSpec, ctx: LaunchContext): Promise<KindPlan>;
 }
+
+/** Whether `workers:` / `threads:` mean anything for a kind. */
+export const takesWorkers = (kind: ServerKind): boolean => kind.pool !== undefined;
+export const takesThreads = (kind: ServerKind): boolean => kind.pool?.threads !== undefined;
+
+/** Worker processes when a deployment of the kind sets none: one for a kind without a pool. */
+export const defaultWorkers = (kind: ServerKind): number => kind.pool?.workers ?? 1;
+
+/** Threads per worker when a deployment of the kind sets none; undefined: it runs none of its own. */
+export const defaultThreads = (kind: ServerKind): number | undefined => (typeof kind.pool?.threads === 'number' ? kind.pool.threads : undefined);
+
+/** Whether a deployment of the kind chooses its database driver (`cooperativeDriver:`). */
+export const choosesDriver = (kind: ServerKind): boolean => kind.eventLoop?.databaseDriver === 'deployment-chooses';
+
+/** Whether nginx is in front of every deployment of the kind, asked or not. */
+export const alwaysBehindNginx = (kind: ServerKind): boolean => kind.front?.required?.front === 'nginx';
 
 /** How to start a kind's process; a CGI kind also names the program nginx hands each request to. */
 export interface KindPlan extends SpawnPlan {
@@ -171,15 +232,15 @@ export interface KindPlan extends SpawnPlan {
  * pool size still follows it).
  */
 export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string {
-  if (kind.external && spec.url) return spec.label ?? `external ${new URL(spec.url).host}`;
+  if (kind.launch === 'attach' && spec.url) return spec.label ?? `external ${new URL(spec.url).host}`;
   let label = spec.label ?? spec.kind;
-  if (spec.proxy === 'nginx' && !kind.alwaysBehindNginx && !spec.label) label += '+nginx';
+  if (spec.proxy === 'nginx' && !alwaysBehindNginx(kind) && !spec.label) label += '+nginx';
   // The MPM shows where it is not the default: "gunicorn-sync+apache-prefork ×4".
   if (spec.proxy === 'apache' && !spec.label) label += spec.mpm === 'prefork' ? '+apache-prefork' : '+apache';
   if (spec.wsgiMode === 'daemon' && !spec.label) label += spec.mpm === 'prefork' ? ' daemon (prefork)' : ' daemon';
-  if (kind.takesWorkers) label += ` ×${spec.workers}`;
+  if (takesWorkers(kind)) label += ` ×${spec.workers}`;
   const settings = [
-    ...(kind.takesThreads && spec.threads !== undefined ? [`${spec.threads} threads`] : []),
+    ...(takesThreads(kind) && spec.threads !== undefined ? [`${spec.threads} threads`] : []),
     ...(spec.pool !== undefined ? [`pool ${spec.pool}`] : []),
     ...(spec.cooperativeDriver === false ? ['blocking driver'] : []),
     ...(spec.static !== undefined ? [`static by ${spec.static === 'web-server' ? spec.proxy : 'the app'}`] : []),
@@ -188,4 +249,35 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
   if (settings.length > 0) label += ` (${settings.join(', ')})`;
   if (spec.supervise) label += ' (supervised)';
   return label;
+}
+
+/** A server's own config file in a deployment, with what it sets as the server reads it. */
+export interface ServerConfigFile extends ConfigFileUse, FileSettings {}
+
+/** What a config file sets, by the server's setting names. */
+export interface FileSettings {
+  sets: Record<string, SettingValue>;
+  /** Settings it sets to something that is no plain value (a hook such as post_fork, a dict): known by name only. */
+  byNameOnly: string[];
+}
+
+/** What a file decides in bench's terms: the pool size, the threads, whether the master preloads the app. */
+export interface FileDecides {
+  workers?: number;
+  threads?: number;
+  preload?: boolean;
+}
+
+/** A kind whose server reads a config file of its own (`config:`): which, and what it means to bench. */
+export interface ConfigFileSupport {
+  /** What `config:` names for this kind, for messages: "gunicorn.conf.py". */
+  fileName: string;
+  /** The flags of `args:` that name one (gunicorn -c, --config; uWSGI --ini). */
+  flags: readonly string[];
+  /** The file the server reads from its working folder when none is named (gunicorn's ./gunicorn.conf.py). */
+  readUnasked?: string;
+  /** What the file sets; undefined when the server is not installed (the run skips the deployment then, saying so). */
+  read(path: string, python: string | undefined, cwd: string): FileSettings | undefined;
+  /** What it decides for bench's model and label; throws the reason a kind cannot run it, without the `where`. */
+  decides(file: FileSettings, kind: ServerKind): FileDecides;
 }

@@ -6,11 +6,11 @@ import { findExecutable } from '../software/catalog.js';
 import { staticFilesDir } from '../files/bench-paths.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
 import { whoAnswers, type AcceptedAnswer } from '../process/readiness.js';
-import type { DeploymentSpec, ServerKind } from './kind.js';
+import { alwaysBehindNginx, type DeploymentSpec, type ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { apachePlan } from './apache.js';
 import { serverEnvironment } from './server-env.js';
-import { healthPath, waitUntilReady } from './ready.js';
+import { healthPath, waitUntilReady, type ReadyOptions } from './ready.js';
 import { listeningGroup, publicListeners } from '../process/listeners.js';
 import { liveTempDirs } from '../process/registry.js';
 import type { FarSide } from '../remote/far-side.js';
@@ -56,17 +56,12 @@ export function sampledGroups(d: RunningDeployment): number[] {
   return d.observedGroup !== undefined ? [d.observedGroup] : d.processes.map((p) => p.pid);
 }
 
-export interface LaunchOptions {
+export interface LaunchOptions extends ReadyOptions {
   tmpDir: string;
   /** Variables bench passes to every server of the deployment on purpose (the private database's address), under the deployment's own `env:`. */
   env?: Record<string, string>;
-  readyTimeoutMs: number;
-  /** Ctrl-C while a deployment starts stops waiting for it. */
-  signal?: AbortSignal;
   /** taskset CPU list every process of the deployment runs on (nginx included); undefined: any CPU. */
   cpus?: string;
-  /** What it is waiting for, while a pool's workers come up ("waiting for all 16 workers to answer (11 so far)"). */
-  onStatus?(text: string): void;
   /** The address its processes listen on (default loopback): `bench agent`'s, where load from another machine arrives. */
   host?: string;
   /** The path the run measures first: where an external server without `health:` is asked whether it answers (default /). */
@@ -91,8 +86,8 @@ export async function launch(
   label: string,
   options: LaunchOptions,
 ): Promise<RunningDeployment> {
-  if (kind.external) return attach(spec, label, options);
-  const behindNginx = spec.proxy === 'nginx' || kind.alwaysBehindNginx === true;
+  if (kind.launch === 'attach') return attach(spec, label, options);
+  const behindNginx = spec.proxy === 'nginx' || alwaysBehindNginx(kind);
   // Known only to this server (its environment) and to bench: readiness and liveness require it
   // of the demo app. A user's app does not echo it, so a port squatter could pass for it there.
   const token = randomBytes(16).toString('hex');

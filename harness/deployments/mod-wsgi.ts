@@ -5,7 +5,8 @@ import { pythonServersDir } from '../files/bench-paths.js';
 import { liveTempDirs } from '../process/registry.js';
 import { apache2, flask, modWsgi } from '../software/catalog.js';
 import { apacheServerPlan, apacheString, apacheUser } from './apache.js';
-import type { DeploymentSpec, KindPlan, LaunchContext, ServerKind } from './kind.js';
+import { UsageError } from '../cli/errors.js';
+import type { DeploymentEntryObject, DeploymentSpec, KindCheckContext, KindPlan, LaunchContext, ServerKind } from './kind.js';
 import { embeddedPythonHome, wsgiTarget } from './python.js';
 
 const SCRIPT = join(pythonServersDir, 'mod_wsgi_app.py');
@@ -54,22 +55,34 @@ async function wsgiDirectives(spec: DeploymentSpec, ctx: LaunchContext, home: st
   };
 }
 
+/**
+ * `mode:` and `mpm:`. mod_wsgi's embedded mode runs the app in Apache's own processes, one request
+ * each, which is prefork's shape; its daemon mode takes threads:, and event in front by default.
+ */
+function wsgiModes(entry: DeploymentEntryObject, { where }: KindCheckContext): Pick<DeploymentSpec, 'mpm' | 'wsgiMode'> {
+  const mode = entry.mode ?? 'embedded';
+  if (mode === 'embedded' && entry.threads !== undefined) {
+    throw new UsageError(`${where}: threads: mod_wsgi's embedded mode serves one request per Apache prefork process; use mode: daemon for threads`);
+  }
+  if (mode === 'embedded' && entry.mpm === 'event') {
+    throw new UsageError(`${where}: mpm: event: mod_wsgi's embedded mode here runs the app in prefork processes, one request each; use mode: daemon for event in front`);
+  }
+  return { mpm: entry.mpm ?? (mode === 'embedded' ? 'prefork' : 'event'), wsgiMode: mode };
+}
+
 export const apacheModWsgi: ServerKind = {
   name: 'apache-mod-wsgi',
   summary: "Apache's mod_wsgi: the app inside the web server (embedded: W prefork processes; mode: daemon: W processes × T threads)",
   // W·T slots either way (T is 1 in embedded mode): each process or thread serves one request.
   model: 'prefork',
   // Embedded mode reads each request in the app's own process (model.ts exempts daemon mode).
-  heldBySlowClients: true,
-  takesWorkers: true,
-  takesThreads: true,
-  defaultWorkers: 4,
-  defaultThreads: 4,
+  slowClients: 'held',
+  pool: { workers: 4, threads: 4 },
   requires: [flask, apache2, modWsgi],
   upstream: 'http',
-  isApache: true,
-  takesArgs: false,
+  front: { itself: 'apache' },
   hosts: ['demo', 'wsgi'],
+  validate: wsgiModes,
   plan: async (spec, ctx): Promise<KindPlan> => {
     const app = wsgiTarget(spec);
     const home = await embeddedPythonHome(app, "mod_wsgi runs the Python it was built for, Debian's");

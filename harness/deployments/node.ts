@@ -21,7 +21,7 @@ const listenEnv = (ctx: LaunchContext) => ({ ...process.env, HOST: ctx.host, POR
 const DEBUGGER = 'it opens a debugger on a TCP port, which runs whatever code reaches it';
 const nodeForbidden = { '--inspect': DEBUGGER, '--inspect-brk': DEBUGGER, '--inspect-wait': DEBUGGER, '--inspect-port': DEBUGGER, '--debug-port': DEBUGGER };
 
-const common = { takesThreads: false, takesArgs: true, requires: [], upstream: 'http', forbiddenArgs: nodeForbidden } as const;
+const common = { requires: [], upstream: 'http', args: { forbidden: nodeForbidden }, slowClients: 'not-held' } as const;
 const demoOnly = { ...common, hosts: ['demo'] } as const;
 
 export const nodeBlocking: ServerKind = {
@@ -29,8 +29,6 @@ export const nodeBlocking: ServerKind = {
   name: 'node-blocking',
   summary: 'one Node process whose handler blocks: the single blocking worker (1 request at a time)',
   model: 'single',
-  takesWorkers: false,
-  defaultWorkers: 1,
   plan: (spec, ctx) => demoServer(spec, ['--mode', 'blocking'], ctx),
 };
 
@@ -39,8 +37,7 @@ export const nodePrefork: ServerKind = {
   name: 'node-prefork',
   summary: 'a cluster primary with W blocking workers: the pre-fork pool (W requests at a time)',
   model: 'prefork',
-  takesWorkers: true,
-  defaultWorkers: 4,
+  pool: { workers: 4 },
   plan: (spec, ctx) => demoServer(spec, ['--mode', 'blocking', '--workers', String(spec.workers)], ctx),
 };
 
@@ -50,9 +47,7 @@ export const nodeAsync: ServerKind = {
   summary: 'one Node process with non-blocking handlers: the event loop (every request at once)',
   model: 'async',
   // The demo's /io-blocking blocks the thread (Atomics.wait) even here, and with it the loop.
-  blockingWaitStopsLoop: true,
-  takesWorkers: false,
-  defaultWorkers: 1,
+  eventLoop: { blockingWait: 'stops-the-loop' },
   plan: (spec, ctx) => demoServer(spec, ['--mode', 'async'], ctx),
 };
 
@@ -63,8 +58,6 @@ export const nodeProcess: ServerKind = {
   summary: 'your Node program as one process (HOST and PORT in its environment)',
   // A Node program is an event loop unless it blocks; the measured service time says how long each request takes.
   model: 'async',
-  takesWorkers: false,
-  defaultWorkers: 1,
   plan: async (spec, ctx) => ({ command: process.execPath, args: [...(spec.args ?? []), userProgram(spec)], env: listenEnv(ctx) }),
 };
 
@@ -74,8 +67,7 @@ export const nodeCluster: ServerKind = {
   name: 'node-cluster',
   summary: 'your Node program in W cluster workers that bench forks around it (respawned when they die)',
   model: 'async',
-  takesWorkers: true,
-  defaultWorkers: 4,
+  pool: { workers: 4 },
   plan: async (spec, ctx) => ({
     command: process.execPath,
     args: [...(spec.args ?? []), nodeClusterHostEntry, '--workers', String(spec.workers), userProgram(spec)],

@@ -7,7 +7,7 @@ import { pythonServersDir } from '../files/bench-paths.js';
 import { DEBIAN_PYTHON, fcgiwrap, findExecutable, findPython, flask, gevent, gunicorn, installCommand, nginx, runProbe, uwsgi, type Software } from '../software/catalog.js';
 import { gunicornConfigFile, uwsgiConfigFile } from './config-file.js';
 import { gunicornEffectiveSettings, uwsgiEffectiveSettings } from './effective-settings.js';
-import type { DeploymentSpec, LaunchContext, ServerKind } from './kind.js';
+import { defaultThreads, takesThreads, type DeploymentSpec, type LaunchContext, type ServerKind } from './kind.js';
 import { privateSocket } from './sockets.js';
 
 /** What a Python kind serves: one of bench's demo apps, or the user's WSGI app (module:callable in dir). */
@@ -45,11 +45,8 @@ const APP = BENCH_SETS('the app: app: or --app');
 /** A single-threaded server: one request at a time. The demo app needs Flask; wsgiref itself is the standard library's. */
 const oneAtATime = {
   model: 'single',
-  heldBySlowClients: true,
-  takesWorkers: false,
-  takesThreads: false,
+  slowClients: 'held',
   hosts: ['demo', 'wsgi'],
-  defaultWorkers: 1,
   requires: [flask],
   upstream: 'http',
 } as const;
@@ -58,8 +55,7 @@ export const flaskDev: ServerKind = {
   ...oneAtATime,
   name: 'flask-dev',
   summary: "Flask's development server with threads off: the single blocking worker of the Python world",
-  takesArgs: true,
-  forbiddenArgs: { '--host': ADDRESS, '-h': ADDRESS, '--port': ADDRESS, '-p': ADDRESS, '--debugger': 'its debugger runs code sent to it', '--with-threads': BENCH_SETS('the kind') },
+  args: { forbidden: { '--host': ADDRESS, '-h': ADDRESS, '--port': ADDRESS, '-p': ADDRESS, '--debugger': 'its debugger runs code sent to it', '--with-threads': BENCH_SETS('the kind') } },
   plan: async (spec, ctx) => {
     const app = wsgiTarget(spec);
     // flask --app takes a file or module:callable, imported from the working folder.
@@ -79,7 +75,6 @@ export const wsgiref: ServerKind = {
   ...oneAtATime,
   name: 'wsgiref',
   summary: "Python's own reference WSGI server (wsgiref): one request at a time, for any WSGI app",
-  takesArgs: false,
   plan: async (spec, ctx) => {
     const app = wsgiTarget(spec);
     return python(app, [wsgiHost, '--dir', app.dir, '--app', app.target, 'serve', '--host', ctx.host, '--port', String(ctx.port)]);
@@ -118,16 +113,11 @@ export function gunicornKind(
     name,
     summary,
     model,
-    takesWorkers: true,
-    takesThreads: false,
-    takesArgs: true,
+    pool: { workers: 4, preload: 'master-imports-first' },
+    args: { forbidden: gunicornOwned, flagOf: gunicornFlagOf },
     hosts: ['demo', 'wsgi'],
-    defaultWorkers: 4,
     requires: [flask, gunicorn],
     upstream: 'http',
-    forbiddenArgs: gunicornOwned,
-    flagOf: gunicornFlagOf,
-    preloads: true,
     configFile: gunicornConfigFile(workerClass),
     effectiveSettings: gunicornEffectiveSettings,
     ...extra,
@@ -140,7 +130,7 @@ export function gunicornKind(
         ...(await python(app, [
           '-m', 'gunicorn', ...(spec.config ? ['-c', spec.config.path] : []), '--chdir', app.dir, '--bind', `${ctx.host}:${ctx.port}`,
           '--workers', String(spec.workers), '--worker-class', workerClass,
-          ...(kind.takesThreads ? ['--threads', String(spec.threads ?? kind.defaultThreads)] : []),
+          ...(takesThreads(kind) ? ['--threads', String(spec.threads ?? defaultThreads(kind))] : []),
           ...(spec.preload ? ['--preload'] : []),
           ...(spec.app || setsTimeout ? [] : ['--timeout', '120']),
           ...(spec.args ?? []),
@@ -160,7 +150,7 @@ export const gunicornSync = gunicornKind(
   'gunicorn with W sync workers: the pre-fork pool (W requests at a time; wants a buffering proxy in front)',
   'prefork',
   'sync',
-  { heldBySlowClients: true },
+  { slowClients: 'held' },
 );
 
 export const gunicornGthread = gunicornKind(
@@ -171,7 +161,7 @@ export const gunicornGthread = gunicornKind(
   // kept-alive clients can crowd one worker while another idles (scenario gthread-keepalive).
   // gunicorn 20 hands each connection to a thread as soon as it accepts it, which then reads the request.
   'gthread',
-  { takesThreads: true, defaultThreads: 4, heldBySlowClients: true },
+  { pool: { workers: 4, threads: 4, preload: 'master-imports-first' }, slowClients: 'held' },
 );
 
 export const gunicornGevent = gunicornKind(
@@ -179,7 +169,7 @@ export const gunicornGevent = gunicornKind(
   'gunicorn with W gevent workers: greenlets, time.sleep made cooperative (every request at once)',
   'async',
   'gevent',
-  { requires: [flask, gunicorn, gevent], choosesDriver: true },
+  { requires: [flask, gunicorn, gevent], slowClients: 'not-held', eventLoop: { blockingWait: 'cooperative', databaseDriver: 'deployment-chooses' } },
 );
 
 /** uWSGI's listen queue defaults to 100 and refuses to exceed the kernel's limit. */
@@ -216,23 +206,20 @@ export const uwsgiKind: ServerKind = {
   name: 'uwsgi',
   summary: 'uWSGI with W processes (and T threads when asked), on --http-socket; uwsgi protocol behind nginx',
   model: 'prefork',
-  heldBySlowClients: true,
-  takesWorkers: true,
-  takesThreads: true,
-  takesArgs: true,
+  slowClients: 'held',
+  // uWSGI's processes run one thread each unless --threads says otherwise.
+  pool: { workers: 4, threads: 'when-asked', preload: 'master-imports-first' },
   hosts: ['demo', 'wsgi'],
-  preloads: true,
-  defaultWorkers: 4,
   requires: [flask, uwsgi],
   upstream: 'uwsgi',
   configFile: uwsgiConfigFile,
   effectiveSettings: uwsgiEffectiveSettings,
-  forbiddenArgs: {
+  args: { forbidden: {
     '--http-socket': ADDRESS, '--socket': ADDRESS, '-s': ADDRESS, '--http': ADDRESS, '--https': ADDRESS, '--stats': 'it opens a stats port',
     '--processes': BENCH_SETS('workers:'), '-p': BENCH_SETS('workers:'), '--workers': BENCH_SETS('workers:'), '--threads': BENCH_SETS('threads:'),
     '--chdir': APP, '--module': APP, '--wsgi-file': APP, '--callable': APP, '--home': APP,
     '--lazy-apps': BENCH_SETS('preload:'), '--lazy': BENCH_SETS('preload:'),
-  },
+  } },
   plan: async (spec, ctx) => {
     const bin = findExecutable('uwsgi') ?? 'uwsgi';
     const socketPath = ctx.behindNginx ? uwsgiSocket(ctx) : undefined;
@@ -292,13 +279,10 @@ export const cgi: ServerKind = {
   name: 'cgi',
   summary: 'nginx + fcgiwrap starting the CGI program afresh for every request (W fcgiwrap children)',
   model: 'process-per-request',
-  takesWorkers: true,
-  takesThreads: false,
-  defaultWorkers: 4,
+  pool: { workers: 4 },
   requires: [flask, nginx, fcgiwrap],
   upstream: 'fastcgi',
-  alwaysBehindNginx: true,
-  takesArgs: false,
+  front: { required: { front: 'nginx', why: 'fcgiwrap answers FastCGI only' } },
   hosts: ['demo', 'wsgi'],
   plan: async (spec, ctx) => {
     const socketPath = privateSocket(ctx, 'fcgiwrap');

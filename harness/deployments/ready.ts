@@ -1,14 +1,22 @@
 import { sleep, type ProcessGroup } from '../process/group.js';
 import { groupMembers, hasProcfs } from '../process/procfs.js';
 import { answeringPids, checkStillStarting, waitUntilHealthy } from '../process/readiness.js';
-import type { DeploymentSpec, ServerKind } from './kind.js';
-import type { LaunchOptions } from './launch.js';
+import { defaultThreads, takesWorkers, type DeploymentSpec, type ServerKind } from './kind.js';
 
 /**
  * How long each request of a readiness round holds the worker that takes it: long enough that a
  * worker holding one cannot also take another of the same round, even on two contended cores.
  */
 const HOLD_MS = 100;
+
+/** What waiting for a deployment needs of launch()'s options. */
+export interface ReadyOptions {
+  readyTimeoutMs: number;
+  /** Ctrl-C while a deployment starts stops waiting for it. */
+  signal?: AbortSignal;
+  /** What it is waiting for, while a pool's workers come up ("waiting for all 16 workers to answer (11 so far)"). */
+  onStatus?(text: string): void;
+}
 
 /** How launch() tells that every worker of a pool is up. */
 type WorkerCheck =
@@ -31,12 +39,12 @@ type WorkerCheck =
  *   the program: the pid that answers is a new CGI process every time) and external servers.
  */
 function workerCheck(kind: ServerKind, spec: DeploymentSpec): WorkerCheck | undefined {
-  if (!kind.takesWorkers) return undefined;
+  if (!takesWorkers(kind)) return undefined;
   // A user's app does not say which worker answered (x-worker-pid is the demo app's): count processes.
   if (spec.app) return hasProcfs && kind.model !== 'process-per-request' ? { by: 'processes', workers: spec.workers } : undefined;
   switch (kind.model) {
     case 'prefork':
-      return { by: 'answers', workers: spec.workers, atOnce: spec.workers * (spec.threads ?? kind.defaultThreads ?? 1) };
+      return { by: 'answers', workers: spec.workers, atOnce: spec.workers * (spec.threads ?? defaultThreads(kind) ?? 1) };
     case 'threads':
     case 'async':
       return hasProcfs ? { by: 'processes', workers: spec.workers } : undefined;
@@ -56,7 +64,7 @@ export async function waitUntilReady(
   spec: DeploymentSpec,
   processes: ProcessGroup[],
   token: string | undefined,
-  options: LaunchOptions,
+  options: ReadyOptions,
 ): Promise<void> {
   const { readyTimeoutMs, signal } = options;
   const deadline = Date.now() + readyTimeoutMs;

@@ -19,6 +19,8 @@ export const ENGINES: Record<GeneratorEngine, LoadEngine> = { builtin: builtinEn
 export type PointLoad = EngineLoad & {
   /** Which engine drives the point (default: builtin). */
   generator?: GeneratorEngine;
+  /** An engine that drives the point instead of generator's: a test's fake (the run loop's RunContext.engine). */
+  engine?: LoadEngine;
   /** With generator locust: its workers and where its master listens. */
   locust?: LocustSettings;
   /** Process groups of the deployment, sampled for CPU and memory during the window. */
@@ -98,7 +100,7 @@ export async function measurePoint(load: PointLoad, onProgress?: ProgressListene
   if (!load.allowRemote && !isLoopback(host) && host !== load.serverHost) {
     throw new UsageError(`refusing to send load to ${host}: bench sends load to loopback only unless --allow-remote`);
   }
-  const engine = load.generator === 'locust' && load.locust ? locustEngine(load.locust) : ENGINES[load.generator ?? 'builtin'];
+  const engine = load.engine ?? (load.generator === 'locust' && load.locust ? locustEngine(load.locust) : ENGINES[load.generator ?? 'builtin']);
   const why = engine.unavailable({ openLoop: 'offeredRps' in load, mix: load.requests !== undefined, slowClients: load.slowClients !== undefined });
   if (why) throw new UsageError(`--generator ${engine.name}: ${why}`);
   let sampler: ResourceSampler | undefined;

@@ -1,4 +1,4 @@
-import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
+import { defaultThreads, takesThreads, takesWorkers, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
 import type { WorkerAnswers } from '../load/engine.js';
 import type { PointMeasurement } from '../load/measure.js';
 import { heldBySlowClients, isCpuBound } from './predict.js';
@@ -96,7 +96,7 @@ export function modelGap(row: ResultRow, evidence: GapEvidence): ModelGap | unde
  * the evidence.
  */
 export function unevenSpread(row: ResultRow, { kind, spec, answers, processCpu }: GapEvidence): GapReason | undefined {
-  if (!kind.takesWorkers || spec.workers < 2) return undefined;
+  if (!takesWorkers(kind) || spec.workers < 2) return undefined;
   const shares = workerShares(spec.workers, answers, processCpu);
   if (!shares) return undefined;
   const busiest = shares.workers[0]!;
@@ -168,7 +168,7 @@ function workerShares(
 function slotsPerWorker(kind: ServerKind, spec: DeploymentSpec, path: string): number | null {
   if (isCpuBound(path)) return 1;
   if (kind.model === 'async' || kind.model === 'unknown') return null;
-  return kind.takesThreads ? (spec.threads ?? kind.defaultThreads ?? 1) : 1;
+  return takesThreads(kind) ? (spec.threads ?? defaultThreads(kind) ?? 1) : 1;
 }
 
 /**
@@ -204,7 +204,7 @@ export function coresLimit(row: ResultRow, { kind, placement, processCpu, machin
     return { kind: 'cores', text: `the cores were the limit: ${which} ${Math.round(busyPercent / cores)}% busy (${parts.join(', ')})`, evidence };
   }
   // A process runs on one core at a time (one event loop, one GIL): a pool's leader only hands out work.
-  const app = (processCpu ?? []).filter((p) => !(p.leader && kind.takesWorkers));
+  const app = (processCpu ?? []).filter((p) => !(p.leader && takesWorkers(kind)));
   if (app.length === 0 || app.length >= cores || app.some((p) => p.cpuPercent < BUSY * 100)) return undefined;
   return {
     kind: 'cores',
@@ -259,7 +259,7 @@ export function slowClients(row: ResultRow, { kind, spec }: GapEvidence): GapRea
 /** The demo app's database pools were all in use: requests beyond W·P waited for a connection. */
 export function databasePool(row: ResultRow, { kind, spec }: GapEvidence): GapReason | undefined {
   if (row.pool === undefined) return undefined;
-  const processes = kind.model === 'single' || (kind.model === 'async' && !kind.takesWorkers) ? 1 : spec.workers;
+  const processes = kind.model === 'single' || (kind.model === 'async' && !takesWorkers(kind)) ? 1 : spec.workers;
   const connections = processes * row.pool;
   const slots = kind.model === 'async' ? Infinity : kind.model === 'single' ? 1 : spec.workers * (spec.threads ?? 1);
   const inFlight = Math.min(row.concurrency, slots);

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
+import { choosesDriver, takesWorkers, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
 import type { ModelPrediction, NetworkUse } from '../results/types.js';
 import { APACHE_WORKERS } from '../deployments/apache.js';
 import { MAX_CONNECTIONS, poolSize, queriesDatabase, RESERVED_CONNECTIONS } from '../database/connections.js';
@@ -25,7 +25,7 @@ export const isCpuBound = (path: string) => pathname(path) === '/cpu';
  * (/cpu) is bounded by the processes that run app code, each on at most one core (one event loop
  * thread in Node, one GIL in Python, whatever the thread count), and by the cores themselves.
  * Waiting with a blocking call (/io-blocking) is waiting like /io, except on an event loop that it
- * stops (`blockingWaitStopsLoop`): there each process serves one request at a time.
+ * stops (`eventLoop.blockingWait`): there each process serves one request at a time.
  *
  * `slowClients` trickling their requests beside the load take min(s, K) of the K slots away from
  * the normal clients where a worker or thread reads its request itself (a sync pool, gthread,
@@ -55,9 +55,9 @@ export function predictCapacity(
  */
 function withDatabaseBounds(model: ModelPrediction, kind: ServerKind, spec: DeploymentSpec): ModelPrediction {
   const processes = appProcesses(kind, spec);
-  const workers = kind.takesWorkers ? count(processes, 'worker', 'workers') : count(processes, 'process', 'processes');
+  const workers = takesWorkers(kind) ? count(processes, 'worker', 'workers') : count(processes, 'process', 'processes');
   const own =
-    kind.choosesDriver && spec.cooperativeDriver === false
+    choosesDriver(kind) && spec.cooperativeDriver === false
       ? { capacity: processes, bound: `${workers}, each blocked by its query (no cooperative driver)` }
       : model;
   const connections = poolSize(kind, spec);
@@ -90,7 +90,7 @@ function apacheBound(model: ModelPrediction, spec: DeploymentSpec, slowClients: 
  * request from an Apache thread that read it, while its embedded mode reads in the app's process.
  */
 export function heldBySlowClients(kind: ServerKind, spec: DeploymentSpec): boolean {
-  return kind.heldBySlowClients === true && spec.proxy === 'none' && spec.wsgiMode !== 'daemon';
+  return kind.slowClients === 'held' && spec.proxy === 'none' && spec.wsgiMode !== 'daemon';
 }
 
 function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, cores: number, slowClients: number): ModelPrediction {
@@ -115,7 +115,7 @@ function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, co
     case 'single':
       return { capacity: 1 - held, bound: `1 blocking worker${heldNote}`, serviceMs: ms };
     case 'async':
-      if (kind.blockingWaitStopsLoop && pathname(path) === '/io-blocking') {
+      if (kind.eventLoop?.blockingWait === 'stops-the-loop' && pathname(path) === '/io-blocking') {
         const loops = processes === 1 ? '1 event loop' : `${processes} event loops`;
         return { capacity: processes, bound: `${loops} (a blocking wait stops its loop)`, serviceMs: ms };
       }
@@ -134,7 +134,7 @@ function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, co
  * Node, one GIL in Python, whatever the thread count): 1 for a single process, W for a pool.
  */
 export function appProcesses(kind: ServerKind, spec: DeploymentSpec): number {
-  return kind.model === 'single' || (kind.model === 'async' && !kind.takesWorkers) ? 1 : spec.workers;
+  return kind.model === 'single' || (kind.model === 'async' && !takesWorkers(kind)) ? 1 : spec.workers;
 }
 
 export interface Prediction {

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import type { ApacheMpm, DeploymentSpec, ServerKind } from '../deployments/kind.js';
-import { deploymentLabel } from '../deployments/kind.js';
+import { choosesDriver, defaultThreads, deploymentLabel, takesThreads, type ApacheMpm, type DeploymentSpec, type KindCheckContext, type ServerKind } from '../deployments/kind.js';
 import { closestKind, findKind, serverKinds } from '../deployments/kinds.js';
 import { quoted } from '../formatting/quote.js';
 import { LIMITS, refusal } from '../scenario/limits.js';
@@ -11,7 +10,6 @@ import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, type AppInput, type AppU
 import type { DeploymentEntry } from '../scenario/schema.js';
 import { checkDemoPaths, type NamedPath } from '../app/demo-paths.js';
 import { checkOutDir } from '../results/out-folder.js';
-import { isLoopback } from '../process/ports.js';
 import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from '../software/catalog.js';
 import { cooperativeDriver, takesPool } from '../database/connections.js';
 import { configFileOf, settleWithFile } from '../deployments/config-file.js';
@@ -157,7 +155,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   const slowConnections = Math.max(0, ...(slowClients?.counts ?? []));
   checkOpenFiles((rates.length > 0 ? maxConnections : Math.max(...concurrency)) + slowConnections, rates.length > 0 ? (overrides.maxConnections ? '--max-connections' : 'maxConnections') : overrides.concurrency ? '--concurrency' : 'concurrency');
   const durationS = overrides.duration ?? (overrides.quick ? QUICK.durationS : scenario.duration);
-  if (!app && deployments.some((d) => !d.kind.external)) {
+  if (!app && deployments.some((d) => d.kind.launch !== 'attach')) {
     checkDemoPaths(requestedPaths(scenario, overrides), {
       timeoutS: scenario.timeout,
       timeoutWhere: 'timeout',
@@ -226,36 +224,34 @@ export function expandDeployment(
   if (suffixMpm && object.mpm && suffixMpm !== object.mpm) {
     throw new UsageError(`${where}: mpm: ${object.mpm} and "${object.kind}" name two MPMs; keep one`);
   }
-  const proxy = kind.alwaysBehindNginx ? 'nginx' : front === 'nginx' || front === 'apache' ? front : (object.proxy ?? 'none');
-  if ((front === 'apache' || object.proxy === 'apache') && (kind.alwaysBehindNginx || kind.isApache)) {
-    throw new UsageError(
-      `${where}: ${kind.name}+apache: ${kind.isApache ? `${kind.name} is Apache itself` : `${kind.name} runs behind nginx (fcgiwrap answers FastCGI only)`}; remove +apache`,
-    );
-  }
+  const proxy = kind.front?.required?.front ?? (front === 'nginx' || front === 'apache' ? front : (object.proxy ?? 'none'));
+  checkFront(kind, front === 'apache' || object.proxy === 'apache', where);
   checkStatic(object, kind, proxy, app, where);
-  if (kind.external) return [externalDeployment(object, where, overrides)];
+  const context = { where, proxy, app, allowRemote: overrides.allowRemote ?? false };
+  if (kind.launch === 'attach') return [attachedDeployment(object, kind, context)];
   if ('url' in object && object.url !== undefined) throw new UsageError(`${where}: url is for kind external only`);
   if ('health' in object && object.health !== undefined) {
     throw new UsageError(`${where}: health: is for kind external only; the app bench starts gives its readiness path as app.health (--health)`);
   }
-  if (!kind.takesThreads && object.threads !== undefined) {
+  if (!takesThreads(kind) && object.threads !== undefined) {
     throw new UsageError(`${where}: ${kind.name} does not take threads (gunicorn-gthread and uwsgi do)`);
   }
   checkHostsApp(kind, app, where);
-  if (object.args && !kind.takesArgs) {
-    throw new UsageError(`${where}: args: ${kind.name} takes no extra flags (${serverKinds.filter((k) => k.takesArgs).map((k) => k.name).join(', ')} do)`);
+  if (object.args && !kind.args) {
+    throw new UsageError(`${where}: args: ${kind.name} takes no extra flags (${serverKinds.filter((k) => k.args).map((k) => k.name).join(', ')} do)`);
   }
   for (const arg of object.args ?? []) {
     const own = arg.split('=')[0]!;
-    const flag = kind.flagOf?.(arg) ?? own;
-    const why = kind.forbiddenArgs?.[flag];
+    const flag = kind.args?.flagOf?.(arg) ?? own;
+    const why = kind.args?.forbidden?.[flag];
     const readAs = flag === own ? '' : ` (${kind.name} reads it as ${flag})`;
     if (why) throw new UsageError(`${where}: args: "${arg}"${readAs}: ${why}; remove it`);
   }
   const { config, args } = configFileOf(object, kind, app, where);
   const listenVariable = Object.keys(object.env ?? {}).find((name) => name === 'HOST' || name === 'PORT');
   if (listenVariable) throw new UsageError(`${where}: env: ${listenVariable} is bench's to set: it tells the server to listen on a free loopback port`);
-  const apacheSettings = apacheModes({ ...object, ...(suffixMpm && { mpm: suffixMpm as ApacheMpm }) }, kind, proxy, where);
+  const withMpm = { ...object, ...(suffixMpm && { mpm: suffixMpm as ApacheMpm }) };
+  const apacheSettings = { ...apacheInFront(withMpm, kind, proxy, where), ...kind.validate?.(withMpm, context) };
   if (object.nginx && proxy !== 'nginx') {
     throw new UsageError(`${where}: nginx: these settings are for nginx in front; use ${kind.name}+nginx`);
   }
@@ -274,12 +270,13 @@ export function expandDeployment(
     const why = fromFile[setting] === undefined ? undefined : refusal(LIMITS[setting], fromFile[setting]);
     if (why) throw new UsageError(`${where}: ${config?.path} sets ${setting} = ${fromFile[setting]}: ${why}`);
   }
-  const sizes = kind.takesWorkers ? [askedWorkers ?? fromFile.workers ?? kind.defaultWorkers].flat() : [1];
-  const threads = kind.takesThreads && apacheSettings.wsgiMode !== 'embedded' ? (askedThreads ?? fromFile.threads ?? kind.defaultThreads) : undefined;
+  const sizes = kind.pool ? [askedWorkers ?? fromFile.workers ?? kind.pool.workers].flat() : [1];
+  // mod_wsgi's embedded mode runs no threads of its own, whatever its daemon mode would.
+  const threads = takesThreads(kind) && apacheSettings.wsgiMode !== 'embedded' ? (askedThreads ?? fromFile.threads ?? defaultThreads(kind)) : undefined;
   const preload = object.preload ?? fromFile.preload;
   checkDatabaseSettings(object, kind, threads, app, database, where);
-  if (object.preload !== undefined && !kind.preloads) {
-    const preloaders = serverKinds.filter((k) => k.preloads).map((k) => k.name).join(', ');
+  if (object.preload !== undefined && !kind.pool?.preload) {
+    const preloaders = serverKinds.filter((k) => k.pool?.preload).map((k) => k.name).join(', ');
     throw new UsageError(`${where}: preload: ${kind.name} has no master that imports the app before forking workers (${preloaders} do); remove it`);
   }
   return sizes.map((workers) => {
@@ -307,29 +304,22 @@ export function expandDeployment(
 }
 
 /**
- * `mpm:` (Apache in front, or apache-mod-wsgi) and `mode:` (apache-mod-wsgi): only where they mean
- * something. mod_wsgi's embedded mode runs the app in Apache's own processes, one request each,
- * which is prefork's shape; its daemon mode takes threads:, and event in front by default.
+ * `mpm:` chooses the MPM of an Apache in front, and `mode:` is mod_wsgi's: refused where they mean
+ * nothing. A kind that is Apache itself checks both in its own validate().
  */
-function apacheModes(
-  object: { mpm?: ApacheMpm; mode?: 'embedded' | 'daemon'; threads?: number },
-  kind: ServerKind,
-  proxy: DeploymentSpec['proxy'],
-  where: string,
-): Pick<DeploymentSpec, 'mpm' | 'wsgiMode'> {
-  if (object.mpm && proxy !== 'apache' && !kind.isApache) {
+function apacheInFront(object: { mpm?: ApacheMpm; mode?: 'embedded' | 'daemon' }, kind: ServerKind, proxy: DeploymentSpec['proxy'], where: string): Pick<DeploymentSpec, 'mpm'> {
+  const apacheItself = kind.front?.itself === 'apache';
+  if (object.mpm && proxy !== 'apache' && !apacheItself) {
     throw new UsageError(`${where}: mpm: chooses Apache's MPM, and ${kind.name} has no Apache; use ${kind.name}+apache or kind apache-mod-wsgi, or remove mpm`);
   }
-  if (object.mode && !kind.isApache) throw new UsageError(`${where}: mode: is mod_wsgi's (embedded or daemon), for kind apache-mod-wsgi only; remove it`);
-  if (!kind.isApache) return object.mpm ? { mpm: object.mpm } : {};
-  const mode = object.mode ?? 'embedded';
-  if (mode === 'embedded' && object.threads !== undefined) {
-    throw new UsageError(`${where}: threads: mod_wsgi's embedded mode serves one request per Apache prefork process; use mode: daemon for threads`);
-  }
-  if (mode === 'embedded' && object.mpm === 'event') {
-    throw new UsageError(`${where}: mpm: event: mod_wsgi's embedded mode here runs the app in prefork processes, one request each; use mode: daemon for event in front`);
-  }
-  return { mpm: object.mpm ?? (mode === 'embedded' ? 'prefork' : 'event'), wsgiMode: mode };
+  if (object.mode && !apacheItself) throw new UsageError(`${where}: mode: is mod_wsgi's (embedded or daemon), for kind apache-mod-wsgi only; remove it`);
+  return object.mpm ? { mpm: object.mpm } : {};
+}
+
+/** Apache in front of a kind that is Apache itself, or that nginx must front. */
+function checkFront(kind: ServerKind, asksApache: boolean, where: string): void {
+  const why = kind.front?.itself === 'apache' ? `${kind.name} is Apache itself` : kind.front?.required ? `${kind.name} runs behind ${kind.front.required.front} (${kind.front.required.why})` : undefined;
+  if (asksApache && why) throw new UsageError(`${where}: ${kind.name}+apache: ${why}; remove +apache`);
 }
 
 /** `static:` chooses between the web server in front and the demo app, for the demo's own files: it needs both. */
@@ -338,7 +328,7 @@ function checkStatic(object: { static?: string }, kind: ServerKind, proxy: strin
   if (proxy === 'none') {
     throw new UsageError(
       `${where}: static: who serves /static/ is a choice only with a web server in front, and ${kind.name} answers every request itself; ` +
-        `use ${kind.external ? 'a kind bench starts, with +nginx or +apache' : `${kind.name}+nginx or ${kind.name}+apache`}, or remove static`,
+        `use ${kind.launch === 'attach' ? 'a kind bench starts, with +nginx or +apache' : `${kind.name}+nginx or ${kind.name}+apache`}, or remove static`,
     );
   }
   if (app) throw new UsageError(`${where}: static: /static/ is the demo app's, serving bench's files (servers/static), and your app serves its own paths; remove static`);
@@ -357,8 +347,8 @@ function checkDatabaseSettings(
   if (field === undefined) return;
   if (!database) throw new UsageError(`${where}: ${field}: connections to a database need one; add database: postgres to the scenario, or remove ${field}`);
   if (app) throw new UsageError(`${where}: ${field}: this sets the demo app's connections to the database, and your app makes its own; remove it`);
-  if (object.cooperativeDriver !== undefined && !kind.choosesDriver) {
-    const choosers = serverKinds.filter((k) => k.choosesDriver).map((k) => k.name).join(', ');
+  if (object.cooperativeDriver !== undefined && !choosesDriver(kind)) {
+    const choosers = serverKinds.filter(choosesDriver).map((k) => k.name).join(', ');
     throw new UsageError(
       `${where}: cooperativeDriver: only ${choosers} chooses its driver (psycogreen makes psycopg2 wait cooperatively under gevent); ` +
         `${kind.name} waits for a query the same way with any driver; remove it`,
@@ -376,32 +366,19 @@ function checkDatabaseSettings(
 function checkHostsApp(kind: ServerKind, app: AppUnderTest | undefined, where: string): void {
   const wanted = app?.kind ?? 'demo';
   if (kind.hosts.includes(wanted)) return;
-  const able = serverKinds.filter((k) => !k.external && k.hosts.includes(wanted)).map((k) => k.name);
+  const able = serverKinds.filter((k) => k.launch !== 'attach' && k.hosts.includes(wanted)).map((k) => k.name);
   const what = { demo: "bench's demo app", wsgi: 'a WSGI app', node: 'a Node program' }[wanted];
   const why = kind.hosts.includes('demo') && !kind.hosts.includes('wsgi') && !kind.hosts.includes('node') ? ` (it is a shape of bench's demo server)` : '';
   throw new UsageError(`${where}: ${kind.name} cannot host ${what}${why}; the kinds that can: ${able.join(', ')}`);
 }
 
-/** What a deployment object may set that bench applies when it starts the server: nothing it can do for one already running. */
-const STARTING_FIELDS = ['workers', 'threads', 'mpm', 'mode', 'supervise', 'env', 'args', 'nginx', 'pool', 'cooperativeDriver', 'preload'] as const;
-
-/** A server someone else started, at a url that must be on loopback unless --allow-remote. */
-function externalDeployment(object: Exclude<DeploymentEntry, string>, where: string, overrides: RunOverrides): PlannedDeployment {
-  if (!object.url) throw new UsageError(`${where}: kind external needs a url, e.g. url: http://127.0.0.1:8000 (in a scenario file)`);
-  if (object.kind.includes('+') || (object.proxy !== undefined && object.proxy !== 'none')) throw new UsageError(`${where}: bench cannot put nginx or Apache in front of an external server`);
-  const starting = STARTING_FIELDS.find((field) => object[field] !== undefined);
-  if (starting) throw new UsageError(`${where}: ${starting}: bench starts nothing for kind external, so it cannot set ${starting}; set it where you start the server, and remove it here`);
-  const host = new URL(object.url).hostname;
-  if (!isLoopback(host) && !overrides.allowRemote) {
-    throw new UsageError(`${where}: ${object.url} is not a loopback address; bench sends load to 127.0.0.1/::1 only unless --allow-remote`);
-  }
-  const kind = findKind('external')!;
+/** A server bench does not start: its kind checks the deployment (its url), and nothing is sized or put in front. */
+function attachedDeployment(object: Exclude<DeploymentEntry, string>, kind: ServerKind, context: KindCheckContext): PlannedDeployment {
   const spec: DeploymentSpec = {
-    kind: 'external',
+    kind: kind.name,
     workers: 1,
     proxy: 'none',
-    url: object.url,
-    ...(object.health !== undefined && { health: object.health }),
+    ...kind.validate?.(object, context),
     ...(object.label && { label: object.label }),
   };
   return { spec, kind, label: deploymentLabel(spec, kind) };

@@ -68,7 +68,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
       input.on('data', () => silence?.refresh());
     }
     const kind = findKind(request.kind);
-    if (!kind || kind.external) {
+    if (!kind || kind.launch === 'attach') {
       say({ type: 'failed', reason: `bench agent: no kind "${request.kind}" to start here (is bench on this machine the same version?)` });
       return 1;
     }

@@ -101,7 +101,7 @@ export function toRow(point: PointSamples): ResultRow {
     workers: planned.spec.workers,
     ...(planned.spec.threads !== undefined && { threads: planned.spec.threads }),
     ...(pooled && { pool: poolSize(planned.kind, planned.spec), ...(cooperative !== undefined && { cooperativeDriver: cooperative }) }),
-    ...(planned.kind.preloads && { preload: planned.spec.preload ?? false }),
+    ...(planned.kind.pool?.preload && { preload: planned.spec.preload ?? false }),
     proxy: planned.spec.proxy,
     ...(planned.spec.static && { static: planned.spec.static }),
     path,

@@ -3,6 +3,7 @@ import { UsageError } from '../cli/errors.js';
 import { expandDeployment, requiredSoftware, type PlannedDeployment } from '../plan/build-plan.js';
 import { INSTALL_SCRIPT, installCommand, missingSoftware } from '../software/catalog.js';
 import type { DeploymentChoice, EndpointOption, KindOption, LoadChoice, ServeOptions } from './protocol.js';
+import { alwaysBehindNginx, defaultThreads, defaultWorkers, takesThreads, takesWorkers } from '../deployments/kind.js';
 
 /** The page's sliders stop here: enough to fill any pool this machine can hold, few enough to stay on loopback's good side. */
 export const LIMITS: ServeOptions['limits'] = { maxClients: 256, maxRate: 5000, maxSlowClients: 16, maxWorkers: 32, maxThreads: 32, maxMs: 5000 };
@@ -20,7 +21,7 @@ export const ENDPOINTS: EndpointOption[] = [
  * in Apache's children, which are www-data when bench is root and could not write the worker
  * files the page reads into the session's private folder; nor has the page a mode switch.
  */
-const servable = (k: (typeof serverKinds)[number]) => !k.external && !k.isApache && k.hosts.includes('demo');
+const servable = (k: (typeof serverKinds)[number]) => k.launch !== 'attach' && k.front?.itself !== 'apache' && k.hosts.includes('demo');
 
 /** Every kind that hosts the demo app, with whether its software is here (the page greys out the rest). */
 export async function kindOptions(): Promise<KindOption[]> {
@@ -33,11 +34,11 @@ export async function kindOptions(): Promise<KindOption[]> {
         name: kind.name,
         summary: kind.summary,
         model: kind.model,
-        takesWorkers: kind.takesWorkers,
-        takesThreads: kind.takesThreads,
-        defaultWorkers: kind.defaultWorkers,
-        ...(kind.defaultThreads !== undefined && { defaultThreads: kind.defaultThreads }),
-        nginxOptional: !kind.alwaysBehindNginx,
+        takesWorkers: takesWorkers(kind),
+        takesThreads: takesThreads(kind),
+        defaultWorkers: defaultWorkers(kind),
+        ...(defaultThreads(kind) !== undefined && { defaultThreads: defaultThreads(kind) }),
+        nginxOptional: !alwaysBehindNginx(kind),
         available: missing.length === 0,
         ...(missing.length > 0 && {
           missing: `${missing.map((s) => s.name).join(' and ')} not installed; install with: ${installCommand(missing)} (or the whole stack: ${INSTALL_SCRIPT})`,
@@ -52,8 +53,8 @@ export function plannedDeployment(choice: DeploymentChoice): PlannedDeployment {
   if (typeof choice?.kind !== 'string') throw new UsageError('deployment.kind: name a kind, e.g. node-prefork');
   const kind = serverKinds.find((k) => k.name === choice.kind);
   if (!kind || !servable(kind)) throw new UsageError(`deployment.kind: "${choice.kind}" is not a kind bench serve can start`);
-  const workers = kind.takesWorkers ? wholeNumber(choice.workers ?? kind.defaultWorkers, 'deployment.workers', 1, LIMITS.maxWorkers) : undefined;
-  const threads = kind.takesThreads && choice.threads !== undefined ? wholeNumber(choice.threads, 'deployment.threads', 1, LIMITS.maxThreads) : undefined;
+  const workers = takesWorkers(kind) ? wholeNumber(choice.workers ?? defaultWorkers(kind), 'deployment.workers', 1, LIMITS.maxWorkers) : undefined;
+  const threads = takesThreads(kind) && choice.threads !== undefined ? wholeNumber(choice.threads, 'deployment.threads', 1, LIMITS.maxThreads) : undefined;
   const entry = {
     kind: kind.name,
     ...(workers !== undefined && { workers }),

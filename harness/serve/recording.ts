@@ -3,7 +3,8 @@ import type { Level, Sample } from '../results/aggregate.js';
 import { prepareOutDir, saveResults } from '../results/out-folder.js';
 import type { Plan, PlannedDeployment } from '../plan/build-plan.js';
 import type { PointEvent, RunResults, SessionStep } from '../results/types.js';
-import { newRun, pointRecorder } from '../run/run-plan.js';
+import { pointRecorder } from '../run/point-recorder.js';
+import { newRun } from '../run/results-header.js';
 
 /** One setting the instructor held: a deployment at one load, measured as a point of `bench run` is. */
 export interface Segment {

@@ -20,6 +20,7 @@ import { StepMeter } from './steps.js';
 import { LiveCpu } from './live-cpu.js';
 import { modelWorking } from './model-working.js';
 import { planPlacement } from '../process/placement.js';
+import { takesThreads } from '../deployments/kind.js';
 
 /** What the page is told, as it happens. */
 export interface SessionListener {
@@ -382,7 +383,7 @@ export class SessionError extends Error {}
 /** Little's K and the boxes per worker process: 1 slot for a blocking worker, T for a threaded one, none for an event loop. */
 function shape(planned: PlannedDeployment): { capacity: number | null; slotsPerProcess: number | null } {
   const { capacity } = predictCapacity(planned.kind, planned.spec, '/io?ms=1');
-  const slotsPerProcess = capacity === null ? null : planned.kind.takesThreads ? (planned.spec.threads ?? 1) : 1;
+  const slotsPerProcess = capacity === null ? null : takesThreads(planned.kind) ? (planned.spec.threads ?? 1) : 1;
   return { capacity, slotsPerProcess };
 }
 

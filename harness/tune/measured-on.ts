@@ -1,6 +1,7 @@
 import { formatRps, isCpuBound, sampledResources } from '../formatting/numbers.js';
 import { findKind } from '../deployments/kinds.js';
 import type { MeasuredOn, Placement, ResultRow, RunResults, TunedConfiguration, TuneSummary } from '../results/types.js';
+import { takesWorkers } from '../deployments/kind.js';
 
 /** A configuration whose processes used this share of the cores they could use was bounded by them. */
 const BUSY = 0.9;
@@ -68,7 +69,8 @@ export function moreCoresAdvice(tune: TuneSummary, deployment?: string): string 
   const rps = c.throughputAtSloRps!;
   const onCores = `${used === serverCores ? `the server's ${cores(used)}` : cores(used)}${c.cpuPercent !== undefined ? ` (${Math.round(c.cpuPercent)}% CPU)` : ''}`;
   const why = c.cpuBound === 'busy' ? `: ${used === 1 ? 'the core was' : 'the cores were'} busy` : `, and the model bounds it by its processes or the cores, whichever are fewer`;
-  const single = processes === 1 && !findKind(c.server)?.takesWorkers;
+  const kind = findKind(c.server);
+  const single = processes === 1 && !(kind && takesWorkers(kind));
   const more = single
     ? `${c.server} runs the app in one process, on one core at most: a server with more cores serves no more with it`
     : `on a server with N cores expect up to N × ${formatRps(rps / used)} req/s with at least N workers (each worker process runs on one core at most); rerun bench tune there`;

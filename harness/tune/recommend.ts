@@ -2,6 +2,7 @@ import { formatMb, formatRps } from '../formatting/numbers.js';
 import { findKind } from '../deployments/kinds.js';
 import type { Slo, TunedConfiguration } from '../results/types.js';
 import { describeSlo } from './slo.js';
+import { alwaysBehindNginx } from '../deployments/kind.js';
 
 /** A configuration as measured, before the verdict says whether it fits the budget and where its class's knee is. */
 export type MeasuredConfiguration = Omit<TunedConfiguration, 'withinBudget' | 'knee'>;
@@ -90,7 +91,8 @@ function kneesOf(configurations: MeasuredConfiguration[], tolerance: number): Se
 
 /** A class of configurations: one line on tune.png ("gunicorn-gthread (4 threads)"). */
 export function classOf(c: Pick<TunedConfiguration, 'server' | 'proxy' | 'threads'>): string {
-  const suffix = c.proxy !== 'none' && !findKind(c.server)?.alwaysBehindNginx ? `+${c.proxy}` : '';
+  const kind = findKind(c.server);
+  const suffix = c.proxy !== 'none' && !(kind && alwaysBehindNginx(kind)) ? `+${c.proxy}` : '';
   return `${c.server}${suffix}${c.threads !== undefined ? ` (${c.threads} threads)` : ''}`;
 }
 

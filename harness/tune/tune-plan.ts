@@ -7,6 +7,7 @@ import type { Scenario } from '../scenario/load.js';
 import type { DeploymentEntry } from '../scenario/schema.js';
 import { clientLadder, GAIN } from './sizes.js';
 import { classOf, type Criteria } from './recommend.js';
+import { takesThreads, takesWorkers } from '../deployments/kind.js';
 
 /** What `bench tune` flags set; undefined means the default. */
 export interface TuneOptions {
@@ -65,7 +66,7 @@ export function buildTunePlan(scenario: Scenario, options: TuneOptions, now = ne
   const ladder = clientLadder(options.maxClients ?? DEFAULTS.maxClients);
   const app = resolvePlanApp(scenario, options);
   const classes = entries.flatMap(([entry, where]) => classesOf(entry, where, options, app, scenario.database));
-  if (options.threads && !classes.some((c) => c.configurations.some((d) => d.kind.takesThreads))) {
+  if (options.threads && !classes.some((c) => c.configurations.some((d) => takesThreads(d.kind)))) {
     throw new UsageError('--threads: none of the kinds takes threads (gunicorn-gthread and uwsgi do); add one to --kinds');
   }
   const labels = classes.flatMap((c) => c.configurations.map((d) => d.label));
@@ -124,9 +125,9 @@ function scenarioKinds(scenario: Scenario): [DeploymentEntry, string][] {
 function classesOf(entry: DeploymentEntry, where: string, options: TuneOptions, app: AppUnderTest | undefined, database: Scenario['database']): TuneClass[] {
   const [first] = expandDeployment(entry, where, {}, app, database);
   if (!first) return [];
-  if (first.kind.external) throw new UsageError(`${where}: bench tune sizes the pools it starts itself; an external server cannot be resized`);
-  const threadCounts = first.kind.takesThreads && options.threads ? options.threads : [first.spec.threads];
-  const sizes = first.kind.takesWorkers ? (options.workers ?? DEFAULTS.workers) : [first.spec.workers];
+  if (first.kind.launch === 'attach') throw new UsageError(`${where}: bench tune sizes the pools it starts itself; an external server cannot be resized`);
+  const threadCounts = takesThreads(first.kind) && options.threads ? options.threads : [first.spec.threads];
+  const sizes = takesWorkers(first.kind) ? (options.workers ?? DEFAULTS.workers) : [first.spec.workers];
   return threadCounts.map((threads) => {
     const configurations = sizes.flatMap((workers) => expandDeployment(entry, where, { workers, ...(threads !== undefined && { threads }) }, app, database));
     const { kind, proxy } = configurations[0]!.spec;

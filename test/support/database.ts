@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { DeploymentSpec } from '../../harness/deployments/kind.js';
+import { defaultWorkers, type DeploymentSpec } from '../../harness/deployments/kind.js';
 import { findKind } from '../../harness/deployments/kinds.js';
 import type { RunningDeployment } from '../../harness/deployments/launch.js';
 import { databaseEnvironment } from '../../harness/database/connections.js';
@@ -15,7 +15,7 @@ export function withDatabaseDeployment<T>(
   body: (d: RunningDeployment) => Promise<T>,
 ): Promise<T> {
   const kind = findKind(spec.kind)!;
-  const full: DeploymentSpec = { workers: kind.defaultWorkers, proxy: 'none', ...spec, database: 'postgres' };
+  const full: DeploymentSpec = { workers: defaultWorkers(kind), proxy: 'none', ...spec, database: 'postgres' };
   return withDeployment({ ...full, env: databaseEnvironment(db.address, kind, full) }, body);
 }
 

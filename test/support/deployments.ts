@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { DeploymentSpec } from '../../harness/deployments/kind.js';
-import { deploymentLabel } from '../../harness/deployments/kind.js';
+import { defaultWorkers, deploymentLabel, type DeploymentSpec } from '../../harness/deployments/kind.js';
 import { findKind } from '../../harness/deployments/kinds.js';
 import { launch, type RunningDeployment } from '../../harness/deployments/launch.js';
 import { measurePoint, type PointMeasurement } from '../../harness/load/measure.js';
@@ -20,7 +19,7 @@ export async function withDeployment<T>(
 ): Promise<T> {
   const kind = findKind(spec.kind);
   if (!kind) throw new Error(`no kind ${spec.kind}`);
-  const full: DeploymentSpec = { workers: kind.defaultWorkers, proxy: 'none', ...spec };
+  const full: DeploymentSpec = { workers: defaultWorkers(kind), proxy: 'none', ...spec };
   const tmpDir = mkdtempSync(join(tmpdir(), tmpPrefix));
   try {
     const deployment = await launch(full, kind, deploymentLabel(full, kind), { tmpDir, readyTimeoutMs: 20_000 });
