@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultThreads, takesThreads, takesWorkers } from '../harness/deployments/kind.js';
+import { defaultThreads, defaultWorkers, takesThreads } from '../harness/deployments/kind.js';
 import { serverKinds } from '../harness/deployments/kinds.js';
 import { EXPORTABLE_KINDS } from '../harness/export/choose.js';
 import { expandDeployment } from '../harness/plan/build-plan.js';
@@ -8,8 +8,8 @@ import { LIMITS, refusal } from '../harness/scenario/limits.js';
 describe('each deployment kind, as its own definition says', () => {
   it('has a name of its own, and a default pool within the limits a scenario is held to', () => {
     expect(new Set(serverKinds.map((k) => k.name)).size).toBe(serverKinds.length);
-    for (const kind of serverKinds.filter(takesWorkers)) {
-      expect(refusal(LIMITS.workers, kind.pool!.workers), kind.name).toBeUndefined();
+    for (const kind of serverKinds.filter((k) => k.pool)) {
+      expect(refusal(LIMITS.workers, defaultWorkers(kind)), kind.name).toBeUndefined();
       const threads = defaultThreads(kind);
       if (threads !== undefined) expect(refusal(LIMITS.threads, threads), kind.name).toBeUndefined();
     }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { choosesDriver, defaultThreads, deploymentLabel, takesThreads, type ApacheMpm, type DeploymentSpec, type KindCheckContext, type ServerKind } from '../deployments/kind.js';
+import { choosesDriver, defaultThreads, defaultWorkers, deploymentLabel, takesThreads, takesWorkers, type ApacheMpm, type DeploymentSpec, type KindCheckContext, type ServerKind } from '../deployments/kind.js';
 import { closestKind, findKind, serverKinds } from '../deployments/kinds.js';
 import { quoted } from '../formatting/quote.js';
 import { LIMITS, refusal } from '../scenario/limits.js';
@@ -270,7 +270,7 @@ export function expandDeployment(
     const why = fromFile[setting] === undefined ? undefined : refusal(LIMITS[setting], fromFile[setting]);
     if (why) throw new UsageError(`${where}: ${config?.path} sets ${setting} = ${fromFile[setting]}: ${why}`);
   }
-  const sizes = kind.pool ? [askedWorkers ?? fromFile.workers ?? kind.pool.workers].flat() : [1];
+  const sizes = takesWorkers(kind) ? [askedWorkers ?? fromFile.workers ?? defaultWorkers(kind)].flat() : [1];
   // mod_wsgi's embedded mode runs no threads of its own, whatever its daemon mode would.
   const threads = takesThreads(kind) && apacheSettings.wsgiMode !== 'embedded' ? (askedThreads ?? fromFile.threads ?? defaultThreads(kind)) : undefined;
   const preload = object.preload ?? fromFile.preload;
