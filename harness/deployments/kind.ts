@@ -85,16 +85,13 @@ export interface LaunchContext {
 
 /** The pool a deployment sizes, and what it defaults to (workers:, threads:, preload:). */
 export interface PoolSupport {
-  /** Worker processes when the deployment sets none. */
-  workers: number;
+  /** The kind takes workers:, with this many worker processes when the deployment sets none; absent: one process (a threaded server such as waitress). */
+  workers?: number;
   /** The kind takes threads: per worker, this many when the deployment sets none, or none unless it asks (uWSGI); absent: no threads. */
   threads?: number | 'when-asked';
   /** A master that can import the app once before it forks the workers (a deployment's `preload: true`). */
   preload?: 'master-imports-first';
 }
-
-/** A web server a deployment puts in front of a kind (+nginx, +apache). */
-export type Front = 'nginx' | 'apache';
 
 /** Which web server a kind may or must have in front; a kind without these rules takes nginx or Apache when asked. */
 export interface FrontRules {
@@ -161,7 +158,7 @@ export interface ServerKind {
   /** One line for `bench list`. */
   summary: string;
   model: ConcurrencyModel;
-  /** The pool a deployment sizes; absent: one process, whatever workers: says. */
+  /** The pool a deployment sizes; absent: one process of one thread, whatever workers: and threads: say. */
   pool?: PoolSupport;
   /** Software outside npm the kind needs (nginx is added when it is in front). */
   requires: readonly Software[];
@@ -184,6 +181,8 @@ export interface ServerKind {
   args?: ArgsSupport;
   /** The server reads a config file of its own, which a deployment may name (`config:`). */
   configFile?: ConfigFileSupport;
+  /** `bench export` writes a deployment of the kind as this server's config file (harness/export/); absent: it cannot be exported. */
+  exportAs?: 'gunicorn' | 'uwsgi';
   /** Reads back the settings the server runs with, from the command line it will start with (gunicorn --print-config). */
   effectiveSettings?(plan: SpawnPlan, spec: DeploymentSpec): Promise<EffectiveSettings>;
   /**
@@ -196,7 +195,7 @@ export interface ServerKind {
 }
 
 /** Whether `workers:` / `threads:` mean anything for a kind. */
-export const takesWorkers = (kind: ServerKind): boolean => kind.pool !== undefined;
+export const takesWorkers = (kind: ServerKind): boolean => kind.pool?.workers !== undefined;
 export const takesThreads = (kind: ServerKind): boolean => kind.pool?.threads !== undefined;
 
 /** Worker processes when a deployment of the kind sets none: one for a kind without a pool. */

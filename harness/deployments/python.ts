@@ -119,6 +119,7 @@ export function gunicornKind(
     requires: [flask, gunicorn],
     upstream: 'http',
     configFile: gunicornConfigFile(workerClass),
+    exportAs: 'gunicorn',
     effectiveSettings: gunicornEffectiveSettings,
     ...extra,
     plan: async (spec, ctx) => {
@@ -213,6 +214,7 @@ export const uwsgiKind: ServerKind = {
   requires: [flask, uwsgi],
   upstream: 'uwsgi',
   configFile: uwsgiConfigFile,
+  exportAs: 'uwsgi',
   effectiveSettings: uwsgiEffectiveSettings,
   args: { forbidden: {
     '--http-socket': ADDRESS, '--socket': ADDRESS, '-s': ADDRESS, '--http': ADDRESS, '--https': ADDRESS, '--stats': 'it opens a stats port',

@@ -1,20 +1,17 @@
 import { UsageError } from '../cli/errors.js';
+import { serverKinds } from '../deployments/kinds.js';
 import type { ResultRow, RunResults, TuneSummary } from '../results/types.js';
 
-/**
- * The server kinds whose deployment can be written out as config files: the WSGI servers, and
- * gunicorn with uvicorn's worker class (the same gunicorn.conf.py, naming the ASGI app).
- */
-export const EXPORTABLE_KINDS = ['gunicorn-sync', 'gunicorn-gthread', 'gunicorn-gevent', 'gunicorn-uvicorn', 'uwsgi'] as const;
-export type ExportableKind = (typeof EXPORTABLE_KINDS)[number];
+/** The server kinds whose deployment can be written out as config files (ServerKind.exportAs): gunicorn's, then uWSGI's. */
+export const EXPORTABLE_KINDS: readonly string[] = (['gunicorn', 'uwsgi'] as const).flatMap((format) => serverKinds.filter((k) => k.exportAs === format).map((k) => k.name));
 
-export function isExportable(kind: string): kind is ExportableKind {
-  return (EXPORTABLE_KINDS as readonly string[]).includes(kind);
+export function isExportable(kind: string): boolean {
+  return EXPORTABLE_KINDS.includes(kind);
 }
 
 /** The row to export, and why it was chosen, for the terminal and the export's README. */
 export interface ChosenRow {
-  row: ResultRow & { server: ExportableKind; serverArgs: string[] };
+  row: ResultRow & { serverArgs: string[] };
   why: string;
 }
 

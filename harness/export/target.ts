@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { pythonServersDir } from '../files/bench-paths.js';
-import { chooseRow, type ExportableKind } from './choose.js';
+import { chooseRow } from './choose.js';
 import type { Measurement } from './provenance.js';
 import { parseGunicorn, parseUwsgi, type MeasuredCommand } from './server-args.js';
 import type { EffectiveSettings, RunResults } from '../results/types.js';
@@ -32,7 +32,7 @@ export interface ExportedApp {
 /** Everything the file writers share: which measurement, where things go on the server, how the server starts. */
 export interface ExportTarget {
   m: Measurement;
-  kind: ExportableKind;
+  kind: string;
   /** The supervisord program, systemd unit and nginx upstream name. */
   name: string;
   why: string;
@@ -97,7 +97,7 @@ export function exportTarget(run: RunResults, file: string, options: ExportOptio
 }
 
 /** The user's app when the run measured one (settings.app), else the demo app where the command line found it. */
-function appOf(run: RunResults, measured: MeasuredCommand, kind: ExportableKind): ExportedApp {
+function appOf(run: RunResults, measured: MeasuredCommand, kind: string): ExportedApp {
   const user = run.settings.app;
   if (user?.kind === 'wsgi') return { dir: user.dir, wsgi: user.wsgi, python: user.python, from: 'the run\'s app (settings.app)' };
   const chdir = measured.options.find((o) => o.flag === '--chdir')?.value;
@@ -110,7 +110,7 @@ function defaultName(app: ExportedApp): string {
   return app.wsgi.split(/[.:]/)[0]!.replace(/[^A-Za-z0-9_.-]/g, '-') || 'bench-app';
 }
 
-function workerTimeout(measured: MeasuredCommand, kind: ExportableKind, effective: EffectiveSettings | undefined): number | null {
+function workerTimeout(measured: MeasuredCommand, kind: string, effective: EffectiveSettings | undefined): number | null {
   const flags = kind === 'uwsgi' ? ['--harakiri'] : ['--timeout', '-t'];
   const recorded = [effective?.settings[kind === 'uwsgi' ? 'harakiri' : 'timeout']].flat().at(-1);
   const value = recorded !== undefined && recorded !== null ? String(recorded) : measured.options.filter((o) => flags.includes(o.flag)).at(-1)?.value;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { choosesDriver, defaultThreads, deploymentLabel, takesThreads, type ApacheMpm, type DeploymentSpec, type KindCheckContext, type ServerKind } from '../deployments/kind.js';
+import { choosesDriver, defaultThreads, defaultWorkers, deploymentLabel, takesThreads, takesWorkers, type ApacheMpm, type DeploymentSpec, type KindCheckContext, type ServerKind } from '../deployments/kind.js';
 import { closestKind, findKind, serverKinds } from '../deployments/kinds.js';
 import { quoted } from '../formatting/quote.js';
 import { LIMITS, refusal } from '../scenario/limits.js';
@@ -251,7 +251,8 @@ export function expandDeployment(
   const listenVariable = Object.keys(object.env ?? {}).find((name) => name === 'HOST' || name === 'PORT');
   if (listenVariable) throw new UsageError(`${where}: env: ${listenVariable} is bench's to set: it tells the server to listen on a free loopback port`);
   const withMpm = { ...object, ...(suffixMpm && { mpm: suffixMpm as ApacheMpm }) };
-  const apacheSettings = { ...apacheInFront(withMpm, kind, proxy, where), ...kind.validate?.(withMpm, context) };
+  // What the kind's own rules resolve (mod_wsgi's MPM and mode) joins the spec after bench's own settings.
+  const kindSettings = { ...apacheInFront(withMpm, kind, proxy, where), ...kind.validate?.(withMpm, context) };
   if (object.nginx && proxy !== 'nginx') {
     throw new UsageError(`${where}: nginx: these settings are for nginx in front; use ${kind.name}+nginx`);
   }
@@ -270,9 +271,9 @@ export function expandDeployment(
     const why = fromFile[setting] === undefined ? undefined : refusal(LIMITS[setting], fromFile[setting]);
     if (why) throw new UsageError(`${where}: ${config?.path} sets ${setting} = ${fromFile[setting]}: ${why}`);
   }
-  const sizes = kind.pool ? [askedWorkers ?? fromFile.workers ?? kind.pool.workers].flat() : [1];
+  const sizes = takesWorkers(kind) ? [askedWorkers ?? fromFile.workers ?? defaultWorkers(kind)].flat() : [1];
   // mod_wsgi's embedded mode runs no threads of its own, whatever its daemon mode would.
-  const threads = takesThreads(kind) && apacheSettings.wsgiMode !== 'embedded' ? (askedThreads ?? fromFile.threads ?? defaultThreads(kind)) : undefined;
+  const threads = takesThreads(kind) && kindSettings.wsgiMode !== 'embedded' ? (askedThreads ?? fromFile.threads ?? defaultThreads(kind)) : undefined;
   const preload = object.preload ?? fromFile.preload;
   checkDatabaseSettings(object, kind, threads, app, database, where);
   if (object.preload !== undefined && !kind.pool?.preload) {
@@ -294,7 +295,7 @@ export function expandDeployment(
       ...(args && { args }),
       ...(config && { config }),
       ...(object.nginx && { nginx: object.nginx }),
-      ...apacheSettings,
+      ...kindSettings,
       ...(object.static && { static: object.static }),
       ...(object.label && { label: object.label }),
       ...(app && { app }),

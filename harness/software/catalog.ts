@@ -92,7 +92,8 @@ export function findPython(module = 'flask'): Promise<string | undefined> {
   return found;
 }
 
-function pythonModule(name: string, distribution: string, apt: string, interpreter = () => findPython()): Software {
+/** A Python package found by importing it, in Debian's Python unless `interpreter` finds another: a kind's module may declare its own. */
+export function pythonModule(name: string, distribution: string, apt: string, interpreter = () => findPython()): Software {
   return {
     name,
     apt: [apt],
@@ -215,7 +216,7 @@ export const modWsgi: Software = {
 };
 
 /** A program that tells no version of its own: the package manager knows it, when it installed it. */
-function packagedProgram(executable: string, apt: string): Software {
+export function packagedProgram(executable: string, apt: string): Software {
   return {
     name: executable,
     apt: [apt],

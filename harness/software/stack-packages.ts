@@ -1,5 +1,6 @@
 import * as registry from './catalog.js';
 import type { Software } from './catalog.js';
+import { serverKinds } from '../deployments/kinds.js';
 
 /**
  * Debian packages of the whole stack that are not software a deployment kind needs: tools for the
@@ -18,11 +19,12 @@ function isSoftware(value: unknown): value is Software {
 
 /**
  * Every Debian package `bench install-servers` installs: the packages of each Software that
- * software.ts exports, and the tools. Read from the module's exports, so that software added to the
- * registry is installed (and listed by bench doctor) with no second list to keep in step.
+ * catalog.ts exports or a deployment kind requires (a kind's module may declare its own), and the
+ * tools. Read from those, so that software added to either is installed (and listed by bench
+ * doctor) with no second list to keep in step.
  */
 export function stackPackages(): string[] {
-  const software = Object.values(registry).filter(isSoftware);
+  const software = [...Object.values(registry).filter(isSoftware), ...serverKinds.flatMap((kind) => kind.requires)];
   return [...new Set([...software.flatMap((s) => s.apt), ...Object.keys(TOOLS)])].sort();
 }
 
