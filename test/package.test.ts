@@ -87,7 +87,7 @@ describe('bench installed from its npm package', () => {
   });
 
   it('finds every file its paths module names inside the installed package', async () => {
-    const paths = (await import(join(installed, 'dist', 'harness', 'paths.js'))) as Record<string, string>;
+    const paths = (await import(join(installed, 'dist', 'harness', 'files', 'bench-paths.js'))) as Record<string, string>;
     expect(paths.projectRoot).toBe(resolve(installed));
     for (const [name, path] of Object.entries(paths)) expect(existsSync(path), `${name}: ${path}`).toBe(true);
   });
