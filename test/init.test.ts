@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../harness/results/types.js';
 import { loadScenario } from '../harness/scenario/load.js';
 import { benchIn, workFolder } from './support/cli.js';
+import { describeWith, python3 } from './support/software.js';
 
 const work = workFolder('init');
 const bench = benchIn(work);
@@ -43,18 +44,6 @@ describe('bench init', () => {
     expect(loadScenario(inWork('mine.yaml')).deployments.length).toBeGreaterThan(0);
   });
 
-  it("writes an app: block for the user's WSGI app, its folder relative to the scenario file", () => {
-    mkdirSync(inWork('project'), { recursive: true });
-    writeFileSync(inWork('project/site_app.py'), 'def application(environ, start_response):\n    start_response("200 OK", [])\n    return [b"ok"]\n');
-    const r = bench('init', 'site.yaml', '--app', 'site_app:application', '--app-dir', 'project', '--health', '/healthz');
-    expect(r.code, r.stderr).toBe(0);
-    const starter = loadScenario(inWork('site.yaml'));
-    expect(starter.app).toEqual({ wsgi: 'site_app:application', dir: 'project', python: expect.stringMatching(/python3?$/), health: '/healthz' });
-    // The deployments are bench run --app's first look: kinds that host a WSGI app.
-    expect(starter.deployments).toContain('gunicorn-sync');
-    expect(starter.deployments).not.toContain('node-async');
-  });
-
   it("writes an app: block for the user's Node program", () => {
     writeFileSync(inWork('server.mjs'), '// listens on $HOST:$PORT\n');
     const r = bench('init', 'node-app.yaml', '--app', 'server.mjs');
@@ -72,5 +61,20 @@ describe('bench init', () => {
     expect(badName.code).toBe(2);
     expect(badName.stderr).toMatch(/scenario\.txt: name the scenario file NAME\.yaml/);
     expect(() => readFileSync(inWork('bad.yaml'))).toThrow();
+  });
+});
+
+// The app: block names the interpreter bench finds for a WSGI app.
+(await describeWith([python3]))('bench init for a WSGI app', () => {
+  it("writes an app: block for the user's WSGI app, its folder relative to the scenario file", () => {
+    mkdirSync(inWork('project'), { recursive: true });
+    writeFileSync(inWork('project/site_app.py'), 'def application(environ, start_response):\n    start_response("200 OK", [])\n    return [b"ok"]\n');
+    const r = bench('init', 'site.yaml', '--app', 'site_app:application', '--app-dir', 'project', '--health', '/healthz');
+    expect(r.code, r.stderr).toBe(0);
+    const starter = loadScenario(inWork('site.yaml'));
+    expect(starter.app).toEqual({ wsgi: 'site_app:application', dir: 'project', python: expect.stringMatching(/python3?$/), health: '/healthz' });
+    // The deployments are bench run --app's first look: kinds that host a WSGI app.
+    expect(starter.deployments).toContain('gunicorn-sync');
+    expect(starter.deployments).not.toContain('node-async');
   });
 });

@@ -7,7 +7,9 @@ import { faultLine } from '../harness/files/machine-faults.js';
 import { prepareOutDir } from '../harness/results/out-folder.js';
 import type { RunResults } from '../harness/results/types.js';
 import { checkResults } from '../harness/results/schema.js';
+import { flask, gunicorn } from '../harness/software/catalog.js';
 import { BIN, workFolder } from './support/cli.js';
+import { describeWith } from './support/software.js';
 
 const work = workFolder('machine-faults');
 
@@ -153,7 +155,8 @@ describe('paths where nothing can be kept', () => {
   });
 });
 
-describe('commands that read a run and write a folder', () => {
+// The run they read is measured on gunicorn.
+(await describeWith([flask, gunicorn]))('commands that read a run and write a folder', () => {
   let run: string;
   beforeAll(() => {
     // A real run to export and compare: one gunicorn row measured here.

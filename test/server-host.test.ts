@@ -1,19 +1,29 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/process/ports.js';
 import { livingProcesses } from '../harness/process/procfs.js';
 import type { RunResults } from '../harness/results/types.js';
+import { describeWith, sshClient } from './support/software.js';
 
 const SSHD = '/usr/sbin/sshd';
 const bench = resolve('bin/bench.js');
 const serversDir = resolve('dist/servers');
 
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Like describeWith (test/support/software.ts): skipped with the install command where sshd is missing, a failure under CI=true. */
 function describeWithSshd(): typeof describe {
-  if (existsSync(SSHD)) return describe;
+  if (isExecutable(SSHD)) return describe;
   const message = `sshd (${SSHD}) missing; install with: sudo apt-get install openssh-server`;
   if (process.env.CI === 'true') throw new Error(`CI=true and ${message}`);
   console.warn(`skipping: ${message}`);
@@ -322,7 +332,8 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
   });
 });
 
-describeWithSshd()('--server-host', () => {
+// Refused before any connection: these need the ssh client bench checks for, not a server to reach.
+(await describeWith([sshClient]))('--server-host', () => {
   it('is refused with --placement, which means one machine', () => {
     const r = spawnSync(process.execPath, [bench, 'run', 'blocking-vs-workers', '--server-host', 'benchbox', '--placement', 'shared', '--out', join(work, 'placement')], {
       encoding: 'utf8',

@@ -5,7 +5,7 @@ import type { AppUnderTest, ResultRow, RunResults } from '../harness/results/typ
 import { fcgiwrap, gevent, gunicorn, nginx, uwsgi } from '../harness/software/catalog.js';
 import { benchIn, workFolder } from './support/cli.js';
 import { withDeployment } from './support/deployments.js';
-import { describeWith } from './support/software.js';
+import { describeWith, python3 } from './support/software.js';
 
 // A user's own apps, not bench's demo: a plain WSGI callable and a Node program (test/fixtures).
 const WSGI_DIR = resolve('test/fixtures/wsgi-app');
@@ -174,52 +174,16 @@ describeStack("a user's own Node program", () => {
   });
 });
 
-it('refuses a kind that cannot host the app, an app folder that does not exist, and args a kind does not take, naming each', () => {
-  const scenario = (name: string, lines: string[]) => {
-    const path = lines.some((line) => line.startsWith('requests:')) ? [] : ['path: /'];
-    writeFileSync(join(work, `${name}.yaml`), [...path, 'duration: 1', 'concurrency: [1]', ...lines].join('\n'));
-    const r = bench('run', `${name}.yaml`, '--out', `${name}-out`);
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    return r.stderr;
-  };
-  expect(scenario('bad-kind', ['app: { wsgi: "fixture_app:application", dir: ' + JSON.stringify(WSGI_DIR) + ' }', 'deployments: [node-prefork]'])).toMatch(
-    /deployments\[0\]: node-prefork cannot host a WSGI app .*gunicorn-sync/,
-  );
-  expect(scenario('bad-dir', ['app: { wsgi: "fixture_app:application", dir: no-such-folder }', 'deployments: [gunicorn-sync]'])).toMatch(/app\.dir: .*no-such-folder is not a folder/);
-  expect(scenario('bad-host', ['app: { node: ' + JSON.stringify(NODE_APP) + ' }', 'deployments: [node, wsgiref]'])).toMatch(
-    /deployments\[1\]: wsgiref cannot host a Node program/,
-  );
-  expect(
-    scenario('bad-args', ['app: { wsgi: "fixture_app:application", dir: ' + JSON.stringify(WSGI_DIR) + ' }', 'deployments: [{ kind: wsgiref, args: [-x] }]']),
-  ).toMatch(/deployments\[0\]: args: wsgiref takes no extra flags/);
-  // Flags and variables that would make a server listen beyond loopback, or describe another server than the row says.
-  const wsgiApp = 'app: { wsgi: "fixture_app:application", dir: ' + JSON.stringify(WSGI_DIR) + ' }';
-  expect(scenario('bind', [wsgiApp, 'deployments: [{ kind: gunicorn-sync, args: ["--bind=0.0.0.0:8000"] }]'])).toMatch(
-    /deployments\[0\]: args: "--bind=0.0.0.0:8000": bench sets it \(the loopback address it measures\); remove it/,
-  );
-  expect(scenario('workers-arg', [wsgiApp, 'deployments: [{ kind: uwsgi, args: [--processes, "8"] }]'])).toMatch(/args: "--processes": bench sets it \(workers:\)/);
-  expect(scenario('inspect', ['app: { node: ' + JSON.stringify(NODE_APP) + ' }', 'deployments: [{ kind: node, args: ["--inspect=0.0.0.0:9229"] }]'])).toMatch(
-    /args: "--inspect=0.0.0.0:9229": it opens a debugger on a TCP port/,
-  );
-  expect(scenario('host-env', ['app: { node: ' + JSON.stringify(NODE_APP) + ' }', 'deployments: [{ kind: node, env: { HOST: 0.0.0.0 } }]'])).toMatch(
-    /deployments\[0\]: env: HOST is bench's to set/,
-  );
-  expect(
-    scenario('mix-wrk', ['generator: wrk', 'requests: [{ path: /a }, { method: POST, path: /b }]', 'deployments: [node-async]']),
-  ).toMatch(/generator: wrk: wrk sends one request; use the builtin generator for a requests: mix/);
-  const flags = bench('run', '--app', 'fixture_app:application', '--app-dir', join(work, 'missing'), '--out', 'flags-out');
-  expect(flags.code).toBe(2);
-  expect(flags.stderr).toMatch(/--app-dir: .*missing is not a folder/);
-});
-
-it('doctor --python says what an interpreter can host for a WSGI app, and refuses one that is not Python', () => {
-  const ok = bench('doctor', '--python', '/usr/bin/python3');
-  expect(ok.code, ok.stderr).toBe(0);
-  expect(ok.stdout).toMatch(/What \/usr\/bin\/python3 \(Python 3\.\d+\.\d+\) can host/);
-  expect(ok.stdout).toMatch(/wsgiref +ok +the standard library/);
-  expect(ok.stdout).not.toMatch(/node-prefork/);
-  const bad = bench('doctor', '--python', join(work, 'no-python'));
-  expect(bad.code).toBe(2);
-  expect(bad.stderr).toMatch(/--python: .*no-python does not run as a Python interpreter/);
+// What a user's app is refused for is checked in-process, in app-refusals.unit.test.ts.
+(await describeWith([python3]))('an interpreter for a WSGI app', () => {
+  it('doctor --python says what an interpreter can host for a WSGI app, and refuses one that is not Python', () => {
+    const ok = bench('doctor', '--python', '/usr/bin/python3');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/What \/usr\/bin\/python3 \(Python 3\.\d+\.\d+\) can host/);
+    expect(ok.stdout).toMatch(/wsgiref +ok +the standard library/);
+    expect(ok.stdout).not.toMatch(/node-prefork/);
+    const bad = bench('doctor', '--python', join(work, 'no-python'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--python: .*no-python does not run as a Python interpreter/);
+  });
 });

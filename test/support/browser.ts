@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { describe } from 'vitest';
 import { findExecutable } from '../../harness/software/catalog.js';
@@ -8,7 +7,7 @@ import { findExecutable } from '../../harness/software/catalog.js';
  * PATH: playwright-core downloads no browser of its own, so the page's tests drive this one.
  */
 export function findChromium(): string | undefined {
-  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : findExecutable('chromium');
+  return findExecutable('chromium');
 }
 
 /** A headless Chromium for the page's tests; close it when done. */

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { installCommand, missingSoftware, type Software } from '../../harness/software/catalog.js';
+import { DEBIAN_PYTHON, findExecutable, installCommand, missingSoftware, runProbe, type Software } from '../../harness/software/catalog.js';
 
 /**
  * describe() for tests that need real servers from Debian's packages. Where they are missing the
@@ -14,3 +14,10 @@ export async function describeWith(needs: Software[]): Promise<typeof describe> 
   console.warn(`skipping: ${message}`);
   return describe.skip;
 }
+
+/**
+ * Programs some tests need that no deployment kind lists: the Python that imports a user's WSGI
+ * app (bench's own check runs on it), and the ssh client behind --server-host.
+ */
+export const python3: Software = { name: 'python3', apt: ['python3'], detect: () => runProbe(DEBIAN_PYTHON, ['--version']) };
+export const sshClient: Software = { name: 'ssh', apt: ['openssh-client'], detect: async () => findExecutable('ssh') };

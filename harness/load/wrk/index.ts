@@ -35,10 +35,11 @@ const NOTHING: WrkReport = { durationUs: 0, requests: 0, connect: 0, read: 0, wr
 export const wrkEngine: LoadEngine = {
   name: 'wrk',
   unavailable: ({ openLoop, mix, slowClients }) => {
-    if (!findExecutable('wrk')) return 'wrk is not installed; install it with: sudo apt-get install wrk (or bench install-servers)';
+    // What wrk cannot drive comes first: installing it would not help, and the refusal is the same on every machine.
     if (openLoop) return 'wrk drives a closed loop only; use the builtin generator for an open loop (--rate)';
     if (mix) return 'wrk sends one request; use the builtin generator for a requests: mix';
     if (slowClients) return 'wrk cannot trickle requests; use the builtin generator for slow clients (slowClients)';
+    if (!findExecutable('wrk')) return 'wrk is not installed; install it with: sudo apt-get install wrk (or bench install-servers)';
     return undefined;
   },
   run: async (load, events, signal) => {
