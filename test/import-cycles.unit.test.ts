@@ -17,6 +17,9 @@ const LAYERS: string[][] = [
   ['harness/results/types.ts'],
   ['harness/formatting'],
   ['harness/results/schema.ts'],
+  // The limits and the shape of a scenario's entries, which each kind's validate() reads.
+  ['harness/scenario/limits.ts'],
+  ['harness/scenario/schema.ts'],
   ['harness/software'],
   ['harness/process'],
   ['harness/status'],
@@ -45,19 +48,6 @@ const LAYERS: string[][] = [
   ['web', 'servers'],
 ];
 
-/**
- * Imports that climb today, each with why it stays for now. Each is a piece in the wrong place
- * in a folder another part of issue 30 reworks; the test below fails once one is no longer needed,
- * so the list only shrinks.
- */
-const EXCEPTIONS: { from: string; to: string; why: string }[] = [
-  { from: 'harness/deployments/config-file.ts', to: 'harness/app/app.ts', why: 'isFile is a test of a path that belongs in files/file-kind.ts' },
-  { from: 'harness/deployments/launch.ts', to: 'harness/remote/far-side.ts', why: 'the FarSide a launch may be given is a type that belongs beside launch' },
-  { from: 'harness/plan/build-plan.ts', to: 'harness/remote/remote-plan.ts', why: 'planning the server host is planning, and belongs in plan/' },
-  { from: 'harness/plan/build-plan.ts', to: 'harness/remote/ssh.ts', why: 'ServerHost, the host a plan names, is a type that belongs in plan/' },
-  { from: 'harness/software/environment.ts', to: 'harness/deployments/server-env.ts', why: 'server-env.ts imports nothing and belongs in process/, beside the children it shapes' },
-];
-
 /** The entry of LAYERS a file belongs to (the longest that contains it) and that entry's row. */
 function layerOf(file: string): { entry: string; rank: number } | undefined {
   let found: { entry: string; rank: number } | undefined;
@@ -68,8 +58,6 @@ function layerOf(file: string): { entry: string; rank: number } | undefined {
   });
   return found;
 }
-
-const excepted = (i: Import) => EXCEPTIONS.some((e) => e.from === i.from && e.to === i.to);
 
 /** Imports of a file from another entry on the same row or a row above. */
 function climbs(imports: Import[]): Import[] {
@@ -97,22 +85,14 @@ describe('the import graph', () => {
     const files = [...importGraph(projectRoot, SOURCES).keys()];
     expect(
       files.filter((file) => !layerOf(file)),
-      'a new folder needs a row in LAYERS (test/import-cycles.test.ts): below what it imports, above what imports it',
+      'a new folder needs a row in LAYERS (test/import-cycles.unit.test.ts): below what it imports, above what imports it',
     ).toEqual([]);
   });
 
   it('has no folder that imports a folder above it or beside it', () => {
     expect(
-      climbs(imports).filter((i) => !excepted(i)).map(described),
-      'move the shared piece down a layer (to the lowest folder whose modules need it), or pass it in from above; LAYERS in test/import-cycles.test.ts gives the order',
-    ).toEqual([]);
-  });
-
-  it('keeps only exceptions that are still needed', () => {
-    const climbing = climbs(imports);
-    expect(
-      EXCEPTIONS.filter((e) => !climbing.some((i) => i.from === e.from && i.to === e.to)).map((e) => `${e.from} → ${e.to}`),
-      'these imports no longer climb: remove them from EXCEPTIONS in test/import-cycles.test.ts',
+      climbs(imports).map(described),
+      'move the shared piece down a layer (to the lowest folder whose modules need it), or pass it in from above; LAYERS in test/import-cycles.unit.test.ts gives the order',
     ).toEqual([]);
   });
 

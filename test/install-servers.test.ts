@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { serverKinds } from '../harness/deployments/kinds.js';
 import { apache2, asyncpg, findExecutable, locust, nginx, postgresql, psycogreen, psycopg2 } from '../harness/software/catalog.js';
-import { stackPackages } from '../harness/software/stack-packages.js';
+import { stackPackages } from '../harness/deployments/stack-packages.js';
 import { BIN, workFolder } from './support/cli.js';
 
 // The command's own logic, run through the real CLI against a stand-in apt-get first on PATH (so

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPostgres, type RunningPostgres } from '../harness/database/postgres.js';
-import { serverEnvironment } from '../harness/deployments/server-env.js';
+import { serverEnvironment } from '../harness/process/server-env.js';
 import { tcpListeners } from '../harness/process/listeners.js';
 import type { RunResults } from '../harness/results/types.js';
 import { flask, gevent, gunicorn, postgresql, psycogreen, psycopg2 } from '../harness/software/catalog.js';

@@ -1,4 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
+import { isFile } from '../files/file-kind.js';
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { quoted } from '../formatting/quote.js';
@@ -102,15 +103,6 @@ function defaultPython(): string | undefined {
 function resolveInterpreter(python: string, baseDir: string): string {
   if (isAbsolute(python) || python.includes('/')) return resolve(baseDir, python);
   return findExecutable(python) ?? resolve(baseDir, python);
-}
-
-/** A regular file (through links) at path. */
-export function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function isDirectory(path: string): boolean {

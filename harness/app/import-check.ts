@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { serverEnvironment } from '../deployments/server-env.js';
+import { serverEnvironment } from '../process/server-env.js';
 import { UsageError } from '../cli/errors.js';
 import { pythonServersDir } from '../files/bench-paths.js';
 import type { DeploymentSpec } from '../deployments/kind.js';

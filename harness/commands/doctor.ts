@@ -1,8 +1,8 @@
 import { serverKinds } from '../deployments/kinds.js';
-import { describeEnvironment } from '../software/environment.js';
+import { describeEnvironment } from '../results/environment.js';
 import { UsageError } from '../cli/errors.js';
 import { requiredSoftware } from '../plan/build-plan.js';
-import { installAllCommand } from '../software/stack-packages.js';
+import { installAllCommand } from '../deployments/stack-packages.js';
 import { apache2, DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software/catalog.js';
 import { alwaysBehindNginx } from '../deployments/kind.js';
 

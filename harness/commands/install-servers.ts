@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { onStopSignals } from '../process/registry.js';
 import { findExecutable } from '../software/catalog.js';
-import { stackPackages } from '../software/stack-packages.js';
+import { stackPackages } from '../deployments/stack-packages.js';
 
 /**
  * The apt-get commands that install the whole stack: refresh the package lists, then install with

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { isFile } from '../app/app.js';
+import { isFile } from '../files/file-kind.js';
 import { UsageError } from '../cli/errors.js';
 import { pythonServersDir } from '../files/bench-paths.js';
 import type { AppUnderTest, ConfigFileUse, SettingValue } from '../results/types.js';

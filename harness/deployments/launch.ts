@@ -9,12 +9,26 @@ import { whoAnswers, type AcceptedAnswer } from '../process/readiness.js';
 import { alwaysBehindNginx, type DeploymentSpec, type ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { apachePlan } from './apache.js';
-import { serverEnvironment } from './server-env.js';
+import { serverEnvironment } from '../process/server-env.js';
 import { healthPath, waitUntilReady, type ReadyOptions } from './ready.js';
 import { listeningGroup, publicListeners } from '../process/listeners.js';
 import { liveTempDirs } from '../process/registry.js';
-import type { FarSide } from '../remote/far-side.js';
-import type { EffectiveSettings } from '../results/types.js';
+import type { EffectiveSettings, Environment } from '../results/types.js';
+import type { ResourceProvider } from '../process/sampler.js';
+
+/** What a deployment started on another machine (--server-host) adds to a RunningDeployment. */
+export interface FarSide {
+  /** The ssh destination, as the user named it ("user@host", or a Host of their ssh config). */
+  destination: string;
+  /** The address the deployment listens on there: load may go to it without --allow-remote. */
+  host: string;
+  /** How a far process ended, once the agent has said one did (undefined while all run). */
+  exited(): string | undefined;
+  /** CPU and memory of the far process tree, sampled by the agent there. */
+  resources: ResourceProvider;
+  /** The far machine, as its agent describes it (with the versions of the software the deployment uses). */
+  machine: Environment;
+}
 
 export interface RunningDeployment {
   /** Base URL on loopback, e.g. http://127.0.0.1:43121 (nginx's port when nginx is in front); the far machine's with --server-host. */

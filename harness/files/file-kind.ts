@@ -25,3 +25,12 @@ export function statIfPresent(path: string): Stats | undefined {
     throw err;
   }
 }
+
+/** A regular file (through links) at path. */
+export function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,7 +1,7 @@
 import { UsageError } from '../cli/errors.js';
 import { isLoopback } from '../process/ports.js';
 import { MachineCpu } from '../process/machine-cpu.js';
-import { NOTHING_SAMPLED, ResourceSampler, type ResourceUse } from '../process/sampler.js';
+import { NOTHING_SAMPLED, ResourceSampler, type ResourceProvider, type ResourceUse } from '../process/sampler.js';
 import type { GeneratorChange, GeneratorEngine, LatencyMs, TimelineSecond } from '../results/types.js';
 import type { CountSample } from '../shared-state/count-sequences.js';
 import { builtinEngine } from './builtin/index.js';
@@ -36,12 +36,6 @@ export type PointLoad = EngineLoad & {
   /** The one address beyond loopback load may go to without allowRemote: the --server-host machine bench started the deployment on. */
   serverHost?: string;
 };
-
-/** Resources sampled by someone else over the window: started as it opens, answered when it ends. */
-export interface ResourceProvider {
-  start(): void;
-  stop(): Promise<ResourceUse>;
-}
 
 /** One measured window, whichever engine drove it. */
 export interface PointMeasurement {

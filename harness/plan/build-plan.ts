@@ -19,8 +19,7 @@ import type { MixRequest } from '../load/engine.js';
 import { openFilesLimit } from '../process/limits.js';
 import { planPlacement, type PlacementMode } from '../process/placement.js';
 import { planSlowClients, type PlannedSlowClients } from './slow-clients.js';
-import { planServerHost, remotePlacement } from '../remote/remote-plan.js';
-import type { ServerHost } from '../remote/ssh.js';
+import { planServerHost, remotePlacement, type ServerHost } from './server-host.js';
 
 /** What `bench run` flags may override; undefined means "as the scenario says". */
 export interface RunOverrides {

@@ -178,3 +178,9 @@ function sumPssKb(pids: number[]): number | null {
   }
   return sum;
 }
+
+/** Resources sampled by someone else over the window: started as it opens, answered when it ends. */
+export interface ResourceProvider {
+  start(): void;
+  stop(): Promise<ResourceUse>;
+}

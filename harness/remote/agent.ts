@@ -6,7 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import { findKind } from '../deployments/kinds.js';
 import { launch, sampledGroups, type RunningDeployment } from '../deployments/launch.js';
 import { exitedServer } from '../deployments/liveness.js';
-import { describeEnvironment, softwareVersions } from '../software/environment.js';
+import { describeEnvironment, softwareVersions } from '../results/environment.js';
 import { requiredSoftware } from '../plan/build-plan.js';
 import { LOOPBACK } from '../process/ports.js';
 import { liveTempDirs, onStopSignals } from '../process/registry.js';

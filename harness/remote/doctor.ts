@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { UsageError } from '../cli/errors.js';
 import { greetAgent } from './reach.js';
-import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';
+import type { ServerHost } from '../plan/server-host.js';
+import { sshAdvice, sshArgs } from './ssh.js';
 
 /** How long `bench doctor` there may take, connection included (it probes each server's version). */
 const DOCTOR_MS = 60_000;

@@ -1,21 +1,8 @@
 import type { DeploymentSpec } from '../deployments/kind.js';
-import type { ResourceProvider } from '../load/measure.js';
-import type { ResourceUse } from '../process/sampler.js';
+import type { FarSide } from '../deployments/launch.js';
+import type { ResourceProvider, ResourceUse } from '../process/sampler.js';
 import type { EffectiveSettings, Environment, Placement, RunResults } from '../results/types.js';
 
-/** What a deployment started on another machine (--server-host) adds to a RunningDeployment. */
-export interface FarSide {
-  /** The ssh destination, as the user named it ("user@host", or a Host of their ssh config). */
-  destination: string;
-  /** The address the deployment listens on there: load may go to it without --allow-remote. */
-  host: string;
-  /** How a far process ended, once the agent has said one did (undefined while all run). */
-  exited(): string | undefined;
-  /** CPU and memory of the far process tree, sampled by the agent there. */
-  resources: ResourceProvider;
-  /** The far machine, as its agent describes it (with the versions of the software the deployment uses). */
-  machine: Environment;
-}
 
 /**
  * How often bench tells the agent it is still there, and how long the agent waits without a word

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { UsageError } from '../cli/errors.js';
 import type { Exit } from '../process/group.js';
 import type { AgentMessage } from './far-side.js';
-import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';
+import type { ServerHost } from '../plan/server-host.js';
+import { sshAdvice, sshArgs } from './ssh.js';
 
 /**
  * How long ssh's connection and bench's start there may take before the agent's hello: long

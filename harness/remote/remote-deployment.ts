@@ -7,7 +7,8 @@ import { NOTHING_SAMPLED, type ResourceUse } from '../process/sampler.js';
 import { findExecutable } from '../software/catalog.js';
 import { HEARTBEAT_MS, SILENCE_MS, type AgentCommand, type AgentMessage, type AgentRequest } from './far-side.js';
 import { HELLO_MS, whyNoHello } from './reach.js';
-import { sshAdvice, sshArgs, type ServerHost } from './ssh.js';
+import type { ServerHost } from '../plan/server-host.js';
+import { sshAdvice, sshArgs } from './ssh.js';
 
 /** bench's start-up there after its hello (reading the request, checking the kind's software), beyond the deployment's ready timeout. */
 const CONNECT_MS = 10_000;

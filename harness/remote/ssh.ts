@@ -1,48 +1,4 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
-import { findExecutable } from '../software/catalog.js';
-
-/** The machine deployments start on (--server-host), and how bench reaches and runs itself there. */
-export interface ServerHost {
-  /** The ssh destination: user@host, or a Host of the ssh config. */
-  destination: string;
-  /** --ssh-config: passed as ssh -F. */
-  sshConfig?: string;
-  /** --server-bench: the words that run bench there (default npx bench). */
-  bench: string[];
-}
-
-/**
- * bench as installed in the login's current folder (or globally). --no: where it is not, npx
- * fails instead of fetching npm's unrelated package of that name and running it as the agent.
- * --offline: it fails at once, instead of asking a registry first (measured: 70 s of retries on a
- * machine that cannot reach one).
- */
-export const DEFAULT_SERVER_BENCH = 'npx --no --offline bench';
-
-/** --server-host, --ssh-config and --server-bench (or the scenario's serverHost:), checked before anything starts. */
-export function serverHost(
-  destination: string | undefined,
-  flags: { sshConfig?: string; serverBench?: string },
-  where = '--server-host',
-): ServerHost | undefined {
-  if (destination === undefined) {
-    const stray = flags.sshConfig !== undefined ? '--ssh-config' : flags.serverBench !== undefined ? '--server-bench' : undefined;
-    if (stray) throw new UsageError(`${stray}: only with --server-host USER@HOST (or serverHost: in the scenario)`);
-    return undefined;
-  }
-  // A destination starting with "-" would reach ssh as an option.
-  if (!/^[A-Za-z0-9_.@%:[\]-]+$/.test(destination) || destination.startsWith('-')) {
-    throw new UsageError(`${where}: "${destination}" is not an ssh destination; give user@host or a Host of your ssh config`);
-  }
-  if (!findExecutable('ssh')) throw new UsageError(`${where}: the ssh client is not installed; install it with: sudo apt-get install openssh-client`);
-  const sshConfig = flags.sshConfig === undefined ? undefined : resolve(flags.sshConfig);
-  if (sshConfig && !existsSync(sshConfig)) throw new UsageError(`--ssh-config: ${flags.sshConfig} does not exist; give the ssh config file to use (ssh -F)`);
-  const bench = (flags.serverBench ?? DEFAULT_SERVER_BENCH).trim().split(/\s+/).filter(Boolean);
-  if (bench.length === 0) throw new UsageError(`--server-bench: empty; give the command that runs bench on ${destination}, e.g. "${DEFAULT_SERVER_BENCH}"`);
-  return { destination, ...(sshConfig && { sshConfig }), bench };
-}
+import type { ServerHost } from '../plan/server-host.js';
 
 /**
  * ssh's arguments to run bench's `words` on the server machine. Batch mode: bench answers no

@@ -2,7 +2,7 @@ import { requiredSoftware, type Plan, type PlannedDeployment } from '../plan/bui
 import { saveResults } from '../results/out-folder.js';
 import type { RunResults } from '../results/types.js';
 import { INSTALL_SCRIPT, installCommand, locust, missingSoftware } from '../software/catalog.js';
-import { softwareVersions } from '../software/environment.js';
+import { softwareVersions } from '../results/environment.js';
 import type { Progress } from './progress.js';
 
 /**

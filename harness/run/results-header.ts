@@ -1,7 +1,7 @@
 import { saveResults } from '../results/out-folder.js';
 import { mixLabel, type Plan } from '../plan/build-plan.js';
 import { SCHEMA_VERSION, type RunResults } from '../results/types.js';
-import { describeEnvironment } from '../software/environment.js';
+import { describeEnvironment } from '../results/environment.js';
 
 /** A run's results before anything is measured: the scenario, the environment and the settings. */
 export function newRun(plan: Plan): RunResults {

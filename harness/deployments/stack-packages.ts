@@ -1,6 +1,6 @@
-import * as registry from './catalog.js';
-import type { Software } from './catalog.js';
-import { serverKinds } from '../deployments/kinds.js';
+import * as registry from '../software/catalog.js';
+import type { Software } from '../software/catalog.js';
+import { serverKinds } from './kinds.js';
 
 /**
  * Debian packages of the whole stack that are not software a deployment kind needs: tools for the

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { removedFromServers, serverEnvironment } from '../deployments/server-env.js';
+import { removedFromServers, serverEnvironment } from '../process/server-env.js';
 import { projectRoot } from '../files/bench-paths.js';
-import type { Environment, SoftwareVersions } from '../results/types.js';
-import { flask, pythonVersion, uvicorn, type Software } from './catalog.js';
+import type { Environment, SoftwareVersions } from './types.js';
+import { flask, pythonVersion, uvicorn, type Software } from '../software/catalog.js';
 
 export function describeEnvironment(): Environment {
   const cpuList = cpus();
