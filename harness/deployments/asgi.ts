@@ -23,6 +23,7 @@ export const uvicornKind: ServerKind = {
   name: 'uvicorn',
   summary: "one uvicorn process: one asyncio event loop serving the demo's ASGI app on Starlette (every awaited request at once)",
   requires: [uvicorn, starlette],
+  demoOnly: [starlette],
   args: { forbidden: {
     '--host': ADDRESS, '--port': ADDRESS, '--uds': ADDRESS, '--fd': ADDRESS,
     '--app-dir': BENCH_SETS('the app'), '--factory': BENCH_SETS('the app'),
@@ -43,6 +44,6 @@ export const gunicornUvicorn = gunicornKind(
   "gunicorn's arbiter with W uvicorn workers: an asyncio event loop in each of W processes (the demo's ASGI app)",
   'async',
   'uvicorn.workers.UvicornWorker',
-  { ...eventLoop, requires: [gunicorn, uvicorn, starlette] },
+  { ...eventLoop, requires: [gunicorn, uvicorn, starlette], demoOnly: [starlette] },
   () => asgiDemo,
 );

@@ -160,8 +160,10 @@ export interface ServerKind {
   model: ConcurrencyModel;
   /** The pool a deployment sizes; absent: one process of one thread, whatever workers: and threads: say. */
   pool?: PoolSupport;
-  /** Software outside npm the kind needs (nginx is added when it is in front). */
+  /** Software outside npm the kind needs to run the demo app (nginx is added when it is in front). */
   requires: readonly Software[];
+  /** What of `requires` only the demo app needs (its framework): a user's app brings its own, so it is not asked for then. */
+  demoOnly?: readonly Software[];
   upstream: UpstreamProtocol;
   /** Which web server it may or must have in front; absent: nginx or Apache, when the deployment asks. */
   front?: FrontRules;

@@ -79,6 +79,7 @@ export const apacheModWsgi: ServerKind = {
   slowClients: 'held',
   pool: { workers: 4, threads: 4 },
   requires: [flask, apache2, modWsgi],
+  demoOnly: [flask],
   upstream: 'http',
   front: { itself: 'apache' },
   hosts: ['demo', 'wsgi'],

@@ -74,6 +74,7 @@ export const flaskDev: ServerKind = {
 export const wsgiref: ServerKind = {
   ...oneAtATime,
   name: 'wsgiref',
+  demoOnly: [flask],
   summary: "Python's own reference WSGI server (wsgiref): one request at a time, for any WSGI app",
   plan: async (spec, ctx) => {
     const app = wsgiTarget(spec);
@@ -117,6 +118,7 @@ export function gunicornKind(
     args: { forbidden: gunicornOwned, flagOf: gunicornFlagOf },
     hosts: ['demo', 'wsgi'],
     requires: [flask, gunicorn],
+    demoOnly: [flask],
     upstream: 'http',
     configFile: gunicornConfigFile(workerClass),
     exportAs: 'gunicorn',
@@ -212,6 +214,7 @@ export const uwsgiKind: ServerKind = {
   pool: { workers: 4, threads: 'when-asked', preload: 'master-imports-first' },
   hosts: ['demo', 'wsgi'],
   requires: [flask, uwsgi],
+  demoOnly: [flask],
   upstream: 'uwsgi',
   configFile: uwsgiConfigFile,
   exportAs: 'uwsgi',
@@ -283,6 +286,7 @@ export const cgi: ServerKind = {
   model: 'process-per-request',
   pool: { workers: 4 },
   requires: [flask, nginx, fcgiwrap],
+  demoOnly: [flask],
   upstream: 'fastcgi',
   front: { required: { front: 'nginx', why: 'fcgiwrap answers FastCGI only' } },
   hosts: ['demo', 'wsgi'],

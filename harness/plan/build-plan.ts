@@ -233,7 +233,7 @@ export function expandDeployment(
     throw new UsageError(`${where}: health: is for kind external only; the app bench starts gives its readiness path as app.health (--health)`);
   }
   if (!takesThreads(kind) && object.threads !== undefined) {
-    throw new UsageError(`${where}: ${kind.name} does not take threads (gunicorn-gthread and uwsgi do)`);
+    throw new UsageError(`${where}: ${kind.name} does not take threads (${serverKinds.filter(takesThreads).map((k) => k.name).join(', ')} do)`);
   }
   checkHostsApp(kind, app, where);
   if (object.args && !kind.args) {
@@ -387,9 +387,9 @@ function attachedDeployment(object: Exclude<DeploymentEntry, string>, kind: Serv
 /** Software a planned deployment needs beyond npm: its kind's, plus nginx or Apache when one is in front. */
 export function requiredSoftware(planned: PlannedDeployment): Software[] {
   const app = planned.spec.app;
-  // Flask is the demo app's (and Flask's dev server's); a user's app needs only what hosts it, in its own interpreter.
+  // A user's app needs only what hosts it, in its own interpreter: not the demo app's framework.
   const needed = planned.kind.requires
-    .filter((s) => !app || s !== flask || planned.kind.name === 'flask-dev')
+    .filter((s) => !app || !planned.kind.demoOnly?.includes(s))
     .map((s) => softwareFor(s, app?.kind === 'wsgi' ? app.python : undefined));
   if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
   if (planned.spec.proxy === 'apache') needed.push(apache2);
