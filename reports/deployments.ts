@@ -31,9 +31,9 @@ export function startedDeployments(run: RunResults): StartedDeployment[] {
 /** "WSGI app fixture_app:application from /srv/app, on /srv/app/.venv/bin/python; ready at /healthz". */
 export function describeApp(app: AppUnderTest | undefined): string {
   if (!app) return "bench's demo app (servers/node, servers/python)";
-  return app.kind === 'wsgi'
-    ? `WSGI app ${app.wsgi} from ${app.dir}, on ${app.python}; ready at ${app.health}`
-    : `Node program ${app.node}; ready at ${app.health}`;
+  if (app.kind === 'wsgi') return `WSGI app ${app.wsgi} from ${app.dir}, on ${app.python}; ready at ${app.health}`;
+  if (app.kind === 'asgi') return `ASGI app ${app.asgi} from ${app.dir}, on ${app.python}; ready at ${app.health}`;
+  return `Node program ${app.node}; ready at ${app.health}`;
 }
 
 function shellWord(word: string): string {

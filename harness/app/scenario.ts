@@ -16,6 +16,15 @@ concurrency: [1, 2, 4, 8, 16, 32]
 deployments: [gunicorn-sync, gunicorn-sync+nginx, gunicorn-gthread, gunicorn-gevent, uwsgi]
 `;
 
+const ASGI = `
+description: Your ASGI app on one event loop, on a pool of event loops, with and without nginx
+path: /
+duration: 3
+warmup: 0.5
+concurrency: [1, 2, 4, 8, 16, 32]
+deployments: [uvicorn, gunicorn-uvicorn, gunicorn-uvicorn+nginx]
+`;
+
 const NODE = `
 description: Your Node program as one process and as a cluster of workers, with and without nginx
 path: /
@@ -25,9 +34,9 @@ concurrency: [1, 2, 4, 8, 16, 32]
 deployments: [node, node-cluster, node-cluster+nginx]
 `;
 
-export function appScenario(kind: 'wsgi' | 'node'): Scenario {
+export function appScenario(kind: 'wsgi' | 'asgi' | 'node'): Scenario {
   // The built-in text goes through the same validation as any scenario file.
-  return { ...parseScenario(kind === 'wsgi' ? WSGI : NODE, '(bench run --app)'), name: 'app' };
+  return { ...parseScenario({ wsgi: WSGI, asgi: ASGI, node: NODE }[kind], '(bench run --app)'), name: 'app' };
 }
 
 /** --app, --app-dir, --python, --health: the user's app, on `bench run` and `bench tune`. */

@@ -40,7 +40,7 @@ export function initCommand(file: string | undefined, flags: InitFlags): number 
     if (code === 'EEXIST') throw new UsageError(`${target} already exists; name another file (bench init OTHER.yaml) or pass --force to replace it`);
     throw new UsageError(faultLine(err) ?? `cannot write ${target}: ${(err as Error).message}`);
   }
-  process.stdout.write(`wrote ${target}, a starter scenario for ${app ? `your app (${app.kind === 'wsgi' ? app.wsgi : app.node})` : "bench's demo app"}; edit it, then: bench run ${target} --quick\n`);
+  process.stdout.write(`wrote ${target}, a starter scenario for ${app ? `your app (${app.kind === 'node' ? app.node : app.kind === 'wsgi' ? app.wsgi : app.asgi})` : "bench's demo app"}; edit it, then: bench run ${target} --quick\n`);
   return EXIT.ok;
 }
 
@@ -87,9 +87,9 @@ function appLines(app: AppUnderTest, scenarioDir: string): string[] {
     return ['# Your Node program: it listens on $HOST:$PORT, which bench sets.', 'app:', `  node: ${yaml(from(app.node))}`, ...health];
   }
   return [
-    '# Your WSGI app: module:callable, imported from dir (relative to this file), run by python.',
+    `# Your ${app.kind.toUpperCase()} app: module:${app.kind === 'wsgi' ? 'callable' : 'attribute'}, imported from dir (relative to this file), run by python.`,
     'app:',
-    `  wsgi: ${yaml(app.wsgi)}`,
+    app.kind === 'wsgi' ? `  wsgi: ${yaml(app.wsgi)}` : `  asgi: ${yaml(app.asgi)}`,
     `  dir: ${yaml(from(app.dir))}`,
     `  python: ${yaml(app.python)}`,
     ...health,

@@ -1,16 +1,20 @@
 import { pythonServersDir } from '../files/bench-paths.js';
 import { gunicorn, starlette, uvicorn } from '../software/catalog.js';
-import type { ServerKind } from './kind.js';
+import type { DeploymentSpec, ServerKind } from './kind.js';
 import { ADDRESS, BENCH_SETS, gunicornKind, python, type PythonTarget } from './python.js';
 
-/**
- * bench's demo app on Starlette (servers/python/asgi_app.py). A user's WSGI app is not ASGI, so
- * these kinds host the demo only.
- */
-const asgiDemo: PythonTarget = { dir: pythonServersDir, target: 'asgi_app:app', foundBy: uvicorn };
+/** bench's demo app on Starlette (servers/python/asgi_app.py). */
+export const asgiDemo: PythonTarget = { dir: pythonServersDir, target: 'asgi_app:app', foundBy: uvicorn };
+
+/** The ASGI app a deployment serves: the user's (`app: { asgi: … }`), else the demo's. */
+export function asgiTarget(spec: DeploymentSpec): PythonTarget {
+  if (spec.app?.kind === 'asgi') return { dir: spec.app.dir, target: spec.app.asgi, python: spec.app.python };
+  if (spec.app) throw new Error(`${spec.kind} hosts an ASGI app, not a ${spec.app.kind === 'wsgi' ? 'WSGI app' : 'Node program'}`);
+  return asgiDemo;
+}
 
 /** An asyncio event loop per process: awaiting costs nothing, a blocking wait stops the whole loop. */
-const eventLoop = {
+export const eventLoop = {
   model: 'async',
   hosts: ['demo'],
   upstream: 'http',

@@ -66,7 +66,7 @@ export interface DeploymentSpec {
 }
 
 /** Which apps a kind can host: bench's demo app, a user's WSGI app, a user's Node program. */
-export type AppHost = 'demo' | 'wsgi' | 'node';
+export type AppHost = 'demo' | 'wsgi' | 'asgi' | 'node';
 
 /** How many requests a deployment can hold at once, in Little's-law terms. */
 export type ConcurrencyModel = 'single' | 'prefork' | 'threads' | 'async' | 'process-per-request' | 'unknown';

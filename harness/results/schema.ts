@@ -174,6 +174,7 @@ const resultRow = z.object({
 
 const appUnderTest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('wsgi'), wsgi: z.string(), dir: z.string(), python: z.string(), health: z.string() }),
+  z.object({ kind: z.literal('asgi'), asgi: z.string(), dir: z.string(), python: z.string(), health: z.string() }),
   z.object({ kind: z.literal('node'), node: z.string(), health: z.string() }),
 ]);
 

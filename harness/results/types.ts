@@ -422,6 +422,16 @@ export type AppUnderTest =
       health: string;
     }
   | {
+      kind: 'asgi';
+      /** module:attribute of an ASGI application (FastAPI, Starlette, Django's ASGI handler), imported with `dir` on the path. */
+      asgi: string;
+      dir: string;
+      /** The interpreter that ran it. */
+      python: string;
+      /** Readiness path: must answer 2xx. */
+      health: string;
+    }
+  | {
       kind: 'node';
       /** A Node program that listens on $HOST:$PORT. */
       node: string;
