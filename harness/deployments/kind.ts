@@ -91,6 +91,8 @@ export interface PoolSupport {
   threads?: number | 'when-asked';
   /** A master that can import the app once before it forks the workers (a deployment's `preload: true`). */
   preload?: 'master-imports-first';
+  /** With one worker the server runs it in its own process, with no master beside it (hypercorn -w 1); absent: a master beside any number. */
+  oneWorkerRunsAlone?: true;
 }
 
 /** Which web server a kind may or must have in front; a kind without these rules takes nginx or Apache when asked. */
@@ -184,7 +186,7 @@ export interface ServerKind {
   /** The server reads a config file of its own, which a deployment may name (`config:`). */
   configFile?: ConfigFileSupport;
   /** `bench export` writes a deployment of the kind as this server's config file (harness/export/); absent: it cannot be exported. */
-  exportAs?: 'gunicorn' | 'uwsgi';
+  exportAs?: 'gunicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
   /** Reads back the settings the server runs with, from the command line it will start with (gunicorn --print-config). */
   effectiveSettings?(plan: SpawnPlan, spec: DeploymentSpec): Promise<EffectiveSettings>;
   /**
@@ -202,6 +204,9 @@ export const takesThreads = (kind: ServerKind): boolean => kind.pool?.threads !=
 
 /** Worker processes when a deployment of the kind sets none: one for a kind without a pool. */
 export const defaultWorkers = (kind: ServerKind): number => kind.pool?.workers ?? 1;
+
+/** Processes of a pool besides the process bench starts: none where one worker runs alone. */
+export const processesBesideLeader = (kind: ServerKind, workers: number): number => (workers === 1 && kind.pool?.oneWorkerRunsAlone ? 0 : workers);
 
 /** Threads per worker when a deployment of the kind sets none; undefined: it runs none of its own. */
 export const defaultThreads = (kind: ServerKind): number | undefined => (typeof kind.pool?.threads === 'number' ? kind.pool.threads : undefined);

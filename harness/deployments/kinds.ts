@@ -1,5 +1,7 @@
 import { gunicornUvicorn, uvicornKind } from './asgi.js';
+import { daphneKind } from './daphne.js';
 import { external } from './external.js';
+import { hypercornKind } from './hypercorn.js';
 import type { ServerKind } from './kind.js';
 import { closest } from '../formatting/suggest.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
@@ -21,6 +23,8 @@ export const serverKinds: readonly ServerKind[] = [
   uwsgiKind,
   uvicornKind,
   gunicornUvicorn,
+  hypercornKind,
+  daphneKind,
   cgi,
   apacheModWsgi,
   external,

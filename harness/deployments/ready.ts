@@ -1,7 +1,7 @@
 import { sleep, type ProcessGroup } from '../process/group.js';
 import { groupMembers, hasProcfs } from '../process/procfs.js';
 import { answeringPids, checkStillStarting, waitUntilHealthy } from '../process/readiness.js';
-import { defaultThreads, takesWorkers, type DeploymentSpec, type ServerKind } from './kind.js';
+import { defaultThreads, processesBesideLeader, takesWorkers, type DeploymentSpec, type ServerKind } from './kind.js';
 
 /**
  * How long each request of a readiness round holds the worker that takes it: long enough that a
@@ -39,7 +39,7 @@ type WorkerCheck =
  *   the program: the pid that answers is a new CGI process every time) and external servers.
  */
 function workerCheck(kind: ServerKind, spec: DeploymentSpec): WorkerCheck | undefined {
-  if (!takesWorkers(kind)) return undefined;
+  if (!takesWorkers(kind) || processesBesideLeader(kind, spec.workers) === 0) return undefined;
   // A user's app does not say which worker answered (x-worker-pid is the demo app's): count processes.
   if (spec.app) return hasProcfs && kind.model !== 'process-per-request' ? { by: 'processes', workers: spec.workers } : undefined;
   switch (kind.model) {
