@@ -77,19 +77,24 @@ function importableIn(interpreter: string): (module: string) => boolean {
   return (module) => spawnSync(interpreter, ['-c', `import ${module}`], { stdio: 'ignore', timeout: 15_000 }).status === 0;
 }
 
-/** Prints, as JSON, the settings hypercorn resolves from its command line (and any config file) in place of serving. */
+/**
+ * Prints, as JSON, the settings hypercorn resolves from its command line in place of serving: the
+ * ones the model, the proxy and an export need, and every other one the command line set.
+ */
 const PRINT_CONFIG = `
 import json, sys
 import hypercorn.__main__ as main
+RECORDED = ["bind", "workers", "worker_class", "keep_alive_timeout", "backlog", "graceful_timeout", "read_timeout",
+            "h11_max_incomplete_size", "h2_max_concurrent_streams", "max_app_queue_size", "shutdown_timeout",
+            "accesslog", "errorlog", "loglevel", "root_path", "server_names", "websocket_ping_interval", "include_server_header"]
+def plain(v):
+    if v is None or isinstance(v, (bool, int, float, str)): return v
+    if isinstance(v, (list, tuple)): return [str(x) for x in v]
+    return str(v)
 def show(config):
-    names = ["bind", "workers", "worker_class", "keep_alive_timeout", "backlog", "graceful_timeout", "read_timeout",
-             "h11_max_incomplete_size", "h2_max_concurrent_streams", "max_app_queue_size", "shutdown_timeout",
-             "accesslog", "errorlog", "loglevel", "root_path", "server_names", "websocket_ping_interval", "include_server_header"]
-    def plain(v):
-        if v is None or isinstance(v, (bool, int, float, str)): return v
-        if isinstance(v, (list, tuple)): return [str(x) for x in v]
-        return str(v)
-    print(json.dumps({n: plain(getattr(config, n)) for n in names}))
+    # The CLI sets these on every run, asked or not; the app is the command line's, not a setting.
+    given = [n for n in vars(config) if not n.startswith("_") and n not in ("application_path", "loglevel")]
+    print(json.dumps({n: plain(getattr(config, n)) for n in RECORDED + given}))
 main.run = show
 main.main(sys.argv[1:])
 `;

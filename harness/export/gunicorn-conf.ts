@@ -4,7 +4,8 @@ import { UsageError } from '../cli/errors.js';
 import type { SettingValue } from '../results/types.js';
 import { header, measuredFigures } from './provenance.js';
 import { optionText, type MeasuredOption } from './server-args.js';
-import { addressText, type ExportTarget } from './target.js';
+import { addressText } from './address.js';
+import type { ExportTarget } from './target.js';
 
 /** Set on the command line and in the config by bench export itself, so not copied from the measured one. */
 const REPLACED = new Set(['bind', 'chdir', 'config', 'daemon', 'wsgi_app']);
@@ -76,7 +77,7 @@ export function gunicornConf(t: ExportTarget): string {
     '',
     `# The app: ${t.app.from}.`,
     `chdir = ${JSON.stringify(t.app.dir)}`,
-    `wsgi_app = ${JSON.stringify(t.app.wsgi)}`,
+    `wsgi_app = ${JSON.stringify(t.app.target)}`,
     '',
   );
   return lines.join('\n');

@@ -1,6 +1,7 @@
 import { nginxString } from '../deployments/nginx-string.js';
 import { header, measuredFigures } from './provenance.js';
-import { addressText, type ExportTarget } from './target.js';
+import { addressText } from './address.js';
+import type { ExportTarget } from './target.js';
 
 /** What the row's generated nginx.conf set, as far as a site file can carry it. */
 interface MeasuredNginx {

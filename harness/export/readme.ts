@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { describeGenerator, describeLoad, formatRps, latencyCell } from '../formatting/numbers.js';
 import { table } from '../../reports/markdown.js';
 import { measuredWithParagraph } from '../tune/measured-on.js';
@@ -7,7 +8,11 @@ import { unitFileName } from './systemd-unit.js';
 import type { ExportTarget } from './target.js';
 
 export const NGINX_SITE_FILE = 'nginx-site.conf';
-export const configFileName = (t: ExportTarget) => (t.kind === 'uwsgi' ? 'uwsgi.ini' : 'gunicorn.conf.py');
+/** The config file's name in the export folder; undefined for daphne, whose settings are on its command line. */
+export const configFileName = (t: ExportTarget) => (t.configFile ? basename(t.configFile) : undefined);
+
+/** The server's name as its own docs write it. */
+const SERVER_NAME = { gunicorn: 'gunicorn', uwsgi: 'uWSGI', hypercorn: 'hypercorn', daphne: 'daphne' } as const;
 
 /** The export folder's README.md: where each file goes, how to start it, and what it was measured as. */
 export function exportReadme(t: ExportTarget): string {
@@ -28,9 +33,9 @@ export function exportReadme(t: ExportTarget): string {
       ['file', 'goes to', 'what it is'],
       [false, false, false],
       [
-        [config, t.configFile, `${t.kind === 'uwsgi' ? 'uWSGI' : 'gunicorn'}'s settings and the app (${t.app.wsgi} in ${t.app.dir})`],
+        ...(config ? [[config, t.configFile!, `${SERVER_NAME[t.format]}'s settings${t.workingDir ? '' : ` and the app (${t.app.target} in ${t.app.dir})`}`]] : []),
         [NGINX_SITE_FILE, `/etc/nginx/sites-available/${t.name}`, `nginx on ${t.listen.host}:${t.listen.port} in front of the app server${nginxMeasured ? '' : row.proxy === 'apache' ? ' (not measured: the row ran behind Apache, whose httpd.conf bench does not export)' : ' (not measured: the row ran without nginx)'}`],
-        [supervisorFileName(t), `/etc/supervisor/conf.d/${t.name}.conf`, `the app server under supervisord (logs: ${logFiles(t).out}, ${logFiles(t).err})`],
+        [supervisorFileName(t), `/etc/supervisor/conf.d/${t.name}.conf`, `${SERVER_NAME[t.format]} under supervisord${t.workingDir ? `, started in ${t.workingDir} with the app (${t.app.target})` : ''}${config ? '' : ' and the settings it was measured with, on its command line (daphne has no config file)'} (logs: ${logFiles(t).out}, ${logFiles(t).err})`],
         [unitFileName(t), `/etc/systemd/system/${unitFileName(t)}`, 'the same under systemd: use it or supervisord, not both'],
       ],
     ),
@@ -38,7 +43,7 @@ export function exportReadme(t: ExportTarget): string {
     '## How to start it',
     '',
     '```sh',
-    `sudo install -D -m 644 ${config} ${t.configFile}`,
+    ...(config ? [`sudo install -D -m 644 ${config} ${t.configFile}`] : []),
     `sudo install -m 644 ${NGINX_SITE_FILE} /etc/nginx/sites-available/${t.name}`,
     `sudo ln -s /etc/nginx/sites-available/${t.name} /etc/nginx/sites-enabled/${t.name}`,
     'sudo nginx -t && sudo systemctl reload nginx',

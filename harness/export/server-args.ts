@@ -42,6 +42,25 @@ export function parseUwsgi(args: readonly string[]): MeasuredCommand {
   return { program: args.slice(0, 1), options, positionals };
 }
 
+/**
+ * A server bench starts as `python -m MODULE [options] APP` (hypercorn, daphne): the app is the
+ * last argument, and an option followed by another option (or the app) is a switch (`--debug`).
+ */
+export function parseModuleCommand(args: readonly string[], module: string): MeasuredCommand {
+  const m = args.indexOf('-m');
+  if (m < 0 || args[m + 1] !== module) throw new Error(`not a ${module} command line: ${args.join(' ')}`);
+  const options: MeasuredOption[] = [];
+  const last = args.length - 1;
+  for (let i = m + 2; i < last; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    if (arg.includes('=') && arg.startsWith('--')) options.push({ flag: arg.slice(0, arg.indexOf('=')), value: arg.slice(arg.indexOf('=') + 1) });
+    else if (i + 1 === last || next!.startsWith('-')) options.push({ flag: arg });
+    else options.push({ flag: arg, value: args[++i] });
+  }
+  return { program: args.slice(0, m + 2), options, positionals: args.slice(last) };
+}
+
 /** How an option reads on the command line, for comments: "--workers 2". */
 export function optionText(option: MeasuredOption): string {
   return option.value === undefined ? option.flag : `${option.flag} ${option.value}`;

@@ -39,12 +39,13 @@ export function supervisorProgram(t: ExportTarget): string {
     '',
     `[program:${t.name}]`,
     `command=${t.command.map(supervisorArg).join(' ')}`,
+    ...(t.workingDir ? ['; the server imports the app from the folder it starts in', `directory=${supervisorArg(t.workingDir)}`] : []),
     ...environmentLine(t),
     'autostart=true',
     '; a crashed master is started again, as `supervise: true` in a bench scenario measures',
     'autorestart=true',
-    // TERM is a graceful stop for gunicorn's arbiter and, with die-on-term, for uWSGI's master.
-    '; TERM: gunicorn\'s arbiter and uWSGI\'s master (die-on-term) stop their workers and exit',
+    // TERM is a graceful stop for gunicorn's arbiter, uWSGI's master (die-on-term), hypercorn and daphne.
+    '; TERM: the server stops its workers, or its event loop, and exits',
     'stopsignal=TERM',
     '; the signal goes to the whole process group, so no worker outlives its master',
     'stopasgroup=true',

@@ -2,7 +2,8 @@ import { describeConfigFile } from '../deployments/config-file.js';
 import { UsageError } from '../cli/errors.js';
 import { header, measuredFigures } from './provenance.js';
 import { optionText, type MeasuredOption } from './server-args.js';
-import { addressText, type ExportTarget } from './target.js';
+import { addressText } from './address.js';
+import type { ExportTarget } from './target.js';
 
 /** Where the server listens: bench export sets it from --bind. */
 const LISTENING = new Set(['--socket', '-s', '--uwsgi-socket', '--http-socket', '--http', '--ini']);
@@ -74,7 +75,7 @@ export function uwsgiIni(t: ExportTarget): string {
   else {
     // uWSGI runs its python3 plugin's interpreter, whatever the run's app named; a virtualenv is set with home =.
     if (t.app.python) lines.push(`; the run's app ran on ${t.app.python}; uWSGI runs its python3 plugin's interpreter (set home = for a virtualenv)`);
-    lines.push(`chdir = ${iniValue({ flag: '--chdir', value: t.app.dir })}`, `module = ${iniValue({ flag: '--module', value: t.app.wsgi })}`);
+    lines.push(`chdir = ${iniValue({ flag: '--chdir', value: t.app.dir })}`, `module = ${iniValue({ flag: '--module', value: t.app.target })}`);
   }
   lines.push('');
   return lines.join('\n');
