@@ -84,8 +84,12 @@ export function nginxSite(t: ExportTarget): string {
       ? ['# nginx was in front in that measurement: the directives below are its generated nginx.conf\'s.']
       : [
           `# NOT MEASURED: ${t.m.row.deployment} ran without nginx, so nothing in this file was measured. It is`,
-          '# here because sync workers belong behind a buffering proxy: nginx reads slow clients\' requests',
-          '# and responses whole, so a slow client ties up nginx rather than one of the workers.',
+          ...(t.format === 'hypercorn' || t.format === 'daphne'
+            ? ['# here because nginx is where TLS, static files and buffering usually live in front of an ASGI server.']
+            : [
+                '# here because sync workers belong behind a buffering proxy: nginx reads slow clients\' requests',
+                '# and responses whole, so a slow client ties up nginx rather than one of the workers.',
+              ]),
         ]),
     ...(measured?.workerConnections ? [`# The measured nginx.conf had events { worker_connections ${measured.workerConnections}; } (nginx.conf's, not a site's).`] : []),
     '',
@@ -93,7 +97,7 @@ export function nginxSite(t: ExportTarget): string {
     `    server ${server.startsWith('unix:') ? nginxString(server, false) : server};`,
     ...(measured?.upstreamKeepalive
       ? [`    ${measured.upstreamKeepalive}  ${tag}`]
-      : ['    # no keepalive to the upstream, as measured: one connection per request, which sync workers expect']),
+      : [`    # no keepalive to the upstream, as measured: one connection per request${t.format === 'gunicorn' || t.format === 'uwsgi' ? ', which sync workers expect' : ''}`]),
     '}',
     '',
     'server {',
