@@ -58,3 +58,19 @@ describe("a user's app that a deployment cannot take", () => {
     );
   });
 });
+
+describe("a user's ASGI app that a deployment cannot take", () => {
+  const asgiApp = `app: { asgi: "main:app", dir: ${JSON.stringify(WSGI_DIR)}, python: ${PYTHON} }`;
+
+  it('refuses a WSGI kind asked to host an ASGI app, naming the kinds that can', async () => {
+    expect(await refusal([asgiApp, 'deployments: [gunicorn-sync]'])).toMatch(/deployments\[0\]: gunicorn-sync cannot host an ASGI app; the kinds that can: .*uvicorn, gunicorn-uvicorn/);
+    expect(await refusal([wsgiApp, 'deployments: [uvicorn]'])).toMatch(/deployments\[0\]: uvicorn cannot host a WSGI app; the kinds that can: .*gunicorn-sync/);
+  });
+
+  it('refuses an app named twice, or named by its file, naming the field', async () => {
+    expect(await refusal([`app: { wsgi: "main:app", asgi: "main:app", dir: ${JSON.stringify(WSGI_DIR)} }`, 'deployments: [uvicorn]'])).toMatch(
+      /app\.asgi: give one of app\.wsgi, app\.asgi or app\.node, not app\.wsgi and app\.asgi/,
+    );
+    expect(await refusal([`app: { asgi: "main.py:app", dir: ${JSON.stringify(WSGI_DIR)} }`, 'deployments: [uvicorn]'])).toMatch(/app\.asgi: "main\.py:app" is a file name; name the module without \.py, e.g\. main:app/);
+  });
+});

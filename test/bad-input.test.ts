@@ -93,7 +93,7 @@ const APP = ['--app-dir', 'apps', '--deployments', 'gunicorn-sync'];
 const appRefusals: [string, string[], RegExp][] = [
   ['a module that does not exist', ['run', '--app', 'storefront_xyz:application', ...APP], /--app: storefront_xyz:application cannot be imported .*: ModuleNotFoundError: No module named 'storefront_xyz'$/],
   ['a callable the module lacks', ['run', '--app', 'shop:app', ...APP], /--app: shop:app cannot be imported .*: AttributeError: module 'shop' has no attribute 'app'/],
-  ['a module attribute that is not callable', ['run', '--app', 'shop:settings', ...APP], /--app: shop:settings cannot be imported .*: TypeError: shop:settings is a dict, not a WSGI callable/],
+  ['a module attribute that is not callable', ['run', '--app', 'shop:settings', ...APP], /--app: shop:settings cannot be imported .*: TypeError: shop:settings is a dict, not a WSGI or ASGI callable/],
   ['a module that raises at import', ['run', '--app', 'needs_config', ...APP], /--app: needs_config:application cannot be imported .*: RuntimeError: set SHOP_CONFIG before importing shop/],
   ['a module with a syntax error', ['run', '--app', 'typo:application', ...APP], /--app: typo:application cannot be imported .*: SyntaxError: /],
   ['a scenario whose app cannot be imported', ['run', scenario('app.yaml', 'app: { wsgi: "inventory_q:application", dir: apps }\npath: /\nduration: 1\nconcurrency: [1]\ndeployments: [wsgiref]\n')], /app\.yaml: app\.wsgi: inventory_q:application cannot be imported .*ModuleNotFoundError/],

@@ -261,7 +261,7 @@ describeGunicorn('SIGKILL of a run while it imports the user\'s app, before any 
     mkdirSync(join(work, 'slow-app'), { recursive: true });
     writeFileSync(join(work, 'slow-app', 'warehouse.py'), 'import time\ntime.sleep(3600)\napplication = None\n');
     const run = new WatchedRun('slow-import', 'app: { wsgi: "warehouse:application", dir: slow-app }\npath: /\nduration: 1\nconcurrency: [1]\ndeployments: [gunicorn-sync]\n');
-    const running = await run.killWhen((r) => has(r, /wsgi_host\.py .*warehouse:application check/));
+    const running = await run.killWhen((r) => has(r, /app_check\.py .*warehouse:application/));
     expect(has(running, /gunicorn/)).toBe(false);
     await expectNothingLeft(run);
   });

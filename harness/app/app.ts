@@ -6,12 +6,16 @@ import { quoted } from '../formatting/quote.js';
 import { requestPath } from '../scenario/schema.js';
 import type { AppUnderTest } from '../results/types.js';
 import { findExecutable } from '../software/catalog.js';
+import { inspectApp } from './inspect.js';
 
 export type { AppUnderTest };
 
 /** The app as a scenario's `app:` or the CLI's --app flags give it, before it is checked. */
 export interface AppInput {
   wsgi?: string;
+  asgi?: string;
+  /** --app module:attribute: a Python app whose shape, WSGI or ASGI, bench reads by importing it. */
+  pythonApp?: string;
   node?: string;
   dir?: string;
   python?: string;
@@ -21,6 +25,7 @@ export interface AppInput {
 /** Where each field came from, for errors: `app.dir` in a file, or `--app-dir` on the command line. */
 export interface AppFieldNames {
   wsgi: string;
+  asgi: string;
   node: string;
   dir: string;
   python: string;
@@ -42,43 +47,61 @@ export function resolveApp(input: AppInput, baseDir: string, names: AppFieldName
   };
   const health = input.health ?? '/';
   if (!requestPath.safeParse(health).success) fail('health', `a path like /healthz, got ${quoted(health)}`);
-  if (input.wsgi !== undefined && input.node !== undefined) fail('node', `give ${names.wsgi} or ${names.node}, not both`);
+  const given = (['wsgi', 'asgi', 'node'] as const).filter((field) => input[field] !== undefined);
+  if (given.length > 1) fail(given[1]!, `give one of ${names.wsgi}, ${names.asgi} or ${names.node}, not ${given.map((f) => names[f]).join(' and ')}`);
   if (input.node !== undefined) {
     for (const field of ['dir', 'python'] as const) {
-      if (input[field] !== undefined) fail(field, `is for a WSGI app (${names.wsgi}); a Node app is one file`);
+      if (input[field] !== undefined) fail(field, `is for a Python app (${names.wsgi}, ${names.asgi}); a Node app is one file`);
     }
     const program = resolve(baseDir, input.node);
     if (!isFile(program)) fail('node', `${program} is not a file; name the Node program that listens on $HOST:$PORT`);
     return { kind: 'node', node: program, health };
   }
-  if (input.wsgi === undefined) return fail('wsgi', 'name the app: wsgi: module:callable (a WSGI app) or node: FILE (a Node program)');
-  if (/\.py(:|$)/.test(input.wsgi)) fail('wsgi', `"${input.wsgi}" is a file name; name the module without .py, e.g. ${input.wsgi.replace(/\.py(?=:|$)/, '').replace(/\//g, '.')}`);
-  if (!MODULE_CALLABLE.test(input.wsgi)) fail('wsgi', `"${input.wsgi}" is not module:callable, e.g. myproject.wsgi:application`);
+  const field = input.asgi !== undefined ? 'asgi' : 'wsgi';
+  const named = input.asgi ?? input.wsgi ?? input.pythonApp;
+  if (named === undefined) return fail('wsgi', 'name the app: wsgi: module:callable (a WSGI app), asgi: module:attribute (an ASGI app) or node: FILE (a Node program)');
+  if (/\.py(:|$)/.test(named)) fail(field, `"${named}" is a file name; name the module without .py, e.g. ${named.replace(/\.py(?=:|$)/, '').replace(/\//g, '.')}`);
+  if (!MODULE_CALLABLE.test(named)) fail(field, `"${named}" is not module:${field === 'asgi' ? 'attribute' : 'callable'}, e.g. ${field === 'asgi' ? 'main:app' : 'myproject.wsgi:application'}`);
   const dir = resolve(baseDir, input.dir ?? '.');
   if (!isDirectory(dir)) fail('dir', `${dir} is not a folder; it is the folder the module is imported from`);
   const python = input.python === undefined ? defaultPython() : resolveInterpreter(input.python, baseDir);
   if (!python) return fail('python', 'no python3 found; name the interpreter, e.g. python: .venv/bin/python');
   if (!isExecutable(python)) fail('python', `${python} is not an executable file`);
   // "module" alone means module:application, as gunicorn and uWSGI read it.
-  const wsgi = input.wsgi.includes(':') ? input.wsgi : `${input.wsgi}:application`;
-  return { kind: 'wsgi', wsgi, dir, python, health };
+  const target = named.includes(':') ? named : `${named}:application`;
+  if (input.pythonApp !== undefined) return pythonAppByShape(target, dir, python, health, names);
+  if (field === 'wsgi') return { kind: 'wsgi', wsgi: target, dir, python, health };
+  // The facts the model reads come from the same import that checks it (checkAppImports); an app
+  // that imports only with a deployment's env: gets none, and the model says what it assumed.
+  const inspection = inspectApp({ target, dir, python });
+  return { kind: 'asgi', asgi: target, dir, python, health, ...(inspection.imported && inspection.shape === 'asgi' && { facts: inspection.facts }) };
+}
+
+/** `--app module:attribute`: WSGI or ASGI, as importing it tells; an app that cannot be imported is refused in Python's words. */
+function pythonAppByShape(target: string, dir: string, python: string, health: string, names: AppFieldNames): AppUnderTest {
+  const inspection = inspectApp({ target, dir, python });
+  if (inspection.imported === false) throw new UsageError(`${names.wsgi}: ${target} cannot be imported from ${dir} by ${python}: ${inspection.said}`);
+  if (inspection.imported && inspection.shape === 'asgi') return { kind: 'asgi', asgi: target, dir, python, health, facts: inspection.facts };
+  // No verdict (a hung import): WSGI, as before bench told them apart; the server's start will say more.
+  return { kind: 'wsgi', wsgi: target, dir, python, health };
 }
 
 /** Field names for a scenario file's `app:` block. */
 export function scenarioAppFields(file: string): AppFieldNames {
-  return { wsgi: 'app.wsgi', node: 'app.node', dir: 'app.dir', python: 'app.python', health: 'app.health', where: file };
+  return { wsgi: 'app.wsgi', asgi: 'app.asgi', node: 'app.node', dir: 'app.dir', python: 'app.python', health: 'app.health', where: file };
 }
 
 /** Field names for `bench run --app …`. */
 export const CLI_APP_FIELDS: AppFieldNames = {
   wsgi: '--app',
+  asgi: '--app',
   node: '--app',
   dir: '--app-dir',
   python: '--python',
   health: '--health',
 };
 
-/** `--app X`: a .js/.mjs/.cjs file is a Node program, anything else a WSGI module:callable. */
+/** `--app X`: a .js/.mjs/.cjs file is a Node program, anything else a Python module:attribute, WSGI or ASGI as importing it tells. */
 export function appFromFlags(flags: { app?: string; appDir?: string; python?: string; health?: string }): AppInput | undefined {
   if (flags.app === undefined) {
     const stray = flags.appDir !== undefined ? '--app-dir' : flags.python !== undefined ? '--python' : flags.health !== undefined ? '--health' : undefined;
@@ -87,7 +110,7 @@ export function appFromFlags(flags: { app?: string; appDir?: string; python?: st
   }
   const node = /\.[cm]?js$/.test(flags.app);
   return {
-    ...(node ? { node: flags.app } : { wsgi: flags.app }),
+    ...(node ? { node: flags.app } : { pythonApp: flags.app }),
     ...(flags.appDir !== undefined && { dir: flags.appDir }),
     ...(flags.python !== undefined && { python: flags.python }),
     ...(flags.health !== undefined && { health: flags.health }),

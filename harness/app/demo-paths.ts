@@ -7,7 +7,7 @@ import { quoted } from '../formatting/quote.js';
  */
 export const DEMO_MAX_MS = 60_000;
 export const DEMO_ITEMS = 1000;
-const TAKES_MS = new Set(['/io', '/io-blocking', '/cpu', '/db']);
+const TAKES_MS = new Set(['/io', '/io-blocking', '/io-sync', '/cpu', '/db']);
 
 /** A path the run requests, and the flag or key it came from. */
 export interface NamedPath {

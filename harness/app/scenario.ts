@@ -1,6 +1,6 @@
 import { UsageError } from '../cli/errors.js';
 import { loadScenario, parseScenario, type Scenario } from '../scenario/load.js';
-import { appFromFlags } from './app.js';
+import { appFromFlags, CLI_APP_FIELDS, resolveApp } from './app.js';
 
 /**
  * `bench run --app …` without a scenario file: a first look at the user's app under the
@@ -55,6 +55,7 @@ export function scenarioAndApp<F extends AppFlags>(scenarioName: string | undefi
   const { app: _app, appDir: _dir, python: _python, health: _health, ...rest } = flags;
   const app = appFromFlags(flags);
   if (scenarioName === undefined && !app) throw new UsageError('name a scenario (bench list shows them), or an app to measure with --app MODULE:CALLABLE or --app FILE.js');
-  const scenario = scenarioName === undefined ? appScenario(app!.node !== undefined ? 'node' : 'wsgi') : loadScenario(scenarioName);
+  // A Python app's first look depends on its shape, read by importing it (remembered for the plan's own check).
+  const scenario = scenarioName === undefined ? appScenario(resolveApp(app!, process.cwd(), CLI_APP_FIELDS).kind) : loadScenario(scenarioName);
   return { scenario, app, rest };
 }

@@ -13,19 +13,22 @@ export function asgiTarget(spec: DeploymentSpec): PythonTarget {
   return asgiDemo;
 }
 
-/** An asyncio event loop per process: awaiting costs nothing, a blocking wait stops the whole loop. */
+/**
+ * An asyncio event loop per process: awaiting costs nothing, a blocking wait stops the whole loop,
+ * and a plain `def` route runs in the framework's thread pool (Starlette's and FastAPI's: anyio's).
+ */
 export const eventLoop = {
   model: 'async',
-  hosts: ['demo'],
+  hosts: ['demo', 'asgi'],
   upstream: 'http',
   slowClients: 'not-held',
-  eventLoop: { blockingWait: 'stops-the-loop' },
+  eventLoop: { blockingWait: 'stops-the-loop', syncRoutes: 'thread-pool' },
 } as const;
 
 export const uvicornKind: ServerKind = {
   ...eventLoop,
   name: 'uvicorn',
-  summary: "one uvicorn process: one asyncio event loop serving the demo's ASGI app on Starlette (every awaited request at once)",
+  summary: "one uvicorn process: one asyncio event loop serving an ASGI app, the demo's on Starlette or yours (every awaited request at once)",
   requires: [uvicorn, starlette],
   demoOnly: [starlette],
   args: { forbidden: {
@@ -35,19 +38,25 @@ export const uvicornKind: ServerKind = {
     '--workers': 'uvicorn is one process here; for W worker processes use kind gunicorn-uvicorn',
     '--reload': 'it runs the server in a child process under a file watcher; bench measures one process',
   } },
-  plan: (spec, ctx) =>
-    python(asgiDemo, [
-      '-m', 'uvicorn', '--host', ctx.host, '--port', String(ctx.port), '--app-dir', asgiDemo.dir,
-      ...(spec.args ?? []),
-      asgiDemo.target,
-    ]),
+  plan: async (spec, ctx) => {
+    const app = asgiTarget(spec);
+    return {
+      ...(await python(app, [
+        '-m', 'uvicorn', '--host', ctx.host, '--port', String(ctx.port), '--app-dir', app.dir,
+        ...(spec.args ?? []),
+        app.target,
+      ])),
+      // As its owner starts it: from the app's folder, where relative paths in the app resolve.
+      cwd: app.dir,
+    };
+  },
 };
 
 export const gunicornUvicorn = gunicornKind(
   'gunicorn-uvicorn',
-  "gunicorn's arbiter with W uvicorn workers: an asyncio event loop in each of W processes (the demo's ASGI app)",
+  "gunicorn's arbiter with W uvicorn workers: an asyncio event loop in each of W processes (the demo's ASGI app or yours)",
   'async',
   'uvicorn.workers.UvicornWorker',
   { ...eventLoop, requires: [gunicorn, uvicorn, starlette], demoOnly: [starlette] },
-  () => asgiDemo,
+  asgiTarget,
 );

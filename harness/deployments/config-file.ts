@@ -71,7 +71,7 @@ export function configFileOf(
   userApp: AppUnderTest | undefined,
   where: string,
 ): { config?: ServerConfigFile; args?: string[] } {
-  const app = userApp?.kind === 'wsgi' ? { dir: userApp.dir, python: userApp.python } : { dir: pythonServersDir, python: undefined };
+  const app = userApp && userApp.kind !== 'node' ? { dir: userApp.dir, python: userApp.python } : { dir: pythonServersDir, python: undefined };
   const support = kind.configFile;
   if (!support) {
     if (object.config !== undefined) {

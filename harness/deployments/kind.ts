@@ -127,6 +127,12 @@ export interface EventLoopTraits {
    */
   blockingWait: 'stops-the-loop' | 'cooperative';
   /**
+   * Where a plain (sync) route of the app runs: in the framework's thread pool, so that the loop
+   * serves on and the pool's size bounds how many run at once (Starlette and FastAPI under an ASGI
+   * server: anyio's 40 threads); absent: on the loop itself, as a blocking wait (`blockingWait`).
+   */
+  syncRoutes?: 'thread-pool';
+  /**
    * Its workers wait cooperatively for the database only if the driver does: under gevent, psycopg2
    * blocks the whole worker on every query unless psycogreen patches it. A deployment of such a kind
    * chooses (`cooperativeDriver`, default true).

@@ -2,10 +2,11 @@ import { cpus } from 'node:os';
 import { choosesDriver, takesWorkers, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
 import type { ModelPrediction, NetworkUse } from '../results/types.js';
 import { APACHE_WORKERS } from '../deployments/apache.js';
+import { routeOnLoop } from './async-routes.js';
 import { MAX_CONNECTIONS, poolSize, queriesDatabase, RESERVED_CONNECTIONS } from '../database/connections.js';
 
-/** The demo's endpoints that take ?ms=N and spend N ms each: waiting (/io, /io-blocking, /db's one pg_sleep) or computing (/cpu). */
-const TIMED = new Set(['/io', '/io-blocking', '/cpu', '/db']);
+/** The demo's endpoints that take ?ms=N and spend N ms each: waiting (/io, /io-blocking, /io-sync, /db's one pg_sleep) or computing (/cpu). */
+const TIMED = new Set(['/io', '/io-blocking', '/io-sync', '/cpu', '/db']);
 
 const pathname = (path: string) => new URL(path, 'http://localhost').pathname;
 
@@ -25,7 +26,10 @@ export const isCpuBound = (path: string) => pathname(path) === '/cpu';
  * (/cpu) is bounded by the processes that run app code, each on at most one core (one event loop
  * thread in Node, one GIL in Python, whatever the thread count), and by the cores themselves.
  * Waiting with a blocking call (/io-blocking) is waiting like /io, except on an event loop that it
- * stops (`eventLoop.blockingWait`): there each process serves one request at a time.
+ * stops (`eventLoop.blockingWait`): there each process serves one request at a time. A plain `def`
+ * route (/io-sync, or one of a user's FastAPI app) waits in the framework's thread pool where the
+ * kind runs one (`eventLoop.syncRoutes`): each process serves as many at once as the pool has
+ * threads (async-routes.ts).
  *
  * `slowClients` trickling their requests beside the load take min(s, K) of the K slots away from
  * the normal clients where a worker or thread reads its request itself (a sync pool, gthread,
@@ -114,12 +118,18 @@ function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, co
   switch (kind.model) {
     case 'single':
       return { capacity: 1 - held, bound: `1 blocking worker${heldNote}`, serviceMs: ms };
-    case 'async':
-      if (kind.eventLoop?.blockingWait === 'stops-the-loop' && pathname(path) === '/io-blocking') {
+    case 'async': {
+      const route = routeOnLoop(kind, spec, path);
+      if (route.runs === 'blocks-loop') {
         const loops = processes === 1 ? '1 event loop' : `${processes} event loops`;
-        return { capacity: processes, bound: `${loops} (a blocking wait stops its loop)`, serviceMs: ms };
+        return { capacity: processes, bound: `${loops} (${route.why})`, serviceMs: ms };
+      }
+      if (route.runs === 'thread-pool') {
+        const pool = `thread pool of ${route.size} (${route.source})`;
+        return { capacity: processes * route.size, bound: processes === 1 ? `1 ${pool}` : `${processes} × ${pool}`, serviceMs: ms };
       }
       return { capacity: null, bound: 'event loop: unbounded', serviceMs: ms };
+    }
     case 'threads':
     case 'prefork':
     case 'process-per-request':

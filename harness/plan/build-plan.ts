@@ -390,7 +390,7 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
   // A user's app needs only what hosts it, in its own interpreter: not the demo app's framework.
   const needed = planned.kind.requires
     .filter((s) => !app || !planned.kind.demoOnly?.includes(s))
-    .map((s) => softwareFor(s, app?.kind === 'wsgi' ? app.python : undefined));
+    .map((s) => softwareFor(s, app && app.kind !== 'node' ? app.python : undefined));
   if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
   if (planned.spec.proxy === 'apache') needed.push(apache2);
   if (planned.spec.database) {

@@ -76,7 +76,7 @@ export async function runAgent(input: Readable, output: Writable): Promise<numbe
     // What a local run skips with the install command, the server machine says the same way.
     const missing = await missingSoftware(requiredSoftware(planned));
     if (missing.length > 0) {
-      const python = request.spec.app?.kind === 'wsgi' ? request.spec.app.python : undefined;
+      const python = request.spec.app && request.spec.app.kind !== 'node' ? request.spec.app.python : undefined;
       say({ type: 'failed', reason: `${missing.map((s) => s.name).join(' and ')} not installed there; install with: ${installCommand(missing, python)} (or the whole stack: ${INSTALL_SCRIPT})` });
       return 1;
     }

@@ -172,9 +172,24 @@ const resultRow = z.object({
     .optional(),
 });
 
+const asgiAppFacts = z.object({
+  framework: z.string().optional(),
+  routes: z
+    .array(
+      z.object({
+        path: z.string(),
+        pattern: z.string(),
+        runs: z.enum(['event-loop', 'blocks-loop', 'thread-pool']),
+        blocks: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+  threadPool: z.object({ size: z.number(), startup: z.boolean() }).optional(),
+});
+
 const appUnderTest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('wsgi'), wsgi: z.string(), dir: z.string(), python: z.string(), health: z.string() }),
-  z.object({ kind: z.literal('asgi'), asgi: z.string(), dir: z.string(), python: z.string(), health: z.string() }),
+  z.object({ kind: z.literal('asgi'), asgi: z.string(), dir: z.string(), python: z.string(), health: z.string(), facts: asgiAppFacts.optional() }),
   z.object({ kind: z.literal('node'), node: z.string(), health: z.string() }),
 ]);
 

@@ -406,6 +406,30 @@ export interface DeploymentFailure {
   atPoint?: string;
 }
 
+/** What bench read from a user's ASGI app by importing it: its framework, how its routes run, its thread pool. */
+export interface AsgiAppFacts {
+  /** The application's class: "FastAPI", "Starlette", "Django ASGIHandler"; absent when bench does not know it. */
+  framework?: string;
+  /** Starlette's and FastAPI's routes (absent for other frameworks, whose routes bench cannot read). */
+  routes?: AsgiRoute[];
+  /**
+   * The thread pool that runs the plain `def` routes: anyio's default limiter as the app's anyio
+   * makes it. `startup`: the app runs startup code, which may resize the pool where bench cannot see.
+   */
+  threadPool?: { size: number; startup: boolean };
+}
+
+/** One route of an ASGI app, and how a request to it runs (and so what bounds how many run at once). */
+export interface AsgiRoute {
+  path: string;
+  /** The path as Python's regular expression (Starlette's path_regex), which a measured path is matched against. */
+  pattern: string;
+  /** On the loop, awaiting; on the loop, blocking it (`blocks` names the calls); or in the thread pool (a plain def). */
+  runs: 'event-loop' | 'blocks-loop' | 'thread-pool';
+  /** The blocking calls bench found in an async def route's own code: "time.sleep". */
+  blocks?: string[];
+}
+
 /**
  * The app under test when it is the user's (absent: bench's own demo app, servers/node and
  * servers/python). Paths are absolute.
@@ -430,6 +454,8 @@ export type AppUnderTest =
       python: string;
       /** Readiness path: must answer 2xx. */
       health: string;
+      /** What bench read of the app before the run (servers/python/app_check.py); absent: it could not import it then. */
+      facts?: AsgiAppFacts;
     }
   | {
       kind: 'node';

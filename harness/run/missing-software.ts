@@ -39,7 +39,7 @@ async function setAsideMissingSoftware(plan: Plan, run: RunResults, progress: Pr
       continue;
     }
     const reason =
-      `${missing.map((s) => s.name).join(' and ')} not installed; install with: ${installCommand(missing, planned.spec.app?.kind === 'wsgi' ? planned.spec.app.python : undefined)}` +
+      `${missing.map((s) => s.name).join(' and ')} not installed; install with: ${installCommand(missing, planned.spec.app && planned.spec.app.kind !== 'node' ? planned.spec.app.python : undefined)}` +
       ` (or the whole stack: ${INSTALL_SCRIPT})`;
     const entry = { deployment: planned.label, server: planned.spec.kind, reason };
     if (plan.strict) {

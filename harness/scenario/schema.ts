@@ -92,10 +92,12 @@ const deploymentObject = z.strictObject({
   preload: z.boolean().optional(),
 });
 
-/** The user's own app: a WSGI callable or a Node program; absent, bench's demo app. */
+/** The user's own app: a WSGI callable, an ASGI app or a Node program; absent, bench's demo app. */
 const appSchema = z.strictObject({
   /** module:callable, e.g. myproject.wsgi:application */
   wsgi: z.string().min(1).optional(),
+  /** module:attribute of an ASGI app, e.g. main:app (FastAPI, Starlette) or myproject.asgi:application (Django) */
+  asgi: z.string().min(1).optional(),
   /** The folder the module is imported from, relative to the scenario file (default: the scenario's folder). */
   dir: z.string().min(1).optional(),
   /** The interpreter, relative to the scenario file or on PATH (default: Debian's /usr/bin/python3). */

@@ -9,6 +9,8 @@ import { requestCounter } from './worker-status.js';
  *   GET /io?ms=N   waits N ms the way blocking I/O would
  *   GET /io-blocking?ms=N  waits N ms blocking the thread in every mode: in the async mode it
  *                  stops the event loop, like time.sleep inside an async def handler
+ *   GET /io-sync?ms=N  the same as /io-blocking: Node has no thread pool for a sync handler (the
+ *                  Starlette app runs this one in its thread pool)
  *   GET /cpu?ms=N  burns CPU for N ms
  *   GET /db?ms=N   one query, SELECT pg_sleep(N / 1000)
  *   GET /db-rows?n=N  reads the first N rows of the table `items`
@@ -117,6 +119,7 @@ export function createHandler(mode: WaitMode, keepAlive: boolean) {
         return reply(res, 200, nextCount());
       case '/io':
       case '/io-blocking':
+      case '/io-sync':
       case '/cpu': {
         const ms = parseMs(url);
         if (typeof ms === 'string') return reply(res, 400, { error: ms });

@@ -5,6 +5,7 @@ servers/node/app.ts.
                    gevent, whose worker monkey-patches the standard library)
     GET /io-blocking?ms=N  the same: in a sync view every wait blocks the worker (it differs in
                    asgi_app.py, where /io awaits and /io-blocking blocks the event loop)
+    GET /io-sync?ms=N  the same again (in asgi_app.py a plain def route, run in the thread pool)
     GET /cpu?ms=N  burns CPU for N ms
     GET /db?ms=N   one query, SELECT pg_sleep(N / 1000), on a connection of this process's pool
     GET /db-rows?n=N  reads the first N rows of the table `items`
@@ -77,6 +78,7 @@ def count():
 
 @app.get("/io")
 @app.get("/io-blocking")
+@app.get("/io-sync")
 def io():
     ms, error = parse_ms()
     if error:

@@ -4,6 +4,8 @@ headers as app.py, with every handler an `async def` run on the event loop.
     GET /io?ms=N           await asyncio.sleep(N ms): the loop serves other requests meanwhile
     GET /io-blocking?ms=N  time.sleep(N ms) inside async def, the classic mistake: the whole event
                            loop stops, so this process serves nothing else while it sleeps
+    GET /io-sync?ms=N      time.sleep(N ms) in a plain def route, which Starlette runs in anyio's
+                           thread pool (40 threads): the loop keeps serving, 40 of these at a time
     GET /cpu?ms=N          burns CPU for N ms (on the loop, which it holds as long)
     GET /db?ms=N           one query, SELECT pg_sleep(N / 1000), awaited on a connection of this
                            process's asyncpg pool (async_database.py)
@@ -86,6 +88,15 @@ async def io_blocking(request):
     return send(200, {"endpoint": "io-blocking", "ms": ms})
 
 
+def io_sync(request):
+    ms, error = parse_ms(request)
+    if error:
+        return send(400, {"error": error})
+    # A plain def: Starlette hands it to a thread of anyio's pool, and the loop runs on meanwhile.
+    time.sleep(ms / 1000)
+    return send(200, {"endpoint": "io-sync", "ms": ms})
+
+
 async def static(request):
     found = static_files.static_file(request.path_params["name"])
     if not found:
@@ -139,6 +150,7 @@ starlette = Starlette(
         Route("/count", count),
         Route("/io", io),
         Route("/io-blocking", io_blocking),
+        Route("/io-sync", io_sync),
         Route("/cpu", cpu),
         Route("/static/{name}", static),
         Route("/db", db),

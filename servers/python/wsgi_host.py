@@ -3,10 +3,8 @@ host of bench's own: Python's single-threaded reference server (wsgiref) and CGI
 
     wsgi_host.py --dir DIR --app MODULE:CALLABLE serve --host H --port P
     wsgi_host.py --dir DIR --app MODULE:CALLABLE cgi
-    wsgi_host.py --dir DIR --app MODULE:CALLABLE check
 
-check imports the app and exits: bench runs it before any server starts, so that an app that
-cannot be imported is bad input, told with Python's own message.
+(app_check.py imports an app and says what it is, before any server starts, with load() and die_with() from here.)
 """
 import argparse
 import importlib
@@ -60,16 +58,9 @@ def main():
     served.add_argument("--host", required=True)
     served.add_argument("--port", type=int, required=True)
     commands.add_parser("cgi")
-    checked = commands.add_parser("check")
-    checked.add_argument("--parent", type=int)
     args = parser.parse_args()
-    if args.command == "check" and args.parent:
-        die_with(args.parent)
     app = load(args.dir, args.app)
-    if args.command == "check":
-        if not callable(app):
-            raise TypeError(f"{args.app} is a {type(app).__name__}, not a WSGI callable")
-    elif args.command == "serve":
+    if args.command == "serve":
         serve(app, args.host, args.port)
     else:
         from wsgiref.handlers import CGIHandler

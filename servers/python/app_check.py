@@ -1,0 +1,152 @@
+"""Imports a user's Python app and says what it is, before any server starts:
+
+    app_check.py --dir DIR --app MODULE:ATTRIBUTE [--parent PID]
+
+prints one line of JSON on stdout:
+
+    {"shape": "wsgi" | "asgi", "framework": "FastAPI",
+     "routes": [{"path": "/sync", "pattern": "^/sync$", "runs": "thread-pool"}],
+     "threadPool": {"size": 40, "startup": true}}
+
+An import that fails, or names no callable, exits non-zero with Python's own message last on stderr, which bench quotes.
+`shape` tells a WSGI callable (environ, start_response) from an ASGI one (an async callable of
+scope, receive, send), so that bench can refuse a kind that cannot host it. For Starlette and
+FastAPI, `routes` says how each route runs, which bounds how many requests it holds at once:
+"event-loop" (an async def, awaiting), "blocks-loop" (an async def that calls a blocking function
+bench recognises, such as time.sleep, stopping the loop while it waits) or "thread-pool" (a plain
+def, run in anyio's thread pool). `threadPool.size` is anyio's default limiter as the installed
+anyio makes it; `startup` says the app runs startup code, which may resize it where bench cannot see.
+"""
+import argparse
+import dis
+import inspect
+import json
+import sys
+import types
+
+from wsgi_host import die_with, load
+
+# Blocking calls an async def may make directly, by module and function ("*": any function).
+BLOCKING = {
+    "time": {"sleep"},
+    "requests": {"*"},
+    "urllib.request": {"urlopen"},
+    "subprocess": {"run", "call", "check_call", "check_output"},
+    "socket": {"create_connection", "getaddrinfo"},
+    "psycopg2": {"connect"},
+}
+
+
+def is_async_callable(obj):
+    if inspect.iscoroutinefunction(obj):
+        return True
+    call = getattr(type(obj), "__call__", None)
+    return call is not None and inspect.iscoroutinefunction(call)
+
+
+def shape_of(app, target):
+    if not callable(app):
+        raise TypeError(f"{target} is a {type(app).__name__}, not a WSGI or ASGI callable")
+    # Any other callable is taken for WSGI's (environ, start_response), as gunicorn takes it; ASGI 2's
+    # double callable, app(scope) returning the coroutine function, is rare enough to leave so.
+    return "asgi" if is_async_callable(app) else "wsgi"
+
+
+def framework_of(app):
+    for cls in type(app).__mro__:
+        root = cls.__module__.split(".")[0]
+        if root in ("fastapi", "starlette", "django", "flask"):
+            return cls.__name__ if root != "django" else f"Django {cls.__name__}"
+    return None
+
+
+def blocking_calls(function):
+    """The blocking functions a function's own code calls by name (time.sleep, from time import sleep)."""
+    found = []
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return found
+    names = function.__globals__
+    previous = None
+    for instruction in dis.get_instructions(code):
+        if instruction.opname == "LOAD_GLOBAL":
+            value = names.get(instruction.argval)
+            if callable(value) and not isinstance(value, type):
+                module = getattr(value, "__module__", None) or ""
+                allowed = BLOCKING.get(module, set())
+                if getattr(value, "__name__", None) in allowed or "*" in allowed:
+                    found.append(f"{module}.{value.__name__}")
+            previous = value
+            continue
+        if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD") and isinstance(previous, types.ModuleType):
+            allowed = BLOCKING.get(previous.__name__, set())
+            if instruction.argval in allowed or "*" in allowed:
+                found.append(f"{previous.__name__}.{instruction.argval}")
+        previous = None
+    return found
+
+
+def endpoint_of(route):
+    # FastAPI's APIRoute keeps the function it calls in dependant.call; Starlette's Route in endpoint.
+    dependant = getattr(route, "dependant", None)
+    return getattr(dependant, "call", None) or getattr(route, "endpoint", None)
+
+
+def routes_of(app):
+    routes = []
+    for route in getattr(app, "routes", None) or []:
+        endpoint = endpoint_of(route)
+        pattern = getattr(route, "path_regex", None)
+        if endpoint is None or pattern is None or not (inspect.isfunction(endpoint) or inspect.ismethod(endpoint)):
+            continue
+        if inspect.iscoroutinefunction(endpoint):
+            calls = blocking_calls(endpoint)
+            runs = {"runs": "blocks-loop", "blocks": calls} if calls else {"runs": "event-loop"}
+        else:
+            runs = {"runs": "thread-pool"}
+        routes.append({"path": route.path, "pattern": pattern.pattern, **runs})
+    return routes
+
+
+def thread_pool(app):
+    """anyio's default limiter as the installed anyio makes it, on a loop of its own."""
+    try:
+        import anyio
+        import anyio.to_thread
+    except ImportError:
+        return None
+
+    async def size():
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    router = getattr(app, "router", app)
+    # Starlette's own lifespan, when the app gives none, is a _DefaultLifespan that runs on_startup.
+    startup = bool(getattr(router, "on_startup", None)) or type(getattr(router, "lifespan_context", None)).__name__ not in ("_DefaultLifespan", "NoneType")
+    try:
+        return {"size": int(anyio.run(size)), "startup": startup}
+    except Exception:  # an anyio that sizes it otherwise: bench says it could not read it
+        return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--app", required=True)
+    parser.add_argument("--parent", type=int)
+    args = parser.parse_args()
+    if args.parent:
+        die_with(args.parent)
+    app = load(args.dir, args.app)
+    shape = shape_of(app, args.app)
+    report = {"shape": shape, "framework": framework_of(app)}
+    if shape == "asgi" and hasattr(app, "routes"):
+        report["routes"] = routes_of(app)
+        pool = thread_pool(app)
+        if pool:
+            report["threadPool"] = pool
+    # What the app printed at import went to stdout before: the report is the last line.
+    sys.stdout.write("\n" + json.dumps(report) + "\n")
+
+
+if __name__ == "__main__":
+    main()
