@@ -34,7 +34,7 @@ export function hypercornToml(t: ExportTarget): string {
   }
   const lines = [
     header(t.m, `hypercorn.toml for ${t.name} (${t.m.row.deployment})`, '#'),
-    `# Start it in ${t.workingDir} (hypercorn imports the app from its working folder): ${t.command.join(' ')}`,
+    `# Start it in ${t.workingDirectory} (hypercorn imports the app from its working folder): ${t.command.join(' ')}`,
     '',
     `bind = ${tomlValue(addressText(t.bind, 'unix:'))}  # not measured: ${t.bindGiven ? 'bench export --bind' : "bench export's default"} (bench measured on a free loopback port)`,
   ];

@@ -39,7 +39,7 @@ export function supervisorProgram(t: ExportTarget): string {
     '',
     `[program:${t.name}]`,
     `command=${t.command.map(supervisorArg).join(' ')}`,
-    ...(t.workingDir ? ['; the server imports the app from the folder it starts in', `directory=${supervisorArg(t.workingDir)}`] : []),
+    ...(t.workingDirectory ? ['; the server imports the app from the folder it starts in', `directory=${supervisorArg(t.workingDirectory)}`] : []),
     ...environmentLine(t),
     'autostart=true',
     '; a crashed master is started again, as `supervise: true` in a bench scenario measures',

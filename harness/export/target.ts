@@ -21,7 +21,6 @@ export interface ExportOptions {
   force?: boolean;
 }
 
-
 /** What a kind's deployment is exported as (ServerKind.exportAs): the server whose files are written. */
 export type ExportFormat = NonNullable<ServerKind['exportAs']>;
 
@@ -67,7 +66,7 @@ export interface ExportTarget {
   /** The app server's command line, program first. */
   command: string[];
   /** The folder the app server starts in, where it imports the app from (hypercorn, daphne); undefined: its config says (gunicorn's chdir, uWSGI's). */
-  workingDir?: string;
+  workingDirectory?: string;
   /** Seconds after which the app server kills a silent worker (gunicorn --timeout, uWSGI --harakiri); null: never. */
   workerTimeoutS: number | null;
   /** The variables the measured server was given on purpose (the deployment's env:). */
@@ -120,7 +119,7 @@ export function exportTarget(run: RunResults, file: string, options: ExportOptio
     configDir,
     logDir: absoluteFolder('--log-dir', options.logDir ?? '/var/log/supervisor'),
     command,
-    ...((format === 'hypercorn' || format === 'daphne') && { workingDir: app.dir }),
+    ...((format === 'hypercorn' || format === 'daphne') && { workingDirectory: app.dir }),
     workerTimeoutS: workerTimeout(measured, format, row.effectiveSettings),
     env: row.serverEnv ?? {},
   };
