@@ -35,7 +35,7 @@ export function exportReadme(t: ExportTarget): string {
       [
         ...(config ? [[config, t.configFile!, `${SERVER_NAME[t.format]}'s settings${t.workingDirectory ? '' : ` and the app (${t.app.target} in ${t.app.dir})`}`]] : []),
         [NGINX_SITE_FILE, `/etc/nginx/sites-available/${t.name}`, `nginx on ${t.listen.host}:${t.listen.port} in front of the app server${nginxMeasured ? '' : row.proxy === 'apache' ? ' (not measured: the row ran behind Apache, whose httpd.conf bench does not export)' : ' (not measured: the row ran without nginx)'}`],
-        [supervisorFileName(t), `/etc/supervisor/conf.d/${t.name}.conf`, `${SERVER_NAME[t.format]} under supervisord${t.workingDirectory ? `, started in ${t.workingDirectory} with the app (${t.app.target})` : ''}${config ? '' : ' and the settings it was measured with, on its command line (daphne has no config file)'} (logs: ${logFiles(t).out}, ${logFiles(t).err})`],
+        [supervisorFileName(t), `/etc/supervisor/conf.d/${t.name}.conf`, `${SERVER_NAME[t.format]} under supervisord${t.workingDirectory ? `, started in ${t.workingDirectory} with the app (${t.app.target})` : ''}${config ? '' : ` and the settings it was measured with, on its command line (${SERVER_NAME[t.format]} has no config file)`} (logs: ${logFiles(t).out}, ${logFiles(t).err})`],
         [unitFileName(t), `/etc/systemd/system/${unitFileName(t)}`, 'the same under systemd: use it or supervisord, not both'],
       ],
     ),
