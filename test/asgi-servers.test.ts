@@ -14,6 +14,7 @@ import { fastapi, writeFastApiApp } from './support/fastapi-app.js';
 import { describeWith } from './support/software.js';
 
 const D = 50; // ms each request waits
+const AWAITED = 200; // ms of an awaited wait: 16 clients at once ask 80 req/s, light on two shared cores
 const supervisord = packagedProgram('supervisord', 'supervisor');
 
 const describeServers = await describeWith([hypercornModule, daphneModule, starlette, nginx]);
@@ -25,15 +26,18 @@ describeServers("hypercorn and daphne measured against Little's law on the demo'
     // nginx connects anew for each request, so a worker whose loop is stopped takes none of them:
     // connected to directly, one worker's loop may take a burst of kept-alive connections and serialize them.
     await withDeployment({ kind: 'hypercorn', workers: 2, proxy: 'nginx' }, async (d) => {
-      expectLittle(await measure(d, `/io?ms=${D}`, 16), 16, D);
+      expectLittle(await measure(d, `/io?ms=${AWAITED}`, 16), 16, AWAITED);
       expectLittle(await measure(d, `/io-blocking?ms=${D}`, 8), 2, D);
     });
   });
 
   it('daphne serves /io to every client at once and /io-blocking one request at a time on its one loop', async () => {
     await withDeployment({ kind: 'daphne' }, async (d) => {
-      expectLittle(await measure(d, `/io?ms=${D}`, 16), 16, D);
-      expectLittle(await measure(d, `/io-blocking?ms=${D}`, 4), 1, D);
+      // Twisted's own work for each request (a few ms here, more on a busy machine) is part of each
+      // request's time, and on /io-blocking is serialized with the loop's wait: waits twice as long
+      // keep it a small part of both.
+      expectLittle(await measure(d, `/io?ms=${2 * AWAITED}`, 8, 3), 8, 2 * AWAITED);
+      expectLittle(await measure(d, `/io-blocking?ms=${2 * D}`, 3, 3), 1, 2 * D);
     });
   });
 });
@@ -44,25 +48,31 @@ describeFastApi("a user's FastAPI app under hypercorn", () => {
 
   it("holds to bench's model within 10% on each route: awaited, blocking its loop, and in anyio's thread pool of 40", () => {
     const app = writeFastApiApp(join(work, 'shop'));
-    // 48 clients: more than the pool's 40 threads, so the pool is the bound of /sync; 200 ms
-    // waits keep every figure far below what the two cores can serve.
+    // 48 clients: more than the pool's 40 threads, so the pool is the bound of /sync; 500 ms
+    // waits keep every figure well below what one process's core can serve (FastAPI on hypercorn
+    // behind nginx flattened near 190 req/s here). nginx in front, as hypercorn
+    // is deployed: Debian 12's hypercorn 0.13.2 drops each kept-alive connection after one response
+    // (with its h11 0.14), and a client that keeps connections alive pays a reconnect per request.
     writeFileSync(
       join(work, 'fastapi.yaml'),
       [
         `app: { asgi: "${app.target}", dir: shop, python: ${app.python}, health: ${app.health} }`,
-        'path: ["/async?ms=200", "/sync?ms=200", "/blocking?ms=20"]',
-        'duration: 2', 'warmup: 1', 'concurrency: [48]', 'deployments: [hypercorn]', '',
+        'path: ["/async?ms=500", "/sync?ms=500", "/blocking?ms=50"]',
+        'duration: 2', 'warmup: 1', 'concurrency: [48]', 'deployments: [hypercorn+nginx]', '',
       ].join('\n'),
     );
     const r = bench('run', 'fastapi.yaml', '--out', 'run');
     expect(r.code, r.stderr).toBe(0);
     const run = JSON.parse(readFileSync(join(work, 'run', 'results.json'), 'utf8')) as RunResults;
     const rows = Object.fromEntries(run.results.map((row) => [row.path.split('?')[0], row]));
-    for (const [path, predicted] of [['/async', 240], ['/sync', 200], ['/blocking', 50]] as const) {
+    // Little's law: every client at once on /async, the pool's 40 on /sync, one at a time on /blocking.
+    for (const [path, little] of [['/async', 48 / 0.5], ['/sync', 40 / 0.5], ['/blocking', 1 / 0.05]] as const) {
       const row = rows[path]!;
-      expect(Math.abs(row.predictedThroughputRps! / predicted - 1), `${path}: bench predicted ${row.predictedThroughputRps}`).toBeLessThan(0.02);
-      expect(row.throughputRps / predicted, `${path}: ${row.throughputRps} req/s against ${predicted}`).toBeGreaterThan(0.9);
-      expect(row.throughputRps / predicted, `${path}: ${row.throughputRps} req/s against ${predicted}`).toBeLessThan(1.1);
+      for (const [what, predicted] of [["Little's law", little], ["bench's model", row.predictedThroughputRps!]] as const) {
+        const ratio = row.throughputRps / predicted;
+        expect(ratio, `${path}: ${row.throughputRps} req/s against ${what}'s ${predicted}`).toBeGreaterThan(0.9);
+        expect(ratio, `${path}: ${row.throughputRps} req/s against ${what}'s ${predicted}`).toBeLessThan(1.1);
+      }
     }
     expect(rows['/sync']!.model.bound).toMatch(/40/);
     expect(rows['/blocking']!.model.bound).toMatch(/loop/);
