@@ -89,6 +89,9 @@ describeFastApi("a user's FastAPI app", () => {
     expect(row('uvicorn', '/blocking').model).toMatchObject({ capacity: 1, bound: '1 event loop (time.sleep in an async def stops its loop)' });
     expect(row('gunicorn-uvicorn', '/blocking').model.capacity).toBe(2);
     expect(row('uvicorn', '/async').model.capacity).toBeNull();
+    // Each row records what its server ran with, read back by the server's own parser.
+    expect(row('uvicorn', '/async').effectiveSettings).toMatchObject({ readBack: true, settings: { app: 'main:app', app_dir: app.dir, timeout_keep_alive: 5, limit_concurrency: null } });
+    expect(row('gunicorn-uvicorn', '/async').effectiveSettings?.settings).toMatchObject({ workers: 2, worker_class: 'uvicorn.workers.UvicornWorker' });
     // The pool, not the wait, is what held the sync route back: the awaited route, waiting as long, served far more.
     expect(row('uvicorn', '/sync').throughputRps).toBeLessThan(0.5 * row('uvicorn', '/async').throughputRps);
   });
