@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { ResultRow, RunResults } from '../harness/results/types.js';
-import { gunicorn, uvicorn } from '../harness/software/catalog.js';
+import { gunicorn, pythonModule, uvicorn } from '../harness/software/catalog.js';
+import { inspectApp } from '../harness/app/inspect.js';
 import { BIN, benchIn, workFolder } from './support/cli.js';
 import { fastapi, writeFastApiApp } from './support/fastapi-app.js';
 import { describeWith } from './support/software.js';
@@ -14,7 +15,8 @@ const bench = benchIn(work);
 const app = writeFastApiApp(join(work, 'shop'));
 const APP_FLAGS = ['--app', app.target, '--app-dir', app.dir, '--python', app.python, '--health', app.health];
 
-const describeFastApi = await describeWith([fastapi, uvicorn, gunicorn]);
+const djangoModule = pythonModule('django', 'django', 'python3-django');
+const describeFastApi = await describeWith([fastapi, uvicorn, gunicorn, djangoModule]);
 
 /** The command lines of the processes running now that mention the app's folder (any server hosting it). */
 function serversOfTheApp(): string[] {
@@ -31,6 +33,30 @@ function serversOfTheApp(): string[] {
 }
 
 describeFastApi("a user's FastAPI app", () => {
+  it('is told from a WSGI app by importing it, with how each of its routes runs and the thread pool anyio makes', () => {
+    const read = inspectApp(app);
+    expect(read).toMatchObject({ imported: true, shape: 'asgi', framework: 'FastAPI', facts: { threadPool: { size: 40, startup: false } } });
+    const routes = read.imported ? read.facts.routes : [];
+    expect(routes?.filter((r) => ['/async', '/blocking', '/sync'].includes(r.path))).toEqual([
+      { path: '/async', pattern: '^/async$', runs: 'event-loop' },
+      { path: '/blocking', pattern: '^/blocking$', runs: 'blocks-loop', blocks: ['time.sleep'] },
+      { path: '/sync', pattern: '^/sync$', runs: 'thread-pool' },
+    ]);
+    // A startup handler may resize the pool on the loop, after bench has looked: bench says so.
+    const resized = writeFastApiApp(join(work, 'resized'), { threadPool: 8 });
+    expect(inspectApp(resized)).toMatchObject({ shape: 'asgi', facts: { threadPool: { size: 40, startup: true } } });
+    // Django's handlers, both ways, from a module that configures its settings itself.
+    const djangoDir = join(work, 'django-app');
+    mkdirSync(djangoDir, { recursive: true });
+    writeFileSync(
+      join(djangoDir, 'site_handlers.py'),
+      ['from django.conf import settings', 'settings.configure()', 'from django.core.asgi import get_asgi_application', 'from django.core.wsgi import get_wsgi_application', 'asgi = get_asgi_application()', 'wsgi = get_wsgi_application()', ''].join('\n'),
+    );
+    const handler = (target: string) => inspectApp({ target, dir: djangoDir, python: app.python });
+    expect(handler('site_handlers:asgi')).toMatchObject({ imported: true, shape: 'asgi', framework: 'Django ASGIHandler' });
+    expect(handler('site_handlers:wsgi')).toMatchObject({ imported: true, shape: 'wsgi', framework: 'Django WSGIHandler' });
+  });
+
   it('is refused with exit 2 by a WSGI kind, naming both, before any server starts', async () => {
     const child = spawn(process.execPath, [BIN, 'run', ...APP_FLAGS, '--deployments', 'gunicorn-sync', '--out', 'never'], { cwd: work });
     let stderr = '';
