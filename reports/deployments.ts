@@ -32,7 +32,7 @@ export function startedDeployments(run: RunResults): StartedDeployment[] {
 export function describeApp(app: AppUnderTest | undefined): string {
   if (!app) return "bench's demo app (servers/node, servers/python)";
   if (app.kind === 'wsgi') return `WSGI app ${app.wsgi} from ${app.dir}, on ${app.python}; ready at ${app.health}`;
-  if (app.kind === 'asgi') return `ASGI app ${app.asgi} from ${app.dir}, on ${app.python}; ready at ${app.health}`;
+  if (app.kind === 'asgi') return `ASGI app ${app.asgi}${app.facts?.framework ? ` (${app.facts.framework})` : ''} from ${app.dir}, on ${app.python}; ready at ${app.health}`;
   return `Node program ${app.node}; ready at ${app.health}`;
 }
 

@@ -63,8 +63,8 @@ describe("a user's ASGI app that a deployment cannot take", () => {
   const asgiApp = `app: { asgi: "main:app", dir: ${JSON.stringify(WSGI_DIR)}, python: ${PYTHON} }`;
 
   it('refuses a WSGI kind asked to host an ASGI app, naming the kinds that can', async () => {
-    expect(await refusal([asgiApp, 'deployments: [gunicorn-sync]'])).toMatch(/deployments\[0\]: gunicorn-sync cannot host an ASGI app; the kinds that can: .*uvicorn, gunicorn-uvicorn/);
-    expect(await refusal([wsgiApp, 'deployments: [uvicorn]'])).toMatch(/deployments\[0\]: uvicorn cannot host a WSGI app; the kinds that can: .*gunicorn-sync/);
+    expect(await refusal([asgiApp, 'deployments: [gunicorn-sync]'])).toMatch(/deployments\[0\]: gunicorn-sync cannot host an ASGI app \(main:app\); the kinds that can: .*uvicorn, gunicorn-uvicorn/);
+    expect(await refusal([wsgiApp, 'deployments: [uvicorn]'])).toMatch(/deployments\[0\]: uvicorn cannot host a WSGI app \(fixture_app:application\); the kinds that can: .*gunicorn-sync/);
   });
 
   it('refuses an app named twice, or named by its file, naming the field', async () => {

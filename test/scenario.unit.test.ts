@@ -161,7 +161,7 @@ describe('plans', () => {
     expect(planned('{ kind: gunicorn-sync, args: ["--keep=5"] }')().deployments[0]!.spec.args).toEqual(['--keep=5']);
     expect(planned('{ kind: gunicorn-sync, args: [--print-conf] }')).toThrow(/args: "--print-conf" \(gunicorn-sync reads it as --print-config\): gunicorn would print its settings and exit without serving; remove it/);
     // Planning checks only that the interpreter is an executable file (never runs it): any will do, Python or not.
-    expect(planned('gunicorn-uvicorn', `app: { wsgi: "app:app", dir: test/fixtures, python: ${JSON.stringify(process.execPath)} }\n`)).toThrow(/gunicorn-uvicorn cannot host a WSGI app; the kinds that can: .*gunicorn-sync/);
+    expect(planned('gunicorn-uvicorn', `app: { wsgi: "app:app", dir: test/fixtures, python: ${JSON.stringify(process.execPath)} }\n`)).toThrow(/gunicorn-uvicorn cannot host a WSGI app \(app:app\); the kinds that can: .*gunicorn-sync/);
   });
 
   describe('with a database', () => {

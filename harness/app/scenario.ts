@@ -17,12 +17,12 @@ deployments: [gunicorn-sync, gunicorn-sync+nginx, gunicorn-gthread, gunicorn-gev
 `;
 
 const ASGI = `
-description: Your ASGI app on one event loop, on a pool of event loops, with and without nginx
+description: Your ASGI app on one event loop, on a pool of event loops, with and without nginx, under uvicorn, hypercorn and daphne
 path: /
 duration: 3
 warmup: 0.5
 concurrency: [1, 2, 4, 8, 16, 32]
-deployments: [uvicorn, gunicorn-uvicorn, gunicorn-uvicorn+nginx]
+deployments: [uvicorn, gunicorn-uvicorn, gunicorn-uvicorn+nginx, hypercorn+nginx, daphne]
 `;
 
 const NODE = `

@@ -1,5 +1,6 @@
 import { serverKinds } from '../deployments/kinds.js';
 import { describeEnvironment } from '../results/environment.js';
+import type { AppUnderTest } from '../results/types.js';
 import { UsageError } from '../cli/errors.js';
 import { requiredSoftware } from '../plan/build-plan.js';
 import { installAllCommand } from '../deployments/stack-packages.js';
@@ -40,22 +41,23 @@ export async function doctorCommand(options: { python?: string } = {}): Promise<
 async function doctorForPython(python: string): Promise<string> {
   const version = await interpreterVersion(python);
   if (!version) throw new UsageError(`--python: ${python} does not run as a Python interpreter`);
-  const wsgiKinds = serverKinds.filter((kind) => kind.launch !== 'attach' && kind.hosts.includes('wsgi'));
-  const lines: Line[] = wsgiKinds.map((kind) => {
-    const planned = { kind, spec: { kind: kind.name, workers: 1, proxy: alwaysBehindNginx(kind) ? 'nginx' : 'none', app: probeApp(python) }, label: kind.name } as const;
+  const pythonKinds = serverKinds.filter((kind) => kind.launch !== 'attach' && (kind.hosts.includes('wsgi') || kind.hosts.includes('asgi')));
+  const lines: Line[] = pythonKinds.map((kind) => {
+    const app = probeApp(python, kind.hosts.includes('wsgi') ? 'wsgi' : 'asgi');
+    const planned = { kind, spec: { kind: kind.name, workers: 1, proxy: alwaysBehindNginx(kind) ? 'nginx' : 'none', app }, label: kind.name } as const;
     // Debian's uWSGI plugin embeds Debian's Python; another interpreter's packages reach it only from a virtualenv (--home).
     const note = kind.name === 'uwsgi' && python !== DEBIAN_PYTHON ? "runs Debian's Python 3, with a virtualenv's packages through --home" : undefined;
     return { name: kind.name, needs: requiredSoftware(planned), ...(note && { note }) };
   });
   return [
-    `What ${python} (Python ${version}) can host (a WSGI app: bench run --app MODULE:CALLABLE --python ${python}):`,
+    `What ${python} (Python ${version}) can host (a WSGI or ASGI app: bench run --app MODULE:ATTRIBUTE --python ${python}):`,
     ...(await kindLines(lines, python)),
   ].join('\n');
 }
 
-/** An app that stands for any WSGI app on this interpreter: only the interpreter matters for what is required. */
-function probeApp(python: string) {
-  return { kind: 'wsgi' as const, wsgi: 'app:application', dir: '.', python, health: '/' };
+/** An app that stands for any WSGI (or ASGI) app on this interpreter: only the interpreter matters for what is required. */
+function probeApp(python: string, shape: 'wsgi' | 'asgi'): AppUnderTest {
+  return shape === 'wsgi' ? { kind: 'wsgi', wsgi: 'app:application', dir: '.', python, health: '/' } : { kind: 'asgi', asgi: 'app:app', dir: '.', python, health: '/' };
 }
 
 function width(lines: Line[]): number {

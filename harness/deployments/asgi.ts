@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { pythonServersDir } from '../files/bench-paths.js';
+import type { SpawnPlan } from '../process/group.js';
+import type { EffectiveSettings, SettingValue } from '../results/types.js';
 import { gunicorn, starlette, uvicorn } from '../software/catalog.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { ADDRESS, BENCH_SETS, gunicornKind, python, type PythonTarget } from './python.js';
@@ -38,6 +42,7 @@ export const uvicornKind: ServerKind = {
     '--workers': 'uvicorn is one process here; for W worker processes use kind gunicorn-uvicorn',
     '--reload': 'it runs the server in a child process under a file watcher; bench measures one process',
   } },
+  effectiveSettings: uvicornEffectiveSettings,
   plan: async (spec, ctx) => {
     const app = asgiTarget(spec);
     return {
@@ -60,3 +65,18 @@ export const gunicornUvicorn = gunicornKind(
   { ...eventLoop, requires: [gunicorn, uvicorn, starlette], demoOnly: [starlette] },
   asgiTarget,
 );
+
+/**
+ * What uvicorn runs with, read by its own parser from the very command line it starts with
+ * (servers/python/uvicorn_settings.py): the loop and HTTP parser it picks, its keep-alive,
+ * backlog and concurrency limit, and whatever `args:` set.
+ */
+async function uvicornEffectiveSettings(plan: SpawnPlan): Promise<EffectiveSettings> {
+  const after = plan.args.indexOf('uvicorn');
+  const output = await new Promise<string>((done, fail) =>
+    execFile(plan.command, [join(pythonServersDir, 'uvicorn_settings.py'), ...plan.args.slice(after + 1)], { cwd: plan.cwd, env: plan.env, timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? fail(new Error(`reading uvicorn's settings failed: ${stderr.trim().split('\n').slice(-3).join(' ') || err.message}`)) : done(stdout),
+    ),
+  );
+  return { source: "uvicorn's own parser, on the command line it starts with", readBack: true, settings: JSON.parse(output) as Record<string, SettingValue> };
+}

@@ -367,7 +367,8 @@ function checkHostsApp(kind: ServerKind, app: AppUnderTest | undefined, where: s
   const wanted = app?.kind ?? 'demo';
   if (kind.hosts.includes(wanted)) return;
   const able = serverKinds.filter((k) => k.launch !== 'attach' && k.hosts.includes(wanted)).map((k) => k.name);
-  const what = { demo: "bench's demo app", wsgi: 'a WSGI app', asgi: 'an ASGI app', node: 'a Node program' }[wanted];
+  const named = app?.kind === 'wsgi' ? app.wsgi : app?.kind === 'asgi' ? [app.asgi, app.facts?.framework].filter(Boolean).join(', ') : undefined;
+  const what = { demo: "bench's demo app", wsgi: 'a WSGI app', asgi: 'an ASGI app', node: 'a Node program' }[wanted] + (named ? ` (${named})` : '');
   const why = kind.hosts.includes('demo') && !kind.hosts.includes('wsgi') && !kind.hosts.includes('asgi') && !kind.hosts.includes('node') ? ` (it is a shape of bench's demo server)` : '';
   throw new UsageError(`${where}: ${kind.name} cannot host ${what}${why}; the kinds that can: ${able.join(', ')}`);
 }

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import type { ResultRow, RunResults } from '../harness/results/types.js';
+import { gunicorn, pythonModule, uvicorn } from '../harness/software/catalog.js';
+import { inspectApp } from '../harness/app/inspect.js';
+import { BIN, benchIn, workFolder } from './support/cli.js';
+import { fastapi, writeFastApiApp } from './support/fastapi-app.js';
+import { describeWith } from './support/software.js';
+
+const work = workFolder('fastapi');
+const bench = benchIn(work);
+// A user's FastAPI app, written here as its owner would, outside bench's repository.
+const app = writeFastApiApp(join(work, 'shop'));
+const APP_FLAGS = ['--app', app.target, '--app-dir', app.dir, '--python', app.python, '--health', app.health];
+
+const djangoModule = pythonModule('django', 'django', 'python3-django');
+const describeFastApi = await describeWith([fastapi, uvicorn, gunicorn, djangoModule]);
+
+/** The command lines of the processes running now that mention the app's folder (any server hosting it). */
+function serversOfTheApp(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(app.dir) && /gunicorn|uvicorn/.test(cmd)) found.push(cmd);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+describeFastApi("a user's FastAPI app", () => {
+  it('is told from a WSGI app by importing it, with how each of its routes runs and the thread pool anyio makes', () => {
+    const read = inspectApp(app);
+    expect(read).toMatchObject({ imported: true, shape: 'asgi', framework: 'FastAPI', facts: { threadPool: { size: 40, startup: false } } });
+    const routes = read.imported ? read.facts.routes : [];
+    expect(routes?.filter((r) => ['/async', '/blocking', '/sync'].includes(r.path))).toEqual([
+      { path: '/async', pattern: '^/async$', runs: 'event-loop' },
+      { path: '/blocking', pattern: '^/blocking$', runs: 'blocks-loop', blocks: ['time.sleep'] },
+      { path: '/sync', pattern: '^/sync$', runs: 'thread-pool' },
+    ]);
+    // A startup handler may resize the pool on the loop, after bench has looked: bench says so.
+    const resized = writeFastApiApp(join(work, 'resized'), { threadPool: 8 });
+    expect(inspectApp(resized)).toMatchObject({ shape: 'asgi', facts: { threadPool: { size: 40, startup: true } } });
+    // Django's handlers, both ways, from a module that configures its settings itself.
+    const djangoDir = join(work, 'django-app');
+    mkdirSync(djangoDir, { recursive: true });
+    writeFileSync(
+      join(djangoDir, 'site_handlers.py'),
+      ['from django.conf import settings', 'settings.configure()', 'from django.core.asgi import get_asgi_application', 'from django.core.wsgi import get_wsgi_application', 'asgi = get_asgi_application()', 'wsgi = get_wsgi_application()', ''].join('\n'),
+    );
+    const handler = (target: string) => inspectApp({ target, dir: djangoDir, python: app.python });
+    expect(handler('site_handlers:asgi')).toMatchObject({ imported: true, shape: 'asgi', framework: 'Django ASGIHandler' });
+    expect(handler('site_handlers:wsgi')).toMatchObject({ imported: true, shape: 'wsgi', framework: 'Django WSGIHandler' });
+  });
+
+  it('is refused with exit 2 by a WSGI kind, naming both, before any server starts', async () => {
+    const child = spawn(process.execPath, [BIN, 'run', ...APP_FLAGS, '--deployments', 'gunicorn-sync', '--out', 'never'], { cwd: work });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', done));
+    const seen: string[] = [];
+    let code: number | null | undefined;
+    void exited.then((c) => (code = c));
+    while (code === undefined) {
+      seen.push(...serversOfTheApp());
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--deployments item 1: gunicorn-sync cannot host an ASGI app \(main:app, FastAPI\); the kinds that can: uvicorn, gunicorn-uvicorn/);
+    expect(seen).toEqual([]);
+    // Named as WSGI in a scenario, the app is refused for what it is.
+    writeFileSync(join(work, 'as-wsgi.yaml'), [`app: { wsgi: "main:app", dir: ${JSON.stringify(app.dir)}, health: /health }`, 'path: /async', 'duration: 1', 'concurrency: [1]', 'deployments: [gunicorn-sync]'].join('\n'));
+    const named = bench('run', 'as-wsgi.yaml', '--out', 'never');
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/as-wsgi\.yaml: app\.wsgi: main:app is an ASGI app \(FastAPI\), not a WSGI app; name it as app\.asgi \(the kinds that host it: uvicorn, gunicorn-uvicorn/);
+  });
+
+  it("holds Little's law on every route under uvicorn and gunicorn-uvicorn ×2: awaited, a blocking call holding the loop, and anyio's 40 threads", () => {
+    // 120 clients: more than 40 threads per process, so the pool is the bound of the sync route
+    // (40 / 0.2 s = 200 req/s a process), where the awaited route serves them all (600 req/s).
+    // The blocking route waits 20 ms, so that a loop's 50 req/s fill a window with requests.
+    writeFileSync(
+      join(work, 'routes.yaml'),
+      [
+        'path: [/async?ms=200, /blocking?ms=20, /sync?ms=200]',
+        'duration: 2',
+        'warmup: 0.5',
+        'concurrency: [120]',
+        'deployments:',
+        '  - uvicorn',
+        // nginx connects anew for each request, so both loops get requests; kept-alive clients stay with the loop that accepted them.
+        '  - { kind: gunicorn-uvicorn+nginx, workers: 2 }',
+      ].join('\n'),
+    );
+    // --app with a scenario: bench reads the app's shape, FastAPI, and its routes by importing it.
+    const r = bench('run', 'routes.yaml', ...APP_FLAGS, '--out', 'routes');
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(readFileSync(join(work, 'routes', 'results.json'), 'utf8')) as RunResults;
+    expect(run.settings.app).toMatchObject({ kind: 'asgi', asgi: 'main:app', facts: { framework: 'FastAPI', threadPool: { size: 40 } } });
+    expect(run.failures).toEqual([]);
+    const row = (deployment: string, route: string) => run.results.find((x) => x.deployment.startsWith(deployment) && x.path.startsWith(route))!;
+    const within = (x: ResultRow) => {
+      const where = `${x.deployment} ${x.path}: ${x.throughputRps} req/s, predicted ${x.predictedThroughputRps} (${x.model.bound}, d = ${x.model.serviceMs} ms)`;
+      expect(x.errors + x.non2xx, where).toBe(0);
+      expect(x.throughputRatio, where).toBeGreaterThan(0.9);
+      expect(x.throughputRatio, where).toBeLessThan(1.1);
+    };
+    run.results.forEach(within);
+    expect(row('uvicorn', '/sync').model).toMatchObject({ capacity: 40, bound: "1 thread pool of 40 (anyio's default)" });
+    expect(row('gunicorn-uvicorn', '/sync').model.capacity).toBe(80);
+    expect(row('uvicorn', '/blocking').model).toMatchObject({ capacity: 1, bound: '1 event loop (time.sleep in an async def stops its loop)' });
+    expect(row('gunicorn-uvicorn', '/blocking').model.capacity).toBe(2);
+    expect(row('uvicorn', '/async').model.capacity).toBeNull();
+    // Each row records what its server ran with, read back by the server's own parser.
+    expect(row('uvicorn', '/async').effectiveSettings).toMatchObject({ readBack: true, settings: { app: 'main:app', app_dir: app.dir, timeout_keep_alive: 5, limit_concurrency: null } });
+    expect(row('gunicorn-uvicorn', '/async').effectiveSettings?.settings).toMatchObject({ workers: 2, worker_class: 'uvicorn.workers.UvicornWorker' });
+    // The pool, not the wait, is what held the sync route back: the awaited route, waiting as long, served far more.
+    expect(row('uvicorn', '/sync').throughputRps).toBeLessThan(0.5 * row('uvicorn', '/async').throughputRps);
+  });
+});
