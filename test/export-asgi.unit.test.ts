@@ -95,3 +95,20 @@ describe('bench export of a daphne deployment', () => {
     expect(out['supervisor-shop.conf']).toMatch(/^command=\/opt\/shop\/venv\/bin\/python -m daphne -u \/run\/shop.sock --proxy-headers -t 90 shop.main:app$/m);
   });
 });
+
+describe('bench export of gunicorn-uvicorn with a user\'s ASGI app', () => {
+  it("names uvicorn's worker class and the user's ASGI app in gunicorn.conf.py, started on the app's interpreter", () => {
+    const gunicornUvicornRow = row({
+      deployment: 'gunicorn-uvicorn ×2',
+      server: 'gunicorn-uvicorn',
+      workers: 2,
+      concurrency: 16,
+      throughputRps: 300,
+      serverArgs: ['/opt/shop/venv/bin/python', '-u', '-m', 'gunicorn', '--chdir', '/srv/shop', '--bind', '127.0.0.1:41236', '--workers', '2', '--worker-class', 'uvicorn.workers.UvicornWorker', 'shop.main:app'],
+    });
+    const out = files([gunicornUvicornRow], 'gunicorn-uvicorn ×2', { app: shop });
+    expect(out['gunicorn.conf.py']).toMatch(/^worker_class = "uvicorn\.workers\.UvicornWorker"  # --worker-class/m);
+    expect(out['gunicorn.conf.py']).toMatch(/^wsgi_app = "shop\.main:app"$/m);
+    expect(out['supervisor-shop.conf']).toMatch(/^command=\/opt\/shop\/venv\/bin\/python -m gunicorn -c \/etc\/shop\/gunicorn\.conf\.py$/m);
+  });
+});
