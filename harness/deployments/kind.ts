@@ -187,8 +187,8 @@ export interface ServerKind {
   args?: ArgsSupport;
   /** The server reads a config file of its own, which a deployment may name (`config:`). */
   configFile?: ConfigFileSupport;
-  /** `bench export` writes a deployment of the kind as this server's config file (harness/export/); absent: it cannot be exported. */
-  exportAs?: 'gunicorn' | 'uwsgi';
+  /** `bench export` writes a deployment of the kind as this server's config file, or its command line where it has none (harness/export/); absent: it cannot be exported. */
+  exportAs?: 'gunicorn' | 'uwsgi' | 'waitress';
   /** Reads back the settings the server runs with, from the command line it will start with (gunicorn --print-config). */
   effectiveSettings?(plan: SpawnPlan, spec: DeploymentSpec): Promise<EffectiveSettings>;
   /**

@@ -81,6 +81,7 @@ export const waitressKind: ServerKind = {
   upstream: 'http',
   args: { forbidden, flagOf: waitressFlagOf },
   effectiveSettings: waitressEffectiveSettings,
+  exportAs: 'waitress',
   plan: async (spec: DeploymentSpec, ctx) => {
     const app = spec.app ? wsgiTarget(spec) : { ...wsgiTarget(spec), foundBy: waitressServer };
     return {
