@@ -47,7 +47,7 @@ describeStack('waitress on the demo app', () => {
     const run = runScenario('waitress-demo', [
       'path: /io?ms=50',
       'duration: 2',
-      'warmup: 0.5',
+      'warmup: 0.3',
       'concurrency: [8]',
       'deployments:',
       '  - { kind: waitress, threads: 4 }',
@@ -83,7 +83,7 @@ describeStack('a Django project made with django-admin startproject', () => {
       '  health: /slow?ms=0',
       'path: /slow?ms=50',
       'duration: 2',
-      'warmup: 0.5',
+      'warmup: 0.3',
       'concurrency: [8]',
       'deployments:',
       '  - { kind: waitress, threads: 4 }',
