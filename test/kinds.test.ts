@@ -43,7 +43,7 @@ describe('each deployment kind, as its own definition says', () => {
     }
   });
 
-  it('is exportable when it says how (exportAs), gunicorn\'s kinds listed before uWSGI\'s as bench export names them', () => {
-    expect(EXPORTABLE_KINDS).toEqual(['gunicorn-sync', 'gunicorn-gthread', 'gunicorn-gevent', 'gunicorn-uvicorn', 'uwsgi']);
+  it('is exportable when it says how (exportAs), gunicorn\'s kinds listed before uWSGI\'s and waitress\'s as bench export names them', () => {
+    expect(EXPORTABLE_KINDS).toEqual(['gunicorn-sync', 'gunicorn-gthread', 'gunicorn-gevent', 'gunicorn-uvicorn', 'uwsgi', 'waitress']);
   });
 });

@@ -4,6 +4,8 @@ import type { ServerKind } from './kind.js';
 import { closest } from '../formatting/suggest.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
 import { apacheModWsgi } from './mod-wsgi.js';
+import { djangoRunserver } from './django-runserver.js';
+import { waitressKind } from './waitress.js';
 import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind, wsgiref } from './python.js';
 
 /** Every server kind bench can start, in the order `bench list` shows them. */
@@ -19,6 +21,8 @@ export const serverKinds: readonly ServerKind[] = [
   gunicornGthread,
   gunicornGevent,
   uwsgiKind,
+  waitressKind,
+  djangoRunserver,
   uvicornKind,
   gunicornUvicorn,
   cgi,

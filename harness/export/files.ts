@@ -9,7 +9,8 @@ import { uwsgiIni } from './uwsgi-ini.js';
 /** Every file of an export, by name in the export folder. All are rendered before any is written. */
 export function exportFiles(t: ExportTarget): [string, string][] {
   return [
-    [configFileName(t), t.kind === 'uwsgi' ? uwsgiIni(t) : gunicornConf(t)],
+    // waitress has no config file: its settings are on the command line of the two below.
+    ...(t.kind === 'waitress' ? [] : [[configFileName(t), t.kind === 'uwsgi' ? uwsgiIni(t) : gunicornConf(t)] as [string, string]]),
     [NGINX_SITE_FILE, nginxSite(t)],
     [supervisorFileName(t), supervisorProgram(t)],
     [unitFileName(t), systemdUnit(t)],

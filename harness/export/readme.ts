@@ -28,7 +28,7 @@ export function exportReadme(t: ExportTarget): string {
       ['file', 'goes to', 'what it is'],
       [false, false, false],
       [
-        [config, t.configFile, `${t.kind === 'uwsgi' ? 'uWSGI' : 'gunicorn'}'s settings and the app (${t.app.wsgi} in ${t.app.dir})`],
+        ...(t.kind === 'waitress' ? [] : [[config, t.configFile, `${t.kind === 'uwsgi' ? 'uWSGI' : 'gunicorn'}'s settings and the app (${t.app.wsgi} in ${t.app.dir})`]]),
         [NGINX_SITE_FILE, `/etc/nginx/sites-available/${t.name}`, `nginx on ${t.listen.host}:${t.listen.port} in front of the app server${nginxMeasured ? '' : row.proxy === 'apache' ? ' (not measured: the row ran behind Apache, whose httpd.conf bench does not export)' : ' (not measured: the row ran without nginx)'}`],
         [supervisorFileName(t), `/etc/supervisor/conf.d/${t.name}.conf`, `the app server under supervisord (logs: ${logFiles(t).out}, ${logFiles(t).err})`],
         [unitFileName(t), `/etc/systemd/system/${unitFileName(t)}`, 'the same under systemd: use it or supervisord, not both'],
@@ -38,7 +38,7 @@ export function exportReadme(t: ExportTarget): string {
     '## How to start it',
     '',
     '```sh',
-    `sudo install -D -m 644 ${config} ${t.configFile}`,
+    ...(t.kind === 'waitress' ? [] : [`sudo install -D -m 644 ${config} ${t.configFile}`]),
     `sudo install -m 644 ${NGINX_SITE_FILE} /etc/nginx/sites-available/${t.name}`,
     `sudo ln -s /etc/nginx/sites-available/${t.name} /etc/nginx/sites-enabled/${t.name}`,
     'sudo nginx -t && sudo systemctl reload nginx',

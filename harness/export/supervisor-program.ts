@@ -39,6 +39,7 @@ export function supervisorProgram(t: ExportTarget): string {
     '',
     `[program:${t.name}]`,
     `command=${t.command.map(supervisorArg).join(' ')}`,
+    ...(t.workingDirectory ? [`directory=${t.workingDirectory.replaceAll('%', '%%')}`] : []),
     ...environmentLine(t),
     'autostart=true',
     '; a crashed master is started again, as `supervise: true` in a bench scenario measures',

@@ -32,6 +32,7 @@ export function systemdUnit(t: ExportTarget): string {
     '',
     '[Service]',
     `ExecStart=${t.command.map(systemdArg).join(' ')}`,
+    ...(t.workingDirectory ? [`WorkingDirectory=${t.workingDirectory.replaceAll('%', '%%')}`] : []),
     ...Object.entries(t.env).flatMap(([name, value], i) => [
       ...(i === 0 ? ["# measured: the deployment's env:"] : []),
       `Environment=${systemdEnvironment(name, value)}`,

@@ -4,6 +4,7 @@ import { pythonServersDir } from '../files/bench-paths.js';
 import { chooseRow } from './choose.js';
 import type { Measurement } from './provenance.js';
 import { parseGunicorn, parseUwsgi, type MeasuredCommand } from './server-args.js';
+import { parseWaitress, waitressCommand } from './waitress-command.js';
 import type { EffectiveSettings, RunResults } from '../results/types.js';
 
 export interface ExportOptions {
@@ -50,6 +51,8 @@ export interface ExportTarget {
   logDir: string;
   /** The app server's command line, program first. */
   command: string[];
+  /** The folder the command starts in, where it takes it to find the app (waitress imports from there); undefined: anywhere. */
+  workingDirectory?: string;
   /** Seconds after which the app server kills a silent worker (gunicorn --timeout, uWSGI --harakiri); null: never. */
   workerTimeoutS: number | null;
   /** The variables the measured server was given on purpose (the deployment's env:). */
@@ -63,7 +66,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export function exportTarget(run: RunResults, file: string, options: ExportOptions): ExportTarget {
   const { row, why } = chooseRow(run, file, options.deployment);
   const kind = row.server;
-  const measured = kind === 'uwsgi' ? parseUwsgi(row.serverArgs) : parseGunicorn(row.serverArgs);
+  const measured = kind === 'uwsgi' ? parseUwsgi(row.serverArgs) : kind === 'waitress' ? parseWaitress(row.serverArgs) : parseGunicorn(row.serverArgs);
   const app = appOf(run, measured, kind);
   const name = options.name ?? defaultName(app);
   if (!NAME.test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: expected letters, digits, "-", "_" or "." (a supervisord program and systemd unit name)`);
@@ -90,7 +93,9 @@ export function exportTarget(run: RunResults, file: string, options: ExportOptio
     configFile,
     configDir,
     logDir: absoluteFolder('--log-dir', options.logDir ?? '/var/log/supervisor'),
-    command: [...program, kind === 'uwsgi' ? '--ini' : '-c', configFile],
+    ...(kind === 'waitress'
+      ? { command: waitressCommand(measured, app, bind.kind === 'unix' ? { unixSocket: bind.path } : { listen: addressText(bind, '') }), workingDirectory: app.dir }
+      : { command: [...program, kind === 'uwsgi' ? '--ini' : '-c', configFile] }),
     workerTimeoutS: workerTimeout(measured, kind, row.effectiveSettings),
     env: row.serverEnv ?? {},
   };
@@ -115,7 +120,8 @@ function workerTimeout(measured: MeasuredCommand, kind: string, effective: Effec
   const recorded = [effective?.settings[kind === 'uwsgi' ? 'harakiri' : 'timeout']].flat().at(-1);
   const value = recorded !== undefined && recorded !== null ? String(recorded) : measured.options.filter((o) => flags.includes(o.flag)).at(-1)?.value;
   if (value !== undefined && Number(value) > 0) return Number(value);
-  return kind === 'uwsgi' ? null : GUNICORN_DEFAULT_TIMEOUT_S;
+  // waitress kills no thread, however long its request takes.
+  return kind === 'uwsgi' || kind === 'waitress' ? null : GUNICORN_DEFAULT_TIMEOUT_S;
 }
 
 /** HOST:PORT ([::1]:8080 for IPv6), or an absolute Unix socket path where `socketOk`. */
