@@ -1,6 +1,6 @@
 import { gunicornUvicorn, uvicornKind } from './asgi.js';
 import { external } from './external.js';
-import type { ServerKind } from './kind.js';
+import { takesThreads, type ServerKind } from './kind.js';
 import { closest } from '../formatting/suggest.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
 import { apacheModWsgi } from './mod-wsgi.js';
@@ -29,6 +29,11 @@ export const serverKinds: readonly ServerKind[] = [
   apacheModWsgi,
   external,
 ];
+
+/** The kinds that take threads, named in refusals and help ("gunicorn-gthread, uwsgi, …"), so a new one appears there. */
+export function kindsTakingThreads(): string {
+  return serverKinds.filter(takesThreads).map((k) => k.name).join(', ');
+}
 
 export function findKind(name: string): ServerKind | undefined {
   return serverKinds.find((k) => k.name === name);

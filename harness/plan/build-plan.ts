@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { choosesDriver, defaultThreads, defaultWorkers, deploymentLabel, takesThreads, takesWorkers, type ApacheMpm, type DeploymentSpec, type KindCheckContext, type ServerKind } from '../deployments/kind.js';
-import { closestKind, findKind, serverKinds } from '../deployments/kinds.js';
+import { closestKind, findKind, kindsTakingThreads, serverKinds } from '../deployments/kinds.js';
 import { quoted } from '../formatting/quote.js';
 import { LIMITS, refusal } from '../scenario/limits.js';
 import { UsageError } from '../cli/errors.js';
@@ -233,7 +233,7 @@ export function expandDeployment(
     throw new UsageError(`${where}: health: is for kind external only; the app bench starts gives its readiness path as app.health (--health)`);
   }
   if (!takesThreads(kind) && object.threads !== undefined) {
-    throw new UsageError(`${where}: ${kind.name} does not take threads (${serverKinds.filter(takesThreads).map((k) => k.name).join(', ')} do)`);
+    throw new UsageError(`${where}: ${kind.name} does not take threads (${kindsTakingThreads()} do)`);
   }
   checkHostsApp(kind, app, where);
   if (object.args && !kind.args) {
