@@ -25,8 +25,7 @@ import { parseSlo } from './tune/slo.js';
 import { parseWorkerSizes } from './tune/sizes.js';
 import { sweepLeftovers } from './process/leftovers.js';
 import { installExitGuard } from './process/registry.js';
-import { serverKinds } from './deployments/kinds.js';
-import { takesThreads } from './deployments/kind.js';
+import { kindsTakingThreads } from './deployments/kinds.js';
 
 const program = new Command('bench')
   .description(
@@ -44,9 +43,6 @@ const program = new Command('bench')
   // with the control characters of a quoted argument escaped.
   .configureOutput({ outputError: (text, write) => write(`bench: ${escapeControls(text.trim().replace(/\n+/g, ' '))}\n`) })
   .exitOverride();
-
-/** Named in --threads' help from the kinds themselves, so a new kind that takes threads appears there. */
-const kindsTakingThreads = serverKinds.filter(takesThreads).map((k) => k.name).join(', ');
 
 let exitCode: number = EXIT.ok;
 
@@ -81,7 +77,7 @@ const run = program
   .option('--warmup <seconds>', 'unrecorded load before each window', parse.limited(LIMITS.warmup))
   .option('--concurrency <list>', 'comma-separated client counts, e.g. 1,4,16,64', parse.limitedList(LIMITS.concurrency))
   .option('--workers <n>', 'pool size of pre-fork deployments (gunicorn, uWSGI, node-prefork, cgi)', parse.limited(LIMITS.workers))
-  .option('--threads <n>', `threads per worker, for the kinds that take them (${kindsTakingThreads})`, parse.limited(LIMITS.threads))
+  .option('--threads <n>', `threads per worker, for the kinds that take them (${kindsTakingThreads()})`, parse.limited(LIMITS.threads))
   .option('--path <path>', 'request path replacing the scenario\'s, e.g. /io?ms=37', parse.path)
   .option('--deployments <list>', 'comma-separated deployment kinds replacing the scenario\'s', parse.nameList)
   .option('--rate <list>', 'open loop: comma-separated offered loads in req/s, instead of fixed concurrency', parse.limitedList(LIMITS.rate))
@@ -120,7 +116,7 @@ const tune = program
   .argument('[scenario]', 'a built-in scenario name (see bench list) or a path to a scenario file: its app, its first path, its kinds (optional with --app)')
   .option('--kinds <list>', "comma-separated deployment kinds to sweep (default: the scenario's), e.g. gunicorn-sync,gunicorn-gthread", parse.nameList)
   .option('--workers <sizes>', 'pool sizes: a list (1,2,3,4,6,8) or a range A..B doubling from A and ending at B (default 1..16 = 1,2,4,8,16)', parseWorkerSizes)
-  .option('--threads <list>', `threads per worker to try, for the kinds that take them (${kindsTakingThreads}), e.g. 2,4,8 (default: the scenario's, else 4 for gthread)`, parse.limitedList(LIMITS.threads))
+  .option('--threads <list>', `threads per worker to try, for the kinds that take them (${kindsTakingThreads()}), e.g. 2,4,8 (default: the scenario's, else 4 for gthread)`, parse.limitedList(LIMITS.threads))
   .option('--slo <objective>', 'latency objective: a percentile and a bound, e.g. p99<200ms (default), p50<50ms, p99.9<1s', parseSlo)
   .option('--budget-mb <n>', 'memory budget: leave out configurations whose peak PSS (RSS where PSS is unreadable) exceeds N MB', parse.positiveInt(1_000_000))
   .option('--path <path>', "request path replacing the scenario's first, e.g. /cpu?ms=10", parse.path)

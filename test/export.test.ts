@@ -217,7 +217,7 @@ describeStack('bench export', () => {
     const r = bench('export', RUN, '--deployment', 'node-async', '--to', 'node');
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/node-async .*cannot be exported; only gunicorn-sync, gunicorn-gthread, gunicorn-gevent, gunicorn-uvicorn, uwsgi, hypercorn, daphne can/);
+    expect(r.stderr).toMatch(/node-async .*cannot be exported; only gunicorn-sync, gunicorn-gthread, gunicorn-gevent, gunicorn-uvicorn, uwsgi, waitress, hypercorn, daphne can/);
   });
 
   it('refuses an unknown --deployment, listing the labels the run has', () => {

@@ -43,7 +43,7 @@ describe('each deployment kind, as its own definition says', () => {
     }
   });
 
-  it('is exportable when it says how (exportAs), gunicorn\'s kinds listed before uWSGI\'s and the ASGI servers\' as bench export names them', () => {
-    expect(EXPORTABLE_KINDS).toEqual(['gunicorn-sync', 'gunicorn-gthread', 'gunicorn-gevent', 'gunicorn-uvicorn', 'uwsgi', 'hypercorn', 'daphne']);
+  it('is exportable when it says how (exportAs), gunicorn\'s kinds listed before uWSGI\'s, waitress\'s and the ASGI servers\' as bench export names them', () => {
+    expect(EXPORTABLE_KINDS).toEqual(['gunicorn-sync', 'gunicorn-gthread', 'gunicorn-gevent', 'gunicorn-uvicorn', 'uwsgi', 'waitress', 'hypercorn', 'daphne']);
   });
 });

@@ -87,8 +87,12 @@ export interface LaunchContext {
 export interface PoolSupport {
   /** The kind takes workers:, with this many worker processes when the deployment sets none; absent: one process (a threaded server such as waitress). */
   workers?: number;
-  /** The kind takes threads: per worker, this many when the deployment sets none, or none unless it asks (uWSGI); absent: no threads. */
-  threads?: number | 'when-asked';
+  /**
+   * The kind takes threads: per worker, this many when the deployment sets none, or none unless it
+   * asks (uWSGI), or a new thread for each connection unless it sets threads: 1 (Django's
+   * runserver, whose --nothreading serves one request at a time); absent: no threads.
+   */
+  threads?: number | 'when-asked' | 'per-connection';
   /** A master that can import the app once before it forks the workers (a deployment's `preload: true`). */
   preload?: 'master-imports-first';
   /** With one worker the server runs it in its own process, with no master beside it (hypercorn -w 1); absent: a master beside any number. */
@@ -191,8 +195,8 @@ export interface ServerKind {
   args?: ArgsSupport;
   /** The server reads a config file of its own, which a deployment may name (`config:`). */
   configFile?: ConfigFileSupport;
-  /** `bench export` writes a deployment of the kind as this server's config file (harness/export/); absent: it cannot be exported. */
-  exportAs?: 'gunicorn' | 'uwsgi' | 'hypercorn' | 'daphne';
+  /** `bench export` writes a deployment of the kind as this server's config file, or its command line where it has none (harness/export/); absent: it cannot be exported. */
+  exportAs?: 'gunicorn' | 'uwsgi' | 'waitress' | 'hypercorn' | 'daphne';
   /** Reads back the settings the server runs with, from the command line it will start with (gunicorn --print-config). */
   effectiveSettings?(plan: SpawnPlan, spec: DeploymentSpec): Promise<EffectiveSettings>;
   /**
@@ -216,6 +220,10 @@ export const processesBesideLeader = (kind: ServerKind, workers: number): number
 
 /** Threads per worker when a deployment of the kind sets none; undefined: it runs none of its own. */
 export const defaultThreads = (kind: ServerKind): number | undefined => (typeof kind.pool?.threads === 'number' ? kind.pool.threads : undefined);
+
+/** Whether the deployment starts a thread for each connection, so that nothing but the clients bounds the requests it holds. */
+export const threadPerConnection = (kind: ServerKind, spec: Pick<DeploymentSpec, 'threads'>): boolean =>
+  kind.pool?.threads === 'per-connection' && spec.threads === undefined;
 
 /** Whether a deployment of the kind chooses its database driver (`cooperativeDriver:`). */
 export const choosesDriver = (kind: ServerKind): boolean => kind.eventLoop?.databaseDriver === 'deployment-chooses';
@@ -252,7 +260,7 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
   if (spec.wsgiMode === 'daemon' && !spec.label) label += spec.mpm === 'prefork' ? ' daemon (prefork)' : ' daemon';
   if (takesWorkers(kind)) label += ` ×${spec.workers}`;
   const settings = [
-    ...(takesThreads(kind) && spec.threads !== undefined ? [`${spec.threads} threads`] : []),
+    ...(takesThreads(kind) && spec.threads !== undefined ? [`${spec.threads} thread${spec.threads === 1 ? '' : 's'}`] : []),
     ...(spec.pool !== undefined ? [`pool ${spec.pool}`] : []),
     ...(spec.cooperativeDriver === false ? ['blocking driver'] : []),
     ...(spec.static !== undefined ? [`static by ${spec.static === 'web-server' ? spec.proxy : 'the app'}`] : []),

@@ -2,10 +2,12 @@ import { gunicornUvicorn, uvicornKind } from './asgi.js';
 import { daphneKind } from './daphne.js';
 import { external } from './external.js';
 import { hypercornKind } from './hypercorn.js';
-import type { ServerKind } from './kind.js';
+import { takesThreads, type ServerKind } from './kind.js';
 import { closest } from '../formatting/suggest.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
 import { apacheModWsgi } from './mod-wsgi.js';
+import { djangoRunserver } from './django-runserver.js';
+import { waitressKind } from './waitress.js';
 import { cgi, flaskDev, gunicornGevent, gunicornGthread, gunicornSync, uwsgiKind, wsgiref } from './python.js';
 
 /** Every server kind bench can start, in the order `bench list` shows them. */
@@ -21,6 +23,8 @@ export const serverKinds: readonly ServerKind[] = [
   gunicornGthread,
   gunicornGevent,
   uwsgiKind,
+  waitressKind,
+  djangoRunserver,
   uvicornKind,
   gunicornUvicorn,
   hypercornKind,
@@ -29,6 +33,11 @@ export const serverKinds: readonly ServerKind[] = [
   apacheModWsgi,
   external,
 ];
+
+/** The kinds that take threads, named in refusals and help ("gunicorn-gthread, uwsgi, …"), so a new one appears there. */
+export function kindsTakingThreads(): string {
+  return serverKinds.filter(takesThreads).map((k) => k.name).join(', ');
+}
 
 export function findKind(name: string): ServerKind | undefined {
   return serverKinds.find((k) => k.name === name);

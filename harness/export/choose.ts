@@ -2,8 +2,8 @@ import { UsageError } from '../cli/errors.js';
 import { serverKinds } from '../deployments/kinds.js';
 import type { ResultRow, RunResults, TuneSummary } from '../results/types.js';
 
-/** The server kinds whose deployment can be written out as files (ServerKind.exportAs): gunicorn's, uWSGI's, then the ASGI servers'. */
-export const EXPORTABLE_KINDS: readonly string[] = (['gunicorn', 'uwsgi', 'hypercorn', 'daphne'] as const).flatMap((format) => serverKinds.filter((k) => k.exportAs === format).map((k) => k.name));
+/** The server kinds whose deployment can be written out as files (ServerKind.exportAs): gunicorn's, uWSGI's, waitress's, then the ASGI servers'. */
+export const EXPORTABLE_KINDS: readonly string[] = (['gunicorn', 'uwsgi', 'waitress', 'hypercorn', 'daphne'] as const).flatMap((format) => serverKinds.filter((k) => k.exportAs === format).map((k) => k.name));
 
 export function isExportable(kind: string): boolean {
   return EXPORTABLE_KINDS.includes(kind);

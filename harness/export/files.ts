@@ -9,7 +9,7 @@ import { uwsgiIni } from './uwsgi-ini.js';
 
 /** Every file of an export, by name in the export folder. All are rendered before any is written. */
 export function exportFiles(t: ExportTarget): [string, string][] {
-  const config = { gunicorn: gunicornConf, uwsgi: uwsgiIni, hypercorn: hypercornToml, daphne: undefined }[t.format];
+  const config = { gunicorn: gunicornConf, uwsgi: uwsgiIni, waitress: undefined, hypercorn: hypercornToml, daphne: undefined }[t.format];
   const name = configFileName(t);
   return [
     ...(config && name ? [[name, config(t)] as [string, string]] : []),

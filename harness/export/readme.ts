@@ -8,11 +8,11 @@ import { unitFileName } from './systemd-unit.js';
 import type { ExportTarget } from './target.js';
 
 export const NGINX_SITE_FILE = 'nginx-site.conf';
-/** The config file's name in the export folder; undefined for daphne, whose settings are on its command line. */
+/** The config file's name in the export folder; undefined for waitress and daphne, whose settings are on their command line. */
 export const configFileName = (t: ExportTarget) => (t.configFile ? basename(t.configFile) : undefined);
 
 /** The server's name as its own docs write it. */
-const SERVER_NAME = { gunicorn: 'gunicorn', uwsgi: 'uWSGI', hypercorn: 'hypercorn', daphne: 'daphne' } as const;
+const SERVER_NAME = { gunicorn: 'gunicorn', uwsgi: 'uWSGI', waitress: 'waitress', hypercorn: 'hypercorn', daphne: 'daphne' } as const;
 
 /** The export folder's README.md: where each file goes, how to start it, and what it was measured as. */
 export function exportReadme(t: ExportTarget): string {

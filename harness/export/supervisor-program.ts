@@ -39,7 +39,7 @@ export function supervisorProgram(t: ExportTarget): string {
     '',
     `[program:${t.name}]`,
     `command=${t.command.map(supervisorArg).join(' ')}`,
-    ...(t.workingDirectory ? ['; the server imports the app from the folder it starts in', `directory=${supervisorArg(t.workingDirectory)}`] : []),
+    ...(t.workingDirectory ? ['; the server imports the app from the folder it starts in', `directory=${t.workingDirectory.replaceAll('%', '%%')}`] : []),
     ...environmentLine(t),
     'autostart=true',
     '; a crashed master is started again, as `supervise: true` in a bench scenario measures',

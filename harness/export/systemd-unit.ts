@@ -32,7 +32,7 @@ export function systemdUnit(t: ExportTarget): string {
     '',
     '[Service]',
     `ExecStart=${t.command.map(systemdArg).join(' ')}`,
-    ...(t.workingDirectory ? ['# the server imports the app from the folder it starts in', `WorkingDirectory=${systemdArg(t.workingDirectory)}`] : []),
+    ...(t.workingDirectory ? ['# the server imports the app from the folder it starts in', `WorkingDirectory=${t.workingDirectory.replaceAll('%', '%%')}`] : []),
     ...Object.entries(t.env).flatMap(([name, value], i) => [
       ...(i === 0 ? ["# measured: the deployment's env:"] : []),
       `Environment=${systemdEnvironment(name, value)}`,

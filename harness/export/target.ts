@@ -8,6 +8,7 @@ import type { Address } from './address.js';
 import { daphneCommand } from './daphne-command.js';
 import type { Measurement } from './provenance.js';
 import { parseGunicorn, parseModuleCommand, parseUwsgi, type MeasuredCommand } from './server-args.js';
+import { waitressCommand } from './waitress-command.js';
 import type { EffectiveSettings, RunResults } from '../results/types.js';
 
 export interface ExportOptions {
@@ -24,10 +25,11 @@ export interface ExportOptions {
 /** What a kind's deployment is exported as (ServerKind.exportAs): the server whose files are written. */
 export type ExportFormat = NonNullable<ServerKind['exportAs']>;
 
-/** The config file each server reads; daphne has none, and takes its settings on its command line. */
+/** The config file each server reads; waitress and daphne have none, and take their settings on their command line. */
 const CONFIG_FILE: Record<ExportFormat, string | undefined> = {
   gunicorn: 'gunicorn.conf.py',
   uwsgi: 'uwsgi.ini',
+  waitress: undefined,
   hypercorn: 'hypercorn.toml',
   daphne: undefined,
 };
@@ -65,7 +67,7 @@ export interface ExportTarget {
   logDir: string;
   /** The app server's command line, program first. */
   command: string[];
-  /** The folder the app server starts in, where it imports the app from (hypercorn, daphne); undefined: its config says (gunicorn's chdir, uWSGI's). */
+  /** The folder the app server starts in, where it imports the app from (waitress, hypercorn, daphne); undefined: its config says (gunicorn's chdir, uWSGI's). */
   workingDirectory?: string;
   /** Seconds after which the app server kills a silent worker (gunicorn --timeout, uWSGI --harakiri); null: never. */
   workerTimeoutS: number | null;
@@ -101,6 +103,7 @@ export function exportTarget(run: RunResults, file: string, options: ExportOptio
     uwsgi: () => [...program, '--ini', configFile!],
     gunicorn: () => [...program, '-c', configFile!],
     hypercorn: () => [...program, '--config', configFile!, app.target],
+    waitress: () => waitressCommand(program, measured.options, bind, app.target),
     daphne: () => daphneCommand(program, measured.options, bind, app.target),
   }[format]();
   return {
@@ -119,7 +122,7 @@ export function exportTarget(run: RunResults, file: string, options: ExportOptio
     configDir,
     logDir: absoluteFolder('--log-dir', options.logDir ?? '/var/log/supervisor'),
     command,
-    ...((format === 'hypercorn' || format === 'daphne') && { workingDirectory: app.dir }),
+    ...(format !== 'gunicorn' && format !== 'uwsgi' && { workingDirectory: app.dir }),
     workerTimeoutS: workerTimeout(measured, format, row.effectiveSettings),
     env: row.serverEnv ?? {},
   };
@@ -147,9 +150,9 @@ function defaultName(app: ExportedApp): string {
   return app.target.split(/[.:]/)[0]!.replace(/[^A-Za-z0-9_.-]/g, '-') || 'bench-app';
 }
 
-/** hypercorn cuts no slow request short; daphne only when its --http-timeout is set (its http_timeout, default none). */
+/** waitress kills no thread and hypercorn cuts no slow request short; daphne only when its --http-timeout is set (its http_timeout, default none). */
 function workerTimeout(measured: MeasuredCommand, format: ExportFormat, effective: EffectiveSettings | undefined): number | null {
-  if (format === 'hypercorn') return null;
+  if (format === 'waitress' || format === 'hypercorn') return null;
   if (format === 'daphne') return typeof effective?.settings.http_timeout === 'number' ? effective.settings.http_timeout : null;
   const flags = format === 'uwsgi' ? ['--harakiri'] : ['--timeout', '-t'];
   const recorded = [effective?.settings[format === 'uwsgi' ? 'harakiri' : 'timeout']].flat().at(-1);

@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { choosesDriver, takesWorkers, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
+import { choosesDriver, takesWorkers, threadPerConnection, type DeploymentSpec, type ServerKind } from '../deployments/kind.js';
 import type { ModelPrediction, NetworkUse } from '../results/types.js';
 import { APACHE_WORKERS } from '../deployments/apache.js';
 import { routeOnLoop } from './async-routes.js';
@@ -94,7 +94,8 @@ function apacheBound(model: ModelPrediction, spec: DeploymentSpec, slowClients: 
  * request from an Apache thread that read it, while its embedded mode reads in the app's process.
  */
 export function heldBySlowClients(kind: ServerKind, spec: DeploymentSpec): boolean {
-  return kind.slowClients === 'held' && spec.proxy === 'none' && spec.wsgiMode !== 'daemon';
+  // A thread per connection: a slow client holds the thread started for it, and no other's.
+  return kind.slowClients === 'held' && spec.proxy === 'none' && spec.wsgiMode !== 'daemon' && !threadPerConnection(kind, spec);
 }
 
 function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, cores: number, slowClients: number): ModelPrediction {
@@ -132,10 +133,14 @@ function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, co
     }
     case 'threads':
     case 'prefork':
-    case 'process-per-request':
+    case 'process-per-request': {
+      if (threadPerConnection(kind, spec)) return { capacity: null, bound: 'a thread per connection: unbounded', serviceMs: ms };
+      // A threaded server without a pool of processes (waitress) is one process.
+      const workers = takesWorkers(kind) ? `${spec.workers} worker${spec.workers > 1 ? 's' : ''}` : '1 process';
       return threads > 1
-        ? { capacity: slots - held, bound: `${spec.workers} worker${spec.workers > 1 ? 's' : ''} × ${threads} threads${heldNote}`, serviceMs: ms }
-        : { capacity: slots - held, bound: `${spec.workers} worker${spec.workers > 1 ? 's' : ''}${heldNote}`, serviceMs: ms };
+        ? { capacity: slots - held, bound: `${workers} × ${threads} threads${heldNote}`, serviceMs: ms }
+        : { capacity: slots - held, bound: `${workers}${heldNote}`, serviceMs: ms };
+    }
   }
 }
 

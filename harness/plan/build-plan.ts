@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { choosesDriver, defaultThreads, defaultWorkers, deploymentLabel, takesThreads, takesWorkers, type ApacheMpm, type DeploymentSpec, type KindCheckContext, type ServerKind } from '../deployments/kind.js';
-import { closestKind, findKind, serverKinds } from '../deployments/kinds.js';
+import { closestKind, findKind, kindsTakingThreads, serverKinds } from '../deployments/kinds.js';
 import { quoted } from '../formatting/quote.js';
 import { LIMITS, refusal } from '../scenario/limits.js';
 import { UsageError } from '../cli/errors.js';
@@ -233,7 +233,7 @@ export function expandDeployment(
     throw new UsageError(`${where}: health: is for kind external only; the app bench starts gives its readiness path as app.health (--health)`);
   }
   if (!takesThreads(kind) && object.threads !== undefined) {
-    throw new UsageError(`${where}: ${kind.name} does not take threads (${serverKinds.filter(takesThreads).map((k) => k.name).join(', ')} do)`);
+    throw new UsageError(`${where}: ${kind.name} does not take threads (${kindsTakingThreads()} do)`);
   }
   checkHostsApp(kind, app, where);
   if (object.args && !kind.args) {
@@ -273,6 +273,9 @@ export function expandDeployment(
   const sizes = takesWorkers(kind) ? [askedWorkers ?? fromFile.workers ?? defaultWorkers(kind)].flat() : [1];
   // mod_wsgi's embedded mode runs no threads of its own, whatever its daemon mode would.
   const threads = takesThreads(kind) && kindSettings.wsgiMode !== 'embedded' ? (askedThreads ?? fromFile.threads ?? defaultThreads(kind)) : undefined;
+  if (kind.pool?.threads === 'per-connection' && threads !== undefined && threads !== 1) {
+    throw new UsageError(`${where}: ${kind.name} starts a thread for each connection, or serves one request at a time with threads: 1; it has no pool of ${threads} threads to size: set threads to 1 or remove it`);
+  }
   const preload = object.preload ?? fromFile.preload;
   checkDatabaseSettings(object, kind, threads, app, database, where);
   if (object.preload !== undefined && !kind.pool?.preload) {
@@ -370,7 +373,9 @@ function checkHostsApp(kind: ServerKind, app: AppUnderTest | undefined, where: s
   const named = app?.kind === 'wsgi' ? app.wsgi : app?.kind === 'asgi' ? [app.asgi, app.facts?.framework].filter(Boolean).join(', ') : undefined;
   const what = { demo: "bench's demo app", wsgi: 'a WSGI app', asgi: 'an ASGI app', node: 'a Node program' }[wanted] + (named ? ` (${named})` : '');
   const why = kind.hosts.includes('demo') && !kind.hosts.includes('wsgi') && !kind.hosts.includes('asgi') && !kind.hosts.includes('node') ? ` (it is a shape of bench's demo server)` : '';
-  throw new UsageError(`${where}: ${kind.name} cannot host ${what}${why}; the kinds that can: ${able.join(', ')}`);
+  // A kind for users' apps alone (django-runserver) asked to run the demo: the fix is the app.
+  const fix = wanted === 'demo' ? `; to measure your own app under ${kind.name}, name it with --app module:callable (app: in a scenario)` : '';
+  throw new UsageError(`${where}: ${kind.name} cannot host ${what}${why}; the kinds that can: ${able.join(', ')}${fix}`);
 }
 
 /** A server bench does not start: its kind checks the deployment (its url), and nothing is sized or put in front. */

@@ -8,6 +8,7 @@ import type { DeploymentEntry } from '../scenario/schema.js';
 import { clientLadder, GAIN } from './sizes.js';
 import { classOf, type Criteria } from './recommend.js';
 import { takesThreads, takesWorkers } from '../deployments/kind.js';
+import { kindsTakingThreads } from '../deployments/kinds.js';
 
 /** What `bench tune` flags set; undefined means the default. */
 export interface TuneOptions {
@@ -67,7 +68,7 @@ export function buildTunePlan(scenario: Scenario, options: TuneOptions, now = ne
   const app = resolvePlanApp(scenario, options);
   const classes = entries.flatMap(([entry, where]) => classesOf(entry, where, options, app, scenario.database));
   if (options.threads && !classes.some((c) => c.configurations.some((d) => takesThreads(d.kind)))) {
-    throw new UsageError('--threads: none of the kinds takes threads (gunicorn-gthread and uwsgi do); add one to --kinds');
+    throw new UsageError(`--threads: none of the kinds takes threads (${kindsTakingThreads()} do); add one to --kinds`);
   }
   const labels = classes.flatMap((c) => c.configurations.map((d) => d.label));
   const twice = labels.find((label, i) => labels.indexOf(label) !== i);

@@ -11,7 +11,7 @@ for dir in /usr/lib/postgresql /usr/lib/apache2/modules /usr/lib/python3/dist-pa
   if [ -d "$dir" ]; then mount -t tmpfs none "$dir"; fi
 done
 for name in python3 python3.11 python gunicorn uwsgi uwsgi-core uwsgi_python3 uwsgi_python311 wrk locust nginx apache2 apachectl \
-  a2enmod chromium chromium-browser supervisord supervisorctl fcgiwrap psql initdb pg_ctl postgres sshd ssh; do
+  a2enmod chromium chromium-browser supervisord supervisorctl fcgiwrap psql initdb pg_ctl postgres sshd ssh hypercorn waitress-serve daphne django-admin; do
   for dir in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
     if [ -e "$dir/$name" ]; then mount --bind /dev/null "$dir/$name" 2>/dev/null || true; fi
   done
