@@ -133,6 +133,12 @@ export const psycopg2 = pythonModule('psycopg2', 'psycopg2', 'python3-psycopg2')
 export const asyncpg = pythonModule('asyncpg', 'asyncpg', 'python3-asyncpg', () => findPython('uvicorn'));
 export const psycogreen = pythonModule('psycogreen', 'psycogreen', 'python3-psycogreen');
 
+/**
+ * FastAPI (Debian's 0.92, Starlette and anyio under it): no kind needs it, but it is what most ASGI
+ * apps people bring are written with, and what the tests' stand-in for such an app uses, so the stack has it.
+ */
+export const fastapi = pythonModule('fastapi', 'fastapi', 'python3-fastapi');
+
 const DEBIAN_POSTGRESQL = '/usr/lib/postgresql';
 
 /**

@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEBIAN_PYTHON, pythonModule } from '../../harness/software/catalog.js';
+import { DEBIAN_PYTHON, fastapi } from '../../harness/software/catalog.js';
 
-/** FastAPI from Debian (python3-fastapi 0.92, Starlette and anyio under it): what the user's app is written with. */
-export const fastapi = pythonModule('fastapi', 'fastapi', 'python3-fastapi');
+export { fastapi };
 
 /** What the app is, to name it to bench: `--app main:app --app-dir DIR --python PYTHON --health /health`. */
 export interface FastApiApp {
