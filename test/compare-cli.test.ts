@@ -49,9 +49,11 @@ describe('bench compare', () => {
   });
 
   it('fails a pool cut from 4 workers to 1 at two repeats and at one, and passes two runs of one config at two repeats', () => {
+    // 1 s windows: the −88% stands far past the threshold at any window, and two runs of one config
+    // came out within 3.1% of each other at 1 s on a loaded 2-core machine (within 2.2% at 2 s).
     writeFileSync(
       join(work, 'repeats.yaml'),
-      ['path: /io?ms=30', 'duration: 2', 'warmup: 0.3', 'concurrency: [8]', 'deployments:', '  - kind: node-prefork', '    workers: 4'].join('\n'),
+      ['path: /io?ms=30', 'duration: 1', 'warmup: 0.3', 'concurrency: [8]', 'deployments:', '  - kind: node-prefork', '    workers: 4'].join('\n'),
     );
     for (const [out, ...flags] of [['r4a', '--repeat', '2'], ['r4b', '--repeat', '2'], ['r1', '--repeat', '2', '--workers', '1'], ['s4', '--repeat', '1'], ['s1', '--repeat', '1', '--workers', '1']]) {
       const r = bench('run', 'repeats.yaml', '--out', out!, ...flags);

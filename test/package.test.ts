@@ -6,10 +6,10 @@ import type { RunResults } from '../harness/results/types.js';
 import { workFolder } from './support/cli.js';
 import { startServe } from './support/serve.js';
 
-// bench as a user gets it from npm: `npm pack` in this checkout (which runs the prepare build), the
+// bench as a user gets it from npm: `npm pack` in this checkout, the
 // tarball installed with --omit=dev into a folder of the user's own, and the installed `bench`
 // run there. Nothing of this checkout is on the path the installed bench takes.
-const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string; files: string[]; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string; files: string[]; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
 const work = workFolder('package');
 const packDir = join(work, 'pack');
 const user = join(work, 'user');
@@ -49,11 +49,18 @@ beforeAll(() => {
   mkdirSync(user);
   // The user's own folder; its package.json keeps npm from taking a folder above it for the project.
   writeFileSync(join(user, 'package.json'), JSON.stringify({ name: 'my-benchmarks', private: true }));
-  [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', packDir], process.cwd())) as Packed[];
+  // --ignore-scripts: the e2e tier's global setup has just run the very build that prepare runs (npm run
+  // build, from an empty dist/); building again here cost 20–40 s on 2 cores. That prepare builds is checked below.
+  [packed] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], process.cwd())) as Packed[];
   npm(['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', join(packDir, packed!.filename)], user);
 }, 300_000);
 
 describe('bench installed from its npm package', () => {
+  it('builds as it is packed: npm runs prepare, the build, before npm pack and npm publish', () => {
+    expect(manifest.scripts.prepare).toBe('npm run build');
+    expect(manifest.scripts.build).toMatch(/rmSync\('dist'.*tsc -p tsconfig\.json && tsc -p web\/tsconfig\.json/);
+  });
+
   it('packs the compiled CLI, every file bench reads at run time and every docs/ file the README shows or links, and no tests, sources, source maps or results', () => {
     const files = packed.files.map((f) => f.path);
     const readme = readFileSync('README.md', 'utf8');
