@@ -177,8 +177,12 @@ def main():
         if pool:
             report["threadPool"] = pool
     elif shape == "asgi" and any(cls.__module__ == "django.core.handlers.asgi" for cls in type(app).__mro__):
-        # get_asgi_application() has run django.setup() with the project's settings by now.
-        report["routes"] = django_routes()
+        # get_asgi_application() has run django.setup() with the project's settings by now; settings
+        # without a URLconf (settings.configure() alone) have no views to read.
+        from django.conf import settings
+
+        if hasattr(settings, "ROOT_URLCONF"):
+            report["routes"] = django_routes()
     # What the app printed at import went to stdout before: the report is the last line.
     sys.stdout.write("\n" + json.dumps(report) + "\n")
 
