@@ -19,11 +19,15 @@ describeDjango('a Django project under ASGI', () => {
 
   beforeAll(() => {
     writeDjangoProject(dir);
-    // 8 clients: one thread serves the sync view 1000/50 = 20 req/s, the loop the async one 8·1000/200 = 40.
-    // Django 3.2 runs its middleware and request signals on that same thread for an async view too, a
-    // millisecond or two a request, which 8 clients queue for: 62 ms a request at 50 ms (128 req/s,
-    // not 160, by wrk), lost in 200 ms. The model does not count that queue (docs/model.md).
-    writeFileSync(join(work, 'django-asgi.yaml'), ['path: [/awaited?ms=200, /slow?ms=50]', 'duration: 2', 'warmup: 0.3', 'concurrency: [8]', 'deployments: [uvicorn]', ''].join('\n'));
+    // 4 clients of 200 ms: one thread serves the sync view 1000/200 = 5 req/s, the loop the async one 4·5 = 20.
+    // Why 200 ms: the thread holds a request for less than its whole latency (the HTTP and the loop's
+    // part overlap the next one's turn), which one client's d counts: at 50 ms a queue of sync
+    // requests ran at 20.0 req/s for 18.3 predicted (ratio 1.09). And Django 3.2 runs its middleware
+    // and request signals on that same thread for an async view too, a millisecond or two a request
+    // that the clients queue for: 8 clients at 50 ms got 128 req/s by wrk, not 160. Both are lost in
+    // 200 ms; the model counts neither (docs/model.md). Why 4 clients: the one thread's queue is
+    // c·d deep, and 8 clients' 1.6 s of it skewed a 4 s window (4.0 req/s for 4.9 predicted).
+    writeFileSync(join(work, 'django-asgi.yaml'), ['path: [/awaited?ms=200, /slow?ms=200]', 'duration: 4', 'warmup: 0.3', 'concurrency: [4]', 'deployments: [uvicorn]', ''].join('\n'));
     const r = bench('run', 'django-asgi.yaml', '--app', 'mysite.asgi:application', '--app-dir', dir, '--python', DEBIAN_PYTHON, '--health', '/slow?ms=0', '--out', 'run');
     expect(r.code, r.stderr).toBe(0);
     run = JSON.parse(readFileSync(join(work, 'run', 'results.json'), 'utf8')) as RunResults;
@@ -50,10 +54,10 @@ describeDjango('a Django project under ASGI', () => {
     }
     expect(row('/slow').model).toMatchObject({ capacity: 1, bound: expect.stringMatching(/^1 process \(Django runs sync views on one thread per process under ASGI\)/) });
     expect(row('/awaited').model).toMatchObject({ capacity: null, bound: expect.stringMatching(/^event loop: unbounded/) });
-    // Against the wait itself, not only bench's model of it: 1000/50 and 8·1000/200.
-    expect(row('/slow').throughputRps).toBeGreaterThan(20 * 0.85);
-    expect(row('/slow').throughputRps).toBeLessThan(20 * 1.1);
-    expect(row('/awaited').throughputRps).toBeGreaterThan(40 * 0.85);
-    expect(row('/awaited').throughputRps).toBeLessThan(40 * 1.1);
+    // Against the wait itself, not only bench's model of it: 1000/200 and 8·1000/200.
+    expect(row('/slow').throughputRps).toBeGreaterThan(5 * 0.85);
+    expect(row('/slow').throughputRps).toBeLessThan(5 * 1.1);
+    expect(row('/awaited').throughputRps).toBeGreaterThan(20 * 0.85);
+    expect(row('/awaited').throughputRps).toBeLessThan(20 * 1.1);
   });
 });
