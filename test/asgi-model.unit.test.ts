@@ -59,3 +59,32 @@ describe('the model of an ASGI app, route by route', () => {
     expect(predict(model, { concurrency: 20 })).toEqual({ predictedThroughputRps: 100, predictedLatencyMs: 200 });
   });
 });
+
+/** A Django project as bench reads it under ASGI: a sync view, an async one, and one that blocks its loop. */
+const DJANGO: AsgiAppFacts = {
+  framework: 'Django ASGIHandler',
+  routes: [
+    { path: '/sync', pattern: '^/sync$', runs: 'one-thread' },
+    { path: '/async', pattern: '^/async$', runs: 'event-loop' },
+    { path: '/blocking', pattern: '^/blocking$', runs: 'blocks-loop', blocks: ['time.sleep'] },
+    { path: '/items/<int:pk>/', pattern: '^/items/(?P<pk>[0-9]+)/$', runs: 'one-thread' },
+  ],
+};
+
+describe('the model of a Django app under ASGI', () => {
+  it('gives a sync view one request at a time per process, and says that Django runs it so', () => {
+    const user = app(DJANGO);
+    expect(capacity('uvicorn', 1, '/sync?ms=50', user)).toMatchObject({ capacity: 1, bound: '1 process (Django runs sync views on one thread per process under ASGI)' });
+    expect(capacity('gunicorn-uvicorn', 3, '/items/7/', user)).toMatchObject({ capacity: 3, bound: '3 processes (Django runs sync views on one thread per process under ASGI)' });
+    expect(capacity('uvicorn', 1, '/async?ms=50', user)).toMatchObject({ capacity: null, bound: 'event loop: unbounded' });
+    expect(capacity('uvicorn', 1, '/blocking?ms=50', user).capacity).toBe(1);
+  });
+
+  it("predicts Little's law with K = processes for a sync view: 8 clients of 50 ms on one process serve 20 req/s and wait 400 ms, on two 40 req/s", () => {
+    // A user's app has its d measured at one client (aggregate.ts), not read from the path.
+    const measured = (kind: string, workers: number, path: string) => ({ ...capacity(kind, workers, path, app(DJANGO)), serviceMs: 50 });
+    expect(predict(measured('uvicorn', 1, '/sync'), { concurrency: 8 })).toEqual({ predictedThroughputRps: 20, predictedLatencyMs: 400 });
+    expect(predict(measured('gunicorn-uvicorn', 2, '/sync'), { concurrency: 8 })).toEqual({ predictedThroughputRps: 40, predictedLatencyMs: 200 });
+    expect(predict(measured('uvicorn', 1, '/async'), { concurrency: 8 })).toEqual({ predictedThroughputRps: 160, predictedLatencyMs: 50 });
+  });
+});

@@ -1,5 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { django } from '../harness/deployments/django-runserver.js';
@@ -9,6 +8,7 @@ import { freePort } from '../harness/process/ports.js';
 import type { ResultRow, RunResults } from '../harness/results/types.js';
 import { DEBIAN_PYTHON, flask, gunicorn, nginx } from '../harness/software/catalog.js';
 import { benchIn, workFolder } from './support/cli.js';
+import { writeDjangoProject } from './support/django-project.js';
 import { startExported, supervisord, until } from './support/exported.js';
 import { describeWith } from './support/software.js';
 
@@ -66,15 +66,7 @@ describeStack('a Django project made with django-admin startproject', () => {
   let run: RunResults;
 
   beforeAll(() => {
-    mkdirSync(dir);
-    const made = spawnSync(DEBIAN_PYTHON, ['-m', 'django', 'startproject', 'mysite', dir], { encoding: 'utf8' });
-    expect(made.status, made.stderr).toBe(0);
-    // One view that waits ?ms=N, as a view waiting on a database or a remote API would.
-    writeFileSync(
-      join(dir, 'mysite', 'views.py'),
-      ['import time', 'from django.http import HttpResponse', '', 'def slow(request):', "    time.sleep(int(request.GET.get('ms', '50')) / 1000)", "    return HttpResponse('ok')", ''].join('\n'),
-    );
-    appendFileSync(join(dir, 'mysite', 'urls.py'), "\nfrom . import views\nurlpatterns += [path('slow', views.slow)]\n");
+    writeDjangoProject(dir);
     run = runScenario('django', [
       'app:',
       '  wsgi: mysite.wsgi:application',

@@ -11,7 +11,9 @@ export type RouteOnLoop =
   /** A blocking call holds the loop for the whole wait: `why` names it. */
   | { runs: 'blocks-loop'; why: string }
   /** A plain `def` route in the framework's thread pool of `size` threads; `source` says where the size comes from. */
-  | { runs: 'thread-pool'; size: number; source: string };
+  | { runs: 'thread-pool'; size: number; source: string }
+  /** One request at a time per process, whatever the loop could hold: `why` names who runs it so. */
+  | { runs: 'one-thread'; why: string };
 
 /** The demo's routes that do not await: a blocking call inside async def, and a plain def that waits. */
 const DEMO_ROUTES: Record<string, 'blocking-call' | 'sync-route'> = { '/io-blocking': 'blocking-call', '/io-sync': 'sync-route' };
@@ -27,6 +29,7 @@ export function routeOnLoop(kind: ServerKind, spec: DeploymentSpec, path: string
   const app = spec.app;
   if (app && app.kind !== 'asgi') return { runs: 'event-loop' };
   const route = app ? userRoute(app.facts?.routes, pathname) : undefined;
+  if (route?.runs === 'one-thread') return { runs: 'one-thread', why: 'Django runs sync views on one thread per process under ASGI' };
   const waits = app ? route && (route.runs === 'thread-pool' ? 'sync-route' : route.runs === 'blocks-loop' ? 'blocking-call' : undefined) : DEMO_ROUTES[pathname];
   const blocked = (why: string): RouteOnLoop => (kind.eventLoop?.blockingWait === 'stops-the-loop' ? { runs: 'blocks-loop', why } : { runs: 'event-loop' });
   if (waits === 'blocking-call') return blocked(route?.blocks?.length ? `${route.blocks.join(', ')} in an async def stops its loop` : 'a blocking wait stops its loop');
@@ -42,7 +45,7 @@ export function routeOnLoop(kind: ServerKind, spec: DeploymentSpec, path: string
   };
 }
 
-/** The route whose pattern (Python's, as Starlette compiled it) matches the path; the first, as Starlette's router tries them. */
+/** The route whose pattern (Python's, as the framework compiled it) matches the path; the first, as Starlette's and Django's routers try them. */
 function userRoute(routes: AsgiRoute[] | undefined, pathname: string): AsgiRoute | undefined {
   return routes?.find((r) => {
     try {

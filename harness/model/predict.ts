@@ -125,6 +125,9 @@ function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, co
         const loops = processes === 1 ? '1 event loop' : `${processes} event loops`;
         return { capacity: processes, bound: `${loops} (${route.why})`, serviceMs: ms };
       }
+      if (route.runs === 'one-thread') {
+        return { capacity: processes, bound: `${processes === 1 ? '1 process' : `${processes} processes`} (${route.why})`, serviceMs: ms };
+      }
       if (route.runs === 'thread-pool') {
         const pool = `thread pool of ${route.size} (${route.source})`;
         return { capacity: processes * route.size, bound: processes === 1 ? `1 ${pool}` : `${processes} × ${pool}`, serviceMs: ms };

@@ -179,7 +179,7 @@ const asgiAppFacts = z.object({
       z.object({
         path: z.string(),
         pattern: z.string(),
-        runs: z.enum(['event-loop', 'blocks-loop', 'thread-pool']),
+        runs: z.enum(['event-loop', 'blocks-loop', 'thread-pool', 'one-thread']),
         blocks: z.array(z.string()).optional(),
       }),
     )

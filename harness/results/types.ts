@@ -410,7 +410,7 @@ export interface DeploymentFailure {
 export interface AsgiAppFacts {
   /** The application's class: "FastAPI", "Starlette", "Django ASGIHandler"; absent when bench does not know it. */
   framework?: string;
-  /** Starlette's and FastAPI's routes (absent for other frameworks, whose routes bench cannot read). */
+  /** Starlette's and FastAPI's routes, and Django's views (absent for other frameworks, whose routes bench cannot read). */
   routes?: AsgiRoute[];
   /**
    * The thread pool that runs the plain `def` routes: anyio's default limiter as the app's anyio
@@ -422,10 +422,14 @@ export interface AsgiAppFacts {
 /** One route of an ASGI app, and how a request to it runs (and so what bounds how many run at once). */
 export interface AsgiRoute {
   path: string;
-  /** The path as Python's regular expression (Starlette's path_regex), which a measured path is matched against. */
+  /** The path as Python's regular expression (Starlette's path_regex; Django's, anchored at the leading slash), which a measured path is matched against. */
   pattern: string;
-  /** On the loop, awaiting; on the loop, blocking it (`blocks` names the calls); or in the thread pool (a plain def). */
-  runs: 'event-loop' | 'blocks-loop' | 'thread-pool';
+  /**
+   * On the loop, awaiting; on the loop, blocking it (`blocks` names the calls); in the thread pool
+   * (a plain def under Starlette); or on one thread per process (a plain def view under Django's
+   * ASGIHandler, which runs them all on one shared thread).
+   */
+  runs: 'event-loop' | 'blocks-loop' | 'thread-pool' | 'one-thread';
   /** The blocking calls bench found in an async def route's own code: "time.sleep". */
   blocks?: string[];
 }

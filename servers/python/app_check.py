@@ -14,10 +14,12 @@ scope, receive, send), so that bench can refuse a kind that cannot host it. For 
 FastAPI, `routes` says how each route runs, which bounds how many requests it holds at once:
 "event-loop" (an async def, awaiting), "blocks-loop" (an async def that calls a blocking function
 bench recognises, such as time.sleep, stopping the loop while it waits) or "thread-pool" (a plain
-def, run in anyio's thread pool). `threadPool.size` is anyio's default limiter as the installed
+def, run in anyio's thread pool). For Django's ASGIHandler, `routes` are the URLconf's views, and
+a plain def view runs "one-thread": Django runs them all on one thread per process. `threadPool.size` is anyio's default limiter as the installed
 anyio makes it; `startup` says the app runs startup code, which may resize it where bench cannot see.
 """
 import argparse
+import asyncio
 import dis
 import inspect
 import json
@@ -108,6 +110,36 @@ def routes_of(app):
     return routes
 
 
+def django_view_runs(callback):
+    # Django's ASGIHandler awaits a coroutine view on the loop (an async class-based view, from
+    # Django 4.1, says so with view_is_async), and runs any other through asgiref's
+    # sync_to_async(thread_sensitive=True): on one thread shared by the whole process.
+    view_class = getattr(callback, "view_class", None)
+    if not (asyncio.iscoroutinefunction(callback) or getattr(view_class, "view_is_async", False)):
+        return {"runs": "one-thread"}
+    calls = blocking_calls(inspect.unwrap(callback))
+    return {"runs": "blocks-loop", "blocks": calls} if calls else {"runs": "event-loop"}
+
+
+def django_routes():
+    """Each view of the project's URLconf, its pattern anchored at the path's leading slash."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def regex(pattern):
+        # Django matches the path without its leading slash, and ends a route with Python's \Z.
+        return pattern.regex.pattern.lstrip("^").replace("\\Z", "$")
+
+    def walk(patterns, prefix, route):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, prefix + regex(entry.pattern), route + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                pattern = prefix + regex(entry.pattern)
+                yield {"path": "/" + route + str(entry.pattern), "pattern": "^/" + pattern, **django_view_runs(entry.callback)}
+
+    return list(walk(get_resolver().url_patterns, "", ""))
+
+
 def thread_pool(app):
     """anyio's default limiter as the installed anyio makes it, on a loop of its own."""
     try:
@@ -144,6 +176,13 @@ def main():
         pool = thread_pool(app)
         if pool:
             report["threadPool"] = pool
+    elif shape == "asgi" and any(cls.__module__ == "django.core.handlers.asgi" for cls in type(app).__mro__):
+        # get_asgi_application() has run django.setup() with the project's settings by now; settings
+        # without a URLconf (settings.configure() alone) have no views to read.
+        from django.conf import settings
+
+        if hasattr(settings, "ROOT_URLCONF"):
+            report["routes"] = django_routes()
     # What the app printed at import went to stdout before: the report is the last line.
     sys.stdout.write("\n" + json.dumps(report) + "\n")
 
