@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { pythonServersDir } from '../files/bench-paths.js';
 import type { SpawnPlan } from '../process/group.js';
-import type { EffectiveSettings, SettingValue } from '../results/types.js';
+import type { EffectiveSettings } from '../results/types.js';
+import { settingsReadBy } from './effective-settings.js';
 import { gunicorn, starlette, uvicorn } from '../software/catalog.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { ADDRESS, BENCH_SETS, gunicornKind, python, type PythonTarget } from './python.js';
@@ -72,11 +72,6 @@ export const gunicornUvicorn = gunicornKind(
  * backlog and concurrency limit, and whatever `args:` set.
  */
 async function uvicornEffectiveSettings(plan: SpawnPlan): Promise<EffectiveSettings> {
-  const after = plan.args.indexOf('uvicorn');
-  const output = await new Promise<string>((done, fail) =>
-    execFile(plan.command, [join(pythonServersDir, 'uvicorn_settings.py'), ...plan.args.slice(after + 1)], { cwd: plan.cwd, env: plan.env, timeout: 60_000 }, (err, stdout, stderr) =>
-      err ? fail(new Error(`reading uvicorn's settings failed: ${stderr.trim().split('\n').slice(-3).join(' ') || err.message}`)) : done(stdout),
-    ),
-  );
-  return { source: "uvicorn's own parser, on the command line it starts with", readBack: true, settings: JSON.parse(output) as Record<string, SettingValue> };
+  const settings = await settingsReadBy(plan, 'uvicorn', [join(pythonServersDir, 'uvicorn_settings.py')]);
+  return { source: "uvicorn's own parser, on the command line it starts with", readBack: true, settings };
 }

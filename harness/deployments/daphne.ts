@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import type { SpawnPlan } from '../process/group.js';
-import type { EffectiveSettings, SettingValue } from '../results/types.js';
+import type { EffectiveSettings } from '../results/types.js';
+import { settingsReadBy } from './effective-settings.js';
 import { findPython, pythonModule, starlette } from '../software/catalog.js';
 import { asgiTarget, eventLoop } from './asgi.js';
 import type { ServerKind } from './kind.js';
@@ -34,14 +34,7 @@ cli.run(sys.argv[1:])
 
 /** What daphne will run with, read back from its own argument parsing. */
 export async function daphneEffectiveSettings(plan: SpawnPlan): Promise<EffectiveSettings> {
-  const m = plan.args.indexOf('-m');
-  const args = [...plan.args.slice(0, m), '-c', PRINT_SETTINGS, ...plan.args.slice(m + 2)];
-  const output = await new Promise<string>((done, fail) =>
-    execFile(plan.command, args, { cwd: plan.cwd, env: plan.env, timeout: 60_000 }, (err, stdout, stderr) =>
-      err ? fail(new Error(`reading daphne's settings failed: ${stderr.trim().split('\n').slice(-3).join(' ') || err.message}`)) : done(stdout),
-    ),
-  );
-  const settings = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, SettingValue>;
+  const settings = await settingsReadBy(plan, 'daphne', ['-c', PRINT_SETTINGS]);
   return { source: "daphne's command line as daphne parses it (daphne has no config file)", readBack: true, settings };
 }
 

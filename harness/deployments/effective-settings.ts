@@ -93,3 +93,21 @@ export async function uwsgiEffectiveSettings(plan: SpawnPlan, spec: DeploymentSp
     settings,
   };
 }
+
+/**
+ * A Python server's settings as its own parser reads them, for servers that cannot print them
+ * (uvicorn, hypercorn, daphne, waitress): the plan's interpreter runs `reader` (a `-c` script or a
+ * file, with its own arguments) in place of `-m server`, on the arguments the server would get, and
+ * the reader prints the settings as JSON on its last line.
+ */
+export async function settingsReadBy(plan: SpawnPlan, server: string, reader: string[]): Promise<Record<string, SettingValue>> {
+  const m = plan.args.indexOf('-m');
+  if (m < 0 || plan.args[m + 1] !== server) throw new Error(`not a python -m ${server} command line: ${plan.args.join(' ')}`);
+  const args = [...plan.args.slice(0, m), ...reader, ...plan.args.slice(m + 2)];
+  const output = await new Promise<string>((done, fail) =>
+    execFile(plan.command, args, { cwd: plan.cwd, env: plan.env, timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? fail(new Error(`reading ${server}'s settings failed: ${stderr.trim().split('\n').slice(-3).join(' ') || err.message}`)) : done(stdout),
+    ),
+  );
+  return JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, SettingValue>;
+}

@@ -1,7 +1,8 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { UsageError } from '../cli/errors.js';
 import type { SpawnPlan } from '../process/group.js';
-import type { EffectiveSettings, SettingValue } from '../results/types.js';
+import type { EffectiveSettings } from '../results/types.js';
+import { settingsReadBy } from './effective-settings.js';
 import { DEBIAN_PYTHON, findPython, pythonModule, starlette } from '../software/catalog.js';
 import { asgiTarget, eventLoop } from './asgi.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
@@ -101,14 +102,7 @@ main.main(sys.argv[1:])
 
 /** hypercorn's own account of its settings: its CLI parses the same arguments, and a stand-in for run() prints the resolved Config. */
 export async function hypercornEffectiveSettings(plan: SpawnPlan): Promise<EffectiveSettings> {
-  const m = plan.args.indexOf('-m');
-  const args = [...plan.args.slice(0, m), '-c', PRINT_CONFIG, ...plan.args.slice(m + 2)];
-  const output = await new Promise<string>((done, fail) =>
-    execFile(plan.command, args, { cwd: plan.cwd, env: plan.env, timeout: 60_000 }, (err, stdout, stderr) =>
-      err ? fail(new Error(`reading hypercorn's settings failed: ${stderr.trim().split('\n').slice(-3).join(' ') || err.message}`)) : done(stdout),
-    ),
-  );
-  const settings = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, SettingValue>;
+  const settings = await settingsReadBy(plan, 'hypercorn', ['-c', PRINT_CONFIG]);
   return { source: "hypercorn's Config as its command line resolves it", readBack: true, settings };
 }
 

@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import type { SpawnPlan } from '../process/group.js';
-import type { EffectiveSettings, SettingValue } from '../results/types.js';
+import type { EffectiveSettings } from '../results/types.js';
+import { settingsReadBy } from './effective-settings.js';
 import { findPython, flask, pythonModule } from '../software/catalog.js';
 import type { DeploymentSpec, ServerKind } from './kind.js';
 import { ADDRESS, BENCH_SETS, python, wsgiTarget } from './python.js';
@@ -39,19 +39,10 @@ def plain(name, value):
 print(json.dumps({name: plain(name, getattr(adjusted, name)) for name in sorted(set(recorded) | set(kw)) if hasattr(adjusted, name)}, default=str))
 `;
 
-/** The arguments after `-m waitress` in a plan's command line: what waitress-serve parses. */
-function waitressArgs(plan: SpawnPlan): string[] {
-  return plan.args.slice(plan.args.indexOf('waitress') + 1);
-}
-
 /** What waitress will run with, by its own parser, from the command line it will start with. */
 async function waitressEffectiveSettings(plan: SpawnPlan): Promise<EffectiveSettings> {
-  const output = await new Promise<string>((done, fail) =>
-    execFile(plan.command, ['-c', READ_ADJUSTMENTS, JSON.stringify(RECORDED), ...waitressArgs(plan)], { cwd: plan.cwd, env: plan.env, timeout: 30_000 }, (err, stdout, stderr) =>
-      err ? fail(new Error(`reading waitress's adjustments failed: ${stderr.trim().split('\n').slice(-2).join(' ') || err.message}`)) : done(stdout),
-    ),
-  );
-  return { source: "waitress's Adjustments.parse_args", readBack: true, settings: JSON.parse(output) as Record<string, SettingValue> };
+  const settings = await settingsReadBy(plan, 'waitress', ['-c', READ_ADJUSTMENTS, JSON.stringify(RECORDED)]);
+  return { source: "waitress's Adjustments.parse_args", readBack: true, settings };
 }
 
 /** getopt takes any unique prefix of a long option ("--thr=8" is --threads): the forbidden flag an abbreviation stands for. */
