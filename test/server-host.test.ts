@@ -1,25 +1,17 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../harness/process/ports.js';
 import { livingProcesses } from '../harness/process/procfs.js';
 import type { RunResults } from '../harness/results/types.js';
+import { isExecutable } from '../harness/files/file-kind.js';
 import { describeWith, sshClient } from './support/software.js';
 
 const SSHD = '/usr/sbin/sshd';
 const bench = resolve('bin/bench.js');
 const serversDir = resolve('dist/servers');
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Like describeWith (test/support/software.ts): skipped with the install command where sshd is missing, a failure under CI=true. */
 function describeWithSshd(): typeof describe {

@@ -1,5 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { isFile } from '../files/file-kind.js';
+import { statSync } from 'node:fs';
+import { isExecutable, isFile } from '../files/file-kind.js';
 import { isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../cli/errors.js';
 import { quoted } from '../formatting/quote.js';
@@ -131,15 +131,6 @@ function resolveInterpreter(python: string, baseDir: string): string {
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import { statSync, type Stats } from 'node:fs';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 
 /**
  * What is at a path, through links, as a message names it: "a directory", "a FIFO (named pipe)",
@@ -29,6 +29,16 @@ export function statIfPresent(path: string): Stats | undefined {
 /** A regular file (through links) at path. */
 export function isFile(path: string): boolean {
   try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A regular file (through links) that this process may run. */
+export function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
     return statSync(path).isFile();
   } catch {
     return false;
