@@ -22,6 +22,7 @@ const LAYERS: string[][] = [
   ['harness/scenario/schema.ts'],
   ['harness/software'],
   ['harness/process'],
+  ['harness/managers'],
   ['harness/status'],
   ['harness/deployments'],
   ['harness/database'],

@@ -33,8 +33,10 @@ export interface DeploymentSpec {
   mpm?: ApacheMpm;
   /** apache-mod-wsgi: the app inside Apache's own processes (embedded) or in mod_wsgi's daemon processes; undefined: embedded. */
   wsgiMode?: 'embedded' | 'daemon';
-  /** Restart the server process when it dies, as supervisord's autorestart does. */
+  /** Restart the server process when it dies, as supervisord's autorestart does. (Goes: `manager: supervisord` replaces it.) */
   supervise?: boolean;
+  /** A real supervisord runs the server (`manager: supervisord`): it restarts it and carries out deploys (harness/managers/). */
+  manager?: 'supervisord';
   /** external: where the server someone else started listens. */
   url?: string;
   /** external: a path that answers 2xx while the server is up (`health:`); undefined: the measured path, where any answer will do. */

@@ -15,6 +15,7 @@ import { listeningGroup, publicListeners } from '../process/listeners.js';
 import { liveTempDirs } from '../process/registry.js';
 import type { EffectiveSettings, Environment } from '../results/types.js';
 import type { ResourceProvider } from '../process/sampler.js';
+import type { ManagedProgram } from '../managers/managed-program.js';
 
 /** What a deployment started on another machine (--server-host) adds to a RunningDeployment. */
 export interface FarSide {
@@ -45,6 +46,8 @@ export interface RunningDeployment {
   restarts: number[];
   /** A supervisor restarts the server when it dies (`supervise: true`). */
   supervised: boolean;
+  /** The process manager that runs the server (supervisord, pm2, forever), asked through its own tool. */
+  managed?: ManagedProgram;
   /** The server's command line, program first, as started (before CPU pinning); absent for an external server. */
   serverArgs?: string[];
   /** The settings the server runs with, where its kind can tell (gunicorn --print-config). */

@@ -152,7 +152,32 @@ const resultRow = z.object({
   generatorChanges: z
     .array(z.object({ t: z.number(), change: z.enum(['worker lost', 'worker joined']), worker: z.string(), repeat: z.number().optional() }))
     .optional(),
-  fault: z.object({ killedPid: z.number(), atS: z.number(), recoveryS: z.number().nullable() }).optional(),
+  fault: z
+    .object({
+      killed: z.enum(['worker', 'master']).optional(),
+      killedPid: z.number(),
+      atS: z.number(),
+      recoveryS: z.number().nullable(),
+      firstAnswerS: z.number().nullable().optional(),
+      failed: z.number().optional(),
+      managerSaid: z.string().optional(),
+    })
+    .optional(),
+  deploy: z
+    .object({
+      action: z.enum(['restart', 'reload', 'update']),
+      atS: z.number(),
+      tookS: z.number(),
+      failed: z.number(),
+      longestGapS: z.number(),
+      p99BeforeMs: z.number().nullable(),
+      p99DuringMs: z.number().nullable(),
+      versions: z.array(z.object({ version: z.string(), responses: z.number(), firstS: z.number(), lastS: z.number() })),
+      managerSaid: z.string().optional(),
+    })
+    .optional(),
+  manager: z.enum(['supervisord', 'pm2', 'forever']).optional(),
+  managerConfig: z.object({ name: z.string(), text: z.string() }).optional(),
   serverArgs: z.array(z.string()).optional(),
   nginxConfig: z.string().optional(),
   apacheConfig: z.string().optional(),

@@ -253,6 +253,12 @@ export interface ResultRow {
   generatorChanges?: GeneratorChange[];
   /** worker-crash: the process killed mid-window, and how long until the deployment was whole again (from `timelineRepeat`). */
   fault?: FaultOutcome;
+  /** deploy-under-load: the deploy carried out mid-window and what clients saw of it (from `timelineRepeat`). */
+  deploy?: DeployOutcome;
+  /** The process manager the server ran under (`manager: supervisord`, or the pm2 and forever kinds). */
+  manager?: ManagerName;
+  /** The manager's config as bench wrote it (supervisord.conf, pm2's process file). */
+  managerConfig?: { name: string; text: string };
   /**
    * The server's command line as bench started it, program first (CPU pinning left out): every
    * setting that differs from the server's defaults is in it. Absent for an external server.
@@ -354,11 +360,61 @@ export interface Placement {
 }
 
 export interface FaultOutcome {
+  /** What got SIGKILL: one worker of a pool (the process itself for a single-process kind), or the pool's master (`kill: master`). */
+  killed?: 'worker' | 'master';
   killedPid: number;
   /** Seconds into the window when it was killed. */
   atS: number;
   /** Seconds from the kill until the deployment had all its processes back and answered; null when it never did. */
   recoveryS: number | null;
+  /** kill: master: seconds from the kill to the first successful response after it; null when none came before the window closed. */
+  firstAnswerS?: number | null;
+  /** kill: master: requests that failed (errors, non-2xx) from the kill to the window's end. */
+  failed?: number;
+  /** The manager's own account of the restart (a `supervisorctl status` line, pm2's restart count), when one ran the server. */
+  managerSaid?: string;
+}
+
+/** A process manager bench ran the server under (harness/managers/). */
+export type ManagerName = 'supervisord' | 'pm2' | 'forever';
+
+/**
+ * How a deploy replaces the running server:
+ * - restart: stop it, then start it again (`supervisorctl restart`, `pm2 restart`);
+ * - reload: the server's own graceful reload (HUP to gunicorn's arbiter or uWSGI's master through
+ *   `supervisorctl signal HUP`; `pm2 reload` in cluster mode);
+ * - update: supervisor's config-change flow, `supervisorctl reread` then `update` after the
+ *   `[program:]` block changed (more workers).
+ */
+export type DeployAction = 'restart' | 'reload' | 'update';
+
+/** Responses one version of the app served during a deploy's window (the demo app's x-bench-version). */
+export interface VersionServed {
+  version: string;
+  responses: number;
+  /** Seconds into the window of its first and last response. */
+  firstS: number;
+  lastS: number;
+}
+
+/** A deploy under load (`fault: { deploy: … }`): what the manager did and what clients saw. */
+export interface DeployOutcome {
+  action: DeployAction;
+  /** Seconds into the window when the deploy began. */
+  atS: number;
+  /** Seconds from its start until the manager said it was done. */
+  tookS: number;
+  /** Requests that failed (errors, non-2xx) from the deploy's start to the window's end. */
+  failed: number;
+  /** The longest time, in seconds, with no successful response, from the deploy's start to the window's end. */
+  longestGapS: number;
+  /** p99 latency before the deploy began, and from its start until the manager said it was done (null: no successful response). */
+  p99BeforeMs: number | null;
+  p99DuringMs: number | null;
+  /** The responses each version served, in the order they first appeared; empty for an app that does not announce one. */
+  versions: VersionServed[];
+  /** The manager's own account after the deploy. */
+  managerSaid?: string;
 }
 
 export interface SoftwareVersions {

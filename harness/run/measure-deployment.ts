@@ -69,7 +69,7 @@ export async function measureDeployment(
       timing.waited((performance.now() - checkedAt) / 1000);
       const warmupS = timing.warmupS(level);
       const windowOpensAt = performance.now() + warmupS * 1000;
-      const fault = plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
+      const fault = plan.fault && 'kill' in plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
       let measured: Sample;
       try {
         measured = await measurePoint(

@@ -48,6 +48,8 @@ const deploymentObject = z.strictObject({
   /** apache-mod-wsgi: the app inside Apache's prefork processes (embedded, the default) or in mod_wsgi's daemon processes (daemon, with threads:). */
   mode: z.enum(['embedded', 'daemon']).optional(),
   supervise: z.boolean().optional(),
+  /** A real supervisord runs the server, restarts it when it dies and carries out deploys. */
+  manager: z.enum(['supervisord'], { message: 'the manager bench runs a Python or Node kind under is supervisord (pm2 and forever are kinds of their own: pm2, pm2-cluster, forever)' }).optional(),
   /** Environment variables for the server, passed on purpose (bench removes GUNICORN_*, UWSGI_*, PYTHONPATH, NODE_OPTIONS, … from the caller's). */
   env: z
     .record(
@@ -161,10 +163,20 @@ export const scenarioSchema = z.strictObject({
   deployments: z.array(z.union([deploymentKind, deploymentObject])).nonempty(),
   /** A private PostgreSQL for the run, which the demo app's /db and /db-rows query (harness/database/). */
   database: z.enum(['postgres'], { message: 'the one database bench starts is postgres: a private PostgreSQL for the run' }).optional(),
-  /** worker-crash: SIGKILL one worker (the process itself for single-process kinds) at this fraction of each window. */
-  fault: z.strictObject({ kill: z.literal('worker'), at: z.number().gt(0).lt(1).default(0.5) }).optional(),
+  /**
+   * At this fraction of each window: SIGKILL one worker (the process itself for single-process
+   * kinds) or the pool's master (worker-crash); or a deploy through the deployment's manager
+   * (deploy-under-load).
+   */
+  fault: z
+    .union([
+      z.strictObject({ kill: z.enum(['worker', 'master']), at: z.number().gt(0).lt(1).default(0.5) }),
+      z.strictObject({ deploy: z.enum(['restart', 'reload', 'update']), at: z.number().gt(0).lt(1).default(0.3) }),
+    ])
+    .optional(),
 });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
 export type MixRequestEntry = NonNullable<ScenarioFile['requests']>[number];
 export type DeploymentEntry = ScenarioFile['deployments'][number];
+export type ScenarioFault = NonNullable<ScenarioFile['fault']>;
