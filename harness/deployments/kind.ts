@@ -1,6 +1,6 @@
 import type { SpawnPlan } from '../process/group.js';
 import type { AppUnderTest, ConfigFileUse, EffectiveSettings, SettingValue } from '../results/types.js';
-import type { DeploymentEntry } from '../scenario/schema.js';
+import type { DeploymentEntry, ScenarioFault } from '../scenario/schema.js';
 import type { Software } from '../software/catalog.js';
 
 /** nginx in front, as a scenario's `nginx:` tunes it; every field absent is nginx's default. */
@@ -37,6 +37,8 @@ export interface DeploymentSpec {
   supervise?: boolean;
   /** A real supervisord runs the server (`manager: supervisord`): it restarts it and carries out deploys (harness/managers/). */
   manager?: 'supervisord';
+  /** What happens to it mid-window: its own `fault:`, else the scenario's (harness/run/worker-crash.ts, harness/run/deploy-fault.ts). */
+  fault?: ScenarioFault;
   /** external: where the server someone else started listens. */
   url?: string;
   /** external: a path that answers 2xx while the server is up (`health:`); undefined: the measured path, where any answer will do. */

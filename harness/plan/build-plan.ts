@@ -7,7 +7,7 @@ import { UsageError } from '../cli/errors.js';
 import type { GeneratorEngine, Placement, XAxis } from '../results/types.js';
 import { scenarioBaseDir, type Scenario } from '../scenario/load.js';
 import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, type AppInput, type AppUnderTest } from '../app/app.js';
-import type { DeploymentEntry, ScenarioFault } from '../scenario/schema.js';
+import type { DeploymentEntry } from '../scenario/schema.js';
 import { checkDemoPaths, type NamedPath } from '../app/demo-paths.js';
 import { checkOutDir } from '../results/out-folder.js';
 import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from '../software/catalog.js';
@@ -87,7 +87,6 @@ export interface Plan {
   placement: Placement;
   repeat: number;
   timelineDeployment?: string;
-  fault?: ScenarioFault;
   deployments: PlannedDeployment[];
   /** The user's app; undefined: bench's demo app. */
   app?: AppUnderTest;
@@ -120,6 +119,8 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   const deployments = entries.flatMap((entry, i) =>
     expandDeployment(entry, overrides.deployments ? `--deployments item ${i + 1}` : `deployments[${i}]`, overrides, app, scenario.database),
   );
+  // A deployment's own fault: overrides the scenario's.
+  for (const { spec } of deployments) if (!spec.fault && scenario.fault) spec.fault = scenario.fault;
   // An open-loop scenario (rate:) may give no concurrency: its levels are rates.
   let concurrency = [...(overrides.concurrency ?? scenario.concurrency ?? [])];
   rejectDuplicates(concurrency.map(String), overrides.concurrency ? '--concurrency' : 'concurrency', 'level');
@@ -148,8 +149,10 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     slowClients: slowClients !== undefined,
   });
   // Issue 32 is building these (harness/managers/); until then a scenario asking for one is told so.
-  if (scenario.fault && !('kill' in scenario.fault && scenario.fault.kill === 'worker')) {
-    throw new UsageError(`fault: ${JSON.stringify(scenario.fault)}: only { kill: worker } runs in this version`);
+  for (const { spec, label } of deployments) {
+    if (spec.fault && !('kill' in spec.fault && spec.fault.kill === 'worker')) {
+      throw new UsageError(`${label}: fault: ${JSON.stringify(spec.fault)}: only { kill: worker } runs in this version`);
+    }
   }
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const locust = locustSettings(generator, overrides);
@@ -192,7 +195,6 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     placement: server ? remotePlacement() : planPlacement(overrides.placement ?? 'separate'),
     repeat: overrides.repeat ?? scenario.repeat,
     ...(timelineDeployment && { timelineDeployment }),
-    ...(scenario.fault && { fault: scenario.fault }),
     deployments,
     ...(app && { app }),
     ...(scenario.database && { database: scenario.database }),
@@ -297,6 +299,7 @@ export function expandDeployment(
       ...(object.cooperativeDriver !== undefined && { cooperativeDriver: object.cooperativeDriver }),
       ...(preload !== undefined && { preload }),
       ...(object.supervise && { supervise: true }),
+      ...(object.fault && { fault: object.fault }),
       ...(object.env && { env: object.env }),
       ...(args && { args }),
       ...(config && { config }),

@@ -66,8 +66,9 @@ export function planServerHost(
   if (!server) return undefined;
   const external = deployments.find((d) => d.kind.launch === 'attach');
   if (external) throw new UsageError(`${where}: ${external.label} is a server someone else started; bench starts nothing on ${server.destination} for it (drop ${where}, or the external deployment)`);
-  // The fault kills a worker by its pid, which is on the other machine.
-  if (scenario.fault) throw new UsageError(`${where}: the scenario's fault: kills a worker on this machine; run fault scenarios without ${where}`);
+  // A fault signals the server's processes by pid, which are on the other machine.
+  const faulty = deployments.find((d) => d.spec.fault);
+  if (faulty) throw new UsageError(`${where}: ${faulty.label}'s fault: signals its server on this machine; run fault scenarios without ${where}`);
   if (overrides.placement) throw new UsageError(`--placement: with ${where} the servers and the generator are on separate machines already; drop --placement`);
   return server;
 }

@@ -33,6 +33,7 @@ export async function measureDeployment(
 ): Promise<DeploymentDeath | undefined> {
   const { step, driver } = ctx;
   const timing = new PointTiming(plan);
+  const fault = planned.spec.fault;
   let first = true;
   for (const path of plan.paths) {
     let service: MeasuredService | undefined;
@@ -63,13 +64,13 @@ export async function measureDeployment(
       // must be whole and answer /health; that answer queues behind what a blocking server still
       // owes the last point, so the time it took counts towards draining that queue.
       const checkedAt = performance.now();
-      const dead = !plan.fault && !first && (await driver.deathOf(deployment, Math.max(3, plan.timeoutS) * 1000, ctx.signal));
+      const dead = !fault && !first && (await driver.deathOf(deployment, Math.max(3, plan.timeoutS) * 1000, ctx.signal));
       if (dead && !ctx.signal.aborted) return { reason: dead, atPoint };
       first = false;
       timing.waited((performance.now() - checkedAt) / 1000);
       const warmupS = timing.warmupS(level);
       const windowOpensAt = performance.now() + warmupS * 1000;
-      const fault = plan.fault && 'kill' in plan.fault && injectWorkerCrash(deployment, windowOpensAt, plan.fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
+      const crashing = fault && 'kill' in fault && injectWorkerCrash(deployment, windowOpensAt, fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
       let measured: Sample;
       try {
         measured = await measurePoint(
@@ -84,7 +85,7 @@ export async function measureDeployment(
       } catch (err) {
         return generatorFailure(err, atPoint, ctx.signal);
       }
-      const crash = await fault;
+      const crash = await crashing;
       if (crash) {
         measured.events = crash.events;
         measured.fault = crash.outcome;
@@ -96,7 +97,7 @@ export async function measureDeployment(
       if (deployment.effectiveSettings) measured.effectiveSettings = deployment.effectiveSettings;
       if (ctx.signal.aborted) return undefined;
       // A death during the window: the process table says so at once, or every request was refused.
-      const died = !plan.fault && (driver.exited(deployment) ?? allRefused(measured));
+      const died = !fault && (driver.exited(deployment) ?? allRefused(measured));
       if (died && !ctx.signal.aborted) return { reason: died, atPoint };
       timing.measured(measured.latencyMs?.mean, measured.throughputRps);
       if (takesServiceFromThisLevel) service = measuredService(measured);

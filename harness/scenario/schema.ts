@@ -37,6 +37,16 @@ const deploymentKind = z.string().regex(/^[a-z][a-z0-9-]*(\+(nginx|apache(-prefo
   message: 'a deployment kind looks like "node-prefork", "gunicorn-sync+nginx" or "gunicorn-sync+apache" (bench list shows them)',
 });
 
+/**
+ * At this fraction of each window: SIGKILL one worker (the process itself for single-process
+ * kinds) or the pool's master (worker-crash); or a deploy through the deployment's manager
+ * (deploy-under-load).
+ */
+const faultSchema = z.union([
+  z.strictObject({ kill: z.enum(['worker', 'master']), at: z.number().gt(0).lt(1).default(0.5) }),
+  z.strictObject({ deploy: z.enum(['restart', 'reload', 'update']), at: z.number().gt(0).lt(1).default(0.3) }),
+]);
+
 const deploymentObject = z.strictObject({
   kind: deploymentKind,
   /** One pool size, or a list to sweep (one deployment per size). */
@@ -48,6 +58,8 @@ const deploymentObject = z.strictObject({
   /** apache-mod-wsgi: the app inside Apache's prefork processes (embedded, the default) or in mod_wsgi's daemon processes (daemon, with threads:). */
   mode: z.enum(['embedded', 'daemon']).optional(),
   supervise: z.boolean().optional(),
+  /** This deployment's fault, instead of the scenario's (worker-crash kills masters and workers in one scenario). */
+  fault: faultSchema.optional(),
   /** A real supervisord runs the server, restarts it when it dies and carries out deploys. */
   manager: z.enum(['supervisord'], { message: 'the manager bench runs a Python or Node kind under is supervisord (pm2 and forever are kinds of their own: pm2, pm2-cluster, forever)' }).optional(),
   /** Environment variables for the server, passed on purpose (bench removes GUNICORN_*, UWSGI_*, PYTHONPATH, NODE_OPTIONS, … from the caller's). */
@@ -163,17 +175,8 @@ export const scenarioSchema = z.strictObject({
   deployments: z.array(z.union([deploymentKind, deploymentObject])).nonempty(),
   /** A private PostgreSQL for the run, which the demo app's /db and /db-rows query (harness/database/). */
   database: z.enum(['postgres'], { message: 'the one database bench starts is postgres: a private PostgreSQL for the run' }).optional(),
-  /**
-   * At this fraction of each window: SIGKILL one worker (the process itself for single-process
-   * kinds) or the pool's master (worker-crash); or a deploy through the deployment's manager
-   * (deploy-under-load).
-   */
-  fault: z
-    .union([
-      z.strictObject({ kill: z.enum(['worker', 'master']), at: z.number().gt(0).lt(1).default(0.5) }),
-      z.strictObject({ deploy: z.enum(['restart', 'reload', 'update']), at: z.number().gt(0).lt(1).default(0.3) }),
-    ])
-    .optional(),
+  /** What happens to every deployment mid-window (a deployment's own `fault:` overrides it). */
+  fault: faultSchema.optional(),
 });
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
