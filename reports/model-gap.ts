@@ -1,5 +1,5 @@
 import { GAP_BAND } from '../harness/model/gap.js';
-import type { FaultOutcome, ResultRow, RunResults } from '../harness/results/types.js';
+import type { FaultOutcome, ManagerName, ResultRow, RunResults } from '../harness/results/types.js';
 import { describeLoad, formatPredicted, formatRatio, formatRps } from '../harness/formatting/numbers.js';
 import { distinctPaths } from './series.js';
 
@@ -25,13 +25,21 @@ export function gapNotes(run: RunResults): string[] {
     const figures = `${formatRps(row.throughputRps)} of ${predictedCell(row)} req/s predicted (ratio ${formatRatio(row.modelGap.ratio)})`;
     // The scenario's own fault (worker-crash) is the first cause, and makes "found no cause" untrue.
     const reasons = row.modelGap.reasons.filter((reason) => !(row.fault && reason.kind === 'none')).map((reason) => reason.text);
-    return [`${which}: ${figures}: ${[...(row.fault ? [faultReason(row.fault)] : []), ...reasons].join('; ')}.`];
+    return [`${which}: ${figures}: ${[...(row.fault ? [faultReason(row.fault, row.manager)] : []), ...reasons].join('; ')}.`];
   });
 }
 
-function faultReason({ killedPid, atS, recoveryS }: FaultOutcome): string {
-  const after = recoveryS === null ? 'the deployment was not whole again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
-  return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
+/** What the scenario's SIGKILL did, in the row's words: a worker's recovery, or a master's outage and who brought it back. */
+export function faultReason(fault: FaultOutcome, manager?: ManagerName): string {
+  const { killedPid, atS, recoveryS } = fault;
+  if (fault.killed !== 'master') {
+    const after = recoveryS === null ? 'the deployment was not whole again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
+    return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
+  }
+  const failed = fault.failed === undefined ? '' : `, ${fault.failed} request${fault.failed === 1 ? '' : 's'} failed`;
+  if (fault.firstAnswerS === null || fault.firstAnswerS === undefined) return `master (pid ${killedPid}) killed at ${atS} s: down for the rest of the window${failed}`;
+  const said = fault.managerSaid ? ` (${manager ? `${manager}: ` : ''}${fault.managerSaid})` : '';
+  return `master (pid ${killedPid}) killed at ${atS} s: back after ${fault.firstAnswerS} s${manager ? ` under ${manager}` : ''}${said}${failed}`;
 }
 
 /** The estimate mark's meaning, when a table shows it. */

@@ -20,6 +20,7 @@ import { openFilesLimit } from '../process/limits.js';
 import { planPlacement, type PlacementMode } from '../process/placement.js';
 import { planSlowClients, type PlannedSlowClients } from './slow-clients.js';
 import { planServerHost, remotePlacement, type ServerHost } from './server-host.js';
+import { faultRefusal } from './fault-refusal.js';
 
 /** What `bench run` flags may override; undefined means "as the scenario says". */
 export interface RunOverrides {
@@ -148,11 +149,9 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     mix: scenario.requests !== undefined && !overrides.path,
     slowClients: slowClients !== undefined,
   });
-  // Issue 32 is building these (harness/managers/); until then a scenario asking for one is told so.
-  for (const { spec, label } of deployments) {
-    if (spec.fault && !('kill' in spec.fault && spec.fault.kill === 'worker')) {
-      throw new UsageError(`${label}: fault: ${JSON.stringify(spec.fault)}: only { kill: worker } runs in this version`);
-    }
+  for (const { spec, kind, label } of deployments) {
+    const refused = spec.fault && faultRefusal(spec.fault, kind);
+    if (refused) throw new UsageError(`${label}: fault: ${JSON.stringify(spec.fault)}: ${refused}`);
   }
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const locust = locustSettings(generator, overrides);

@@ -10,7 +10,7 @@ import type { RecordPoint } from './point-recorder.js';
 import { measuredService, pointLoad, serviceProbe } from './point-load.js';
 import { PointTiming } from './point-timing.js';
 import type { RunContext } from './run-context.js';
-import { injectWorkerCrash } from './worker-crash.js';
+import { faultOutcome, injectKill } from './worker-crash.js';
 
 /** Why a deployment stopped being measured, and at which point. */
 export interface DeploymentDeath {
@@ -70,7 +70,7 @@ export async function measureDeployment(
       timing.waited((performance.now() - checkedAt) / 1000);
       const warmupS = timing.warmupS(level);
       const windowOpensAt = performance.now() + warmupS * 1000;
-      const crashing = fault && 'kill' in fault && injectWorkerCrash(deployment, windowOpensAt, fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
+      const crashing = fault && 'kill' in fault && injectKill(deployment, fault.kill, windowOpensAt, fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
       let measured: Sample;
       try {
         measured = await measurePoint(
@@ -88,7 +88,7 @@ export async function measureDeployment(
       const crash = await crashing;
       if (crash) {
         measured.events = crash.events;
-        measured.fault = crash.outcome;
+        measured.fault = faultOutcome(crash, measured.timeline, plan.durationS);
       }
       if (deployment.serverArgs) measured.serverArgs = deployment.serverArgs;
       if (deployment.nginxConfig) measured.nginxConfig = deployment.nginxConfig;
