@@ -58,7 +58,7 @@ const deploymentObject = z.strictObject({
   /** apache-mod-wsgi: the app inside Apache's prefork processes (embedded, the default) or in mod_wsgi's daemon processes (daemon, with threads:). */
   mode: z.enum(['embedded', 'daemon']).optional(),
   /** Gone: bench's own restart loop, which a real supervisord replaces. */
-  supervise: z.unknown().refine(() => false, { message: "supervise: was bench's own restart loop; use manager: supervisord" }).optional(),
+  supervise: z.unknown().refine(() => false, { message: "it was bench's own restart loop, now gone; use manager: supervisord (a real supervisord restarts the server)" }).optional(),
   /** This deployment's fault, instead of the scenario's (worker-crash kills masters and workers in one scenario). */
   fault: faultSchema.optional(),
   /** A real supervisord runs the server, restarts it when it dies and carries out deploys. */
