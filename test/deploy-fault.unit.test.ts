@@ -14,6 +14,10 @@ import { buildPlan } from '../harness/plan/build-plan.js';
 import { deployOutcome, injectDeploy, MIN_DURING_S, type DeployRun } from '../harness/run/deploy-fault.js';
 import { parseScenario } from '../harness/scenario/load.js';
 import { pythonServersDir } from '../harness/files/bench-paths.js';
+import type { DeployOutcome } from '../harness/results/types.js';
+import { gapNotes } from '../reports/model-gap.js';
+import { formatTable } from '../reports/tables/table.js';
+import { row, run as runOf } from './support/results.js';
 
 const OPENED = 1_000_000;
 
@@ -203,5 +207,41 @@ describe('a deploy fault is refused before anything starts where it cannot run',
     expect(refusal(managed, { generator: 'wrk' })).toMatch(/--generator wrk cannot read: use the builtin generator/);
     expect(refusal(managed, {}, 'generator: locust\n')).toMatch(/generator: locust cannot read: use the builtin generator/);
     expect(buildPlan(scenario(managed), {}).deployments[0]!.spec.fault).toEqual({ deploy: 'reload', at: 0.3 });
+  });
+});
+
+describe('a report shows each deploy under load', () => {
+  const deploy: DeployOutcome = {
+    action: 'restart',
+    atS: 2.41,
+    tookS: 1.62,
+    failed: 37,
+    longestGapS: 1.58,
+    p99BeforeMs: 51.2,
+    p99DuringMs: 1612,
+    versions: [
+      { version: '1', responses: 1204, firstS: 0, lastS: 2.43 },
+      { version: '2', responses: 873, firstS: 4.01, lastS: 8 },
+    ],
+  };
+  const none = { kind: 'none' as const, text: 'bench found no cause among those it measures', evidence: {} };
+  const results = runOf([
+    row({ deployment: 'gunicorn-sync ×4 restart', concurrency: 16, throughputRps: 259.6, deploy, modelGap: { ratio: 0.81, band: [0.85, 1.1], reasons: [none] } }),
+    row({ deployment: 'gunicorn-sync ×4 steady', concurrency: 16, throughputRps: 318 }),
+  ]);
+
+  it('in a table of its own: failed requests, the gap, p99 before and during, the answers each version gave', () => {
+    const text = formatTable(results);
+    const lines = text.slice(text.indexOf('Deploys under load:')).split('\n');
+    expect(lines[1]).toMatch(/deployment +c +deploy +at s +took s +failed +longest gap s +p99 before → during ms +answers per version/);
+    expect(lines[3]).toMatch(/gunicorn-sync ×4 restart +16 +restart +2\.41 +1\.62 +37 +1\.58 +51\.2 → 1612 +v1 1204 → v2 873/);
+    // Only the row with a deploy has a line.
+    expect(text).not.toMatch(/steady +16 +restart/);
+  });
+
+  it("says that a deploy point's throughput is not a steady-state figure, instead of finding no cause", () => {
+    expect(gapNotes(results)).toEqual([
+      expect.stringMatching(/restart at c=16: .*the scenario deployed \(restart\) 2\.41 s into the window, and 37 requests failed, the longest gap without an answer 1\.58 s: a deploy point's throughput is not a steady-state figure\.$/),
+    ]);
   });
 });
