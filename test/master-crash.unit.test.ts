@@ -45,6 +45,12 @@ describe('what a report says a master kill did', () => {
     ).toBe('master (pid 4100) killed at 3 s: back after 0.84 s under supervisord (supervisord: RUNNING pid 4242, uptime 0:00:01), 37 requests failed');
   });
 
+  it('says the workers a dead master left kept answering, when something answered with no manager to restart it', () => {
+    expect(faultReason({ killed: 'master', killedPid: 4100, atS: 3, recoveryS: 0.02, firstAnswerS: 0.02, failed: 0 })).toBe(
+      'master (pid 4100) killed at 3 s: the workers it left kept answering (the first 0.02 s after the kill), with no master to replace them, 0 requests failed',
+    );
+  });
+
   it('keeps the worker kill’s sentence for a worker', () => {
     expect(faultReason({ killed: 'worker', killedPid: 9, atS: 3, recoveryS: 0.2 })).toMatch(/killed process 9 \(SIGKILL\) 3 s into the window, and the deployment was whole again 0\.2 s later$/);
   });
@@ -65,6 +71,6 @@ describe('fault: { kill: master } in a scenario', () => {
   it('is refused (exit 2) for an external server, naming the deployment and why', () => {
     const planning = () => buildPlan(scenario('  - kind: external\n    url: http://127.0.0.1:8000\n'), {});
     expect(planning).toThrow(UsageError);
-    expect(planning).toThrow(/^external 127\.0\.0\.1:8000: fault: \{"kill":"master","at":0\.5\}: an external server is one someone else started: bench knows none of its pids/);
+    expect(planning).toThrow(/^external 127\.0\.0\.1:8000: fault: \{ kill: master \}: an external server is one someone else started: bench knows none of its pids/);
   });
 });

@@ -1,4 +1,5 @@
 import type { RunningDeployment } from '../deployments/launch.js';
+import { serverGroup } from '../deployments/server-group.js';
 import { sleep } from '../process/group.js';
 import { groupMembers } from '../process/procfs.js';
 import { whoAnswers } from '../process/readiness.js';
@@ -34,7 +35,7 @@ export async function injectKill(
 ): Promise<FaultReport | undefined> {
   await sleep(Math.max(0, windowOpensAt + atMs - performance.now()), signal);
   if (signal?.aborted) return undefined;
-  const victim = kill === 'master' ? await masterOf(deployment) : workerOf(deployment);
+  const victim = kill === 'master' ? await masterOf(deployment) : await workerOf(deployment);
   if (!victim) return undefined;
   const killedAt = performance.now();
   try {
@@ -48,10 +49,7 @@ export async function injectKill(
   const seconds = (ms: number | undefined) => (ms === undefined ? null : Math.round((ms - killedAt) / 10) / 100);
   if (kill === 'worker') {
     const recoveredAt = await whole(deployment, victim.groupSize, windowEnd, signal);
-    for (const restart of deployment.restarts) {
-      if (restart >= killedAt) events.push({ t: t(restart), what: 'the supervisor restarted it' });
-    }
-    events.push(afterKill(t, recoveredAt, windowEnd, `whole again after ${seconds(recoveredAt)} s`));
+    events.push(afterKill(deployment, t, recoveredAt, windowEnd, `whole again after ${seconds(recoveredAt)} s`));
     return { outcome: { killed: 'worker', killedPid: victim.pid, atS: t(killedAt), recoveryS: seconds(recoveredAt) }, events };
   }
 
@@ -71,14 +69,16 @@ export async function injectKill(
           : `${managed.manager} has not restarted it (${account.said})`,
     });
   }
-  events.push(afterKill(t, answeredAt, windowEnd, `first answer ${seconds(answeredAt)} s after the kill`));
+  events.push(afterKill(deployment, t, answeredAt, windowEnd, `first answer ${seconds(answeredAt)} s after the kill`));
   events.sort((a, b) => a.t - b.t);
   return { outcome, events };
 }
 
 /** The last event of a kill: recovery when it came, else still down when the window closed. */
-function afterKill(t: (ms: number) => number, at: number | undefined, windowEnd: number, recovered: string): PointEvent {
-  return at === undefined ? { t: t(windowEnd), what: 'still down when the window closed: nothing restarted it' } : { t: t(at), what: recovered };
+function afterKill(deployment: RunningDeployment, t: (ms: number) => number, at: number | undefined, windowEnd: number, recovered: string): PointEvent {
+  if (at !== undefined) return { t: t(at), what: recovered };
+  const managed = deployment.managed;
+  return { t: t(windowEnd), what: managed ? `still down when the window closed, though ${managed.manager} runs it` : 'still down when the window closed: nothing restarted it' };
 }
 
 interface Victim {
@@ -88,13 +88,13 @@ interface Victim {
 }
 
 /** A worker of the server's group (any process but its leader), or the server itself when it runs alone. */
-function workerOf(deployment: RunningDeployment): Victim | undefined {
-  const server = deployment.processes[0];
-  if (!server) return undefined;
-  const members = groupMembers(server.pid);
-  const worker = members.find((p) => p.pid !== server.pid);
+async function workerOf(deployment: RunningDeployment): Promise<Victim | undefined> {
+  const server = await serverGroup(deployment);
+  if (server === undefined) return undefined;
+  const members = groupMembers(server);
+  const worker = members.find((p) => p.pid !== server);
   if (worker) return { pid: worker.pid, what: 'a worker', groupSize: members.length };
-  return members.some((p) => p.pid === server.pid) ? { pid: server.pid, what: 'the server process', groupSize: members.length } : undefined;
+  return members.some((p) => p.pid === server) ? { pid: server, what: 'the server process', groupSize: members.length } : undefined;
 }
 
 /**
@@ -115,10 +115,10 @@ async function masterOf(deployment: RunningDeployment): Promise<Victim | undefin
 async function whole(deployment: RunningDeployment, size: number, until: number, signal?: AbortSignal): Promise<number | undefined> {
   while (performance.now() < until && !signal?.aborted) {
     await sleep(PROBE_EVERY_MS);
-    const current = deployment.processes[0]!;
+    const current = await serverGroup(deployment);
     // Accepting connections, not answering /health: a blocking server answers only after the
     // backlog of queued requests ahead of the probe, which is queueing, not an outage.
-    if (groupMembers(current.pid).length >= size && (await accepts(deployment.baseUrl))) return performance.now();
+    if (current !== undefined && groupMembers(current).length >= size && (await accepts(deployment.baseUrl))) return performance.now();
   }
   return undefined;
 }
