@@ -1,5 +1,5 @@
 import type { SpawnPlan } from '../process/group.js';
-import type { AppUnderTest, ConfigFileUse, EffectiveSettings, SettingValue } from '../results/types.js';
+import type { AppUnderTest, ConfigFileUse, EffectiveSettings, ManagerName, SettingValue } from '../results/types.js';
 import type { DeploymentEntry, ScenarioFault } from '../scenario/schema.js';
 import type { Software } from '../software/catalog.js';
 
@@ -183,6 +183,8 @@ export interface ServerKind {
   front?: FrontRules;
   /** 'attach': bench starts nothing, the server is already running at the deployment's url; absent: bench starts it (plan). */
   launch?: 'attach';
+  /** The process manager the kind itself is (pm2, forever): it restarts the server and carries out deploys, as `manager: supervisord` does for the others. */
+  managedBy?: ManagerName;
   /**
    * 'held': a worker (or thread) reads each request itself, however slowly it arrives, before it
    * serves it, so a slow client holds one for its whole trickle (gunicorn's sync and gthread

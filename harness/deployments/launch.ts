@@ -10,6 +10,7 @@ import { alwaysBehindNginx, takesWorkers, type DeploymentSpec, type KindPlan, ty
 import { nginxPlan } from './nginx.js';
 import { apachePlan } from './apache.js';
 import { serverEnvironment } from '../process/server-env.js';
+import { firstVersionFile, VERSION_FILE_VARIABLE } from './app-version.js';
 import { healthPath, waitUntilReady, type ReadyOptions } from './ready.js';
 import { listeningGroup, publicListeners } from '../process/listeners.js';
 import { liveGroups, liveTempDirs, type Guarded } from '../process/registry.js';
@@ -46,6 +47,8 @@ export interface RunningDeployment {
   processes: ProcessGroup[];
   /** The process manager that runs the server (supervisord, pm2, forever), asked through its own tool. */
   managed?: ManagedProgram;
+  /** The file the demo app reads the version it announces from as each process starts (app-version.ts), with a deploy fault. */
+  versionFile?: string;
   /** The server's command line, program first, as started (before CPU pinning); absent for an external server. */
   serverArgs?: string[];
   /** The settings the server runs with, where its kind can tell (gunicorn --print-config). */
@@ -132,7 +135,9 @@ export async function launch(
       let nginxConfig: string | undefined;
       let apacheConfig = kindPlan.apacheConfig;
       const onPurpose = { ...options.env, ...spec.env };
-      const serverEnv = { ...onPurpose, BENCH_TOKEN: token };
+      // Only a deploy under load needs the app to say which version answered.
+      const versionFile = spec.fault && 'deploy' in spec.fault ? firstVersionFile(options.tmpDir, serverPort) : undefined;
+      const serverEnv = { ...onPurpose, BENCH_TOKEN: token, ...(versionFile && { [VERSION_FILE_VARIABLE]: versionFile }) };
       const plan = cleaned(pinned(kindPlan, options.cpus), serverEnv);
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
       if (spec.manager === 'supervisord') {
@@ -203,6 +208,7 @@ export async function launch(
         ...(nginxConfig && { nginxConfig }),
         ...(apacheConfig && { apacheConfig }),
         ...(plan.exitCpuLog && { exitCpuLog: plan.exitCpuLog }),
+        ...(versionFile && { versionFile }),
       };
     } catch (err) {
       await stop();

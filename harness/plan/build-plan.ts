@@ -4,6 +4,7 @@ import { closestKind, findKind, kindsTakingThreads, serverKinds } from '../deplo
 import { quoted } from '../formatting/quote.js';
 import { LIMITS, refusal } from '../scenario/limits.js';
 import { UsageError } from '../cli/errors.js';
+import { refuseUnrunnableFaults } from './fault-refusals.js';
 import type { GeneratorEngine, Placement, XAxis } from '../results/types.js';
 import { scenarioBaseDir, type Scenario } from '../scenario/load.js';
 import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, type AppInput, type AppUnderTest } from '../app/app.js';
@@ -152,10 +153,11 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
   // Issue 32 is building these (harness/managers/); until then a scenario asking for one is told so.
   for (const { spec, kind, label } of deployments) {
     checkManager(spec, kind, label);
-    if (spec.fault && !('kill' in spec.fault && spec.fault.kill === 'worker')) {
+    if (spec.fault && 'kill' in spec.fault && spec.fault.kill !== 'worker') {
       throw new UsageError(`${label}: fault: ${JSON.stringify(spec.fault)}: only { kill: worker } runs in this version`);
     }
   }
+  refuseUnrunnableFaults(deployments, generator, overrides.generator ? '--generator' : 'generator:');
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const locust = locustSettings(generator, overrides);
   const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();

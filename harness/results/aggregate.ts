@@ -6,7 +6,7 @@ import { LatencyHistogram } from '../load/histogram.js';
 import type { PointMeasurement } from '../load/measure.js';
 import { NOTHING_SAMPLED, type ResourceUse } from '../process/sampler.js';
 import type { SlowClientLoad } from '../load/engine.js';
-import type { EffectiveSettings, FaultOutcome, GeneratorUse, ManagerName, ModelPrediction, NetworkUse, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './types.js';
+import type { DeployOutcome, EffectiveSettings, FaultOutcome, GeneratorUse, ManagerName, ModelPrediction, NetworkUse, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './types.js';
 import { countSequences } from '../shared-state/count-sequences.js';
 import { median, toThousandths } from '../stats/median.js';
 
@@ -17,6 +17,7 @@ export type Level = ({ concurrency: number } | { offeredRps: number; maxConnecti
 export interface Sample extends PointMeasurement {
   events?: PointEvent[];
   fault?: FaultOutcome;
+  deploy?: DeployOutcome;
   /** How the deployment was started (see ResultRow.serverArgs and nginxConfig). */
   serverArgs?: string[];
   nginxConfig?: string;
@@ -134,6 +135,7 @@ export function toRow(point: PointSamples): ResultRow {
     ...(first.events && { events: first.events }),
     ...generatorChanges(samples),
     ...(first.fault && { fault: first.fault }),
+    ...(first.deploy && { deploy: first.deploy }),
     ...(first.serverArgs && { serverArgs: first.serverArgs }),
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
     ...(first.apacheConfig && { apacheConfig: first.apacheConfig }),
