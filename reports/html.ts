@@ -145,6 +145,7 @@ function started(run: RunResults): string {
       `<li><strong>${escapeHtml(d.deployment)}</strong><pre><code>${escapeHtml(d.command)}</code></pre>` +
       (d.nginxConfig ? `<details><summary>nginx.conf</summary><pre><code>${escapeHtml(d.nginxConfig)}</code></pre></details>` : '') +
       (d.apacheConfig ? `<details><summary>httpd.conf</summary><pre><code>${escapeHtml(d.apacheConfig)}</code></pre></details>` : '') +
+      (d.managerConfig ? `<details><summary>${escapeHtml(d.managerConfig.name)}</summary><pre><code>${escapeHtml(d.managerConfig.text)}</code></pre></details>` : '') +
       '</li>',
   );
   return items.length === 0 ? '' : `<h2>How each deployment was started</h2><ul class="started">${items.join('')}</ul>`;

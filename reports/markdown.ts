@@ -90,6 +90,7 @@ function started(run: RunResults): string[] {
       ...fenced(d.command, 'sh'),
       ...(d.nginxConfig ? ['', '<details><summary>nginx.conf</summary>', '', ...fenced(d.nginxConfig.trimEnd(), 'nginx'), '', '</details>'] : []),
       ...(d.apacheConfig ? ['', '<details><summary>httpd.conf</summary>', '', ...fenced(d.apacheConfig.trimEnd(), 'apache'), '', '</details>'] : []),
+      ...(d.managerConfig ? ['', `<details><summary>${escapeMarkdown(d.managerConfig.name)}</summary>`, '', ...fenced(d.managerConfig.text.trimEnd(), 'ini'), '', '</details>'] : []),
     ]),
   ];
 }

@@ -33,8 +33,6 @@ export interface DeploymentSpec {
   mpm?: ApacheMpm;
   /** apache-mod-wsgi: the app inside Apache's own processes (embedded) or in mod_wsgi's daemon processes; undefined: embedded. */
   wsgiMode?: 'embedded' | 'daemon';
-  /** Restart the server process when it dies, as supervisord's autorestart does. (Goes: `manager: supervisord` replaces it.) */
-  supervise?: boolean;
   /** A real supervisord runs the server (`manager: supervisord`): it restarts it and carries out deploys (harness/managers/). */
   manager?: 'supervisord';
   /** What happens to it mid-window: its own `fault:`, else the scenario's (harness/run/worker-crash.ts, harness/run/deploy-fault.ts). */
@@ -196,6 +194,12 @@ export interface ServerKind {
   slowClients?: 'held' | 'not-held';
   /** An event loop's traits the model needs (model 'async'). */
   eventLoop?: EventLoopTraits;
+  /**
+   * 'hup': SIGHUP to the process bench starts reloads the app gracefully, the master starting new
+   * workers and retiring the old ones as they finish (gunicorn's arbiter, uWSGI's master): what a
+   * `deploy: reload` sends under a manager; absent: the kind has no graceful reload.
+   */
+  reload?: 'hup';
   hosts: readonly AppHost[];
   /** `args:` for the server's own command line; absent: the kind takes none. */
   args?: ArgsSupport;
@@ -273,7 +277,7 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
     ...(spec.preload ? ['preload'] : []),
   ];
   if (settings.length > 0) label += ` (${settings.join(', ')})`;
-  if (spec.supervise) label += ' (supervised)';
+  if (spec.manager) label += ` (${spec.manager})`;
   return label;
 }
 

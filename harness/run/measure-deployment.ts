@@ -89,6 +89,10 @@ export async function measureDeployment(
       if (deployment.serverArgs) measured.serverArgs = deployment.serverArgs;
       if (deployment.nginxConfig) measured.nginxConfig = deployment.nginxConfig;
       if (deployment.apacheConfig) measured.apacheConfig = deployment.apacheConfig;
+      if (deployment.managed) {
+        measured.manager = deployment.managed.manager;
+        measured.managerConfig = { ...deployment.managed.config };
+      }
       if (planned.spec.env) measured.serverEnv = planned.spec.env;
       if (deployment.effectiveSettings) measured.effectiveSettings = deployment.effectiveSettings;
       if (ctx.signal.aborted) return undefined;
