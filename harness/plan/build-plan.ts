@@ -150,13 +150,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     mix: scenario.requests !== undefined && !overrides.path,
     slowClients: slowClients !== undefined,
   });
-  // Issue 32 is building these (harness/managers/); until then a scenario asking for one is told so.
-  for (const { spec, kind, label } of deployments) {
-    checkManager(spec, kind, label);
-    if (spec.fault && 'kill' in spec.fault && spec.fault.kill !== 'worker') {
-      throw new UsageError(`${label}: fault: ${JSON.stringify(spec.fault)}: only { kill: worker } runs in this version`);
-    }
-  }
+  for (const { spec, kind, label } of deployments) checkManager(spec, kind, label);
   refuseUnrunnableFaults(deployments, generator, overrides.generator ? '--generator' : 'generator:');
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const locust = locustSettings(generator, overrides);
