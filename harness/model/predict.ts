@@ -3,7 +3,7 @@ import { choosesDriver, takesWorkers, threadPerConnection, type DeploymentSpec, 
 import type { ModelPrediction, NetworkUse } from '../results/types.js';
 import { APACHE_WORKERS } from '../deployments/apache.js';
 import { routeOnLoop } from './async-routes.js';
-import { cycleMs, sharedThread } from './shared-thread.js';
+import { cycleMs, holdMs, sharedThread } from './shared-thread.js';
 import { MAX_CONNECTIONS, poolSize, queriesDatabase, RESERVED_CONNECTIONS } from '../database/connections.js';
 
 /** The demo's endpoints that take ?ms=N and spend N ms each: waiting (/io, /io-blocking, /io-sync, /db's one pg_sleep) or computing (/cpu). */
@@ -128,7 +128,7 @@ function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, co
         return { capacity: processes, bound: `${loops} (${route.why})`, serviceMs: ms };
       }
       if (route.runs === 'one-thread') {
-        return { capacity: processes, bound: `${processes === 1 ? '1 process' : `${processes} processes`} (${route.why})`, serviceMs: ms, ...thread };
+        return { capacity: processes, bound: `${processes === 1 ? '1 process' : `${processes} processes`} (${route.why})`, serviceMs: ms, ...sharedThread(spec, processes, true) };
       }
       if (route.runs === 'thread-pool') {
         const pool = `thread pool of ${route.size} (${route.source})`;
@@ -178,7 +178,7 @@ export function predict(model: ModelPrediction, load: { concurrency: number } | 
   if (d === null) return { predictedThroughputRps: null, predictedLatencyMs: null };
   const wire = network && model.serviceSource !== 'measured' ? network.roundTrips * network.rttMs : 0;
   const cpuBoundRps = model.cpuBoundRps ?? Infinity;
-  const capacityRps = Math.min(model.capacity === null ? Infinity : (model.capacity * 1000) / d, cpuBoundRps);
+  const capacityRps = Math.min(model.capacity === null ? Infinity : (model.capacity * 1000) / holdMs(model, d), cpuBoundRps);
   if ('offeredRps' in load) {
     return {
       predictedThroughputRps: round(Math.min(load.offeredRps, capacityRps)),

@@ -214,7 +214,7 @@ function withMeasuredService(model: ModelPrediction, measured: MeasuredService |
   const tightest = terms.filter((t) => t.cpuMs > 0).sort((a, b) => rps(a) - rps(b))[0];
   const where = level ? 'this level' : 'one client';
   return {
-    ...withSharedThreadCost(model, level?.appMs ?? measured.cpuMs),
+    ...withSharedThreadCost(model, level?.appMs ?? measured.cpuMs, measured.cpuMs),
     serviceMs: toThousandths(measured.ms),
     serviceSource: 'measured',
     ...(tightest && {
