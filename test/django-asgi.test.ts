@@ -51,6 +51,8 @@ describeDjango('a Django project under ASGI', () => {
       { path: '/slow', pattern: '^/slow$', runs: 'one-thread' },
       { path: '/awaited', pattern: '^/awaited$', runs: 'event-loop' },
     ]);
+    // What a first look can measure: the project's own views, not the admin's.
+    expect(read).toMatchObject({ paths: ['/slow', '/awaited'] });
   });
 
   it("serves sync and async views under uvicorn, daphne, hypercorn+nginx and gunicorn-uvicorn ×2+nginx, each within 10% of a model that counts Django's shared sync thread", () => {

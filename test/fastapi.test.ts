@@ -55,6 +55,8 @@ describeFastApi("a user's FastAPI app", () => {
       { path: '/blocking', pattern: '^/blocking$', runs: 'blocks-loop', blocks: ['time.sleep'] },
       { path: '/sync', pattern: '^/sync$', runs: 'thread-pool' },
     ]);
+    // What a first look can measure: its own GET routes, not FastAPI's /docs and /openapi.json.
+    expect(read).toMatchObject({ paths: ['/health', '/async', '/blocking', '/sync'] });
     // A startup handler may resize the pool on the loop, after bench has looked: bench says so.
     const resized = writeFastApiApp(join(work, 'resized'), { threadPool: 8 });
     expect(inspectApp(resized)).toMatchObject({ shape: 'asgi', facts: { threadPool: { size: 40, startup: true } } });

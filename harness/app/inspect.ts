@@ -21,7 +21,8 @@ export interface PythonApp {
 
 /** What importing the app told: its shape, and for an ASGI app what bench read of it. */
 export type Inspection =
-  | { imported: true; shape: 'wsgi' | 'asgi'; framework?: string; facts: AsgiAppFacts }
+  /** `paths`: the app's own GET routes without parameters, in its router's order, where bench can read them. */
+  | { imported: true; shape: 'wsgi' | 'asgi'; framework?: string; facts: AsgiAppFacts; paths?: string[] }
   /** `said`: Python's last line on stderr, controls escaped. */
   | { imported: false; said: string }
   /** The check ran out of time or could not start: no verdict either way. */
@@ -63,12 +64,14 @@ function read(r: SpawnSyncReturns<string>): Inspection {
       framework: string | null;
       routes?: AsgiAppFacts['routes'];
       threadPool?: AsgiAppFacts['threadPool'];
+      paths?: string[];
     };
     const framework = report.framework ?? undefined;
     return {
       imported: true,
       shape: report.shape,
       ...(framework && { framework }),
+      ...(report.paths && { paths: report.paths }),
       facts: { ...(framework && { framework }), ...(report.routes && { routes: report.routes }), ...(report.threadPool && { threadPool: report.threadPool }) },
     };
   } catch {
