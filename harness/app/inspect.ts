@@ -53,6 +53,23 @@ export function inspectApp(app: PythonApp, env: Record<string, string> = {}): In
   return inspection;
 }
 
+/**
+ * The app as its deployments import it: with each distinct `env:` they pass (a variable such as
+ * DJANGO_SETTINGS_MODULE or a secret the settings read may be what makes it importable), in the
+ * deployments' order, the first that imports giving the verdict and the facts; none imports: the
+ * first env's failure. Values never leave the child's environment.
+ */
+export function inspectAsDeployed(app: PythonApp, envs: Record<string, string>[]): Inspection {
+  const distinct = [...new Map((envs.length > 0 ? envs : [{}]).map((env) => [JSON.stringify(env), env])).values()];
+  let first: Inspection | undefined;
+  for (const env of distinct) {
+    const inspection = inspectApp(app, env);
+    first ??= inspection;
+    if (inspection.imported !== false) return inspection;
+  }
+  return first!;
+}
+
 function read(r: SpawnSyncReturns<string>): Inspection {
   if (r.error || r.status === null) return { imported: undefined };
   if (r.status !== 0) {
