@@ -53,6 +53,13 @@ export interface ModelPrediction {
    */
   cpuMeasuredAt?: 'this level' | 'one client';
   /**
+   * Django under ASGI: each request queues for its process's one shared sync thread, and waits
+   * behind the others in flight there, `msPerRequest` each (the app's CPU per request, once
+   * measured): a client's cycle is d + (c/processes − 1)·msPerRequest (harness/model/shared-thread.ts).
+   * `holdsView`: a sync view, which runs on that thread, holding it d − outsideMs (one client's CPU per request).
+   */
+  sharedThread?: { processes: number; msPerRequest?: number; holdsView?: boolean; outsideMs?: number };
+  /**
    * Set when the prediction is an estimate rather than a bound: what it rests on, in words ("the
    * 1.2 ms mean latency measured at one client"). A row may beat an estimate; it cannot beat a bound.
    */
