@@ -4,6 +4,9 @@ import { buildPlan } from '../harness/plan/build-plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
 import { masterOutcome, type FaultReport } from '../harness/run/worker-crash.js';
 import type { AnswerLog } from '../harness/load/engine.js';
+import type { ResultRow } from '../harness/results/types.js';
+import { faultsTable } from '../reports/faults.js';
+import { row, run } from './support/results.js';
 import { faultReason } from '../reports/model-gap.js';
 
 /** A window's answers: [completed at ms, latency ms, status] each, the window opened at epoch 1000 ms. */
@@ -89,5 +92,27 @@ describe('fault: { kill: master } in a scenario', () => {
     const planning = () => buildPlan(scenario('  - kind: external\n    url: http://127.0.0.1:8000\n'), {});
     expect(planning).toThrow(UsageError);
     expect(planning).toThrow(/^external 127\.0\.0\.1:8000: fault: \{ kill: master \}: an external server is one someone else started: bench knows none of its pids/);
+  });
+});
+
+describe('the table of processes killed under load', () => {
+  const table = (rows: (Partial<ResultRow> & { deployment: string })[]) => faultsTable(run(rows.map((r) => row({ concurrency: 16, throughputRps: 10, ...r }))));
+
+  it('says, for each kill, what was killed, when it answered again, what failed, who restarted it and what the manager said', () => {
+    const t = table([
+      { deployment: 'gunicorn-sync ×4', fault: { killed: 'worker', killedPid: 5, atS: 3.01, recoveryS: 0.03 } },
+      { deployment: 'node-prefork ×2', fault: { killed: 'master', killedPid: 6, atS: 3, recoveryS: null, firstAnswerS: null, failed: 412 } },
+      { deployment: 'node-blocking (supervisord)', manager: 'supervisord', fault: { killed: 'master', killedPid: 7, atS: 3.3, recoveryS: 1.4, firstAnswerS: 1.4, failed: 37, managerSaid: 'node-blocking RUNNING pid 8, uptime 0:00:02' } },
+    ])!;
+    expect(t.headers).toEqual(['deployment', 'c', 'killed', 'at s', 'back after s', 'failed', 'restarted by', 'manager said']);
+    expect(t.rows).toEqual([
+      ['gunicorn-sync ×4', '16', 'worker', '3.01', '0.03', '–', 'its master', '–'],
+      ['node-prefork ×2', '16', 'master', '3.00', '–', '412', 'nothing', '–'],
+      ['node-blocking (supervisord)', '16', 'master', '3.30', '1.40', '37', 'supervisord', 'node-blocking RUNNING pid 8, uptime 0:00:02'],
+    ]);
+  });
+
+  it('is left out of a run without a kill', () => {
+    expect(table([{ deployment: 'node-async' }])).toBeUndefined();
   });
 });
