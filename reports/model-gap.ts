@@ -1,5 +1,5 @@
 import { GAP_BAND } from '../harness/model/gap.js';
-import type { FaultOutcome, ResultRow, RunResults } from '../harness/results/types.js';
+import type { DeployOutcome, FaultOutcome, ManagerName, ResultRow, RunResults } from '../harness/results/types.js';
 import { describeLoad, formatPredicted, formatRatio, formatRps } from '../harness/formatting/numbers.js';
 import { distinctPaths } from './series.js';
 
@@ -23,15 +23,34 @@ export function gapNotes(run: RunResults): string[] {
     if (!row.modelGap) return [];
     const which = `${row.deployment}${showPath ? ` ${row.path}` : ''} at ${describeLoad(row)}`;
     const figures = `${formatRps(row.throughputRps)} of ${predictedCell(row)} req/s predicted (ratio ${formatRatio(row.modelGap.ratio)})`;
-    // The scenario's own fault (worker-crash) is the first cause, and makes "found no cause" untrue.
-    const reasons = row.modelGap.reasons.filter((reason) => !(row.fault && reason.kind === 'none')).map((reason) => reason.text);
-    return [`${which}: ${figures}: ${[...(row.fault ? [faultReason(row.fault)] : []), ...reasons].join('; ')}.`];
+    // The scenario's own fault (worker-crash, a deploy) is the first cause, and makes "found no cause" untrue.
+    const cause = row.fault ? faultReason(row.fault, row.manager) : row.deploy && deployReason(row.deploy);
+    const reasons = row.modelGap.reasons.filter((reason) => !(cause && reason.kind === 'none')).map((reason) => reason.text);
+    return [`${which}: ${figures}: ${[...(cause ? [cause] : []), ...reasons].join('; ')}.`];
   });
 }
 
-function faultReason({ killedPid, atS, recoveryS }: FaultOutcome): string {
-  const after = recoveryS === null ? 'the deployment was not whole again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
-  return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
+function deployReason({ action, atS, failed, longestGapS }: DeployOutcome): string {
+  return (
+    `the scenario deployed (${action}) ${atS} s into the window, and ${failed} requests failed, the longest gap without an answer ${longestGapS} s: ` +
+    'a deploy point\'s throughput is not a steady-state figure'
+  );
+}
+
+/** What the scenario's SIGKILL did, in the row's words: a worker's recovery, or a master's outage and who brought it back. */
+export function faultReason(fault: FaultOutcome, manager?: ManagerName): string {
+  const { killedPid, atS, recoveryS } = fault;
+  if (fault.killed !== 'master') {
+    const after = recoveryS === null ? 'the deployment was not whole again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
+    return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
+  }
+  const failed = fault.failed === undefined ? '' : `, ${fault.failed} request${fault.failed === 1 ? '' : 's'} failed`;
+  const killed = `master (pid ${killedPid}) killed at ${atS} s`;
+  if (fault.firstAnswerS === null || fault.firstAnswerS === undefined) return `${killed}: down for the rest of the window${failed}`;
+  // Nothing restarts a master without a manager: what answered after the kill is what it left running.
+  if (!manager) return `${killed}: the workers it left kept answering (the first ${fault.firstAnswerS} s after the kill), with no master to replace them${failed}`;
+  const said = fault.managerSaid ? ` (${manager}: ${fault.managerSaid})` : '';
+  return `${killed}: back after ${fault.firstAnswerS} s under ${manager}${said}${failed}`;
 }
 
 /** The estimate mark's meaning, when a table shows it. */

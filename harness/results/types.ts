@@ -415,7 +415,10 @@ export interface DeployOutcome {
   failed: number;
   /** The longest time, in seconds, with no successful response, from the deploy's start to the window's end. */
   longestGapS: number;
-  /** p99 latency before the deploy began, and from its start until the manager said it was done (null: no successful response). */
+  /**
+   * p99 latency of the answers before the deploy began, and of the requests in flight at some moment from its start until the
+   * manager said it was done, over at least 1 s (null: no successful response).
+   */
   p99BeforeMs: number | null;
   p99DuringMs: number | null;
   /** The responses each version served, in the order they first appeared; empty for an app that does not announce one. */
