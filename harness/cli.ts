@@ -1,18 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
-import { compareCommand, parseThreshold, type CompareOptions } from './commands/compare.js';
-import { doctorCommand } from './commands/doctor.js';
-import { exportCommand } from './commands/export.js';
-import { DEFAULT_INIT_FILE, initCommand, type InitFlags } from './commands/init.js';
-import { installServersCommand } from './commands/install-servers.js';
-import { listCommand } from './commands/list.js';
-import { reportCommand } from './commands/report.js';
-import { runCommand, type RunFlags } from './commands/run.js';
-import { serveCommand, type ServeFlags } from './commands/serve.js';
-import { locustWorkerCommand } from './commands/locust-worker.js';
-import { agentCommand } from './commands/agent.js';
-import { remoteDoctor } from './remote/doctor.js';
+import type { CompareOptions } from './commands/compare.js';
+import type { InitFlags } from './commands/init.js';
+import { DEFAULT_INIT_FILE } from './files/bench-paths.js';
+import type { RunFlags } from './commands/run.js';
+import type { ServeFlags } from './commands/serve.js';
 import { serverHost, DEFAULT_SERVER_BENCH } from './plan/server-host.js';
-import { tuneCommand, type TuneFlags } from './commands/tune.js';
+import type { TuneFlags } from './commands/tune.js';
 import { describeEnvironment } from './results/environment.js';
 import { EXIT, RunError, UsageError } from './cli/errors.js';
 import { outliveClosedOutput } from './process/closed-pipes.js';
@@ -27,6 +20,8 @@ import { sweepLeftovers } from './process/leftovers.js';
 import { installExitGuard } from './process/registry.js';
 import { kindsTakingThreads } from './deployments/kinds.js';
 
+// Each command's module is imported when that command runs: a `bench list` or `bench --help` does
+// not load the run loop, the reports and the live page.
 const program = new Command('bench')
   .description(
     'Start the same web app under different concurrency models, drive it with HTTP load, and chart ' +
@@ -103,7 +98,7 @@ const run = program
       '  bench run --app myproject.wsgi:application --app-dir ../myproject --path /api/items --deployments gunicorn-sync,gunicorn-gthread+nginx',
   )
   .action(async (scenario: string | undefined, options: RunFlags) => {
-    exitCode = await runCommand(scenario, options);
+    exitCode = await (await import('./commands/run.js')).runCommand(scenario, options);
   });
 withAppOptions(run);
 
@@ -139,7 +134,7 @@ const tune = program
       "Example: bench tune wsgi-workers --kinds gunicorn-sync,gunicorn-gthread --workers 1,2,3,4,6,8 --slo 'p99<300ms'",
   )
   .action(async (scenario: string | undefined, options: TuneFlags) => {
-    exitCode = await tuneCommand(scenario, options);
+    exitCode = await (await import('./commands/tune.js')).tuneCommand(scenario, options);
   });
 withAppOptions(tune);
 
@@ -149,8 +144,8 @@ const init = program
   .argument('[file]', `the scenario file to write (default ${DEFAULT_INIT_FILE})`)
   .option('--force', 'replace the file if it exists')
   .addHelpText('after', '\nExamples:\n  bench init && bench run bench-scenario.yaml --quick\n  bench init mine.yaml --app myproject.wsgi:application --app-dir ../myproject --health /healthz')
-  .action((file: string | undefined, options: InitFlags) => {
-    exitCode = initCommand(file, options);
+  .action(async (file: string | undefined, options: InitFlags) => {
+    exitCode = (await import('./commands/init.js')).initCommand(file, options);
   });
 withAppOptions(init);
 
@@ -159,7 +154,7 @@ program
   .description('compare two runs of the same scenario: throughput and p99 per point, with a verdict')
   .argument('<base>', 'the earlier run: its folder or results.json')
   .argument('<new>', 'the later run')
-  .option('--threshold <pct>', 'regression threshold in percent (default 10)', parseThreshold)
+  .option('--threshold <pct>', 'regression threshold in percent (default 10)', parse.threshold)
   .option('--out <dir>', "where compare.png and compare.md go (default: the new run's folder)")
   .option('--allow-different-settings', 'compare runs whose paths, duration, warm-up, --quick, loop, generator, placement or --server-host differ (refused otherwise)')
   .option('--allow-partial', 'judge an incomplete NEW (interrupted, a deployment failed, points missing) on the points it has (it fails the comparison otherwise)')
@@ -174,7 +169,7 @@ program
       'Example: bench compare results/before results/after --threshold 5',
   )
   .action(async (base: string, next: string, options: CompareOptions) => {
-    exitCode = await compareCommand(base, next, options);
+    exitCode = await (await import('./commands/compare.js')).compareCommand(base, next, options);
   });
 
 program
@@ -187,7 +182,7 @@ program
   .action(async (options: { python?: string; serverHost?: string; sshConfig?: string; serverBench?: string }) => {
     const server = serverHost(options.serverHost, options);
     if (server && options.python !== undefined) throw new UsageError('--python: not with --server-host (the interpreter would be on the other machine); run bench doctor --python there');
-    process.stdout.write((server ? await remoteDoctor(server, (line) => process.stderr.write(line + '\n')) : await doctorCommand(options)) + '\n');
+    process.stdout.write((server ? await (await import('./remote/doctor.js')).remoteDoctor(server, (line) => process.stderr.write(line + '\n')) : await (await import('./commands/doctor.js')).doctorCommand(options)) + '\n');
   });
 
 program
@@ -201,7 +196,7 @@ program
       'Exit codes: 0 installed, 1 apt-get failed or cannot run here, 2 not confirmed (no --yes), 130 interrupted.',
   )
   .action(async (options: { yes?: boolean }) => {
-    exitCode = await installServersCommand(options);
+    exitCode = await (await import('./commands/install-servers.js')).installServersCommand(options);
   });
 
 program
@@ -210,7 +205,7 @@ program
   .argument('<dir>', 'a run folder holding results.json (a finished or an interrupted run)')
   .option('--timeline <deployment>', 'the deployment whose per-second timeline is charted first')
   .action(async (dir: string, options: { timeline?: string }) => {
-    exitCode = await reportCommand(dir, options);
+    exitCode = await (await import('./commands/report.js')).reportCommand(dir, options);
   });
 
 program
@@ -232,7 +227,7 @@ program
       "Example: bench export results/wsgi-workers-2026-12-01T10-00-00 --deployment 'gunicorn-sync+nginx ×4' --to deploy/",
   )
   .action(async (runDir: string, options: ExportOptions) => {
-    exitCode = await exportCommand(runDir, options);
+    exitCode = await (await import('./commands/export.js')).exportCommand(runDir, options);
   });
 
 program
@@ -246,7 +241,7 @@ program
   .option('--force', 'replace the run a --record folder holds, or write into a non-empty folder')
   .addHelpText('after', '\nThe page\'s URL carries an access token; requests without it get 403. Ctrl-C or SIGHUP stops every server it started.\nExample: bench serve --open')
   .action(async (scenario: string | undefined, options: ServeFlags) => {
-    exitCode = await serveCommand(scenario, options);
+    exitCode = await (await import('./commands/serve.js')).serveCommand(scenario, options);
   });
 
 program
@@ -254,21 +249,21 @@ program
   .description('join a bench run\'s Locust master from this machine: prints the locust --worker command it runs, and runs it for every point of the run, until its master ends it')
   .requiredOption('--master <host:port>', 'the address the run\'s --locust-master-bind gave', parse.hostPort)
   .action(async (options: { master: { host: string; port: number } }) => {
-    exitCode = await locustWorkerCommand(options.master);
+    exitCode = await (await import('./commands/locust-worker.js')).locustWorkerCommand(options.master);
   });
 
 program
   .command('agent')
   .description('what bench run --server-host runs on the server machine over ssh: starts one deployment and answers the run\'s questions about it (JSON lines on stdin and stdout)')
   .action(async () => {
-    exitCode = await agentCommand();
+    exitCode = await (await import('./commands/agent.js')).agentCommand();
   });
 
 program
   .command('list')
   .description('show the built-in scenarios and the deployment kinds')
-  .action(() => {
-    process.stdout.write(listCommand() + '\n');
+  .action(async () => {
+    process.stdout.write((await import('./commands/list.js')).listCommand() + '\n');
   });
 
 async function main(): Promise<number> {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { describeLimit, refusalOfText, type Limit } from '../scenario/limits.js';
+import { describeLimit, isPlainDecimal, refusalOfText, type Limit } from '../scenario/limits.js';
 import { requestPath } from '../scenario/schema.js';
 
 /**
@@ -54,4 +54,13 @@ export function path(value: string): string {
   const parsed = requestPath.safeParse(value);
   if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues[0]!.message);
   return value;
+}
+
+/** --threshold: a percentage; above 1000% a "regression" would mean nothing. Commander names the flag. */
+export function threshold(value: string): number {
+  const n = Number(value);
+  if (!isPlainDecimal(value) || n <= 0 || n > 1000) {
+    throw new InvalidArgumentError('expected a positive percentage up to 1000, e.g. 10');
+  }
+  return n;
 }

@@ -1,5 +1,4 @@
 import { realpathSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
 import { describeDifferences } from '../../reports/compare/compare-labels.js';
 import { comparisonWarnings, incompleteLine } from '../../reports/compare/compare-notes.js';
 import { comparisonText, writeComparison } from '../../reports/compare/compare-report.js';
@@ -7,16 +6,6 @@ import { compareRuns, DEFAULT_THRESHOLD_PCT } from '../compare/compare-runs.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { makeFolderFor } from '../results/out-folder.js';
 import { readRun } from '../results/read-run.js';
-import { isPlainDecimal } from '../scenario/limits.js';
-
-/** --threshold: a percentage; above 1000% a "regression" would mean nothing. Commander names the flag. */
-export function parseThreshold(value: string): number {
-  const n = Number(value);
-  if (!isPlainDecimal(value) || n <= 0 || n > 1000) {
-    throw new InvalidArgumentError('expected a positive percentage up to 1000, e.g. 10');
-  }
-  return n;
-}
 
 export interface CompareOptions {
   threshold?: number;
