@@ -53,6 +53,15 @@ export function nodeToolsDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(data, 'bench', 'node-tools');
 }
 
+/** The version of `pkg` installed in a node-tools folder, from its package.json; undefined when it is not there. */
+export function installedNpmVersion(dir: string, pkg: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
 /** An npm package's program, pinned, found in nodeToolsDir()'s node_modules/.bin, its version read from its package.json. */
 export function npmProgram(pkg: string, version: string, bin = pkg): Software & { bin(): string } {
   return {
@@ -62,13 +71,8 @@ export function npmProgram(pkg: string, version: string, bin = pkg): Software & 
     bin: () => join(nodeToolsDir(), 'node_modules', '.bin', bin),
     detect: async () => {
       const dir = nodeToolsDir();
-      if (!isExecutable(join(dir, 'node_modules', '.bin', bin))) return undefined;
-      try {
-        const found = (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version?: string }).version;
-        return found && `${found} (${dir})`;
-      } catch {
-        return undefined;
-      }
+      const found = isExecutable(join(dir, 'node_modules', '.bin', bin)) ? installedNpmVersion(dir, pkg) : undefined;
+      return found && `${found} (${dir})`;
     },
   };
 }
