@@ -17,8 +17,8 @@ export interface Pm2Instance {
  * environment, which may hold a deployment's secrets, and none of it may reach a report.
  */
 export function parseJlist(text: string): Pm2Instance[] {
-  // pm2 may print a notice line before the JSON (an update of its in-memory version).
-  const start = text.indexOf('[');
+  // pm2 may print notice lines before the JSON ("[PM2] …", an update of its in-memory version).
+  const start = text.search(/^\s*\[\s*(\{|\])/m);
   if (start < 0) throw new Error(`pm2 jlist printed no list: ${text.trim().slice(0, 200)}`);
   const list = JSON.parse(text.slice(start)) as unknown;
   if (!Array.isArray(list)) throw new Error('pm2 jlist printed something other than a list');
