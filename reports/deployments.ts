@@ -11,6 +11,8 @@ export interface StartedDeployment {
   command: string;
   nginxConfig?: string;
   apacheConfig?: string;
+  /** The process manager's config (supervisord.conf), as bench wrote it. */
+  managerConfig?: { name: string; text: string };
 }
 
 /** One entry per deployment, in the run's order, from its first row (every row of a deployment started the same way). */
@@ -23,6 +25,7 @@ export function startedDeployments(run: RunResults): StartedDeployment[] {
       command: row.serverArgs.map(shellWord).join(' '),
       ...(row.nginxConfig && { nginxConfig: row.nginxConfig }),
       ...(row.apacheConfig && { apacheConfig: row.apacheConfig }),
+      ...(row.managerConfig && { managerConfig: row.managerConfig }),
     });
   }
   return [...seen.values()];

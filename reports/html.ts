@@ -5,7 +5,7 @@ import { CHARTS } from './charts/charts.js';
 import { environmentFacts, summaryNotes, summaryTables, type SummaryTable } from './summary.js';
 import { gapNotes, GAP_TITLE } from './model-gap.js';
 import { handout } from './handout.js';
-import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
+import { sideTables, type SideTable } from './side-tables.js';
 import { startedDeployments } from './deployments.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
@@ -113,7 +113,7 @@ function summary(run: RunResults): string {
   if (run.results.length === 0) return '<h2>Summary</h2><p>Nothing measured.</p>';
   const [points, ...others] = summaryTables(run);
   const rest = others.map((table) => `<h3>${escapeHtml(table.title ?? '')}</h3>${htmlTable(table)}`).join('');
-  return `<h2>Summary</h2>${htmlTable(points!)}${notes(summaryNotes(run))}${gaps(run)}${rest}${requestMix(run)}`;
+  return `<h2>Summary</h2>${htmlTable(points!)}${notes(summaryNotes(run))}${gaps(run)}${rest}${sideTables(run).map(sideTable).join('')}`;
 }
 
 function gaps(run: RunResults): string {
@@ -122,10 +122,8 @@ function gaps(run: RunResults): string {
   return `<h3>${escapeHtml(GAP_TITLE)}</h3><ul class="gaps">${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`;
 }
 
-function requestMix(run: RunResults): string {
-  const mix = requestMixTable(run);
-  if (!mix) return '';
-  return `<h3>${escapeHtml(REQUEST_MIX_TITLE)}</h3>${htmlTable({ ...mix, rows: mix.rows.map((cells) => ({ cells, flagged: false })) })}${notes(mix.footnotes)}`;
+function sideTable(side: SideTable): string {
+  return `<h3>${escapeHtml(side.title)}</h3>${htmlTable({ ...side, rows: side.rows.map((cells) => ({ cells, flagged: false })) })}${notes(side.footnotes)}`;
 }
 
 async function charts(run: RunResults): Promise<string> {
@@ -147,6 +145,7 @@ function started(run: RunResults): string {
       `<li><strong>${escapeHtml(d.deployment)}</strong><pre><code>${escapeHtml(d.command)}</code></pre>` +
       (d.nginxConfig ? `<details><summary>nginx.conf</summary><pre><code>${escapeHtml(d.nginxConfig)}</code></pre></details>` : '') +
       (d.apacheConfig ? `<details><summary>httpd.conf</summary><pre><code>${escapeHtml(d.apacheConfig)}</code></pre></details>` : '') +
+      (d.managerConfig ? `<details><summary>${escapeHtml(d.managerConfig.name)}</summary><pre><code>${escapeHtml(d.managerConfig.text)}</code></pre></details>` : '') +
       '</li>',
   );
   return items.length === 0 ? '' : `<h2>How each deployment was started</h2><ul class="started">${items.join('')}</ul>`;

@@ -6,7 +6,7 @@ import { environmentFacts, summaryNotes, summaryTables } from './summary.js';
 import { startedDeployments } from './deployments.js';
 import { gapNotes, GAP_TITLE } from './model-gap.js';
 import { handout } from './handout.js';
-import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
+import { sideTables } from './side-tables.js';
 import { runWarnings } from './warnings.js';
 import type { ReportWriter } from './writer.js';
 import { isTitle, runTitle } from './title.js';
@@ -38,19 +38,19 @@ function summary(run: RunResults): string[] {
     ...summaryNotes(run).flatMap((note) => ['', escapeMarkdown(note)]),
     ...gaps(run),
     ...others.flatMap((other) => ['', `### ${escapeMarkdown(other.title ?? '')}`, '', ...table(other.headers, other.numeric, cells(other.rows))]),
-    ...requestMix(run),
+    ...sideTables(run).flatMap((side) => [
+      '',
+      `### ${escapeMarkdown(side.title)}`,
+      '',
+      ...table(side.headers, side.numeric, side.rows),
+      ...side.footnotes.flatMap((note) => ['', escapeMarkdown(note)]),
+    ]),
   ];
 }
 
 function gaps(run: RunResults): string[] {
   const notes = gapNotes(run);
   return notes.length > 0 ? ['', `### ${GAP_TITLE}`, '', ...notes.map((note) => `- ${escapeMarkdown(note)}`)] : [];
-}
-
-function requestMix(run: RunResults): string[] {
-  const mix = requestMixTable(run);
-  if (!mix) return [];
-  return ['', `### ${REQUEST_MIX_TITLE}`, '', ...table(mix.headers, mix.numeric, mix.rows), ...mix.footnotes.flatMap((note) => ['', escapeMarkdown(note)])];
 }
 
 function handoutSection(run: RunResults): string[] {
@@ -90,6 +90,7 @@ function started(run: RunResults): string[] {
       ...fenced(d.command, 'sh'),
       ...(d.nginxConfig ? ['', '<details><summary>nginx.conf</summary>', '', ...fenced(d.nginxConfig.trimEnd(), 'nginx'), '', '</details>'] : []),
       ...(d.apacheConfig ? ['', '<details><summary>httpd.conf</summary>', '', ...fenced(d.apacheConfig.trimEnd(), 'apache'), '', '</details>'] : []),
+      ...(d.managerConfig ? ['', `<details><summary>${escapeMarkdown(d.managerConfig.name)}</summary>`, '', ...fenced(d.managerConfig.text.trimEnd(), 'ini'), '', '</details>'] : []),
     ]),
   ];
 }

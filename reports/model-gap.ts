@@ -1,5 +1,5 @@
 import { GAP_BAND } from '../harness/model/gap.js';
-import type { FaultOutcome, ResultRow, RunResults } from '../harness/results/types.js';
+import type { DeployOutcome, FaultOutcome, ResultRow, RunResults } from '../harness/results/types.js';
 import { describeLoad, formatPredicted, formatRatio, formatRps } from '../harness/formatting/numbers.js';
 import { distinctPaths } from './series.js';
 
@@ -23,10 +23,18 @@ export function gapNotes(run: RunResults): string[] {
     if (!row.modelGap) return [];
     const which = `${row.deployment}${showPath ? ` ${row.path}` : ''} at ${describeLoad(row)}`;
     const figures = `${formatRps(row.throughputRps)} of ${predictedCell(row)} req/s predicted (ratio ${formatRatio(row.modelGap.ratio)})`;
-    // The scenario's own fault (worker-crash) is the first cause, and makes "found no cause" untrue.
-    const reasons = row.modelGap.reasons.filter((reason) => !(row.fault && reason.kind === 'none')).map((reason) => reason.text);
-    return [`${which}: ${figures}: ${[...(row.fault ? [faultReason(row.fault)] : []), ...reasons].join('; ')}.`];
+    // The scenario's own fault (worker-crash, a deploy) is the first cause, and makes "found no cause" untrue.
+    const cause = row.fault ? faultReason(row.fault) : row.deploy && deployReason(row.deploy);
+    const reasons = row.modelGap.reasons.filter((reason) => !(cause && reason.kind === 'none')).map((reason) => reason.text);
+    return [`${which}: ${figures}: ${[...(cause ? [cause] : []), ...reasons].join('; ')}.`];
   });
+}
+
+function deployReason({ action, atS, failed, longestGapS }: DeployOutcome): string {
+  return (
+    `the scenario deployed (${action}) ${atS} s into the window, and ${failed} requests failed, the longest gap without an answer ${longestGapS} s: ` +
+    'a deploy point\'s throughput is not a steady-state figure'
+  );
 }
 
 function faultReason({ killedPid, atS, recoveryS }: FaultOutcome): string {

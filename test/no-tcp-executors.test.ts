@@ -2,7 +2,6 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { expect, it } from 'vitest';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
-import { sleep } from '../harness/process/group.js';
 import { groupMembers } from '../harness/process/procfs.js';
 import { fcgiwrap, flask, nginx, uwsgi } from '../harness/software/catalog.js';
 import { withDeployment } from './support/deployments.js';
@@ -65,22 +64,5 @@ describeStack('servers meant for nginx alone', () => {
 
   it('uWSGI behind nginx listens on a Unix socket in the private temp folder, not on TCP', async () => {
     await withDeployment({ kind: 'uwsgi', workers: 2, proxy: 'nginx' }, expectOnlyPrivateUnixSocket);
-  });
-
-  it('a supervised fcgiwrap that was killed answers again on its socket', async () => {
-    await withDeployment({ kind: 'cgi', workers: 1, supervise: true }, async (d, tmpDir) => {
-      process.kill(d.processes[0]!.pid, 'SIGKILL');
-      const deadline = Date.now() + 10_000;
-      while (d.restarts.length === 0 && Date.now() < deadline) await sleep(50);
-      expect(d.restarts.length, 'restarts').toBe(1);
-      // Answers once the replacement has bound the socket; a failed bind makes it exit instead.
-      let status = 0;
-      while (status !== 200 && d.processes[0]!.running && Date.now() < deadline) {
-        status = (await fetch(`${d.baseUrl}/hello`)).status;
-        if (status !== 200) await sleep(50);
-      }
-      expect(status).toBe(200);
-      await expectOnlyPrivateUnixSocket(d, tmpDir);
-    });
   });
 });

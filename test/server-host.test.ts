@@ -345,10 +345,10 @@ describeWithSshd()('deployments on another machine over ssh (--server-host)', ()
     expect(missing.stderr).toMatch(/--ssh-config: .*nowhere does not exist/);
   });
 
-  it('is refused for a fault scenario, whose fault kills a worker here', () => {
+  it('is refused for a fault scenario, whose fault signals a server here', () => {
     const r = spawnSync(process.execPath, [bench, 'run', 'worker-crash', '--server-host', 'benchbox', '--out', join(work, 'fault')], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--server-host: the scenario's fault: kills a worker on this machine/);
+    expect(r.stderr).toMatch(/--server-host: node-prefork ×4's fault: signals its server on this machine; run fault scenarios without --server-host/);
   });
 });
 

@@ -4,7 +4,7 @@ import type { AppUnderTest } from '../results/types.js';
 import { UsageError } from '../cli/errors.js';
 import { requiredSoftware } from '../plan/build-plan.js';
 import { installAllCommand } from '../deployments/stack-packages.js';
-import { apache2, DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, type Software } from '../software/catalog.js';
+import { apache2, DEBIAN_PYTHON, INSTALL_SCRIPT, installCommand, nginx, postgresql, psycogreen, psycopg2, pythonVersion, runProbe, supervisord, type Software } from '../software/catalog.js';
 import { alwaysBehindNginx } from '../deployments/kind.js';
 
 interface Line {
@@ -24,6 +24,7 @@ export async function doctorCommand(options: { python?: string } = {}): Promise<
     ...serverKinds.filter((kind) => kind.launch !== 'attach').map((kind) => ({ name: kind.name, needs: kind.requires })),
     { name: 'nginx', needs: [nginx], note: 'in front of any kind with +nginx' },
     { name: 'apache', needs: [apache2], note: 'in front of any kind with +apache or +apache-prefork' },
+    { name: 'supervisord', needs: [supervisord], note: 'manager: supervisord on a Python or Node kind' },
     { name: 'postgresql', needs: [postgresql, psycopg2, psycogreen], note: "database: postgres in a scenario, with the Flask app's driver" },
   ];
   const python = await pythonVersion();

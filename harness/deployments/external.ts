@@ -3,7 +3,7 @@ import { isLoopback } from '../process/ports.js';
 import type { DeploymentEntryObject, DeploymentSpec, KindCheckContext, ServerKind } from './kind.js';
 
 /** What a deployment object may set that bench applies when it starts the server: nothing it can do for one already running. */
-const STARTING_FIELDS = ['workers', 'threads', 'mpm', 'mode', 'supervise', 'env', 'args', 'nginx', 'pool', 'cooperativeDriver', 'preload'] as const;
+const STARTING_FIELDS = ['workers', 'threads', 'mpm', 'mode', 'manager', 'env', 'args', 'nginx', 'pool', 'cooperativeDriver', 'preload'] as const;
 
 /** A server someone else started, at a url that must be on loopback unless --allow-remote. */
 function attachTo(entry: DeploymentEntryObject, { where, allowRemote }: KindCheckContext): Pick<DeploymentSpec, 'url' | 'health'> {

@@ -39,6 +39,7 @@ const requires: readonly Software[] = [forever];
 
 export const foreverKind: ServerKind = {
   requires,
+  managedBy: 'forever',
   upstream: 'http',
   hosts: ['demo', 'node'],
   args: { forbidden: nodeForbidden },

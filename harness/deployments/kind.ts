@@ -1,6 +1,6 @@
 import type { ProcessGroup, SpawnPlan } from '../process/group.js';
 import type { ManagedProgram } from '../managers/managed-program.js';
-import type { AppUnderTest, ConfigFileUse, EffectiveSettings, SettingValue } from '../results/types.js';
+import type { AppUnderTest, ConfigFileUse, EffectiveSettings, ManagerName, SettingValue } from '../results/types.js';
 import type { DeploymentEntry, ScenarioFault } from '../scenario/schema.js';
 import type { Software } from '../software/catalog.js';
 
@@ -34,8 +34,6 @@ export interface DeploymentSpec {
   mpm?: ApacheMpm;
   /** apache-mod-wsgi: the app inside Apache's own processes (embedded) or in mod_wsgi's daemon processes; undefined: embedded. */
   wsgiMode?: 'embedded' | 'daemon';
-  /** Restart the server process when it dies, as supervisord's autorestart does. (Goes: `manager: supervisord` replaces it.) */
-  supervise?: boolean;
   /** A real supervisord runs the server (`manager: supervisord`): it restarts it and carries out deploys (harness/managers/). */
   manager?: 'supervisord';
   /** What happens to it mid-window: its own `fault:`, else the scenario's (harness/run/worker-crash.ts, harness/run/deploy-fault.ts). */
@@ -186,6 +184,8 @@ export interface ServerKind {
   front?: FrontRules;
   /** 'attach': bench starts nothing, the server is already running at the deployment's url; absent: bench starts it (plan). */
   launch?: 'attach';
+  /** The process manager the kind itself is (pm2, forever): it restarts the server and carries out deploys, as `manager: supervisord` does for the others. */
+  managedBy?: ManagerName;
   /**
    * 'held': a worker (or thread) reads each request itself, however slowly it arrives, before it
    * serves it, so a slow client holds one for its whole trickle (gunicorn's sync and gthread
@@ -195,6 +195,12 @@ export interface ServerKind {
   slowClients?: 'held' | 'not-held';
   /** An event loop's traits the model needs (model 'async'). */
   eventLoop?: EventLoopTraits;
+  /**
+   * 'hup': SIGHUP to the process bench starts reloads the app gracefully, the master starting new
+   * workers and retiring the old ones as they finish (gunicorn's arbiter, uWSGI's master): what a
+   * `deploy: reload` sends under a manager; absent: the kind has no graceful reload.
+   */
+  reload?: 'hup';
   hosts: readonly AppHost[];
   /** `args:` for the server's own command line; absent: the kind takes none. */
   args?: ArgsSupport;
@@ -274,7 +280,7 @@ export function deploymentLabel(spec: DeploymentSpec, kind: ServerKind): string 
     ...(spec.preload ? ['preload'] : []),
   ];
   if (settings.length > 0) label += ` (${settings.join(', ')})`;
-  if (spec.supervise) label += ' (supervised)';
+  if (spec.manager) label += ` (${spec.manager})`;
   return label;
 }
 

@@ -6,16 +6,19 @@ import { findExecutable } from '../software/catalog.js';
 import { staticFilesDir } from '../files/bench-paths.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
 import { whoAnswers, type AcceptedAnswer } from '../process/readiness.js';
-import { alwaysBehindNginx, type DeploymentSpec, type ServerKind } from './kind.js';
+import { alwaysBehindNginx, takesWorkers, type DeploymentSpec, type KindPlan, type LaunchContext, type ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { apachePlan } from './apache.js';
 import { serverEnvironment } from '../process/server-env.js';
+import { firstVersionFile, VERSION_FILE_VARIABLE } from './app-version.js';
 import { healthPath, waitUntilReady, type ReadyOptions } from './ready.js';
 import { listeningGroup, publicListeners } from '../process/listeners.js';
-import { liveTempDirs } from '../process/registry.js';
+import { liveGroups, liveTempDirs, type Guarded } from '../process/registry.js';
 import type { EffectiveSettings, Environment } from '../results/types.js';
 import type { ResourceProvider } from '../process/sampler.js';
 import type { ManagedProgram } from '../managers/managed-program.js';
+import { Supervisord } from '../managers/supervisord.js';
+import { programGroups, type ServerProcesses } from './server-group.js';
 
 /** What a deployment started on another machine (--server-host) adds to a RunningDeployment. */
 export interface FarSide {
@@ -40,14 +43,12 @@ export interface RunningDeployment {
   healthPath: string;
   /** What answer at healthPath shows a server without a token is up; undefined: any 2xx. */
   healthAccepts?: AcceptedAnswer;
-  /** Every process group of the deployment: the server first, then nginx. A supervised server's entry is replaced when it is restarted. */
+  /** Every process group bench started for the deployment: the server (or the manager running it) first, then nginx. */
   processes: ProcessGroup[];
-  /** When the supervisor restarted the server (performance.now() times). */
-  restarts: number[];
-  /** A supervisor restarts the server when it dies (`supervise: true`). */
-  supervised: boolean;
   /** The process manager that runs the server (supervisord, pm2, forever), asked through its own tool. */
   managed?: ManagedProgram;
+  /** The file the demo app reads the version it announces from as each process starts (app-version.ts), with a deploy fault. */
+  versionFile?: string;
   /** The server's command line, program first, as started (before CPU pinning); absent for an external server. */
   serverArgs?: string[];
   /** The settings the server runs with, where its kind can tell (gunicorn --print-config). */
@@ -70,7 +71,14 @@ export interface RunningDeployment {
 
 /** The process groups whose CPU and memory are the deployment's: those bench started, or the external server's it can see. */
 export function sampledGroups(d: RunningDeployment): number[] {
-  return d.observedGroup !== undefined ? [d.observedGroup] : d.processes.map((p) => p.pid);
+  if (d.observedGroup !== undefined) return [d.observedGroup];
+  return startedGroups(d);
+}
+
+/** The groups bench started, and under a manager the groups its programs lead (server-group.ts). */
+function startedGroups(d: ServerProcesses): number[] {
+  const own = d.processes.map((p) => p.pid);
+  return d.managed && d.processes[0] ? [...own, ...programGroups(d.processes[0])] : own;
 }
 
 export interface LaunchOptions extends ReadyOptions {
@@ -86,9 +94,6 @@ export interface LaunchOptions extends ReadyOptions {
 }
 
 const PORT_ATTEMPTS = 3;
-/** A supervised server restarted this often within the window is left down. */
-const MAX_RESTARTS = 5;
-const RESTART_WINDOW_MS = 10_000;
 const PORT_TAKEN = /address already in use|EADDRINUSE|connection in use/i;
 
 /**
@@ -112,12 +117,11 @@ export async function launch(
   const host = options.host ?? LOOPBACK;
   for (let attempt = 1; ; attempt++) {
     const processes: ProcessGroup[] = [];
-    const restarts: number[] = [];
-    let stopping = false;
     let ownFolders: string[] = [];
+    let managed: ManagedServer | undefined;
     const stop = async () => {
-      stopping = true;
       await Promise.all(processes.map((p) => p.stop()));
+      managed?.stopped();
       for (const folder of ownFolders) {
         rmSync(folder, { recursive: true, force: true });
         liveTempDirs.delete(folder);
@@ -131,10 +135,20 @@ export async function launch(
       let nginxConfig: string | undefined;
       let apacheConfig = kindPlan.apacheConfig;
       const onPurpose = { ...options.env, ...spec.env };
-      const serverEnv = { ...onPurpose, BENCH_TOKEN: token };
+      // Only a deploy under load needs the app to say which version answered.
+      const versionFile = spec.fault && 'deploy' in spec.fault ? firstVersionFile(options.tmpDir, serverPort) : undefined;
+      const serverEnv = { ...onPurpose, BENCH_TOKEN: token, ...(versionFile && { [VERSION_FILE_VARIABLE]: versionFile }) };
       const plan = cleaned(pinned(kindPlan, options.cpus), serverEnv);
       const logPath = join(options.tmpDir, `${kind.name}-${serverPort}.log`);
-      processes.push(new ProcessGroup(label, plan, logPath));
+      if (spec.manager === 'supervisord') {
+        const ctx = { host, port: serverPort, tmpDir: options.tmpDir, behindNginx };
+        managed = underSupervisord(kind, spec, kindPlan, ctx);
+        // Pinned, supervisord's programs inherit its CPUs; its environment is the server's (children inherit it).
+        const supervisor = cleaned(pinned(managed.program.spawnPlan(kindPlan.env), options.cpus), serverEnv);
+        processes.push(managed.started(new ProcessGroup(`supervisord running ${label}`, supervisor, logPath)));
+      } else {
+        processes.push(new ProcessGroup(label, plan, logPath));
+      }
       let port = serverPort;
       if (behindNginx) {
         port = await freePortOtherThan(serverPort);
@@ -170,9 +184,11 @@ export async function launch(
         processes.push(new ProcessGroup(`Apache in front of ${label}`, front, join(options.tmpDir, `apache-${port}.log`)));
       }
       const baseUrl = `http://${host}:${port}`;
-      await waitUntilReady(baseUrl, kind, spec, processes, expectedToken, options);
+      const server = { processes, ...(managed && { managed: managed.program }) };
+      await waitUntilReady(baseUrl, kind, spec, server, expectedToken, options);
+      await managed?.program.untilRunning(undefined, options.signal);
       // Servers bind loopback (or the one address asked for) only, whatever a user's app or its args: ask for.
-      const exposed = publicListeners(processes.map((p) => p.pid), host);
+      const exposed = publicListeners(startedGroups(server), host);
       if (exposed.length > 0) {
         throw new Error(
           `it listens beyond ${host === LOOPBACK ? 'loopback' : `loopback and ${host}`}, on ${exposed.join(', ')}; bench runs servers on ${host} only ` +
@@ -180,32 +196,12 @@ export async function launch(
         );
       }
       const effectiveSettings = await kind.effectiveSettings?.(cleaned(kindPlan, serverEnv), spec);
-      if (spec.supervise) {
-        // supervisord's autorestart: whenever the server exits unasked, start it again, same port;
-        // like supervisord's FATAL state, give up on a server that keeps dying at once.
-        const watch = (server: ProcessGroup) =>
-          void server.exited.then(async () => {
-            if (stopping) return;
-            await server.stop(); // whatever it left in its group goes with it, and out of the registry
-            if (stopping) return;
-            // A killed server leaves its Unix socket file behind, and fcgiwrap will not bind over one.
-            if (plan.socketPath) rmSync(plan.socketPath, { force: true });
-            const now = performance.now();
-            if (restarts.filter((t) => now - t < RESTART_WINDOW_MS).length >= MAX_RESTARTS) return;
-            restarts.push(now);
-            const replacement = new ProcessGroup(label, plan, logPath);
-            processes[0] = replacement;
-            watch(replacement);
-          });
-        watch(processes[0]!);
-      }
       return {
         baseUrl,
         token: expectedToken,
         healthPath: healthPath(spec),
         processes,
-        restarts,
-        supervised: spec.supervise === true,
+        ...(managed && { managed: managed.program }),
         stop,
         serverArgs,
         ...(effectiveSettings && { effectiveSettings }),
@@ -213,6 +209,7 @@ export async function launch(
         ...(apacheConfig && { apacheConfig }),
         ...(plan.exitCpuLog && { exitCpuLog: plan.exitCpuLog }),
         ...(kindPlan.manage && { managed: kindPlan.manage(processes[0]!) }),
+        ...(versionFile && { versionFile }),
       };
     } catch (err) {
       await stop();
@@ -238,6 +235,58 @@ export function pinned<T extends SpawnPlan>(plan: T, cpus: string | undefined): 
 /** Every process of a deployment starts with the cleaned environment (server-env.ts), plus the deployment's own `env:`. */
 function cleaned<T extends SpawnPlan>(plan: T, onPurpose: Record<string, string> | undefined): T {
   return { ...plan, env: serverEnvironment(plan.env ?? process.env, onPurpose) };
+}
+
+/** A server under supervisord, and the guard that ends its programs' groups however bench ends. */
+interface ManagedServer {
+  program: Supervisord;
+  /** Records supervisord's group, and guards the groups of its programs with it. */
+  started(supervisor: ProcessGroup): ProcessGroup;
+  /** After teardown: SIGKILL to any program supervisord left, and the guard goes. */
+  stopped(): void;
+}
+
+/**
+ * The kind's server as supervisord's one program (manager: supervisord). supervisord starts it in a
+ * process group of its own, which a SIGKILL to supervisord's group would miss: a guard in the
+ * registry (exit guard, and the guardian's record) signals those groups too.
+ */
+function underSupervisord(kind: ServerKind, spec: DeploymentSpec, kindPlan: KindPlan, ctx: LaunchContext): ManagedServer {
+  const command = (p: KindPlan) => ({ command: [p.command, ...p.args], ...(p.cwd && { cwd: p.cwd }), ...(p.stopSignal && { stopSignal: p.stopSignal }) });
+  const program = new Supervisord({
+    name: kind.name,
+    parentDir: ctx.tmpDir,
+    program: command(kindPlan),
+    ...(takesWorkers(kind) && { replan: async () => command(await kind.plan({ ...spec, workers: spec.workers + 1 }, ctx)) }),
+  });
+  let guard: Guarded | undefined;
+  return {
+    program,
+    started(supervisor) {
+      guard = {
+        pid: supervisor.pid,
+        stopSignal: supervisor.stopSignal,
+        signal: (sig) => {
+          const groups = programGroups(supervisor);
+          for (const group of groups) {
+            try {
+              process.kill(-group, sig);
+            } catch {
+              // gone meanwhile
+            }
+          }
+          return groups.length > 0;
+        },
+      };
+      liveGroups.add(guard);
+      return supervisor;
+    },
+    stopped() {
+      if (!guard) return;
+      guard.signal('SIGKILL');
+      liveGroups.delete(guard);
+    },
+  };
 }
 
 /** The server has not bound its port yet, so the next free port could be the same one. */
@@ -279,8 +328,6 @@ async function attach(spec: DeploymentSpec, label: string, options: LaunchOption
     healthPath,
     healthAccepts,
     processes: [],
-    restarts: [],
-    supervised: false,
     ...(observedGroup !== undefined && { observedGroup }),
     stop: async () => {},
   };

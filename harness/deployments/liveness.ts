@@ -15,8 +15,9 @@ export async function deathOf(deployment: RunningDeployment, patienceMs: number,
   for (;;) {
     const exited = exitedServer(deployment);
     if (exited) return exited;
-    // A supervised server is replaced in `processes` when it restarts: give it the time to.
     const dead = deployment.processes.find((p) => !p.running);
+    const gaveUp = await managerGaveUp(deployment);
+    if (gaveUp) return gaveUp;
     if (!dead) {
       const answer = await answersAsItself(deployment, Math.max(deadline - Date.now(), 1000));
       if (answer === 'ours') return undefined;
@@ -38,10 +39,21 @@ function answersAsItself(deployment: RunningDeployment, timeoutMs: number): Prom
 }
 
 /**
- * How a process group of the deployment ended, when its leader has (a supervised server is
- * restarted instead); for one on another machine, as its agent said, or the ssh client's end.
+ * A manager that will not start the server again, in its own words (supervisord's FATAL: it
+ * exited too quickly too often). A program it restarts is no death: the manager's own group, in
+ * `processes`, ending is.
+ */
+async function managerGaveUp(deployment: RunningDeployment): Promise<string | undefined> {
+  if (!deployment.managed) return undefined;
+  const account = await deployment.managed.status().catch(() => undefined);
+  return account?.state === 'FATAL' ? `${deployment.managed.manager} gave up restarting it: ${account.said}` : undefined;
+}
+
+/**
+ * How a process group of the deployment ended, when its leader has (under a manager, the
+ * manager's: the server it restarts is not among them); for one on another machine, as its agent
+ * said, or the ssh client's end.
  */
 export function exitedServer(deployment: RunningDeployment): string | undefined {
-  if (deployment.supervised) return undefined;
   return deployment.farSide?.exited() ?? deployment.processes.find((p) => !p.running)?.describeExit();
 }

@@ -66,7 +66,7 @@ function pm2Runtime(): string {
 }
 
 const requires: readonly Software[] = [pm2];
-const common = { requires, upstream: 'http', hosts: ['demo', 'node'], args: { forbidden: nodeForbidden }, slowClients: 'not-held', model: 'async', eventLoop: { blockingWait: 'stops-the-loop' } } as const;
+const common = { requires, managedBy: 'pm2', upstream: 'http', hosts: ['demo', 'node'], args: { forbidden: nodeForbidden }, slowClients: 'not-held', model: 'async', eventLoop: { blockingWait: 'stops-the-loop' } } as const;
 
 /**
  * A Node manager's validate(): refuses a deployment's own `fault: { deploy: … }` its manager cannot

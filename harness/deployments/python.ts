@@ -122,6 +122,7 @@ export function gunicornKind(
     upstream: 'http',
     configFile: gunicornConfigFile(workerClass),
     exportAs: 'gunicorn',
+    reload: 'hup',
     effectiveSettings: gunicornEffectiveSettings,
     ...extra,
     plan: async (spec, ctx) => {
@@ -212,6 +213,8 @@ export const uwsgiKind: ServerKind = {
   slowClients: 'held',
   // uWSGI's processes run one thread each unless --threads says otherwise.
   pool: { workers: 4, threads: 'when-asked', preload: 'master-imports-first' },
+  // --master: SIGHUP reloads the workers gracefully (--die-on-term keeps TERM a stop).
+  reload: 'hup',
   hosts: ['demo', 'wsgi'],
   requires: [flask, uwsgi],
   demoOnly: [flask],

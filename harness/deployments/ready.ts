@@ -1,6 +1,7 @@
-import { sleep, type ProcessGroup } from '../process/group.js';
+import { sleep } from '../process/group.js';
 import { groupMembers, hasProcfs } from '../process/procfs.js';
 import { answeringPids, checkStillStarting, waitUntilHealthy } from '../process/readiness.js';
+import { serverGroup, type ServerProcesses } from './server-group.js';
 import { defaultThreads, processesBesideLeader, takesWorkers, type DeploymentSpec, type ServerKind } from './kind.js';
 
 /**
@@ -62,11 +63,12 @@ export async function waitUntilReady(
   baseUrl: string,
   kind: ServerKind,
   spec: DeploymentSpec,
-  processes: ProcessGroup[],
+  server: ServerProcesses,
   token: string | undefined,
   options: ReadyOptions,
 ): Promise<void> {
   const { readyTimeoutMs, signal } = options;
+  const { processes } = server;
   const deadline = Date.now() + readyTimeoutMs;
   await waitUntilHealthy(`${baseUrl}${healthPath(spec)}`, processes, readyTimeoutMs, token, signal);
   const check = workerCheck(kind, spec);
@@ -83,7 +85,8 @@ export async function waitUntilReady(
       // A worker that answered and died since (a pool respawns it) is not up.
       up = [...answered].filter(exists).length;
     } else {
-      up = groupMembers(processes[0]!.pid).length - 1;
+      const group = await serverGroup(server);
+      up = group === undefined ? 0 : groupMembers(group).length - 1;
     }
     if (up >= check.workers) return;
     if (Date.now() >= deadline) {

@@ -52,7 +52,28 @@ export type EngineLoad = (ClosedLoad | OpenLoad) & {
   countAnswers?: boolean;
   /** taskset CPU list the generator runs on ("1"); undefined: wherever the OS puts it. */
   cpus?: string;
+  /** Keep every answer of the window, with its time and the app's version (builtin engine): what a deploy's outcome is computed from. */
+  recordAnswers?: boolean;
 };
+
+/**
+ * Every answer of a window in completion order (EngineLoad.recordAnswers), as parallel arrays:
+ * a few thousand entries travel from the engine's process as numbers, not objects.
+ */
+export interface AnswerLog {
+  /** When the window opened, in ms since the epoch (performance.timeOrigin + now): another process places its own events in the window with it. */
+  openedAtEpochMs: number;
+  /** Each answer's completion, in ms since the window opened. */
+  atMs: number[];
+  /** Its latency in ms; of a failure, how long until it failed. */
+  latencyMs: number[];
+  /** Its HTTP status; 0 for a request that got none (refused, reset, timed out). */
+  status: number[];
+  /** The index in `versions` of the x-bench-version it carried; -1: none. */
+  version: number[];
+  /** The versions seen, in the order they first appeared. */
+  versions: string[];
+}
 
 /** Everything an engine measured in one window. Histograms travel encoded so repeats can be merged. */
 export interface EngineMeasurement {
@@ -94,6 +115,8 @@ export interface EngineMeasurement {
   generatorChanges?: GeneratorChange[];
   /** The demo app's processes that answered (x-worker-pid, builtin engine): 2xx answers each, and connections it answered on. */
   workers?: WorkerAnswers[];
+  /** With recordAnswers: every answer of the window. */
+  answers?: AnswerLog;
 }
 
 /** One worker process of the demo app in a window: its 2xx answers, and the client connections they came on. */

@@ -5,7 +5,7 @@ import { NOTHING_SAMPLED, ResourceSampler, type ResourceProvider, type ResourceU
 import type { GeneratorChange, GeneratorEngine, LatencyMs, TimelineSecond } from '../results/types.js';
 import type { CountSample } from '../shared-state/count-sequences.js';
 import { builtinEngine } from './builtin/index.js';
-import type { EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow, WorkerAnswers } from './engine.js';
+import type { AnswerLog, EngineLoad, EngineMeasurement, LoadEngine, ProgressListener, RequestWindow, WorkerAnswers } from './engine.js';
 import { LatencyHistogram } from './histogram.js';
 import { beyondTimeline } from './timeline-bound.js';
 import { wrkEngine } from './wrk/index.js';
@@ -81,6 +81,8 @@ export interface PointMeasurement {
   workers?: WorkerAnswers[];
   /** Workers of the generator (Locust's) lost or joined during the window. */
   generatorChanges?: GeneratorChange[];
+  /** With recordAnswers (builtin engine): every answer of the window, for a deploy's outcome; never part of a row. */
+  answers?: AnswerLog;
   /** How busy each of this machine's CPUs was over the window (percent, by CPU index), when the deployment ran on it. */
   machineCpu?: number[];
 }
@@ -166,5 +168,6 @@ export function pointMeasurement(engine: GeneratorEngine, m: EngineMeasurement, 
     ...(m.counts && { counts: m.counts }),
     ...(m.workers && { workers: m.workers }),
     ...(m.generatorChanges && { generatorChanges: m.generatorChanges }),
+    ...(m.answers && { answers: m.answers }),
   };
 }

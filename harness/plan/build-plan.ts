@@ -4,16 +4,18 @@ import { closestKind, findKind, kindsTakingThreads, serverKinds } from '../deplo
 import { quoted } from '../formatting/quote.js';
 import { LIMITS, refusal } from '../scenario/limits.js';
 import { UsageError } from '../cli/errors.js';
+import { refuseUnrunnableFaults } from './fault-refusals.js';
 import type { GeneratorEngine, Placement, XAxis } from '../results/types.js';
 import { scenarioBaseDir, type Scenario } from '../scenario/load.js';
 import { CLI_APP_FIELDS, resolveApp, scenarioAppFields, type AppInput, type AppUnderTest } from '../app/app.js';
 import type { DeploymentEntry } from '../scenario/schema.js';
 import { checkDemoPaths, type NamedPath } from '../app/demo-paths.js';
 import { checkOutDir } from '../results/out-folder.js';
-import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, type Software } from '../software/catalog.js';
+import { apache2, asyncpg, flask, nginx, starlette, postgresql, psycogreen, psycopg2, softwareFor, supervisord, type Software } from '../software/catalog.js';
 import { cooperativeDriver, takesPool } from '../database/connections.js';
 import { configFileOf, settleWithFile } from '../deployments/config-file.js';
 import { ENGINES } from '../load/measure.js';
+import { checkManager } from './manager-rules.js';
 import { defaultLocustWorkers, type LocustSettings } from '../load/locust/index.js';
 import type { MixRequest } from '../load/engine.js';
 import { openFilesLimit } from '../process/limits.js';
@@ -149,11 +151,13 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     slowClients: slowClients !== undefined,
   });
   // Issue 32 is building these (harness/managers/); until then a scenario asking for one is told so.
-  for (const { spec, label } of deployments) {
-    if (spec.fault && !('kill' in spec.fault && spec.fault.kill === 'worker')) {
+  for (const { spec, kind, label } of deployments) {
+    checkManager(spec, kind, label);
+    if (spec.fault && 'kill' in spec.fault && spec.fault.kill !== 'worker') {
       throw new UsageError(`${label}: fault: ${JSON.stringify(spec.fault)}: only { kill: worker } runs in this version`);
     }
   }
+  refuseUnrunnableFaults(deployments, generator, overrides.generator ? '--generator' : 'generator:');
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const locust = locustSettings(generator, overrides);
   const maxConnections = overrides.maxConnections ?? scenario.maxConnections ?? defaultMaxConnections();
@@ -298,7 +302,7 @@ export function expandDeployment(
       ...(object.pool !== undefined && { pool: object.pool }),
       ...(object.cooperativeDriver !== undefined && { cooperativeDriver: object.cooperativeDriver }),
       ...(preload !== undefined && { preload }),
-      ...(object.supervise && { supervise: true }),
+      ...(object.manager && { manager: object.manager }),
       ...(object.fault && { fault: object.fault }),
       ...(object.env && { env: object.env }),
       ...(args && { args }),
@@ -406,6 +410,7 @@ export function requiredSoftware(planned: PlannedDeployment): Software[] {
     .map((s) => softwareFor(s, app && app.kind !== 'node' ? app.python : undefined));
   if (planned.spec.proxy === 'nginx' && !needed.includes(nginx)) needed.push(nginx);
   if (planned.spec.proxy === 'apache') needed.push(apache2);
+  if (planned.spec.manager === 'supervisord') needed.push(supervisord);
   if (planned.spec.database) {
     needed.push(postgresql);
     // The demo Flask app's driver, made cooperative under gevent; a user's app brings its own.

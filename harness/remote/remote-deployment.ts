@@ -134,8 +134,6 @@ export async function launchRemote(
     token: first.token,
     healthPath: first.healthPath,
     processes: [group],
-    restarts: [],
-    supervised: planned.spec.supervise === true,
     ...(first.serverArgs && { serverArgs: first.serverArgs }),
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
     ...(first.effectiveSettings && { effectiveSettings: first.effectiveSettings }),

@@ -6,7 +6,7 @@ import { LatencyHistogram } from '../load/histogram.js';
 import type { PointMeasurement } from '../load/measure.js';
 import { NOTHING_SAMPLED, type ResourceUse } from '../process/sampler.js';
 import type { SlowClientLoad } from '../load/engine.js';
-import type { EffectiveSettings, FaultOutcome, GeneratorUse, ModelPrediction, NetworkUse, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './types.js';
+import type { DeployOutcome, EffectiveSettings, FaultOutcome, GeneratorUse, ManagerName, ModelPrediction, NetworkUse, Placement, PointEvent, RequestFigures, ResultRow, Spread } from './types.js';
 import { countSequences } from '../shared-state/count-sequences.js';
 import { median, toThousandths } from '../stats/median.js';
 
@@ -17,10 +17,14 @@ export type Level = ({ concurrency: number } | { offeredRps: number; maxConnecti
 export interface Sample extends PointMeasurement {
   events?: PointEvent[];
   fault?: FaultOutcome;
+  deploy?: DeployOutcome;
   /** How the deployment was started (see ResultRow.serverArgs and nginxConfig). */
   serverArgs?: string[];
   nginxConfig?: string;
   apacheConfig?: string;
+  /** The process manager that ran the server, and its config as bench wrote it. */
+  manager?: ManagerName;
+  managerConfig?: { name: string; text: string };
   serverEnv?: Record<string, string>;
   effectiveSettings?: EffectiveSettings;
 }
@@ -131,9 +135,12 @@ export function toRow(point: PointSamples): ResultRow {
     ...(first.events && { events: first.events }),
     ...generatorChanges(samples),
     ...(first.fault && { fault: first.fault }),
+    ...(first.deploy && { deploy: first.deploy }),
     ...(first.serverArgs && { serverArgs: first.serverArgs }),
     ...(first.nginxConfig && { nginxConfig: first.nginxConfig }),
     ...(first.apacheConfig && { apacheConfig: first.apacheConfig }),
+    ...(first.manager && { manager: first.manager }),
+    ...(first.managerConfig && { managerConfig: first.managerConfig }),
     ...(first.serverEnv && { serverEnv: first.serverEnv }),
     ...(first.effectiveSettings && { effectiveSettings: first.effectiveSettings }),
     ...(level.slowClients && { slowClients: { ...level.slowClients, completed: median(samples.map((s) => s.slowCompleted ?? 0)) } }),

@@ -10,7 +10,7 @@ import type { RecordPoint } from './point-recorder.js';
 import { measuredService, pointLoad, serviceProbe } from './point-load.js';
 import { PointTiming } from './point-timing.js';
 import type { RunContext } from './run-context.js';
-import { injectWorkerCrash } from './worker-crash.js';
+import { injectFault, recordsAnswers } from './point-fault.js';
 
 /** Why a deployment stopped being measured, and at which point. */
 export interface DeploymentDeath {
@@ -70,11 +70,11 @@ export async function measureDeployment(
       timing.waited((performance.now() - checkedAt) / 1000);
       const warmupS = timing.warmupS(level);
       const windowOpensAt = performance.now() + warmupS * 1000;
-      const crashing = fault && 'kill' in fault && injectWorkerCrash(deployment, windowOpensAt, fault.at * plan.durationS * 1000, plan.durationS * 1000, ctx.signal);
+      const faulting = fault && injectFault(fault, deployment, windowOpensAt, plan.durationS, ctx.signal);
       let measured: Sample;
       try {
         measured = await measurePoint(
-          { ...level, ...pointLoad(plan, deployment, path, ctx.engine), warmupS, durationS: plan.durationS },
+          { ...level, ...pointLoad(plan, deployment, path, ctx.engine), warmupS, durationS: plan.durationS, recordAnswers: recordsAnswers(fault) },
           (phase, left, live) =>
             ctx.progress.live(
               `${step}: ${atPoint} ${phase}, ${left.toFixed(1)} s left` +
@@ -85,14 +85,14 @@ export async function measureDeployment(
       } catch (err) {
         return generatorFailure(err, atPoint, ctx.signal);
       }
-      const crash = await crashing;
-      if (crash) {
-        measured.events = crash.events;
-        measured.fault = crash.outcome;
-      }
+      (await faulting)?.(measured);
       if (deployment.serverArgs) measured.serverArgs = deployment.serverArgs;
       if (deployment.nginxConfig) measured.nginxConfig = deployment.nginxConfig;
       if (deployment.apacheConfig) measured.apacheConfig = deployment.apacheConfig;
+      if (deployment.managed) {
+        measured.manager = deployment.managed.manager;
+        measured.managerConfig = { ...deployment.managed.config };
+      }
       if (planned.spec.env) measured.serverEnv = planned.spec.env;
       if (deployment.effectiveSettings) measured.effectiveSettings = deployment.effectiveSettings;
       if (ctx.signal.aborted) return undefined;
@@ -104,7 +104,7 @@ export async function measureDeployment(
       record({ planned, path, level, ...(service && { measuredService: service }) }, measured);
       ctx.progress.say(
         `${step}: ${atPoint}: ${describeSample(measured)}` +
-          (crash ? `; ${crash.events.map((e) => `${e.t} s: ${e.what}`).join('; ')}` : '') +
+          (measured.events ? `; ${measured.events.map((e) => `${e.t} s: ${e.what}`).join('; ')}` : '') +
           (measured.generatorChanges ? `; ${describeGeneratorChanges(measured.generatorChanges)}: these figures are marked` : ''),
       );
       if (measured.generatorChanges && plan.strict) {

@@ -1,4 +1,5 @@
 import type { RunningDeployment } from '../deployments/launch.js';
+import { serverGroup } from '../deployments/server-group.js';
 import { sleep } from '../process/group.js';
 import { groupMembers } from '../process/procfs.js';
 import { connect } from 'node:net';
@@ -24,9 +25,10 @@ export async function injectWorkerCrash(
 ): Promise<FaultReport | undefined> {
   await sleep(Math.max(0, windowOpensAt + atMs - performance.now()), signal);
   if (signal?.aborted) return undefined;
-  const server = deployment.processes[0]!;
-  const before = groupMembers(server.pid);
-  const victim = before.find((p) => p.pid !== server.pid) ?? before.find((p) => p.pid === server.pid);
+  const server = await serverGroup(deployment);
+  if (server === undefined) return undefined;
+  const before = groupMembers(server);
+  const victim = before.find((p) => p.pid !== server) ?? before.find((p) => p.pid === server);
   if (!victim) return undefined;
   const killedAt = performance.now();
   try {
@@ -34,7 +36,7 @@ export async function injectWorkerCrash(
   } catch {
     return undefined;
   }
-  const what = victim.pid === server.pid ? 'the server process' : 'a worker';
+  const what = victim.pid === server ? 'the server process' : 'a worker';
   const t = (ms: number) => Math.round(((ms - windowOpensAt) / 1000) * 100) / 100;
   const events: PointEvent[] = [{ t: t(killedAt), what: `SIGKILL to ${what} (pid ${victim.pid})` }];
 
@@ -42,22 +44,19 @@ export async function injectWorkerCrash(
   const windowEnd = windowOpensAt + windowMs;
   while (performance.now() < windowEnd && !signal?.aborted) {
     await sleep(20);
-    const current = deployment.processes[0]!;
+    const current = await serverGroup(deployment);
     // Accepting connections, not answering /health: a blocking server answers only after the
     // backlog of queued requests ahead of the probe, which is queueing, not an outage.
-    const whole = groupMembers(current.pid).length >= before.length;
+    const whole = current !== undefined && groupMembers(current).length >= before.length;
     if (whole && (await accepts(deployment.baseUrl))) {
       recoveredAt = performance.now();
       break;
     }
   }
-  for (const restart of deployment.restarts) {
-    if (restart >= killedAt) events.push({ t: t(restart), what: 'the supervisor restarted it' });
-  }
   const recoveryS = recoveredAt === undefined ? null : Math.round((recoveredAt - killedAt) / 10) / 100;
   events.push(
     recoveredAt === undefined
-      ? { t: t(windowEnd), what: 'still down when the window closed: nothing restarts it' }
+      ? { t: t(windowEnd), what: deployment.managed ? `still down when the window closed, though ${deployment.managed.manager} runs it` : 'still down when the window closed: nothing restarts it' }
       : { t: t(recoveredAt), what: `whole again after ${recoveryS} s` },
   );
   return { outcome: { killedPid: victim.pid, atS: t(killedAt), recoveryS }, events };

@@ -57,7 +57,8 @@ const deploymentObject = z.strictObject({
   mpm: z.enum(['prefork', 'event']).optional(),
   /** apache-mod-wsgi: the app inside Apache's prefork processes (embedded, the default) or in mod_wsgi's daemon processes (daemon, with threads:). */
   mode: z.enum(['embedded', 'daemon']).optional(),
-  supervise: z.boolean().optional(),
+  /** Gone: bench's own restart loop, which a real supervisord replaces. */
+  supervise: z.unknown().refine(() => false, { message: "it was bench's own restart loop, now gone; use manager: supervisord (a real supervisord restarts the server)" }).optional(),
   /** This deployment's fault, instead of the scenario's (worker-crash kills masters and workers in one scenario). */
   fault: faultSchema.optional(),
   /** A real supervisord runs the server, restarts it when it dies and carries out deploys. */

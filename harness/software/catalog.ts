@@ -280,3 +280,6 @@ export async function missingSoftware(needed: readonly Software[]): Promise<Soft
   const versions = await Promise.all(needed.map((s) => s.detect()));
   return needed.filter((_, i) => !versions[i]);
 }
+
+/** supervisord, which runs a deployment with `manager: supervisord` (and reads the program file `bench export` writes). */
+export const supervisord = packagedProgram('supervisord', 'supervisor');

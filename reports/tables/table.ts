@@ -3,7 +3,7 @@ import { alignedTable } from './aligned-table.js';
 import { coarseFootnote, frontColumns, keyColumns, measuredColumns, optional, pointColumns, poolColumns, RESOURCES_TITLE, type Column } from './columns.js';
 import { formatMemory, GENERATOR_CHANGED, GENERATOR_LIMITED, isOpenSaturated, pssOrUnsampled, SERVER_SATURATED } from '../../harness/formatting/numbers.js';
 import { estimateFootnote, gapNotes, GAP_TITLE } from '../model-gap.js';
-import { requestMixTable, REQUEST_MIX_TITLE } from '../request-mix.js';
+import { sideTables } from '../side-tables.js';
 import { runWarnings } from '../warnings.js';
 
 const COMPACT = { compact: true };
@@ -64,7 +64,7 @@ export function formatTable(run: RunResults): string {
   const body =
     run.results.length > 0 ? [...pointTables(run), ...coarseFootnote(run, COMPACT), ...estimateFootnote(run), ...gapLines(run)] : ['Nothing measured.'];
   const warnings = runWarnings(run).map((warning) => `warning: ${warning}`);
-  return [...body, ...mixLines(run), ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
+  return [...body, ...sideLines(run), ...(warnings.length > 0 ? ['', ...warnings] : [])].join('\n');
 }
 
 /** Each row outside the model's band, and why, under the points' table. */
@@ -73,10 +73,10 @@ function gapLines(run: RunResults): string[] {
   return notes.length > 0 ? ['', `${GAP_TITLE}:`, ...notes.map((note) => `  ${note}`)] : [];
 }
 
-/** A mix's requests apart, under the points' table. */
-function mixLines(run: RunResults): string[] {
-  const mix = requestMixTable(run);
-  if (!mix) return [];
-  const columns = mix.headers.map((header, i) => ({ header, numeric: mix.numeric[i]!, cell: (cells: string[]) => cells[i]! }));
-  return ['', `${REQUEST_MIX_TITLE}:`, ...alignedTable(columns, mix.rows), ...mix.footnotes];
+/** A mix's requests apart, a run's deploys, under the points' table. */
+function sideLines(run: RunResults): string[] {
+  return sideTables(run).flatMap((side) => {
+    const columns = side.headers.map((header, i) => ({ header, numeric: side.numeric[i]!, cell: (cells: string[]) => cells[i]! }));
+    return ['', `${side.title}:`, ...alignedTable(columns, side.rows), ...side.footnotes];
+  });
 }

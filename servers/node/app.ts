@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nextCount } from './counter.js';
 import { asyncDatabase, blockingDatabase, databaseConfig, statements, type Row, type Statement } from './database.js';
@@ -49,9 +50,26 @@ function burnCpu(ms: number): void {
   }
 }
 
-/** What every response says besides its body: which process answered, and whether the connection stays. */
+/**
+ * The version bench wrote in $BENCH_VERSION_FILE, read once as the process loads the app: a process
+ * started after a deploy began (a restart, pm2's reloaded instances) announces the new one, an old
+ * process the old one, so that clients can see which served them. Undefined without the file.
+ */
+function announcedVersion(): string | undefined {
+  const path = process.env.BENCH_VERSION_FILE;
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const VERSION = announcedVersion();
+
+/** What every response says besides its body: which process answered, the app's version, and whether the connection stays. */
 function commonHeaders(keepAlive: boolean): Record<string, string> {
-  return { 'x-worker-pid': String(process.pid), ...(!keepAlive && { connection: 'close' }) };
+  return { 'x-worker-pid': String(process.pid), ...(VERSION && { 'x-bench-version': VERSION }), ...(!keepAlive && { connection: 'close' }) };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, keepAlive: boolean, extra: Record<string, string> = {}): void {

@@ -24,7 +24,7 @@ from flask import Flask, Response, request
 import database
 from counter import next_count
 import static_files
-from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text, share_imported_objects
+from endpoints import NO_DATABASE, answer_headers, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text, share_imported_objects
 from worker_status import count_requests
 
 # static_folder=None: Flask's own /static route would answer with other headers; static_files.py serves it.
@@ -35,7 +35,7 @@ count_requests(app)
 
 def send(status, body):
     return Response(body_text(body), status=status, content_type="application/json",
-                    headers={"x-worker-pid": str(os.getpid())})
+                    headers=answer_headers())
 
 
 def parse_ms():
@@ -93,7 +93,7 @@ def static(name):
     if not found:
         return not_found(None)
     path, content_type = found
-    return Response(static_files.read(path), content_type=content_type, headers={"x-worker-pid": str(os.getpid())})
+    return Response(static_files.read(path), content_type=content_type, headers=answer_headers())
 
 
 @app.get("/cpu")

@@ -26,13 +26,13 @@ from starlette.routing import Route
 import async_database
 from counter import next_count
 import static_files
-from endpoints import NO_DATABASE, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text, share_imported_objects
+from endpoints import NO_DATABASE, answer_headers, body_text, burn_cpu, parse_ms as parse_ms_text, parse_n as parse_n_text, share_imported_objects
 from worker_status import count_asgi_requests
 
 
 def send(status, body, headers=None):
     return Response(body_text(body), status_code=status, media_type="application/json",
-                    headers={"x-worker-pid": str(os.getpid()), **(headers or {})})
+                    headers={**answer_headers(), **(headers or {})})
 
 
 def parse_ms(request):
@@ -105,7 +105,7 @@ async def static(request):
     # Read off the loop, which keeps serving meanwhile.
     body = await asyncio.to_thread(static_files.read, path)
     # As a header, not media_type, to which Starlette would add a second charset.
-    return Response(body, headers={"content-type": content_type, "x-worker-pid": str(os.getpid())})
+    return Response(body, headers={"content-type": content_type, **answer_headers()})
 
 
 async def cpu(request):

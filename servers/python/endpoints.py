@@ -2,6 +2,7 @@
 asgi_app.py on Starlette), so that both answer with the same bytes."""
 import gc
 import json
+import os
 import re
 import time
 
@@ -9,6 +10,31 @@ MAX_MS = 60_000
 # bench fills the database's `items` with this many rows (harness/database/connections.ts).
 ITEMS = 1000
 NO_DATABASE = {"error": "no database: /db and /db-rows need a scenario with database: postgres"}
+
+
+def _announced_version():
+    """The version bench wrote in $BENCH_VERSION_FILE, read once, as the process imports the app: a
+    process started after a deploy began (a restart, a reload's new workers) announces the new one,
+    an old process the old one, so that clients can see which served them. None without the file."""
+    path = os.environ.get("BENCH_VERSION_FILE")
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read().strip() or None
+    except OSError:
+        return None
+
+
+_VERSION = _announced_version()
+
+
+def answer_headers():
+    """What every answer says besides its body: which process served it, and the app's version."""
+    headers = {"x-worker-pid": str(os.getpid())}
+    if _VERSION:
+        headers["x-bench-version"] = _VERSION
+    return headers
 
 
 def body_text(body):

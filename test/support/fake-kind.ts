@@ -52,7 +52,6 @@ export function fakeKind(log: RunLog, behaviours: Record<string, FakeBehaviour> 
         healthPath: '/health',
         processes: [],
         restarts: [],
-        supervised: false,
         stop: async () => {
           log.push(`stop ${label}`);
           running.delete(label);

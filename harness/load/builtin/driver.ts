@@ -3,6 +3,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EngineLoad, EngineMeasurement, LiveFigures } from '../engine.js';
 import { LatencyHistogram } from '../histogram.js';
+import { AnswerRecorder } from './answer-log.js';
 import { formatRequest, mixCycle, ResponseParser } from './http.js';
 import type { FailureKind, LiveTap } from './live-tap.js';
 import { CountRecorder } from '../../shared-state/count-recorder.js';
@@ -106,7 +107,7 @@ class Driver implements LiveDriver {
     private readonly tap?: LiveTap,
   ) {
     [this.url, this.requests] = requestsOf(load);
-    this.window = new Window(load.durationS, load.requests, tap);
+    this.window = new Window(load.durationS, load.requests, tap, load.recordAnswers);
   }
 
   start(): void {
@@ -151,7 +152,7 @@ class Driver implements LiveDriver {
   cut(settleS: number): EngineMeasurement {
     this.window.close(this.backlog);
     const measured = this.measured();
-    this.window = new Window(this.load.durationS, this.load.requests, this.tap);
+    this.window = new Window(this.load.durationS, this.load.requests, this.tap, this.load.recordAnswers);
     clearTimeout(this.windowTimer);
     this.windowTimer = setTimeout(() => this.window.open(), settleS * 1000);
     return measured;
@@ -275,7 +276,7 @@ class Driver implements LiveDriver {
       connection.socket?.close();
       connection.socket = undefined;
     }
-    this.window.response(status, latencyMs, connection.request!.index, now);
+    this.window.response(status, latencyMs, connection.request!.index, now, connection.parser.head!.version);
     const pid = connection.parser.head!.workerPid;
     if (pid !== 0 && status >= 200 && status < 300) {
       const counted = connection.countedIn === this.window && pid === connection.answeredBy;
@@ -374,12 +375,14 @@ class Window {
   private readonly counts = new CountRecorder();
   /** The demo app's worker pids: the 2xx answers each gave, and the connections it answered on. */
   private readonly workers = new Map<number, { responses: number; connections: number }>();
+  private recorder: AnswerRecorder | undefined;
 
   constructor(
     private readonly durationS: number,
     mix: EngineLoad['requests'],
     /** Live load: every answer, whether or not the window is open. */
     private readonly tap?: LiveTap,
+    private readonly recordAnswers = false,
   ) {
     this.byRequest = (mix ?? []).map((r) => ({ name: `${r.method} ${r.path}`, weight: r.weight, latencies: new LatencyHistogram() }));
   }
@@ -390,6 +393,7 @@ class Window {
 
   open(): void {
     this.openedAt = performance.now();
+    if (this.recordAnswers) this.recorder = new AnswerRecorder(this.openedAt);
     this.cpuAtOpen = process.cpuUsage();
     this.loopDelay.enable();
     process.send?.({ type: 'window-open' });
@@ -417,10 +421,11 @@ class Window {
     if (this.isOpen && open > this.peakConnections) this.peakConnections = open;
   }
 
-  /** A response completed at `now`. */
-  response(status: number, latencyMs: number, request: number, now: number): void {
+  /** A response completed at `now`, from the app's `version` when it announces one. */
+  response(status: number, latencyMs: number, request: number, now: number, version: string | undefined): void {
     this.tap?.response(status, latencyMs);
     if (!this.isOpen) return;
+    this.recorder?.record(now, latencyMs, status, version);
     const second = this.second(now);
     if (status >= 200 && status < 300) {
       this.ok++;
@@ -453,6 +458,7 @@ class Window {
   error(latencyMs: number, how: FailureKind): void {
     this.tap?.error(how);
     if (!this.isOpen) return;
+    this.recorder?.record(performance.now(), latencyMs, 0, undefined);
     this.errors++;
     if (how === 'timeout') this.timeouts++;
     if (how === 'refused') this.refused++;
@@ -493,6 +499,7 @@ class Window {
       eventLoopDelayMs: loop.count > 0 ? { p99: round1(loop.percentile(99) / 1e6), max: round1(loop.max / 1e6) } : null,
       ...(counts && { counts }),
       ...(this.workers.size > 0 && { workers: [...this.workers].map(([pid, w]) => ({ pid, ...w })) }),
+      ...(this.recorder && { answers: this.recorder.answers() }),
     };
   }
 

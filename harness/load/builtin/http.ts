@@ -10,6 +10,8 @@ export interface ResponseHead {
   keepAlive: boolean;
   /** The demo app's x-worker-pid: which process served it (0 when the response does not say). */
   workerPid: number;
+  /** The demo app's x-bench-version, when it announces one (a deploy under load). */
+  version?: string;
 }
 
 const CRLF = Buffer.from('\r\n');
@@ -81,8 +83,10 @@ export class ResponseParser {
     let length: number | undefined;
     let chunked = false;
     let workerPid = 0;
+    let version: string | undefined;
     // Each header line after the status line: only the three that frame the body are looked at,
-    // and the demo app's worker pid, which tells how evenly a pool shared the load.
+    // the demo app's worker pid, which tells how evenly a pool shared the load, and its version,
+    // which tells which side of a deploy answered.
     let line = lineAfter(data, 0, end);
     while (line < end) {
       const next = lineAfter(data, line, end);
@@ -91,6 +95,7 @@ export class ResponseParser {
       else if (startsWithName(data, line, valueEnd, CONNECTION)) connection = tokenFlags(data, line + CONNECTION.length, valueEnd);
       else if (startsWithName(data, line, valueEnd, TRANSFER_ENCODING)) chunked = (tokenFlags(data, line + TRANSFER_ENCODING.length, valueEnd) & CHUNKED) !== 0;
       else if (startsWithName(data, line, valueEnd, WORKER_PID)) workerPid = digits(data, line + WORKER_PID.length, valueEnd) || 0;
+      else if (startsWithName(data, line, valueEnd, VERSION)) version = data.toString('latin1', line + VERSION.length, valueEnd).trim();
       line = next;
     }
     // A length that is not a number would leave the request waiting for a body end that never comes.
@@ -103,7 +108,7 @@ export class ResponseParser {
     else if (length !== undefined) this.body = { kind: 'length', remaining: length };
     else this.body = { kind: 'eof' };
     // A body that runs to EOF cannot be followed by another response on the same connection.
-    this.head = { status, keepAlive: keepAlive && this.body.kind !== 'eof', workerPid };
+    this.head = { status, keepAlive: keepAlive && this.body.kind !== 'eof', workerPid, ...(version && { version }) };
   }
 
   /** The body's bytes from `chunk[from]` on. */
@@ -168,6 +173,7 @@ const CONTENT_LENGTH = Buffer.from('content-length:');
 const CONNECTION = Buffer.from('connection:');
 const TRANSFER_ENCODING = Buffer.from('transfer-encoding:');
 const WORKER_PID = Buffer.from('x-worker-pid:');
+const VERSION = Buffer.from('x-bench-version:');
 /** What a Connection or Transfer-Encoding value says, as bits. */
 const CLOSE = 1;
 const KEEP_ALIVE = 2;

@@ -1,0 +1,27 @@
+import { UsageError } from '../cli/errors.js';
+import type { GeneratorEngine } from '../results/types.js';
+import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
+
+/**
+ * Refuses, before anything starts, a fault the run could not carry out: a deploy needs a process
+ * manager to do it (supervisord, or a kind that is one) and the builtin generator, the one that
+ * reads each answer's x-bench-version (wrk and Locust count responses, not what they said).
+ */
+export function refuseUnrunnableFaults(deployments: readonly { spec: DeploymentSpec; kind: ServerKind; label: string }[], generator: GeneratorEngine, generatorWhere: string): void {
+  for (const { spec, kind, label } of deployments) {
+    const fault = spec.fault;
+    if (!fault || !('deploy' in fault)) continue;
+    const what = `${label}: fault: { deploy: ${fault.deploy} }`;
+    if (spec.manager === undefined && kind.managedBy === undefined) {
+      throw new UsageError(
+        `${what} needs a process manager to carry out the deploy, and ${kind.name} runs under none: ` +
+          'add manager: supervisord to the deployment (or use the pm2-cluster kind)',
+      );
+    }
+    if (generator !== 'builtin') {
+      throw new UsageError(
+        `${what} counts the answers each version served from their x-bench-version header, which ${generatorWhere} ${generator} cannot read: use the builtin generator`,
+      );
+    }
+  }
+}

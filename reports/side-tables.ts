@@ -1,0 +1,19 @@
+import type { RunResults } from '../harness/results/types.js';
+import { deploysTable, DEPLOYS_TITLE } from './deploys.js';
+import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
+
+/** A table under the summary, as plain strings each format escapes. */
+export interface SideTable {
+  title: string;
+  headers: string[];
+  numeric: boolean[];
+  rows: string[][];
+  footnotes: string[];
+}
+
+/** The tables under the summary a run has: a mix's requests apart, its deploys under load. */
+export function sideTables(run: RunResults): SideTable[] {
+  const mix = requestMixTable(run);
+  const deploys = deploysTable(run);
+  return [...(mix ? [{ title: REQUEST_MIX_TITLE, ...mix }] : []), ...(deploys ? [{ title: DEPLOYS_TITLE, ...deploys }] : [])];
+}
