@@ -1,0 +1,137 @@
+import { get } from 'node:http';
+import { expect, it } from 'vitest';
+import type { RunningDeployment } from '../harness/deployments/launch.js';
+import { sleep } from '../harness/process/group.js';
+import { livingProcesses } from '../harness/process/procfs.js';
+import { forever, pm2 } from '../harness/software/catalog.js';
+import { expectLittle, measure, withDeployment } from './support/deployments.js';
+import { describeWith } from './support/software.js';
+
+// Each request blocks its Node process for D ms (/io-blocking stops the event loop), so W instances hold W at once: W·1000/D req/s.
+const D = 50;
+// pm2 starts a killed app again at once (restart_delay 0), forever after its --minUptime of 1 s; either answers well within this.
+const BACK_WITHIN_MS = 8_000;
+
+const describeNodeManagers = await describeWith([pm2, forever]);
+
+/** Every process whose parent chain reaches `root`: what a manager started, even in a session of its own (pm2's fork mode). */
+function descendants(root: number): number[] {
+  const all = livingProcesses();
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const parent = queue.pop()!;
+    for (const p of all) if (p.ppid === parent) (found.push(p.pid), queue.push(p.pid));
+  }
+  return found;
+}
+
+const alive = (pid: number) => livingProcesses().some((p) => p.pid === pid);
+
+/** GET on a connection of its own (no keep-alive): its status, or 0 when the connection failed. */
+function freshGet(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = get(url, { agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+async function pidAnswering(d: RunningDeployment): Promise<number> {
+  const res = await fetch(`${d.baseUrl}/count`);
+  return ((await res.json()) as { pid: number }).pid;
+}
+
+/** Until two different pids have answered /count. */
+async function bothAnswering(d: RunningDeployment): Promise<void> {
+  const pids = new Set<number>();
+  for (let tries = 0; pids.size < 2 && tries < 100; tries++) {
+    pids.add(await pidAnswering(d));
+    if (pids.size < 2) await sleep(50);
+  }
+}
+
+/** Polls the health path until it answers 200; the ms it took, or undefined past `withinMs`. */
+async function answersAgain(d: RunningDeployment, withinMs: number): Promise<number | undefined> {
+  const start = performance.now();
+  while (performance.now() - start < withinMs) {
+    try {
+      if ((await fetch(`${d.baseUrl}${d.healthPath}`, { signal: AbortSignal.timeout(1000) })).ok) return performance.now() - start;
+    } catch {
+      // refused while nothing listens
+    }
+    await sleep(50);
+  }
+  return undefined;
+}
+
+/** Runs `body` on a deployment, then checks that neither the manager nor anything it started outlives the teardown. */
+async function managed(kind: string, workers: number, body: (d: RunningDeployment) => Promise<void>): Promise<void> {
+  let seen: number[] = [];
+  await withDeployment({ kind, workers }, async (d) => {
+    expect(d.managed, `${kind} is asked through its manager`).toBeDefined();
+    await body(d);
+    seen = [d.processes[0]!.pid, ...descendants(d.processes[0]!.pid)];
+  });
+  const deadline = Date.now() + 5000;
+  while (seen.some(alive) && Date.now() < deadline) await sleep(50);
+  expect(seen.filter(alive), `${kind}'s manager and programs after teardown`).toEqual([]);
+}
+
+describeNodeManagers('pm2 and forever keep the demo Node server up, and leave nothing behind', () => {
+  it("pm2's cluster mode with 2 instances serves 2 blocking requests at once, from two pids, and reloads losing at most the request each old instance held", async () => {
+    await managed('pm2-cluster', 2, async (d) => {
+      // Readiness counts the instances pm2 forked (ready.ts, for an event-loop pool), not which of them
+      // listen yet; keep-alive connections opened before the second listens would all stay on the first.
+      await bothAnswering(d);
+      expectLittle(await measure(d, `/io-blocking?ms=${D}`, 4), 2, D);
+      const pids = new Set(await Promise.all([1, 2, 3, 4].map(() => pidAnswering(d))));
+      expect(pids.size, 'pids answering').toBe(2);
+      const before = await d.managed!.status();
+      expect(before.state).toBe('online');
+      expect(pids).toContain(before.pid);
+
+      // Requests one after another through the reload, each on a new connection: each new instance
+      // is up before its old one stops, so every connection finds one listening. What pm2 cannot
+      // save is the request an old instance holds when it stops it: the demo server has no SIGINT
+      // handler that would finish it first (measured: 1 or 2 lost, never more, over several runs).
+      let failed = 0;
+      let answered = 0;
+      let reloading = true;
+      const load = (async () => {
+        while (reloading) {
+          if ((await freshGet(`${d.baseUrl}/hello`)) === 200) answered++;
+          else failed++;
+        }
+      })();
+      const steps = await d.managed!.deploy('reload');
+      reloading = false;
+      await load;
+      expect(steps.map((s) => s.what).join(' | ')).toMatch(/pm2 reload bench-app.*online/);
+      expect(answered, 'answers during the reload').toBeGreaterThan(0);
+      expect(failed, 'requests lost to pm2 reload: at most the one each old instance held').toBeLessThanOrEqual(2);
+      const after = await d.managed!.status();
+      expect(after.pid).not.toBe(before.pid);
+    });
+  });
+
+  for (const kind of ['pm2', 'forever']) {
+    it(`${kind} starts its app again after a SIGKILL to the pid it reports, within ${BACK_WITHIN_MS / 1000} s`, async () => {
+      await managed(kind, 1, async (d) => {
+        const before = await d.managed!.status();
+        expect(before.pid, before.said).toBeDefined();
+        expect(await pidAnswering(d)).toBe(before.pid);
+        process.kill(before.pid!, 'SIGKILL');
+        const tookMs = await answersAgain(d, BACK_WITHIN_MS);
+        expect(tookMs, `${kind} answering again after the kill`).toBeDefined();
+        const after = await d.managed!.status();
+        expect(after.pid).not.toBe(before.pid);
+        expect(after.restarts, after.said).toBeGreaterThanOrEqual(1);
+        expect(await pidAnswering(d)).toBe(after.pid);
+      });
+    });
+  }
+});
