@@ -1,5 +1,10 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { BIN } from './support/cli.js';
 import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { sleep } from '../harness/process/group.js';
 import { livingProcesses } from '../harness/process/procfs.js';
@@ -134,4 +139,40 @@ describeNodeManagers('pm2 and forever keep the demo Node server up, and leave no
       });
     });
   }
+});
+
+describeNodeManagers('Ctrl-C of bench run under pm2 and forever', () => {
+  const work = mkdtempSync(join(tmpdir(), 'bench-node-managers-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const cmd = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return '';
+    }
+  };
+
+  it('mid-window stops pm2-cluster, pm2 and forever with every app process they started, and exits 130', async () => {
+    // The three run one after another; the interrupt comes while the second (pm2 fork mode, whose app has a session of its own) measures.
+    writeFileSync(join(work, 'managers.yaml'), 'path: /io?ms=20\nduration: 3\nwarmup: 0\nconcurrency: [2]\ndeployments:\n  - kind: pm2-cluster\n    workers: 2\n  - pm2\n  - forever\n');
+    const bench = spawn(process.execPath, [BIN, 'run', 'managers.yaml', '--out', join(work, 'out')], { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    bench.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => bench.on('exit', (code) => done(code)));
+    const seen = new Set<number>();
+    let forkModeApp = false;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && !forkModeApp) {
+      for (const pid of descendants(bench.pid!)) seen.add(pid);
+      // pm2 fork mode: one app process, outside pm2-runtime's group.
+      forkModeApp = [...seen].some((pid) => /^node .*server\.js/.test(cmd(pid)) && livingProcesses().find((p) => p.pid === pid)?.pgrp === pid);
+      await sleep(50);
+    }
+    expect(forkModeApp, `pm2's fork-mode app seen; bench said: ${stderr}`).toBe(true);
+    await sleep(500);
+    for (const pid of descendants(bench.pid!)) seen.add(pid);
+    bench.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect([...seen].filter(alive).map((pid) => `${pid} ${cmd(pid)}`), 'processes left after Ctrl-C').toEqual([]);
+  });
 });
