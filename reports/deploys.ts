@@ -41,8 +41,8 @@ export function deploysTable(run: RunResults): { headers: string[]; numeric: boo
     rows: rows.map((row) => cols.map((c) => c.cell(row))),
     footnotes: [
       'failed and the longest gap without a successful answer run from the deploy\'s start to the window\'s end; ' +
-        `p99 during it, from its start until the manager said it was done (at least ${MIN_DURING_S} s), against p99 before it; ` +
-        'each answer names the version of the process that served it (a process started since the deploy began serves the new one).',
+        `p99 during it: of the requests in flight from its start until the manager said it was done (at least ${MIN_DURING_S} s), against p99 before it; ` +
+        'each answer names the version its process imported the app at: one that imported it since the deploy began serves the new one, a worker forked from a preloading master the master\'s.',
     ],
   };
 }

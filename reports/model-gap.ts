@@ -1,5 +1,5 @@
 import { GAP_BAND } from '../harness/model/gap.js';
-import type { DeployOutcome, FaultOutcome, ResultRow, RunResults } from '../harness/results/types.js';
+import type { DeployOutcome, FaultOutcome, ManagerName, ResultRow, RunResults } from '../harness/results/types.js';
 import { describeLoad, formatPredicted, formatRatio, formatRps } from '../harness/formatting/numbers.js';
 import { distinctPaths } from './series.js';
 
@@ -24,7 +24,7 @@ export function gapNotes(run: RunResults): string[] {
     const which = `${row.deployment}${showPath ? ` ${row.path}` : ''} at ${describeLoad(row)}`;
     const figures = `${formatRps(row.throughputRps)} of ${predictedCell(row)} req/s predicted (ratio ${formatRatio(row.modelGap.ratio)})`;
     // The scenario's own fault (worker-crash, a deploy) is the first cause, and makes "found no cause" untrue.
-    const cause = row.fault ? faultReason(row.fault) : row.deploy && deployReason(row.deploy);
+    const cause = row.fault ? faultReason(row.fault, row.manager) : row.deploy && deployReason(row.deploy);
     const reasons = row.modelGap.reasons.filter((reason) => !(cause && reason.kind === 'none')).map((reason) => reason.text);
     return [`${which}: ${figures}: ${[...(cause ? [cause] : []), ...reasons].join('; ')}.`];
   });
@@ -37,9 +37,20 @@ function deployReason({ action, atS, failed, longestGapS }: DeployOutcome): stri
   );
 }
 
-function faultReason({ killedPid, atS, recoveryS }: FaultOutcome): string {
-  const after = recoveryS === null ? 'the deployment was not whole again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
-  return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
+/** What the scenario's SIGKILL did, in the row's words: a worker's recovery, or a master's outage and who brought it back. */
+export function faultReason(fault: FaultOutcome, manager?: ManagerName): string {
+  const { killedPid, atS, recoveryS } = fault;
+  if (fault.killed !== 'master') {
+    const after = recoveryS === null ? 'the deployment was not whole again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
+    return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
+  }
+  const failed = fault.failed === undefined ? '' : `, ${fault.failed} request${fault.failed === 1 ? '' : 's'} failed`;
+  const killed = `master (pid ${killedPid}) killed at ${atS} s`;
+  if (fault.firstAnswerS === null || fault.firstAnswerS === undefined) return `${killed}: down for the rest of the window${failed}`;
+  // Nothing restarts a master without a manager: what answered after the kill is what it left running.
+  if (!manager) return `${killed}: the workers it left kept answering (the first ${fault.firstAnswerS} s after the kill), with no master to replace them${failed}`;
+  const said = fault.managerSaid ? ` (${manager}: ${fault.managerSaid})` : '';
+  return `${killed}: back after ${fault.firstAnswerS} s under ${manager}${said}${failed}`;
 }
 
 /** The estimate mark's meaning, when a table shows it. */

@@ -3,77 +3,74 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { buildPlan } from '../harness/plan/build-plan.js';
-import type { RunResults } from '../harness/results/types.js';
-import { serverDriver, type DeploymentDriver } from '../harness/run/deployment-driver.js';
+import type { ResultRow, RunResults } from '../harness/results/types.js';
 import { Progress } from '../harness/run/progress.js';
 import { runPlan } from '../harness/run/run-plan.js';
-import { writeReports } from '../reports/index.js';
 import { parseScenario } from '../harness/scenario/load.js';
-import { flask, gunicorn } from '../harness/software/catalog.js';
-import { hupReloader } from './support/signal-manager.js';
+import { flask, gunicorn, packagedProgram } from '../harness/software/catalog.js';
+import { writeReports } from '../reports/index.js';
 import { describeWith } from './support/software.js';
 
-const describePython = await describeWith([flask, gunicorn]);
+const describeSupervised = await describeWith([flask, gunicorn, packagedProgram('supervisord', 'supervisor')]);
 
 class QuietProgress extends Progress {
-  readonly lines: string[] = [];
-  override say(text: string): void {
-    this.lines.push(text);
-  }
+  override say(): void {}
   override live(): void {}
   override clearLive(): void {}
 }
 
 /**
- * The measuring side of a deploy under load on a real gunicorn and bench's own engine, with the
- * reload carried out by the test (test/support/signal-manager.ts) rather than a manager: the app's
- * version header, the answers the engine keeps, the outcome in the row and the report.
+ * Deploys under load on a real supervisord and gunicorn, measured by bench's own engine:
+ * `supervisorctl signal HUP` (gunicorn's graceful reload) against `supervisorctl restart`, one
+ * deployment of each measured in turn, at 32 req/s offered to two sync workers on 50 ms requests
+ * (40 req/s at most: 80% busy, so that every worker holds requests when the deploy comes).
  */
-describePython('a graceful reload of gunicorn under load, measured', () => {
+describeSupervised('deploys of gunicorn under a real supervisord', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'bench-deploy-'));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('loses no request, and every answer after the new workers started comes from version 2', async () => {
+  it('a HUP reload loses no request and switches from v1 to v2; a restart loses requests and leaves a gap no longer than it took', async () => {
     const scenario = parseScenario(
-      'path: /io?ms=50\nduration: 3\nwarmup: 0.5\nconcurrency: [8]\n' +
-        'deployments:\n  - { kind: gunicorn-sync, workers: 2, manager: supervisord, fault: { deploy: reload, at: 0.3 } }\n',
+      'path: /io?ms=50\nduration: 3\nwarmup: 0.5\nrate: [32]\ndeployments:\n' +
+        '  - { kind: gunicorn-sync, label: reload, workers: 2, manager: supervisord, fault: { deploy: reload, at: 0.3 } }\n' +
+        '  - { kind: gunicorn-sync, label: restart, workers: 2, manager: supervisord, fault: { deploy: restart, at: 0.3 } }\n',
       '/x/deploy.yaml',
     );
-    const plan = buildPlan(scenario, { out: outDir });
-    // The plan wants a manager for a deploy; here the test is the one that signals gunicorn.
-    for (const { spec } of plan.deployments) delete spec.manager;
-    const driver: DeploymentDriver = {
-      ...serverDriver,
-      start: async (...args) => {
-        const deployment = await serverDriver.start(...args);
-        deployment.managed = hupReloader(deployment);
-        return deployment;
-      },
-    };
-    const run = await runPlan(plan, { progress: new QuietProgress(true), signal: new AbortController().signal, deployments: driver });
+    const run = await runPlan(buildPlan(scenario, { out: outDir }), { progress: new QuietProgress(true), signal: new AbortController().signal });
     expect(run.failures).toEqual([]);
-    const row = (JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as RunResults).results[0]!;
-    const deploy = row.deploy!;
-    expect(deploy.action).toBe('reload');
-    // Exact: gunicorn's HUP starts new workers before the old ones finish what they hold.
-    expect(deploy.failed).toBe(0);
-    expect(row.errors + row.non2xx).toBe(0);
-    // 0.3 of 3 s, less the moment the engine's process takes to open its window after the estimate.
-    expect(deploy.atS).toBeGreaterThan(0.5);
-    expect(deploy.atS).toBeLessThan(1.5);
-    // Both versions answered, v1 until about the reload, v2 from it to the window's end.
-    expect(deploy.versions.map((v) => v.version)).toEqual(['1', '2']);
-    const [v1, v2] = deploy.versions;
-    expect(v1!.responses + v2!.responses).toBe(row.requests);
-    expect(v2!.firstS).toBeGreaterThanOrEqual(deploy.atS);
-    expect(v1!.lastS).toBeLessThanOrEqual(deploy.atS + deploy.tookS + 0.2);
+    const rows = (JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as RunResults).results;
+    const rowOf = (label: string) => rows.find((r) => r.deployment.startsWith(label)) as ResultRow & { deploy: NonNullable<ResultRow['deploy']> };
+    const reload = rowOf('reload');
+    const restart = rowOf('restart');
+
+    // gunicorn promises it: the new workers share the listening socket before the old ones go.
+    expect(reload.deploy.failed).toBe(0);
+    expect(reload.errors + reload.non2xx).toBe(0);
+    // 0.3 of 3 s, less the moment the engine's process takes to open its window after bench's estimate of it.
+    expect(reload.deploy.atS).toBeGreaterThan(0.5);
+    expect(reload.deploy.atS).toBeLessThan(1.5);
+    expect(reload.deploy.versions.map((v) => v.version)).toEqual(['1', '2']);
+    const [v1, v2] = reload.deploy.versions;
+    // Every answer carried a version, and v2 came only from processes started after the deploy began.
+    expect(v1!.responses + v2!.responses).toBe(reload.requests);
+    expect(v2!.firstS).toBeGreaterThanOrEqual(reload.deploy.atS);
     expect(v2!.lastS).toBeGreaterThan(2.5);
-    // Two workers each answering in 50 ms: no pause as long as a fresh worker's start (its imports, ~0.5 s here) shows.
-    expect(deploy.longestGapS).toBeLessThan(0.5);
-    expect(deploy.p99BeforeMs).not.toBeNull();
-    expect(deploy.p99DuringMs).not.toBeNull();
-    expect(deploy.managerSaid).toMatch(/^arbiter \d+, workers \d+ \d+$/);
-    expect(row.events!.map((e) => e.what)).toEqual(expect.arrayContaining(['last answer from version 1', 'first answer from version 2']));
+    expect(reload.deploy.managerSaid).toMatch(/^gunicorn-sync\s+RUNNING\s+pid \d+/);
+    expect(reload.events!.map((e) => e.what)).toEqual(expect.arrayContaining(['last answer from version 1', 'first answer from version 2']));
+
+    // A restart stops both workers before new ones start: the requests sent meanwhile are refused.
+    expect(restart.deploy.failed).toBeGreaterThan(0);
+    expect(restart.deploy.failed).toBe(restart.errors + restart.non2xx);
+    // No answer for a while, and never longer than the restart took by supervisorctl's account (its
+    // startsecs=1 wait included), with room for the queue it left.
+    expect(restart.deploy.longestGapS).toBeGreaterThan(0.1);
+    expect(restart.deploy.longestGapS).toBeLessThan(restart.deploy.tookS + 0.5);
+    const [old, renewed] = restart.deploy.versions;
+    expect(restart.deploy.versions.map((v) => v.version)).toEqual(['1', '2']);
+    // The gap is the switch: from the last answer of the old processes to the first of the new.
+    expect(restart.deploy.longestGapS).toBeGreaterThanOrEqual(renewed!.firstS - old!.lastS - 0.01);
+    expect(restart.deploy.managerSaid).toMatch(/RUNNING/);
+
     await writeReports(run, outDir);
     const report = readFileSync(join(outDir, 'report.md'), 'utf8');
     expect(report).toContain('### Deploys under load');

@@ -70,6 +70,7 @@ describeStack('bench export', () => {
         '  - kind: gunicorn-sync',
         '    workers: 2',
         '    proxy: nginx',
+        '    manager: supervisord',
         '    env: { BENCH_EXPORT_CHECK: "measured 100%" }',
         '  - kind: uwsgi',
         '    workers: 2',
@@ -223,7 +224,7 @@ describeStack('bench export', () => {
   it('refuses an unknown --deployment, listing the labels the run has', () => {
     const r = bench('export', RUN, '--deployment', 'gunicorn-sync ×9', '--to', 'nine');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--deployment: no deployment "gunicorn-sync ×9" in .*; it has: gunicorn-sync ×2, gunicorn-sync\+nginx ×2, uwsgi\+nginx ×2, gunicorn-gthread ×2 \(2 threads\), node-async/);
+    expect(r.stderr).toMatch(/--deployment: no deployment "gunicorn-sync ×9" in .*; it has: gunicorn-sync ×2, gunicorn-sync\+nginx ×2 \(supervisord\), uwsgi\+nginx ×2, gunicorn-gthread ×2 \(2 threads\), node-async/);
   });
 
   it('refuses a folder without results.json', () => {
@@ -250,7 +251,7 @@ describeStack('bench export', () => {
     expect(r.stderr).toMatch(/--listen localhost: expected HOST:PORT/);
   });
 
-  describeStack('gunicorn-sync+nginx ×2, exported and started under supervisord and nginx', () => {
+  describeStack('gunicorn-sync+nginx ×2 (supervisord), exported and started under supervisord and nginx', () => {
     const dir = join(work, 'gunicorn-live');
     const exported = join(dir, 'export');
     let url: string;
@@ -260,7 +261,7 @@ describeStack('bench export', () => {
       mkdirSync(join(dir, 'logs'), { recursive: true });
       const [listen, bind] = [await freePort(), await freePort()];
       const r = bench(
-        'export', RUN, '--deployment', 'gunicorn-sync+nginx ×2', '--to', exported,
+        'export', RUN, '--deployment', 'gunicorn-sync+nginx ×2 (supervisord)', '--to', exported,
         '--listen', `127.0.0.1:${listen}`, '--bind', `127.0.0.1:${bind}`, '--config-dir', exported, '--log-dir', join(dir, 'logs'),
       );
       expect(r.code, r.stderr).toBe(0);
@@ -273,6 +274,16 @@ describeStack('bench export', () => {
         return arbiter !== undefined && livingChildren(arbiter).length === 2 ? arbiter : undefined;
       });
     }, 60_000);
+
+    it('writes the program block the row ran under supervisord with, its own name and log paths aside', () => {
+      // From `autostart=` on, up to the logs: the same lines, from the same writer (harness/managers/supervisord-conf.ts).
+      const settings = (text: string) => text.slice(text.indexOf('autostart='), text.indexOf('stdout_logfile='));
+      const measured = row('gunicorn-sync+nginx ×2 (supervisord)').managerConfig!;
+      expect(measured.name).toBe('supervisord.conf');
+      expect(settings(readFileSync(join(exported, 'supervisor-bench-demo.conf'), 'utf8'))).toBe(settings(measured.text));
+      expect(settings(measured.text)).toContain('startsecs=1\n');
+      expect(measured.text).not.toContain('measured 100%');
+    });
 
     it("starts the app server with the deployment's env:, as measured", () => {
       const [arbiter] = livingChildren(supervisor.pid);
@@ -288,9 +299,9 @@ describeStack('bench export', () => {
     });
 
     it("measures like the row it was exported from: within 10% of its Little's law figure and 15% of its own", async () => {
-      const measured = row('gunicorn-sync+nginx ×2');
+      const measured = row('gunicorn-sync+nginx ×2 (supervisord)');
       const m = await measurePoint({ url: url + measured.path, concurrency: measured.concurrency, warmupS: 0.5, durationS: measured.durationS, timeoutS: 30 });
-      console.log(`exported gunicorn-sync+nginx ×2: ${m.throughputRps.toFixed(1)} req/s; the row: ${measured.throughputRps.toFixed(1)} req/s`);
+      console.log(`exported gunicorn-sync+nginx ×2 (supervisord): ${m.throughputRps.toFixed(1)} req/s; the row: ${measured.throughputRps.toFixed(1)} req/s`);
       expect(m.errors).toBe(0);
       expectLikeItsRow(m.throughputRps, measured);
     });

@@ -5,6 +5,8 @@ import { expect, it } from 'vitest';
 import type { RunResults } from '../harness/results/types.js';
 import { gunicorn, pythonModule, uvicorn } from '../harness/software/catalog.js';
 import { inspectApp } from '../harness/app/inspect.js';
+import { resolvePlanApp } from '../harness/plan/build-plan.js';
+import { parseScenario } from '../harness/scenario/load.js';
 import { BIN, benchIn, workFolder } from './support/cli.js';
 import { fastapi, writeFastApiApp } from './support/fastapi-app.js';
 import { describeWith } from './support/software.js';
@@ -55,6 +57,8 @@ describeFastApi("a user's FastAPI app", () => {
       { path: '/blocking', pattern: '^/blocking$', runs: 'blocks-loop', blocks: ['time.sleep'] },
       { path: '/sync', pattern: '^/sync$', runs: 'thread-pool' },
     ]);
+    // What a first look can measure: its own GET routes, not FastAPI's /docs and /openapi.json.
+    expect(read).toMatchObject({ paths: ['/health', '/async', '/blocking', '/sync'] });
     // A startup handler may resize the pool on the loop, after bench has looked: bench says so.
     const resized = writeFastApiApp(join(work, 'resized'), { threadPool: 8 });
     expect(inspectApp(resized)).toMatchObject({ shape: 'asgi', facts: { threadPool: { size: 40, startup: true } } });
@@ -68,6 +72,32 @@ describeFastApi("a user's FastAPI app", () => {
     const handler = (target: string) => inspectApp({ target, dir: djangoDir, python: app.python });
     expect(handler('site_handlers:asgi')).toMatchObject({ imported: true, shape: 'asgi', framework: 'Django ASGIHandler' });
     expect(handler('site_handlers:wsgi')).toMatchObject({ imported: true, shape: 'wsgi', framework: 'Django WSGIHandler' });
+  });
+
+  it("is imported with its deployment's env:, so that an app that needs a variable to import is read, and its value is never shown", () => {
+    const gated = join(work, 'gated');
+    mkdirSync(gated, { recursive: true });
+    writeFileSync(
+      join(gated, 'gated.py'),
+      ['import os', 'if "APP_TOKEN" not in os.environ:', '    raise RuntimeError("set APP_TOKEN")', 'from fastapi import FastAPI', 'app = FastAPI()', '@app.get("/ping")', 'def ping():', '    return "ok"', ''].join('\n'),
+    );
+    const input = { app: { pythonApp: 'gated:app', dir: gated, python: app.python } };
+    const scenario = (deployments: string) => parseScenario(`path: /ping\nduration: 1\nconcurrency: [1]\ndeployments: ${deployments}\n`, 'gated.yaml');
+    expect(resolvePlanApp(scenario('[uvicorn, { kind: uvicorn, env: { APP_TOKEN: s3cret-value } }]'), input)).toMatchObject({
+      kind: 'asgi',
+      facts: { routes: expect.arrayContaining([expect.objectContaining({ path: '/ping', runs: 'thread-pool' })]) },
+    });
+    expect(() => resolvePlanApp(scenario('[uvicorn]'), input)).toThrow(/--app: gated:app cannot be imported .*RuntimeError: set APP_TOKEN/);
+    const refusal = (() => {
+      try {
+        resolvePlanApp(scenario('[{ kind: uvicorn, env: { APP_TOKEN_X: s3cret-value } }]'), input);
+        return 'imported';
+      } catch (err) {
+        return String(err);
+      }
+    })();
+    expect(refusal).toMatch(/RuntimeError: set APP_TOKEN/);
+    expect(refusal).not.toMatch(/s3cret/);
   });
 
   it('is refused with exit 2 by a WSGI kind, naming both, before any server starts', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { livingProcesses, readStat, type ProcStat } from '../harness/process/procfs.js';
 import type { RunResults } from '../harness/results/types.js';
-import { apache2, findExecutable, flask, forever, gunicorn, locust, nginx, pm2, postgresql, psycopg2, type Software } from '../harness/software/catalog.js';
+import { apache2, findExecutable, flask, forever, gunicorn, locust, nginx, pm2, postgresql, psycopg2, supervisord, type Software } from '../harness/software/catalog.js';
 import { BIN, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 
@@ -251,6 +251,20 @@ describeWrk('SIGKILL of a run driven by wrk', () => {
       return wrkSince !== undefined && Date.now() - wrkSince > 1000;
     });
     expect(has(running, /wrk .*-d20s/)).toBe(true);
+    await expectNothingLeft(run);
+  });
+});
+
+const describeSupervisord = await describeWith([supervisord, gunicorn, flask]);
+describeSupervisord('SIGKILL of a run whose server supervisord runs', () => {
+  it('mid-window leaves no supervisord, arbiter or worker running after 10 s, though supervisord started the arbiter in a group of its own', async () => {
+    const run = new WatchedRun('supervisord', 'path: /io?ms=20\nduration: 4\nwarmup: 0.3\nconcurrency: [4]\ndeployments:\n  - kind: gunicorn-sync\n    workers: 2\n    manager: supervisord\n');
+    let generatorSince: number | undefined;
+    const running = await run.killWhen((r) => {
+      if (has(r, /load\/builtin\/child\.js/)) generatorSince ??= Date.now();
+      return generatorSince !== undefined && Date.now() - generatorSince > 1000;
+    });
+    expect(has(running, /supervisord -n -c/) && running.filter((p) => /gunicorn/.test(p.cmd)).length === 3, running.map((p) => p.cmd).join('\n')).toBe(true);
     await expectNothingLeft(run);
   });
 });

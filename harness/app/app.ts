@@ -6,7 +6,7 @@ import { quoted } from '../formatting/quote.js';
 import { requestPath } from '../scenario/schema.js';
 import type { AppUnderTest } from '../results/types.js';
 import { findExecutable } from '../software/catalog.js';
-import { inspectApp } from './inspect.js';
+import { inspectAsDeployed } from './inspect.js';
 
 export type { AppUnderTest };
 
@@ -41,7 +41,7 @@ const MODULE_CALLABLE = /^[A-Za-z_][\w.]*(:[A-Za-z_][\w.]*)?$/;
  * (`baseDir`) for a scenario, to the current folder for the CLI. Every problem is a UsageError
  * naming the field and saying what would do.
  */
-export function resolveApp(input: AppInput, baseDir: string, names: AppFieldNames): AppUnderTest {
+export function resolveApp(input: AppInput, baseDir: string, names: AppFieldNames, envs: Record<string, string>[] = []): AppUnderTest {
   const fail = (field: keyof Omit<AppFieldNames, 'where'>, message: string): never => {
     throw new UsageError(`${names.where ? `${names.where}: ` : ''}${names[field]}: ${message}`);
   };
@@ -69,17 +69,17 @@ export function resolveApp(input: AppInput, baseDir: string, names: AppFieldName
   if (!isExecutable(python)) fail('python', `${python} is not an executable file`);
   // "module" alone means module:application, as gunicorn and uWSGI read it.
   const target = named.includes(':') ? named : `${named}:application`;
-  if (input.pythonApp !== undefined) return pythonAppByShape(target, dir, python, health, names);
+  if (input.pythonApp !== undefined) return pythonAppByShape(target, dir, python, health, names, envs);
   if (field === 'wsgi') return { kind: 'wsgi', wsgi: target, dir, python, health };
-  // The facts the model reads come from the same import that checks it (checkAppImports); an app
-  // that imports only with a deployment's env: gets none, and the model says what it assumed.
-  const inspection = inspectApp({ target, dir, python });
+  // The facts the model reads come from the same import that checks it (checkAppImports), with
+  // the deployments' env: (`envs`).
+  const inspection = inspectAsDeployed({ target, dir, python }, envs);
   return { kind: 'asgi', asgi: target, dir, python, health, ...(inspection.imported && inspection.shape === 'asgi' && { facts: inspection.facts }) };
 }
 
 /** `--app module:attribute`: WSGI or ASGI, as importing it tells; an app that cannot be imported is refused in Python's words. */
-function pythonAppByShape(target: string, dir: string, python: string, health: string, names: AppFieldNames): AppUnderTest {
-  const inspection = inspectApp({ target, dir, python });
+function pythonAppByShape(target: string, dir: string, python: string, health: string, names: AppFieldNames, envs: Record<string, string>[]): AppUnderTest {
+  const inspection = inspectAsDeployed({ target, dir, python }, envs);
   if (inspection.imported === false) throw new UsageError(`${names.wsgi}: ${target} cannot be imported from ${dir} by ${python}: ${inspection.said}`);
   if (inspection.imported && inspection.shape === 'asgi') return { kind: 'asgi', asgi: target, dir, python, health, facts: inspection.facts };
   // No verdict (a hung import): WSGI, as before bench told them apart; the server's start will say more.

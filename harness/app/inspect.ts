@@ -21,7 +21,8 @@ export interface PythonApp {
 
 /** What importing the app told: its shape, and for an ASGI app what bench read of it. */
 export type Inspection =
-  | { imported: true; shape: 'wsgi' | 'asgi'; framework?: string; facts: AsgiAppFacts }
+  /** `paths`: the app's own GET routes without parameters, in its router's order, where bench can read them. */
+  | { imported: true; shape: 'wsgi' | 'asgi'; framework?: string; facts: AsgiAppFacts; paths?: string[] }
   /** `said`: Python's last line on stderr, controls escaped. */
   | { imported: false; said: string }
   /** The check ran out of time or could not start: no verdict either way. */
@@ -52,6 +53,23 @@ export function inspectApp(app: PythonApp, env: Record<string, string> = {}): In
   return inspection;
 }
 
+/**
+ * The app as its deployments import it: with each distinct `env:` they pass (a variable such as
+ * DJANGO_SETTINGS_MODULE or a secret the settings read may be what makes it importable), in the
+ * deployments' order, the first that imports giving the verdict and the facts; none imports: the
+ * first env's failure. Values never leave the child's environment.
+ */
+export function inspectAsDeployed(app: PythonApp, envs: Record<string, string>[]): Inspection {
+  const distinct = [...new Map((envs.length > 0 ? envs : [{}]).map((env) => [JSON.stringify(env), env])).values()];
+  let first: Inspection | undefined;
+  for (const env of distinct) {
+    const inspection = inspectApp(app, env);
+    first ??= inspection;
+    if (inspection.imported !== false) return inspection;
+  }
+  return first!;
+}
+
 function read(r: SpawnSyncReturns<string>): Inspection {
   if (r.error || r.status === null) return { imported: undefined };
   if (r.status !== 0) {
@@ -63,12 +81,14 @@ function read(r: SpawnSyncReturns<string>): Inspection {
       framework: string | null;
       routes?: AsgiAppFacts['routes'];
       threadPool?: AsgiAppFacts['threadPool'];
+      paths?: string[];
     };
     const framework = report.framework ?? undefined;
     return {
       imported: true,
       shape: report.shape,
       ...(framework && { framework }),
+      ...(report.paths && { paths: report.paths }),
       facts: { ...(framework && { framework }), ...(report.routes && { routes: report.routes }), ...(report.threadPool && { threadPool: report.threadPool }) },
     };
   } catch {

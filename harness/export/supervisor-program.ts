@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { programBlock } from '../managers/supervisord-conf.js';
+import { BENCH_TIMING, programBlock } from '../managers/supervisord-conf.js';
 import { header } from './provenance.js';
 import type { ExportTarget } from './target.js';
 
@@ -22,6 +22,8 @@ export function supervisorProgram(t: ExportTarget): string {
       stopSignal: 'TERM',
       stdoutLog: logs.out,
       stderrLog: logs.err,
+      // A row measured under supervisord ran with bench's timing: the same block, so that the restarts behave as measured.
+      ...(t.m.row.manager === 'supervisord' && { timing: BENCH_TIMING }),
     }),
     '; Runs as supervisord\'s user (root on most servers); to run as an unprivileged user, uncomment:',
     '; user=www-data',

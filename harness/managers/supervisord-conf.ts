@@ -28,6 +28,9 @@ export interface ProgramBlock {
   timing?: { startsecs: number; startretries: number; stopwaitsecs: number };
 }
 
+/** bench's timing under `manager: supervisord`: a start counts after 1 s (a restart is back that soon), three retries, 2 s for a graceful stop. */
+export const BENCH_TIMING = { startsecs: 1, startretries: 3, stopwaitsecs: 2 } as const;
+
 /** supervisord's environment=KEY="value",…: values quoted, `%` doubled. */
 function environmentLine(env: Record<string, string>): string[] {
   const entries = Object.entries(env);

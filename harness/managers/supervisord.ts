@@ -5,7 +5,7 @@ import { sleep, type SpawnPlan } from '../process/group.js';
 import { childrenOf, isLiving } from '../process/procfs.js';
 import { findExecutable } from '../software/catalog.js';
 import type { DeployAction, ManagedProgram, ManagerAccount, ManagerStep } from './managed-program.js';
-import { supervisordConf, type ProgramBlock, type SupervisordFiles } from './supervisord-conf.js';
+import { BENCH_TIMING, supervisordConf, type ProgramBlock, type SupervisordFiles } from './supervisord-conf.js';
 
 /** The server's command as its kind plans it: what the `[program:]` block runs. */
 export interface ProgramCommand {
@@ -28,8 +28,6 @@ export interface SupervisordSetup {
 /** How long a deploy may take before bench gives up on it. */
 const DEPLOY_TIMEOUT_MS = 30_000;
 
-/** bench's timing: a start counts after 1 s (a restart is back that soon), three retries, 2 s for a graceful stop. */
-const TIMING = { startsecs: 1, startretries: 3, stopwaitsecs: 2 };
 
 /**
  * A real supervisord running one server: bench starts `supervisord -n -c conf` as the process group
@@ -105,7 +103,7 @@ export class Supervisord implements ManagedProgram {
       stopSignal: (this.program.stopSignal ?? 'SIGTERM').replace(/^SIG/, ''),
       stdoutLog: join(this.files.dir, `${name}.out.log`),
       stderrLog: this.stderrLog,
-      timing: TIMING,
+      timing: BENCH_TIMING,
     };
     const text = supervisordConf(this.files, block);
     writeFileSync(this.files.conf, text, { mode: 0o600 });

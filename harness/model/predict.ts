@@ -3,6 +3,7 @@ import { choosesDriver, takesWorkers, threadPerConnection, type DeploymentSpec, 
 import type { ModelPrediction, NetworkUse } from '../results/types.js';
 import { APACHE_WORKERS } from '../deployments/apache.js';
 import { routeOnLoop } from './async-routes.js';
+import { cycleMs, holdMs, sharedThread } from './shared-thread.js';
 import { MAX_CONNECTIONS, poolSize, queriesDatabase, RESERVED_CONNECTIONS } from '../database/connections.js';
 
 /** The demo's endpoints that take ?ms=N and spend N ms each: waiting (/io, /io-blocking, /io-sync, /db's one pg_sleep) or computing (/cpu). */
@@ -121,18 +122,19 @@ function workerCapacity(kind: ServerKind, spec: DeploymentSpec, path: string, co
       return { capacity: 1 - held, bound: `1 blocking worker${heldNote}`, serviceMs: ms };
     case 'async': {
       const route = routeOnLoop(kind, spec, path);
+      const thread = sharedThread(spec, processes);
       if (route.runs === 'blocks-loop') {
         const loops = processes === 1 ? '1 event loop' : `${processes} event loops`;
         return { capacity: processes, bound: `${loops} (${route.why})`, serviceMs: ms };
       }
       if (route.runs === 'one-thread') {
-        return { capacity: processes, bound: `${processes === 1 ? '1 process' : `${processes} processes`} (${route.why})`, serviceMs: ms };
+        return { capacity: processes, bound: `${processes === 1 ? '1 process' : `${processes} processes`} (${route.why})`, serviceMs: ms, ...sharedThread(spec, processes, true) };
       }
       if (route.runs === 'thread-pool') {
         const pool = `thread pool of ${route.size} (${route.source})`;
         return { capacity: processes * route.size, bound: processes === 1 ? `1 ${pool}` : `${processes} × ${pool}`, serviceMs: ms };
       }
-      return { capacity: null, bound: 'event loop: unbounded', serviceMs: ms };
+      return { capacity: null, bound: 'event loop: unbounded', serviceMs: ms, ...thread };
     }
     case 'threads':
     case 'prefork':
@@ -176,19 +178,20 @@ export function predict(model: ModelPrediction, load: { concurrency: number } | 
   if (d === null) return { predictedThroughputRps: null, predictedLatencyMs: null };
   const wire = network && model.serviceSource !== 'measured' ? network.roundTrips * network.rttMs : 0;
   const cpuBoundRps = model.cpuBoundRps ?? Infinity;
-  const capacityRps = Math.min(model.capacity === null ? Infinity : (model.capacity * 1000) / d, cpuBoundRps);
+  const capacityRps = Math.min(model.capacity === null ? Infinity : (model.capacity * 1000) / holdMs(model, d), cpuBoundRps);
   if ('offeredRps' in load) {
     return {
       predictedThroughputRps: round(Math.min(load.offeredRps, capacityRps)),
       predictedLatencyMs: load.offeredRps < capacityRps ? round(d + wire) : null,
     };
   }
-  const throughput = Math.min((load.concurrency * 1000) / (d + wire), capacityRps);
+  const cycle = cycleMs(model, d, load.concurrency) + wire;
+  const throughput = Math.min((load.concurrency * 1000) / cycle, capacityRps);
   return {
     predictedThroughputRps: round(throughput),
     // Little's law again: c clients served at that rate each wait c / rate; at 0 req/s (every slot
     // held by slow clients) they wait for as long as the slow clients hold on, which has no figure.
-    predictedLatencyMs: throughput > 0 ? round(Math.max(d + wire, (load.concurrency * 1000) / throughput)) : null,
+    predictedLatencyMs: throughput > 0 ? round(Math.max(cycle, (load.concurrency * 1000) / throughput)) : null,
   };
 }
 

@@ -110,9 +110,11 @@ export interface Plan {
 const QUICK = { durationS: 0.6, warmupS: 0.2 };
 
 /** The user's app, from --app flags (relative to the current folder) or else the scenario's `app:` (relative to its file). */
-export function resolvePlanApp(scenario: Scenario, overrides: Pick<RunOverrides, 'app'>): AppUnderTest | undefined {
-  if (overrides.app) return resolveApp(overrides.app, process.cwd(), CLI_APP_FIELDS);
-  return scenario.app && resolveApp(scenario.app, scenarioBaseDir(scenario.file), scenarioAppFields(scenario.file));
+export function resolvePlanApp(scenario: Scenario, overrides: Pick<RunOverrides, 'app' | 'deployments'>): AppUnderTest | undefined {
+  // Imported as each deployment will import it, with its env:.
+  const envs = (overrides.deployments ?? scenario.deployments).map((entry) => (typeof entry === 'string' ? {} : (entry.env ?? {})));
+  if (overrides.app) return resolveApp(overrides.app, process.cwd(), CLI_APP_FIELDS, envs);
+  return scenario.app && resolveApp(scenario.app, scenarioBaseDir(scenario.file), scenarioAppFields(scenario.file), envs);
 }
 
 export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new Date()): Plan {
@@ -150,13 +152,7 @@ export function buildPlan(scenario: Scenario, overrides: RunOverrides, now = new
     mix: scenario.requests !== undefined && !overrides.path,
     slowClients: slowClients !== undefined,
   });
-  // Issue 32 is building these (harness/managers/); until then a scenario asking for one is told so.
-  for (const { spec, kind, label } of deployments) {
-    checkManager(spec, kind, label);
-    if (spec.fault && 'kill' in spec.fault && spec.fault.kill !== 'worker') {
-      throw new UsageError(`${label}: fault: ${JSON.stringify(spec.fault)}: only { kill: worker } runs in this version`);
-    }
-  }
+  for (const { spec, kind, label } of deployments) checkManager(spec, kind, label);
   refuseUnrunnableFaults(deployments, generator, overrides.generator ? '--generator' : 'generator:');
   if (unavailable) throw new UsageError(`${overrides.generator ? '--generator' : 'generator:'} ${generator}: ${unavailable}`);
   const locust = locustSettings(generator, overrides);

@@ -5,11 +5,18 @@ import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
 /**
  * Refuses, before anything starts, a fault the run could not carry out: a deploy needs a process
  * manager to do it (supervisord, or a kind that is one) and the builtin generator, the one that
- * reads each answer's x-bench-version (wrk and Locust count responses, not what they said).
+ * reads each answer's x-bench-version (wrk and Locust count responses, not what they said); a
+ * kill needs the pids of a server bench started.
  */
 export function refuseUnrunnableFaults(deployments: readonly { spec: DeploymentSpec; kind: ServerKind; label: string }[], generator: GeneratorEngine, generatorWhere: string): void {
   for (const { spec, kind, label } of deployments) {
     const fault = spec.fault;
+    if (fault && 'kill' in fault && kind.launch === 'attach') {
+      throw new UsageError(
+        `${label}: fault: { kill: ${fault.kill} }: an external server is one someone else started: bench knows none of its pids, ` +
+          `so it has no ${fault.kill} to kill and nothing of its own to restart it (drop the fault from this deployment, or let bench start the server)`,
+      );
+    }
     if (!fault || !('deploy' in fault)) continue;
     const what = `${label}: fault: { deploy: ${fault.deploy} }`;
     if (spec.manager === undefined && kind.managedBy === undefined) {

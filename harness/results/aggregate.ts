@@ -1,6 +1,7 @@
 import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
 import { appProcesses, predict, predictCapacity, type Prediction } from '../model/predict.js';
 import { modelGap, repeatsEvidence } from '../model/gap.js';
+import { withSharedThreadBound, withSharedThreadCost } from '../model/shared-thread.js';
 import { cooperativeDriver, poolSize } from '../database/connections.js';
 import { LatencyHistogram } from '../load/histogram.js';
 import type { PointMeasurement } from '../load/measure.js';
@@ -87,7 +88,8 @@ export function toRow(point: PointSamples): ResultRow {
   const open = 'offeredRps' in level;
   const network = point.network?.notInModel ? undefined : point.network;
   const prediction = predict(measuredModel, open ? { offeredRps: level.offeredRps } : { concurrency: level.concurrency }, network);
-  const model = withEstimate(measuredModel, prediction, open ? level.offeredRps : undefined);
+  const bounded = open ? measuredModel : withSharedThreadBound(measuredModel, level.concurrency, prediction.predictedThroughputRps);
+  const model = withEstimate(bounded, prediction, open ? level.offeredRps : undefined);
   const throughputRps = median(samples.map((s) => s.throughputRps));
   const worst = (pick: (s: Sample) => number) => Math.max(...samples.map(pick));
   const merged = LatencyHistogram.merge(samples.map((s) => s.histogram));
@@ -219,7 +221,7 @@ function withMeasuredService(model: ModelPrediction, measured: MeasuredService |
   const tightest = terms.filter((t) => t.cpuMs > 0).sort((a, b) => rps(a) - rps(b))[0];
   const where = level ? 'this level' : 'one client';
   return {
-    ...model,
+    ...withSharedThreadCost(model, level?.appMs ?? measured.cpuMs, measured.cpuMs),
     serviceMs: toThousandths(measured.ms),
     serviceSource: 'measured',
     ...(tightest && {

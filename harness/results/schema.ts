@@ -122,6 +122,7 @@ const resultRow = z.object({
     cpuBoundRps: z.number().optional(),
     cpuMsPerRequest: z.number().optional(),
     cpuMeasuredAt: z.enum(['this level', 'one client']).optional(),
+    sharedThread: z.object({ processes: z.number(), msPerRequest: z.number().optional(), holdsView: z.boolean().optional(), outsideMs: z.number().optional() }).optional(),
     estimate: z.string().optional(),
   }),
   modelGap: modelGap.optional(),

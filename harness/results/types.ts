@@ -53,6 +53,13 @@ export interface ModelPrediction {
    */
   cpuMeasuredAt?: 'this level' | 'one client';
   /**
+   * Django under ASGI: each request queues for its process's one shared sync thread, and waits
+   * behind the others in flight there, `msPerRequest` each (the app's CPU per request, once
+   * measured): a client's cycle is d + (c/processes − 1)·msPerRequest (harness/model/shared-thread.ts).
+   * `holdsView`: a sync view, which runs on that thread, holding it d − outsideMs (one client's CPU per request).
+   */
+  sharedThread?: { processes: number; msPerRequest?: number; holdsView?: boolean; outsideMs?: number };
+  /**
    * Set when the prediction is an estimate rather than a bound: what it rests on, in words ("the
    * 1.2 ms mean latency measured at one client"). A row may beat an estimate; it cannot beat a bound.
    */
@@ -408,7 +415,10 @@ export interface DeployOutcome {
   failed: number;
   /** The longest time, in seconds, with no successful response, from the deploy's start to the window's end. */
   longestGapS: number;
-  /** p99 latency before the deploy began, and from its start until the manager said it was done (null: no successful response). */
+  /**
+   * p99 latency of the answers before the deploy began, and of the requests in flight at some moment from its start until the
+   * manager said it was done, over at least 1 s (null: no successful response).
+   */
   p99BeforeMs: number | null;
   p99DuringMs: number | null;
   /** The responses each version served, in the order they first appeared; empty for an app that does not announce one. */

@@ -8,8 +8,9 @@ import { sleep } from '../process/group.js';
 import type { DeployAction, DeployOutcome, PointEvent, VersionServed } from '../results/types.js';
 
 /**
- * p99 "during" a deploy runs from its start until the manager said it was done, and over at least
- * this long: a signal such as HUP returns at once while the new workers are still starting.
+ * p99 "during" a deploy covers the requests in flight at some moment from its start until the
+ * manager said it was done, and over at least this long: a signal such as HUP returns at once
+ * while the new workers are still starting.
  */
 export const MIN_DURING_S = 1;
 
@@ -107,7 +108,8 @@ export function deployOutcome(run: DeployRun, log: AnswerLog, windowS: number): 
       failed++;
       continue;
     }
-    if (t <= duringEndS) during.recordMs(log.latencyMs[i]!);
+    // In flight at some moment of the deploy: a request queued behind it that is answered later counts.
+    if (t - log.latencyMs[i]! / 1000 <= duringEndS) during.recordMs(log.latencyMs[i]!);
     longestGapS = Math.max(longestGapS, t - lastOkS);
     lastOkS = t;
   }

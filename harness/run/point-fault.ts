@@ -2,7 +2,7 @@ import type { RunningDeployment } from '../deployments/launch.js';
 import type { Sample } from '../results/aggregate.js';
 import type { ScenarioFault } from '../scenario/schema.js';
 import { deployOutcome, injectDeploy } from './deploy-fault.js';
-import { injectWorkerCrash } from './worker-crash.js';
+import { faultOutcome, injectKill } from './worker-crash.js';
 
 /** What a fault adds to the point's sample once the window has closed: its outcome and its timeline events. */
 export type FaultResult = (measured: Sample) => void;
@@ -35,12 +35,12 @@ export async function injectFault(
       })
     );
   }
-  const crash = await injectWorkerCrash(deployment, windowOpensAt, atMs, windowS * 1000, signal);
+  const crash = await injectKill(deployment, fault.kill, windowOpensAt, atMs, windowS * 1000, signal);
   return (
     crash &&
     ((measured) => {
       measured.events = crash.events;
-      measured.fault = crash.outcome;
+      measured.fault = faultOutcome(crash, measured.timeline, windowS);
     })
   );
 }

@@ -2,6 +2,7 @@ import { formatMb, formatRps } from '../formatting/numbers.js';
 import { findKind } from '../deployments/kinds.js';
 import type { Slo, TunedConfiguration } from '../results/types.js';
 import { describeSlo } from './slo.js';
+import { threadsInClass } from './pool-axis.js';
 import { alwaysBehindNginx } from '../deployments/kind.js';
 
 /** A configuration as measured, before the verdict says whether it fits the budget and where its class's knee is. */
@@ -89,11 +90,12 @@ function kneesOf(configurations: MeasuredConfiguration[], tolerance: number): Se
   return knees;
 }
 
-/** A class of configurations: one line on tune.png ("gunicorn-gthread (4 threads)"). */
+/** A class of configurations: one line on tune.png ("gunicorn-gthread (4 threads)"; "waitress", whose threads are its axis). */
 export function classOf(c: Pick<TunedConfiguration, 'server' | 'proxy' | 'threads'>): string {
   const kind = findKind(c.server);
   const suffix = c.proxy !== 'none' && !(kind && alwaysBehindNginx(kind)) ? `+${c.proxy}` : '';
-  return `${c.server}${suffix}${c.threads !== undefined ? ` (${c.threads} threads)` : ''}`;
+  const threads = threadsInClass(c);
+  return `${c.server}${suffix}${threads !== undefined ? ` (${threads} threads)` : ''}`;
 }
 
 function savings(chosen: MeasuredConfiguration, best: MeasuredConfiguration): string {

@@ -16,6 +16,7 @@ import { measuredConfiguration, tuneSummary, type Tried } from './summary.js';
 import type { TunePlan } from './tune-plan.js';
 import { stopGrowing } from './sizes.js';
 import { nextStep } from './steps.js';
+import { sweepsThreads } from './pool-axis.js';
 import { describeSlo } from './slo.js';
 
 /**
@@ -97,7 +98,8 @@ function steppedLevels(configuration: PlannedDeployment, run: RunResults, tune: 
 }
 
 function stoppedEarly(label: string, lastTwo: PlannedDeployment[], skipped: PlannedDeployment[]): string {
-  const sizes = (ds: PlannedDeployment[]) => ds.map((d) => `×${d.spec.workers}`).join(', ');
+  const size = (d: PlannedDeployment) => (sweepsThreads(d.kind) ? `${d.spec.threads ?? 1} threads` : `×${d.spec.workers}`);
+  const sizes = (ds: PlannedDeployment[]) => ds.map(size).join(', ');
   return `${label}: stopped early: ${sizes(lastTwo)} each gained under 5% over the best size before them, so ${sizes(skipped)} ${skipped.length === 1 ? 'was' : 'were'} not tried`;
 }
 

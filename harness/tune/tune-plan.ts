@@ -8,6 +8,7 @@ import type { DeploymentEntry } from '../scenario/schema.js';
 import { clientLadder, GAIN } from './sizes.js';
 import { classOf, type Criteria } from './recommend.js';
 import { takesThreads, takesWorkers } from '../deployments/kind.js';
+import { DEFAULT_THREADS, sweepsThreads } from './pool-axis.js';
 import { kindsTakingThreads } from '../deployments/kinds.js';
 
 /** What `bench tune` flags set; undefined means the default. */
@@ -57,7 +58,8 @@ export const DEFAULTS = {
 
 /**
  * The scenario's app and path (its first, or --path), the kinds to sweep (the scenario's, or
- * --kinds) and, per kind, every pool size (and thread count, for gthread and uWSGI). Loading goes
+ * --kinds) and, per kind, every pool size (and thread count, for gthread and uWSGI; the thread
+ * count is the pool size of a kind that is one process, waitress). Loading goes
  * through buildPlan as `bench run`'s does, so the same overrides apply.
  */
 export function buildTunePlan(scenario: Scenario, options: TuneOptions, now = new Date()): TunePlan {
@@ -127,6 +129,11 @@ function classesOf(entry: DeploymentEntry, where: string, options: TuneOptions, 
   const [first] = expandDeployment(entry, where, {}, app, database);
   if (!first) return [];
   if (first.kind.launch === 'attach') throw new UsageError(`${where}: bench tune sizes the pools it starts itself; an external server cannot be resized`);
+  if (sweepsThreads(first.kind)) {
+    const configurations = (options.threads ?? DEFAULT_THREADS).flatMap((threads) => expandDeployment(entry, where, { threads }, app, database));
+    const { kind, proxy } = configurations[0]!.spec;
+    return [{ label: classOf({ server: kind, proxy }), configurations }];
+  }
   const threadCounts = takesThreads(first.kind) && options.threads ? options.threads : [first.spec.threads];
   const sizes = takesWorkers(first.kind) ? (options.workers ?? DEFAULTS.workers) : [first.spec.workers];
   return threadCounts.map((threads) => {

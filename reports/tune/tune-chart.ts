@@ -2,6 +2,7 @@ import type { ChartConfiguration, ChartDataset, LegendItem, Scale } from 'chart.
 import type { RunResults, TunedConfiguration, TuneSummary } from '../../harness/results/types.js';
 import { classOf } from '../../harness/tune/recommend.js';
 import { describeSlo } from '../../harness/tune/slo.js';
+import { poolAxisTitle, poolAxisValue } from '../../harness/tune/pool-axis.js';
 import { defineChart } from '../charts/chart-spec.js';
 import { keyLine, keyMarker, pointStyleLegend, PREDICTED_DASH } from '../charts/chart-style.js';
 import type { XY } from '../charts/line-chart.js';
@@ -15,18 +16,18 @@ const LOG_MARGIN = 1.2;
 /** Characters per subtitle line: the reason is a long sentence. */
 const LINE_LENGTH = 150;
 
-/** One line per class (kind, proxy, threads): throughput within the SLO against workers. */
+/** One line per class (kind, proxy, threads): throughput within the SLO against workers, or threads for a one-process pool. */
 function classLines(tune: TuneSummary): { label: string; colour: string; configurations: TunedConfiguration[] }[] {
   const classes = new Map<string, TunedConfiguration[]>();
   for (const c of tune.ranked) classes.set(classOf(c), [...(classes.get(classOf(c)) ?? []), c]);
   return [...classes].map(([label, configurations], i) => ({
     label,
     colour: PALETTE[i % PALETTE.length]!,
-    configurations: configurations.sort((a, b) => a.workers - b.workers),
+    configurations: configurations.sort((a, b) => poolAxisValue(a) - poolAxisValue(b)),
   }));
 }
 
-const point = (c: TunedConfiguration): XY[] => (c.throughputAtSloRps === null ? [] : [{ x: c.workers, y: c.throughputAtSloRps }]);
+const point = (c: TunedConfiguration): XY[] => (c.throughputAtSloRps === null ? [] : [{ x: poolAxisValue(c), y: c.throughputAtSloRps }]);
 
 function tuneChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> | null {
   const tune = run.tune;
@@ -44,7 +45,7 @@ function tuneChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> | nu
   // Little's law at the load each configuration reached within the SLO: min(c, K) / d.
   const predicted = (c: TunedConfiguration): XY[] => {
     const row = run.results.find((r) => r.deployment === c.deployment && r.concurrency === c.atLoad);
-    return row && row.predictedThroughputRps !== null ? [{ x: c.workers, y: row.predictedThroughputRps }] : [];
+    return row && row.predictedThroughputRps !== null ? [{ x: poolAxisValue(c), y: row.predictedThroughputRps }] : [];
   };
   const models: ChartDataset<'line', XY[]>[] = lines
     .map((line) => ({
@@ -70,14 +71,15 @@ function tuneChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> | nu
     ...(models.length > 0 ? [keyLine("Little's law at that load", { dashed: true, lineWidth: 1.25 })] : []),
     ...(knees.length > 0 ? [keyMarker("knee: a kind's smallest size within 5% of its best", 'circle', 'rgba(0,0,0,0)')] : []),
   ];
-  const sizes = [...new Set(tune.ranked.map((c) => c.workers))].sort((a, b) => a - b);
+  const sizes = [...new Set(tune.ranked.map(poolAxisValue))].sort((a, b) => a - b);
+  const axis = poolAxisTitle(tune.ranked);
   const slo = describeSlo(tune.slo);
   return {
     type: 'line',
     data: { datasets: [...marks, ...datasets, ...models] },
     options: {
       plugins: {
-        title: { display: true, text: `Throughput within ${slo} by workers (scenario: ${chartScenario(run)}, ${run.settings.paths.join(', ')})`, font: { size: 18 } },
+        title: { display: true, text: `Throughput within ${slo} by ${axis} (scenario: ${chartScenario(run)}, ${run.settings.paths.join(', ')})`, font: { size: 18 } },
         subtitle: { display: true, text: wrap(`${tune.recommended ? 'recommended' : 'no recommendation'}: ${tune.reason}`), padding: { bottom: 8 } },
         legend: { labels: { ...pointStyleLegend, generateLabels: () => legendItems } },
       },
@@ -86,7 +88,7 @@ function tuneChartConfig(run: RunResults): ChartConfiguration<'line', XY[]> | nu
           type: 'logarithmic',
           min: sizes[0]! / LOG_MARGIN,
           max: sizes[sizes.length - 1]! * LOG_MARGIN,
-          title: { display: true, text: 'workers (pool size, log scale)' },
+          title: { display: true, text: `${axis} (pool size, log scale)` },
           afterBuildTicks: (scale: Scale) => {
             scale.ticks = sizes.map((value) => ({ value }));
           },

@@ -17,12 +17,15 @@ bench recognises, such as time.sleep, stopping the loop while it waits) or "thre
 def, run in anyio's thread pool). For Django's ASGIHandler, `routes` are the URLconf's views, and
 a plain def view runs "one-thread": Django runs them all on one thread per process. `threadPool.size` is anyio's default limiter as the installed
 anyio makes it; `startup` says the app runs startup code, which may resize it where bench cannot see.
+`paths` are the app's own GET routes without parameters (Flask, Starlette, FastAPI, Django), which
+a first look can measure where `/` may answer 404.
 """
 import argparse
 import asyncio
 import dis
 import inspect
 import json
+import re
 import sys
 import types
 
@@ -135,9 +138,41 @@ def django_routes():
                 yield from walk(entry.url_patterns, prefix + regex(entry.pattern), route + str(entry.pattern))
             elif isinstance(entry, URLPattern):
                 pattern = prefix + regex(entry.pattern)
-                yield {"path": "/" + route + str(entry.pattern), "pattern": "^/" + pattern, **django_view_runs(entry.callback)}
+                yield {"path": "/" + route + str(entry.pattern), "pattern": "^/" + pattern, **django_view_runs(entry.callback), "own": own(entry.callback)}
 
     return list(walk(get_resolver().url_patterns, "", ""))
+
+
+PLAIN_PATH = re.compile(r"/[\w\-./]*")
+
+
+def own(function):
+    """Code of the app's own, not a view the framework adds (FastAPI's /docs, Django's admin)."""
+    module = getattr(inspect.unwrap(function), "__module__", None) or ""
+    return module.split(".")[0] not in ("fastapi", "starlette", "django", "flask", "werkzeug")
+
+
+def plain_get_paths(app):
+    """The app's own GET routes that take no parameters, in the router's order: paths bench can
+    measure without knowing anything else of the app. Empty where bench cannot read the routes."""
+    paths = []
+    if hasattr(app, "url_map") and hasattr(app, "view_functions"):  # Flask
+        for rule in app.url_map.iter_rules():
+            view = app.view_functions.get(rule.endpoint)
+            if not rule.arguments and "GET" in (rule.methods or ()) and view is not None and own(view):
+                paths.append(rule.rule)
+    elif hasattr(app, "routes"):  # Starlette, FastAPI
+        for route in app.routes:
+            methods = getattr(route, "methods", None)
+            endpoint = endpoint_of(route)
+            if endpoint is not None and own(endpoint) and (methods is None or "GET" in methods) and hasattr(route, "path_regex"):
+                paths.append(route.path)
+    elif any(cls.__module__.startswith("django.core.handlers") for cls in type(app).__mro__):
+        from django.conf import settings
+
+        if hasattr(settings, "ROOT_URLCONF"):
+            paths = [r["path"] for r in django_routes() if r.pop("own")]
+    return [p for p in paths if PLAIN_PATH.fullmatch(p)]
 
 
 def thread_pool(app):
@@ -182,7 +217,11 @@ def main():
         from django.conf import settings
 
         if hasattr(settings, "ROOT_URLCONF"):
-            report["routes"] = django_routes()
+            report["routes"] = [{k: v for k, v in r.items() if k != "own"} for r in django_routes()]
+    try:
+        report["paths"] = plain_get_paths(app)
+    except Exception:  # routes bench reads wrongly must not refuse an app that imports
+        pass
     # What the app printed at import went to stdout before: the report is the last line.
     sys.stdout.write("\n" + json.dumps(report) + "\n")
 
