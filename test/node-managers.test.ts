@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,10 @@ import type { RunningDeployment } from '../harness/deployments/launch.js';
 import { sleep } from '../harness/process/group.js';
 import { livingProcesses } from '../harness/process/procfs.js';
 import { forever, pm2 } from '../harness/software/catalog.js';
+import { pm2App } from '../harness/deployments/pm2.js';
+import { ECOSYSTEM_FILE, pm2Ecosystem } from '../harness/export/pm2-ecosystem.js';
+import { freePort } from '../harness/process/ports.js';
+import type { ResultRow, RunResults } from '../harness/results/types.js';
 import { expectLittle, measure, withDeployment } from './support/deployments.js';
 import { describeWith } from './support/software.js';
 
@@ -174,5 +178,37 @@ describeNodeManagers('Ctrl-C of bench run under pm2 and forever', () => {
     bench.kill('SIGINT');
     expect(await exited).toBe(130);
     expect([...seen].filter(alive).map((pid) => `${pid} ${cmd(pid)}`), 'processes left after Ctrl-C').toEqual([]);
+  });
+});
+
+describeNodeManagers('bench export of a pm2 row', () => {
+  it('writes an ecosystem.config.js that the real pm2 starts, in cluster mode, answering on the port it names', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'bench-pm2-export-'));
+    const home = join(work, 'pm2-home');
+    const port = String(await freePort());
+    const measuredFile = JSON.stringify({ apps: [pm2App({ kind: 'pm2-cluster', workers: 2, proxy: 'none' }, '127.0.0.1', 1, 'cluster')] });
+    const row = { deployment: 'pm2-cluster ×2', server: 'pm2-cluster', manager: 'pm2', managerConfig: { name: 'ecosystem.json', text: measuredFile }, throughputRps: 40, path: '/hello', durationS: 2, concurrency: 4, p99Ms: 10 } as unknown as ResultRow;
+    const run = { scenario: 'test', startedAt: 'now', environment: { benchVersion: 'test', cpus: 2, cpuModel: 'cpu', totalMemoryMb: 1, os: 'linux' }, results: [row] } as unknown as RunResults;
+    const file = join(work, ECOSYSTEM_FILE);
+    writeFileSync(file, pm2Ecosystem({ run, row, file: 'results.json' }, { host: '127.0.0.1', port }));
+    // pm2 start daemonizes God (as a user's deployment would): pm2 kill ends it, whatever the test found.
+    const env = { ...process.env, PM2_HOME: home };
+    try {
+      execFileSync(pm2.bin(), ['start', file], { env, stdio: 'ignore', timeout: 30_000 });
+      const pids = new Set<number>();
+      for (let tries = 0; pids.size < 2 && tries < 100; tries++) {
+        // Two at once, on two connections: pm2's balancer hands each new connection to the next instance.
+        try {
+          const answers = await Promise.all([1, 2].map(async () => ((await (await fetch(`http://127.0.0.1:${port}/count`)).json()) as { pid: number }).pid));
+          for (const pid of answers) pids.add(pid);
+        } catch {
+          await sleep(100);
+        }
+      }
+      expect(pids.size, 'instances answering').toBe(2);
+    } finally {
+      execFileSync(pm2.bin(), ['kill'], { env, stdio: 'ignore', timeout: 30_000 });
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

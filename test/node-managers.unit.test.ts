@@ -115,3 +115,17 @@ describe('pm2 and forever, installed in bench’s own folder', () => {
     expect(installCommand([pythonModule('flask', 'flask', 'python3-flask'), pm2])).toBe('sudo apt-get install python3-flask and bench install-servers --npm-only');
   });
 });
+
+describe('the ecosystem.config.js bench export writes for a pm2 row', () => {
+  it('is the measured process file, listening where it is told, with the deployment’s env:', async () => {
+    const { pm2Ecosystem } = await import('../harness/export/pm2-ecosystem.js');
+    const measured = JSON.stringify({ apps: [pm2App(spec(), '127.0.0.1', 41234, 'cluster')] });
+    const row = { deployment: 'pm2-cluster ×2', server: 'pm2-cluster', manager: 'pm2', managerConfig: { name: 'ecosystem.json', text: measured }, serverEnv: { LOG_LEVEL: 'warn' }, throughputRps: 40, path: '/hello', durationS: 2, concurrency: 4, p99Ms: 10 };
+    const run = { scenario: 's', startedAt: 'now', environment: { benchVersion: 't', cpus: 2, cpuModel: 'cpu', totalMemoryMb: 1, os: 'linux' }, results: [row] };
+    const text = pm2Ecosystem({ run, row, file: 'results.json' } as never);
+    expect(text).toMatch(/^\/\/ pm2 process file, exported by bench t/);
+    const apps = (new Function('module', `${text}; return module.exports;`)({}) as { apps: Record<string, unknown>[] }).apps;
+    expect(apps[0]).toMatchObject({ name: 'bench-app', exec_mode: 'cluster', instances: 2, autorestart: true, kill_timeout: 1600, env: { LOG_LEVEL: 'warn' } });
+    expect(apps[0]!.args).toEqual(['--host', '127.0.0.1', '--port', '8000', '--mode', 'async']);
+  });
+});
