@@ -2,33 +2,49 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../harness/cli/errors.js';
 import { buildPlan } from '../harness/plan/build-plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
-import { failedAfter, faultOutcome } from '../harness/run/worker-crash.js';
-import type { TimelineSecond } from '../harness/results/types.js';
+import { masterOutcome, type FaultReport } from '../harness/run/worker-crash.js';
+import type { AnswerLog } from '../harness/load/engine.js';
+import type { ResultRow } from '../harness/results/types.js';
+import { faultsTable } from '../reports/faults.js';
+import { row, run } from './support/results.js';
 import { faultReason } from '../reports/model-gap.js';
 
-/** A second of the timeline with these rates (per second) of 2xx, errors and non-2xx. */
-const second = (t: number, rps: number, errors: number, non2xx = 0): TimelineSecond => ({ t, rps, p50Ms: 50, p99Ms: 60, errors, non2xx });
+/** A window's answers: [completed at ms, latency ms, status] each, the window opened at epoch 1000 ms. */
+const log = (answers: [number, number, number][]): AnswerLog => ({
+  openedAtEpochMs: 1000,
+  atMs: answers.map((a) => a[0]),
+  latencyMs: answers.map((a) => a[1]),
+  status: answers.map((a) => a[2]),
+  version: answers.map(() => -1),
+  versions: [],
+});
 
-describe('a master kill’s failed requests', () => {
-  // 4 s window; kill at 2.4 s: the second it fell in (2) and the ones after count, not 0 and 1.
-  const timeline = [second(0, 300, 5), second(1, 300, 0), second(2, 120, 80, 10), second(3, 0, 150, 50)];
+describe('a master kill’s outcome, from every answer of the window', () => {
+  // Killed 2 s into a 4 s window (epoch 3000 ms).
+  const killed: FaultReport = {
+    outcome: { killed: 'master', killedPid: 7, atS: 2, recoveryS: null },
+    events: [{ t: 2, what: 'SIGKILL to the master (pid 7)' }],
+    killedAtEpochMs: 3000,
+  };
 
-  it('add up errors and non-2xx from the second the kill fell in to the window’s end', () => {
-    expect(failedAfter(timeline, 2.4, 4)).toBe(80 + 10 + 150 + 50);
-    expect(failedAfter(timeline, 0, 4)).toBe(5 + 80 + 10 + 150 + 50);
+  it('counts every answer completed after the kill that was not 2xx as failed, and none before it', () => {
+    const { outcome } = masterOutcome(killed, log([[1500, 50, 0], [1990, 50, 200], [2010, 60, 0], [2300, 1, 0], [2400, 1, 502], [3000, 1, 0]]), 4);
+    expect(outcome.failed).toBe(4);
+    expect(outcome.firstAnswerS).toBeNull();
+    expect(outcome.recoveryS).toBeNull();
   });
 
-  it('weigh the last second by the part of it the window covered', () => {
-    // The window ran 3.5 s: its last bucket's rates stand for half a second.
-    expect(failedAfter(timeline, 2.4, 3.5)).toBe(80 + 10 + (150 + 50) / 2);
+  it('takes the first 2xx to a request sent after the kill as the first answer, not one a dying worker finished', () => {
+    const report = masterOutcome(killed, log([[2005, 50, 200], [2100, 1, 0], [3250, 40, 200], [3300, 30, 200]]), 4);
+    expect(report.outcome).toMatchObject({ firstAnswerS: 1.25, recoveryS: 1.25, failed: 1 });
+    expect(report.events).toEqual([
+      { t: 2, what: 'SIGKILL to the master (pid 7)' },
+      { t: 3.25, what: 'first answer 1.25 s after the kill' },
+    ]);
   });
 
-  it('are filled in for a master kill and left out for a worker kill, whose recovery is the figure', () => {
-    const events = [{ t: 2.4, what: 'SIGKILL to the master (pid 7)' }];
-    const master = faultOutcome({ outcome: { killed: 'master', killedPid: 7, atS: 2.4, recoveryS: null, firstAnswerS: null }, events }, timeline, 4);
-    expect(master).toEqual({ killed: 'master', killedPid: 7, atS: 2.4, recoveryS: null, firstAnswerS: null, failed: 290 });
-    const worker = faultOutcome({ outcome: { killed: 'worker', killedPid: 8, atS: 2.4, recoveryS: 0.3 }, events }, timeline, 4);
-    expect(worker).not.toHaveProperty('failed');
+  it('marks the window’s end when nothing answered after the kill', () => {
+    expect(masterOutcome(killed, log([[2100, 1, 0]]), 4).events.at(-1)).toEqual({ t: 4, what: 'no answer after the kill before the window closed' });
   });
 });
 
@@ -68,9 +84,35 @@ describe('fault: { kill: master } in a scenario', () => {
     ]);
   });
 
+  it('is refused (exit 2) with a generator that keeps no answer of its own', () => {
+    expect(() => buildPlan(scenario('  - node-blocking\n'), { generator: 'wrk' })).toThrow(/^node-blocking: fault: \{ kill: master \} times the first answer after the kill .*\(--generator wrk\): use the builtin generator$/);
+  });
+
   it('is refused (exit 2) for an external server, naming the deployment and why', () => {
     const planning = () => buildPlan(scenario('  - kind: external\n    url: http://127.0.0.1:8000\n'), {});
     expect(planning).toThrow(UsageError);
     expect(planning).toThrow(/^external 127\.0\.0\.1:8000: fault: \{ kill: master \}: an external server is one someone else started: bench knows none of its pids/);
+  });
+});
+
+describe('the table of processes killed under load', () => {
+  const table = (rows: (Partial<ResultRow> & { deployment: string })[]) => faultsTable(run(rows.map((r) => row({ concurrency: 16, throughputRps: 10, ...r }))));
+
+  it('says, for each kill, what was killed, when it answered again, what failed, who restarted it and what the manager said', () => {
+    const t = table([
+      { deployment: 'gunicorn-sync ×4', fault: { killed: 'worker', killedPid: 5, atS: 3.01, recoveryS: 0.03 } },
+      { deployment: 'node-prefork ×2', fault: { killed: 'master', killedPid: 6, atS: 3, recoveryS: null, firstAnswerS: null, failed: 412 } },
+      { deployment: 'node-blocking (supervisord)', manager: 'supervisord', fault: { killed: 'master', killedPid: 7, atS: 3.3, recoveryS: 1.4, firstAnswerS: 1.4, failed: 37, managerSaid: 'node-blocking RUNNING pid 8, uptime 0:00:02' } },
+    ])!;
+    expect(t.headers).toEqual(['deployment', 'c', 'killed', 'at s', 'back after s', 'failed', 'restarted by', 'manager said']);
+    expect(t.rows).toEqual([
+      ['gunicorn-sync ×4', '16', 'worker', '3.01', '0.03', '–', 'its master', '–'],
+      ['node-prefork ×2', '16', 'master', '3.00', '–', '412', 'nothing', '–'],
+      ['node-blocking (supervisord)', '16', 'master', '3.30', '1.40', '37', 'supervisord', 'node-blocking RUNNING pid 8, uptime 0:00:02'],
+    ]);
+  });
+
+  it('is left out of a run without a kill', () => {
+    expect(table([{ deployment: 'node-async' }])).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -103,6 +103,11 @@ describeSupervisord('a server run by a real supervisord', () => {
     expect(row.managerConfig?.name).toBe('supervisord.conf');
     expect(row.managerConfig?.text).toMatch(/\[program:gunicorn-sync\]\ncommand=\S+ .*--workers 2/);
     expect(row.deployment).toBe('gunicorn-sync ×2 (supervisord)');
+    // The reports show it where they show nginx.conf.
+    const report = spawnSync(process.execPath, [BIN, 'report', out], { encoding: 'utf8', timeout: 60_000 });
+    expect(report.status, report.stderr).toBe(0);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/<details><summary>supervisord\.conf<\/summary>\n\n```ini\n[^]*\[program:gunicorn-sync\]/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<summary>supervisord\.conf<\/summary><pre><code>[^]*\[program:gunicorn-sync\]/);
   });
 });
 

@@ -8,6 +8,11 @@ import { findKind, serverKinds } from '../harness/deployments/kinds.js';
 import { parseStatus, Supervisord } from '../harness/managers/supervisord.js';
 import { programBlock, supervisorArg } from '../harness/managers/supervisord-conf.js';
 import { takesManager } from '../harness/plan/manager-rules.js';
+import type { RunningDeployment } from '../harness/deployments/launch.js';
+import { deathOf } from '../harness/deployments/liveness.js';
+import { serverGroup } from '../harness/deployments/server-group.js';
+import type { ManagerAccount } from '../harness/managers/managed-program.js';
+import { readStat } from '../harness/process/procfs.js';
 
 const work = mkdtempSync(join(tmpdir(), 'bench-supervisord-unit-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -126,5 +131,27 @@ describe('refusals of manager: and of what replaced supervise:', () => {
     expect(can).toContain('uwsgi');
     expect(can).not.toContain('cgi');
     expect(takesManager(findKind('external')!)).toBe(false);
+  });
+});
+
+describe('a deployment under a manager, as liveness and the server-group question see it', () => {
+  /** A deployment whose manager says `account`: no process of bench's own (its group would be supervisord's). */
+  const managedBy = (account: ManagerAccount): RunningDeployment => ({
+    baseUrl: 'http://127.0.0.1:9',
+    token: undefined,
+    healthPath: '/health',
+    processes: [],
+    managed: { manager: 'supervisord', status: async () => account, deploy: async () => [], config: { name: 'supervisord.conf', text: '' } },
+    stop: async () => {},
+  });
+
+  it("is dead when supervisord has given up on the program, in supervisord's words", async () => {
+    const said = 'gunicorn-sync FATAL Exited too quickly (process log may have details)';
+    expect(await deathOf(managedBy({ state: 'FATAL', said }), 1000)).toBe(`supervisord gave up restarting it: ${said}`);
+  });
+
+  it('has as its group the one the pid its manager reports belongs to, and none while the manager runs none', async () => {
+    expect(await serverGroup(managedBy({ state: 'RUNNING', pid: process.pid, said: '' }))).toBe(readStat(process.pid)!.pgrp);
+    expect(await serverGroup(managedBy({ state: 'BACKOFF', said: '' }))).toBeUndefined();
   });
 });

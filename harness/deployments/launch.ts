@@ -212,8 +212,10 @@ export async function launch(
         ...(versionFile && { versionFile }),
       };
     } catch (err) {
+      // Under supervisord the server's own output is in supervisord's log of it: ask before stopping.
+      const managerSaid = managed && processes[0]?.running ? await managed.program.lastWords() : '';
       await stop();
-      const message = (err as Error).message;
+      const message = (err as Error).message + managerSaid;
       // The error quotes the last lines only; a long stack trace can push "address in use" above them.
       const portTaken = PORT_TAKEN.test(message) || processes.some((p) => p.printed(PORT_TAKEN));
       if (attempt < PORT_ATTEMPTS && portTaken) continue;

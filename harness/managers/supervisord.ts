@@ -57,6 +57,12 @@ export class Supervisord implements ManagedProgram {
     return join(this.files.dir, `${this.setup.name}.err.log`);
   }
 
+  /** What supervisord says of the program and what the program last printed (its logs are supervisord's, not bench's), for a failed start. */
+  async lastWords(): Promise<string> {
+    const said = await this.status().then((a) => a.said, (err: Error) => err.message);
+    return `; supervisorctl status: ${said}${lastLines(this.stderrLog)}`;
+  }
+
   async status(): Promise<ManagerAccount> {
     const { stdout } = await this.ctl(['status', this.setup.name]);
     return parseStatus(stdout, this.setup.name);

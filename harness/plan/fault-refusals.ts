@@ -6,7 +6,7 @@ import type { DeploymentSpec, ServerKind } from '../deployments/kind.js';
  * Refuses, before anything starts, a fault the run could not carry out: a deploy needs a process
  * manager to do it (supervisord, or a kind that is one) and the builtin generator, the one that
  * reads each answer's x-bench-version (wrk and Locust count responses, not what they said); a
- * kill needs the pids of a server bench started.
+ * kill needs the pids of a server bench started, and a master kill every answer's time (builtin).
  */
 export function refuseUnrunnableFaults(deployments: readonly { spec: DeploymentSpec; kind: ServerKind; label: string }[], generator: GeneratorEngine, generatorWhere: string): void {
   for (const { spec, kind, label } of deployments) {
@@ -15,6 +15,11 @@ export function refuseUnrunnableFaults(deployments: readonly { spec: DeploymentS
       throw new UsageError(
         `${label}: fault: { kill: ${fault.kill} }: an external server is one someone else started: bench knows none of its pids, ` +
           `so it has no ${fault.kill} to kill and nothing of its own to restart it (drop the fault from this deployment, or let bench start the server)`,
+      );
+    }
+    if (fault && 'kill' in fault && fault.kill === 'master' && generator !== 'builtin') {
+      throw new UsageError(
+        `${label}: fault: { kill: master } times the first answer after the kill and counts the failed requests from every answer, which only the builtin generator keeps (${generatorWhere} ${generator}): use the builtin generator`,
       );
     }
     if (!fault || !('deploy' in fault)) continue;

@@ -2,14 +2,14 @@ import type { RunningDeployment } from '../deployments/launch.js';
 import type { Sample } from '../results/aggregate.js';
 import type { ScenarioFault } from '../scenario/schema.js';
 import { deployOutcome, injectDeploy } from './deploy-fault.js';
-import { faultOutcome, injectKill } from './worker-crash.js';
+import { injectKill, masterOutcome } from './worker-crash.js';
 
 /** What a fault adds to the point's sample once the window has closed: its outcome and its timeline events. */
 export type FaultResult = (measured: Sample) => void;
 
-/** Whether the point's load must keep every answer: a deploy's outcome is computed from them. */
+/** Whether the point's load must keep every answer: a deploy's outcome, and a master kill's, are computed from them. */
 export function recordsAnswers(fault: ScenarioFault | undefined): boolean {
-  return fault !== undefined && 'deploy' in fault;
+  return fault !== undefined && ('deploy' in fault || fault.kill === 'master');
 }
 
 /** Injects the point's fault at its moment in the window (`at` of it); resolves when it is over, to what it adds to the sample. */
@@ -39,8 +39,10 @@ export async function injectFault(
   return (
     crash &&
     ((measured) => {
-      measured.events = crash.events;
-      measured.fault = faultOutcome(crash, measured.timeline, windowS);
+      const { outcome, events } = measured.answers ? masterOutcome(crash, measured.answers, windowS) : crash;
+      measured.events = events;
+      measured.fault = outcome;
+      delete measured.answers;
     })
   );
 }

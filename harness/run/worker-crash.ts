@@ -2,17 +2,18 @@ import type { RunningDeployment } from '../deployments/launch.js';
 import { serverGroup } from '../deployments/server-group.js';
 import { sleep } from '../process/group.js';
 import { groupMembers } from '../process/procfs.js';
-import { whoAnswers } from '../process/readiness.js';
-import { secondCovers } from '../load/timeline-bound.js';
+import type { AnswerLog } from '../load/engine.js';
 import { connect } from 'node:net';
-import type { FaultOutcome, PointEvent, TimelineSecond } from '../results/types.js';
+import type { FaultOutcome, PointEvent } from '../results/types.js';
 
 export interface FaultReport {
   outcome: FaultOutcome;
   events: PointEvent[];
+  /** A master kill's moment, to place it among the load's answers. */
+  killedAtEpochMs?: number;
 }
 
-/** How often the injector asks whether the deployment is back: fine enough for a restart that takes under a second. */
+/** How often the injector asks whether a killed worker is back: fine enough for a respawn that takes under a second. */
 const PROBE_EVERY_MS = 20;
 
 /**
@@ -22,8 +23,8 @@ const PROBE_EVERY_MS = 20;
  *   single process); recovered once the deployment has as many processes as before and accepts
  *   connections. A pool's master respawns the worker; an unmanaged single process stays dead.
  * - `kill: master`: gunicorn's arbiter, uWSGI's master, Node's cluster primary, a single process
- *   itself; under a manager, the pid the manager reports. Recovered at the first 2xx answer at the
- *   health path after the kill. Only a manager brings a master back.
+ *   itself; under a manager, the pid the manager reports. Recovered at the load's first 2xx answer
+ *   after the kill (masterOutcome). Only a manager brings a master back.
  */
 export async function injectKill(
   deployment: RunningDeployment,
@@ -53,25 +54,54 @@ export async function injectKill(
     return { outcome: { killed: 'worker', killedPid: victim.pid, atS: t(killedAt), recoveryS: seconds(recoveredAt) }, events };
   }
 
-  const answeredAt = await firstAnswer(deployment, windowEnd, signal);
-  const outcome: FaultOutcome = { killed: 'master', killedPid: victim.pid, atS: t(killedAt), recoveryS: seconds(answeredAt), firstAnswerS: seconds(answeredAt) };
+  // The first answer and the failures are counted off the load's own answers once the window has
+  // closed (masterOutcome); meanwhile the manager gets the window to restart it.
+  const outcome: FaultOutcome = { killed: 'master', killedPid: victim.pid, atS: t(killedAt), recoveryS: null };
+  await sleep(Math.max(0, windowEnd - performance.now()), signal);
   const managed = deployment.managed;
   if (managed && !signal?.aborted) {
-    // Asked once it answers, so that its account is of the restart, not of the process starting.
+    // Asked as the window closes, not at the first answer: supervisord calls a program RUNNING
+    // only once it has lasted startsecs, and its account is of the restart, not of a start.
     const account = await managed.status();
     outcome.managerSaid = account.said;
-    const asked = performance.now();
     events.push({
-      t: t(Math.min(asked, windowEnd)),
+      t: t(windowEnd),
       what:
         account.pid !== undefined && account.pid !== victim.pid
           ? `${managed.manager} restarted it: pid ${account.pid} (${account.said})`
           : `${managed.manager} has not restarted it (${account.said})`,
     });
   }
-  events.push(afterKill(deployment, t, answeredAt, windowEnd, `first answer ${seconds(answeredAt)} s after the kill`));
-  events.sort((a, b) => a.t - b.t);
-  return { outcome, events };
+  return { outcome, events, killedAtEpochMs: performance.timeOrigin + killedAt };
+}
+
+/**
+ * A master kill's outcome from every answer of the window (the builtin engine's AnswerLog): the
+ * first 2xx to a request sent after the kill, to the millisecond, is when it was back (a manager's restart, or the
+ * workers a dead master left still answering), and every answer completed after the kill that
+ * was not 2xx (refused, reset, an error status) failed.
+ */
+export function masterOutcome(report: FaultReport, answers: AnswerLog, windowS: number): FaultReport {
+  const killMs = (report.killedAtEpochMs ?? answers.openedAtEpochMs) - answers.openedAtEpochMs;
+  let firstMs: number | undefined;
+  let failed = 0;
+  answers.atMs.forEach((at, i) => {
+    if (at < killMs) return;
+    const ok = answers.status[i]! >= 200 && answers.status[i]! < 300;
+    if (!ok) failed++;
+    // Sent after the kill: a request already in a worker's hands may still be answered as it dies.
+    else if (at - answers.latencyMs[i]! >= killMs && (firstMs === undefined || at < firstMs)) firstMs = at;
+  });
+  const firstAnswerS = firstMs === undefined ? null : Math.round(firstMs - killMs) / 1000;
+  const { outcome, events } = report;
+  const last: PointEvent =
+    firstAnswerS === null
+      ? { t: windowS, what: 'no answer after the kill before the window closed' }
+      : { t: Math.round((outcome.atS + firstAnswerS) * 100) / 100, what: `first answer ${firstAnswerS} s after the kill` };
+  return {
+    outcome: { ...outcome, firstAnswerS, recoveryS: firstAnswerS, failed },
+    events: [...events, last].sort((a, b) => a.t - b.t),
+  };
 }
 
 /** The last event of a kill: recovery when it came, else still down when the window closed. */
@@ -121,39 +151,6 @@ async function whole(deployment: RunningDeployment, size: number, until: number,
     if (current !== undefined && groupMembers(current).length >= size && (await accepts(deployment.baseUrl))) return performance.now();
   }
   return undefined;
-}
-
-/**
- * When the health path first answered 2xx, or undefined if not before `until`. Probed here, every
- * PROBE_EVERY_MS, rather than read off the load's timeline, whose buckets are whole seconds. A
- * killed master takes its listening socket and the connections queued on it along, so the probe
- * waits behind no backlog the kill left.
- */
-async function firstAnswer(deployment: RunningDeployment, until: number, signal?: AbortSignal): Promise<number | undefined> {
-  const url = `${deployment.baseUrl}${deployment.healthPath}`;
-  while (performance.now() < until && !signal?.aborted) {
-    const left = until - performance.now();
-    if ((await whoAnswers(url, deployment.token, Math.max(50, Math.min(500, left)), deployment.healthAccepts)) === 'ours') return performance.now();
-    await sleep(PROBE_EVERY_MS);
-  }
-  return undefined;
-}
-
-/**
- * The requests that failed (errors and non-2xx) from the kill to the window's end, to the second:
- * the per-second timeline's buckets from the one the kill fell in, each rate times the time its
- * bucket covers. Requests of that second that failed before the kill count too.
- */
-export function failedAfter(timeline: TimelineSecond[], atS: number, lengthS: number): number {
-  const from = Math.floor(atS);
-  return Math.round(
-    timeline.filter((s) => s.t >= from).reduce((sum, s) => sum + (s.errors + s.non2xx) * secondCovers(s.t, timeline.length, lengthS), 0),
-  );
-}
-
-/** The row's fault: a master kill's failed requests counted off the window's timeline. */
-export function faultOutcome(report: FaultReport, timeline: TimelineSecond[], lengthS: number): FaultOutcome {
-  return report.outcome.killed === 'master' ? { ...report.outcome, failed: failedAfter(timeline, report.outcome.atS, lengthS) } : report.outcome;
 }
 
 /** Whether something accepts a TCP connection at the URL's port within 200 ms. */

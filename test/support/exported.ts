@@ -1,23 +1,13 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProcessGroup, sleep } from '../../harness/process/group.js';
 import { childrenOf } from '../../harness/process/procfs.js';
 import { answeringPids } from '../../harness/process/readiness.js';
-import { findExecutable, type Software } from '../../harness/software/catalog.js';
+import { findExecutable } from '../../harness/software/catalog.js';
 
 /** supervisord, from Debian's supervisor package: what the exported program file is for. */
-export const supervisord: Software = {
-  name: 'supervisord',
-  apt: ['supervisor'],
-  detect: () =>
-    new Promise((done) => {
-      const bin = findExecutable('supervisord');
-      if (!bin) return done(undefined);
-      execFile(bin, ['--version'], { timeout: 15_000 }, (err, stdout) => done(err ? undefined : stdout.trim()));
-    }),
-};
+export { supervisord } from '../../harness/software/catalog.js';
 
 /** The living children of `pid`. */
 export const livingChildren = (pid: number) => childrenOf(pid).filter((p) => p.state !== 'Z' && p.state !== 'X').map((p) => p.pid);

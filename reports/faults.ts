@@ -1,0 +1,48 @@
+import type { FaultOutcome, ResultRow, RunResults } from '../harness/results/types.js';
+import type { Column } from './tables/aligned-table.js';
+import { loadCell, NONE } from '../harness/formatting/numbers.js';
+import { distinctPaths, isOpenLoop } from './series.js';
+
+export const FAULTS_TITLE = 'Processes killed under load';
+
+type Faulted = ResultRow & { fault: FaultOutcome };
+
+/** Seconds to two places, or – when it never came. */
+const seconds = (s: number | null | undefined) => (s === null || s === undefined ? NONE : s.toFixed(2));
+
+/** What brought the server back: its manager, the pool's master for a worker, else nothing. */
+function backBy(row: Faulted): string {
+  if (row.manager) return row.manager;
+  return row.fault.killed === 'master' ? 'nothing' : 'its master';
+}
+
+function columns(run: RunResults): Column<Faulted>[] {
+  return [
+    { header: 'deployment', numeric: false, cell: (row) => row.deployment },
+    ...(distinctPaths(run).length > 1 ? [{ header: 'path', numeric: false, cell: (row: Faulted) => row.path }] : []),
+    { header: isOpenLoop(run) ? 'offered' : 'c', numeric: true, cell: loadCell },
+    { header: 'killed', numeric: false, cell: (row) => row.fault.killed ?? 'worker' },
+    { header: 'at s', numeric: true, cell: (row) => row.fault.atS.toFixed(2) },
+    { header: 'back after s', numeric: true, cell: (row) => seconds(row.fault.killed === 'master' ? row.fault.firstAnswerS : row.fault.recoveryS) },
+    { header: 'failed', numeric: true, cell: (row) => (row.fault.failed === undefined ? NONE : String(row.fault.failed)) },
+    { header: 'restarted by', numeric: false, cell: backBy },
+    { header: 'manager said', numeric: false, cell: (row) => row.fault.managerSaid ?? NONE },
+  ];
+}
+
+/** The table of a run's killed processes (worker-crash), one line per point with a kill; undefined without one. */
+export function faultsTable(run: RunResults): { headers: string[]; numeric: boolean[]; rows: string[][]; footnotes: string[] } | undefined {
+  const rows = run.results.filter((row): row is Faulted => row.fault !== undefined);
+  if (rows.length === 0) return undefined;
+  const cols = columns(run);
+  return {
+    headers: cols.map((c) => c.header),
+    numeric: cols.map((c) => c.numeric),
+    rows: rows.map((row) => cols.map((c) => c.cell(row))),
+    footnotes: [
+      'back after: for a worker, until the deployment had all its processes back and accepted connections; for a master, until the first 2xx to a request sent after the kill ' +
+        '(without a manager, from workers the dead master left running); – when it never came before the window closed. ' +
+        'failed: a master kill\'s answers after it that were not 2xx. manager said: its own status line as the window closed.',
+    ],
+  };
+}
