@@ -37,21 +37,23 @@ function descendants(root: number): number[] {
 
 const alive = (pid: number) => livingProcesses().some((p) => p.pid === pid);
 
-/** GET on a connection of its own (no keep-alive): its status, or 0 when the connection failed. */
-function freshGet(url: string): Promise<number> {
+/** GET on a connection of its own (no keep-alive): its status and body, or status 0 when the connection failed. */
+function freshGet(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const req = get(url, { agent: false, timeout: 5000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    req.on('error', () => resolve(0));
+    req.on('error', () => resolve({ status: 0, body: '' }));
     req.on('timeout', () => req.destroy());
   });
 }
 
+/** The pid that answers /count on a new connection (a kept-alive one stays with one instance). */
 async function pidAnswering(d: RunningDeployment): Promise<number> {
-  const res = await fetch(`${d.baseUrl}/count`);
-  return ((await res.json()) as { pid: number }).pid;
+  const answer = await freshGet(`${d.baseUrl}/count`);
+  return (JSON.parse(answer.body) as { pid: number }).pid;
 }
 
 /** Until two different pids have answered /count. */
@@ -112,7 +114,7 @@ describeNodeManagers('pm2 and forever keep the demo Node server up, and leave no
       let reloading = true;
       const load = (async () => {
         while (reloading) {
-          if ((await freshGet(`${d.baseUrl}/hello`)) === 200) answered++;
+          if ((await freshGet(`${d.baseUrl}/hello`)).status === 200) answered++;
           else failed++;
         }
       })();
@@ -197,13 +199,10 @@ describeNodeManagers('bench export of a pm2 row', () => {
       execFileSync(pm2.bin(), ['start', file], { env, stdio: 'ignore', timeout: 30_000 });
       const pids = new Set<number>();
       for (let tries = 0; pids.size < 2 && tries < 100; tries++) {
-        // Two at once, on two connections: pm2's balancer hands each new connection to the next instance.
-        try {
-          const answers = await Promise.all([1, 2].map(async () => ((await (await fetch(`http://127.0.0.1:${port}/count`)).json()) as { pid: number }).pid));
-          for (const pid of answers) pids.add(pid);
-        } catch {
-          await sleep(100);
-        }
+        // A new connection each time: pm2's balancer hands each to the next instance that listens.
+        const answer = await freshGet(`http://127.0.0.1:${port}/count`);
+        if (answer.status === 200) pids.add((JSON.parse(answer.body) as { pid: number }).pid);
+        else await sleep(100);
       }
       expect(pids.size, 'instances answering').toBe(2);
     } finally {
