@@ -3,6 +3,7 @@ import type { Column } from './tables/aligned-table.js';
 import { formatMs, loadCell, NONE } from '../harness/formatting/numbers.js';
 import { MIN_DURING_S } from '../harness/run/deploy-fault.js';
 import { distinctPaths, isOpenLoop } from './series.js';
+import { waitingCell } from './faults.js';
 
 export const DEPLOYS_TITLE = 'Deploys under load';
 
@@ -24,6 +25,7 @@ function columns(run: RunResults): Column<Deployed>[] {
     { header: 'at s', numeric: true, cell: (row) => row.deploy.atS.toFixed(2) },
     { header: 'took s', numeric: true, cell: (row) => row.deploy.tookS.toFixed(2) },
     { header: 'failed', numeric: true, cell: (row) => String(row.deploy.failed) },
+    { header: 'unanswered at close', numeric: true, cell: (row) => waitingCell(row.deploy.waiting) },
     { header: 'longest gap s', numeric: true, cell: (row) => row.deploy.longestGapS.toFixed(2) },
     { header: 'p99 before → during ms', numeric: true, cell: (row) => `${p99(row.deploy.p99BeforeMs)} → ${p99(row.deploy.p99DuringMs)}` },
     { header: 'answers per version', numeric: false, cell: (row) => versionsCell(row.deploy) },
@@ -40,7 +42,7 @@ export function deploysTable(run: RunResults): { headers: string[]; numeric: boo
     numeric: cols.map((c) => c.numeric),
     rows: rows.map((row) => cols.map((c) => c.cell(row))),
     footnotes: [
-      'failed and the longest gap without a successful answer run from the deploy\'s start to the window\'s end; ' +
+      'failed, the longest gap without a successful answer and the requests still unanswered when the window closed run from the deploy\'s start to the window\'s end; ' +
         `p99 during it: of the requests in flight from its start until the manager said it was done (at least ${MIN_DURING_S} s), against p99 before it; ` +
         'each answer names the version its process imported the app at: one that imported it since the deploy began serves the new one, a worker forked from a preloading master the master\'s.',
     ],

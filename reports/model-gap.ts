@@ -2,6 +2,7 @@ import { GAP_BAND } from '../harness/model/gap.js';
 import type { DeployOutcome, FaultOutcome, ManagerName, ResultRow, RunResults } from '../harness/results/types.js';
 import { describeLoad, formatPredicted, formatRatio, formatRps } from '../harness/formatting/numbers.js';
 import { distinctPaths } from './series.js';
+import { waitingClause } from './faults.js';
 
 /** The heading of the notes under a summary table on the rows outside the model's band. */
 export const GAP_TITLE = `Why rows fell outside ${GAP_BAND[0].toFixed(2)}–${GAP_BAND[1].toFixed(2)} of the prediction`;
@@ -30,9 +31,9 @@ export function gapNotes(run: RunResults): string[] {
   });
 }
 
-function deployReason({ action, atS, failed, longestGapS }: DeployOutcome): string {
+function deployReason({ action, atS, failed, longestGapS, waiting }: DeployOutcome): string {
   return (
-    `the scenario deployed (${action}) ${atS} s into the window, and ${failed} requests failed, the longest gap without an answer ${longestGapS} s: ` +
+    `the scenario deployed (${action}) ${atS} s into the window, and ${failed} requests failed${waitingClause(waiting)}, the longest gap without an answer ${longestGapS} s: ` +
     'a deploy point\'s throughput is not a steady-state figure'
   );
 }
@@ -44,7 +45,7 @@ export function faultReason(fault: FaultOutcome, manager?: ManagerName): string 
     const after = recoveryS === null ? 'the deployment was not whole again before the window closed' : `the deployment was whole again ${recoveryS} s later`;
     return `the scenario killed process ${killedPid} (SIGKILL) ${atS} s into the window, and ${after}`;
   }
-  const failed = fault.failed === undefined ? '' : `, ${fault.failed} request${fault.failed === 1 ? '' : 's'} failed`;
+  const failed = (fault.failed === undefined ? '' : `, ${fault.failed} request${fault.failed === 1 ? '' : 's'} failed`) + waitingClause(fault.waiting);
   const killed = `master (pid ${killedPid}) killed at ${atS} s`;
   if (fault.firstAnswerS === null || fault.firstAnswerS === undefined) return `${killed}: down for the rest of the window${failed}`;
   // Nothing restarts a master without a manager: what answered after the kill is what it left running.

@@ -22,9 +22,10 @@ import { row, run as runOf } from './support/results.js';
 const OPENED = 1_000_000;
 
 /** An answer log from [seconds into the window, status, latency ms, version or undefined] entries. */
-function logOf(answers: [number, number, number, string | undefined][]): AnswerLog {
+function logOf(answers: [number, number, number, string | undefined][], waitingSentS: number[] = []): AnswerLog {
   const versions: string[] = [];
   return {
+    waitingSentMs: waitingSentS.map((t) => t * 1000),
     openedAtEpochMs: OPENED,
     atMs: answers.map(([t]) => t * 1000),
     status: answers.map(([, status]) => status),
@@ -107,8 +108,9 @@ describe("a deploy's outcome, from every answer of the window", () => {
   });
 
   it('counts the gap to the end of the window when nothing answered after the deploy', () => {
-    const dead = deployOutcome(run(2, 2.5), logOf([[1, 200, 5, undefined], [2.5, 0, 1, undefined]]), 8).outcome;
-    expect(dead).toMatchObject({ failed: 1, longestGapS: 6, p99DuringMs: null, versions: [] });
+    const dead = deployOutcome(run(2, 2.5), logOf([[1, 200, 5, undefined], [2.5, 0, 1, undefined]], [1.5, 2.2, 3]), 8).outcome;
+    // What still waited at the window's end counts from the deploy on: the request sent at 1.5 s was before it.
+    expect(dead).toMatchObject({ failed: 1, longestGapS: 6, p99DuringMs: null, versions: [], waiting: { count: 2, longestS: 5.8 } });
     expect(dead.p99BeforeMs).toBeCloseTo(5, 1);
   });
 
@@ -138,8 +140,11 @@ describe('the load engine keeps what a deploy needs of each answer', () => {
     recorder.record(700, 3, 0, undefined);
     recorder.record(800, 20, 200, '2');
     recorder.record(900, 21, 503, '1');
+    recorder.waiting([950.06, 480]);
     const log = recorder.answers();
     expect(log).toMatchObject({ atMs: [100, 200, 300, 400], latencyMs: [12.3, 3, 20, 21], status: [200, 0, 200, 503], version: [0, -1, 1, 0], versions: ['1', '2'] });
+    // Still waiting when the window closed: sent 450.1 ms in, and one sent before it opened.
+    expect(log.waitingSentMs).toEqual([450.1, -20]);
     expect(log.openedAtEpochMs).toBeCloseTo(performance.timeOrigin + 500, 3);
   });
 });
@@ -233,8 +238,8 @@ describe('a report shows each deploy under load', () => {
   it('in a table of its own: failed requests, the gap, p99 before and during, the answers each version gave', () => {
     const text = formatTable(results);
     const lines = text.slice(text.indexOf('Deploys under load:')).split('\n');
-    expect(lines[1]).toMatch(/deployment +c +deploy +at s +took s +failed +longest gap s +p99 before → during ms +answers per version/);
-    expect(lines[3]).toMatch(/gunicorn-sync ×4 restart +16 +restart +2\.41 +1\.62 +37 +1\.58 +51\.2 → 1612 +v1 1204 → v2 873/);
+    expect(lines[1]).toMatch(/deployment +c +deploy +at s +took s +failed +unanswered at close +longest gap s +p99 before → during ms +answers per version/);
+    expect(lines[3]).toMatch(/gunicorn-sync ×4 restart +16 +restart +2\.41 +1\.62 +37 +– +1\.58 +51\.2 → 1612 +v1 1204 → v2 873/);
     // Only the row with a deploy has a line.
     expect(text).not.toMatch(/steady +16 +restart/);
   });

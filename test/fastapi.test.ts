@@ -74,6 +74,36 @@ describeFastApi("a user's FastAPI app", () => {
     expect(handler('site_handlers:wsgi')).toMatchObject({ imported: true, shape: 'wsgi', framework: 'Django WSGIHandler' });
   });
 
+  it('sees a blocking call one level down, in a helper of the app\'s own module, and not an awaited one', () => {
+    const helpers = join(work, 'helpers');
+    mkdirSync(helpers, { recursive: true });
+    writeFileSync(
+      join(helpers, 'main.py'),
+      [
+        'import asyncio, time',
+        'from fastapi import FastAPI',
+        'app = FastAPI()',
+        'def fetch():',
+        '    time.sleep(0.05)',
+        'async def pause():',
+        '    await asyncio.sleep(0.05)',
+        '@app.get("/through-helper")',
+        'async def through_helper():',
+        '    fetch()',
+        '@app.get("/awaits-helper")',
+        'async def awaits_helper():',
+        '    await pause()',
+        '',
+      ].join('\n'),
+    );
+    const read = inspectApp({ target: 'main:app', dir: helpers, python: app.python });
+    const routes = read.imported ? read.facts.routes : [];
+    expect(routes?.filter((r) => r.path.includes('helper'))).toEqual([
+      { path: '/through-helper', pattern: '^/through\\-helper$', runs: 'blocks-loop', blocks: ['time.sleep in fetch'] },
+      { path: '/awaits-helper', pattern: '^/awaits\\-helper$', runs: 'event-loop' },
+    ]);
+  });
+
   it("is imported with its deployment's env:, so that an app that needs a variable to import is read, and its value is never shown", () => {
     const gated = join(work, 'gated');
     mkdirSync(gated, { recursive: true });

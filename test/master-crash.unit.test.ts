@@ -10,13 +10,14 @@ import { row, run } from './support/results.js';
 import { faultReason } from '../reports/model-gap.js';
 
 /** A window's answers: [completed at ms, latency ms, status] each, the window opened at epoch 1000 ms. */
-const log = (answers: [number, number, number][]): AnswerLog => ({
+const log = (answers: [number, number, number][], waitingSentMs: number[] = []): AnswerLog => ({
   openedAtEpochMs: 1000,
   atMs: answers.map((a) => a[0]),
   latencyMs: answers.map((a) => a[1]),
   status: answers.map((a) => a[2]),
   version: answers.map(() => -1),
   versions: [],
+  waitingSentMs,
 });
 
 describe('a master kill’s outcome, from every answer of the window', () => {
@@ -41,6 +42,17 @@ describe('a master kill’s outcome, from every answer of the window', () => {
       { t: 2, what: 'SIGKILL to the master (pid 7)' },
       { t: 3.25, what: 'first answer 1.25 s after the kill' },
     ]);
+  });
+
+  it('counts the requests sent after the kill that still waited when the window closed, which a hung server fails none of', () => {
+    // 16 clients stuck from 2.05 s on, 2 more sent before the kill and still waiting: those are not the kill's.
+    const stuck = Array.from({ length: 16 }, (_, i) => 2050 + i * 10);
+    const { outcome } = masterOutcome(killed, log([[1990, 50, 200]], [1500, 1900, ...stuck]), 4);
+    expect(outcome).toMatchObject({ failed: 0, firstAnswerS: null, waiting: { count: 16, longestS: 1.95 } });
+    expect(faultReason(outcome)).toBe(
+      'master (pid 7) killed at 2 s: down for the rest of the window, 0 requests failed, and 16 sent after it still waited for an answer when the window closed (the oldest 1.95 s)',
+    );
+    expect(masterOutcome(killed, log([[3000, 5, 200]], [1500]), 4).outcome.waiting).toBeUndefined();
   });
 
   it('marks the window’s end when nothing answered after the kill', () => {
@@ -101,14 +113,14 @@ describe('the table of processes killed under load', () => {
   it('says, for each kill, what was killed, when it answered again, what failed, who restarted it and what the manager said', () => {
     const t = table([
       { deployment: 'gunicorn-sync ×4', fault: { killed: 'worker', killedPid: 5, atS: 3.01, recoveryS: 0.03 } },
-      { deployment: 'node-prefork ×2', fault: { killed: 'master', killedPid: 6, atS: 3, recoveryS: null, firstAnswerS: null, failed: 412 } },
+      { deployment: 'node-prefork ×2', fault: { killed: 'master', killedPid: 6, atS: 3, recoveryS: null, firstAnswerS: null, failed: 412, waiting: { count: 16, longestS: 2.95 } } },
       { deployment: 'node-blocking (supervisord)', manager: 'supervisord', fault: { killed: 'master', killedPid: 7, atS: 3.3, recoveryS: 1.4, firstAnswerS: 1.4, failed: 37, managerSaid: 'node-blocking RUNNING pid 8, uptime 0:00:02' } },
     ])!;
-    expect(t.headers).toEqual(['deployment', 'c', 'killed', 'at s', 'back after s', 'failed', 'restarted by', 'manager said']);
+    expect(t.headers).toEqual(['deployment', 'c', 'killed', 'at s', 'back after s', 'failed', 'unanswered at close', 'restarted by', 'manager said']);
     expect(t.rows).toEqual([
-      ['gunicorn-sync ×4', '16', 'worker', '3.01', '0.03', '–', 'its master', '–'],
-      ['node-prefork ×2', '16', 'master', '3.00', '–', '412', 'nothing', '–'],
-      ['node-blocking (supervisord)', '16', 'master', '3.30', '1.40', '37', 'supervisord', 'node-blocking RUNNING pid 8, uptime 0:00:02'],
+      ['gunicorn-sync ×4', '16', 'worker', '3.01', '0.03', '–', '–', 'its master', '–'],
+      ['node-prefork ×2', '16', 'master', '3.00', '–', '412', '16 (oldest 2.95 s)', 'nothing', '–'],
+      ['node-blocking (supervisord)', '16', 'master', '3.30', '1.40', '37', '–', 'supervisord', 'node-blocking RUNNING pid 8, uptime 0:00:02'],
     ]);
   });
 

@@ -73,6 +73,12 @@ export interface AnswerLog {
   version: number[];
   /** The versions seen, in the order they first appeared. */
   versions: string[];
+  /**
+   * When the window closed, the requests still waiting for an answer: when each was sent, in ms
+   * since the window opened. A server that hangs instead of refusing (a dead master whose
+   * orphaned workers hold the socket) fails no request inside the window; these show it.
+   */
+  waitingSentMs: number[];
 }
 
 /** Everything an engine measured in one window. Histograms travel encoded so repeats can be merged. */

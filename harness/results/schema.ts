@@ -18,6 +18,7 @@ const placement = z.object({
 });
 
 const pointEvent = z.object({ t: z.number(), what: z.string() });
+const waiting = z.object({ count: z.number(), longestS: z.number() });
 
 const resourceUse = z.object({ cpuPercent: z.number(), peakRssMb: z.number(), peakPssMb: z.number().nullable(), processes: z.number() });
 
@@ -161,6 +162,7 @@ const resultRow = z.object({
       recoveryS: z.number().nullable(),
       firstAnswerS: z.number().nullable().optional(),
       failed: z.number().optional(),
+      waiting: waiting.optional(),
       managerSaid: z.string().optional(),
     })
     .optional(),
@@ -170,6 +172,7 @@ const resultRow = z.object({
       atS: z.number(),
       tookS: z.number(),
       failed: z.number(),
+      waiting: waiting.optional(),
       longestGapS: z.number(),
       p99BeforeMs: z.number().nullable(),
       p99DuringMs: z.number().nullable(),

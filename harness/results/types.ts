@@ -378,6 +378,8 @@ export interface FaultOutcome {
   firstAnswerS?: number | null;
   /** kill: master: requests that failed (errors, non-2xx) from the kill to the window's end. */
   failed?: number;
+  /** kill: master: requests sent after the kill still unanswered when the window closed (a hung server fails none), and the longest of their waits. */
+  waiting?: Waiting;
   /** The manager's own account of the restart (a `supervisorctl status` line, pm2's restart count), when one ran the server. */
   managerSaid?: string;
 }
@@ -394,6 +396,13 @@ export type ManagerName = 'supervisord' | 'pm2' | 'forever';
  *   `[program:]` block changed (more workers).
  */
 export type DeployAction = 'restart' | 'reload' | 'update';
+
+/** Requests still waiting for an answer when a window closed. */
+export interface Waiting {
+  count: number;
+  /** Seconds the oldest of them had waited. */
+  longestS: number;
+}
 
 /** Responses one version of the app served during a deploy's window (the demo app's x-bench-version). */
 export interface VersionServed {
@@ -413,6 +422,8 @@ export interface DeployOutcome {
   tookS: number;
   /** Requests that failed (errors, non-2xx) from the deploy's start to the window's end. */
   failed: number;
+  /** Requests sent after the deploy began still unanswered when the window closed, and the longest of their waits. */
+  waiting?: Waiting;
   /** The longest time, in seconds, with no successful response, from the deploy's start to the window's end. */
   longestGapS: number;
   /**

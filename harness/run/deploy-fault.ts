@@ -6,6 +6,7 @@ import { LatencyHistogram } from '../load/histogram.js';
 import type { ManagerStep } from '../managers/managed-program.js';
 import { sleep } from '../process/group.js';
 import type { DeployAction, DeployOutcome, PointEvent, VersionServed } from '../results/types.js';
+import { waitingAfter } from './waiting.js';
 
 /**
  * p99 "during" a deploy covers the requests in flight at some moment from its start until the
@@ -79,6 +80,8 @@ function nextVersion(file: string): string {
  * the longest time without a successful answer from its start to the window's end, p99 before it
  * against during it, and how many answers each version gave; with the timeline's events.
  */
+const withWaiting = (waiting: DeployOutcome['waiting']) => (waiting ? { waiting } : {});
+
 export function deployOutcome(run: DeployRun, log: AnswerLog, windowS: number): { outcome: DeployOutcome; events: PointEvent[] } {
   const s = (epochMs: number) => (epochMs - log.openedAtEpochMs) / 1000;
   const atS = s(run.startedAtEpochMs);
@@ -121,6 +124,7 @@ export function deployOutcome(run: DeployRun, log: AnswerLog, windowS: number): 
     atS: round2(atS),
     tookS: round2(doneS - atS),
     failed,
+    ...withWaiting(waitingAfter(log, atS * 1000, windowS * 1000)),
     longestGapS: round2(longestGapS),
     p99BeforeMs: p99(before),
     p99DuringMs: p99(during),

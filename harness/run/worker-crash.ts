@@ -5,6 +5,7 @@ import { groupMembers } from '../process/procfs.js';
 import type { AnswerLog } from '../load/engine.js';
 import { connect } from 'node:net';
 import type { FaultOutcome, PointEvent } from '../results/types.js';
+import { waitingAfter } from './waiting.js';
 
 export interface FaultReport {
   outcome: FaultOutcome;
@@ -93,13 +94,14 @@ export function masterOutcome(report: FaultReport, answers: AnswerLog, windowS: 
     else if (at - answers.latencyMs[i]! >= killMs && (firstMs === undefined || at < firstMs)) firstMs = at;
   });
   const firstAnswerS = firstMs === undefined ? null : Math.round(firstMs - killMs) / 1000;
+  const waiting = waitingAfter(answers, killMs, windowS * 1000);
   const { outcome, events } = report;
   const last: PointEvent =
     firstAnswerS === null
       ? { t: windowS, what: 'no answer after the kill before the window closed' }
       : { t: Math.round((outcome.atS + firstAnswerS) * 100) / 100, what: `first answer ${firstAnswerS} s after the kill` };
   return {
-    outcome: { ...outcome, firstAnswerS, recoveryS: firstAnswerS, failed },
+    outcome: { ...outcome, firstAnswerS, recoveryS: firstAnswerS, failed, ...(waiting && { waiting }) },
     events: [...events, last].sort((a, b) => a.t - b.t),
   };
 }

@@ -65,8 +65,11 @@ def framework_of(app):
     return None
 
 
-def blocking_calls(function):
-    """The blocking functions a function's own code calls by name (time.sleep, from time import sleep)."""
+def blocking_calls(function, depth=1):
+    """The blocking functions a function's own code calls by name (time.sleep, from time import sleep),
+    and those of the functions of its own module it names, one level down ("time.sleep in fetch"):
+    a helper that blocks holds the loop as much as the route's own call. Deeper calls, and calls
+    into other modules, are not followed."""
     found = []
     code = getattr(function, "__code__", None)
     if code is None:
@@ -81,6 +84,8 @@ def blocking_calls(function):
                 allowed = BLOCKING.get(module, set())
                 if getattr(value, "__name__", None) in allowed or "*" in allowed:
                     found.append(f"{module}.{value.__name__}")
+                elif depth > 0 and inspect.isfunction(value) and module == function.__module__ and value is not function:
+                    found.extend(f"{call} in {value.__name__}" for call in blocking_calls(value, depth - 1))
             previous = value
             continue
         if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD") and isinstance(previous, types.ModuleType):

@@ -7,7 +7,7 @@ export class AnswerRecorder {
   private readonly versionIndex = new Map<string, number>();
 
   constructor(private readonly openedAt: number) {
-    this.log = { openedAtEpochMs: performance.timeOrigin + openedAt, atMs: [], latencyMs: [], status: [], version: [], versions: [] };
+    this.log = { openedAtEpochMs: performance.timeOrigin + openedAt, atMs: [], latencyMs: [], status: [], version: [], versions: [], waitingSentMs: [] };
   }
 
   /** An answer completed at `now` (performance.now()); status 0: none came. */
@@ -16,6 +16,11 @@ export class AnswerRecorder {
     this.log.latencyMs.push(round1(latencyMs));
     this.log.status.push(status);
     this.log.version.push(version === undefined ? -1 : this.intern(version));
+  }
+
+  /** The window closed with these requests (sent at these performance.now() times) still unanswered. */
+  waiting(sentAt: number[]): void {
+    this.log.waitingSentMs = sentAt.map((t) => round1(t - this.openedAt));
   }
 
   answers(): AnswerLog {

@@ -150,12 +150,19 @@ class Driver implements LiveDriver {
   }
 
   cut(settleS: number): EngineMeasurement {
-    this.window.close(this.backlog);
+    this.window.close(this.backlog, this.waitingSince());
     const measured = this.measured();
     this.window = new Window(this.load.durationS, this.load.requests, this.tap, this.load.recordAnswers);
     clearTimeout(this.windowTimer);
     this.windowTimer = setTimeout(() => this.window.open(), settleS * 1000);
     return measured;
+  }
+
+  /** When each request still waiting for its answer was sent (or meant to be, open loop). */
+  private waitingSince(): number[] {
+    const since: number[] = [];
+    for (const connection of this.connections) if (connection.startedAt !== undefined) since.push(connection.startedAt);
+    return since;
   }
 
   inFlight(): number {
@@ -330,7 +337,7 @@ class Driver implements LiveDriver {
   private stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.window.close(this.backlog);
+    this.window.close(this.backlog, this.waitingSince());
     for (const timer of this.timers) clearTimeout(timer);
     clearTimeout(this.scheduleTimer);
     clearTimeout(this.windowTimer);
@@ -400,9 +407,10 @@ class Window {
   }
 
   /** Stops counting; intended sends inside the window still waiting for a connection were never sent. */
-  close(backlog: number[]): void {
+  close(backlog: number[], waitingSince: number[]): void {
     if (!this.isOpen) return;
     this.closedAt = performance.now();
+    this.recorder?.waiting(waitingSince);
     this.loopDelay.disable();
     const used = process.cpuUsage(this.cpuAtOpen);
     this.cpuPercent = round1(((used.user + used.system) / 1000 / Math.max(this.closedAt - this.openedAt!, 1)) * 100);
