@@ -187,15 +187,18 @@ program
 
 program
   .command('install-servers')
-  .description("install the real servers bench deploys (nginx, gunicorn, uWSGI, ...) and its tools from Debian's packages, with apt-get")
-  .option('--yes', 'run the apt-get commands without asking')
+  .description("install the real servers bench deploys (nginx, gunicorn, uWSGI, ...) and its tools from Debian's packages, with apt-get, and pm2 and forever with npm into a folder of bench's own")
+  .option('--yes', 'run the commands without asking')
+  .option('--npm-only', 'install only pm2 and forever (npm, no apt-get, no sudo)')
   .addHelpText(
     'after',
     '\nPrints the commands first and asks at a terminal; elsewhere (CI, scripts) it needs --yes. Not root, it runs them through sudo;\n' +
       'with no sudo (or no apt-get) it only prints them. Nothing is started or enabled. bench doctor lists the packages too.\n' +
-      'Exit codes: 0 installed, 1 apt-get failed or cannot run here, 2 not confirmed (no --yes), 130 interrupted.',
+      'pm2 7.0.4 and forever 4.0.3 go into $BENCH_NODE_TOOLS, else $XDG_DATA_HOME/bench/node-tools (~/.local/share/bench/node-tools),\n' +
+      'as the current user; the pm2, pm2-cluster and forever kinds find them there (set BENCH_NODE_TOOLS for bench run too).\n' +
+      'Exit codes: 0 installed, 1 a command failed or cannot run here, 2 not confirmed (no --yes), 130 interrupted.',
   )
-  .action(async (options: { yes?: boolean }) => {
+  .action(async (options: { yes?: boolean; npmOnly?: boolean }) => {
     exitCode = await (await import('./commands/install-servers.js')).installServersCommand(options);
   });
 

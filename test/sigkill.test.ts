@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { livingProcesses, readStat, type ProcStat } from '../harness/process/procfs.js';
 import type { RunResults } from '../harness/results/types.js';
-import { apache2, findExecutable, flask, gunicorn, locust, nginx, postgresql, psycopg2, supervisord, type Software } from '../harness/software/catalog.js';
+import { apache2, findExecutable, flask, forever, gunicorn, locust, nginx, pm2, postgresql, psycopg2, supervisord, type Software } from '../harness/software/catalog.js';
 import { BIN, workFolder } from './support/cli.js';
 import { describeWith } from './support/software.js';
 
@@ -277,6 +277,26 @@ describeGunicorn('SIGKILL of a run while it imports the user\'s app, before any 
     const run = new WatchedRun('slow-import', 'app: { wsgi: "warehouse:application", dir: slow-app }\npath: /\nduration: 1\nconcurrency: [1]\ndeployments: [gunicorn-sync]\n');
     const running = await run.killWhen((r) => has(r, /app_check\.py .*warehouse:application/));
     expect(has(running, /gunicorn/)).toBe(false);
+    await expectNothingLeft(run);
+  });
+});
+
+const describeNodeManagers = await describeWith([pm2, forever]);
+describeNodeManagers('SIGKILL of a run under pm2 and forever', () => {
+  const nodeManagers = (kind: string) => `path: /io?ms=20\nduration: 20\nwarmup: 0\nconcurrency: [2]\ndeployments:\n  - kind: ${kind}\n`;
+
+  // pm2 forks a fork-mode app in a session of its own, outside the group bench started: only the guardian's sweep of descendants reaches it.
+  it('mid-window under pm2 (fork mode) leaves neither its God nor its app running after 10 s', async () => {
+    const run = new WatchedRun('pm2', nodeManagers('pm2'));
+    const running = await run.killWhen((r) => has(r, /pm2-runtime/) && has(r, /^node .*server\.js/) && has(r, /load\/builtin\/child\.js/));
+    expect(has(running, /pm2-runtime/), running.map((p) => p.cmd).join('\n')).toBe(true);
+    await expectNothingLeft(run);
+  });
+
+  it('mid-window under forever leaves neither its monitor nor its script running after 10 s', async () => {
+    const run = new WatchedRun('forever', nodeManagers('forever'));
+    const running = await run.killWhen((r) => has(r, /forever -p/) && has(r, /server\.js .*--mode async/) && has(r, /load\/builtin\/child\.js/));
+    expect(has(running, /forever -p/), running.map((p) => p.cmd).join('\n')).toBe(true);
     await expectNothingLeft(run);
   });
 });

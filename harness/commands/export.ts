@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeWholeSync } from '../files/disk.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { exportFiles } from '../export/files.js';
+import { ECOSYSTEM_FILE, pm2Ecosystem, pm2Row } from '../export/pm2-ecosystem.js';
 import { measuredFigures } from '../export/provenance.js';
 import { exportTarget, type ExportOptions } from '../export/target.js';
 import { claimFolder, holdsFiles } from '../results/out-folder.js';
@@ -11,16 +12,19 @@ import { readRun } from '../results/read-run.js';
 /** `bench export RUN_DIR --to DIR`: one measured deployment as the files a person puts on a server. */
 export async function exportCommand(runDir: string, options: ExportOptions): Promise<number> {
   const { run, file } = readRun(runDir);
-  const target = exportTarget(run, file, options);
-  const files = exportFiles(target);
+  // A pm2 row is exported as pm2's own process file: pm2, not supervisord or systemd, keeps it up.
+  const pm2 = pm2Row(run, options.deployment);
+  const target = pm2 ? undefined : exportTarget(run, file, options);
+  const m = target?.m ?? { run, row: pm2!, file };
+  const files: [string, string][] = target ? exportFiles(target) : [[ECOSYSTEM_FILE, pm2Ecosystem(m)]];
   const force = options.force === true;
   checkDestination(options.to);
   // Claimed, and judged under the claim: of two exports racing for one folder, one writes it.
   claimFolder(options.to, '--to', () => checkContents(options.to, force));
   for (const [name, text] of files) writeWholeSync(join(options.to, name), text, { mode: 0o644 });
   process.stderr.write(
-    `exported ${target.m.row.deployment} (${measuredFigures(target.m)}; ${target.why})\n` +
-      `wrote ${files.map(([name]) => name).join(', ')} in ${options.to}; see its README.md for where each goes\n`,
+    `exported ${m.row.deployment} (${measuredFigures(m)}; ${target?.why ?? 'as --deployment names it'})\n` +
+      `wrote ${files.map(([name]) => name).join(', ')} in ${options.to}${target ? '; see its README.md for where each goes' : ''}\n`,
   );
   return EXIT.ok;
 }

@@ -1,4 +1,5 @@
-import type { SpawnPlan } from '../process/group.js';
+import type { ProcessGroup, SpawnPlan } from '../process/group.js';
+import type { ManagedProgram } from '../managers/managed-program.js';
 import type { AppUnderTest, ConfigFileUse, EffectiveSettings, ManagerName, SettingValue } from '../results/types.js';
 import type { DeploymentEntry, ScenarioFault } from '../scenario/schema.js';
 import type { Software } from '../software/catalog.js';
@@ -252,6 +253,8 @@ export interface KindPlan extends SpawnPlan {
   apacheConfig?: string;
   /** Folders the kind made outside the run's private folder (in liveTempDirs); removed once it has stopped. */
   ownFolders?: string[];
+  /** A kind that is a process manager (pm2, forever): how bench asks it about the program it runs, once its leader has started. */
+  manage?(leader: ProcessGroup): ManagedProgram;
 }
 
 /**

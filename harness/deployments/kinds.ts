@@ -5,6 +5,8 @@ import { hypercornKind } from './hypercorn.js';
 import { takesThreads, type ServerKind } from './kind.js';
 import { closest } from '../formatting/suggest.js';
 import { nodeAsync, nodeBlocking, nodeCluster, nodePrefork, nodeProcess } from './node.js';
+import { pm2Cluster, pm2Fork } from './pm2.js';
+import { foreverKind } from './forever.js';
 import { apacheModWsgi } from './mod-wsgi.js';
 import { djangoRunserver } from './django-runserver.js';
 import { waitressKind } from './waitress.js';
@@ -17,6 +19,9 @@ export const serverKinds: readonly ServerKind[] = [
   nodeAsync,
   nodeProcess,
   nodeCluster,
+  pm2Fork,
+  pm2Cluster,
+  foreverKind,
   flaskDev,
   wsgiref,
   gunicornSync,

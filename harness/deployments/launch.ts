@@ -208,6 +208,7 @@ export async function launch(
         ...(nginxConfig && { nginxConfig }),
         ...(apacheConfig && { apacheConfig }),
         ...(plan.exitCpuLog && { exitCpuLog: plan.exitCpuLog }),
+        ...(kindPlan.manage && { managed: kindPlan.manage(processes[0]!) }),
         ...(versionFile && { versionFile }),
       };
     } catch (err) {

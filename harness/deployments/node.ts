@@ -19,7 +19,7 @@ const listenEnv = (ctx: LaunchContext) => ({ ...process.env, HOST: ctx.host, POR
 
 /** node's own flags that open a debugger on a TCP port: whoever reaches it runs code. */
 const DEBUGGER = 'it opens a debugger on a TCP port, which runs whatever code reaches it';
-const nodeForbidden = { '--inspect': DEBUGGER, '--inspect-brk': DEBUGGER, '--inspect-wait': DEBUGGER, '--inspect-port': DEBUGGER, '--debug-port': DEBUGGER };
+export const nodeForbidden = { '--inspect': DEBUGGER, '--inspect-brk': DEBUGGER, '--inspect-wait': DEBUGGER, '--inspect-port': DEBUGGER, '--debug-port': DEBUGGER };
 
 const common = { requires: [], upstream: 'http', args: { forbidden: nodeForbidden }, slowClients: 'not-held' } as const;
 const demoOnly = { ...common, hosts: ['demo'] } as const;

@@ -21,7 +21,7 @@ export function machine({ run }: Measurement): string {
 }
 
 /** The header every exported file starts with, as comment lines (`mark` is the file format's comment sign). */
-export function header(m: Measurement, what: string, mark: '#' | ';'): string {
+export function header(m: Measurement, what: string, mark: '#' | ';' | '//'): string {
   const lines = [
     `${what}, exported by bench ${m.run.environment.benchVersion} from ${m.file}.`,
     `Measured: ${m.row.deployment}, ${measuredFigures(m)}`,

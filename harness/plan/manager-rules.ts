@@ -5,10 +5,11 @@ import { serverKinds } from '../deployments/kinds.js';
 /**
  * Whether supervisord can run a kind's server as one program: bench starts it (not an external
  * server), and it is the server itself, not a CGI program nginx hands each request to
- * (fcgiwrap forks it) nor Apache hosting the app (apachectl manages its own children).
+ * (fcgiwrap forks it) nor Apache hosting the app (apachectl manages its own children) nor a
+ * manager of its own (pm2, forever).
  */
 export function takesManager(kind: ServerKind): boolean {
-  return kind.launch !== 'attach' && !alwaysBehindNginx(kind) && kind.front?.itself === undefined;
+  return kind.launch !== 'attach' && !alwaysBehindNginx(kind) && kind.front?.itself === undefined && kind.managedBy === undefined;
 }
 
 /** `manager:` and a `deploy: reload` on a deployment the manager cannot carry out, refused with what can. */

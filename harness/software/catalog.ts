@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isExecutable } from '../files/file-kind.js';
 import { delimiter, dirname, join } from 'node:path';
 
@@ -16,6 +17,8 @@ export interface Software {
   inInterpreter?(python: string): Software;
   /** Its name on PyPI, for `pip install` into a virtualenv. */
   pip?: string;
+  /** An npm package bench installs into its own folder (nodeToolsDir), pinned: never one of bench's own dependencies. */
+  npm?: { package: string; version: string };
 }
 
 export const INSTALL_SCRIPT = 'bench install-servers';
@@ -35,8 +38,48 @@ export function installCommand(missing: readonly Software[], python?: string): s
     return commands.join(' and ');
   }
   const packages = [...new Set(missing.flatMap((s) => s.apt))];
-  return `sudo apt-get install ${packages.join(' ')}`;
+  const npm = missing.some((s) => s.npm) ? [`${INSTALL_SCRIPT} --npm-only`] : [];
+  return [...(packages.length > 0 ? [`sudo apt-get install ${packages.join(' ')}`] : []), ...npm].join(' and ');
 }
+
+/**
+ * The folder bench installs Node's process managers into (pm2, forever): $BENCH_NODE_TOOLS, else
+ * bench's own under the user's data folder, so that they are neither bench's npm dependencies nor
+ * a global install that would shadow (or be) the user's own.
+ */
+export function nodeToolsDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.BENCH_NODE_TOOLS) return env.BENCH_NODE_TOOLS;
+  const data = env.XDG_DATA_HOME || join(env.HOME ?? homedir(), '.local', 'share');
+  return join(data, 'bench', 'node-tools');
+}
+
+/** The version of `pkg` installed in a node-tools folder, from its package.json; undefined when it is not there. */
+export function installedNpmVersion(dir: string, pkg: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'node_modules', pkg, 'package.json'), 'utf8')) as { version?: string }).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An npm package's program, pinned, found in nodeToolsDir()'s node_modules/.bin, its version read from its package.json. */
+export function npmProgram(pkg: string, version: string, bin = pkg): Software & { bin(): string } {
+  return {
+    name: pkg,
+    apt: [],
+    npm: { package: pkg, version },
+    bin: () => join(nodeToolsDir(), 'node_modules', '.bin', bin),
+    detect: async () => {
+      const dir = nodeToolsDir();
+      const found = isExecutable(join(dir, 'node_modules', '.bin', bin)) ? installedNpmVersion(dir, pkg) : undefined;
+      return found && `${found} (${dir})`;
+    },
+  };
+}
+
+/** Node's process managers, the kinds pm2, pm2-cluster and forever: the versions bench is measured with. */
+export const pm2 = npmProgram('pm2', '7.0.4');
+export const forever = npmProgram('forever', '4.0.3');
 
 /** The interpreter Debian's python3-* packages install into. */
 export const DEBIAN_PYTHON = '/usr/bin/python3';

@@ -12,6 +12,8 @@ import { createHandler, type WaitMode } from './app.js';
  * under test that drains its queue first would only slow that down.
  */
 const { values } = parseArgs({
+  // pm2's cluster mode starts each instance with its God's own arguments (pm2-runtime's process file) before the script's.
+  allowPositionals: true,
   options: {
     mode: { type: 'string', default: 'async' },
     host: { type: 'string', default: '127.0.0.1' },
