@@ -20,7 +20,8 @@ export const waitingClause = (waiting: Waiting | undefined) =>
 /** What brought the server back: its manager, the pool's master for a worker, else nothing. */
 function backBy(row: Faulted): string {
   if (row.manager) return row.manager;
-  return row.fault.killed === 'master' ? 'nothing' : 'its master';
+  // A lone server killed as a "worker" has no master: nothing brings it back.
+  return row.fault.killed === 'master' || row.fault.recoveryS === null ? 'nothing' : 'its master';
 }
 
 function columns(run: RunResults): Column<Faulted>[] {

@@ -53,6 +53,9 @@ describe('a master kill’s outcome, from every answer of the window', () => {
       'master (pid 7) killed at 2 s: down for the rest of the window, 0 requests failed, and 16 sent after it still waited for an answer when the window closed (the oldest 1.95 s)',
     );
     expect(masterOutcome(killed, log([[3000, 5, 200]], [1500]), 4).outcome.waiting).toBeUndefined();
+    // A closed loop's requests in flight at the close, waiting no longer than answers took (400 ms), are not hung.
+    expect(masterOutcome(killed, log([[3000, 400, 200]], [3700, 3900]), 4).outcome.waiting).toBeUndefined();
+    expect(masterOutcome(killed, log([[3000, 400, 200]], [3500, 3900]), 4).outcome.waiting).toEqual({ count: 1, longestS: 0.5 });
   });
 
   it('marks the window’s end when nothing answered after the kill', () => {

@@ -68,9 +68,11 @@ export async function injectKill(
     events.push({
       t: t(windowEnd),
       what:
-        account.pid !== undefined && account.pid !== victim.pid
-          ? `${managed.manager} restarted it: pid ${account.pid} (${account.said})`
-          : `${managed.manager} has not restarted it (${account.said})`,
+        account.pid === undefined
+          ? `${managed.manager} runs no process for it yet (${account.said})`
+          : account.pid !== victim.pid
+            ? `${managed.manager} restarted it: pid ${account.pid} (${account.said})`
+            : `${managed.manager} has not restarted it (${account.said})`,
     });
   }
   return { outcome, events, killedAtEpochMs: performance.timeOrigin + killedAt };
