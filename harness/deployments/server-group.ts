@@ -21,15 +21,27 @@ export async function serverGroup(d: ServerProcesses): Promise<number | undefine
 }
 
 /**
- * The groups a manager's programs lead in its session (bench starts the manager in a session of
- * its own; supervisord's setpgrp keeps its programs in it): whose CPU and memory are the
- * deployment's, and what teardown ends if the manager left them. Read from /proc, synchronously,
- * because sampling and the exit guard cannot wait for the manager's answer; what the manager
- * reports (serverGroup) is what bench acts on.
+ * The groups a manager's programs lead (supervisord's setpgrp puts each in its own; pm2 starts a
+ * fork-mode app in a session of its own): whose CPU and memory are the deployment's, and what
+ * teardown ends if the manager left them. Every group but the manager's own that a descendant of
+ * its leader is in, or that is in its session (where a killed master's orphaned workers stay,
+ * no longer anyone's descendants), read from /proc, synchronously, because sampling and the exit guard cannot
+ * wait for the manager's answer; what the manager reports (serverGroup) is what bench acts on.
  */
 export function programGroups(manager: ProcessGroup): number[] {
-  const groups = livingProcesses()
-    .filter((p) => p.sid === manager.pid && p.pgrp !== manager.pid)
-    .map((p) => p.pgrp);
+  const living = livingProcesses();
+  const byParent = new Map<number, number[]>();
+  for (const p of living) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p.pid]);
+  const descendants = new Set<number>();
+  const pending = [manager.pid];
+  while (pending.length > 0) {
+    for (const child of byParent.get(pending.pop()!) ?? []) {
+      if (!descendants.has(child)) {
+        descendants.add(child);
+        pending.push(child);
+      }
+    }
+  }
+  const groups = living.filter((p) => (descendants.has(p.pid) || p.sid === manager.pid) && p.pgrp !== manager.pid).map((p) => p.pgrp);
   return [...new Set(groups)];
 }
