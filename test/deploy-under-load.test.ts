@@ -7,7 +7,7 @@ import type { ResultRow, RunResults } from '../harness/results/types.js';
 import { Progress } from '../harness/run/progress.js';
 import { runPlan } from '../harness/run/run-plan.js';
 import { parseScenario } from '../harness/scenario/load.js';
-import { flask, gunicorn, packagedProgram } from '../harness/software/catalog.js';
+import { flask, gunicorn, packagedProgram, pm2 } from '../harness/software/catalog.js';
 import { writeReports } from '../reports/index.js';
 import { describeWith } from './support/software.js';
 
@@ -75,5 +75,27 @@ describeSupervised('deploys of gunicorn under a real supervisord', () => {
     const report = readFileSync(join(outDir, 'report.md'), 'utf8');
     expect(report).toContain('### Deploys under load');
     expect(report).toMatch(new RegExp(`\\| reload \\| .* \\| 0 \\| .* \\| v1 ${v1!.responses} → v2 ${v2!.responses} \\|`));
+  });
+});
+
+const describePm2 = await describeWith([pm2]);
+
+describePm2('a deploy of pm2 cluster mode under load', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'bench-deploy-pm2-'));
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('pm2 reload replaces the instances one at a time and loses no request, switching from v1 to v2', async () => {
+    const scenario = parseScenario(
+      'path: /io?ms=50\nduration: 3\nwarmup: 0.5\nrate: [32]\n' +
+        'deployments:\n  - { kind: pm2-cluster, workers: 2, fault: { deploy: reload, at: 0.3 } }\n',
+      '/x/deploy.yaml',
+    );
+    const run = await runPlan(buildPlan(scenario, { out: outDir }), { progress: new QuietProgress(true), signal: new AbortController().signal });
+    expect(run.failures).toEqual([]);
+    const row = (JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8')) as RunResults).results[0]!;
+    // pm2's promise for cluster mode: a new instance is online before the old one is stopped.
+    expect(row.deploy!.failed).toBe(0);
+    expect(row.deploy!.versions.map((v) => v.version)).toEqual(['1', '2']);
+    expect(row.deploy!.versions[1]!.firstS).toBeGreaterThanOrEqual(row.deploy!.atS);
   });
 });
