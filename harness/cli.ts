@@ -19,6 +19,7 @@ import { parseWorkerSizes } from './tune/sizes.js';
 import { sweepLeftovers } from './process/leftovers.js';
 import { installExitGuard } from './process/registry.js';
 import { kindsTakingThreads } from './deployments/kinds.js';
+import { EXPORTABLE_KINDS } from './export/choose.js';
 
 // Each command's module is imported when that command runs: a `bench list` or `bench --help` does
 // not load the run loop, the reports and the live page.
@@ -213,7 +214,10 @@ program
 
 program
   .command('export')
-  .description('write one measured deployment as files for a server: gunicorn.conf.py or uwsgi.ini, an nginx site, a supervisord program, a systemd unit, README.md')
+  .description(
+    "write one measured deployment as files for a server: gunicorn.conf.py, uwsgi.ini, hypercorn.toml or the server's command line, " +
+      "an nginx site, a supervisord program and a systemd unit, or pm2's ecosystem.config.js; and README.md",
+  )
   .argument('<run-dir>', 'a run folder holding results.json')
   .requiredOption('--to <dir>', 'the folder to write the files into (new or empty)')
   .option('--deployment <label>', "the deployment's label as in the run (default: bench tune's recommendation, else the fastest gunicorn or uWSGI row)")
@@ -225,7 +229,7 @@ program
   .option('--force', 'write into a folder that is not empty, over files of the same names')
   .addHelpText(
     'after',
-    '\nOnly gunicorn-sync, gunicorn-gthread, gunicorn-gevent, gunicorn-uvicorn and uwsgi deployments (with or without +nginx) can be exported.\n' +
+    `\nThese kinds' deployments can be exported (with or without +nginx): ${EXPORTABLE_KINDS.join(', ')}; and pm2 and pm2-cluster rows, as pm2's ecosystem.config.js.\n` +
       'Every setting is the measured one, with the measurement (path, load, throughput, p99) in a comment.\n' +
       "Example: bench export results/wsgi-workers-2026-12-01T10-00-00 --deployment 'gunicorn-sync+nginx ×4' --to deploy/",
   )
