@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CompareOptions } from './commands/compare.js';
 import type { InitFlags } from './commands/init.js';
-import { DEFAULT_INIT_FILE } from './files/bench-paths.js';
+import { DEFAULT_INIT_FILE } from './commands/shared/init-file.js';
 import type { RunFlags } from './commands/run.js';
 import type { ServeFlags } from './commands/serve.js';
 import { serverHost, DEFAULT_SERVER_BENCH } from './plan/server-host.js';

@@ -5,7 +5,7 @@ import { appScenario } from '../app/scenario.js';
 import { serverKinds } from '../deployments/kinds.js';
 import type { AppHost } from '../deployments/kind.js';
 import { writeWholeSync } from '../files/disk.js';
-import { DEFAULT_INIT_FILE } from '../files/bench-paths.js';
+import { DEFAULT_INIT_FILE } from './shared/init-file.js';
 import { EXIT, UsageError } from '../cli/errors.js';
 import { faultLine } from '../files/machine-faults.js';
 import { loadScenario, parseScenario, type Scenario } from '../scenario/load.js';

@@ -34,6 +34,3 @@ export const webDir = join(projectRoot, 'dist', 'web');
 export const locustfile = join(projectRoot, 'harness', 'load', 'locust', 'bench_locustfile.py');
 /** The Lua script wrk runs to report its latency distribution. */
 export const wrkReportScript = join(projectRoot, 'harness', 'load', 'wrk', 'report.lua');
-
-/** The starter scenario `bench init` writes into the current folder when no file is named. */
-export const DEFAULT_INIT_FILE = 'bench-scenario.yaml';
