@@ -67,8 +67,10 @@ describeDjango('a Django project under ASGI', () => {
       if (x.path.startsWith('/slow')) {
         expect(x.model, where).toMatchObject({ capacity: processes, bound: expect.stringMatching(/on one thread per process under ASGI\).*each view holds Django's shared sync thread/) });
         // Against the wait itself, not only bench's model of it: one 50 ms view at a time per process.
+        // A 2 s window holds 40 such views; its edges (views begun in the warm-up, a window timer
+        // firing late) have counted up to 44 (22.01 req/s behind hypercorn, a CI run), hence 1.15.
         expect(x.throughputRps, where).toBeGreaterThan(processes * 20 * 0.85);
-        expect(x.throughputRps, where).toBeLessThan(processes * 20 * 1.1);
+        expect(x.throughputRps, where).toBeLessThan(processes * 20 * 1.15);
       } else {
         expect(x.model, where).toMatchObject({ capacity: null, bound: expect.stringMatching(/^event loop: unbounded.*; Django's shared sync thread: each request waits behind the \d others in flight/) });
         // Below what 8 clients of 50 ms would get from a loop alone, and well above one thread's 20.
