@@ -93,7 +93,7 @@ async function managed(kind: string, workers: number, body: (d: RunningDeploymen
 }
 
 describeNodeManagers('pm2 and forever keep the demo Node server up, and leave nothing behind', () => {
-  it("pm2's cluster mode with 2 instances serves 2 blocking requests at once, from two pids, and reloads losing at most the request each old instance held", async () => {
+  it("pm2's cluster mode with 2 instances serves 2 blocking requests at once, from two pids, and reloads losing at most a request or two", async () => {
     await managed('pm2-cluster', 2, async (d) => {
       // Readiness counts the instances pm2 forked (ready.ts, for an event-loop pool), not which of them
       // listen yet; keep-alive connections opened before the second listens would all stay on the first.
@@ -106,9 +106,10 @@ describeNodeManagers('pm2 and forever keep the demo Node server up, and leave no
       expect(pids).toContain(before.pid);
 
       // Requests one after another through the reload, each on a new connection: each new instance
-      // is up before its old one stops, so every connection finds one listening. What pm2 cannot
-      // save is the request an old instance holds when it stops it: the demo server has no SIGINT
-      // handler that would finish it first (measured: 1 or 2 lost, never more, over several runs).
+      // is up before its old one stops, so every connection finds one listening, and the demo
+      // server answers what it holds when pm2's SIGINT comes before it exits. Requests back to
+      // back, as here, still lost 1 now and then (a connection handed to an instance as it
+      // stops; 1 or 2 before the SIGINT drain); deploy-under-load's paced ones lost none.
       let failed = 0;
       let answered = 0;
       let reloading = true;
@@ -123,7 +124,7 @@ describeNodeManagers('pm2 and forever keep the demo Node server up, and leave no
       await load;
       expect(steps.map((s) => s.what).join(' | ')).toMatch(/pm2 reload bench-app.*online/);
       expect(answered, 'answers during the reload').toBeGreaterThan(0);
-      expect(failed, 'requests lost to pm2 reload: at most the one each old instance held').toBeLessThanOrEqual(2);
+      expect(failed, 'requests lost to pm2 reload').toBeLessThanOrEqual(2);
       const after = await d.managed!.status();
       expect(after.pid).not.toBe(before.pid);
     });

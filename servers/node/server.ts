@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createHandler, type WaitMode } from './app.js';
 
@@ -9,7 +9,8 @@ import { createHandler, type WaitMode } from './app.js';
  *   --mode blocking --workers W   a cluster primary forking W blocking workers (the pre-fork pool)
  *   --mode async                  one process, non-blocking handlers (the event loop)
  * No SIGTERM handler on purpose: the harness tears down the whole process group, and a server
- * under test that drains its queue first would only slow that down.
+ * under test that drains its queue first would only slow that down. SIGINT, which only pm2 sends
+ * (reload, restart), drains it: see serve().
  */
 const { values } = parseArgs({
   // pm2's cluster mode starts each instance with its God's own arguments (pm2-runtime's process file) before the script's.
@@ -28,7 +29,25 @@ const port = Number(values.port);
 const workers = Number(values.workers);
 
 function serve(): void {
-  const server = createServer(createHandler(mode, workers === 0));
+  const handle = createHandler(mode, workers === 0);
+  const unanswered = new Set<ServerResponse>();
+  let closing = false;
+  const server = createServer((req, res) => {
+    unanswered.add(res);
+    res.on('close', () => unanswered.delete(res));
+    if (closing) res.shouldKeepAlive = false;
+    handle(req, res);
+  });
+  // pm2 asks an instance to stop with SIGINT, and SIGKILLs it only after its kill_timeout: a
+  // server that stops accepting and answers what it holds (each last answer closing its
+  // connection) is what pm2 reload's zero-downtime promise rests on. bench's own teardown sends
+  // SIGTERM, which still ends it at once.
+  process.once('SIGINT', () => {
+    closing = true;
+    for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+  });
   // A keep-alive timeout longer than any queueing delay the harness creates, so that a connection
   // waiting behind a blocked worker is not closed under the client.
   server.keepAliveTimeout = 120_000;
