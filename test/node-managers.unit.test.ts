@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../harness/plan/build-plan.js';
+import { parseScenario } from '../harness/scenario/load.js';
 import { UsageError } from '../harness/cli/errors.js';
 import { npmCommand } from '../harness/commands/install-servers.js';
 import { foreverArgs, foreverKind } from '../harness/deployments/forever.js';
@@ -75,21 +77,31 @@ describe('forever’s command line', () => {
 });
 
 describe('deploys a Node manager cannot carry out are refused before anything starts', () => {
-  const withDeploy = (deploy: 'restart' | 'reload' | 'update') => ({ kind: 'x', fault: { deploy, at: 0.3 } }) as never;
+  const plan = (deploy: string, deployments: string, where: 'scenario' | 'deployment' = 'deployment') => () =>
+    buildPlan(
+      parseScenario(
+        `path: /io?ms=50\nduration: 2\nconcurrency: [4]\n${where === 'scenario' ? `fault: { deploy: ${deploy} }\n` : ''}deployments:\n` +
+          `  - kind: ${deployments}\n${where === 'deployment' ? `    fault: { deploy: ${deploy} }\n` : ''}`,
+        'deploys.yaml',
+      ),
+      {},
+    );
 
-  it('refuses a reload in pm2’s fork mode, naming pm2-cluster', () => {
-    expect(() => pm2Fork.validate!(withDeploy('reload'), ctx)).toThrow(UsageError);
-    expect(() => pm2Fork.validate!(withDeploy('reload'), ctx)).toThrow(/deployments\[0\].*pm2-cluster/);
-    expect(pm2Fork.validate!(withDeploy('restart'), ctx)).toEqual({});
+  it('refuses a reload in pm2’s fork mode, naming pm2-cluster, whether the deployment or the scenario asks for it', () => {
+    expect(plan('reload', 'pm2')).toThrow(UsageError);
+    expect(plan('reload', 'pm2')).toThrow(/^pm2: fault: \{ deploy: reload \}: pm2 reloads without downtime in cluster mode only \(kind pm2-cluster\).*; use deploy: restart$/);
+    expect(plan('reload', 'pm2', 'scenario')).toThrow(/^pm2: fault: \{ deploy: reload \}: pm2 reloads without downtime in cluster mode only/);
+    expect(plan('restart', 'pm2')).not.toThrow();
   });
 
   it('takes a reload in cluster mode and refuses an update', () => {
-    expect(pm2Cluster.validate!(withDeploy('reload'), ctx)).toEqual({});
-    expect(() => pm2Cluster.validate!(withDeploy('update'), ctx)).toThrow(/no update/);
+    expect(plan('reload', 'pm2-cluster')).not.toThrow();
+    expect(plan('update', 'pm2-cluster', 'scenario')).toThrow(/no update of a changed process file.*; use deploy: restart or deploy: reload$/);
   });
 
   it('lets forever restart only', () => {
-    expect(() => foreverKind.validate!(withDeploy('reload'), ctx)).toThrow(/forever only restarts/);
+    expect(plan('reload', 'forever')).toThrow(/forever only restarts/);
+    expect(plan('restart', 'forever')).not.toThrow();
   });
 });
 

@@ -5,7 +5,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeploymentSpec, KindPlan, LaunchContext, ServerKind } from './kind.js';
 import { nodeForbidden } from './node.js';
-import { refuseDeploy } from './pm2.js';
 
 /**
  * forever's command line for a deployment: the monitor in the foreground (no `start`, which would
@@ -48,6 +47,6 @@ export const foreverKind: ServerKind = {
   eventLoop: { blockingWait: 'stops-the-loop' },
   name: 'forever',
   summary: 'forever runs one Node process in the foreground and starts it again when it exits: the demo server or your program',
-  validate: refuseDeploy(['restart'], 'forever only restarts the script: it has no graceful reload and no config update'),
+  deploys: { can: ['restart'], whyNot: 'forever only restarts the script: it has no graceful reload and no config update' },
   plan,
 };

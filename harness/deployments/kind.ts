@@ -1,6 +1,6 @@
 import type { ProcessGroup, SpawnPlan } from '../process/group.js';
 import type { ManagedProgram } from '../managers/managed-program.js';
-import type { AppUnderTest, ConfigFileUse, EffectiveSettings, ManagerName, SettingValue } from '../results/types.js';
+import type { AppUnderTest, ConfigFileUse, DeployAction, EffectiveSettings, ManagerName, SettingValue } from '../results/types.js';
 import type { DeploymentEntry, ScenarioFault } from '../scenario/schema.js';
 import type { Software } from '../software/catalog.js';
 
@@ -186,6 +186,8 @@ export interface ServerKind {
   launch?: 'attach';
   /** The process manager the kind itself is (pm2, forever): it restarts the server and carries out deploys, as `manager: supervisord` does for the others. */
   managedBy?: ManagerName;
+  /** With managedBy: the deploys its manager can carry out, and why not the others (a `fault: { deploy }` of the scenario's or the deployment's own). */
+  deploys?: { can: readonly DeployAction[]; whyNot: string };
   /**
    * 'held': a worker (or thread) reads each request itself, however slowly it arrives, before it
    * serves it, so a slow client holds one for its whole trickle (gunicorn's sync and gthread

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { nodeServerEntry } from '../files/bench-paths.js';
 import { pm2Program } from '../managers/pm2.js';
 import { pm2, type Software } from '../software/catalog.js';
-import { UsageError } from '../cli/errors.js';
-import type { DeploymentEntryObject, DeploymentSpec, KindCheckContext, KindPlan, LaunchContext, ServerKind } from './kind.js';
+import type { DeploymentSpec, KindPlan, LaunchContext, ServerKind } from './kind.js';
 import { nodeForbidden } from './node.js';
 
 /** The app's name in pm2's process file: what `pm2 restart|reload NAME` and jlist call it. */
@@ -68,22 +67,9 @@ function pm2Runtime(): string {
 const requires: readonly Software[] = [pm2];
 const common = { requires, managedBy: 'pm2', upstream: 'http', hosts: ['demo', 'node'], args: { forbidden: nodeForbidden }, slowClients: 'not-held', model: 'async', eventLoop: { blockingWait: 'stops-the-loop' } } as const;
 
-/**
- * A Node manager's validate(): refuses a deployment's own `fault: { deploy: … }` its manager cannot
- * carry out. pm2 reloads (each new instance up before the old one stops) only in cluster mode,
- * where another instance holds the port meanwhile.
- */
-export function refuseDeploy(allowed: readonly string[], why: string) {
-  return (entry: DeploymentEntryObject, ctx: KindCheckContext): Partial<DeploymentSpec> => {
-    const action = entry.fault && 'deploy' in entry.fault ? entry.fault.deploy : undefined;
-    if (action && !allowed.includes(action)) throw new UsageError(`${ctx.where}: fault: { deploy: ${action} } — ${why}; use ${allowed.map((a) => `deploy: ${a}`).join(' or ')}`);
-    return {};
-  };
-}
-
 export const pm2Fork: ServerKind = {
   ...common,
-  validate: refuseDeploy(['restart'], "pm2 reloads without downtime in cluster mode only (kind pm2-cluster): in fork mode its reload is a restart, and the port is closed meanwhile"),
+  deploys: { can: ['restart'], whyNot: 'pm2 reloads without downtime in cluster mode only (kind pm2-cluster): in fork mode its reload is a restart, and the port is closed meanwhile' },
   name: 'pm2',
   summary: 'pm2 (fork mode) runs one Node process and starts it again when it exits: the demo server or your program',
   plan: (spec, ctx) => plan(spec, ctx, 'fork'),
@@ -94,6 +80,6 @@ export const pm2Cluster: ServerKind = {
   name: 'pm2-cluster',
   summary: "pm2's cluster mode (-i W): W Node processes behind pm2's own load balancer, each restarted when it exits",
   pool: { workers: 4 },
-  validate: refuseDeploy(['restart', 'reload'], 'pm2 has no update of a changed process file (that is supervisorctl reread and update)'),
+  deploys: { can: ['restart', 'reload'], whyNot: 'pm2 has no update of a changed process file (that is supervisorctl reread and update)' },
   plan: (spec, ctx) => plan(spec, ctx, 'cluster'),
 };

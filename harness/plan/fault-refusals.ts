@@ -30,6 +30,9 @@ export function refuseUnrunnableFaults(deployments: readonly { spec: DeploymentS
           'add manager: supervisord to the deployment (or use the pm2-cluster kind)',
       );
     }
+    if (kind.deploys && !kind.deploys.can.includes(fault.deploy)) {
+      throw new UsageError(`${what}: ${kind.deploys.whyNot}; use ${kind.deploys.can.map((a) => `deploy: ${a}`).join(' or ')}`);
+    }
     if (generator !== 'builtin') {
       throw new UsageError(
         `${what} counts the answers each version served from their x-bench-version header, which ${generatorWhere} ${generator} cannot read: use the builtin generator`,
