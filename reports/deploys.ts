@@ -1,5 +1,5 @@
 import type { DeployOutcome, ResultRow, RunResults } from '../harness/results/types.js';
-import type { Column } from './tables/aligned-table.js';
+import { tableCells, type Column, type TableCells } from './tables/aligned-table.js';
 import { formatMs, loadCell, NONE } from '../harness/formatting/numbers.js';
 import { MIN_DURING_S } from '../harness/run/deploy-fault.js';
 import { distinctPaths, isOpenLoop } from './series.js';
@@ -33,14 +33,11 @@ function columns(run: RunResults): Column<Deployed>[] {
 }
 
 /** The table of a run's deploys under load, one line per point with a deploy, as plain strings each format escapes; undefined without one. */
-export function deploysTable(run: RunResults): { headers: string[]; numeric: boolean[]; rows: string[][]; footnotes: string[] } | undefined {
+export function deploysTable(run: RunResults): (TableCells & { footnotes: string[] }) | undefined {
   const rows = run.results.filter((row): row is Deployed => row.deploy !== undefined);
   if (rows.length === 0) return undefined;
-  const cols = columns(run);
   return {
-    headers: cols.map((c) => c.header),
-    numeric: cols.map((c) => c.numeric),
-    rows: rows.map((row) => cols.map((c) => c.cell(row))),
+    ...tableCells(columns(run), rows),
     footnotes: [
       'failed, the longest gap without a successful answer and the requests still unanswered when the window closed run from the deploy\'s start to the window\'s end; ' +
         `p99 during it: of the requests in flight from its start until the manager said it was done (at least ${MIN_DURING_S} s), against p99 before it; ` +

@@ -1,5 +1,5 @@
 import type { FaultOutcome, ResultRow, RunResults, Waiting } from '../harness/results/types.js';
-import type { Column } from './tables/aligned-table.js';
+import { tableCells, type Column, type TableCells } from './tables/aligned-table.js';
 import { loadCell, NONE } from '../harness/formatting/numbers.js';
 import { distinctPaths, isOpenLoop } from './series.js';
 
@@ -40,14 +40,11 @@ function columns(run: RunResults): Column<Faulted>[] {
 }
 
 /** The table of a run's killed processes (worker-crash), one line per point with a kill; undefined without one. */
-export function faultsTable(run: RunResults): { headers: string[]; numeric: boolean[]; rows: string[][]; footnotes: string[] } | undefined {
+export function faultsTable(run: RunResults): (TableCells & { footnotes: string[] }) | undefined {
   const rows = run.results.filter((row): row is Faulted => row.fault !== undefined);
   if (rows.length === 0) return undefined;
-  const cols = columns(run);
   return {
-    headers: cols.map((c) => c.header),
-    numeric: cols.map((c) => c.numeric),
-    rows: rows.map((row) => cols.map((c) => c.cell(row))),
+    ...tableCells(columns(run), rows),
     footnotes: [
       'back after: for a worker, until the deployment had all its processes back and accepted connections; for a master, until the first 2xx to a request sent after the kill ' +
         '(without a manager, from workers the dead master left running); – when it never came before the window closed. ' +

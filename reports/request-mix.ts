@@ -1,5 +1,5 @@
 import type { ResultRow, RunResults } from '../harness/results/types.js';
-import type { Column } from './tables/aligned-table.js';
+import { tableCells, type Column, type TableCells } from './tables/aligned-table.js';
 import { anyCoarse, COARSE_FOOTNOTE, formatRps, latencyCell, loadCell, type Percentile } from '../harness/formatting/numbers.js';
 import { isOpenLoop } from './series.js';
 
@@ -37,14 +37,11 @@ function columns(run: RunResults): Column<Line>[] {
 }
 
 /** The per-request table of a run with a mix, as plain strings each format escapes; undefined without one. */
-export function requestMixTable(run: RunResults): { headers: string[]; numeric: boolean[]; rows: string[][]; footnotes: string[] } | undefined {
+export function requestMixTable(run: RunResults): (TableCells & { footnotes: string[] }) | undefined {
   const lines = requestLines(run);
   if (lines.length === 0) return undefined;
-  const cols = columns(run);
   return {
-    headers: cols.map((c) => c.header),
-    numeric: cols.map((c) => c.numeric),
-    rows: lines.map((l) => cols.map((c) => c.cell(l))),
+    ...tableCells(columns(run), lines),
     footnotes: anyCoarse(lines.map((l) => l.line), PERCENTILES) ? [COARSE_FOOTNOTE] : [],
   };
 }

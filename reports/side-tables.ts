@@ -1,14 +1,12 @@
 import type { RunResults } from '../harness/results/types.js';
+import type { TableCells } from './tables/aligned-table.js';
 import { deploysTable, DEPLOYS_TITLE } from './deploys.js';
 import { faultsTable, FAULTS_TITLE } from './faults.js';
 import { requestMixTable, REQUEST_MIX_TITLE } from './request-mix.js';
 
 /** A table under the summary, as plain strings each format escapes. */
-export interface SideTable {
+export interface SideTable extends TableCells {
   title: string;
-  headers: string[];
-  numeric: boolean[];
-  rows: string[][];
   footnotes: string[];
 }
 

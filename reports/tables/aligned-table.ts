@@ -5,6 +5,17 @@ export interface Column<Row> {
   cell(row: Row): string;
 }
 
+/** A table's cells for a format to lay out: its headers, which columns hold numbers, one line of cells per row. */
+export interface TableCells {
+  headers: string[];
+  numeric: boolean[];
+  rows: string[][];
+}
+
+export function tableCells<Row>(columns: Column<Row>[], rows: readonly Row[]): TableCells {
+  return { headers: columns.map((c) => c.header), numeric: columns.map((c) => c.numeric), rows: rows.map((row) => columns.map((c) => c.cell(row))) };
+}
+
 const COLUMN_GAP = '  ';
 
 /** Header, a rule of dashes, then one line per row, each column as wide as its widest cell: for terminals. */
