@@ -6,19 +6,19 @@ import { findExecutable } from '../software/catalog.js';
 import { staticFilesDir } from '../files/bench-paths.js';
 import { freePort, LOOPBACK } from '../process/ports.js';
 import { whoAnswers, type AcceptedAnswer } from '../process/readiness.js';
-import { alwaysBehindNginx, takesWorkers, type DeploymentSpec, type KindPlan, type LaunchContext, type ServerKind } from './kind.js';
+import { alwaysBehindNginx, type DeploymentSpec, type ServerKind } from './kind.js';
 import { nginxPlan } from './nginx.js';
 import { apachePlan } from './apache.js';
 import { serverEnvironment } from '../process/server-env.js';
 import { firstVersionFile, VERSION_FILE_VARIABLE } from './app-version.js';
 import { healthPath, waitUntilReady, type ReadyOptions } from './ready.js';
 import { listeningGroup, publicListeners } from '../process/listeners.js';
-import { liveGroups, liveTempDirs, type Guarded } from '../process/registry.js';
+import { liveTempDirs } from '../process/registry.js';
 import type { EffectiveSettings, Environment } from '../results/types.js';
 import type { ResourceProvider } from '../process/sampler.js';
 import type { ManagedProgram } from '../managers/managed-program.js';
-import { Supervisord } from '../managers/supervisord.js';
 import { programGroups, type ServerProcesses } from './server-group.js';
+import { underSupervisord, type ManagedServer } from './under-supervisord.js';
 
 /** What a deployment started on another machine (--server-host) adds to a RunningDeployment. */
 export interface FarSide {
@@ -237,58 +237,6 @@ export function pinned<T extends SpawnPlan>(plan: T, cpus: string | undefined): 
 /** Every process of a deployment starts with the cleaned environment (server-env.ts), plus the deployment's own `env:`. */
 function cleaned<T extends SpawnPlan>(plan: T, onPurpose: Record<string, string> | undefined): T {
   return { ...plan, env: serverEnvironment(plan.env ?? process.env, onPurpose) };
-}
-
-/** A server under supervisord, and the guard that ends its programs' groups however bench ends. */
-interface ManagedServer {
-  program: Supervisord;
-  /** Records supervisord's group, and guards the groups of its programs with it. */
-  started(supervisor: ProcessGroup): ProcessGroup;
-  /** After teardown: SIGKILL to any program supervisord left, and the guard goes. */
-  stopped(): void;
-}
-
-/**
- * The kind's server as supervisord's one program (manager: supervisord). supervisord starts it in a
- * process group of its own, which a SIGKILL to supervisord's group would miss: a guard in the
- * registry (exit guard, and the guardian's record) signals those groups too.
- */
-function underSupervisord(kind: ServerKind, spec: DeploymentSpec, kindPlan: KindPlan, ctx: LaunchContext): ManagedServer {
-  const command = (p: KindPlan) => ({ command: [p.command, ...p.args], ...(p.cwd && { cwd: p.cwd }), ...(p.stopSignal && { stopSignal: p.stopSignal }) });
-  const program = new Supervisord({
-    name: kind.name,
-    parentDir: ctx.tmpDir,
-    program: command(kindPlan),
-    ...(takesWorkers(kind) && { replan: async () => command(await kind.plan({ ...spec, workers: spec.workers + 1 }, ctx)) }),
-  });
-  let guard: Guarded | undefined;
-  return {
-    program,
-    started(supervisor) {
-      guard = {
-        pid: supervisor.pid,
-        stopSignal: supervisor.stopSignal,
-        signal: (sig) => {
-          const groups = programGroups(supervisor);
-          for (const group of groups) {
-            try {
-              process.kill(-group, sig);
-            } catch {
-              // gone meanwhile
-            }
-          }
-          return groups.length > 0;
-        },
-      };
-      liveGroups.add(guard);
-      return supervisor;
-    },
-    stopped() {
-      if (!guard) return;
-      guard.signal('SIGKILL');
-      liveGroups.delete(guard);
-    },
-  };
 }
 
 /** The server has not bound its port yet, so the next free port could be the same one. */
