@@ -95,7 +95,8 @@ export function pm2Program(options: Pm2Options): ManagedProgram {
       for (;;) {
         const now = await instances();
         if (now.length >= before.length && now.every((i) => i.status === 'online' && i.pid !== undefined && !old.has(i.pid))) {
-          steps.push({ at: performance.now(), what: accountOf(now).said });
+          // Its whole account (each instance's pid) is the row's managerSaid; the timeline needs the moment.
+          steps.push({ at: performance.now(), what: `every instance online in a new process (${now.length})` });
           return steps;
         }
         if (signal?.aborted) throw new Error(`interrupted during pm2 ${action}`);

@@ -76,6 +76,14 @@ const GAP = 4;
 const LABEL_LINE_HEIGHT = 16;
 const LABEL_PADDING = 4;
 
+/** The text, or as much of it as fits in `room` pixels followed by "…". */
+function fitted(ctx: CanvasRenderingContext2D, text: string, room: number): string {
+  if (ctx.measureText(text).width <= room) return text;
+  let end = text.length;
+  while (end > 0 && ctx.measureText(`${text.slice(0, end)}…`).width > room) end--;
+  return `${text.slice(0, end)}…`;
+}
+
 /**
  * Draws the markers as dashed vertical lines, each labelled at the top of the plot. Labels that
  * would overlap a neighbour's move down a line, so two deployments with the same capacity both
@@ -110,7 +118,11 @@ export function verticalMarkers(markers: VerticalMarker[]): Plugin<ChartType> {
         ctx.lineTo(marker.px, chartArea.bottom);
         ctx.stroke();
 
-        const width = ctx.measureText(marker.label).width + 2 * LABEL_PADDING;
+        // A label longer than the room on either side of its line is cut to the wider side, with
+        // "…": the whole text is in the row's events and the report.
+        const room = Math.max(chartArea.right - marker.px, marker.px - chartArea.left) - 2 - 2 * LABEL_PADDING;
+        const label = fitted(ctx, marker.label, room);
+        const width = ctx.measureText(label).width + 2 * LABEL_PADDING;
         // Labels sit right of their line unless that would run off the plot.
         const left = marker.px + width + 2 > chartArea.right ? marker.px - width - 2 : marker.px + 2;
         let line = lineEnds.findIndex((end) => end < left);
@@ -120,7 +132,7 @@ export function verticalMarkers(markers: VerticalMarker[]): Plugin<ChartType> {
         ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
         ctx.fillRect(left, top - 1, width, LABEL_LINE_HEIGHT - 2);
         ctx.fillStyle = marker.colour;
-        ctx.fillText(marker.label, left + LABEL_PADDING, top);
+        ctx.fillText(label, left + LABEL_PADDING, top);
       }
       ctx.restore();
     },
