@@ -2,6 +2,13 @@ import type { DeployAction, ManagerName } from '../results/types.js';
 
 export type { DeployAction, ManagerName };
 
+/**
+ * How often bench asks a manager while it waits on it (a restart, a deploy). Each ask starts the
+ * manager's own tool (supervisorctl: about 0.14 s of CPU; pm2: about 0.2 s) on the cores the
+ * measured window shares: asked back to back, they would take a core from the server under test.
+ */
+export const MANAGER_POLL_MS = 250;
+
 /** Something the manager or bench did, at a performance.now() time, for the point's timeline. */
 export interface ManagerStep {
   at: number;

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeployAction, ManagedProgram, ManagerAccount, ManagerStep } from './managed-program.js';
+import { sleep } from '../process/group.js';
+import { MANAGER_POLL_MS, type DeployAction, type ManagedProgram, type ManagerAccount, type ManagerStep } from './managed-program.js';
 
 /** One app instance as `pm2 jlist` lists it: the fields bench reads (the rest, the app's whole environment among them, is never kept). */
 export interface Pm2Instance {
@@ -101,7 +102,7 @@ export function pm2Program(options: Pm2Options): ManagedProgram {
         }
         if (signal?.aborted) throw new Error(`interrupted during pm2 ${action}`);
         if (Date.now() > deadline) throw new Error(`pm2 ${action} ${options.name}: not every instance online again within ${RELOAD_TIMEOUT_MS / 1000} s (${accountOf(now).said})`);
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(MANAGER_POLL_MS, signal);
       }
     },
   };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sleep, type SpawnPlan } from '../process/group.js';
 import { childrenOf, isLiving } from '../process/procfs.js';
 import { findExecutable } from '../software/catalog.js';
-import type { DeployAction, ManagedProgram, ManagerAccount, ManagerStep } from './managed-program.js';
+import { MANAGER_POLL_MS, type DeployAction, type ManagedProgram, type ManagerAccount, type ManagerStep } from './managed-program.js';
 import { BENCH_TIMING, supervisordConf, type ProgramBlock, type SupervisordFiles } from './supervisord-conf.js';
 
 /** The server's command as its kind plans it: what the `[program:]` block runs. */
@@ -123,7 +123,7 @@ export class Supervisord implements ManagedProgram {
       const now = await this.status();
       if (now.state === 'RUNNING' && now.pid !== oldPid) return now;
       if (now.state === 'FATAL' || Date.now() > deadline || signal?.aborted) throw new Error(`supervisorctl status: ${now.said}${lastLines(this.stderrLog)}`);
-      await sleep(100, signal);
+      await sleep(MANAGER_POLL_MS, signal);
     }
   }
 

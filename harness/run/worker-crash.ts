@@ -6,6 +6,7 @@ import type { AnswerLog } from '../load/engine.js';
 import { connect } from 'node:net';
 import type { FaultOutcome, PointEvent } from '../results/types.js';
 import { waitingAfter } from './waiting.js';
+import { MANAGER_POLL_MS } from '../managers/managed-program.js';
 
 export interface FaultReport {
   outcome: FaultOutcome;
@@ -147,9 +148,17 @@ async function masterOf(deployment: RunningDeployment): Promise<Victim | undefin
 
 /** When the server's group had `size` processes again and accepted connections, or undefined if not before `until`. */
 async function whole(deployment: RunningDeployment, size: number, until: number, signal?: AbortSignal): Promise<number | undefined> {
+  let current = await serverGroup(deployment);
+  let askedAt = performance.now();
   while (performance.now() < until && !signal?.aborted) {
     await sleep(PROBE_EVERY_MS);
-    const current = await serverGroup(deployment);
+    // A manager is asked again only once the group it named is gone (its restart makes a new one),
+    // and no more often than MANAGER_POLL_MS: each ask costs the measured window CPU.
+    const gone = current === undefined || groupMembers(current).length === 0;
+    if (gone && (!deployment.managed || performance.now() - askedAt >= MANAGER_POLL_MS)) {
+      current = await serverGroup(deployment);
+      askedAt = performance.now();
+    }
     // Accepting connections, not answering /health: a blocking server answers only after the
     // backlog of queued requests ahead of the probe, which is queueing, not an outage.
     if (current !== undefined && groupMembers(current).length >= size && (await accepts(deployment.baseUrl))) return performance.now();
